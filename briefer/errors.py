@@ -1,0 +1,51 @@
+"""Every error briefer raises on purpose. Each message says what to do next.
+
+Exit codes (documented in the README):
+  0  the briefing was written and every input was read
+  1  the briefing was written, but some inputs failed (listed on stderr and in the footer)
+  2  nothing was written: bad options, a bad themes or config file, or no usable input
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+
+
+class BrieferError(Exception):
+    """Base class: a problem the user can fix. The CLI prints it as one line."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(BrieferError):
+    """An input file or folder that cannot be read as an article.
+
+    Raised per file by ingest; the pipeline records it as skipped and carries on.
+    """
+
+    def __init__(self, path: str, problem: str, fix: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        self.fix = fix
+        message = f"{path}: {problem}"
+        if fix:
+            message += f"; {fix}"
+        super().__init__(message)
+
+
+class ThemesError(BrieferError):
+    """The themes file is missing, malformed or incomplete."""
+
+
+class OptionsError(BrieferError):
+    """A command-line option or configuration value is not acceptable."""
+
+
+class RenderError(BrieferError):
+    """A template failed to render."""
+
+
+class DeliveryError(BrieferError):
+    """The briefing could not be written or sent."""

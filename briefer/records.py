@@ -1,0 +1,143 @@
+"""The small immutable records that flow through the pipeline.
+
+ingest -> clean -> sentences -> summarize -> group -> render -> deliver
+
+Each stage takes records from the previous one and returns new records; nothing
+is mutated in place, so any stage can be tested on hand-built values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from disk, before any cleaning."""
+
+    id: str  # stable: a hash of the content, independent of the file's path
+    title: str  # may be "" when the source has no headline
+    date: dt.date | None  # publication day; None when unknown (never guessed)
+    source: str  # outlet or site name; "" when unknown
+    url: str  # "" when unknown
+    text: str  # body text as found, furniture and all
+    path: str  # where it came from, for messages and the coverage footer
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of cleaned body text, or an in-body sub-heading."""
+
+    text: str
+    is_heading: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article after cleaning: body blocks with site furniture removed."""
+
+    article: Article
+    blocks: tuple[Block, ...]
+    removed: tuple[str, ...] = ()  # furniture lines that were dropped, for -vv and tests
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document, verbatim, with its place in the document."""
+
+    text: str
+    index: int  # position among the document's sentences (document order)
+    block: int  # index of the Block it came from
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The sentences chosen to stand for one article, in document order."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    algorithm: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A user-defined category from the themes file."""
+
+    name: str
+    description: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """A summary line of a story, attributed to the article it was taken from."""
+
+    text: str
+    article_id: str
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event, as reported by one or more articles."""
+
+    title: str
+    articles: tuple[Article, ...]  # every report merged into the story, oldest first
+    bullets: tuple[Bullet, ...]  # verbatim summary sentences, each attributed
+    theme: str  # primary theme name, or OTHER_THEME
+    secondary_themes: tuple[str, ...] = ()
+    why: tuple[str, ...] = ()  # the terms that placed the story under its theme
+
+
+OTHER_THEME = "Other developments"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A theme of the briefing with its stories."""
+
+    theme: str
+    description: str
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that could not be used, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the briefing read and what it left out: nothing is dropped silently."""
+
+    read: int = 0  # articles read successfully
+    in_period: int = 0
+    before_period: int = 0
+    after_period: int = 0
+    undated: int = 0  # left out because no date could be established
+    merged: int = 0  # articles folded into a story reported by another article
+    failed: tuple[Skipped, ...] = field(default_factory=tuple)  # inputs that could not be read
+    ignored: tuple[Skipped, ...] = field(default_factory=tuple)  # files in folders that are not articles
+
+    @property
+    def out_of_period(self) -> int:
+        return self.before_period + self.after_period
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A dated briefing, ready to render."""
+
+    date: dt.date  # the briefing's date: the end of the period it covers
+    since: dt.date | None
+    until: dt.date
+    sections: tuple[Section, ...]
+    coverage: Coverage
+    title: str = "Briefing"
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(story for section in self.sections for story in section.stories)
