@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefer.errors import OptionsError
+
 FORMATS = ("md", "html", "txt")
 DEFAULT_SENTENCES = 3
 DEFAULT_ALGORITHM = "default"
@@ -24,3 +26,43 @@ class MakeOptions:
     algorithm: str = DEFAULT_ALGORITHM
     explain: bool = False
     templates: Path | None = None  # a folder of user templates overriding the shipped ones
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    """A YYYY-MM-DD date given on the command line or in a config file."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise OptionsError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """`md,html` -> ("md", "html"), in the order given, without repeats."""
+    formats: list[str] = []
+    for part in value.split(","):
+        name = part.strip().lower().lstrip(".")
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise OptionsError(
+                f"--format {name!r} is not a briefing format; choose from {', '.join(FORMATS)}"
+            )
+        if name not in formats:
+            formats.append(name)
+    if not formats:
+        raise OptionsError(f"--format is empty; choose from {', '.join(FORMATS)}")
+    return tuple(formats)
+
+
+def check_period(since: dt.date | None, until: dt.date) -> None:
+    if since is not None and since > until:
+        raise OptionsError(
+            f"--since {since.isoformat()} is after --until {until.isoformat()}; swap them"
+        )
+
+
+def check_length(sentences: int, words: int | None) -> None:
+    if sentences < 1:
+        raise OptionsError(f"--sentences {sentences} must be at least 1")
+    if words is not None and words < 1:
+        raise OptionsError(f"--words {words} must be at least 1")
