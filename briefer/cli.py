@@ -57,6 +57,8 @@ def main(
     """briefer reads articles (text, Markdown, HTML, JSON, feeds) and writes a briefing."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(stream=sys.stderr, level=level, format="briefer: %(message)s", force=True)
+    # trafilatura logs every unparseable page at ERROR; ingest already reports each bad file once.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
 
 
 @app.command()
@@ -150,3 +152,47 @@ def summarize_command(
             typer.echo(f"# {article.title or article.path}")
         for sentence in summary.sentences:
             typer.echo(sentence.text)
+
+
+eval_app = typer.Typer(
+    no_args_is_help=True, help="Measure briefer on labelled data (needs the eval extra)."
+)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("summaries")
+def eval_summaries(
+    file: Annotated[Path, typer.Argument(help="JSONL rows with id, article, reference.")],
+    algorithm: Annotated[
+        str, typer.Option(help="A sentence scorer, or 'all' for every one of them.")
+    ] = DEFAULT_ALGORITHM,
+    sentences: Annotated[int, typer.Option(help="Summary sentences.")] = DEFAULT_SENTENCES,
+    words: Annotated[int | None, typer.Option(help="Word budget.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first K rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """ROUGE-1/2/Lsum and articles per second of the sentence scorers."""
+    import json
+    from dataclasses import asdict
+
+    from briefer.evaluate import evaluate_summaries
+    from briefer.pipeline import check_algorithm
+    from briefer.summarize import ALGORITHMS
+
+    try:
+        check_length(sentences, words)
+        if algorithm != "all":
+            check_algorithm(algorithm)
+        algorithms = ALGORITHMS if algorithm == "all" else (algorithm,)
+        scores = evaluate_summaries(file, algorithms, sentences, words, limit)
+    except BrieferError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps([asdict(score) for score in scores], indent=2))
+        return
+    typer.echo(f"{'algorithm':<10} {'n':>5} {'R1':>6} {'R2':>6} {'RLsum':>6} {'art/s':>9}")
+    for score in scores:
+        typer.echo(
+            f"{score.algorithm:<10} {score.n:>5} {score.rouge1:>6.2f} {score.rouge2:>6.2f} "
+            f"{score.rougeLsum:>6.2f} {score.articles_per_second:>9.1f}"
+        )

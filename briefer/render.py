@@ -1,0 +1,315 @@
+"""Render a Briefing as Markdown, HTML or plain text through Jinja templates.
+
+The shipped templates live in the top-level `templates/` folder (carried in the wheel as
+`briefer/templates/`). A user folder given with `--templates` is searched first, file by file,
+so overriding `briefing.txt.j2` alone still renders Markdown and HTML from the shipped files.
+Rendering never looks at the clock or the locale: the same Briefing gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from briefer.errors import OptionsError, RenderError
+from briefer.options import FORMATS
+from briefer.records import OTHER_THEME, Briefing, Bullet, Section, Story
+
+log = logging.getLogger(__name__)
+
+TEXT_WIDTH = 78
+
+# English month names, spelled out here rather than taken from strftime("%B"), which follows
+# the process locale and would make the output depend on the machine.
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# What could start markup inside a line. "(", ")" and "!" are left alone: with "[" and "]"
+# escaped they cannot form a link or image, and escaping them would clutter the raw file.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# At the start of a list item or heading these would open a nested list, a quote or a rule.
+_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])(?=\s|$)")
+# "&amp;" would be shown as "&": escape only what looks like an entity, so "AT&T" stays readable.
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_URL_SAFE_CHARS = "/:?#[]@!$&*+,;=%-._~"  # "'", "(", ")" and "<>\"" break md and txt links
+
+
+def template_name(fmt: str) -> str:
+    return f"briefing.{fmt}.j2"
+
+
+def shipped_templates_dir() -> Path:
+    """Where the shipped templates are: inside the package when installed from a wheel,
+    else the repo's top-level templates/ folder (source tree or editable install)."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    # A newline inside a title would end a Markdown heading or a list item early.
+    return " ".join(str(text).split())
+
+
+def long_date(value: dt.date | None) -> str:
+    """`3 December 2024`; "undated" for None."""
+    if value is None:
+        return "undated"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def period_text(since: dt.date | None, until: dt.date) -> str:
+    """`1–3 December 2024`, `28 November – 3 December 2024`, or `up to 3 December 2024`."""
+    if since is None:
+        return f"up to {long_date(until)}"
+    if since == until:
+        return long_date(until)
+    if (since.year, since.month) == (until.year, until.month):
+        return f"{since.day}–{long_date(until)}"
+    if since.year == until.year:
+        return f"{since.day} {MONTHS[since.month - 1]} – {long_date(until)}"
+    return f"{long_date(since)} – {long_date(until)}"
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows as written: no emphasis, links, HTML or headings from data."""
+    line = _one_line(text)
+    line = _MD_SPECIAL.sub(r"\\\1", line)
+    line = _MD_ENTITY.sub(r"\\&", line)
+    return _MD_LINE_START.sub(lambda match: match.group(1)[:-1] + "\\" + match.group(1)[-1], line)
+
+
+def md_code(text: str) -> str:
+    """An inline code span holding text verbatim, for file paths."""
+    line = _one_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * (longest + 1)
+    # CommonMark strips one space from each side, so a path starting with a backtick survives.
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def safe_url(url: str) -> str:
+    """The URL if it is http(s) with a host, else "": no `javascript:` or `data:` links."""
+    candidate = str(url).strip()
+    if not candidate or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in candidate):
+        return ""
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return quote(candidate, safe=_URL_SAFE_CHARS)
+
+
+def fallback(text: str, default: str) -> str:
+    """The text on one line, or the default when it is empty ("untitled", "unknown source")."""
+    line = _one_line(text)
+    return line if line else default
+
+
+def plural(number: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 story`, `2 stories`."""
+    word = singular if number == 1 else (plural_form or singular + "s")
+    return f"{number} {word}"
+
+
+def wrap(
+    text: str, initial: str = "", subsequent: str | None = None, width: int = TEXT_WIDTH
+) -> str:
+    """Text wrapped for the plain-text format; URLs and long words are never split."""
+    lines = textwrap.wrap(
+        _one_line(text),
+        width=width,
+        initial_indent=initial,
+        subsequent_indent=initial if subsequent is None else subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines) if lines else initial.rstrip()
+
+
+def underline(text: str, char: str = "-", width: int = TEXT_WIDTH) -> str:
+    """Text wrapped, with a rule of `char` as long as its longest line beneath it."""
+    wrapped = wrap(text, width=width)
+    longest = max(len(line) for line in wrapped.splitlines()) if wrapped else 1
+    return f"{wrapped}\n{char * longest}"
+
+
+# ---- helpers for the templates ----------------------------------------------------------------
+
+
+def source_number(story: Story, bullet: Bullet) -> int:
+    """1-based place of the bullet's article among the story's sources; 0 if not among them."""
+    for number, article in enumerate(story.articles, start=1):
+        if article.id == bullet.article_id:
+            return number
+    return 0
+
+
+def _github_slug(heading: str) -> str:
+    # GitHub's rule: lower-case, drop everything but word characters, hyphens and spaces,
+    # then spaces become hyphens.
+    return re.sub(r"[^\w\- ]", "", _one_line(heading).lower()).replace(" ", "-")
+
+
+def md_anchors(sections: Sequence[Section]) -> tuple[str, ...]:
+    """The anchor GitHub gives each section's `##` heading, in the shipped Markdown's order.
+
+    Story headings count too: GitHub numbers repeated slugs (`energy`, `energy-1`) across the
+    whole page, so a story titled like a later theme shifts that theme's anchor.
+    """
+    seen: dict[str, int] = {}
+    anchors: list[str] = []
+
+    def claim(heading: str) -> str:
+        slug = _github_slug(heading)
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        return slug if count == 0 else f"{slug}-{count}"
+
+    for section in sections:
+        anchors.append(claim(section.theme))
+        for story in section.stories:
+            claim(fallback(story.title, "untitled"))
+    return tuple(anchors)
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "long_date": long_date,
+    "md_escape": md_escape,
+    "md_code": md_code,
+    "safe_url": safe_url,
+    "fallback": fallback,
+    "plural": plural,
+    "wrap": wrap,
+    "underline": underline,
+}
+
+
+def _environment(templates: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        if not templates.is_dir():
+            raise OptionsError(
+                f"--templates {templates} is not a folder; "
+                "give a folder holding briefing.*.j2 files"
+            )
+        loaders.append(jinja2.FileSystemLoader(templates))
+    loaders.append(jinja2.FileSystemLoader(shipped_templates_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2", "htm.j2", "xml.j2"),
+            disabled_extensions=(),
+            default_for_string=False,
+            default=False,
+        ),
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(
+        period_text=period_text,
+        source_number=source_number,
+        md_anchors=md_anchors,
+        other_theme=OTHER_THEME,
+    )
+    return env
+
+
+def _context(briefing: Briefing, fmt: str, explain: bool) -> dict[str, Any]:
+    # Themes without stories are left out: an empty heading says nothing.
+    sections = tuple(section for section in briefing.sections if section.stories)
+    stories = tuple(story for section in sections for story in section.stories)
+    return {
+        "briefing": briefing,
+        "sections": sections,
+        "stories": stories,
+        "coverage": briefing.coverage,
+        "explain": explain,
+        "fmt": fmt,
+        "period": period_text(briefing.since, briefing.until),
+    }
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
+    """The innermost template frame of a traceback Jinja has rewritten: (file, line)."""
+    found: tuple[str, int] | None = None
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _render_error(name: str, exc: BaseException) -> RenderError:
+    where = name
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name or name} line {exc.lineno}"
+        check = "check the tag and brace syntax on that line"
+        problem = exc.message or str(exc)
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        check = "check the template's include/extends names against the shipped templates"
+        problem = f"template not found: {exc.name}"
+    else:
+        located = _template_line(exc.__traceback__)
+        if located is not None:
+            where = f"{located[0]} line {located[1]}"
+        if isinstance(exc, jinja2.UndefinedError):
+            check = (
+                "check the variable and attribute names against the shipped "
+                f"{name} in {shipped_templates_dir()}"
+            )
+        else:
+            check = "check the expressions and filters on that line"
+        problem = str(exc) or type(exc).__name__
+    return RenderError(f"template {where} failed to render: {_one_line(problem)}; {check}")
+
+
+def _render_with(env: jinja2.Environment, briefing: Briefing, fmt: str, explain: bool) -> str:
+    if fmt not in FORMATS:
+        raise OptionsError(
+            f"format {fmt!r} is not a briefing format; choose from {', '.join(FORMATS)}"
+        )
+    name = template_name(fmt)
+    try:
+        template = env.get_template(name)
+        log.debug("rendering %s from %s", fmt, template.filename)
+        return template.render(_context(briefing, fmt, explain))
+    except Exception as exc:  # any failure inside a template is the template's problem
+        raise _render_error(name, exc) from exc
+
+
+def render(
+    briefing: Briefing, fmt: str, templates: Path | None = None, explain: bool = False
+) -> str:
+    """The briefing in one format ("md", "html" or "txt"), from the user's templates folder
+    when it has that format's template, else from the shipped one."""
+    return _render_with(_environment(templates), briefing, fmt, explain)
+
+
+def render_all(
+    briefing: Briefing, formats: Sequence[str], templates: Path | None = None, explain: bool = False
+) -> list[tuple[str, str]]:
+    """(format, text) for each format, in order; one Environment shared across them."""
+    env = _environment(templates)
+    return [(fmt, _render_with(env, briefing, fmt, explain)) for fmt in formats]
