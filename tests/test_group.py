@@ -1,0 +1,549 @@
+"""The group stage: themes file, story clustering, and filing stories under themes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefer.errors import OptionsError, ThemesError
+from briefer.group import Grouping, bcubed, cluster_stories, group, load_themes
+from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def make_item(
+    ident: str,
+    title: str,
+    paragraphs: list[str],
+    day: date | None,
+    source: str = "",
+    summary: list[str] | None = None,
+) -> tuple[Document, Summary]:
+    """A Document and a Summary built by hand: the summary defaults to the first two
+    sentences of the first paragraph."""
+    article = Article(
+        id=ident,
+        title=title,
+        date=day,
+        source=source,
+        url="",
+        text="\n\n".join(paragraphs),
+        path=f"{ident}.txt",
+    )
+    document = Document(article=article, blocks=tuple(Block(p) for p in paragraphs))
+    if summary is None:
+        summary = re.split(r"(?<=[.!?])\s+", paragraphs[0])[:2] if paragraphs else []
+    sentences = tuple(Sentence(text=t, index=i, block=0) for i, t in enumerate(summary))
+    return document, Summary(article=article, sentences=sentences, algorithm="test")
+
+
+def stories_of(grouping: Grouping) -> list[list[str]]:
+    return [
+        [a.id for a in story.articles] for section in grouping.sections for story in section.stories
+    ]
+
+
+DAY = date(2023, 3, 14)
+
+# Two outlets on one event, told in their own words.
+FLOOD_A = (
+    "Flooding forces thousands from homes along the Marrow River",
+    [
+        "Heavy rain sent the Marrow River over its banks on Tuesday, forcing about 4,000 "
+        "residents of Eastfield and Linton from their homes, the regional emergency agency said.",
+        "Rescue crews used boats to reach stranded families, and two shelters opened in "
+        "school gyms. Governor Dana Whitlock declared a state of emergency for Harlan County.",
+    ],
+)
+FLOOD_B = (
+    "Governor declares emergency as Marrow River floods Eastfield",
+    [
+        "Governor Dana Whitlock declared a state of emergency in Harlan County on Tuesday after "
+        "the Marrow River flooded Eastfield and Linton, driving some 4,000 people from homes.",
+        "Emergency officials said boats were sent to rescue residents trapped by the rising "
+        "water, and shelters were set up in local schools.",
+    ],
+)
+# Something else entirely, reported the same day.
+BUDGET = (
+    "City council approves budget with more money for buses",
+    [
+        "The Bramford city council voted 7-2 on Tuesday to approve a budget that raises bus "
+        "spending by 12 percent and freezes property taxes for a second year.",
+        "Council member Ivo Stannard said the transit plan would add night routes.",
+    ],
+)
+
+
+def monthly_jobs_report(month: str, figure: str, change: str) -> tuple[str, list[str]]:
+    return (
+        f"Unemployment claims {change} in {month}",
+        [
+            f"The number of people filing new unemployment claims {change} to {figure} in "
+            f"{month}, the labour ministry said on Thursday in its monthly report.",
+            "Economists said the labour market remained tight as employers kept hiring.",
+        ],
+    )
+
+
+# --- load_themes -------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str, name: str = "themes.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_themes_reads_tables_in_file_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[[theme]]
+name = "Energy"
+description = "Oil, gas and power prices."
+keywords = ["oil price", "gas supply", "  power   grid "]
+
+[[theme]]
+name = "Transport"
+""",
+    )
+    themes = load_themes(path)
+    assert themes == (
+        Theme("Energy", "Oil, gas and power prices.", ("oil price", "gas supply", "power grid")),
+        Theme("Transport", "", ()),
+    )
+
+
+def test_sample_themes_file_loads(repo_samples: Path) -> None:
+    themes = load_themes(repo_samples / "themes.toml")
+    assert [t.name for t in themes] == ["NATO membership", "Weapons aid", "Peace talks"]
+    assert all(t.description and len(t.keywords) >= 3 for t in themes)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[[theme]]\nname = 'A'\nkeywords = [", "invalid TOML"),
+        ("[[theme]]\ndescription = 'no name here'\n", "theme 1 has no 'name'"),
+        ("[[theme]]\nname = 'A'\n[[theme]]\nname = ' '\n", "theme 2 has no 'name'"),
+        ("[[theme]]\nname = 'A'\nkeywords = 'oil'\n", "not a list"),
+        ("[[theme]]\nname = 'A'\nkeywords = ['oil', 3]\n", "not a list"),
+        ("[[theme]]\nname = 'Oil'\n[[theme]]\nname = 'oil'\n", "repeats the name"),
+        ("title = 'no themes'\n", "no [[theme]] tables"),
+        ("[[theme]]\nname = 'A'\nkeyword = ['oil']\n", "unknown key 'keyword'"),
+        ("[[theme]]\nname = 'A'\ndescription = 3\n", "'description' that is not text"),
+        (f"[[theme]]\nname = '{OTHER_THEME}'\n", "choose another name"),
+    ],
+)
+def test_bad_themes_file_names_the_file_and_the_problem(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = write(tmp_path, text, name="my-themes.toml")
+    with pytest.raises(ThemesError) as caught:
+        load_themes(path)
+    message = str(caught.value)
+    assert "my-themes.toml" in message
+    assert problem in message
+    assert "\n" not in message
+    assert ";" in message  # the problem, then what to do about it
+
+
+def test_missing_themes_file(tmp_path: Path) -> None:
+    with pytest.raises(ThemesError, match=r"absent\.toml: no such themes file"):
+        load_themes(tmp_path / "absent.toml")
+
+
+def test_themes_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin.toml"
+    path.write_bytes("[[theme]]\nname = 'Caf\xe9'\n".encode("latin-1"))
+    with pytest.raises(ThemesError, match=r"latin\.toml: not UTF-8"):
+        load_themes(path)
+
+
+# --- cluster_stories ---------------------------------------------------------------------
+
+
+def as_doc(story: tuple[str, list[str]], day: date | None) -> tuple[str, str, date | None]:
+    return story[0], "\n".join(story[1]), day
+
+
+def test_same_event_from_two_outlets_is_one_story() -> None:
+    labels = cluster_stories(
+        [as_doc(FLOOD_A, DAY), as_doc(BUDGET, DAY), as_doc(FLOOD_B, DAY + timedelta(days=1))]
+    )
+    assert labels[0] == labels[2]
+    assert labels[1] != labels[0]
+    assert labels == [0, 1, 0]  # labels count up in order of first appearance
+
+
+def test_same_kind_of_event_a_month_apart_is_two_stories() -> None:
+    march = monthly_jobs_report("March", "212,000", "fell")
+    april = monthly_jobs_report("April", "208,000", "fell")
+    labels = cluster_stories([as_doc(march, date(2023, 4, 6)), as_doc(april, date(2023, 5, 4))])
+    assert labels[0] != labels[1]
+
+
+def test_identical_reports_more_than_three_days_apart_stay_apart() -> None:
+    labels = cluster_stories([as_doc(FLOOD_A, DAY), as_doc(FLOOD_A, DAY + timedelta(days=5))])
+    assert labels[0] != labels[1]
+    labels = cluster_stories([as_doc(FLOOD_A, DAY), as_doc(FLOOD_A, DAY + timedelta(days=2))])
+    assert labels[0] == labels[1]
+
+
+def test_a_chain_of_copies_does_not_stretch_a_story_past_the_window() -> None:
+    days = [DAY, DAY + timedelta(days=2), DAY + timedelta(days=4)]
+    labels = cluster_stories([as_doc(FLOOD_A, day) for day in days])
+    assert labels[0] != labels[2]
+    assert len(set(labels)) == 2  # the middle copy joins one of them
+
+
+def test_unrelated_articles_stay_separate() -> None:
+    march = monthly_jobs_report("March", "212,000", "fell")
+    docs = [as_doc(FLOOD_A, DAY), as_doc(BUDGET, DAY), as_doc(march, DAY)]
+    assert cluster_stories(docs) == [0, 1, 2]
+
+
+def test_undated_articles_merge_only_when_nearly_identical() -> None:
+    copy = (FLOOD_A[0], [*FLOOD_A[1], "This article was syndicated from a partner outlet."])
+    labels = cluster_stories([as_doc(FLOOD_A, DAY), as_doc(copy, None), as_doc(FLOOD_B, None)])
+    assert labels[0] == labels[1]  # a syndicated copy
+    assert labels[2] != labels[0]  # same event, other words: without a date, not enough
+
+
+def test_cluster_stories_edge_cases() -> None:
+    assert cluster_stories([]) == []
+    assert cluster_stories([("", "", None), ("", "", DAY)]) == [0, 1]
+    assert cluster_stories([as_doc(FLOOD_A, DAY)]) == [0]
+
+
+def test_many_copies_of_one_event_do_not_chain_into_neighbours() -> None:
+    # Five outlets on the flood, five on the budget, all one day: two stories, not one.
+    docs = [as_doc(FLOOD_A if i % 2 else FLOOD_B, DAY) for i in range(5)]
+    docs += [as_doc(BUDGET, DAY) for _ in range(5)]
+    labels = cluster_stories(docs)
+    assert len(set(labels[:5])) == 1
+    assert len(set(labels[5:])) == 1
+    assert labels[0] != labels[5]
+
+
+COMMON_WORDS = (
+    "officials said the government would review the plan this week while residents "
+    "waited for more details and critics questioned the cost of the decision"
+)
+
+
+def synthetic_articles(count: int, days: int) -> tuple[list[tuple[str, str, date]], list[int]]:
+    """Pairs of reports of made-up events: shared specific words, shared common words."""
+    common = COMMON_WORDS.split()
+    docs: list[tuple[str, str, date]] = []
+    gold: list[int] = []
+    for event in range(count // 2):
+        specific = [f"w{event}x{k}" for k in range(8)]
+        day = date(2024, 1, 1) + timedelta(days=event % days)
+        for outlet in range(2):
+            words = specific[outlet::2] + specific + common[outlet * 5 : outlet * 5 + 15]
+            docs.append((" ".join(specific[:4]), " ".join(words) + ".", day))
+            gold.append(event)
+    return docs, gold
+
+
+def test_clustering_scales_to_thousands_of_articles() -> None:
+    docs, gold = synthetic_articles(3000, days=30)
+    started = time.perf_counter()
+    labels = cluster_stories(docs)
+    elapsed = time.perf_counter() - started
+    assert bcubed(labels, gold)[2] > 0.99
+    assert elapsed < 15.0  # about a second here; generous for a busy shared machine
+
+
+# --- bcubed ------------------------------------------------------------------------------
+
+
+def test_bcubed() -> None:
+    assert bcubed([0, 0, 1], ["a", "a", "b"]) == (1.0, 1.0, 1.0)
+    precision, recall, f1 = bcubed([0, 0, 0, 0], ["a", "a", "b", "b"])
+    assert (precision, recall) == (0.5, 1.0)
+    assert f1 == pytest.approx(2 / 3)
+    precision, recall, _ = bcubed([0, 1, 2, 3], ["a", "a", "b", "b"])
+    assert (precision, recall) == (1.0, 0.5)
+    with pytest.raises(ValueError):
+        bcubed([0], [])
+
+
+def test_dev_clusters_bcubed(shared_dir: Path) -> None:
+    rows = [
+        json.loads(line)
+        for line in (shared_dir / "eval" / "clusters_dev.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+    docs = [
+        (r["title"], r["text"], date.fromisoformat(r["date"]) if r["date"] else None) for r in rows
+    ]
+    _, _, f1 = bcubed(cluster_stories(docs), [r["label"] for r in rows])
+    assert f1 >= 0.88
+
+
+# --- group ---------------------------------------------------------------------------------
+
+THEMES = (
+    Theme("Floods and storms", "Severe weather and flooding.", ("flood", "state of emergency")),
+    Theme("City budgets", "Council spending and taxes.", ("budget", "property taxes")),
+    Theme("Unused theme", "Nothing here matches.", ("volcano",)),
+)
+
+
+def test_group_folds_outlets_into_one_story_and_files_it() -> None:
+    items = [
+        make_item("b1", *FLOOD_B, DAY, source="Tribune"),
+        make_item("a1", *FLOOD_A, DAY, source="Herald"),
+        make_item("c1", *BUDGET, DAY, source="Herald"),
+        make_item("m1", *monthly_jobs_report("March", "212,000", "fell"), DAY),
+    ]
+    grouping = group(items, THEMES)
+    assert grouping.merged == 1
+    assert [s.theme for s in grouping.sections] == [
+        "Floods and storms",
+        "City budgets",
+        OTHER_THEME,
+    ]
+    assert [s.description for s in grouping.sections] == [
+        "Severe weather and flooding.",
+        "Council spending and taxes.",
+        "",
+    ]
+    flood = grouping.sections[0].stories[0]
+    assert [a.id for a in flood.articles] == ["a1", "b1"]  # same day: by source name
+    assert flood.title == FLOOD_A[0]
+    assert "state of emergency" in flood.why  # surface form, not stems
+    assert all(" " in w or w.isalpha() for w in flood.why)
+    assert grouping.sections[1].stories[0].theme == "City budgets"
+    assert grouping.sections[2].stories[0].why == ()
+
+
+def test_bullets_are_verbatim_attributed_and_each_fact_is_said_once() -> None:
+    fact = "Governor Dana Whitlock declared a state of emergency in Harlan County on Tuesday."
+    fact_again = "On Tuesday Governor Dana Whitlock declared a state of emergency in Harlan County."
+    items = [
+        make_item(
+            "a", *FLOOD_A, DAY, source="A", summary=[fact, "Boats reached stranded families."]
+        ),
+        make_item(
+            "b",
+            *FLOOD_B,
+            DAY,
+            source="B",
+            summary=[fact_again, "Shelters opened in two school gyms in Linton."],
+        ),
+    ]
+    summaries = {summary.article.id: summary for _, summary in items}
+    (story,) = group(items, THEMES).sections[0].stories
+    texts = [b.text for b in story.bullets]
+    # Turns: a's first, then b's first new fact (its repeat skipped), then a's second.
+    assert texts == [
+        fact,
+        "Shelters opened in two school gyms in Linton.",
+        "Boats reached stranded families.",
+    ]
+    for bullet in story.bullets:
+        assert bullet.text in [s.text for s in summaries[bullet.article_id].sentences]
+    assert {b.article_id for b in story.bullets} == {"a", "b"}  # both reports contribute
+
+
+def test_single_article_story_keeps_summary_order_up_to_max_bullets() -> None:
+    sentences = [
+        "The vote came after a long debate.",
+        "Bus spending rises by 12 percent.",
+        "Property taxes stay frozen.",
+        "Night routes will be added next year.",
+    ]
+    items = [make_item("c", *BUDGET, DAY, summary=sentences)]
+    (story,) = group(items, THEMES, max_bullets=3).sections[0].stories
+    assert [b.text for b in story.bullets] == sentences[:3]
+    assert {b.article_id for b in story.bullets} == {"c"}
+    with pytest.raises(OptionsError):
+        group(items, THEMES, max_bullets=0)
+
+
+def test_story_title_prefers_earliest_dated_headline_then_summary() -> None:
+    later = make_item("late", FLOOD_B[0], FLOOD_B[1], DAY + timedelta(days=1))
+    untitled = make_item("early", "", FLOOD_A[1], DAY)
+    grouping = group([later, untitled], THEMES)
+    (story,) = grouping.sections[0].stories
+    assert [a.id for a in story.articles] == ["early", "late"]
+    assert story.title == FLOOD_B[0]  # the only headline there is
+
+    long_sentence = (
+        "Residents of the low-lying districts along the river spent the night on rooftops "
+        "waiting for rescue boats that arrived only at dawn."
+    )
+    alone = make_item("x", "", FLOOD_A[1], DAY, summary=[long_sentence])
+    (story,) = group([alone], THEMES).sections[0].stories
+    assert story.title.endswith("…")
+    assert long_sentence.startswith(story.title[:-1])
+    assert long_sentence[len(story.title) - 1] == " "  # cut at a word boundary
+
+
+def test_sections_order_stories_newest_first_then_by_title() -> None:
+    items = [
+        make_item("old", "Budget vote delayed", [BUDGET[1][0]], DAY - timedelta(days=20)),
+        make_item("new", "Budget passes", [BUDGET[1][0]], DAY),
+        make_item("mid", "A budget row", [BUDGET[1][0]], DAY - timedelta(days=10)),
+        make_item("undated", "Budget explainer", ["What the city budget pays for."], None),
+    ]
+    (section,) = group(items, THEMES).sections
+    assert [s.articles[0].id for s in section.stories] == ["new", "mid", "old", "undated"]
+
+
+def test_theme_placement_primary_secondary_and_other() -> None:
+    themes = (
+        Theme("Transit", "Buses, trains and roads in the city.", ("bus routes", "rail line")),
+        Theme("Taxes", "What residents pay the city.", ("property tax", "levy")),
+    )
+    transit = make_item(
+        "transit",
+        "Three new bus routes start in Bramford",
+        [
+            "Bramford added three night bus routes on Monday and said a rail line to the "
+            "airport would open next year.",
+            "Riders had asked for later buses for years, the transport office said.",
+        ],
+        date(2023, 1, 2),
+    )
+    both = make_item(
+        "both",
+        "Property tax rise to pay for new bus routes",
+        [
+            "The council raised the property tax by 3 percent to fund new bus routes, and "
+            "added a levy on parking to pay for the rail line.",
+        ],
+        date(2023, 2, 2),
+    )
+    roads = make_item(
+        "roads",
+        "Farmers market returns to the square",
+        [
+            "The weekly farmers market returned to the town square on Saturday, with forty "
+            "stalls selling cheese, bread and honey. Traffic on nearby roads was light.",
+        ],
+        date(2023, 3, 2),
+    )
+    grouping = group([transit, both, roads], themes)
+    placed = {s.articles[0].id: s for section in grouping.sections for s in section.stories}
+    assert placed["transit"].theme == "Transit"
+    assert placed["transit"].why[:2] == ("bus routes", "rail line")  # surface forms, weightiest
+    assert {placed["both"].theme, *placed["both"].secondary_themes} == {"Transit", "Taxes"}
+    # One description word in passing is not evidence enough.
+    assert placed["roads"].theme == OTHER_THEME
+    assert placed["roads"].secondary_themes == ()
+    used = {story.theme for story in placed.values()}
+    assert [s.theme for s in grouping.sections] == [
+        name for name in ("Transit", "Taxes", OTHER_THEME) if name in used
+    ]
+
+
+def test_no_themes_puts_everything_in_other_developments() -> None:
+    grouping = group([make_item("a", *FLOOD_A, DAY)], ())
+    assert [s.theme for s in grouping.sections] == [OTHER_THEME]
+    assert group([], THEMES) == Grouping(sections=(), merged=0)
+
+
+WORDS = ["flood", "river", "budget", "council", "tax", "storm", "rescue", "vote", "bus", "rain"]
+
+
+@st.composite
+def random_items(draw: st.DrawFn) -> list[tuple[Document, Summary]]:
+    count = draw(st.integers(min_value=0, max_value=7))
+    items = []
+    for index in range(count):
+        sentences = [
+            " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))).capitalize()
+            + "."
+            for _ in range(draw(st.integers(min_value=0, max_value=4)))
+        ]
+        title = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=4)))
+        day = draw(st.one_of(st.none(), st.dates(date(2023, 1, 1), date(2023, 1, 10))))
+        source = draw(st.sampled_from(["", "Herald", "Tribune"]))
+        paragraphs = [" ".join(sentences)] if sentences else []
+        items.append(make_item(f"id{index}", title, paragraphs, day, source, summary=sentences))
+    return items
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=random_items(), max_bullets=st.integers(min_value=1, max_value=4))
+def test_group_partitions_articles_and_stories(
+    items: list[tuple[Document, Summary]], max_bullets: int
+) -> None:
+    grouping = group(items, THEMES, max_bullets=max_bullets)
+    placed = [a.id for section in grouping.sections for s in section.stories for a in s.articles]
+    assert sorted(placed) == sorted(d.article.id for d, _ in items)  # each exactly once
+    story_count = sum(len(section.stories) for section in grouping.sections)
+    assert grouping.merged == len(items) - story_count
+    names = [section.theme for section in grouping.sections]
+    assert len(names) == len(set(names))
+    summaries = {summary.article.id: summary for _, summary in items}
+    for section in grouping.sections:
+        assert section.stories
+        for story in section.stories:
+            assert story.theme == section.theme
+            assert story.title.strip()
+            assert len(story.bullets) <= max_bullets
+            for bullet in story.bullets:
+                assert bullet.article_id in {a.id for a in story.articles}
+                assert bullet.text in [s.text for s in summaries[bullet.article_id].sentences]
+            dated = [a.date for a in story.articles if a.date is not None]
+            assert dated == sorted(dated)
+    assert group(items, THEMES, max_bullets=max_bullets) == grouping  # deterministic
+
+
+# --- the sample articles -------------------------------------------------------------------
+
+
+def sample_items(folder: Path) -> list[tuple[Document, Summary]]:
+    items = []
+    for path in sorted(folder.glob("*.txt")):
+        _, front, body = path.read_text(encoding="utf-8").split("+++", 2)
+        meta = tomllib.loads(front)
+        paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
+        article = Article(
+            id=path.stem,
+            title=meta.get("title", ""),
+            date=meta.get("date"),
+            source=meta.get("source", ""),
+            url="",
+            text=body,
+            path=str(path),
+        )
+        document = Document(article=article, blocks=tuple(Block(p) for p in paragraphs))
+        first = re.split(r"(?<=[.!?])\s+", " ".join(paragraphs))[:3]
+        sentences = tuple(Sentence(text=t, index=i, block=0) for i, t in enumerate(first))
+        items.append((document, Summary(article=article, sentences=sentences, algorithm="lead")))
+    return items
+
+
+def test_samples_fold_the_two_reports_of_one_meeting(repo_samples: Path) -> None:
+    items = sample_items(repo_samples)
+    themes = load_themes(repo_samples / "themes.toml")
+    grouping = group(items, themes)
+    stories = stories_of(grouping)
+    ids = {path.stem[:3]: path.stem for path in repo_samples.glob("*.txt")}
+    sources = {d.article.id: d.article.source for d, _ in items}
+    merged = [story for story in stories if len(story) > 1]
+    # One day, so the two reports are in order of source name.
+    assert merged == [sorted([ids["002"], ids["004"]], key=lambda i: sources[i])]
+    assert grouping.merged == 1
+    assert len(stories) == 4
+    story = next(s for sec in grouping.sections for s in sec.stories if len(s.articles) == 2)
+    assert story.title  # 004 has no headline, 002 does
+    assert {b.article_id for b in story.bullets} == {ids["002"], ids["004"]}
+    assert story.theme in {t.name for t in themes}
+    assert story.why
