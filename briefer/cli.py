@@ -83,9 +83,7 @@ def make(
     sentences: Annotated[
         int, typer.Option(help="Summary sentences per article.")
     ] = DEFAULT_SENTENCES,
-    words: Annotated[
-        int | None, typer.Option(help="Word budget per article summary.")
-    ] = None,
+    words: Annotated[int | None, typer.Option(help="Word budget per article summary.")] = None,
     algorithm: Annotated[
         str, typer.Option(help="Sentence scorer: default, lead, lexrank, textrank, lsa, ...")
     ] = DEFAULT_ALGORITHM,
@@ -132,7 +130,9 @@ def make(
 
 @app.command("summarize")
 def summarize_command(
-    file: Annotated[Path, typer.Argument(help="An article file (text, Markdown, HTML, JSON, feed).")],
+    file: Annotated[
+        Path, typer.Argument(help="An article file (text, Markdown, HTML, JSON, feed).")
+    ],
     sentences: Annotated[int, typer.Option(help="Summary sentences.")] = DEFAULT_SENTENCES,
     words: Annotated[int | None, typer.Option(help="Word budget.")] = None,
     algorithm: Annotated[str, typer.Option(help="Sentence scorer.")] = DEFAULT_ALGORITHM,

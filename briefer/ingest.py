@@ -98,7 +98,8 @@ def read_inputs(paths: Sequence[Path]) -> Ingested:
         try:
             result = _read_any(path)
         except InputError as error:
-            logger.warning("%s", error)
+            # Reported once, by the caller, from the `failed` list.
+            logger.debug("%s", error)
             failed.append(Skipped(str(path), _reason(error)))
             continue
         articles.extend(result.articles)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from briefer.clean import clean
 from briefer.deliver import write_briefing
+from briefer.errors import OptionsError
 from briefer.group import group, load_themes
 from briefer.ingest import read_file, read_inputs
 from briefer.options import MakeOptions
 from briefer.records import Article, Briefing, Coverage, Document, Skipped, Summary
 from briefer.sentences import split_document
-from briefer.summarize import summarize
+from briefer.summarize import ALGORITHMS, summarize
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,16 @@ def summarize_article(
     return summarize(document, split_document(document), sentences, algorithm, words)
 
 
+def check_algorithm(algorithm: str) -> None:
+    if algorithm not in ALGORITHMS:
+        raise OptionsError(
+            f"--algorithm {algorithm!r} is not a sentence scorer; "
+            f"choose from {', '.join(ALGORITHMS)}"
+        )
+
+
 def build_briefing(options: MakeOptions) -> Briefing:
+    check_algorithm(options.algorithm)
     # Themes first: a broken themes file should stop the run before any work is done.
     themes = load_themes(options.themes) if options.themes is not None else ()
     ingested = read_inputs(options.inputs)

@@ -120,7 +120,9 @@ class Coverage:
     undated: int = 0  # left out because no date could be established
     merged: int = 0  # articles folded into a story reported by another article
     failed: tuple[Skipped, ...] = field(default_factory=tuple)  # inputs that could not be read
-    ignored: tuple[Skipped, ...] = field(default_factory=tuple)  # files in folders that are not articles
+    ignored: tuple[Skipped, ...] = field(
+        default_factory=tuple
+    )  # files in folders that are not articles
 
     @property
     def out_of_period(self) -> int:

@@ -98,7 +98,7 @@ def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path: Path) -> None:
     (inbox / "baddate.md").write_text('+++\ntitle = "T"\ndate = "next Tuesday-ish"\n+++\nBody.\n')
     (inbox / "broken.json").write_text('{"title": "x", "text": ')
     out_dir = tmp_path / "out"
-    code, out, err = run(
+    code, _, err = run(
         "make", "--since", "2024-12-01", "--until", "2024-12-05",
         "--input", str(inbox), "--input", str(tmp_path / "missing"), "--out", str(out_dir),
     )  # fmt: skip
@@ -149,7 +149,9 @@ def test_malformed_themes_file_stops_with_one_line(tmp_path: Path) -> None:
         (("--algorithm", "magic"), "magic"),
     ],
 )
-def test_bad_options_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+def test_bad_options_exit_2_with_one_line(
+    tmp_path: Path, args: tuple[str, ...], needle: str
+) -> None:
     code, _, err = run("make", "--input", str(SAMPLES), "--out", str(tmp_path), *args)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and needle in err
