@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefer.errors import DeliveryError, OptionsError
+from briefer.index import index_files
 from briefer.records import Briefing
 from briefer.render import render_all
 
@@ -75,25 +76,32 @@ def write_briefing(
     formats: Sequence[str],
     templates: Path | None = None,
     explain: bool = False,
+    index: bool = False,
 ) -> list[Path]:
     """Write `<out>/<date>.<fmt>` for each format, creating out if needed; the paths written,
-    in format order. A render error writes nothing; a write error leaves no partial file."""
+    in format order. A render error writes nothing; a write error leaves no partial file.
+    With index, the briefing's record and `<out>/index.md` are rewritten too (briefer.index)."""
     wanted = list(dict.fromkeys(formats))  # a format named twice is written once
     if not wanted:
         raise OptionsError("no output format given; choose from md, html, txt")
     rendered = render_all(briefing, wanted, templates, explain)
+    files = [(output_path(briefing, out, fmt), text.encode("utf-8")) for fmt, text in rendered]
 
     if out.exists() and not out.is_dir():
         raise DeliveryError(
             f"cannot write the briefing to {out}: it is a file, not a folder; "
             "choose another with --out"
         )
+    if index:
+        files += index_files(briefing, out, wanted, templates)
+    folders = list(dict.fromkeys(path.parent for path, _ in files))
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _unwritable(out, error) from error
 
-    targets = [output_path(briefing, out, fmt) for fmt, _ in rendered]
+    targets = [path for path, _ in files]
     for target in targets:
         if target.is_dir():
             raise DeliveryError(
@@ -106,8 +114,8 @@ def write_briefing(
     temps: list[Path] = []
     try:
         try:
-            for target, (_, text) in zip(targets, rendered, strict=True):
-                temps.append(_write_temp(target, text.encode("utf-8")))
+            for target, data in files:
+                temps.append(_write_temp(target, data))
         except OSError as error:
             raise _unwritable(out, error) from error
         written: list[Path] = []
@@ -125,5 +133,30 @@ def write_briefing(
         for temp in temps:
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
-    _sync_folder(out)
-    return written
+    for folder in folders:
+        _sync_folder(folder)
+    return written[: len(rendered)]  # the briefing itself; the index is bookkeeping
+
+
+def write_file(target: Path, data: bytes) -> Path:
+    """One file written the way the briefing is: in full to a hidden temporary file beside
+    target, then renamed over it, so no reader ever sees it half-written. Used for the
+    email's `--dry-run` copy."""
+    if target.is_dir():
+        raise DeliveryError(f"cannot write {target}: a folder of that name is in the way; move it")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = _write_temp(target, data)
+    except OSError as error:
+        raise _unwritable(target.parent, error) from error
+    try:
+        os.replace(temp, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise DeliveryError(
+            f"cannot write {target}: {_reason(error)}; check the folder {target.parent}"
+        ) from error
+    _sync_folder(target.parent)
+    log.info("wrote %s", target)
+    return target

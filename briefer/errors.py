@@ -4,6 +4,7 @@ Exit codes (documented in the README):
   0  the briefing was written and every input was read
   1  the briefing was written, but some inputs failed (listed on stderr and in the footer)
   2  nothing was written: bad options, a bad themes or config file, or no usable input
+  3  the briefing was written (or, for `briefer send`, read) but could not be emailed
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+EXIT_NOT_SENT = 3
 
 
 class BrieferError(Exception):
@@ -49,3 +51,9 @@ class RenderError(BrieferError):
 
 class DeliveryError(BrieferError):
     """The briefing could not be written or sent."""
+
+
+class SendError(DeliveryError):
+    """The email could not be sent (to some or all recipients); the briefing files stay."""
+
+    exit_code = EXIT_NOT_SENT

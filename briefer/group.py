@@ -19,7 +19,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from briefer.records import (
     Summary,
     Theme,
 )
-from briefer.words import content_terms, stem, stopwords
+from briefer.words import content_terms, stem, stopwords, tokens
 
 log = logging.getLogger(__name__)
 
@@ -459,18 +459,29 @@ def load_themes(path: Path) -> tuple[Theme, ...]:
 _PHRASE_WEIGHT = 3.0  # a keyword, or the theme name as a whole
 _NAME_TERM_WEIGHT = 1.5  # one word of a multi-word theme name
 _WORD_WEIGHT = 1.0  # one word of the description
-# What a match is worth, by where the story says it.
+# What a match is worth, by where the story says it. The lead is the first sentences,
+# counted in content words so that it does not depend on how a site breaks paragraphs.
 _HEADLINE_ZONE = 3.0
 _LEAD_ZONE = 2.0
-_LEAD_PARAGRAPHS = 2
+_LEAD_WORDS = 30  # about the first two sentences
 _TAIL_ZONE = 1.0
 # Mentions saturate as in BM25, against the zone-weighted length of a typical report
 # (about 600 words), so a long article does not win by length alone.
 _SATURATION = 1.2
 _LENGTH_SHARE = 0.75
 _REFERENCE_LENGTH = 400.0
-# One keyword said once in the lead of a typical report is just enough to place a story.
+_LEAD_REFERENCE = 100.0  # a headline and a lead of _LEAD_WORDS, so weighted
+# A story's main subject is in its headline and lead; a theme named only further down
+# ("... and Kyiv renewed its call for air defence") is mentioned in passing. A story is
+# filed under a theme only when its headline and lead alone reach LEAD_MIN_SCORE and
+# the whole story reaches _THEME_MIN_SCORE.
 _THEME_MIN_SCORE = 3.0
+LEAD_MIN_SCORE = 5.0
+# A word found in many stories of the briefing tells them apart poorly ("Ukraine" in a
+# briefing on Ukraine): words in up to 1/2**_SPREAD_BITS of the stories keep full weight,
+# commoner ones fade towards zero. Keywords fade too, but only half as fast.
+_SPREAD_BITS = 2.0
+_KEYWORD_SPREAD_SHARE = 0.5
 _SECONDARY_SHARE = 0.6  # a secondary theme scores at least this share of the best
 _WHY_LIMIT = 6
 
@@ -482,8 +493,33 @@ class _Pattern:
     strong: bool  # a keyword or the theme name: enough on its own to place a story
 
 
+# The word shape of briefer.words, kept here because scoring needs each word's place in
+# the text to quote it back.
+_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+
+
+def _key(word: str) -> str:
+    """The stem a theme word is matched by. Snowball strips "-ion" ("accession" becomes
+    "access"), which makes a process noun match an unrelated everyday word; a noun in
+    "-ion" keeps a mark of it, so "accession" and "accessions" match each other only."""
+    stemmed = stem(word)
+    if (word.endswith("ion") or word.endswith("ions")) and not stemmed.endswith("ion"):
+        return stemmed + "~ion"
+    return stemmed
+
+
+def _is_content(word: str, stop: frozenset[str]) -> bool:
+    # The same filter as briefer.words.content_terms.
+    return word not in stop and not (len(word) == 1 and not word.isalpha())
+
+
 def _stems(text: str) -> tuple[str, ...]:
-    return tuple(content_terms(text))
+    stop = stopwords()
+    return tuple(
+        _key(word)
+        for word in (m.group(0).lower() for m in _WORD.finditer(text))
+        if _is_content(word, stop)
+    )
 
 
 def _theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
@@ -497,63 +533,67 @@ def _theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
         if old is None or weight > old.weight:
             best[stems] = _Pattern(stems, weight, strong or (old is not None and old.strong))
 
+    # A proper name in the theme's name only narrows it (see _qualifiers): alone, "NATO"
+    # says nothing about NATO membership in a briefing about NATO.
+    narrow = set(_qualifiers(theme))
     name = _stems(theme.name)
     add(name, _PHRASE_WEIGHT, True)
     if len(name) > 1:
         for term in name:
-            add((term,), _NAME_TERM_WEIGHT, False)
+            if term not in narrow:
+                add((term,), _NAME_TERM_WEIGHT, False)
     for keyword in theme.keywords:
         # Only as a whole: "open door" says nothing when "open" and "door" come apart.
         add(_stems(keyword), _PHRASE_WEIGHT, True)
     for term in _stems(theme.description):
-        add((term,), _WORD_WEIGHT, False)
+        if term not in narrow and term not in _proper_names(theme.description):
+            add((term,), _WORD_WEIGHT, False)
     return tuple(sorted(best.values(), key=lambda p: (-p.weight, p.stems)))
-
-
-# The word shape of briefer.words, kept here because scoring needs each word's place in
-# the text to quote it back.
-_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
 class _Zone:
-    """A stretch of story text: its content stems, where each came from, and its weight."""
+    """A stretch of story text: its content stems, where each came from, and the weight
+    of each by its place (headline, lead, tail)."""
 
     text: str
     stems: tuple[str, ...]
     spans: tuple[tuple[int, int], ...]
-    weight: float
+    weights: tuple[float, ...]
 
     def surface(self, start: int, length: int) -> str:
         """The text of a match as written, small words between its terms and all."""
         return " ".join(self.text[self.spans[start][0] : self.spans[start + length - 1][1]].split())
 
 
-def _zone(text: str, weight: float) -> _Zone:
+def _zone(text: str, weight: float, lead_left: int = 0) -> _Zone:
+    """The text's stems, the first `lead_left` of them weighted as lead."""
     stop = stopwords()
     stems: list[str] = []
     spans: list[tuple[int, int]] = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower()
-        if word in stop or (len(word) == 1 and not word.isalpha()):
-            continue  # the same filter as briefer.words.content_terms
-        stems.append(stem(word))
-        spans.append(match.span())
-    return _Zone(text, tuple(stems), tuple(spans), weight)
+        if _is_content(word, stop):
+            stems.append(_key(word))
+            spans.append(match.span())
+    weights = tuple(_LEAD_ZONE if k < lead_left else weight for k in range(len(stems)))
+    return _Zone(text, tuple(stems), tuple(spans), weights)
 
 
 def _story_zones(documents: Sequence[Document]) -> list[_Zone]:
-    """Headline, first paragraphs and the rest of every report, weighted by place."""
+    """Headline, lead and the rest of every report, weighted by place."""
     zones: list[_Zone] = []
     for document in documents:
         if document.article.title.strip():
             zones.append(_zone(document.article.title, _HEADLINE_ZONE))
-        paragraphs = 0
+        lead_left = _LEAD_WORDS
         for block in document.blocks:
-            lead = not block.is_heading and paragraphs < _LEAD_PARAGRAPHS
-            zones.append(_zone(block.text, _LEAD_ZONE if lead else _TAIL_ZONE))
-            if not block.is_heading:
-                paragraphs += 1
+            if block.is_heading:
+                zones.append(_zone(block.text, _TAIL_ZONE))
+                continue
+            zone = _zone(block.text, _TAIL_ZONE, lead_left)
+            lead_left = max(0, lead_left - len(zone.stems))
+            zones.append(zone)
     return zones
 
 
@@ -561,9 +601,13 @@ def _story_zones(documents: Sequence[Document]) -> list[_Zone]:
 class _Mentions:
     """Where a story mentions the themes' words and phrases."""
 
-    hits: dict[tuple[str, ...], float]  # pattern stems -> zone-weighted count
+    hits: dict[tuple[str, ...], float]  # pattern stems -> place-weighted count
+    lead_hits: dict[tuple[str, ...], float]  # the same, headlines and leads only
     forms: dict[tuple[str, ...], str]  # pattern stems -> its commonest form in the story
-    length: float  # zone-weighted count of the story's content terms
+    length: float  # place-weighted count of the story's content terms
+    lead_length: float  # the same, headlines and leads only
+    lead_terms: frozenset[str]  # every stem of the headlines and leads
+    terms: frozenset[str]  # every stem of the story
     reports: int
 
 
@@ -574,6 +618,7 @@ def _mentions(documents: Sequence[Document], wanted: Iterable[tuple[str, ...]]) 
     for stems in sorted(set(wanted), key=lambda p: (-len(p), p)):
         by_first[stems[0]].append(stems)
     hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
+    lead_hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
     forms: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     zones = _story_zones(documents)
     for zone in zones:
@@ -582,14 +627,25 @@ def _mentions(documents: Sequence[Document], wanted: Iterable[tuple[str, ...]]) 
             for stems in by_first.get(first, ()):
                 end = k + len(stems)
                 if end > covered and zone.stems[k:end] == stems:
-                    hits[stems] += zone.weight
+                    hits[stems] += zone.weights[k]
+                    if zone.weights[k] > _TAIL_ZONE:
+                        lead_hits[stems] += zone.weights[k]
                     forms[stems][zone.surface(k, len(stems))] += 1
                     covered = end
                     break
     return _Mentions(
         hits=dict(hits),
+        lead_hits=dict(lead_hits),
         forms={stems: _usual_form(counts) for stems, counts in forms.items()},
-        length=sum(zone.weight * len(zone.stems) for zone in zones),
+        length=sum(sum(zone.weights) for zone in zones),
+        lead_length=sum(w for zone in zones for w in zone.weights if w > _TAIL_ZONE),
+        lead_terms=frozenset(
+            stem
+            for zone in zones
+            for stem, weight in zip(zone.stems, zone.weights, strict=True)
+            if weight > _TAIL_ZONE
+        ),
+        terms=frozenset(stem for zone in zones for stem in zone.stems),
         reports=max(len(documents), 1),
     )
 
@@ -606,17 +662,17 @@ def _usual_form(counts: Counter[str]) -> str:
 
 
 def _spread_factors(mentions: Sequence[_Mentions]) -> dict[tuple[str, ...], float]:
-    """How much a weak theme word still counts, given how many stories mention it.
+    """How much a theme word still counts, given how many stories mention it.
 
-    A description word found in most stories ("Ukraine" in a briefing about Ukraine)
-    cannot tell them apart; log2((N + 1) / df) leaves words in up to half the stories at
-    full weight and fades the rest towards zero. A single story keeps full weight.
+    log2((N + 1) / df) over _SPREAD_BITS, at most 1; never below the factor of a word in
+    two stories, so that a small briefing keeps its words (a single story keeps all).
     """
     stories = len(mentions)
     counts: Counter[tuple[str, ...]] = Counter()
     for story in mentions:
         counts.update(story.hits.keys())
-    return {stems: min(1.0, math.log2((stories + 1) / df)) for stems, df in counts.items()}
+    bits = min(_SPREAD_BITS, math.log2(stories + 1)) if stories else 1.0
+    return {stems: min(1.0, math.log2((stories + 1) / df) / bits) for stems, df in counts.items()}
 
 
 @dataclass(frozen=True)
@@ -624,36 +680,42 @@ class _Fit:
     """How well a story fits one theme."""
 
     score: float
+    lead_score: float  # from the headlines and leads alone
     strong: bool  # a keyword or the theme name matched
     distinct: int  # patterns that matched
     why: tuple[str, ...]
 
 
-def _saturated(hits: float, length: float) -> float:
+def _saturated(hits: float, length: float, reference: float = _REFERENCE_LENGTH) -> float:
     """BM25's term-frequency curve: the first mentions count most, and the same count
     means less in a longer text."""
-    scale = _SATURATION * (1.0 - _LENGTH_SHARE + _LENGTH_SHARE * length / _REFERENCE_LENGTH)
+    scale = _SATURATION * (1.0 - _LENGTH_SHARE + _LENGTH_SHARE * length / reference)
     return hits * (_SATURATION + 1.0) / (hits + scale)
 
 
 def _fit(
     patterns: Sequence[_Pattern], story: _Mentions, spread: dict[tuple[str, ...], float]
 ) -> _Fit:
-    total = 0.0
+    total = lead_total = 0.0
     strong = False
     reasons: list[tuple[float, str]] = []
+    length = story.length / story.reports
     for pattern in patterns:
         hits = story.hits.get(pattern.stems, 0.0)
         if not hits:
             continue
-        # Keywords and the theme name are the user's explicit choice and keep their weight.
-        factor = 1.0 if pattern.strong else spread.get(pattern.stems, 1.0)
+        fade = spread.get(pattern.stems, 1.0)
+        if pattern.strong:  # the user's explicit choice: fades less
+            fade = 1.0 - _KEYWORD_SPREAD_SHARE * (1.0 - fade)
         # Per report, so a story told by three outlets scores like one typical report.
-        gain = (
-            pattern.weight * factor * _saturated(hits / story.reports, story.length / story.reports)
-        )
+        weight = pattern.weight * fade
+        gain = weight * _saturated(hits / story.reports, length)
         if gain <= 0.0:
             continue
+        lead_hits = story.lead_hits.get(pattern.stems, 0.0)
+        lead_total += weight * _saturated(
+            lead_hits / story.reports, story.lead_length / story.reports, _LEAD_REFERENCE
+        )
         total += gain
         strong = strong or pattern.strong
         reasons.append((gain, story.forms[pattern.stems]))
@@ -661,7 +723,59 @@ def _fit(
     for _, form in sorted(reasons, key=lambda r: (-r[0], r[1].casefold())):
         if form.casefold() not in {w.casefold() for w in why}:
             why.append(form)
-    return _Fit(total, strong, len(reasons), tuple(why[:_WHY_LIMIT]))
+    return _Fit(total, lead_total, strong, len(reasons), tuple(why[:_WHY_LIMIT]))
+
+
+@dataclass(frozen=True)
+class ThemeFit:
+    """How one story or article scores against one theme, and the terms behind the score."""
+
+    theme: str
+    score: float
+    terms: tuple[str, ...]
+    eligible: bool  # enough evidence to be filed here, if no other theme beats it
+    lead_score: float = 0.0  # from headlines and leads alone: must reach LEAD_MIN_SCORE
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a story is filed: its primary theme (or OTHER_THEME), its secondary themes,
+    the terms that placed it, and its fit to every theme in file order."""
+
+    theme: str
+    secondary: tuple[str, ...]
+    why: tuple[str, ...]
+    fits: tuple[ThemeFit, ...]
+
+
+def _proper_names(text: str) -> frozenset[str]:
+    """Keys of the words written as names (capitalised inside a sentence, or acronyms):
+    in a description they set the scene ("talks between Moscow and Kyiv") and say
+    nothing of the subject, since every story of the briefing shares the scene."""
+    found: set[str] = set()
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        before = text[: match.start()].rstrip()
+        opens = not before or before[-1] in '.!?:;"“(['
+        if (len(word) > 1 and word.isupper()) or (word[:1].isupper() and not opens):
+            found.add(_key(word.lower()))
+    return frozenset(found)
+
+
+def _qualifiers(theme: Theme) -> tuple[str, ...]:
+    """The proper names in a theme's name ("NATO" in "NATO membership", "Ukraine" in
+    "Arming Ukraine"): they narrow the theme, so a story that never names them is about
+    something else, however many of the theme's other words it shares (EU membership is
+    not NATO membership)."""
+    stop = stopwords()
+    found: list[str] = []
+    for position, match in enumerate(_WORD.finditer(theme.name)):
+        word = match.group(0)
+        acronym = len(word) > 1 and word.isupper()
+        named = position > 0 and word[:1].isupper()
+        if (acronym or named) and _is_content(word.lower(), stop):
+            found.append(_key(word.lower()))
+    return tuple(found)
 
 
 def _place(
@@ -669,28 +783,108 @@ def _place(
     themes: Sequence[Theme],
     patterns: Sequence[Sequence[_Pattern]],
     spread: dict[tuple[str, ...], float],
-) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """(primary theme, secondary themes, why) for a story."""
+) -> Placement:
     fits = [_fit(p, story, spread) for p in patterns]
     # A story needs real evidence, not one description word said often: a keyword or the
-    # theme's name, or at least two different words of the theme.
-    eligible = sorted(
-        (
-            (fit.score, -index)
-            for index, fit in enumerate(fits)
-            if fit.score >= _THEME_MIN_SCORE and (fit.strong or fit.distinct >= 2)
-        ),
-        reverse=True,
+    # theme's name, or at least two different words of the theme, in its headline and
+    # lead, and every proper name of the theme's name somewhere.
+    eligible = [
+        fit.score >= _THEME_MIN_SCORE
+        and fit.lead_score >= LEAD_MIN_SCORE
+        and (fit.strong or fit.distinct >= 2)
+        and all(q in story.terms for q in _qualifiers(theme))
+        for theme, fit in zip(themes, fits, strict=True)
+    ]
+    report = tuple(
+        ThemeFit(theme.name, fit.score, fit.why, ok, fit.lead_score)
+        for theme, fit, ok in zip(themes, fits, eligible, strict=True)
     )
-    if not eligible:
-        return OTHER_THEME, (), ()
-    best_score, best = eligible[0][0], -eligible[0][1]
+    ranked = sorted(
+        ((fit.score, -index) for index, fit in enumerate(fits) if eligible[index]), reverse=True
+    )
+    if not ranked:
+        return Placement(OTHER_THEME, (), (), report)
+    best = -ranked[0][1]
+    best_score = fits[best].score
     secondary = tuple(
         themes[-negative].name
-        for score, negative in eligible[1:]
-        if score >= _SECONDARY_SHARE * best_score
+        for _, negative in ranked[1:]
+        if fits[-negative].score >= _SECONDARY_SHARE * best_score
     )
-    return themes[best].name, secondary, fits[best].why
+    return Placement(themes[best].name, secondary, fits[best].why, report)
+
+
+# Feedback: the stories a theme's own words place confidently say how the briefing's
+# sources write about it ("F-16", "howitzers" for a theme worded "weapons"); the words
+# their headlines and leads share, and other stories rarely use, join the theme as
+# description words. Rocchio's relevance feedback, with the placement as the judge.
+_FEEDBACK_MIN_STORIES = 3
+_FEEDBACK_SHARE = 0.25  # of the theme's stories that must use a word
+_FEEDBACK_LIFT = 3.0  # how much commoner the word must be there than in the briefing
+_FEEDBACK_TERMS = 10
+_FEEDBACK_WEIGHT = 1.0
+
+
+def _feedback_patterns(
+    mentions: Sequence[_Mentions],
+    placements: Sequence[Placement],
+    themes: Sequence[Theme],
+    patterns: Sequence[Sequence[_Pattern]],
+) -> list[tuple[_Pattern, ...]]:
+    stories = len(mentions)
+    df: Counter[str] = Counter()
+    for story in mentions:
+        df.update(story.lead_terms)
+    extended: list[tuple[_Pattern, ...]] = []
+    for theme, theme_patterns in zip(themes, patterns, strict=True):
+        own = [m for m, p in zip(mentions, placements, strict=True) if p.theme == theme.name]
+        if len(own) < _FEEDBACK_MIN_STORIES:
+            extended.append(tuple(theme_patterns))
+            continue
+        inside: Counter[str] = Counter()
+        for story in own:
+            inside.update(story.lead_terms)
+        known = {p.stems for p in theme_patterns} | {(q,) for q in _qualifiers(theme)}
+        candidates: list[tuple[float, str]] = []
+        for term, count in inside.items():
+            if (
+                (term,) in known
+                or not term[:1].isalpha()
+                or count < max(2.0, _FEEDBACK_SHARE * len(own))
+            ):
+                continue
+            lift = (count / len(own)) / (df[term] / stories)
+            if lift >= _FEEDBACK_LIFT:
+                candidates.append((count * math.log(lift), term))
+        chosen = sorted(candidates, key=lambda c: (-c[0], c[1]))[:_FEEDBACK_TERMS]
+        log.debug("theme %r: feedback words %s", theme.name, [t for _, t in chosen])
+        extended.append(
+            tuple(theme_patterns)
+            + tuple(_Pattern((term,), _FEEDBACK_WEIGHT, False) for _, term in chosen)
+        )
+    return extended
+
+
+def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme]) -> list[Placement]:
+    """The placement of each story (the reports of one event) under the themes.
+
+    How much a weak theme word counts depends on how many of the stories mention it, so
+    the stories are placed together, as one briefing.
+    """
+    patterns = [_theme_patterns(theme) for theme in themes]
+    wanted = [pattern.stems for theme_patterns in patterns for pattern in theme_patterns]
+    mentions = [_mentions(documents, wanted) for documents in stories]
+    spread = _spread_factors(mentions)
+    placements = [_place(story, themes, patterns, spread) for story in mentions]
+    if not themes:
+        return placements
+    extended = _feedback_patterns(mentions, placements, themes, patterns)
+    if extended == patterns:
+        return placements
+    wanted = [pattern.stems for theme_patterns in extended for pattern in theme_patterns]
+    mentions = [_mentions(documents, wanted) for documents in stories]
+    spread = _spread_factors(mentions)
+    return [_place(story, themes, extended, spread) for story in mentions]
 
 
 # --- stories -----------------------------------------------------------------------------
@@ -817,30 +1011,32 @@ def group(
     for document, label in zip(unique, labels, strict=True):
         members[label].append(document.article)
 
-    patterns = [_theme_patterns(theme) for theme in themes]
-    wanted = [pattern.stems for theme_patterns in patterns for pattern in theme_patterns]
     reports = [sorted(members[label], key=_article_key) for label in sorted(members)]
-    mentions = [_mentions([documents[a.id] for a in articles], wanted) for articles in reports]
-    spread = _spread_factors(mentions)
+    placements = place_themes([[documents[a.id] for a in articles] for articles in reports], themes)
     stories: list[Story] = []
     merged = 0
-    for articles, story_mentions in zip(reports, mentions, strict=True):
+    for articles, placement in zip(reports, placements, strict=True):
         merged += len(articles) - 1
-        theme, secondary, why = _place(story_mentions, themes, patterns, spread)
+        theme, secondary, why = placement.theme, placement.secondary, placement.why
         title = _story_title(articles, summaries, documents)
+        copies = find_copies([documents[a.id] for a in articles])
+        copied = {copy for copy, _ in copies}
+        quoted = [a for a in articles if a.id not in copied]
         log.debug("story %r: %s %s because %s", title, theme, secondary, why)
         stories.append(
             Story(
                 title=title,
                 articles=tuple(articles),
-                bullets=_bullets(articles, summaries, max_bullets),
+                bullets=_bullets(quoted, summaries, max_bullets),
                 theme=theme,
                 secondary_themes=secondary,
                 why=why,
+                copies=copies,
             )
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
+    stories = _label_topics(stories, documents)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -849,6 +1045,8 @@ def group(
             continue
         named.add(name)
         filed = sorted((s for s in stories if s.theme == name), key=_story_key)
+        if name == OTHER_THEME:
+            filed = _by_topic(filed)
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
     return Grouping(sections=tuple(sections), merged=merged)
@@ -859,3 +1057,162 @@ def _story_key(story: Story) -> tuple[bool, int, str, str]:
     dates = [a.date for a in story.articles if a.date is not None]
     newest = -max(dates).toordinal() if dates else 0
     return (not dates, newest, story.title.casefold(), story.articles[0].id)
+
+
+# --- copies --------------------------------------------------------------------------------
+
+_SHINGLE = 5  # words per shingle
+_COPY_OVERLAP = 0.85  # share of the shorter text's shingles (Feedly hides copies past 85%)
+_COPY_MIN_SHINGLES = 8  # shorter texts are copies only when their words are identical
+
+
+def _shingles(document: Document) -> frozenset[tuple[str, ...]] | tuple[str, ...]:
+    words = tokens(" ".join(block.text for block in document.blocks if not block.is_heading))
+    if len(words) < _SHINGLE + _COPY_MIN_SHINGLES - 1:
+        return tuple(words)
+    return frozenset(tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1))
+
+
+def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
+    """(copy id, original id) for each report whose body repeats an earlier one's.
+
+    The headline is left out: a syndicated report often runs under the outlet's own
+    headline. Reports are taken in the order given (oldest first), so the original is
+    the first to carry the text.
+    """
+    if len(documents) < 2:
+        return ()
+    shingles = [_shingles(document) for document in documents]
+    copies: list[tuple[str, str]] = []
+    originals: list[int] = []
+    for index, mine in enumerate(shingles):
+        source = None
+        for earlier in originals:
+            theirs = shingles[earlier]
+            if isinstance(mine, tuple) or isinstance(theirs, tuple):
+                same = bool(mine) and mine == theirs
+            else:
+                smaller = min(len(mine), len(theirs))
+                same = len(mine & theirs) >= _COPY_OVERLAP * smaller
+            if same:
+                source = earlier
+                break
+        if source is None:
+            originals.append(index)
+        else:
+            copies.append((documents[index].article.id, documents[source].article.id))
+    return tuple(copies)
+
+
+# --- related stories under "Other developments" ----------------------------------------------
+
+_TOPIC_THRESHOLD = 0.12  # average cosine needed to join two groups of related stories
+_TOPIC_PAIR_FLOOR = 0.05
+_TOPIC_NEIGHBOURS = 20  # each story keeps only its closest candidates
+_TOPIC_TERMS = 3
+_TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
+
+
+def _story_weights(story: Story, documents: dict[str, Document]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for article in story.articles:
+        document = documents[article.id]
+        text = "\n".join(block.text for block in document.blocks if not block.is_heading)
+        for term, weight in _term_weights(article.title, text).items():
+            weights[term] = weights.get(term, 0.0) + weight
+    return weights
+
+
+def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
+    """Cosines of each story with its closest others, block by block."""
+    pairs: dict[tuple[int, int], float] = {}
+    n = vectors.shape[0]
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = np.arange(start, min(start + _CHUNK_ROWS, n))
+        sims = (vectors[rows] @ vectors.T).toarray()
+        sims[np.arange(len(rows)), rows] = 0.0
+        if n > _TOPIC_NEIGHBOURS:
+            cut = np.partition(sims, n - _TOPIC_NEIGHBOURS, axis=1)[:, n - _TOPIC_NEIGHBOURS]
+            sims[sims < cut[:, None]] = 0.0
+        for r, j in zip(*np.nonzero(sims >= _TOPIC_PAIR_FLOOR), strict=True):
+            i = int(rows[r])
+            pairs[(min(i, int(j)), max(i, int(j)))] = float(sims[r, j])
+    return pairs
+
+
+def _label(
+    members: Sequence[int], leads: Sequence[dict[str, Counter[str]]], df: Counter[str]
+) -> str:
+    """The few words the group's headlines and leads share and the other stories lack."""
+    total = len(leads)
+    counts: Counter[str] = Counter()
+    for index in members:
+        counts.update(leads[index].keys())
+    scored = []
+    for term, count in counts.items():
+        if count < max(2, _TOPIC_SHARE * len(members)):
+            continue
+        scored.append((count / len(members) * math.log((total + 1) / df[term]), term))
+    chosen = [term for _, term in sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]]
+    forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for index in members:
+        for term in chosen:
+            forms[term].update(leads[index].get(term, Counter()))
+    return ", ".join(_usual_form(forms[term]) for term in chosen)
+
+
+def _lead_words(story: Story, documents: dict[str, Document]) -> dict[str, Counter[str]]:
+    """Stem -> the spellings it has in the story's headlines and first paragraphs."""
+    stop = stopwords()
+    forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for article in story.articles:
+        document = documents[article.id]
+        paragraphs = [block.text for block in document.blocks if not block.is_heading][:2]
+        for match in _WORD.finditer(" ".join([article.title, *paragraphs])):
+            word = match.group(0)
+            lowered = word.lower()
+            if _is_content(lowered, stop) and not lowered[:1].isdigit():
+                forms[stem(lowered)][word] += 1
+    return dict(forms)
+
+
+def _label_topics(stories: Sequence[Story], documents: dict[str, Document]) -> list[Story]:
+    """Group the related stories under OTHER_THEME and label each group by its words."""
+    other = [index for index, story in enumerate(stories) if story.theme == OTHER_THEME]
+    result = list(stories)
+    if len(other) < 2:
+        return result
+    vectors = _tfidf([_story_weights(stories[index], documents) for index in other])
+    pairs = _topic_pairs(vectors)
+    roots = _average_linkage([None] * len(other), pairs, _TOPIC_THRESHOLD)
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for position, root in enumerate(roots):
+        groups[root].append(position)
+    leads = [_lead_words(stories[index], documents) for index in other]
+    df: Counter[str] = Counter()
+    for words in leads:
+        df.update(words.keys())
+    for members in groups.values():
+        # A group of all of them says nothing the heading does not.
+        if len(members) < 2 or len(members) == len(other):
+            continue
+        label = _label(members, leads, df)
+        if not label:
+            continue
+        for position in members:
+            index = other[position]
+            result[index] = replace(result[index], topic=label)
+    return result
+
+
+def _by_topic(stories: Sequence[Story]) -> list[Story]:
+    """Related stories together, groups ordered by their newest story, then the rest."""
+    first: dict[str, int] = {}
+    for position, story in enumerate(stories):  # already newest first
+        if story.topic:
+            first.setdefault(story.topic, position)
+    order = sorted(
+        range(len(stories)),
+        key=lambda k: (not stories[k].topic, first.get(stories[k].topic, 0), k),
+    )
+    return [stories[k] for k in order]

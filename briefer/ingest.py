@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import feedparser
@@ -35,6 +35,7 @@ import yaml
 from trafilatura.settings import Document as PageDocument
 
 from briefer.errors import InputError
+from briefer.options import FetchSettings
 from briefer.records import Article, Skipped
 
 logger = logging.getLogger(__name__)
@@ -75,8 +76,11 @@ class _FileResult:
 # --------------------------------------------------------------------------- public API
 
 
-def read_inputs(paths: Sequence[Path]) -> Ingested:
-    """Read every file and folder given; a bad input is recorded, never raised."""
+def read_inputs(
+    paths: Sequence[Path], urls: Sequence[str] = (), fetch: FetchSettings | None = None
+) -> Ingested:
+    """Read every file and folder given, then fetch every feed or page URL given (for this
+    run only; nothing is stored). A bad input is recorded, never raised."""
     failed: list[Skipped] = []
     ignored: list[Skipped] = []
     found: list[Path] = []
@@ -105,6 +109,15 @@ def read_inputs(paths: Sequence[Path]) -> Ingested:
         articles.extend(result.articles)
         failed.extend(result.failed)
         logger.debug("%s: %d article(s)", path, len(result.articles))
+    if urls:
+        # Imported here: fetch reads what it fetches with this module's readers.
+        from briefer.fetch import fetch_articles
+
+        fetched = fetch_articles(urls, fetch or FetchSettings())
+        articles.extend(fetched.articles)
+        failed.extend(fetched.failed)
+        for note in fetched.notes:
+            logger.warning("%s: %s", note.path, note.reason)
     return Ingested(articles=tuple(articles), failed=tuple(failed), ignored=tuple(ignored))
 
 
@@ -116,20 +129,38 @@ def read_file(path: Path) -> list[Article]:
     """
     result = _read_any(path)
     if not result.articles and result.failed:
-        first = result.failed[0]
-        raise InputError(
-            str(path),
-            f"no readable record ({len(result.failed)} failed, first {first.path}: {first.reason})",
-        )
+        _raise_no_record(str(path), result.failed)
     for skipped in result.failed:
         logger.warning("%s: %s", skipped.path, skipped.reason)
     return list(result.articles)
+
+
+def read_feed_data(where: str, data: bytes) -> tuple[list[Article], list[Skipped]]:
+    """The articles of an RSS or Atom document held in memory (a fetched feed), and the
+    entries that failed on their own. Raises InputError when no entry can be read."""
+    _decode(where, data, honour_declared=True)  # reject non-text early, with our message
+    result = _read_feed(where, data)
+    if not result.articles:
+        _raise_no_record(where, result.failed)
+    return list(result.articles), list(result.failed)
+
+
+def read_page_data(where: str, data: bytes) -> Article:
+    """The article of a web page held in memory (a fetched page); InputError when none."""
+    return _read_html(where, _decode(where, data, honour_declared=True))
 
 
 def content_id(title: str, text: str) -> str:
     """A short stable id for an article's content, independent of where the file lives."""
     normalized = " ".join(unicodedata.normalize("NFC", f"{title}\n{text}").split())
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:_ID_LENGTH]
+
+
+def _raise_no_record(where: str, failed: Sequence[Skipped]) -> NoReturn:
+    first = failed[0]
+    raise InputError(
+        where, f"no readable record ({len(failed)} failed, first {first.path}: {first.reason})"
+    )
 
 
 # --------------------------------------------------------------------------- walking
@@ -705,13 +736,26 @@ def _read_feed(where: str, data: bytes) -> _FileResult:
             reason = " ".join(str(problem).split()) or type(problem).__name__
             raise InputError(where, f"is not a readable feed ({reason})", "fix the feed's XML")
         raise InputError(where, "has no feed entries", "give an RSS or Atom feed with items")
-    if problem is not None:
-        logger.warning("%s: feed is malformed (%s); reading the entries found", where, problem)
 
     feed = parsed.get("feed", {})
     source = _plain(feed.get("title", ""), feed.get("title_detail"))
     articles: list[Article] = []
     failed: list[Skipped] = []
+    if problem is not None:
+        if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
+            # A wrong encoding label or a missing namespace declaration: nothing is lost.
+            logger.debug("%s: %s", where, problem)
+        else:
+            # feedparser fell back to its lenient parser: entries after the fault may be
+            # missing or cut short, so the file is reported even though some were read.
+            reason = " ".join(str(problem).split()) or type(problem).__name__
+            failed.append(
+                Skipped(
+                    where,
+                    f"feed is not well-formed XML ({reason}); {len(entries)} entries read "
+                    "leniently, others may be missing; fix the feed's XML",
+                )
+            )
     for number, entry in enumerate(entries, 1):
         label = f"{where}:{number}"
         try:

@@ -14,6 +14,19 @@ DEFAULT_ALGORITHM = "default"
 
 
 @dataclass(frozen=True)
+class FetchSettings:
+    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
+
+    timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
+    retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
+    backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
+    max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
+    max_redirects: int = 5
+    entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+
+
+@dataclass(frozen=True)
 class MakeOptions:
     inputs: tuple[Path, ...]
     out: Path
@@ -26,6 +39,8 @@ class MakeOptions:
     algorithm: str = DEFAULT_ALGORITHM
     explain: bool = False
     templates: Path | None = None  # a folder of user templates overriding the shipped ones
+    urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
+    fetch: FetchSettings = FetchSettings()
 
 
 def parse_date(value: str, option: str) -> dt.date:

@@ -73,7 +73,7 @@ def build_briefing(options: MakeOptions) -> Briefing:
     check_algorithm(options.algorithm)
     # Themes first: a broken themes file should stop the run before any work is done.
     themes = load_themes(options.themes) if options.themes is not None else ()
-    ingested = read_inputs(options.inputs)
+    ingested = read_inputs(options.inputs, options.urls, options.fetch)
     failed: list[Skipped] = list(ingested.failed)
     counts = {"in": 0, "before": 0, "after": 0, "undated": 0}
     items: list[tuple[Document, Summary]] = []
@@ -121,7 +121,7 @@ def build_briefing(options: MakeOptions) -> Briefing:
 def make(options: MakeOptions) -> MakeResult:
     briefing = build_briefing(options)
     paths = write_briefing(
-        briefing, options.out, options.formats, options.templates, options.explain
+        briefing, options.out, options.formats, options.templates, options.explain, index=True
     )
     return MakeResult(briefing=briefing, paths=tuple(paths))
 

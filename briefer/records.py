@@ -87,6 +87,12 @@ class Story:
     theme: str  # primary theme name, or OTHER_THEME
     secondary_themes: tuple[str, ...] = ()
     why: tuple[str, ...] = ()  # the terms that placed the story under its theme
+    # (copy id, original id) for each article that is a near-verbatim copy of an earlier
+    # one of the story (syndication, re-posts): listed as a source, never quoted.
+    copies: tuple[tuple[str, str], ...] = ()
+    # Under OTHER_THEME: the label of the group of related stories this one belongs to
+    # ("" when it is related to none).
+    topic: str = ""
 
 
 OTHER_THEME = "Other developments"

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,7 +22,7 @@ import jinja2
 
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
-from briefer.records import OTHER_THEME, Briefing, Bullet, Section, Story
+from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Section, Story
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ MONTHS = (
 # What could start markup inside a line. "(", ")" and "!" are left alone: with "[" and "]"
 # escaped they cannot form a link or image, and escaping them would clutter the raw file.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-# At the start of a list item or heading these would open a nested list, a quote or a rule.
-_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])(?=\s|$)")
+# At the start of a list item or heading these would open a nested list, a quote or a rule
+# (after "- ", a bullet reading "--" would make "- --", a thematic break).
+_MD_LINE_START = re.compile(r"^([-+=]+|\d+[.)])(?=\s|$)")
 # "&amp;" would be shown as "&": escape only what looks like an entity, so "AT&T" stays readable.
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _URL_SAFE_CHARS = "/:?#[]@!$&*+,;=%-._~"  # "'", "(", ")" and "<>\"" break md and txt links
@@ -163,6 +164,30 @@ def source_number(story: Story, bullet: Bullet) -> int:
     return 0
 
 
+def copy_of(story: Story, article: Article) -> int:
+    """1-based place among the story's sources of the report this article copies; 0 if it
+    is not a copy."""
+    for copy, original in story.copies:
+        if copy == article.id:
+            for number, other in enumerate(story.articles, start=1):
+                if other.id == original:
+                    return number
+    return 0
+
+
+def topic_label(section: Section, stories: Sequence[Story], index: int) -> str:
+    """The label line to show before the story at `index` of an OTHER_THEME section: its
+    group's label where a group of related stories starts, "Other stories" where the
+    unrelated ones start after some groups, else ""."""
+    if section.theme != OTHER_THEME:
+        return ""
+    topic = stories[index].topic
+    before = stories[index - 1].topic if index > 0 else ""
+    if topic == before:
+        return ""
+    return f"Related: {topic}" if topic else "Other stories"
+
+
 def _github_slug(heading: str) -> str:
     # GitHub's rule: lower-case, drop everything but word characters, hyphens and spaces,
     # then spaces become hyphens.
@@ -230,17 +255,21 @@ def _environment(templates: Path | None) -> jinja2.Environment:
     env.globals.update(
         period_text=period_text,
         source_number=source_number,
+        copy_of=copy_of,
+        topic_label=topic_label,
         md_anchors=md_anchors,
         other_theme=OTHER_THEME,
     )
     return env
 
 
-def _context(briefing: Briefing, fmt: str, explain: bool) -> dict[str, Any]:
+def _context(
+    briefing: Briefing, fmt: str, explain: bool, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     # Themes without stories are left out: an empty heading says nothing.
     sections = tuple(section for section in briefing.sections if section.stories)
     stories = tuple(story for section in sections for story in section.stories)
-    return {
+    context = {
         "briefing": briefing,
         "sections": sections,
         "stories": stories,
@@ -248,7 +277,13 @@ def _context(briefing: Briefing, fmt: str, explain: bool) -> dict[str, Any]:
         "explain": explain,
         "fmt": fmt,
         "period": period_text(briefing.since, briefing.until),
+        # Set by the email (briefer.mail) when it carries only the top of a long briefing:
+        # how many stories it left out and the file name of the full briefing.
+        "omitted": 0,
+        "full_copy": "",
     }
+    context.update(extra or {})
+    return context
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -285,7 +320,13 @@ def _render_error(name: str, exc: BaseException) -> RenderError:
     return RenderError(f"template {where} failed to render: {_one_line(problem)}; {check}")
 
 
-def _render_with(env: jinja2.Environment, briefing: Briefing, fmt: str, explain: bool) -> str:
+def _render_with(
+    env: jinja2.Environment,
+    briefing: Briefing,
+    fmt: str,
+    explain: bool,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
     if fmt not in FORMATS:
         raise OptionsError(
             f"format {fmt!r} is not a briefing format; choose from {', '.join(FORMATS)}"
@@ -294,17 +335,22 @@ def _render_with(env: jinja2.Environment, briefing: Briefing, fmt: str, explain:
     try:
         template = env.get_template(name)
         log.debug("rendering %s from %s", fmt, template.filename)
-        return template.render(_context(briefing, fmt, explain))
+        return template.render(_context(briefing, fmt, explain, extra))
     except Exception as exc:  # any failure inside a template is the template's problem
         raise _render_error(name, exc) from exc
 
 
 def render(
-    briefing: Briefing, fmt: str, templates: Path | None = None, explain: bool = False
+    briefing: Briefing,
+    fmt: str,
+    templates: Path | None = None,
+    explain: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The briefing in one format ("md", "html" or "txt"), from the user's templates folder
-    when it has that format's template, else from the shipped one."""
-    return _render_with(_environment(templates), briefing, fmt, explain)
+    when it has that format's template, else from the shipped one. `extra` adds to (or
+    overrides) the template context, e.g. the email's `omitted` and `full_copy`."""
+    return _render_with(_environment(templates), briefing, fmt, explain, extra)
 
 
 def render_all(
@@ -313,3 +359,17 @@ def render_all(
     """(format, text) for each format, in order; one Environment shared across them."""
     env = _environment(templates)
     return [(fmt, _render_with(env, briefing, fmt, explain)) for fmt in formats]
+
+
+INDEX_TEMPLATE = "index.md.j2"
+
+
+def render_index(entries: Sequence[Any], templates: Path | None = None) -> str:
+    """The Markdown index of an output folder's briefings (IndexEntry records, newest first),
+    from the user's index.md.j2 when the templates folder has one."""
+    env = _environment(templates)
+    try:
+        template = env.get_template(INDEX_TEMPLATE)
+        return template.render(entries=tuple(entries))
+    except Exception as exc:  # any failure inside a template is the template's problem
+        raise _render_error(INDEX_TEMPLATE, exc) from exc

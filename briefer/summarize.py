@@ -10,22 +10,21 @@ default tokenizer needs nltk's downloaded punkt data, which briefer never uses.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
-from typing import Any, TypeAlias
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.records import Document, Sentence, Summary
-from briefer.words import stem, stopwords, tokens
+from briefer.words import stopwords, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -82,22 +81,29 @@ def choose(
     if n < 1 or not sentences:
         return []
     if algorithm == "default":
-        return _choose_default(list(sentences), title, n, words)
+        return choose_many([(sentences, title)], n=n, words=words)[0]
     ranking = _RANKERS[algorithm](list(sentences), title)
+    return _take(ranking, _word_counter(sentences), n, words)
+
+
+def _word_counter(sentences: Sequence[str]) -> Callable[[int], int]:
+    return lambda index: word_count(sentences[index])
+
+
+def _take(
+    ranking: Sequence[int], length_of: Callable[[int], int], n: int, words: int | None
+) -> list[int]:
+    """The first n ranked indices that fit the word budget, in document order."""
     if words is None:
         return sorted(ranking[:n])
-    return _take(ranking, [word_count(text) for text in sentences], n, words)
-
-
-def _take(ranking: Sequence[int], lengths: Sequence[int], n: int, words: int | None) -> list[int]:
-    """The first n ranked indices that fit the word budget, in document order."""
     chosen: list[int] = []
     used = 0
     for index in ranking[:n]:
-        if words is not None and chosen and used + lengths[index] > words:
+        length = length_of(index)
+        if chosen and used + length > words:
             break
         chosen.append(index)
-        used += lengths[index]
+        used += length
     return sorted(chosen)
 
 
@@ -193,6 +199,16 @@ _RANKERS: dict[str, Callable[[list[str], str], list[int]]] = {
 
 
 # --- the default scorer -----------------------------------------------------------------------
+#
+# The scorer must cost about what splitting costs, so it never makes a Python object per word.
+# A batch of articles is joined into one UTF-8 buffer, mapped byte by byte to 6-bit letter codes
+# with one `bytes.translate`, and cut into words with numpy. Each word becomes a 48-bit key, its
+# first eight letters packed together (truncation doubles as a crude stemmer: "president",
+# "presidents" and "presidential" agree). Prefixed with the article and suffixed with the
+# sentence, one sort of those keys groups every (article, word) and every (sentence, word) at
+# once; counts fall out of the run lengths. Python only visits the few best sentences of each
+# article, to apply the checks that need the text (quotes, datelines, furniture) and to keep the
+# chosen sentences from repeating each other.
 
 
 @dataclass(frozen=True)
@@ -201,10 +217,10 @@ class ScorerWeights:
 
     position: float = 1.0
     position_scale: float = 5.0  # sentences; the lead prior halves after about this many
-    centrality: float = 1.5
-    title: float = 0.5
-    length: float = -0.2  # negative: of two otherwise equal sentences, prefer the shorter
-    length_cap: int = 40  # words; beyond it length no longer counts (run-ons are penalized)
+    centrality: float = 0.3
+    title: float = 1.0  # the headline is the editor's own summary: its words count
+    length: float = -0.1  # negative: of two otherwise equal sentences, prefer the shorter
+    length_cap: int = 20  # words; beyond it length no longer counts
     fragment_words: int = 6  # shorter sentences are fragments: captions, datelines, asides
     runon_words: int = 60  # longer ones are run-ons, usually a splitter miss or a list
     fragment_penalty: float = 1.0
@@ -213,7 +229,7 @@ class ScorerWeights:
     quote_penalty: float = 0.3
     caption_penalty: float = 0.5
     dangling_penalty: float = 0.15
-    redundancy: float = 0.5  # cosine to a chosen sentence above which a candidate repeats it
+    redundancy: float = 0.6  # overlap with a chosen sentence above which a candidate repeats it
 
 
 DEFAULT_WEIGHTS = ScorerWeights()
@@ -248,6 +264,8 @@ _CAPTION = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_MARKS = re.compile(r"[\"“”«»]")
+_FIRST_WORD = re.compile(r"[\W_]*([^\W_]+)")
+_LETTERS = re.compile(r"[^\W_]+")
 # Openers that lean on the sentence before: out of context they dangle
 _DANGLING_OPENERS = frozenset(
     {
@@ -257,174 +275,376 @@ _DANGLING_OPENERS = frozenset(
     }
 )  # fmt: skip
 
+UInt64Array = npt.NDArray[np.uint64]
+IntArray = npt.NDArray[np.int64]
+
+# Byte -> 6-bit letter code; 0 is not part of a word. Digits 1-10, letters 11-36 (case folded),
+# the bytes of other UTF-8 letters 37-62, and 63 for the NUL that marks where a sentence starts.
+# Two lead bytes open punctuation rather than letters: C2 (no-break space, « » £ °) and E2 (the
+# General Punctuation block: ’ “ ” – — … •); they and their continuation bytes are not words.
+_SEPARATOR = "\x00"
+_SEPARATOR_CODE = 63
+_CODES = bytes(
+    _SEPARATOR_CODE
+    if byte == 0
+    else 1 + byte - 48
+    if 48 <= byte <= 57
+    else 11 + (byte | 0x20) - 97
+    if 65 <= byte <= 90 or 97 <= byte <= 122
+    else 37 + byte % 26
+    if byte >= 0x80 and byte not in (0xC2, 0xE2)
+    else 0
+    for byte in range(256)
+)
+# Keep the low 8k bits of a little-endian window: the first k letters of a word
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_MAX_WORD = 8  # letters that make a word's key
+# Sort keys: article (7 bits) | word (48 bits) | sentence (9 bits)
+_CHUNK_ARTICLES = 128
+_SENTENCE_BITS = 9
+_TITLE_SLOT = (1 << _SENTENCE_BITS) - 1  # the headline's sentence number
+_LAST_SLOT = _TITLE_SLOT - 1  # sentences from here on share a slot and get no centrality
+_WORD_SHIFT = np.uint64(_SENTENCE_BITS)
+_ARTICLE_SHIFT = np.uint64(_SENTENCE_BITS + 48)
+
 
 @dataclass(frozen=True)
-class _Features:
-    lengths: npt.NDArray[np.int64]
-    vectors: UnitRows  # sentence x term, tf-idf rows scaled to unit length
-    centrality: FloatArray
-    title: FloatArray
-    penalty: FloatArray
+class _Batch:
+    """Per-sentence numbers for a batch of articles, sentences numbered across the batch."""
+
+    starts: list[int]  # each article's first sentence in the batch numbering
+    scores: FloatArray
+    words: IntArray  # words per sentence, as the scorer counts them
+    keys: UInt64Array  # content-word keys of all sentences, in order
+    key_starts: IntArray  # sentence i's keys are keys[key_starts[i]:key_starts[i + 1]]
+
+    def key_set(self, index: int) -> frozenset[int]:
+        return frozenset(self.keys[self.key_starts[index] : self.key_starts[index + 1]].tolist())
+
+
+def choose_many(
+    articles: Sequence[tuple[Sequence[str], str]],
+    n: int = 3,
+    algorithm: str = "default",
+    words: int | None = None,
+) -> list[list[int]]:
+    """`choose` for many articles, each given as (sentences, title). The default scorer does its
+    arithmetic for a whole batch at once, which is where its speed comes from."""
+    if algorithm not in ALGORITHMS:
+        raise OptionsError(
+            f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}"
+        )
+    if algorithm != "default":
+        return [
+            choose(sentences, title, n=n, algorithm=algorithm, words=words)
+            for sentences, title in articles
+        ]
+    chosen: list[list[int]] = []
+    for first in range(0, len(articles), _CHUNK_ARTICLES):
+        chunk = articles[first : first + _CHUNK_ARTICLES]
+        chosen.extend(_choose_default(chunk, n, words, DEFAULT_WEIGHTS))
+    return chosen
 
 
 def _choose_default(
-    sentences: list[str],
-    title: str,
+    articles: Sequence[tuple[Sequence[str], str]],
     n: int,
     words: int | None,
-    weights: ScorerWeights = DEFAULT_WEIGHTS,
+    weights: ScorerWeights,
+) -> list[list[int]]:
+    if n < 1:
+        return [[] for _ in articles]
+    batch = _score_batch(articles, weights)
+    # best first within each article: sort by article, then by falling score
+    article_of = np.repeat(np.arange(len(articles)), [len(sentences) for sentences, _ in articles])
+    order = np.lexsort((-batch.scores, article_of)).tolist()
+    scores = batch.scores.tolist()
+    chosen: list[list[int]] = []
+    for number, (sentences, _) in enumerate(articles):
+        start = batch.starts[number]
+        ranked = order[start : start + len(sentences)]
+        ranking = _rank_article(sentences, ranked, start, scores, batch, n, weights)
+        chosen.append(_take(ranking, _word_counter(sentences), n, words))
+    return chosen
+
+
+def _rank_article(
+    sentences: Sequence[str],
+    ranked: list[int],
+    start: int,
+    scores: list[float],
+    batch: _Batch,
+    n: int,
+    weights: ScorerWeights,
 ) -> list[int]:
-    features = _features(sentences, title, weights)
-    scores = _scores(features, weights)
-    ranking = _diverse_ranking(scores, features.vectors, n, weights.redundancy)
-    return _take(ranking, features.lengths.tolist(), n, words)
+    """The article's best sentences (local indices), best first, at least n of them when it
+    has n. The text checks only ever lower a score, so they are applied lazily: a checked
+    candidate is taken once no unchecked one could still beat it."""
+    checked: list[tuple[float, int]] = []  # (-final score, index), kept sorted
+    ranking: list[int] = []
+    chosen_keys: list[frozenset[int]] = []
+    skipped: list[int] = []
+    pointer = 0
+    while len(ranking) < n:
+        if pointer < len(ranked) and (not checked or -checked[0][0] < scores[ranked[pointer]]):
+            index = ranked[pointer]
+            pointer += 1
+            keys = batch.key_set(index)
+            penalty = _content_penalty(
+                sentences[index - start], keys, int(batch.words[index]), weights
+            )
+            bisect.insort(checked, (penalty - scores[index], index))
+            continue
+        if not checked:
+            break
+        _, index = checked.pop(0)
+        keys = batch.key_set(index)
+        if any(_overlap(keys, other) > weights.redundancy for other in chosen_keys):
+            skipped.append(index)
+            continue
+        ranking.append(index)
+        chosen_keys.append(keys)
+    # an article of near-duplicates still deserves n sentences: refill with the skipped ones
+    ranking.extend(skipped[: n - len(ranking)])
+    return [index - start for index in ranking]
 
 
-class _TermIds(dict[str, int]):
-    """Word -> id of its stem, shared by all articles; -1 for a word that carries no meaning.
-
-    Mapping tokens through one dict at C speed (`map(ids.__getitem__, words)`) keeps Python
-    out of the per-token loop, the scorer's hot spot; unseen words are stemmed on first sight.
-    """
-
-    LIMIT = 500_000  # words; past it the table starts again rather than grow without end
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._stem_ids: dict[str, int] = {}
-        # misses are rare after warm-up, so a lock on them costs nothing and keeps two
-        # threads from handing out the same id for different stems
-        self._lock = threading.Lock()
-
-    def __missing__(self, word: str) -> int:
-        with self._lock:
-            if word in self:
-                return self[word]
-            if word in stopwords() or (len(word) == 1 and not word.isalpha()):
-                term = -1
-            else:
-                term = self._stem_ids.setdefault(stem(word), len(self._stem_ids))
-            self[word] = term
-            return term
-
-    def trim(self) -> None:
-        """Start afresh once full: called before an article, as clearing mid-article would
-        mix two numberings in one matrix."""
-        if len(self) >= self.LIMIT:
-            with self._lock:
-                self.clear()
-                self._stem_ids.clear()
+def _overlap(first: frozenset[int], second: frozenset[int]) -> float:
+    if not first or not second:
+        return 0.0
+    return len(first & second) / ((len(first) * len(second)) ** 0.5)
 
 
-_term_ids = _TermIds()
+def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerWeights) -> _Batch:
+    """Every sentence's score before the text checks, with the words it is made of."""
+    # One "pseudo-sentence" per headline, then the article's sentences; each opens with a NUL.
+    parts: list[str] = []
+    article_parts: list[int] = []
+    for sentences, title in articles:
+        parts.append(title)
+        parts.extend(sentences)
+        article_parts.append(len(sentences) + 1)
+    text = _join(parts)
+    raw = text.encode("utf-8")
+    codes = np.frombuffer(bytearray(raw.translate(_CODES) + bytes(_MAX_WORD)), dtype=np.uint8)
+    if not text.isascii():
+        _clear_punctuation(codes, np.frombuffer(raw, dtype=np.uint8))
 
+    starts, lengths = _word_spans(codes)
+    is_separator = codes[starts] == _SEPARATOR_CODE
+    part_of = np.cumsum(is_separator) - 1  # the pseudo-sentence each word is in
+    is_word = ~is_separator
+    starts, lengths, part_of = starts[is_word], lengths[is_word], part_of[is_word]
+    keys = _word_keys(codes, starts, lengths)
+    part_count = len(parts)
+    part_words = np.bincount(part_of, minlength=part_count)
 
-def _features(sentences: list[str], title: str, weights: ScorerWeights) -> _Features:
-    _term_ids.trim()
-    count = len(sentences)
-    words_of = [tokens(text) for text in sentences]
-    lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=count)
-    penalty = np.fromiter(
-        (
-            _content_penalty(text, words, weights)
-            for text, words in zip(sentences, words_of, strict=True)
-        ),
-        dtype=np.float64,
-        count=count,
+    content = (lengths > 1) & ~_is_stopword(keys)
+    content_keys = keys[content]
+    content_part = part_of[content]
+    part_content = np.bincount(content_part, minlength=part_count)
+
+    # each part's article and slot (sentence number in its article; the headline has its own)
+    part_article = np.repeat(np.arange(len(articles), dtype=np.int64), article_parts)
+    article_first_part = np.concatenate(([0], np.cumsum(article_parts)[:-1])).astype(np.int64)
+    part_slot = np.arange(part_count, dtype=np.int64) - article_first_part[part_article] - 1
+    part_slot = np.where(part_slot < 0, _TITLE_SLOT, np.minimum(part_slot, _LAST_SLOT))
+
+    centrality_sum, title_hits, title_size = _word_overlaps(
+        content_keys,
+        part_article[content_part].astype(np.uint64),
+        part_slot[content_part].astype(np.uint64),
+        article_first_part,
+        part_count,
+        len(articles),
     )
-    all_ids = np.fromiter(
-        map(_term_ids.__getitem__, chain.from_iterable(words_of)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
+
+    is_sentence = part_slot != _TITLE_SLOT
+    sentence_words = part_words[is_sentence]
+    sentence_content = part_content[is_sentence]
+    article_title_size = title_size[part_article[is_sentence]]
+    # sentences past the last slot share it; the lead prior is nil there anyway
+    position = 1.0 / (1.0 + part_slot[is_sentence] / weights.position_scale)
+    centrality = centrality_sum[is_sentence] / np.maximum(sentence_content, 1)
+    title = title_hits[is_sentence] / np.maximum(article_title_size, 1)
+    length_share = np.minimum(sentence_words, weights.length_cap) / weights.length_cap
+    fragment = np.clip((weights.fragment_words - sentence_words) / weights.fragment_words, 0, 1)
+    runon = np.clip((sentence_words - weights.runon_words) / weights.runon_words, 0, 1)
+    scores = (
+        weights.position * position
+        + weights.centrality * centrality
+        + weights.title * title
+        + weights.length * length_share
+        - weights.fragment_penalty * (fragment + runon)
     )
-    all_rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    meaningful = all_ids >= 0
-    vocabulary, local_ids = np.unique(all_ids[meaningful], return_inverse=True)
-    size = max(len(vocabulary), 1)
-
-    # The sentence x term matrix as coordinate arrays: unique (row, term) codes with counts.
-    codes, tf = np.unique(all_rows[meaningful] * size + local_ids, return_counts=True)
-    rows, terms = np.divmod(codes, size)
-    document_frequency = np.bincount(terms, minlength=size)
-    idf = np.log((count + 1.0) / (document_frequency + 1.0)) + 1.0
-    values = (1.0 + np.log(tf)) * idf[terms]
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
-    values /= norms[rows]
-    vectors = _unit_rows(rows, terms, values, count, size)
-
-    # Similarity to the centroid of the *other* sentences, so a sentence is not rewarded for
-    # agreeing with itself; with unit rows, x·(C - x) = x·C - 1 and |C - x|² = |C|² - 2x·C + 1.
-    total = np.bincount(terms, weights=values, minlength=size)
-    dot_total = np.bincount(rows, weights=values * total[terms], minlength=count)
-    self_dot = (norms > 0).astype(np.float64)
-    rest_norm = np.sqrt(np.maximum(total @ total - 2.0 * dot_total + self_dot, 1e-12))
-    centrality = np.where(norms > 0, (dot_total - self_dot) / rest_norm, 0.0)
-
-    title_overlap = np.zeros(count)
-    title_ids = np.unique(np.array([_term_ids[word] for word in tokens(title)], dtype=np.int64))
-    title_ids = title_ids[title_ids >= 0]
-    if title_ids.size and vocabulary.size:
-        in_title = np.isin(vocabulary, title_ids).astype(np.float64)
-        title_overlap = np.bincount(rows, weights=in_title[terms], minlength=count) / title_ids.size
-
-    fragment = np.clip((weights.fragment_words - lengths) / weights.fragment_words, 0, 1)
-    runon = np.clip((lengths - weights.runon_words) / weights.runon_words, 0, 1)
-    penalty += weights.fragment_penalty * (fragment + runon)
-    return _Features(lengths, vectors, centrality, title_overlap, penalty)
+    # content keys per real sentence, for the redundancy check
+    key_counts = np.where(is_sentence, part_content, 0)
+    key_offsets = np.concatenate(([0], np.cumsum(key_counts)))
+    content_in_sentence = is_sentence[content_part]
+    sentence_starts = [first - number for number, first in enumerate(article_first_part.tolist())]
+    return _Batch(
+        starts=sentence_starts,
+        scores=scores,
+        words=sentence_words,
+        keys=content_keys[content_in_sentence],
+        key_starts=key_offsets[np.concatenate((np.flatnonzero(is_sentence), [part_count]))],
+    )
 
 
-_DENSE_LIMIT = 4_000_000  # cells; a typical article's matrix has a few thousand
-
-UnitRows: TypeAlias = "FloatArray | sparse.csr_matrix"
-
-
-def _unit_rows(
-    rows: npt.NDArray[np.int64],
-    terms: npt.NDArray[np.int64],
-    values: FloatArray,
-    count: int,
-    size: int,
-) -> UnitRows:
-    """The sentence x term matrix: dense while small, where scipy's set-up costs more than
-    the arithmetic, sparse for a long document."""
-    if count * size <= _DENSE_LIMIT:
-        dense = np.zeros((count, size))
-        dense[rows, terms] = values
-        return dense
-    return sparse.csr_matrix((values, (rows, terms)), shape=(count, size))
+def _join(parts: list[str]) -> str:
+    glue = f" {_SEPARATOR} "
+    text = glue + glue.join(parts) + " "
+    if text.count(_SEPARATOR) != len(parts):  # a NUL in the text itself: blank it out
+        text = glue + glue.join(part.replace(_SEPARATOR, " ") for part in parts) + " "
+    return text
 
 
-def _similarities(vectors: UnitRows, index: int) -> FloatArray:
-    """Cosine of every sentence with one of them. Row by row rather than the whole
-    sentence x sentence product: selection needs only n rows, and a small matrix product
-    would wake every BLAS thread for microseconds of work."""
-    if isinstance(vectors, np.ndarray):
-        return np.asarray(vectors @ vectors[index], dtype=np.float64)
-    return np.asarray((vectors @ vectors[index].T).todense(), dtype=np.float64).ravel()
+def _clear_punctuation(codes: npt.NDArray[np.uint8], raw: npt.NDArray[np.uint8]) -> None:
+    """Blank the continuation bytes of characters whose lead byte opens punctuation."""
+    for lead, width in ((0xC2, 2), (0xE2, 3)):
+        where = np.flatnonzero(raw == lead)
+        for offset in range(1, width):
+            codes[where + offset] = 0
 
 
-def _content_penalty(text: str, words: list[str], weights: ScorerWeights) -> float:
+def _word_spans(codes: npt.NDArray[np.uint8]) -> tuple[IntArray, IntArray]:
+    """Start and length of every run of word bytes (the buffer begins and ends with spaces)."""
+    in_word = codes.astype(np.bool_)
+    edges = np.flatnonzero(in_word[1:] != in_word[:-1]) + 1
+    starts = edges[0::2]
+    return starts, edges[1::2] - starts
+
+
+def _word_keys(codes: npt.NDArray[np.uint8], starts: IntArray, lengths: IntArray) -> UInt64Array:
+    """Each word's first eight letter codes, six bits each, packed into 48 bits."""
+    windows = np.ndarray(
+        shape=(len(codes) - _MAX_WORD + 1,), dtype="<u8", buffer=codes, strides=(1,)
+    )
+    packed = windows[starts] & _MASKS[np.minimum(lengths, _MAX_WORD)]
+    # squeeze the six used bits of each byte together: 8x8 -> 4x12 -> 2x24 -> 48 bits
+    packed = (packed & np.uint64(0x00FF00FF00FF00FF)) | (
+        (packed & np.uint64(0xFF00FF00FF00FF00)) >> np.uint64(2)
+    )
+    packed = (packed & np.uint64(0x0000FFFF0000FFFF)) | (
+        (packed & np.uint64(0xFFFF0000FFFF0000)) >> np.uint64(4)
+    )
+    return (packed & np.uint64(0x00000000FFFFFFFF)) | (
+        (packed & np.uint64(0xFFFFFFFF00000000)) >> np.uint64(8)
+    )
+
+
+def _keys_of_words(text: str) -> UInt64Array:
+    codes = np.frombuffer(
+        bytearray(f" {text} ".encode().translate(_CODES) + bytes(_MAX_WORD)), dtype=np.uint8
+    )
+    starts, lengths = _word_spans(codes)
+    return np.unique(_word_keys(codes, starts, lengths))
+
+
+_STOP_BITS = 17  # slots in the stopword table: 2**17, a few hundred times the stopwords
+
+
+@lru_cache(maxsize=1)
+def _stopword_table() -> tuple[np.uint64, UInt64Array]:
+    """A hash table holding the keys of the stopwords and of their pieces ("don't" -> "don",
+    "t"), with a multiplier under which no two of them share a slot, so that a lookup is two
+    array operations (a binary search per word costs several times more)."""
+    stop = _keys_of_words(" ".join(sorted(stopwords())))
+    shift = np.uint64(64 - _STOP_BITS)
+    multiplier = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, odd
+    while True:
+        slots = (stop * np.uint64(multiplier)) >> shift
+        if len(np.unique(slots)) == len(stop):
+            break
+        multiplier = (multiplier + 2 * 0x632BE59BD9B4E019) % 2**64  # stays odd
+    table = np.zeros(1 << _STOP_BITS, dtype=np.uint64)  # 0 is no word's key
+    table[slots] = stop
+    return np.uint64(multiplier), table
+
+
+def _is_stopword(keys: UInt64Array) -> npt.NDArray[np.bool_]:
+    multiplier, table = _stopword_table()
+    slots = (keys * multiplier) >> np.uint64(64 - _STOP_BITS)
+    return np.asarray(table[slots] == keys)
+
+
+def _word_overlaps(
+    keys: UInt64Array,
+    article: UInt64Array,
+    slot: UInt64Array,
+    article_first_part: IntArray,
+    part_count: int,
+    article_count: int,
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """For every part: how often its words recur elsewhere in its article (the sum over its
+    distinct words of log(1 + other occurrences)) and how many of them are in the headline; and
+    for every article, the headline's distinct words."""
+    ordered = np.sort((article << _ARTICLE_SHIFT) | (keys << _WORD_SHIFT) | slot)
+    if not len(ordered):
+        return np.zeros(part_count), np.zeros(part_count), np.zeros(article_count, dtype=np.int64)
+    # runs of equal keys: one (article, word, sentence) each; tf is the run's length
+    firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    term_frequency = np.diff(np.append(firsts, len(ordered)))
+    distinct = ordered[firsts]
+    slots = (distinct & np.uint64(_TITLE_SLOT)).astype(np.int64)
+    in_title = slots == _TITLE_SLOT
+    body_frequency = np.where(in_title, 0, term_frequency)
+    # runs of equal (article, word) among those
+    groups = distinct >> _WORD_SHIFT
+    group_firsts = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
+    group_sizes = np.diff(np.append(group_firsts, len(distinct)))
+    in_article = np.repeat(np.add.reduceat(body_frequency, group_firsts), group_sizes)
+    headline_word = np.repeat(np.maximum.reduceat(in_title, group_firsts), group_sizes)
+    articles = (distinct >> _ARTICLE_SHIFT).astype(np.int64)
+    scored = ~in_title & (slots < _LAST_SLOT)
+    parts = article_first_part[articles[scored]] + 1 + slots[scored]
+    recurrence = np.log1p(in_article[scored] - term_frequency[scored])
+    centrality = np.bincount(parts, weights=recurrence, minlength=part_count)
+    title_hits = np.bincount(
+        parts, weights=headline_word[scored].astype(np.float64), minlength=part_count
+    )
+    title_size = np.bincount(articles[in_title], minlength=article_count)
+    return centrality, title_hits, title_size
+
+
+def _content_penalty(text: str, keys: frozenset[int], words: int, weights: ScorerWeights) -> float:
+    """What the text itself says against a sentence: a question, furniture, a bare quote, a
+    photo caption, an opener that leans on the sentence before."""
     penalty = 0.0
     if text.rstrip(" \"'”’)]").endswith("?"):
         penalty += weights.question_penalty
-    if _is_furniture(text, words, weights.fragment_words):
+    lowered = text.lower()
+    if _is_furniture(text, lowered, keys, words, weights.fragment_words):
         penalty += weights.junk_penalty
-    if ('"' in text or "“" in text or "«" in text) and _mostly_quoted(text, len(words)):
+    if ('"' in text or "“" in text or "«" in text) and _mostly_quoted(text, words):
         penalty += weights.quote_penalty
     if "(" in text and _CAPTION.search(text):
         penalty += weights.caption_penalty
-    if words and words[0] in _DANGLING_OPENERS:
+    first = _FIRST_WORD.match(lowered)
+    if first and first.group(1) in _DANGLING_OPENERS:
         penalty += weights.dangling_penalty
     return penalty
 
 
-def _is_furniture(text: str, words: list[str], fragment_words: int) -> bool:
+def _is_furniture(
+    text: str, lowered: str, keys: frozenset[int], words: int, fragment_words: int
+) -> bool:
     dateline = _DATELINE.match(text) if "(" in text else None
-    if dateline and len(words) - len(tokens(dateline.group(0))) < fragment_words:
+    if dateline and words - _word_total(dateline.group(0)) < fragment_words:
         return True
-    if words and words[0] == "by" and _BYLINE.match(text):
+    if lowered.lstrip(" \"'“(").startswith("by") and _BYLINE.match(text):
         return True
-    return not _FURNITURE_HINTS.isdisjoint(words) and bool(_FURNITURE.search(text.lower()))
+    return not _furniture_hint_keys().isdisjoint(keys) and bool(_FURNITURE.search(lowered))
+
+
+@lru_cache(maxsize=1)
+def _furniture_hint_keys() -> frozenset[int]:
+    return frozenset(_keys_of_words(" ".join(_FURNITURE_HINTS)).tolist())
+
+
+def _word_total(text: str) -> int:
+    """Words as the scorer counts them: runs of letters and digits."""
+    return len(_LETTERS.findall(text))
 
 
 def _mostly_quoted(text: str, length: int) -> bool:
@@ -433,39 +653,7 @@ def _mostly_quoted(text: str, length: int) -> bool:
     if len(marks) % 2 == 1:
         return True
     inside = sum(
-        len(tokens(text[opening.end() : closing.start()]))
+        _word_total(text[opening.end() : closing.start()])
         for opening, closing in zip(marks[::2], marks[1::2], strict=True)
     )
     return inside >= 0.8 * length
-
-
-def _scores(features: _Features, weights: ScorerWeights) -> FloatArray:
-    count = len(features.lengths)
-    position = 1.0 / (1.0 + np.arange(count) / weights.position_scale)
-    length_share = np.minimum(features.lengths, weights.length_cap) / weights.length_cap
-    return (
-        weights.position * position
-        + weights.centrality * features.centrality
-        + weights.title * features.title
-        + weights.length * length_share
-        - features.penalty
-    )
-
-
-def _diverse_ranking(scores: FloatArray, vectors: UnitRows, n: int, redundancy: float) -> list[int]:
-    """Best first, skipping any candidate that repeats a sentence already ranked above it."""
-    order = np.argsort(-scores, kind="stable").tolist()
-    ranking: list[int] = []
-    closest = np.zeros(len(order))  # each sentence's highest similarity to a ranked one
-    for index in order:
-        if len(ranking) >= n:
-            break
-        if closest[index] > redundancy:
-            continue
-        ranking.append(index)
-        np.maximum(closest, _similarities(vectors, index), out=closest)
-    if len(ranking) < n:
-        # an article of near-duplicates still deserves n sentences: refill by score
-        taken = set(ranking)
-        ranking.extend(index for index in order if index not in taken)
-    return ranking

@@ -19,3 +19,13 @@ def shared_dir() -> Path:
 @pytest.fixture
 def repo_samples() -> Path:
     return REPO / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _no_briefer_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A BRIEFER_OUT or BRIEFER_FORMAT in the developer's shell must not change what the tests
+    see; tests that want a setting set it themselves with monkeypatch.setenv."""
+    from briefer.config import ENV_VARS
+
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)

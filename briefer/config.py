@@ -1,0 +1,515 @@
+"""Settings for `briefer make` and the e-mail it sends, in layers, each over the one before:
+
+    shipped defaults < briefer.toml < BRIEFER_* environment variables < command-line flags
+
+`load_config` merges the first three into one immutable `Config`; the CLI lays its flags over
+that. briefer.toml is flat (no tables): every key is the long flag's name with `-` written
+`_`, and its environment variable is `BRIEFER_` + the key in capitals, so one name serves all
+three layers. Relative paths in briefer.toml are relative to the file's folder, so a project
+can be briefed from anywhere; relative paths in the environment are relative to the working
+folder, like flags. The SMTP password is read only from `BRIEFER_SMTP_PASSWORD`: a password
+written in briefer.toml is an error, so it never ends up committed beside the briefings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import logging
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from briefer.errors import OptionsError
+from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES, FORMATS
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILENAME = "briefer.toml"
+CONFIG_ENV = "BRIEFER_CONFIG"
+PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
+ENV_PREFIX = "BRIEFER_"
+
+DEFAULT_INPUTS = (Path("samples"),)
+DEFAULT_OUT = Path("briefings")
+DEFAULT_FORMATS = ("md",)
+SMTP_SECURITY = ("starttls", "ssl", "none")
+DEFAULT_SMTP_SECURITY = "starttls"
+# The port each kind of security is usually served on, for when smtp_port is not set.
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings for one run, before flags. Relative paths are relative to the working
+    folder load_config was given."""
+
+    inputs: tuple[Path, ...] = DEFAULT_INPUTS
+    urls: tuple[str, ...] = ()  # the http(s) feeds and pages among the `input` values
+    out: Path = DEFAULT_OUT
+    themes: Path | None = None  # None: themes.toml beside the first input, if there is one
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    sentences: int = DEFAULT_SENTENCES
+    words: int | None = None
+    algorithm: str = DEFAULT_ALGORITHM
+    explain: bool = False
+    templates: Path | None = None
+    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
+    smtp_user: str | None = None
+    smtp_security: str = DEFAULT_SMTP_SECURITY
+    smtp_from: str | None = None
+    smtp_timeout: float | None = None  # seconds; None: the mailer's own default
+    # From BRIEFER_SMTP_PASSWORD only; kept out of repr so a logged Config cannot leak it.
+    smtp_password: str | None = field(default=None, repr=False)
+    file: Path | None = None  # the briefer.toml that was read, if any
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port if self.smtp_port is not None else SMTP_PORTS[self.smtp_security]
+
+
+# ---- where a value came from, for error messages ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """A layer a value was read from: the config file (paths relative to its folder) or the
+    environment (paths relative to the working folder)."""
+
+    label: str  # "briefer.toml" or "environment"
+    base: Path  # folder relative paths are joined to
+    cwd: Path
+    in_file: bool
+
+    def name(self, key: str) -> str:
+        return key if self.in_file else ENV_PREFIX + key.upper()
+
+    def bad(self, key: str, value: object, expected: str, example: str) -> OptionsError:
+        shown = _show(value)
+        kind = f" ({_toml_type(value)})" if self.in_file else ""
+        fix = f"write {key} = {example}" if self.in_file else f"set {self.name(key)}={example}"
+        return OptionsError(
+            f"{self.label}: {self.name(key)} = {shown}{kind} is not {expected}; {fix}"
+        )
+
+    def path(self, value: str) -> Path:
+        given = Path(value).expanduser()
+        if given.is_absolute() or not self.in_file:
+            return given
+        joined = self.base / given
+        # Kept relative to the working folder where possible: paths end up in the briefing's
+        # coverage footer, which should read the same on every clone of a repo.
+        try:
+            return joined.relative_to(self.cwd)
+        except ValueError:
+            return joined
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str | int | float | bool | list | dict):
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _toml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return "a date or time"
+    return type(value).__name__
+
+
+# ---- value parsers: (raw value, origin, key) -> the Config field's value -----------------------
+
+# local@domain with nothing that could start another address or header; dotless domains
+# (a@localhost) are allowed, as local mail setups use them.
+_ADDRESS = re.compile(r"[^@\s,;<>()\[\]\"']+@[^@\s,;<>()\[\]\"'.][^@\s,;<>()\[\]\"']*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _strings(
+    raw: object, origin: _Origin, key: str, sep: str | None, expected: str, example: str
+) -> list[str]:
+    """A list of non-empty strings from a TOML list, or a string split at sep (None: kept
+    whole)."""
+    if isinstance(raw, str):
+        parts = [part.strip() for part in (raw.split(sep) if sep else [raw])]
+    elif isinstance(raw, list) and origin.in_file and all(isinstance(x, str) for x in raw):
+        parts = [str(part).strip() for part in raw]
+    else:
+        raise origin.bad(key, raw, expected, example)
+    parts = [part for part in parts if part]
+    if not parts:
+        raise origin.bad(key, raw, expected, example)
+    return parts
+
+
+def _is_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+# An item of a ":"-separated BRIEFER_INPUT: a URL keeps its own "://" and ":port".
+_POSIX_ITEM = re.compile(r"(?i)https?://(?:[^:]|:\d+(?=[/?#:]|$))*|[^:]+")
+
+
+def _inputs(raw: object, origin: _Origin, key: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    expected = "a file, folder or feed URL, or a list of them"
+    if origin.in_file:
+        example = '["articles", "https://example.org/feed.xml"]'
+        # A string in the file is one path or URL: TOML has lists for more than one.
+        items = _strings(raw, origin, key, None, expected, example)
+    else:
+        example = f"articles{os.pathsep}feeds"
+        text = raw if isinstance(raw, str) else ""
+        found = _POSIX_ITEM.findall(text) if os.pathsep == ":" else text.split(os.pathsep)
+        items = [item.strip() for item in found if item.strip()]
+        if not items:
+            raise origin.bad(key, raw, expected, example)
+    paths = tuple(origin.path(item) for item in items if not _is_url(item))
+    urls = tuple(item for item in items if _is_url(item))
+    return paths, urls
+
+
+def _path(raw: object, origin: _Origin, key: str) -> Path:
+    if not isinstance(raw, str) or not raw.strip():
+        example = f'"{DEFAULT_OUT}"' if origin.in_file else str(DEFAULT_OUT)
+        raise origin.bad(key, raw, "a path", example)
+    return origin.path(raw.strip())
+
+
+def _formats(raw: object, origin: _Origin, key: str) -> tuple[str, ...]:
+    example = '["md", "html"]' if origin.in_file else "md,html"
+    expected = f"a list of briefing formats ({', '.join(FORMATS)})"
+    names = [
+        part.lower().lstrip(".") for part in _strings(raw, origin, key, ",", expected, example)
+    ]
+    for name in names:
+        if name not in FORMATS:
+            raise OptionsError(
+                f"{origin.label}: {origin.name(key)} names {name!r}, which is not a briefing "
+                f"format; choose from {', '.join(FORMATS)}"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def _count(raw: object, origin: _Origin, key: str) -> int:
+    example = str(DEFAULT_SENTENCES if key == "sentences" else 60)
+    value: object = raw
+    if isinstance(raw, str) and not origin.in_file:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            value = raw
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise origin.bad(key, raw, "a whole number of at least 1", example)
+    return value
+
+
+def _algorithm(raw: object, origin: _Origin, key: str) -> str:
+    # Imported here: the scorers pull in numpy and scipy, which `briefer send` never needs.
+    from briefer.summarize import ALGORITHMS
+
+    if not isinstance(raw, str) or raw.strip() not in ALGORITHMS:
+        example = f'"{DEFAULT_ALGORITHM}"' if origin.in_file else DEFAULT_ALGORITHM
+        raise origin.bad(key, raw, f"a sentence scorer ({', '.join(ALGORITHMS)})", example)
+    return raw.strip()
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(raw: object, origin: _Origin, key: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and not origin.in_file:
+        word = raw.strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+    example = "true" if origin.in_file else "1"
+    raise origin.bad(key, raw, "true or false", example)
+
+
+_TEXT_EXAMPLES = {"smtp_host": "smtp.example.org", "smtp_from": "news@example.org"}
+
+
+def _text(raw: object, origin: _Origin, key: str) -> str:
+    if not isinstance(raw, str) or not raw.strip() or _CONTROL.search(raw):
+        example = _TEXT_EXAMPLES.get(key, "briefer")
+        example = f'"{example}"' if origin.in_file else example
+        raise origin.bad(key, raw, "a one-line string", example)
+    return raw.strip()
+
+
+def _port(raw: object, origin: _Origin, key: str) -> int:
+    value: object = raw
+    if isinstance(raw, str) and not origin.in_file:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            value = raw
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise origin.bad(key, raw, "a port number from 1 to 65535", "587")
+    return value
+
+
+def _seconds(raw: object, origin: _Origin, key: str) -> float:
+    value: object = raw
+    if isinstance(raw, str) and not origin.in_file:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            value = raw
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 3600:
+        raise origin.bad(key, raw, "a number of seconds above 0", "30")
+    return float(value)
+
+
+def _security(raw: object, origin: _Origin, key: str) -> str:
+    word = raw.strip().lower() if isinstance(raw, str) else None
+    if word not in SMTP_SECURITY:
+        example = '"starttls"' if origin.in_file else "starttls"
+        raise origin.bad(key, raw, f"one of {', '.join(SMTP_SECURITY)}", example)
+    return word
+
+
+def parse_addresses(value: str | list[str], where: str) -> tuple[str, ...]:
+    """Bare e-mail addresses from `a@x.org,b@y.org` (or a list), in order, without repeats.
+
+    Anything that could smuggle a second header or recipient (spaces, line breaks, `<>`,
+    commas inside an item) is refused, naming `where` (a flag, key or variable).
+    """
+    items = value.split(",") if isinstance(value, str) else value
+    addresses: list[str] = []
+    for item in items:
+        address = item.strip()
+        if not address:
+            continue
+        if not _ADDRESS.fullmatch(address):
+            raise OptionsError(
+                f"{where}: {_show(address)} is not an e-mail address; "
+                "write addresses like ann@example.org, separated by commas"
+            )
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise OptionsError(f"{where} is empty; give one or more addresses like ann@example.org")
+    return tuple(addresses)
+
+
+def _email(raw: object, origin: _Origin, key: str) -> tuple[str, ...]:
+    example = '["ann@example.org", "bo@example.org"]' if origin.in_file else "ann@example.org"
+    items = _strings(raw, origin, key, ",", "a list of e-mail addresses", example)
+    return parse_addresses(items, f"{origin.label}: {origin.name(key)}")
+
+
+def _sender(raw: object, origin: _Origin, key: str) -> str:
+    # "Briefings <news@example.org>" or a bare address; no line breaks (header injection).
+    text = _text(raw, origin, key)
+    match = re.fullmatch(r"(?:[^<>@]*<)?([^<>]+)>?", text)
+    if match is None or not _ADDRESS.fullmatch(match.group(1).strip()):
+        example = '"Briefings <news@example.org>"' if origin.in_file else "news@example.org"
+        raise origin.bad(key, raw, "an e-mail address", example)
+    return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # in briefer.toml; BRIEFER_<KEY> in the environment
+    attr: str  # the Config field
+    flag: str  # the command-line flag; "" for settings only a file or variable can give
+    parse: Callable[[object, _Origin, str], object]
+    meaning: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.key.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("input", "inputs", "--input", _inputs, "files or folders of articles"),
+    Setting("out", "out", "--out", _path, "folder the briefing files are written to"),
+    Setting("themes", "themes", "--themes", _path, "the themes file"),
+    Setting("format", "formats", "--format", _formats, "briefing formats: md, html, txt"),
+    Setting("sentences", "sentences", "--sentences", _count, "summary sentences per article"),
+    Setting("words", "words", "--words", _count, "word budget per article summary"),
+    Setting("algorithm", "algorithm", "--algorithm", _algorithm, "the sentence scorer"),
+    Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
+    Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
+    Setting("email", "email", "--email", _email, "recipients of the briefing"),
+    Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
+    Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
+    Setting("smtp_user", "smtp_user", "", _text, "SMTP login; the password is never a key"),
+    Setting("smtp_security", "smtp_security", "", _security, "starttls, ssl or none"),
+    Setting("smtp_from", "smtp_from", "", _sender, "the From address"),
+    Setting("smtp_timeout", "smtp_timeout", "", _seconds, "seconds to wait for the server"),
+)
+KEYS = tuple(setting.key for setting in SETTINGS)
+ENV_VARS = (*(setting.env for setting in SETTINGS), PASSWORD_ENV, CONFIG_ENV)
+
+# Values that belong to one run, not to a project's defaults.
+_PER_RUN = {"since": "--since", "until": "--until", "config": "--config"}
+
+
+def _looks_like_password(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("password", "passwd", "secret")) or lowered in (
+        "pass",
+        "smtp_pass",
+        "token",
+        "smtp_token",
+    )
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key.lower().replace("-", "_"), KEYS, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(KEYS)}"
+
+
+def _check_keys(data: Mapping[str, object], label: str) -> None:
+    # Passwords first, anywhere in the file, so no other message can distract from it.
+    stack: list[Mapping[str, object]] = [data]
+    while stack:
+        table = stack.pop()
+        for key, value in table.items():
+            if _looks_like_password(key):
+                raise OptionsError(
+                    f"{label}: {key!r} looks like a password, and passwords are never read from "
+                    f"files; delete it and set the {PASSWORD_ENV} environment variable instead"
+                )
+            if isinstance(value, dict):
+                stack.append(value)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            inner = next(iter(value), "")
+            flat = f"{key}_{inner}" if f"{key}_{inner}" in KEYS else inner
+            hint = f" (e.g. {flat} = ...)" if flat in KEYS else ""
+            raise OptionsError(
+                f"{label}: [{key}] is a table, but briefer.toml is flat; "
+                f"write its settings at the top level{hint}"
+            )
+        if key in _PER_RUN:
+            raise OptionsError(
+                f"{label}: {key!r} cannot be set in {CONFIG_FILENAME}, it changes every run; "
+                f"pass {_PER_RUN[key]} to briefer make instead"
+            )
+        if key not in KEYS:
+            raise OptionsError(f"{label}: unknown key {key!r}{_suggest(key)}")
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def _read_toml(path: Path, label: str, named_by: str) -> dict[str, object]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise OptionsError(f"{label}: no such file; check the {named_by} path") from None
+    except IsADirectoryError:
+        raise OptionsError(f"{label}: is a folder; give the path of a briefer.toml file") from None
+    except OSError as error:
+        raise OptionsError(f"{label}: cannot read it: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the byte-order mark some editors write
+    except UnicodeDecodeError as error:
+        raise OptionsError(
+            f"{label}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        where = _TOML_WHERE.search(message)
+        if where is None:
+            raise OptionsError(f"{label}: not valid TOML: {message}; fix the file") from None
+        problem = _TOML_WHERE.sub("", message)
+        raise OptionsError(
+            f"{label} line {where.group(1)}: not valid TOML: {problem} (column "
+            f"{where.group(2)}); fix that line"
+        ) from None
+
+
+def _config_path(cwd: Path, environ: Mapping[str, str], path: Path | None) -> tuple[Path, str, str]:
+    """The config file to read, its name for messages, and what named it ("--config" or
+    BRIEFER_CONFIG; "" when it was only looked for in the working folder, so may be absent)."""
+    if path is not None:
+        return cwd / path.expanduser(), str(path), "--config"
+    named = environ.get(CONFIG_ENV, "").strip()
+    if named:
+        return cwd / Path(named).expanduser(), named, CONFIG_ENV
+    return cwd / CONFIG_FILENAME, CONFIG_FILENAME, ""
+
+
+def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
+    known = set(ENV_VARS)
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name in known:
+            continue
+        # Only near misses: other BRIEFER_* variables (a test switch, say) are not ours to judge.
+        close = difflib.get_close_matches(name, ENV_VARS, n=1, cutoff=0.85)
+        if close:
+            log.warning(
+                "%s is not a briefer setting and is ignored; did you mean %s?", name, close[0]
+            )
+
+
+def _set(values: dict[str, object], setting: Setting, raw: object, origin: _Origin) -> None:
+    parsed = setting.parse(raw, origin, setting.key)
+    if setting.key == "input":
+        # One setting, two fields: the files and folders, and the URLs to fetch.
+        values["inputs"], values["urls"] = parsed  # type: ignore[misc]
+    else:
+        values[setting.attr] = parsed
+
+
+def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None) -> Config:
+    """Shipped defaults, then `briefer.toml` in cwd (or `path`, or $BRIEFER_CONFIG), then the
+    BRIEFER_* variables in environ. An empty variable counts as unset."""
+    values: dict[str, object] = {}
+    config_file, label, named_by = _config_path(cwd, environ, path)
+    read_file: Path | None = None
+    if named_by or config_file.is_file():
+        data = _read_toml(config_file, label, named_by or CONFIG_FILENAME)
+        _check_keys(data, label)
+        origin = _Origin(label=label, base=config_file.parent, cwd=cwd, in_file=True)
+        by_key = {setting.key: setting for setting in SETTINGS}
+        for key, raw in data.items():
+            _set(values, by_key[key], raw, origin)
+        read_file = config_file
+        log.debug("read settings from %s", config_file)
+
+    env_origin = _Origin(label="environment", base=cwd, cwd=cwd, in_file=False)
+    for setting in SETTINGS:
+        raw = environ.get(setting.env, "")
+        if raw.strip():
+            _set(values, setting, raw, env_origin)
+    password = environ.get(PASSWORD_ENV) or None
+    _warn_unknown_variables(environ)
+    # Each parser returns its own field's type, which the SETTINGS table cannot express.
+    return Config(**values, smtp_password=password, file=read_file)  # type: ignore[arg-type]

@@ -1,0 +1,465 @@
+"""Settings in layers: shipped defaults < briefer.toml < BRIEFER_* variables < flags.
+
+load_config is tested on real files in a temporary folder; the layering through `briefer make`
+is tested with CliRunner in a temporary working folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.config import KEYS, SETTINGS, Config, load_config, parse_addresses
+from briefer.errors import OptionsError
+
+SAMPLES = REPO / "samples"
+SECRET = "hunter2-do-not-print"
+
+
+def _write(folder: Path, text: str, name: str = "briefer.toml") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(cwd: Path, text: str, environ: dict[str, str] | None = None) -> str:
+    _write(cwd, text)
+    with pytest.raises(OptionsError) as caught:
+        load_config(cwd, environ or {})
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+# ---- load_config: the file --------------------------------------------------------------------
+
+
+def test_no_file_no_environment_gives_the_shipped_defaults(tmp_path: Path) -> None:
+    config = load_config(tmp_path, {})
+    assert config == Config()
+    assert config.inputs == (Path("samples"),) and config.out == Path("briefings")
+    assert config.formats == ("md",) and config.sentences == 3 and config.algorithm == "default"
+    assert config.email == () and config.smtp_security == "starttls"
+    assert config.smtp_port_or_default == 587 and config.file is None
+
+
+def test_every_key_is_read_from_briefer_toml(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        """
+input = ["articles", "more/feeds.xml", "https://example.org/feed.xml"]
+out = "public/briefings"
+themes = "themes.toml"
+format = ["md", "HTML", "md"]
+sentences = 2
+words = 80
+algorithm = "lead"
+explain = true
+templates = "my-templates"
+email = ["ann@example.org", "bo@example.org", "ann@example.org"]
+smtp_host = "smtp.example.org"
+smtp_port = 2525
+smtp_user = "briefer"
+smtp_security = "SSL"
+smtp_from = "Briefings <news@example.org>"
+smtp_timeout = 12
+""",
+    )
+    config = load_config(tmp_path, {})
+    assert config.inputs == (Path("articles"), Path("more/feeds.xml"))
+    assert config.urls == ("https://example.org/feed.xml",)
+    assert config.out == Path("public/briefings")
+    assert config.themes == Path("themes.toml")
+    assert config.formats == ("md", "html")
+    assert (config.sentences, config.words, config.algorithm) == (2, 80, "lead")
+    assert config.explain is True
+    assert config.templates == Path("my-templates")
+    assert config.email == ("ann@example.org", "bo@example.org")
+    assert (config.smtp_host, config.smtp_port, config.smtp_user) == (
+        "smtp.example.org",
+        2525,
+        "briefer",
+    )
+    assert config.smtp_security == "ssl"
+    assert config.smtp_from == "Briefings <news@example.org>"
+    assert config.smtp_timeout == 12.0
+    assert config.file == tmp_path / "briefer.toml"
+    # Every documented key was exercised above.
+    assert set(KEYS) == {setting.key for setting in SETTINGS}
+    assert len(KEYS) == 16
+
+
+def test_strings_work_where_lists_do(tmp_path: Path) -> None:
+    _write(tmp_path, 'input = "articles"\nformat = "md, txt"\nemail = "a@x.org, b@y.org"\n')
+    config = load_config(tmp_path, {})
+    assert config.inputs == (Path("articles"),)
+    _write(tmp_path, 'input = "https://example.org:8443/feed.xml"\n')
+    assert load_config(tmp_path, {}).urls == ("https://example.org:8443/feed.xml",)
+    _write(tmp_path, 'input = "a:b"\n')  # one path, however the platform separates them
+    assert load_config(tmp_path, {}).inputs == (Path("a:b"),)
+    _write(tmp_path, 'input = "articles"\nformat = "md, txt"\nemail = "a@x.org, b@y.org"\n')
+    config = load_config(tmp_path, {})
+    assert config.formats == ("md", "txt")
+    assert config.email == ("a@x.org", "b@y.org")
+
+
+def test_relative_paths_are_relative_to_the_files_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    _write(outside, 'input = "articles"\nout = "../briefings"\ntemplates = "/abs/templates"\n')
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    config = load_config(cwd, {}, outside / "briefer.toml")
+    assert config.inputs == (outside / "articles",)
+    assert (cwd / config.out).resolve() == (tmp_path / "briefings").resolve()
+    assert config.templates == Path("/abs/templates")
+
+
+def test_a_config_below_the_working_folder_gives_paths_relative_to_it(tmp_path: Path) -> None:
+    _write(tmp_path / "conf", 'input = "articles"\nthemes = "../themes.toml"\n')
+    config = load_config(tmp_path, {}, Path("conf/briefer.toml"))
+    # Relative to the working folder, so a briefing's footer reads the same on every clone.
+    assert config.inputs == (Path("conf/articles"),)
+    assert config.themes is not None and not config.themes.is_absolute()
+    assert (tmp_path / config.themes).resolve() == (tmp_path / "themes.toml").resolve()
+
+
+def test_briefer_config_variable_names_the_file(tmp_path: Path) -> None:
+    _write(tmp_path / "settings", "sentences = 5\n", "team.toml")
+    _write(tmp_path, "sentences = 4\n")
+    config = load_config(tmp_path, {"BRIEFER_CONFIG": "settings/team.toml"})
+    assert config.sentences == 5
+    # --config wins over the variable.
+    assert load_config(tmp_path, {"BRIEFER_CONFIG": "x.toml"}, Path("briefer.toml")).sentences == 4
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(OptionsError, match=r"nope\.toml: no such file"):
+        load_config(tmp_path, {}, Path("nope.toml"))
+    with pytest.raises(OptionsError, match=r"gone\.toml: no such file"):
+        load_config(tmp_path, {"BRIEFER_CONFIG": "gone.toml"})
+    with pytest.raises(OptionsError, match="check the BRIEFER_CONFIG path"):
+        load_config(tmp_path, {"BRIEFER_CONFIG": "gone.toml"})
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(OptionsError, match="is a folder"):
+        load_config(tmp_path, {}, Path("folder"))
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("sentence", "sentences"),
+        ("formats", "format"),
+        ("inputs", "input"),
+        ("smtp_hots", "smtp_host"),
+        ("smtp-port", "smtp_port"),
+        ("template", "templates"),
+        ("emails", "email"),
+    ],
+)
+def test_a_bad_key_names_it_and_suggests_the_closest(tmp_path: Path, typo: str, meant: str) -> None:
+    message = _error(tmp_path, f"{typo} = 1\n")
+    assert message == f"briefer.toml: unknown key {typo!r}; did you mean {meant!r}?"
+
+
+def test_a_bad_key_with_nothing_close_lists_the_valid_ones(tmp_path: Path) -> None:
+    message = _error(tmp_path, "colour = 'blue'\n")
+    assert "unknown key 'colour'" in message
+    assert "valid keys: input, out, themes, format" in message
+
+
+@pytest.mark.parametrize(
+    ("line", "needles"),
+    [
+        ('sentences = "three"', ("sentences", '"three"', "a string", "whole number")),
+        ("sentences = 0", ("sentences", "0", "at least 1")),
+        ("sentences = true", ("sentences", "true/false", "whole number")),
+        ("words = 2.5", ("words", "2.5", "a decimal number")),
+        ('explain = "yes"', ("explain", '"yes"', "true or false")),
+        ("format = 3", ("format", "3", "a whole number", "briefing formats")),
+        ('format = ["md", "pdf"]', ("format", "'pdf'", "md, html, txt")),
+        ("input = [1, 2]", ("input", "[1, 2]", "a list")),
+        ("out = 7", ("out", "7", "a path")),
+        ('algorithm = "magic"', ("algorithm", '"magic"', "lexrank")),
+        ("smtp_port = 70000", ("smtp_port", "70000", "1 to 65535")),
+        ("smtp_timeout = -1", ("smtp_timeout", "-1", "seconds above 0")),
+        ('smtp_security = "tls"', ("smtp_security", '"tls"', "starttls, ssl, none")),
+        ('email = ["not-an-address"]', ("email", "not-an-address", "e-mail address")),
+        ("until = 2024-12-05", ("until", "--until", "every run")),
+        ('since = "2024-12-01"', ("since", "--since")),
+    ],
+)
+def test_a_wrong_value_names_key_value_and_expected_type(
+    tmp_path: Path, line: str, needles: tuple[str, ...]
+) -> None:
+    message = _error(tmp_path, line + "\n")
+    assert message.startswith("briefer.toml")
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_invalid_toml_gives_the_line(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'out = "briefings"\n\nsentences = \n')
+    assert message.startswith("briefer.toml line 3: not valid TOML")
+    assert "fix that line" in message
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / "briefer.toml").write_bytes('out = "caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(OptionsError, match=r"briefer\.toml: not UTF-8"):
+        load_config(tmp_path, {})
+
+
+def test_a_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
+    (tmp_path / "briefer.toml").write_bytes("\ufeffsentences = 2\n".encode())
+    assert load_config(tmp_path, {}).sentences == 2
+
+
+def test_the_layout_is_flat_and_a_table_says_so(tmp_path: Path) -> None:
+    message = _error(tmp_path, '[make]\nout = "x"\n')
+    assert "[make] is a table, but briefer.toml is flat" in message
+    assert "out = ..." in message
+    message = _error(tmp_path, '[smtp]\nhost = "smtp.example.org"\n')
+    assert "smtp_host = ..." in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'smtp_password = "{SECRET}"\n',
+        f'password = "{SECRET}"\n',
+        f'smtp_pass = "{SECRET}"\n',
+        f'sentences = 2\n[smtp]\npassword = "{SECRET}"\n',
+    ],
+)
+def test_a_password_in_the_file_is_refused_without_echoing_it(tmp_path: Path, text: str) -> None:
+    message = _error(tmp_path, text)
+    assert "BRIEFER_SMTP_PASSWORD" in message and "environment variable" in message
+    assert SECRET not in message
+
+
+def test_the_password_comes_only_from_the_environment_and_is_never_shown(tmp_path: Path) -> None:
+    config = load_config(tmp_path, {"BRIEFER_SMTP_PASSWORD": SECRET})
+    assert config.smtp_password == SECRET
+    assert SECRET not in repr(config) and SECRET not in str(config)
+
+
+# ---- load_config: the environment ---------------------------------------------------------------
+
+
+def test_the_environment_overrides_the_file(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        'out = "from-file"\nsentences = 2\nformat = "md"\nexplain = true\nsmtp_port = 25\n'
+        'email = "a@x.org"\nsmtp_security = "none"\n',
+    )
+    environ = {
+        "BRIEFER_OUT": "from-env",
+        "BRIEFER_SENTENCES": "4",
+        "BRIEFER_FORMAT": "html,txt",
+        "BRIEFER_EXPLAIN": "off",
+        "BRIEFER_SMTP_PORT": "2525",
+        "BRIEFER_EMAIL": "b@y.org,c@z.org",
+        "BRIEFER_SMTP_SECURITY": "starttls",
+        "BRIEFER_SMTP_HOST": "localhost.localdomain",
+        "BRIEFER_SMTP_USER": "me",
+        "BRIEFER_SMTP_FROM": "news@example.org",
+        "BRIEFER_WORDS": "",  # empty counts as unset
+    }
+    config = load_config(tmp_path, environ)
+    assert config.out == Path("from-env")
+    assert config.sentences == 4
+    assert config.formats == ("html", "txt")
+    assert config.explain is False
+    assert config.smtp_port == 2525 and config.smtp_security == "starttls"
+    assert config.email == ("b@y.org", "c@z.org")
+    assert (config.smtp_host, config.smtp_user) == ("localhost.localdomain", "me")
+    assert config.smtp_from == "news@example.org"
+    assert config.words is None
+
+
+def test_environment_paths_are_relative_to_the_working_folder(tmp_path: Path) -> None:
+    _write(tmp_path / "conf", 'out = "x"\n')
+    environ = {
+        "BRIEFER_INPUT": os.pathsep.join(["a", "b/c", "https://example.org:8443/feed.xml", "d"]),
+        "BRIEFER_THEMES": "t.toml",
+        "BRIEFER_TEMPLATES": "tpl",
+    }
+    config = load_config(tmp_path, environ, Path("conf/briefer.toml"))
+    assert config.out == Path("conf/x")
+    assert config.inputs == (Path("a"), Path("b/c"), Path("d"))
+    assert config.urls == ("https://example.org:8443/feed.xml",)
+    assert (config.themes, config.templates) == (Path("t.toml"), Path("tpl"))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "needle"),
+    [
+        ("BRIEFER_SENTENCES", "three", "whole number"),
+        ("BRIEFER_WORDS", "-5", "at least 1"),
+        ("BRIEFER_EXPLAIN", "maybe", "true or false"),
+        ("BRIEFER_FORMAT", "md,pdf", "'pdf'"),
+        ("BRIEFER_ALGORITHM", "magic", "sentence scorer"),
+        ("BRIEFER_SMTP_PORT", "99999", "1 to 65535"),
+        ("BRIEFER_SMTP_SECURITY", "tls", "starttls, ssl, none"),
+        ("BRIEFER_EMAIL", "a@x.org\nBcc: evil@y.org", "e-mail address"),
+        ("BRIEFER_SMTP_FROM", "news@example.org\r\nBcc: evil@y.org", "one-line"),
+    ],
+)
+def test_a_bad_variable_is_named(tmp_path: Path, name: str, value: str, needle: str) -> None:
+    with pytest.raises(OptionsError) as caught:
+        load_config(tmp_path, {name: value})
+    message = str(caught.value)
+    assert message.startswith("environment: ") and name in message and needle in message
+    assert "\n" not in message
+
+
+def test_a_near_miss_variable_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="briefer.config"):
+        config = load_config(tmp_path, {"BRIEFER_SENTENCE": "1", "BRIEFER_UPDATE_GOLDEN": "1"})
+    assert config.sentences == 3
+    assert "BRIEFER_SENTENCE is not a briefer setting" in caplog.text
+    assert "did you mean BRIEFER_SENTENCES?" in caplog.text
+    assert "UPDATE_GOLDEN" not in caplog.text  # not ours, not close to ours: left alone
+
+
+def test_addresses_refuse_anything_that_could_add_a_header_or_recipient() -> None:
+    assert parse_addresses("a@x.org, b@y.org ,a@x.org", "--email") == ("a@x.org", "b@y.org")
+    assert parse_addresses(["root@localhost"], "email") == ("root@localhost",)
+    for bad in ("a@x.org b@y.org", "Ann <a@x.org>", "a@x.org\r\nBcc: e@y.org", "a@", "@x.org"):
+        with pytest.raises(OptionsError, match="--email"):
+            parse_addresses(bad, "--email")
+    with pytest.raises(OptionsError, match="is empty"):
+        parse_addresses(" , ", "--email")
+
+
+def test_smtp_port_defaults_follow_the_security(tmp_path: Path) -> None:
+    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "ssl"}).smtp_port_or_default == 465
+    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "none"}).smtp_port_or_default == 25
+    assert load_config(tmp_path, {"BRIEFER_SMTP_PORT": "2525"}).smtp_port_or_default == 2525
+
+
+# ---- through briefer make ---------------------------------------------------------------------
+
+
+def _make(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["make", *args], env=env)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+PERIOD = ("--since", "2024-12-01", "--until", "2024-12-05")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a copy of the samples as `articles/`."""
+    shutil.copytree(SAMPLES, tmp_path / "articles")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_make_takes_every_option_from_briefer_toml(project: Path) -> None:
+    _write(
+        project,
+        'input = "articles"\nout = "from-file"\nformat = ["md", "txt"]\nsentences = 1\n'
+        "explain = true\n",
+    )
+    code, out, err = _make(*PERIOD)
+    assert code == 0, err
+    assert out.splitlines() == [
+        str(Path("from-file/2024-12-05.md")),
+        str(Path("from-file/2024-12-05.txt")),
+    ]
+    # The same briefing as the same settings given as flags (with an empty settings file),
+    # byte for byte.
+    (project / "empty.toml").write_text("", encoding="utf-8")
+    code, _, err = _make(
+        *PERIOD, "--input", "articles", "--out", "flags", "--format", "md,txt",
+        "--sentences", "1", "--explain", "--config", "empty.toml",
+    )  # fmt: skip
+    assert code == 0, err
+    for name in ("2024-12-05.md", "2024-12-05.txt"):
+        assert (project / "from-file" / name).read_bytes() == (
+            project / "flags" / name
+        ).read_bytes()
+    assert "Why here:" in (project / "from-file" / "2024-12-05.md").read_text(encoding="utf-8")
+
+
+def test_environment_overrides_the_file_and_flags_override_both(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(project, 'input = "articles"\nout = "from-file"\nformat = "md"\nexplain = true\n')
+    monkeypatch.setenv("BRIEFER_OUT", "from-env")
+    monkeypatch.setenv("BRIEFER_FORMAT", "txt")
+    code, out, err = _make(*PERIOD)
+    assert code == 0, err
+    assert out.splitlines() == [str(Path("from-env/2024-12-05.txt"))]
+    assert "Why here:" in (project / "from-env" / "2024-12-05.txt").read_text(encoding="utf-8")
+
+    code, out, err = _make(*PERIOD, "--out", "from-flag", "--format", "md", "--no-explain")
+    assert code == 0, err
+    assert out.splitlines() == [str(Path("from-flag/2024-12-05.md"))]
+    assert "Why here:" not in (project / "from-flag" / "2024-12-05.md").read_text(encoding="utf-8")
+    assert not (project / "from-file").exists()
+
+
+def test_a_config_elsewhere_reads_paths_from_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = tmp_path / "team"
+    shutil.copytree(SAMPLES, team / "inbox")
+    _write(team, 'input = "inbox"\nout = "briefings"\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code, out, err = _make(*PERIOD, "--config", str(team / "briefer.toml"))
+    assert code == 0, err
+    assert Path(out.strip()) == team / "briefings" / "2024-12-05.md"
+    # themes.toml beside the configured input was found, as it is beside a flag's input.
+    assert "Other developments" not in Path(out.strip()).read_text(encoding="utf-8")
+
+
+def test_make_names_a_bad_key_and_writes_nothing(project: Path) -> None:
+    _write(project, 'input = "articles"\nout = "out"\nsentence = 2\n')
+    code, out, err = _make(*PERIOD)
+    assert code == 2 and out == ""
+    assert (
+        err.strip()
+        == "briefer: error: briefer.toml: unknown key 'sentence'; did you mean 'sentences'?"
+    )
+    assert not (project / "out").exists()
+
+
+def test_make_refuses_a_password_in_briefer_toml(project: Path) -> None:
+    _write(project, f'input = "articles"\nout = "out"\nsmtp_password = "{SECRET}"\n')
+    code, out, err = _make(*PERIOD)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "BRIEFER_SMTP_PASSWORD" in err and SECRET not in err
+    assert not (project / "out").exists()
+
+
+def test_a_bad_variable_stops_make_with_one_line(project: Path) -> None:
+    code, _, err = _make(*PERIOD, "--input", "articles", env={"BRIEFER_SENTENCES": "lots"})
+    assert code == 2
+    assert err.strip().splitlines() == [
+        'briefer: error: environment: BRIEFER_SENTENCES = "lots" is not a whole number of at '
+        "least 1; set BRIEFER_SENTENCES=3"
+    ]
+
+
+def test_make_with_a_missing_config_file_says_so(project: Path) -> None:
+    code, out, err = _make(*PERIOD, "--config", "nope.toml")
+    assert code == 2 and out == ""
+    assert err.strip() == "briefer: error: nope.toml: no such file; check the --config path"

@@ -1,0 +1,726 @@
+"""Email: settings, the message, the size limit, escaping, and sending to real local SMTP
+servers (aiosmtpd on 127.0.0.1, with STARTTLS, TLS and AUTH), including every failure."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from smtp_server import (
+    HOST,
+    Certificates,
+    Recorder,
+    closed_port,
+    make_certificates,
+    silent_port,
+    smtp_server,
+)
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.errors import DeliveryError, OptionsError, SendError
+from briefer.mail import (
+    HTML_LIMIT,
+    Retry,
+    SmtpSettings,
+    compose,
+    email_body,
+    email_briefing,
+    email_file,
+    masthead_from_html,
+    parse_recipients,
+    send,
+    smtp_settings_from_env,
+    top_stories,
+)
+from briefer.options import MakeOptions
+from briefer.pipeline import build_briefing
+from briefer.records import Article, Briefing, Bullet, Coverage, Section, Story
+
+SAMPLES = REPO / "samples"
+SINCE, UNTIL = dt.date(2021, 12, 1), dt.date(2024, 12, 5)
+SENDER = "Briefings <news@example.org>"
+ANN, BO = "ann@example.org", "bo@example.org"
+LOGIN = ("ann", "correct horse battery staple")
+FAST = Retry(attempts=3, delay=0.01, factor=2.0)
+WHEN = dt.datetime(2024, 12, 5, 7, 30, tzinfo=dt.UTC)
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def samples_briefing() -> Briefing:
+    options = MakeOptions(
+        inputs=(SAMPLES,),
+        out=Path("unused"),
+        since=SINCE,
+        until=UNTIL,
+        themes=SAMPLES / "themes.toml",
+    )
+    return build_briefing(options)
+
+
+def counts(briefing: Briefing) -> str:
+    """`4 stories in 2 themes`, counted here from the briefing's sections."""
+    sections = [section for section in briefing.sections if section.stories]
+    stories = sum(len(section.stories) for section in sections)
+    return f"{stories} {'story' if stories == 1 else 'stories'} in {len(sections)} " + (
+        "theme" if len(sections) == 1 else "themes"
+    )
+
+
+def samples_subject(briefing: Briefing) -> str:
+    return f"Briefing 5 December 2024: {counts(briefing)}"
+
+
+def settings(port: int, security: str = "none", **changes: object) -> SmtpSettings:
+    base = SmtpSettings(host=HOST, port=port, security=security, sender=SENDER, timeout=5.0)
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def parse(data: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    html = message.get_body(preferencelist=("html",))
+    text = message.get_body(preferencelist=("plain",))
+    assert html is not None and text is not None
+    return html.get_content(), text.get_content()
+
+
+class Markup(HTMLParser):
+    """Every tag, attribute and piece of text of an HTML document."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend((name, value or "") for name, value in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    @property
+    def hrefs(self) -> list[str]:
+        return [value for name, value in self.attrs if name == "href"]
+
+
+# ---- settings ---------------------------------------------------------------------------------
+
+
+def test_settings_lay_the_environment_over_the_base_and_hide_the_password() -> None:
+    base = {"smtp_host": "base.example.org", "smtp_port": 2525, "smtp_from": SENDER}
+    environ = {
+        "BRIEFER_SMTP_HOST": "mail.example.org",
+        "BRIEFER_SMTP_USER": "ann",
+        "BRIEFER_SMTP_PASSWORD": "s3cret-Pa55",
+        "BRIEFER_SMTP_SECURITY": "SSL",
+        "BRIEFER_SMTP_TIMEOUT": "",  # empty counts as unset
+    }
+    found = smtp_settings_from_env(environ, base)
+    assert (found.host, found.port, found.user, found.security) == (
+        "mail.example.org",
+        2525,
+        "ann",
+        "ssl",
+    )
+    assert found.sender == SENDER and found.password == "s3cret-Pa55" and found.timeout == 30
+    for shown in (repr(found), str(found), f"{found}", repr([found])):
+        assert "s3cret-Pa55" not in shown
+        assert "password='***'" in shown
+
+
+def test_default_port_follows_security() -> None:
+    ports = {
+        security: smtp_settings_from_env({"BRIEFER_SMTP_SECURITY": security}).port
+        for security in ("starttls", "ssl", "none")
+    }
+    assert ports == {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@pytest.mark.parametrize(
+    ("environ", "base", "named"),
+    [
+        ({"BRIEFER_SMTP_SECURITY": "tls"}, None, "BRIEFER_SMTP_SECURITY"),
+        ({"BRIEFER_SMTP_PORT": "smtp"}, None, "BRIEFER_SMTP_PORT"),
+        ({"BRIEFER_SMTP_PORT": "70000"}, None, "BRIEFER_SMTP_PORT"),
+        ({"BRIEFER_SMTP_TIMEOUT": "-1"}, None, "BRIEFER_SMTP_TIMEOUT"),
+        ({"BRIEFER_SMTP_FROM": "not an address"}, None, "BRIEFER_SMTP_FROM"),
+        ({}, {"smtp_hots": "x"}, "smtp_host"),
+        ({}, {"smtp_port": True}, "smtp_port"),
+    ],
+)
+def test_bad_settings_name_the_setting(
+    environ: dict[str, str], base: dict[str, object] | None, named: str
+) -> None:
+    with pytest.raises(OptionsError, match=named):
+        smtp_settings_from_env(environ, base)
+
+
+def test_a_password_from_a_settings_file_is_refused_without_echoing_it() -> None:
+    with pytest.raises(OptionsError, match="BRIEFER_SMTP_PASSWORD") as caught:
+        smtp_settings_from_env({}, {"smtp_password": "hunter2-from-file"})
+    assert "hunter2-from-file" not in str(caught.value)
+
+
+def test_recipients_are_checked_deduplicated_and_made_ascii() -> None:
+    assert parse_recipients(f"{ANN}, {BO},{ANN}, jo@bücher.de") == (
+        ANN,
+        BO,
+        "jo@xn--bcher-kva.de",
+    )
+    for bad in ("ann", "ann@example.org\r\nBcc: eve@example.org", "Ann <ann@example.org>"):
+        with pytest.raises(OptionsError, match="--email"):
+            parse_recipients(bad)
+    with pytest.raises(OptionsError, match="SMTPUTF8"):
+        parse_recipients("zoë@example.org")
+
+
+# ---- the message ------------------------------------------------------------------------------
+
+
+def test_compose_builds_text_then_inlined_html_with_utf8_headers(
+    samples_briefing: Briefing,
+) -> None:
+    body = email_body(samples_briefing, full_copy="2024-12-05.html")
+    briefing = dataclasses.replace(samples_briefing, title="Überblick")
+    message = compose(
+        briefing, body.html, body.text, "Brïefings Désk <news@exämple.org>", [ANN, BO], when=WHEN
+    )
+    raw = message.as_bytes()
+    assert raw.isascii(), "plain 7-bit SMTP: every header and part encoded"
+    received = parse(raw)
+    assert received["Subject"] == f"Überblick 5 December 2024: {counts(briefing)}"
+    assert "=?utf-8?" in raw.split(b"\r\n\r\n")[0].decode()
+    assert received["From"].addresses[0].display_name == "Brïefings Désk"
+    assert received["From"].addresses[0].addr_spec == "news@xn--exmple-cua.org"
+    assert [a.addr_spec for a in received["To"].addresses] == [ANN, BO]
+    assert received["Date"].datetime == WHEN
+    assert re.fullmatch(r"<[^<>@]+@xn--exmple-cua\.org>", received["Message-ID"])
+    assert received.get_content_type() == "multipart/alternative"
+    kinds = [part.get_content_type() for part in received.iter_parts()]
+    assert kinds == ["text/plain", "text/html"], "the richest alternative last"
+    for part in received.iter_parts():
+        assert part.get_content_charset() == "utf-8"
+    html, text = parts(received)
+    assert text.startswith("=" * 78) and briefing.stories[-1].title in text
+    # Inlined: the only stylesheet left is the phones' @media rule.
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(styles) == 1 and styles[0].strip().startswith("@media")
+    assert 'style="' in html
+
+
+def test_preheader_subject_and_meta_describe_the_briefing(samples_briefing: Briefing) -> None:
+    body = email_body(samples_briefing)
+    preheader = re.search(r'<div style="display:\s*none[^"]*">([^<]*)</div>', body.html)
+    assert preheader is not None
+    first = samples_briefing.stories[0].title
+    themes = ", ".join(s.theme for s in samples_briefing.sections if s.stories)
+    stories = len(samples_briefing.stories)
+    assert preheader.group(1).startswith(f"{first} — {stories} stories in {themes}")
+    head = masthead_from_html(body.html, dt.date(2000, 1, 1))
+    themes_count = len([s for s in samples_briefing.sections if s.stories])
+    assert (head.title, head.date) == ("Briefing", UNTIL)
+    assert (head.stories, head.themes) == (stories, themes_count)
+
+
+def _big_briefing(stories: int) -> Briefing:
+    """Many stories with long bullets, each titled by its number."""
+    sentence = "The committee heard evidence from officials about the budget. " * 6
+    made = []
+    for number in range(stories):
+        article = Article(
+            id=f"a{number}",
+            title=f"Story number {number:03d}",
+            date=dt.date(2024, 12, 3),
+            source="Wire",
+            url=f"https://example.org/{number}",
+            text="",
+            path=f"in/{number}.md",
+        )
+        bullets = tuple(Bullet(f"{sentence} ({number}.{i})", article.id) for i in range(3))
+        made.append(Story(f"Story number {number:03d}", (article,), bullets, "Budget"))
+    sections = (
+        Section("Budget", "Money matters.", tuple(made[: stories // 2])),
+        Section("More budget", "", tuple(made[stories // 2 :])),
+    )
+    return Briefing(UNTIL, SINCE, UNTIL, sections, Coverage(read=stories, in_period=stories))
+
+
+def test_a_long_briefing_carries_its_first_whole_stories_and_says_what_is_left_out() -> None:
+    briefing = _big_briefing(240)
+    body = email_body(briefing, full_copy="2024-12-05.html")
+    size = len(body.html.encode("utf-8"))
+    assert size <= HTML_LIMIT
+    assert 0 < body.shown < 240 and body.shown + body.omitted == 240
+    # As many as fit: one more story would not.
+    one_more = email_body(top_stories(briefing, body.shown + 1), limit=10**9)
+    assert len(one_more.html.encode("utf-8")) > HTML_LIMIT
+    titles = re.findall(r"Story number (\d{3})</h3>", body.html)
+    assert titles == [f"{n:03d}" for n in range(body.shown)], "whole stories, in order"
+    markup = "".join(Markup(body.html).text)
+    assert f"first {body.shown} of 240 stories; {body.omitted} more were left out" in markup
+    assert "The full briefing is 2024-12-05.html." in markup
+    assert f"{body.shown} of 240 stories" in " ".join(body.text.split())
+    assert f"Story number {body.shown - 1:03d}" in body.text
+    assert f"Story number {body.shown:03d}" not in body.text
+    message = compose(briefing, body.html, body.text, SENDER, [ANN])
+    assert message["Subject"] == "Briefing 5 December 2024: 240 stories in 2 themes"
+
+
+def test_a_short_briefing_is_carried_whole(samples_briefing: Briefing) -> None:
+    body = email_body(samples_briefing, full_copy="2024-12-05.html")
+    assert (body.shown, body.omitted) == (len(samples_briefing.stories), 0)
+    assert "left out" not in body.html and "left out" not in body.text
+
+
+# ---- sending: the good paths ------------------------------------------------------------------
+
+
+def test_starttls_with_login_delivers_the_samples_briefing(
+    samples_briefing: Briefing, certificates: Certificates, tmp_path: Path
+) -> None:
+    with smtp_server(certificates=certificates, starttls=True, login=LOGIN) as server:
+        result = email_briefing(
+            samples_briefing,
+            [ANN, BO],
+            settings(server.port, "starttls", user=LOGIN[0], password=LOGIN[1]),
+            tmp_path,
+            full_copy="2024-12-05.html",
+            context=certificates.client_context(),
+            retry=FAST,
+        )
+    assert result.sent_to == (ANN, BO) and result.eml is None
+    assert server.auth_attempts == ["ann"]
+    [arrived] = server.recorder.received
+    assert arrived.mail_from == "news@example.org" and arrived.rcpt_tos == (ANN, BO)
+    message = arrived.message()
+    assert message["Subject"] == samples_subject(samples_briefing)
+    assert str(message["From"]) == SENDER and message["Message-ID"].endswith("@example.org>")
+    html, text = parts(message)
+    assert len(html.encode("utf-8")) == result.html_bytes < HTML_LIMIT
+    for story in samples_briefing.stories:
+        assert story.title in text
+        assert story.title in "".join(Markup(html).text)
+    assert not list(tmp_path.iterdir()), "sending writes nothing"
+
+
+def test_tls_from_the_start_delivers(
+    samples_briefing: Briefing, certificates: Certificates, tmp_path: Path
+) -> None:
+    with smtp_server(certificates=certificates, implicit_tls=True, login=LOGIN) as server:
+        result = email_briefing(
+            samples_briefing,
+            [ANN],
+            settings(server.port, "ssl", user=LOGIN[0], password=LOGIN[1]),
+            tmp_path,
+            context=certificates.client_context(),
+            retry=FAST,
+        )
+    assert result.sent_to == (ANN,) and len(server.recorder.received) == 1
+
+
+def test_article_markup_reaches_the_email_as_text_never_as_markup(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "evil.md").write_text(
+        "---\n"
+        "title: \"Ministers meet <script>alert('t')</script> <img src=x onerror=alert('t')>\"\n"
+        "date: 2024-12-03\n"
+        "source: \"<b onmouseover=alert('s')>Evil Wire</b>\"\n"
+        "url: \"javascript:alert('u')\"\n"
+        "---\n"
+        "Ministers met in Brussels on Tuesday to discuss weapons aid <script>alert('b')"
+        "</script> for the coming winter months.\n\n"
+        "The delegates agreed that <img src=x onerror=alert('b2')> ammunition deliveries "
+        "must be increased before the end of the year.\n\n"
+        "Officials said the talks would continue next week in Warsaw, where the ministers "
+        "will review progress on the deliveries.\n",
+        encoding="utf-8",
+    )
+    (inbox / "quote.md").write_text(
+        "---\n"
+        "title: Grid operator warns of a hard winter\n"
+        "date: 2024-12-04\n"
+        "source: Wire\n"
+        "url: 'https://example.org/a?b=1&c=\"><script>alert(9)</script>'\n"
+        "---\n"
+        "The grid operator warned on Wednesday that the coming winter would be hard for "
+        "households across the region.\n",
+        encoding="utf-8",
+    )
+    options = MakeOptions(inputs=(inbox,), out=tmp_path / "out", since=SINCE, until=UNTIL)
+    briefing = build_briefing(options)
+    with smtp_server() as server:
+        email_briefing(briefing, [ANN], settings(server.port), tmp_path / "out", retry=FAST)
+    html, text = parts(server.recorder.received[0].message())
+    markup = Markup(html)
+    assert "script" not in markup.tags and "img" not in markup.tags and "b" not in markup.tags
+    assert not [name for name, _ in markup.attrs if name.startswith("on")]
+    assert markup.hrefs, "the http(s) link is kept"
+    for href in markup.hrefs:
+        assert href.startswith(("https://", "http://", "#")), href
+        assert "<" not in href and '"' not in href
+    shown = "".join(markup.text)
+    assert "Ministers meet <script>alert('t')</script> <img src=x onerror=alert('t')>" in shown
+    assert "<b onmouseover=alert('s')>Evil Wire</b>" in shown
+    assert "javascript:" not in html
+    assert "<script>alert('b')</script>" in shown
+    assert "Ministers meet <script>alert('t')</script>" in text
+    assert "javascript:" not in text
+
+
+# ---- sending: retries, and never twice --------------------------------------------------------
+
+
+def test_a_4xx_reply_is_retried_and_the_message_delivered_once(samples_briefing: Briefing) -> None:
+    recorder = Recorder(data_replies=["451 4.3.0 Try again later"])
+    body = email_body(samples_briefing)
+    message = compose(samples_briefing, body.html, body.text, SENDER, [ANN, BO])
+    with smtp_server(recorder) as server:
+        sent = send(message, settings(server.port), [ANN, BO], retry=FAST)
+    assert sent == (ANN, BO)
+    assert recorder.data_commands == 2
+    assert [r.rcpt_tos for r in recorder.received] == [(ANN, BO)]
+
+
+def test_a_retry_after_partial_acceptance_goes_only_to_the_rest(
+    samples_briefing: Briefing,
+) -> None:
+    # The server takes ann, puts bo off ("too many recipients"), and delivers to ann.
+    recorder = Recorder(rcpt_replies={BO: ["452 4.5.3 Too many recipients"]})
+    body = email_body(samples_briefing)
+    message = compose(samples_briefing, body.html, body.text, SENDER, [ANN, BO])
+    with smtp_server(recorder) as server:
+        sent = send(message, settings(server.port), [ANN, BO], retry=FAST)
+    assert sent == (ANN, BO)
+    assert [r.rcpt_tos for r in recorder.received] == [(ANN,), (BO,)]
+    assert recorder.copies_for(ANN) == recorder.copies_for(BO) == 1
+
+
+def test_silence_after_the_data_is_never_followed_by_a_resend(
+    samples_briefing: Briefing,
+) -> None:
+    recorder = Recorder(data_replies=["silence"], silence=3.0)
+    body = email_body(samples_briefing)
+    message = compose(samples_briefing, body.html, body.text, SENDER, [ANN])
+    with smtp_server(recorder) as server, pytest.raises(SendError) as caught:
+        send(message, settings(server.port, timeout=0.5), [ANN], retry=FAST)
+    assert recorder.data_commands == 1 and recorder.copies_for(ANN) == 1
+    assert "may have been delivered" in str(caught.value) and ANN in str(caught.value)
+
+
+# ---- failures: one line each, what failed and what to check -----------------------------------
+
+
+def _send_samples(
+    briefing: Briefing,
+    smtp: SmtpSettings,
+    context: object = None,
+    recipients: tuple[str, ...] = (ANN,),
+) -> str:
+    body = email_body(briefing)
+    message = compose(briefing, body.html, body.text, SENDER, recipients)
+    with pytest.raises(SendError) as caught:
+        send(message, smtp, recipients, retry=FAST, context=context)  # type: ignore[arg-type]
+    line = str(caught.value)
+    assert "\n" not in line
+    assert caught.value.exit_code == 3
+    return line
+
+
+def test_connection_refused(samples_briefing: Briefing) -> None:
+    port = closed_port()
+    line = _send_samples(samples_briefing, settings(port))
+    assert f"connection to {HOST}:{port} refused, after 3 attempts" in line
+    assert "check BRIEFER_SMTP_HOST and BRIEFER_SMTP_PORT" in line
+
+
+def test_timeout_with_a_server_that_never_answers(samples_briefing: Briefing) -> None:
+    with silent_port() as port:
+        line = _send_samples(samples_briefing, settings(port, timeout=0.3))
+    assert f"{HOST}:{port} did not answer within 0.3 s, after 3 attempts" in line
+    assert "BRIEFER_SMTP_SECURITY" in line
+
+
+def test_tls_failure_with_an_untrusted_certificate(
+    samples_briefing: Briefing, certificates: Certificates
+) -> None:
+    with smtp_server(certificates=certificates, starttls=True) as server:
+        # The system's authorities: they never signed the test certificate.
+        line = _send_samples(samples_briefing, settings(server.port, "starttls"))
+    assert f"TLS failure with {HOST}:{server.port}: its certificate is not trusted" in line
+    assert "SSL_CERT_FILE" in line and "after" not in line, "not retried"
+    assert server.recorder.data_commands == 0
+
+
+def test_tls_failure_when_security_does_not_match_the_port(
+    samples_briefing: Briefing, certificates: Certificates
+) -> None:
+    with smtp_server() as server:  # plain SMTP, but the client expects TLS from the start
+        line = _send_samples(
+            samples_briefing, settings(server.port, "ssl"), certificates.client_context()
+        )
+    assert f"TLS failure with {HOST}:{server.port}" in line
+    assert "BRIEFER_SMTP_SECURITY" in line
+
+
+def test_starttls_is_never_skipped(samples_briefing: Briefing) -> None:
+    with smtp_server() as server:  # offers no STARTTLS
+        line = _send_samples(samples_briefing, settings(server.port, "starttls"))
+    assert "does not offer STARTTLS" in line and server.recorder.data_commands == 0
+
+
+def test_bad_password_is_not_retried_nor_shown(
+    samples_briefing: Briefing, certificates: Certificates, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "Tr0ub4dor&3-wrong"
+    with smtp_server(certificates=certificates, starttls=True, login=LOGIN) as server:
+        line = _send_samples(
+            samples_briefing,
+            settings(server.port, "starttls", user="ann", password=wrong),
+            certificates.client_context(),
+        )
+    assert f"{HOST}:{server.port} refused the login for user 'ann' (535" in line
+    assert "check BRIEFER_SMTP_USER and BRIEFER_SMTP_PASSWORD" in line
+    assert server.auth_attempts == ["ann"], "a failed login is not retried"
+    assert wrong not in line and wrong not in caplog.text
+
+
+def test_a_refused_recipient_is_named_and_the_others_still_served(
+    samples_briefing: Briefing,
+) -> None:
+    nobody = "nobody@example.org"
+    recorder = Recorder(rcpt_replies={nobody: ["550 5.1.1 No such user"]})
+    with smtp_server(recorder) as server:
+        line = _send_samples(samples_briefing, settings(server.port), recipients=(ANN, nobody))
+    assert f"refused {nobody} (550 5.1.1 No such user)" in line
+    assert "check the addresses" in line and f"(it did reach {ANN})" in line
+    assert [r.rcpt_tos for r in recorder.received] == [(ANN,)]
+
+
+def test_a_4xx_reply_that_persists_gives_up_after_the_retries(
+    samples_briefing: Briefing,
+) -> None:
+    recorder = Recorder(data_replies=["421 4.3.2 System not accepting messages"] * 5)
+    with smtp_server(recorder) as server:
+        line = _send_samples(samples_briefing, settings(server.port))
+    assert "421 4.3.2 System not accepting messages (a temporary failure), after 3" in line
+    assert recorder.data_commands == 3 and not recorder.received
+
+
+def test_a_5xx_reply_is_not_retried(samples_briefing: Briefing) -> None:
+    recorder = Recorder(data_replies=["554 5.7.1 Message rejected as spam"])
+    with smtp_server(recorder) as server:
+        line = _send_samples(samples_briefing, settings(server.port))
+    assert "rejected the message: 554 5.7.1 Message rejected as spam" in line
+    assert recorder.data_commands == 1 and not recorder.received
+
+
+def test_nothing_is_sent_without_a_host_or_a_sender(samples_briefing: Briefing) -> None:
+    body = email_body(samples_briefing)
+    message = compose(samples_briefing, body.html, body.text, SENDER, [ANN])
+    with pytest.raises(OptionsError, match="BRIEFER_SMTP_HOST"):
+        send(message, SmtpSettings(sender=SENDER), [ANN])
+    with pytest.raises(OptionsError, match="BRIEFER_SMTP_FROM"):
+        send(message, SmtpSettings(host=HOST), [ANN])
+
+
+# ---- the command line -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """A clean environment (no briefer.toml, no BRIEFER_* from the caller)."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BRIEFER_") or name == "SSL_CERT_FILE":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFER_SMTP_FROM", SENDER)
+    yield
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def make(out: Path, *extra: str) -> tuple[int, str, str]:
+    return run(
+        "make", "--since", SINCE.isoformat(), "--until", UNTIL.isoformat(),
+        "--input", str(SAMPLES), "--out", str(out), "--format", "md,html,txt", *extra,
+    )  # fmt: skip
+
+
+BRIEFING_FILES = ["2024-12-05.html", "2024-12-05.md", "2024-12-05.txt"]
+
+
+def briefing_files(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name.startswith("2024-12-05"))
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_make_email_over_starttls_and_login(
+    monkeypatch: pytest.MonkeyPatch,
+    certificates: Certificates,
+    tmp_path: Path,
+    samples_briefing: Briefing,
+) -> None:
+    with smtp_server(certificates=certificates, starttls=True, login=LOGIN) as server:
+        monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)
+        monkeypatch.setenv("BRIEFER_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFER_SMTP_USER", LOGIN[0])
+        monkeypatch.setenv("BRIEFER_SMTP_PASSWORD", LOGIN[1])
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca))  # how a private CA is trusted
+        code, out, err = make(tmp_path / "out", "--email", f"{ANN},{BO}")
+    assert code == 0, err
+    assert out.split() == [
+        str(tmp_path / "out" / name)
+        for name in ("2024-12-05.md", "2024-12-05.html", "2024-12-05.txt")
+    ]
+    assert f"emailed the briefing to {ANN}, {BO}" in err
+    assert LOGIN[1] not in out + err
+    [arrived] = server.recorder.received
+    assert arrived.rcpt_tos == (ANN, BO)
+    assert arrived.message()["Subject"] == samples_subject(samples_briefing)
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_make_keeps_the_briefing_when_sending_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    recorder = Recorder(data_replies=["554 5.7.1 Message rejected as spam"])
+    with smtp_server(recorder) as server:
+        monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)
+        monkeypatch.setenv("BRIEFER_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFER_SMTP_SECURITY", "none")
+        code, out, err = make(tmp_path / "out", "--email", ANN)
+    assert code == 3
+    assert len(out.split()) == 3, "the paths written are still reported"
+    assert briefing_files(tmp_path / "out") == BRIEFING_FILES
+    [line] = err.strip().splitlines()
+    assert line.startswith("briefer: error: the briefing was not emailed: ")
+    assert "554 5.7.1 Message rejected as spam" in line
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_make_keeps_the_briefing_when_the_certificate_is_untrusted(
+    monkeypatch: pytest.MonkeyPatch, certificates: Certificates, tmp_path: Path
+) -> None:
+    with smtp_server(certificates=certificates, starttls=True) as server:
+        monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)
+        monkeypatch.setenv("BRIEFER_SMTP_PORT", str(server.port))
+        code, _, err = make(tmp_path / "out", "--email", ANN)
+    assert code == 3 and "its certificate is not trusted" in err
+    assert briefing_files(tmp_path / "out") == BRIEFING_FILES
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_make_checks_the_settings_before_any_work(tmp_path: Path) -> None:
+    code, out, err = make(tmp_path / "out", "--email", ANN)  # no BRIEFER_SMTP_HOST
+    assert code == 2 and out == "" and "BRIEFER_SMTP_HOST" in err and "--dry-run" in err
+    assert not (tmp_path / "out").exists()
+    code, _, err = make(tmp_path / "out", "--email", "ann@example.org,not-an-address")
+    assert code == 2 and "not-an-address" in err
+    code, _, err = make(tmp_path / "out", "--dry-run")
+    assert code == 2 and "--email" in err
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_make_dry_run_writes_the_message_beside_the_briefing(
+    tmp_path: Path, samples_briefing: Briefing
+) -> None:
+    code, out, err = make(tmp_path / "out", "--email", ANN, "--dry-run")
+    assert code == 0, err
+    eml = tmp_path / "out" / "2024-12-05.eml"
+    assert out.split()[-1] == str(eml)
+    message = parse(eml.read_bytes())
+    assert message["To"] == ANN and message["Subject"] == samples_subject(samples_briefing)
+    html, text = parts(message)
+    theme = samples_briefing.sections[0].theme
+    assert theme in html and theme in text
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_send_emails_a_briefing_made_earlier(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, samples_briefing: Briefing
+) -> None:
+    assert make(tmp_path / "out")[0] == 0
+    with smtp_server() as server:
+        monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)
+        monkeypatch.setenv("BRIEFER_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFER_SMTP_SECURITY", "none")
+        code, out, err = run("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", BO)
+    assert code == 0, err
+    assert out == "" and f"emailed the briefing to {BO}" in err
+    [arrived] = server.recorder.received
+    message = arrived.message()
+    assert message["Subject"] == samples_subject(samples_briefing)
+    html, text = parts(message)
+    assert text == (tmp_path / "out" / "2024-12-05.txt").read_text(encoding="utf-8")
+    assert samples_briefing.stories[-1].title in "".join(Markup(html).text)
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_send_explains_what_to_run_when_the_html_or_text_is_missing(tmp_path: Path) -> None:
+    code, _, _ = run(
+        "make", "--since", SINCE.isoformat(), "--until", UNTIL.isoformat(),
+        "--input", str(SAMPLES), "--out", str(tmp_path / "out"), "--format", "md",
+    )  # fmt: skip
+    assert code == 0
+    code, out, err = run("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", ANN)
+    assert code == 2 and out == ""
+    [line] = err.strip().splitlines()
+    assert "2024-12-05.html and 2024-12-05.txt are not beside it" in line
+    assert "--format md,html,txt" in line
+    code, _, err = run("send", str(tmp_path / "notes.md"), "--to", ANN)
+    assert code == 2 and "not a briefing file" in err
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_send_dry_run_writes_the_eml_beside_the_file(tmp_path: Path) -> None:
+    assert make(tmp_path / "out")[0] == 0
+    code, out, err = run(
+        "send", str(tmp_path / "out" / "2024-12-05.html"), "--to", ANN, "--dry-run"
+    )
+    assert code == 0, err
+    assert out.strip() == str(tmp_path / "out" / "2024-12-05.eml")
+
+
+def test_send_refuses_an_html_file_over_the_limit(tmp_path: Path) -> None:
+    html = "<html><body>" + "<p>word</p>" * 20_000 + "</body></html>"
+    (tmp_path / "2024-12-05.html").write_text(html, encoding="utf-8")
+    (tmp_path / "2024-12-05.txt").write_text("text", encoding="utf-8")
+    with pytest.raises(DeliveryError, match=r"briefer make \.\.\. --email"):
+        email_file(tmp_path / "2024-12-05.html", [ANN], SmtpSettings(sender=SENDER), dry_run=True)
+    assert not (tmp_path / "2024-12-05.eml").exists()
