@@ -117,7 +117,7 @@ def make(
     ] = None,
     email: Annotated[
         str | None,
-        typer.Option(help="Email the briefing to these addresses, comma-separated [none]."),
+        typer.Option(help="Email the briefing to these addresses, comma-separated."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --email: write <out>/<date>.eml, send nothing.")
@@ -260,19 +260,33 @@ def _split_inputs(inputs: list[str] | None) -> tuple[tuple[Path, ...], tuple[str
 def fetch_command(
     urls: Annotated[list[str], typer.Argument(help="Feed or page URLs (http or https).")],
     into: Annotated[
-        Path, typer.Option(help="Folder the articles are saved into (default: samples).")
-    ] = Path("samples"),
+        Path | None,
+        typer.Option(help="Folder the articles are saved into (default: the first input folder)."),
+    ] = None,
     pages: Annotated[
         bool, typer.Option(help="Fetch an entry's page when its feed gives only a summary.")
     ] = True,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a server.")] = 15.0,
     retries: Annotated[int, typer.Option(help="Retries after a 429, 5xx or timeout.")] = 3,
+    config_file: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file naming the input folder (briefer.toml)."),
+    ] = None,
 ) -> None:
-    """Fetch feeds and pages and save each new article as front-matter Markdown."""
+    """Fetch feeds and pages and save each new article as front-matter Markdown.
+
+    A page already saved in the folder (same canonical URL) is neither fetched nor written
+    again. A feed entry with only a short summary is saved with its page's full text.
+    """
+    from briefer.config import load_config
     from briefer.fetch import fetch_into, is_url
     from briefer.options import FetchSettings
 
     try:
+        if into is None:
+            configured = load_config(Path.cwd(), os.environ, config_file).inputs
+            folders = [path for path in configured if path.is_dir() or not path.suffix]
+            into = folders[0] if folders else Path("samples")
         not_urls = [url for url in urls if not is_url(url)]
         if not_urls:
             raise OptionsError(f"{not_urls[0]!r} is not an http or https URL; give a full URL")
@@ -311,6 +325,7 @@ def _plan_mailing(config: Config, flag: str | None, dry_run: bool) -> Mailing | 
         "smtp_user": config.smtp_user,
         "smtp_security": config.smtp_security,
         "smtp_from": config.smtp_from,
+        "smtp_timeout": config.smtp_timeout,
     }
     return plan_mailing(flag, config.email, os.environ, base, dry_run)
 
@@ -372,9 +387,10 @@ def send_command(
 ) -> None:
     """Email a briefing made earlier, from the <date>.html and <date>.txt beside FILE."""
     from briefer.config import load_config
-    from briefer.mail import email_file
+    from briefer.mail import briefing_siblings, email_file
 
     try:
+        briefing_siblings(file)  # the file's problems first: they say what to run
         config = load_config(Path.cwd(), os.environ, config_file)
         mailing = _plan_mailing(config, to, dry_run)
         assert mailing is not None  # --to is required and never empty once parsed

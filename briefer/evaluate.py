@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WARM_UP = (
+    'LONDON (Reuters) - A short "warm-up" article. By Tuesday it had two paragraphs.\n\n'
+    "Was it read? The council (pictured) said so, and the U.S. agreed."
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,10 @@ def _summarize_rows(
     rows: Sequence[_Row], algorithm: str, sentences: int, words: int | None
 ) -> tuple[list[str], float]:
     """Each row's summary, one sentence a line, and the seconds spent making them all."""
+    # One-time set-up (data files, tables, sumy's summarizer objects) is paid before the clock
+    # starts, alike for every algorithm, so that the figure is the cost per article.
+    warm_up = article_sentences(_WARM_UP)
+    choose_many([(warm_up, "Warm-up")], n=sentences, algorithm=algorithm, words=words)
     start = time.perf_counter()
     # all rows in one call: the default scorer batches its arithmetic across articles
     split = [(article_sentences(row.article), row.title) for row in rows]

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -329,10 +330,17 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     Labels are 0, 1, 2, ... in order of each story's first item, so the result depends
     only on the input.
     """
-    if not docs:
+    weights = [_term_weights(title, text) for title, text, _ in docs]
+    return _cluster_weights(weights, [day for _, _, day in docs])
+
+
+def _cluster_weights(
+    weights: Sequence[dict[str, float]], dates: Sequence[date | None]
+) -> list[int]:
+    if not weights:
         return []
-    vectors = _tfidf([_term_weights(title, text) for title, text, _ in docs])
-    days = [day.toordinal() if day is not None else None for _, _, day in docs]
+    vectors = _tfidf(weights)
+    days = [day.toordinal() if day is not None else None for day in dates]
     pairs = _candidate_pairs(vectors, days)
     roots = _average_linkage(days, pairs, _MERGE_THRESHOLD)
     labels: dict[int, int] = {}
@@ -484,6 +492,7 @@ _SPREAD_BITS = 2.0
 _KEYWORD_SPREAD_SHARE = 0.5
 _SECONDARY_SHARE = 0.6  # a secondary theme scores at least this share of the best
 _WHY_LIMIT = 6
+_FORM_SAMPLES = 5
 
 
 @dataclass(frozen=True)
@@ -558,26 +567,30 @@ class _Zone:
 
     text: str
     stems: tuple[str, ...]
-    spans: tuple[tuple[int, int], ...]
+    places: tuple[int, ...]  # each stem's place among all the words of the text
     weights: tuple[float, ...]
 
     def surface(self, start: int, length: int) -> str:
         """The text of a match as written, small words between its terms and all."""
-        return " ".join(self.text[self.spans[start][0] : self.spans[start + length - 1][1]].split())
+        # Word positions are found again only for a match: most words never match.
+        spans = [m.span() for m in _WORD.finditer(self.text)]
+        first, last = spans[self.places[start]], spans[self.places[start + length - 1]]
+        return " ".join(self.text[first[0] : last[1]].split())
+
+
+@lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str | None:
+    """The key of a lower-cased word, or None for a word that carries no meaning."""
+    return _key(word) if _is_content(word, stopwords()) else None
 
 
 def _zone(text: str, weight: float, lead_left: int = 0) -> _Zone:
     """The text's stems, the first `lead_left` of them weighted as lead."""
-    stop = stopwords()
-    stems: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
-        word = match.group(0).lower()
-        if _is_content(word, stop):
-            stems.append(_key(word))
-            spans.append(match.span())
+    keys = [_word_key(word.lower()) for word in _WORD.findall(text)]
+    places = tuple(place for place, key in enumerate(keys) if key is not None)
+    stems = tuple(key for key in keys if key is not None)
     weights = tuple(_LEAD_ZONE if k < lead_left else weight for k in range(len(stems)))
-    return _Zone(text, tuple(stems), tuple(spans), weights)
+    return _Zone(text, stems, places, weights)
 
 
 def _story_zones(documents: Sequence[Document]) -> list[_Zone]:
@@ -611,7 +624,7 @@ class _Mentions:
     reports: int
 
 
-def _mentions(documents: Sequence[Document], wanted: Iterable[tuple[str, ...]]) -> _Mentions:
+def _mentions(zones: Sequence[_Zone], reports: int, wanted: Iterable[tuple[str, ...]]) -> _Mentions:
     # Longest first, so each mention counts once, for the longest pattern that covers it:
     # "property tax" is not also a mention of "tax".
     by_first: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -620,17 +633,18 @@ def _mentions(documents: Sequence[Document], wanted: Iterable[tuple[str, ...]]) 
     hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
     lead_hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
     forms: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    zones = _story_zones(documents)
     for zone in zones:
         covered = 0  # stems before this index belong to a match already counted
-        for k, first in enumerate(zone.stems):
-            for stems in by_first.get(first, ()):
+        for k in [k for k, first in enumerate(zone.stems) if first in by_first]:
+            for stems in by_first[zone.stems[k]]:
                 end = k + len(stems)
                 if end > covered and zone.stems[k:end] == stems:
                     hits[stems] += zone.weights[k]
                     if zone.weights[k] > _TAIL_ZONE:
                         lead_hits[stems] += zone.weights[k]
-                    forms[stems][zone.surface(k, len(stems))] += 1
+                    # A few spellings are enough to quote the usual one back.
+                    if sum(forms[stems].values()) < _FORM_SAMPLES:
+                        forms[stems][zone.surface(k, len(stems))] += 1
                     covered = end
                     break
     return _Mentions(
@@ -646,7 +660,7 @@ def _mentions(documents: Sequence[Document], wanted: Iterable[tuple[str, ...]]) 
             if weight > _TAIL_ZONE
         ),
         terms=frozenset(stem for zone in zones for stem in zone.stems),
-        reports=max(len(documents), 1),
+        reports=max(reports, 1),
     )
 
 
@@ -873,7 +887,9 @@ def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme])
     """
     patterns = [_theme_patterns(theme) for theme in themes]
     wanted = [pattern.stems for theme_patterns in patterns for pattern in theme_patterns]
-    mentions = [_mentions(documents, wanted) for documents in stories]
+    zones = [_story_zones(documents) for documents in stories]
+    counts = [len(documents) for documents in stories]
+    mentions = [_mentions(z, n, wanted) for z, n in zip(zones, counts, strict=True)]
     spread = _spread_factors(mentions)
     placements = [_place(story, themes, patterns, spread) for story in mentions]
     if not themes:
@@ -882,7 +898,7 @@ def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme])
     if extended == patterns:
         return placements
     wanted = [pattern.stems for theme_patterns in extended for pattern in theme_patterns]
-    mentions = [_mentions(documents, wanted) for documents in stories]
+    mentions = [_mentions(z, n, wanted) for z, n in zip(zones, counts, strict=True)]
     spread = _spread_factors(mentions)
     return [_place(story, themes, extended, spread) for story in mentions]
 
@@ -997,15 +1013,16 @@ def group(
         summaries[key] = summary
         unique.append(document)
 
-    labels = cluster_stories(
-        [
-            (
-                document.article.title,
-                "\n".join(block.text for block in document.blocks if not block.is_heading),
-                document.article.date,
-            )
-            for document in unique
-        ]
+    weights = {
+        document.article.id: _term_weights(
+            document.article.title,
+            "\n".join(block.text for block in document.blocks if not block.is_heading),
+        )
+        for document in unique
+    }
+    labels = _cluster_weights(
+        [weights[document.article.id] for document in unique],
+        [document.article.date for document in unique],
     )
     members: defaultdict[int, list[Article]] = defaultdict(list)
     for document, label in zip(unique, labels, strict=True):
@@ -1036,7 +1053,7 @@ def group(
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    stories = _label_topics(stories, documents)
+    stories = _label_topics(stories, documents, weights)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -1113,14 +1130,12 @@ _TOPIC_TERMS = 3
 _TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
 
 
-def _story_weights(story: Story, documents: dict[str, Document]) -> dict[str, float]:
-    weights: dict[str, float] = {}
+def _story_weights(story: Story, weights: dict[str, dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
     for article in story.articles:
-        document = documents[article.id]
-        text = "\n".join(block.text for block in document.blocks if not block.is_heading)
-        for term, weight in _term_weights(article.title, text).items():
-            weights[term] = weights.get(term, 0.0) + weight
-    return weights
+        for term, weight in weights[article.id].items():
+            total[term] = total.get(term, 0.0) + weight
+    return total
 
 
 def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
@@ -1176,13 +1191,17 @@ def _lead_words(story: Story, documents: dict[str, Document]) -> dict[str, Count
     return dict(forms)
 
 
-def _label_topics(stories: Sequence[Story], documents: dict[str, Document]) -> list[Story]:
+def _label_topics(
+    stories: Sequence[Story],
+    documents: dict[str, Document],
+    weights: dict[str, dict[str, float]],
+) -> list[Story]:
     """Group the related stories under OTHER_THEME and label each group by its words."""
     other = [index for index, story in enumerate(stories) if story.theme == OTHER_THEME]
     result = list(stories)
     if len(other) < 2:
         return result
-    vectors = _tfidf([_story_weights(stories[index], documents) for index in other])
+    vectors = _tfidf([_story_weights(stories[index], weights) for index in other])
     pairs = _topic_pairs(vectors)
     roots = _average_linkage([None] * len(other), pairs, _TOPIC_THRESHOLD)
     groups: defaultdict[int, list[int]] = defaultdict(list)

@@ -82,6 +82,8 @@ BASE_KEYS = {
 
 _POLICY = email.policy.SMTP  # CRLF line ends, headers RFC 2047-encoded: plain 7-bit SMTP
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# In the order briefer prefers them; CRAM-MD5 only for servers that offer nothing else.
+_AUTH_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
 _BRIEFING_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.(md|html|txt)")
 
 
@@ -350,6 +352,13 @@ def compose(
 # ---- the body, within the size limit ----------------------------------------------------------
 
 
+def html_size(html: str) -> int:
+    """Bytes of the HTML part as it travels (decoded, with SMTP's CRLF line ends): what a
+    mail program measures before it clips."""
+    # As the email package sends a text part: every line ended by CRLF, the last one too.
+    return sum(len(line) + 2 for line in html.encode("utf-8").splitlines())
+
+
 @dataclass(frozen=True)
 class EmailBody:
     html: str  # CSS inlined
@@ -387,13 +396,13 @@ def email_body(
 
     html = html_for(total)
     shown = total
-    if len(html.encode("utf-8")) > limit:
+    if html_size(html) > limit:
         # The largest count that fits; sizes grow with the count, so a binary search.
         low, high, best = 0, total - 1, None
         while low <= high:
             middle = (low + high) // 2
             candidate = html_for(middle)
-            if len(candidate.encode("utf-8")) <= limit:
+            if html_size(candidate) <= limit:
                 best, low = (middle, candidate), middle + 1
             else:
                 high = middle - 1
@@ -477,12 +486,19 @@ def _connection_failure(error: Exception, settings: SmtpSettings) -> _Failure:
             transient=False,
         )
     if isinstance(error, ssl.SSLError):
+        # OpenSSL's reason code (WRONG_VERSION_NUMBER) read as words: wrong version number.
+        reason = error.reason.replace("_", " ").lower() if error.reason else str(error)
         return _Failure(
-            f"TLS failure with {where}: {error.reason or error}",
+            f"TLS failure with {where}: {reason}",
             f"check {ENV_SECURITY}: ssl for TLS from the start (usually port 465), starttls "
             "for an upgrade (usually port 587)",
             transient=False,
         )
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(
+        error.__context__, TimeoutError
+    ):
+        # smtplib reports a reply that never came as a lost connection; it is a timeout.
+        error = error.__context__
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return _Failure(
             f"{where} closed the connection ({error})",
@@ -578,8 +594,24 @@ def _login(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
                 transient=False,
             )
         )
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+    mechanism = next((m for m in _AUTH_MECHANISMS if m in offered), None)
+    if mechanism is None:
+        raise _LoginProblem(
+            _Failure(
+                f"{where} offers no login method briefer knows "
+                f"({', '.join(offered) or 'none'}; briefer speaks {', '.join(_AUTH_MECHANISMS)})",
+                f"unset {ENV_USER} if the server needs no login, or use {ENV_SECURITY}=starttls "
+                "or ssl (many servers offer AUTH only over TLS)",
+                transient=False,
+            )
+        )
+    # One mechanism, not smtplib.login's try-them-all: a wrong password then gives the
+    # server's own answer, not whatever the last mechanism tried happened to say.
+    smtp.user, smtp.password = settings.user, settings.password
+    handler = getattr(smtp, "auth_" + mechanism.lower().replace("-", "_"))
     try:
-        smtp.login(settings.user, settings.password)
+        smtp.auth(mechanism, handler)
     except smtplib.SMTPAuthenticationError as error:
         if 400 <= error.smtp_code < 500:
             raise _LoginProblem(
@@ -590,24 +622,6 @@ def _login(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
                 f"{where} refused the login for user {settings.user!r} "
                 f"({_reply(error.smtp_code, error.smtp_error)})",
                 f"check {ENV_USER} and {ENV_PASSWORD}",
-                transient=False,
-            )
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        raise _LoginProblem(
-            _Failure(
-                f"{where} offers no login (AUTH) on this connection",
-                f"unset {ENV_USER} if the server needs no login, or use {ENV_SECURITY}=starttls "
-                "or ssl (many servers offer AUTH only over TLS)",
-                transient=False,
-            )
-        ) from None
-    except smtplib.SMTPException as error:
-        # smtplib.login raises the bare class when no AUTH method in common works.
-        raise _LoginProblem(
-            _Failure(
-                f"cannot log in to {where}: {error}",
-                f"check {ENV_USER} and {ENV_PASSWORD}, and the server's AUTH methods",
                 transient=False,
             )
         ) from None
@@ -654,11 +668,10 @@ def _transaction(
         return result
     code, text = smtp.docmd("DATA")
     if code != 354:
+        # Nobody has the message: all of them stay to try (when the failure is transient)
+        # or to report (when it is not).
         result.retry.extend(accepted)
         result.failure = _reply_failure(code, text, f"{where} refused the message:")
-        if not result.failure.transient:
-            result.retry = [r for r in result.retry if r not in accepted]
-            result.refused.update(dict.fromkeys(accepted, _reply(code, text)))
         return result
     smtp.send(_dot_stuffed(payload))
     try:
@@ -672,14 +685,12 @@ def _transaction(
         result.delivered = accepted
         return result
     failure = _reply_failure(code, text, f"{where} rejected the message:")
-    if failure.transient:
-        result.retry.extend(accepted)
-        result.failure = failure
-    else:
-        result.refused.update(dict.fromkeys(accepted, _reply(code, text)))
-        result.failure = dataclasses.replace(
+    if not failure.transient:
+        failure = dataclasses.replace(
             failure, check="the server's reply says why (size, content or policy)"
         )
+    result.retry.extend(accepted)
+    result.failure = failure
     return result
 
 
@@ -857,7 +868,7 @@ def email_briefing(
         retry,
         context,
     )
-    return EmailResult(sent, eml, body.shown, body.omitted, len(body.html.encode("utf-8")))
+    return EmailResult(sent, eml, body.shown, body.omitted, html_size(body.html))
 
 
 class _Meta(HTMLParser):
@@ -890,19 +901,10 @@ def masthead_from_html(html: str, date: dt.date) -> Masthead:
     return Masthead(title, date, count("briefer-stories"), count("briefer-themes"))
 
 
-def email_file(
-    path: Path,
-    recipients: Sequence[str],
-    settings: SmtpSettings,
-    *,
-    dry_run: bool = False,
-    retry: Retry | None = None,
-    context: ssl.SSLContext | None = None,
-    when: dt.datetime | None = None,
-    limit: int = HTML_LIMIT,
-) -> EmailResult:
-    """Email a briefing made earlier by `briefer make`: FILE is any of its `<date>.md`,
-    `.html` or `.txt`; the email is made from the `.html` and `.txt` beside it, as written."""
+def briefing_siblings(path: Path) -> tuple[dt.date, Path, Path]:
+    """For FILE, any of a briefing's `<date>.md`, `.html` or `.txt`: its date and the `.html`
+    and `.txt` beside it that the email is made from. OptionsError, saying what to run,
+    when FILE is not a briefing or the two are not there."""
     match = _BRIEFING_FILE.fullmatch(path.name)
     if match is None:
         raise OptionsError(
@@ -915,7 +917,6 @@ def email_file(
         raise OptionsError(f"{path}: {match.group(1)} is not a date") from None
     if not path.is_file():
         raise OptionsError(f"{path}: no such file; give a briefing written by briefer make")
-    check_settings(settings, dry_run)
     html_path = path.with_name(f"{match.group(1)}.html")
     text_path = path.with_name(f"{match.group(1)}.txt")
     missing = [p.name for p in (html_path, text_path) if not p.is_file()]
@@ -927,13 +928,32 @@ def email_file(
             "md,html,txt` (with the same --input and --since), or email as you make it with "
             "`briefer make ... --email`"
         )
+    return date, html_path, text_path
+
+
+def email_file(
+    path: Path,
+    recipients: Sequence[str],
+    settings: SmtpSettings,
+    *,
+    dry_run: bool = False,
+    retry: Retry | None = None,
+    context: ssl.SSLContext | None = None,
+    when: dt.datetime | None = None,
+    limit: int = HTML_LIMIT,
+) -> EmailResult:
+    """Email a briefing made earlier by `briefer make`: FILE is any of its `<date>.md`,
+    `.html` or `.txt`; the email is made from the `.html` and `.txt` beside it, as written
+    (so it cannot be shortened: an HTML file over the limit is refused)."""
+    date, html_path, text_path = briefing_siblings(path)
+    check_settings(settings, dry_run)
     try:
         html = html_path.read_text(encoding="utf-8")
         text = text_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise OptionsError(f"cannot read the briefing beside {path}: {error}") from error
     inlined = inline_css(html)
-    size = len(inlined.encode("utf-8"))
+    size = html_size(inlined)
     if size > limit:
         raise DeliveryError(
             f"{html_path} is {size // 1000} KB with its CSS inlined, over the "

@@ -296,16 +296,29 @@ _CODES = bytes(
     else 0
     for byte in range(256)
 )
+_KEY_LETTERS = 7  # a word's key is its first seven letter codes: 42 bits
 # Keep the low 8k bits of a little-endian window: the first k letters of a word
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
-_MAX_WORD = 8  # letters that make a word's key
-# Sort keys: article (7 bits) | word (48 bits) | sentence (9 bits)
-_CHUNK_ARTICLES = 128
-_SENTENCE_BITS = 9
-_TITLE_SLOT = (1 << _SENTENCE_BITS) - 1  # the headline's sentence number
-_LAST_SLOT = _TITLE_SLOT - 1  # sentences from here on share a slot and get no centrality
-_WORD_SHIFT = np.uint64(_SENTENCE_BITS)
-_ARTICLE_SHIFT = np.uint64(_SENTENCE_BITS + 48)
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(_KEY_LETTERS + 1)], dtype=np.uint64)
+# Sort keys are word (42 bits) | part (22 bits): a part is a headline or a sentence of a batch
+_PART_BITS = 22
+_PART_SHIFT = np.uint64(_PART_BITS)
+_PART_MASK = np.uint64((1 << _PART_BITS) - 1)
+_BATCH_PARTS = 1 << 20  # parts per batch, well inside the 22 bits
+_MAX_SENTENCES = _BATCH_PARTS - 1  # of one article; later ones are never chosen
+# Text per batch: big enough to spread numpy's call overhead, small enough that the arrays
+# stay in the processor's cache (measured: a quarter of a megabyte beats both 50 kB and 1 MB)
+_BATCH_CHARACTERS = 60_000
+# log(1 + k) by table lookup, several times faster than computing it; beyond the table's end
+# a word's recurrence no longer grows
+_LOG1P_TOP = 255
+_LOG1P = np.log1p(np.arange(_LOG1P_TOP + 1, dtype=np.float64))
+# Word kinds in the lookup table
+_STOPWORD = 1
+_FURNITURE_WORD = 2
+_OPENER = 4  # leans on the sentence before when it opens one (it may be a stopword too)
+_BY = 8
+# Characters that call for a look at the text
+_TELLING = re.compile(r'[?("“«]')
 
 
 @dataclass(frozen=True)
@@ -314,9 +327,13 @@ class _Batch:
 
     starts: list[int]  # each article's first sentence in the batch numbering
     scores: FloatArray
-    words: IntArray  # words per sentence, as the scorer counts them
+    words: list[int]  # words per sentence, as the scorer counts them
+    furniture_words: list[bool]  # whether a sentence holds a word of page furniture
+    to_check: list[bool]  # whether the text checks could find anything
+    distinct: list[int]  # distinct content words per sentence
+    recurring: list[int]  # of those, the ones found elsewhere in the article
     keys: UInt64Array  # content-word keys of all sentences, in order
-    key_starts: IntArray  # sentence i's keys are keys[key_starts[i]:key_starts[i + 1]]
+    key_starts: list[int]  # sentence i's keys are keys[key_starts[i]:key_starts[i + 1]]
 
     def key_set(self, index: int) -> frozenset[int]:
         return frozenset(self.keys[self.key_starts[index] : self.key_starts[index + 1]].tolist())
@@ -339,10 +356,21 @@ def choose_many(
             choose(sentences, title, n=n, algorithm=algorithm, words=words)
             for sentences, title in articles
         ]
+    if n < 1:
+        return [[] for _ in articles]
     chosen: list[list[int]] = []
-    for first in range(0, len(articles), _CHUNK_ARTICLES):
-        chunk = articles[first : first + _CHUNK_ARTICLES]
-        chosen.extend(_choose_default(chunk, n, words, DEFAULT_WEIGHTS))
+    batch: list[tuple[Sequence[str], str]] = []
+    parts = characters = 0
+    for sentences, title in articles:
+        sentences = sentences[:_MAX_SENTENCES]
+        if batch and (parts + len(sentences) >= _BATCH_PARTS or characters >= _BATCH_CHARACTERS):
+            chosen.extend(_choose_default(batch, n, words, DEFAULT_WEIGHTS))
+            batch, parts, characters = [], 0, 0
+        batch.append((sentences, title))
+        parts += len(sentences) + 1
+        characters += sum(map(len, sentences))
+    if batch:
+        chosen.extend(_choose_default(batch, n, words, DEFAULT_WEIGHTS))
     return chosen
 
 
@@ -352,8 +380,6 @@ def _choose_default(
     words: int | None,
     weights: ScorerWeights,
 ) -> list[list[int]]:
-    if n < 1:
-        return [[] for _ in articles]
     batch = _score_batch(articles, weights)
     # best first within each article: sort by article, then by falling score
     article_of = np.repeat(np.arange(len(articles)), [len(sentences) for sentences, _ in articles])
@@ -382,91 +408,97 @@ def _rank_article(
     candidate is taken once no unchecked one could still beat it."""
     checked: list[tuple[float, int]] = []  # (-final score, index), kept sorted
     ranking: list[int] = []
-    chosen_keys: list[frozenset[int]] = []
     skipped: list[int] = []
     pointer = 0
     while len(ranking) < n:
         if pointer < len(ranked) and (not checked or -checked[0][0] < scores[ranked[pointer]]):
             index = ranked[pointer]
             pointer += 1
-            keys = batch.key_set(index)
-            penalty = _content_penalty(
-                sentences[index - start], keys, int(batch.words[index]), weights
-            )
+            penalty = 0.0
+            text = sentences[index - start]
+            if batch.to_check[index] or _TELLING.search(text):
+                penalty = _content_penalty(
+                    text,
+                    batch.words[index],
+                    batch.furniture_words[index],
+                    weights,
+                )
             bisect.insort(checked, (penalty - scores[index], index))
             continue
         if not checked:
             break
         _, index = checked.pop(0)
-        keys = batch.key_set(index)
-        if any(_overlap(keys, other) > weights.redundancy for other in chosen_keys):
+        if any(_repeats(batch, index, other, weights.redundancy) for other in ranking):
             skipped.append(index)
             continue
         ranking.append(index)
-        chosen_keys.append(keys)
     # an article of near-duplicates still deserves n sentences: refill with the skipped ones
     ranking.extend(skipped[: n - len(ranking)])
     return [index - start for index in ranking]
 
 
-def _overlap(first: frozenset[int], second: frozenset[int]) -> float:
-    if not first or not second:
-        return 0.0
-    return len(first & second) / ((len(first) * len(second)) ** 0.5)
+def _repeats(batch: _Batch, index: int, other: int, redundancy: float) -> bool:
+    """Whether two sentences share so many content words that one repeats the other."""
+    size = (batch.distinct[index] * batch.distinct[other]) ** 0.5
+    # Only words that recur in the article can be shared: most pairs are told apart by that
+    # count alone, without building the sets of their words.
+    if min(batch.recurring[index], batch.recurring[other]) <= redundancy * size:
+        return False
+    first, second = batch.key_set(index), batch.key_set(other)
+    return len(first & second) > redundancy * size
 
 
 def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerWeights) -> _Batch:
     """Every sentence's score before the text checks, with the words it is made of."""
-    # One "pseudo-sentence" per headline, then the article's sentences; each opens with a NUL.
+    # Each article is its headline then its sentences: parts, each opened by a NUL.
     parts: list[str] = []
     article_parts: list[int] = []
     for sentences, title in articles:
         parts.append(title)
         parts.extend(sentences)
         article_parts.append(len(sentences) + 1)
+    part_count = len(parts)
     text = _join(parts)
     raw = text.encode("utf-8")
-    codes = np.frombuffer(bytearray(raw.translate(_CODES) + bytes(_MAX_WORD)), dtype=np.uint8)
+    codes = np.frombuffer(bytearray(raw.translate(_CODES) + bytes(8)), dtype=np.uint8)
     if not text.isascii():
         _clear_punctuation(codes, np.frombuffer(raw, dtype=np.uint8))
 
+    # words, with the NULs among them: every word's part is the count of NULs before it
     starts, lengths = _word_spans(codes)
     is_separator = codes[starts] == _SEPARATOR_CODE
-    part_of = np.cumsum(is_separator) - 1  # the pseudo-sentence each word is in
-    is_word = ~is_separator
-    starts, lengths, part_of = starts[is_word], lengths[is_word], part_of[is_word]
+    part_of = np.cumsum(is_separator) - 1
     keys = _word_keys(codes, starts, lengths)
-    part_count = len(parts)
-    part_words = np.bincount(part_of, minlength=part_count)
-
-    content = (lengths > 1) & ~_is_stopword(keys)
+    part_words = np.bincount(part_of, minlength=part_count) - 1  # less the NUL
+    kinds = _word_kinds(keys)
+    content = (lengths > 1) & (kinds & _STOPWORD == 0) & ~is_separator
     content_keys = keys[content]
     content_part = part_of[content]
     part_content = np.bincount(content_part, minlength=part_count)
+    furniture = np.bincount(part_of[kinds == _FURNITURE_WORD], minlength=part_count) > 0
+    # what the text checks look for: a telling byte, a telling first word, a furniture word
+    first_word = np.flatnonzero(is_separator) + 1
+    first_kind = kinds[np.minimum(first_word, len(kinds) - 1)]
+    first_kind[
+        (first_word >= len(kinds)) | is_separator[np.minimum(first_word, len(kinds) - 1)]
+    ] = 0
+    to_check = (first_kind & (_OPENER | _BY) > 0) | furniture
 
-    # each part's article and slot (sentence number in its article; the headline has its own)
-    part_article = np.repeat(np.arange(len(articles), dtype=np.int64), article_parts)
-    article_first_part = np.concatenate(([0], np.cumsum(article_parts)[:-1])).astype(np.int64)
-    part_slot = np.arange(part_count, dtype=np.int64) - article_first_part[part_article] - 1
-    part_slot = np.where(part_slot < 0, _TITLE_SLOT, np.minimum(part_slot, _LAST_SLOT))
-
-    centrality_sum, title_hits, title_size = _word_overlaps(
-        content_keys,
-        part_article[content_part].astype(np.uint64),
-        part_slot[content_part].astype(np.uint64),
-        article_first_part,
-        part_count,
-        len(articles),
+    counts = np.array(article_parts, dtype=np.int64)
+    part_article = np.repeat(np.arange(len(articles), dtype=np.int64), counts)
+    article_first = np.cumsum(counts) - counts
+    part_number = np.arange(part_count, dtype=np.int64) - article_first[part_article] - 1
+    is_title = part_number < 0
+    recurrence, recurring, distinct, title_hits, title_size = _word_overlaps(
+        content_keys, content_part, part_article, is_title, len(articles)
     )
 
-    is_sentence = part_slot != _TITLE_SLOT
+    is_sentence = ~is_title
     sentence_words = part_words[is_sentence]
     sentence_content = part_content[is_sentence]
-    article_title_size = title_size[part_article[is_sentence]]
-    # sentences past the last slot share it; the lead prior is nil there anyway
-    position = 1.0 / (1.0 + part_slot[is_sentence] / weights.position_scale)
-    centrality = centrality_sum[is_sentence] / np.maximum(sentence_content, 1)
-    title = title_hits[is_sentence] / np.maximum(article_title_size, 1)
+    position = 1.0 / (1.0 + part_number[is_sentence] / weights.position_scale)
+    centrality = recurrence[is_sentence] / np.maximum(sentence_content, 1)
+    title = title_hits[is_sentence] / np.maximum(title_size[part_article[is_sentence]], 1)
     length_share = np.minimum(sentence_words, weights.length_cap) / weights.length_cap
     fragment = np.clip((weights.fragment_words - sentence_words) / weights.fragment_words, 0, 1)
     runon = np.clip((sentence_words - weights.runon_words) / weights.runon_words, 0, 1)
@@ -477,17 +509,19 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
         + weights.length * length_share
         - weights.fragment_penalty * (fragment + runon)
     )
-    # content keys per real sentence, for the redundancy check
-    key_counts = np.where(is_sentence, part_content, 0)
-    key_offsets = np.concatenate(([0], np.cumsum(key_counts)))
-    content_in_sentence = is_sentence[content_part]
-    sentence_starts = [first - number for number, first in enumerate(article_first_part.tolist())]
+    # the content words of each sentence, for the redundancy check
+    key_ends = np.cumsum(part_content)
+    sentence_key_starts = (key_ends - part_content)[is_sentence]
     return _Batch(
-        starts=sentence_starts,
+        starts=(article_first - np.arange(len(articles))).tolist(),
         scores=scores,
-        words=sentence_words,
-        keys=content_keys[content_in_sentence],
-        key_starts=key_offsets[np.concatenate((np.flatnonzero(is_sentence), [part_count]))],
+        words=sentence_words.tolist(),
+        furniture_words=furniture[is_sentence].tolist(),
+        to_check=to_check[is_sentence].tolist(),
+        distinct=distinct[is_sentence].tolist(),
+        recurring=recurring[is_sentence].tolist(),
+        keys=content_keys,
+        key_starts=[*sentence_key_starts.tolist(), int(key_ends[-1])],
     )
 
 
@@ -508,7 +542,8 @@ def _clear_punctuation(codes: npt.NDArray[np.uint8], raw: npt.NDArray[np.uint8])
 
 
 def _word_spans(codes: npt.NDArray[np.uint8]) -> tuple[IntArray, IntArray]:
-    """Start and length of every run of word bytes (the buffer begins and ends with spaces)."""
+    """Start and length of every run of word bytes (the buffer begins and ends with non-word
+    bytes)."""
     in_word = codes.astype(np.bool_)
     edges = np.flatnonzero(in_word[1:] != in_word[:-1]) + 1
     starts = edges[0::2]
@@ -516,11 +551,11 @@ def _word_spans(codes: npt.NDArray[np.uint8]) -> tuple[IntArray, IntArray]:
 
 
 def _word_keys(codes: npt.NDArray[np.uint8], starts: IntArray, lengths: IntArray) -> UInt64Array:
-    """Each word's first eight letter codes, six bits each, packed into 48 bits."""
-    windows = np.ndarray(
-        shape=(len(codes) - _MAX_WORD + 1,), dtype="<u8", buffer=codes, strides=(1,)
-    )
-    packed = windows[starts] & _MASKS[np.minimum(lengths, _MAX_WORD)]
+    """Each word's first seven letter codes, six bits each, packed into 42 bits."""
+    # every byte offset seen as the start of a little-endian 8-byte window (the buffer ends
+    # with 8 zero bytes of padding)
+    windows = np.ndarray(shape=(len(codes) - 7,), dtype="<u8", buffer=codes, strides=(1,))
+    packed = windows[starts] & _MASKS[np.minimum(lengths, _KEY_LETTERS)]
     # squeeze the six used bits of each byte together: 8x8 -> 4x12 -> 2x24 -> 48 bits
     packed = (packed & np.uint64(0x00FF00FF00FF00FF)) | (
         (packed & np.uint64(0xFF00FF00FF00FF00)) >> np.uint64(2)
@@ -535,86 +570,116 @@ def _word_keys(codes: npt.NDArray[np.uint8], starts: IntArray, lengths: IntArray
 
 def _keys_of_words(text: str) -> UInt64Array:
     codes = np.frombuffer(
-        bytearray(f" {text} ".encode().translate(_CODES) + bytes(_MAX_WORD)), dtype=np.uint8
+        bytearray(f" {text} ".encode().translate(_CODES) + bytes(8)), dtype=np.uint8
     )
     starts, lengths = _word_spans(codes)
     return np.unique(_word_keys(codes, starts, lengths))
 
 
-_STOP_BITS = 17  # slots in the stopword table: 2**17, a few hundred times the stopwords
+# Slots in the word table: 2**16, some eighty times its words, so that a multiplier that puts
+# no two in one slot turns up within a few dozen tries, and the table (512 kB) stays in cache
+_TABLE_BITS = 16
+_KIND_SHIFT = np.uint64(48)
+_KEY_MASK = np.uint64((1 << 48) - 1)
 
 
 @lru_cache(maxsize=1)
-def _stopword_table() -> tuple[np.uint64, UInt64Array]:
-    """A hash table holding the keys of the stopwords and of their pieces ("don't" -> "don",
-    "t"), with a multiplier under which no two of them share a slot, so that a lookup is two
-    array operations (a binary search per word costs several times more)."""
-    stop = _keys_of_words(" ".join(sorted(stopwords())))
-    shift = np.uint64(64 - _STOP_BITS)
+def _word_table() -> tuple[np.uint64, UInt64Array]:
+    """A hash table of the words that need telling apart: the stopwords with their pieces
+    ("don't" -> "don", "t") and the words of page furniture. Its multiplier puts no two of
+    them in one slot, so a lookup is a few array operations (a binary search per word costs
+    several times more)."""
+    kinds_of: dict[int, int] = {}
+    for words, kind in (
+        (stopwords(), _STOPWORD),
+        (_FURNITURE_HINTS, _FURNITURE_WORD),
+        (_DANGLING_OPENERS, _OPENER),
+        (("by",), _BY),
+    ):
+        for key in _keys_of_words(" ".join(sorted(words))).tolist():
+            kinds_of[key] = kinds_of.get(key, 0) | kind
+    keys = np.array(list(kinds_of), dtype=np.uint64)
+    kinds = np.array(list(kinds_of.values()), dtype=np.uint8)
+    shift = np.uint64(64 - _TABLE_BITS)
     multiplier = 0x9E3779B97F4A7C15  # 2**64 / golden ratio, odd
     while True:
-        slots = (stop * np.uint64(multiplier)) >> shift
-        if len(np.unique(slots)) == len(stop):
+        slots = (keys * np.uint64(multiplier)) >> shift
+        if len(np.unique(slots)) == len(keys):
             break
-        multiplier = (multiplier + 2 * 0x632BE59BD9B4E019) % 2**64  # stays odd
-    table = np.zeros(1 << _STOP_BITS, dtype=np.uint64)  # 0 is no word's key
-    table[slots] = stop
+        multiplier = (multiplier + 0xC6A4A7935BD1E996) % 2**64  # even step: stays odd
+    # an entry is the key with its kinds above it; 0 is no word's key
+    table = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
+    table[slots] = keys | (kinds.astype(np.uint64) << _KIND_SHIFT)
     return np.uint64(multiplier), table
 
 
-def _is_stopword(keys: UInt64Array) -> npt.NDArray[np.bool_]:
-    multiplier, table = _stopword_table()
-    slots = (keys * multiplier) >> np.uint64(64 - _STOP_BITS)
-    return np.asarray(table[slots] == keys)
+def _word_kinds(keys: UInt64Array) -> npt.NDArray[np.uint8]:
+    """The kinds (_STOPWORD, _FURNITURE_WORD, ...) of each key, 0 for an ordinary word."""
+    multiplier, table = _word_table()
+    entries = table[(keys * multiplier) >> np.uint64(64 - _TABLE_BITS)]
+    kinds = (entries >> _KIND_SHIFT).astype(np.uint8)
+    kinds[(entries & _KEY_MASK) != keys] = 0
+    return kinds
 
 
 def _word_overlaps(
     keys: UInt64Array,
-    article: UInt64Array,
-    slot: UInt64Array,
-    article_first_part: IntArray,
-    part_count: int,
+    part_of: IntArray,
+    part_article: IntArray,
+    is_title: npt.NDArray[np.bool_],
     article_count: int,
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """For every part: how often its words recur elsewhere in its article (the sum over its
-    distinct words of log(1 + other occurrences)) and how many of them are in the headline; and
-    for every article, the headline's distinct words."""
-    ordered = np.sort((article << _ARTICLE_SHIFT) | (keys << _WORD_SHIFT) | slot)
-    if not len(ordered):
-        return np.zeros(part_count), np.zeros(part_count), np.zeros(article_count, dtype=np.int64)
-    # runs of equal keys: one (article, word, sentence) each; tf is the run's length
+) -> tuple[FloatArray, IntArray, IntArray, FloatArray, IntArray]:
+    """For every part: how much its words recur in the rest of its article's body (the sum over
+    its distinct words of log(1 + occurrences elsewhere)), how many of its distinct words do
+    recur, how many distinct words it has, and how many of them are in the headline; and for
+    every article, the headline's distinct words."""
+    part_count = len(part_article)
+    if not len(keys):
+        nothing = np.zeros(part_count, np.int64)
+        return (
+            np.zeros(part_count),
+            nothing,
+            nothing,
+            np.zeros(part_count),
+            np.zeros(article_count, np.int64),
+        )
+    # One sort groups equal words; within a word, parts (and so articles) come in order.
+    ordered = np.sort((keys << _PART_SHIFT) | part_of.astype(np.uint64))
+    # runs of equal keys are one (word, part) each; tf is the run's length
     firsts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     term_frequency = np.diff(np.append(firsts, len(ordered)))
     distinct = ordered[firsts]
-    slots = (distinct & np.uint64(_TITLE_SLOT)).astype(np.int64)
-    in_title = slots == _TITLE_SLOT
-    body_frequency = np.where(in_title, 0, term_frequency)
-    # runs of equal (article, word) among those
-    groups = distinct >> _WORD_SHIFT
-    group_firsts = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
-    group_sizes = np.diff(np.append(group_firsts, len(distinct)))
-    in_article = np.repeat(np.add.reduceat(body_frequency, group_firsts), group_sizes)
-    headline_word = np.repeat(np.maximum.reduceat(in_title, group_firsts), group_sizes)
-    articles = (distinct >> _ARTICLE_SHIFT).astype(np.int64)
-    scored = ~in_title & (slots < _LAST_SLOT)
-    parts = article_first_part[articles[scored]] + 1 + slots[scored]
-    recurrence = np.log1p(in_article[scored] - term_frequency[scored])
-    centrality = np.bincount(parts, weights=recurrence, minlength=part_count)
-    title_hits = np.bincount(
-        parts, weights=headline_word[scored].astype(np.float64), minlength=part_count
+    parts = (distinct & _PART_MASK).astype(np.int64)
+    words = distinct >> _PART_SHIFT
+    articles = part_article[parts]
+    in_title = is_title[parts]
+    # runs of equal (word, article) among those
+    group_firsts = np.flatnonzero(
+        np.concatenate(([True], (words[1:] != words[:-1]) | (articles[1:] != articles[:-1])))
     )
+    group_sizes = np.diff(np.append(group_firsts, len(distinct)))
+    body_frequency = np.where(in_title, 0, term_frequency)
+    in_body = np.repeat(np.add.reduceat(body_frequency, group_firsts), group_sizes)
+    headline_word = np.repeat(np.maximum.reduceat(in_title, group_firsts), group_sizes)
+    elsewhere = np.where(in_title, 0, in_body - body_frequency)
+    centrality = np.bincount(
+        parts, weights=_LOG1P[np.minimum(elsewhere, _LOG1P_TOP)], minlength=part_count
+    )
+    recurring = np.bincount(parts[elsewhere > 0], minlength=part_count)
+    distinct_words = np.bincount(parts, minlength=part_count)
+    title_hits = np.bincount(parts, weights=headline_word & ~in_title, minlength=part_count)
     title_size = np.bincount(articles[in_title], minlength=article_count)
-    return centrality, title_hits, title_size
+    return centrality, recurring, distinct_words, title_hits, title_size
 
 
-def _content_penalty(text: str, keys: frozenset[int], words: int, weights: ScorerWeights) -> float:
+def _content_penalty(text: str, words: int, furniture_word: bool, weights: ScorerWeights) -> float:
     """What the text itself says against a sentence: a question, furniture, a bare quote, a
     photo caption, an opener that leans on the sentence before."""
     penalty = 0.0
     if text.rstrip(" \"'”’)]").endswith("?"):
         penalty += weights.question_penalty
     lowered = text.lower()
-    if _is_furniture(text, lowered, keys, words, weights.fragment_words):
+    if _is_furniture(text, lowered, furniture_word, words, weights.fragment_words):
         penalty += weights.junk_penalty
     if ('"' in text or "“" in text or "«" in text) and _mostly_quoted(text, words):
         penalty += weights.quote_penalty
@@ -627,19 +692,14 @@ def _content_penalty(text: str, keys: frozenset[int], words: int, weights: Score
 
 
 def _is_furniture(
-    text: str, lowered: str, keys: frozenset[int], words: int, fragment_words: int
+    text: str, lowered: str, furniture_word: bool, words: int, fragment_words: int
 ) -> bool:
     dateline = _DATELINE.match(text) if "(" in text else None
     if dateline and words - _word_total(dateline.group(0)) < fragment_words:
         return True
     if lowered.lstrip(" \"'“(").startswith("by") and _BYLINE.match(text):
         return True
-    return not _furniture_hint_keys().isdisjoint(keys) and bool(_FURNITURE.search(lowered))
-
-
-@lru_cache(maxsize=1)
-def _furniture_hint_keys() -> frozenset[int]:
-    return frozenset(_keys_of_words(" ".join(_FURNITURE_HINTS)).tolist())
+    return furniture_word and bool(_FURNITURE.search(lowered))
 
 
 def _word_total(text: str) -> int:

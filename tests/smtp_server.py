@@ -237,9 +237,13 @@ def smtp_server(
         ) -> AuthResult:
             assert isinstance(data, LoginPassword)
             attempts.append(data.login.decode())
-            return AuthResult(success=(data.login.decode(), data.password.decode()) == login)
+            ok = (data.login.decode(), data.password.decode()) == login
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
-        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; with TLS from the start it is TLS too.
+        kwargs.update(
+            authenticator=authenticator, auth_required=True, auth_require_tls=not implicit_tls
+        )
     controller = _Controller(handler, **kwargs)
     controller.start()
     try:

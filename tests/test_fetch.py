@@ -637,6 +637,21 @@ def test_fetch_command_saves_reports_and_sets_the_exit_code(site: Site, tmp_path
     assert "0 saved, 2 already stored, 0 failed" in err
 
 
+def test_fetch_command_saves_into_the_first_configured_input_folder(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "briefer.toml").write_text(
+        'input = ["digest.jsonl", "news", "https://feeds.example/world.rss"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    for name in ("BRIEFER_CONFIG", "BRIEFER_INPUT"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run("fetch", site.url("/articles/rail-order"))
+    assert code == 0, err
+    [saved] = [Path(line) for line in out.splitlines()]
+    assert saved.parent.resolve() == (tmp_path / "news").resolve()
+
+
 def test_fetch_command_rejects_what_is_not_a_url(tmp_path: Path) -> None:
     code, _, err = run("fetch", "samples/feed.xml", "--into", str(tmp_path))
     assert code == 2

@@ -547,3 +547,123 @@ def test_samples_fold_the_two_reports_of_one_meeting(repo_samples: Path) -> None
     assert {b.article_id for b in story.bullets} == {ids["002"], ids["004"]}
     assert story.theme in {t.name for t in themes}
     assert story.why
+
+
+# --- copies and related stories ------------------------------------------------------------
+
+WIRE = [
+    "Heavy rain sent the Marrow River over its banks on Tuesday, forcing about 4,000 "
+    "residents of Eastfield and Linton from their homes, the regional emergency agency said.",
+    "Rescue crews used boats to reach stranded families, and two shelters opened in school "
+    "gyms. Governor Dana Whitlock declared a state of emergency for Harlan County.",
+    "Forecasters expect more rain on Thursday, and the agency urged people living near the "
+    "river to prepare to leave at short notice.",
+]
+
+
+@pytest.mark.parametrize("copy_day", [DAY, DAY + timedelta(days=1), None])
+def test_syndicated_copy_under_another_headline_is_listed_not_quoted(
+    copy_day: date | None,
+) -> None:
+    original = make_item("wire", "Floods force 4,000 from homes", WIRE, DAY, source="Wire")
+    copy = make_item(
+        "copy",
+        "Thousands flee as river bursts its banks",  # the re-poster's own headline
+        [*WIRE, "This story was provided by a news agency."],
+        copy_day,
+        source="Daily Post",
+    )
+    other = make_item("b", *FLOOD_B, DAY, source="Tribune")
+    grouping = group([copy, original, other], THEMES)
+    (story,) = [s for section in grouping.sections for s in section.stories]
+    ids = [a.id for a in story.articles]
+    assert set(ids) == {"wire", "copy", "b"}
+    if copy_day == DAY:  # the same day: the first in source order counts as the original
+        assert story.copies == (("wire", "copy"),)
+    else:
+        assert story.copies == (("copy", "wire"),)
+    (copied,) = [c for c, _ in story.copies]
+    assert copied not in {b.article_id for b in story.bullets}
+    assert grouping.merged == 2
+
+
+def test_reports_of_one_event_are_not_copies() -> None:
+    items = [make_item("a", *FLOOD_A, DAY), make_item("b", *FLOOD_B, DAY)]
+    (story,) = group(items, THEMES).sections[0].stories
+    assert story.copies == ()
+
+
+def test_copy_is_marked_in_the_sources_list() -> None:
+    from briefer.records import Briefing, Coverage
+    from briefer.render import render
+
+    original = make_item("wire", "Floods force 4,000 from homes", WIRE, DAY, source="Wire")
+    later = DAY + timedelta(days=1)
+    copy = make_item("copy", "Thousands flee", WIRE, later, source="Daily Post")
+    grouping = group([original, copy], THEMES)
+    briefing = Briefing(
+        date=later, since=DAY, until=later, sections=grouping.sections, coverage=Coverage()
+    )
+    md = render(briefing, "md")
+    assert "Daily Post, 15 March 2023 — *Thousands flee* (copy of 1)" in md
+    assert "(copy of [1])" in render(briefing, "txt")
+    assert "(copy of [1])" in render(briefing, "html")
+
+
+def related_item(ident: str, title: str, text: str, day: date) -> tuple[Document, Summary]:
+    return make_item(ident, title, [text], day, source="Herald")
+
+
+def test_related_stories_under_other_developments_share_a_label() -> None:
+    items = [
+        related_item(
+            "s1",
+            "EU adopts new sanctions on Russian oil exports",
+            "European Union ministers adopted new sanctions on Russian oil exports on Monday, "
+            "tightening the price cap on crude shipped by sea.",
+            DAY,
+        ),
+        related_item(
+            "s2",
+            "G7 tightens price cap on Russian oil",
+            "The Group of Seven agreed to lower the price cap on Russian oil sold by sea, "
+            "adding sanctions on tankers that break it.",
+            DAY + timedelta(days=9),
+        ),
+        related_item(
+            "z",
+            "Zoo welcomes twin pandas",
+            "The city zoo welcomed twin panda cubs on Sunday, the first born there.",
+            DAY + timedelta(days=4),
+        ),
+        related_item(
+            "v",
+            "Chess prodigy wins national title",
+            "A twelve-year-old won the national chess championship on Friday in five rounds.",
+            DAY + timedelta(days=2),
+        ),
+    ]
+    grouping = group(items, THEMES)
+    (section,) = grouping.sections
+    assert section.theme == OTHER_THEME
+    topics = {story.articles[0].id: story.topic for story in section.stories}
+    assert topics["s1"] == topics["s2"] != ""
+    assert "oil" in topics["s1"].casefold()
+    assert topics["z"] == topics["v"] == ""
+    # The related stories sit together, ahead of the unrelated ones.
+    assert [s.articles[0].id for s in section.stories][:2] == ["s2", "s1"]
+
+    from briefer.records import Briefing, Coverage
+    from briefer.render import render
+
+    briefing = Briefing(date=DAY, since=None, until=DAY, sections=(section,), coverage=Coverage())
+    md = render(briefing, "md")
+    assert f"**Related: {topics['s1']}**" in md
+    assert "**Other stories**" in md
+    assert md.index("Related:") < md.index("Other stories")
+
+
+def test_themed_sections_have_no_topic_labels() -> None:
+    items = [make_item("a", *FLOOD_A, DAY), make_item("c", *BUDGET, DAY)]
+    grouping = group(items, THEMES)
+    assert all(s.topic == "" for section in grouping.sections for s in section.stories)

@@ -1,0 +1,117 @@
+"""How long grouping takes for a big pile of articles: story clustering, then the whole
+group stage (clustering, theme placement with feedback, copies, related-story labels).
+
+    .venv/bin/python benchmarks/bench_grouping.py [--articles 10000] [--repeat 3]
+
+The articles are built from the development data: tests/fixtures/themes_dev.jsonl, plus
+../shared/eval/clusters_dev.jsonl when it is there. Each one is a base report under a
+shifted date and another source, with its sentences partly reordered and a tail of
+sentences borrowed from other reports, so most of them are about as long as a real
+article (400-700 words); one in ten is a verbatim re-post of another. Prints the best of
+the repeats, as the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from briefer.group import cluster_stories, group, load_themes
+from briefer.records import Article, Block, Document, Sentence, Summary
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = [f"Outlet {k}" for k in range(40)]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+
+
+def _rows() -> list[dict[str, str]]:
+    paths = [REPO / "tests" / "fixtures" / "themes_dev.jsonl"]
+    shared = REPO.parent / "shared" / "eval" / "clusters_dev.jsonl"
+    if shared.is_file():
+        paths.append(shared)
+    rows = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def build(count: int, seed: int = 7) -> list[tuple[Document, Summary]]:
+    rng = random.Random(seed)
+    rows = _rows()
+    pool = [s for row in rows for s in _SENTENCE.split(row["text"]) if len(s) > 40]
+    start = date(2021, 1, 1)
+    items: list[tuple[Document, Summary]] = []
+    for k in range(count):
+        if items and rng.random() < 0.1:  # a re-post of an earlier article
+            document, _ = items[rng.randrange(len(items))]
+            title = document.article.title + " (re-post)"
+            paragraphs = [block.text for block in document.blocks]
+            day = document.article.date
+        else:
+            row = rows[rng.randrange(len(rows))]
+            sentences = _SENTENCE.split(row["text"])
+            head, rest = sentences[:2], sentences[2:]
+            rng.shuffle(rest)
+            tail = rng.sample(pool, rng.randint(14, 26))
+            paragraphs = [" ".join(head), " ".join(rest)] + [
+                " ".join(tail[i : i + 3]) for i in range(0, len(tail), 3)
+            ]
+            title = row["title"]
+            day = start + timedelta(days=rng.randrange(4 * 365))
+        article = Article(
+            id=f"a{k}",
+            title=title,
+            date=day,
+            source=rng.choice(SOURCES),
+            url="",
+            text="\n\n".join(paragraphs),
+            path=f"bench/{k}.txt",
+        )
+        document = Document(article=article, blocks=tuple(Block(p) for p in paragraphs))
+        first = _SENTENCE.split(paragraphs[0])[:3]
+        summary = Summary(
+            article=article,
+            sentences=tuple(Sentence(text=t, index=i, block=0) for i, t in enumerate(first)),
+            algorithm="lead",
+        )
+        items.append((document, summary))
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    items = build(args.articles)
+    themes = load_themes(REPO / "samples" / "themes.toml")
+    docs = [
+        (d.article.title, "\n".join(b.text for b in d.blocks), d.article.date) for d, _ in items
+    ]
+    words = sum(len(d.article.text.split()) for d, _ in items) / len(items)
+    print(f"articles: {len(items)}  mean words: {words:.0f}")
+    cluster_times, group_times = [], []
+    stories = 0
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        labels = cluster_stories(docs)
+        cluster_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        grouping = group(items, themes)
+        group_times.append(time.perf_counter() - started)
+        stories = len(set(labels))
+    filed = {section.theme: len(section.stories) for section in grouping.sections}
+    print(f"stories: {stories}  copies folded: {grouping.merged}  by theme: {filed}")
+    print(f"cluster_stories: best {min(cluster_times):.2f} s of {args.repeat}")
+    print(f"group (all of it): best {min(group_times):.2f} s of {args.repeat}")
+
+
+if __name__ == "__main__":
+    main()

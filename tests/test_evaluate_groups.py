@@ -1,0 +1,242 @@
+"""Grouping measured: `eval clusters`, `eval themes`, the `themes` report, and the floors the
+theme scorer must keep on the self-written development set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.errors import OptionsError
+from briefer.evaluate_groups import (
+    adjusted_rand_index,
+    evaluate_clusters,
+    evaluate_themes,
+    normalized_mutual_info,
+    parse_label_map,
+    themes_report,
+)
+from briefer.records import OTHER_THEME
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+DEV = FIXTURES / "themes_dev.jsonl"
+SAMPLE_THEMES = REPO / "samples" / "themes.toml"
+ALT_THEMES = FIXTURES / "themes_alt.toml"
+ALT_NAMES = {
+    "NATO membership": "Joining the alliance",
+    "Weapons aid": "Arming Ukraine",
+    "Peace talks": "Ending the war",
+}
+
+runner = CliRunner()
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def test_ari_and_nmi_on_known_values() -> None:
+    # The worked examples in scikit-learn's documentation.
+    assert adjusted_rand_index([0, 0, 1, 2], [0, 0, 1, 1]) == pytest.approx(0.5714285714)
+    assert adjusted_rand_index([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(-0.5)
+    assert normalized_mutual_info([0, 0, 1, 2], [0, 0, 1, 1]) == pytest.approx(0.8)
+    assert normalized_mutual_info([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(0.0)
+
+
+def test_ari_and_nmi_ignore_label_names_and_handle_trivial_partitions() -> None:
+    assert adjusted_rand_index(["x", "x", "y"], [5, 5, 9]) == 1.0
+    assert normalized_mutual_info(["x", "x", "y"], [5, 5, 9]) == 1.0
+    assert adjusted_rand_index([0, 1, 2], ["a", "b", "c"]) == 1.0  # all singletons, both
+    assert adjusted_rand_index([0, 0, 0], ["a", "a", "a"]) == 1.0
+    assert adjusted_rand_index([0, 1, 2, 3], ["a", "a", "a", "a"]) == 0.0
+    assert normalized_mutual_info([0, 1, 2, 3], ["a", "a", "a", "a"]) == 0.0
+    with pytest.raises(ValueError):
+        adjusted_rand_index([0], [])
+
+
+# --- eval clusters -------------------------------------------------------------------------
+
+FLOOD_A = (
+    "Flooding forces thousands from homes along the Marrow River",
+    "Heavy rain sent the Marrow River over its banks on Tuesday, forcing about 4,000 residents "
+    "of Eastfield and Linton from their homes. Governor Dana Whitlock declared a state of "
+    "emergency for Harlan County.",
+)
+FLOOD_B = (
+    "Governor declares emergency as Marrow River floods Eastfield",
+    "Governor Dana Whitlock declared a state of emergency in Harlan County on Tuesday after "
+    "the Marrow River flooded Eastfield and Linton, driving some 4,000 people from homes.",
+)
+BUDGET = (
+    "City council approves budget with more money for buses",
+    "The Bramford city council voted 7-2 on Tuesday to approve a budget that raises bus "
+    "spending by 12 percent and freezes property taxes for a second year.",
+)
+
+
+def write_rows(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def cluster_rows() -> list[dict[str, object]]:
+    return [
+        {"id": "a", "title": FLOOD_A[0], "date": "2023-03-14", "text": FLOOD_A[1], "label": 1},
+        {"id": "b", "title": BUDGET[0], "date": "2023-03-14", "text": BUDGET[1], "label": 2},
+        {"id": "c", "title": FLOOD_B[0], "date": "2023-03-15", "text": FLOOD_B[1], "label": 1},
+    ]
+
+
+def test_evaluate_clusters_scores_a_labelled_file(tmp_path: Path) -> None:
+    scores = evaluate_clusters(write_rows(tmp_path / "c.jsonl", cluster_rows()))
+    assert (scores.n, scores.stories, scores.gold_stories) == (3, 2, 2)
+    assert scores.bcubed_f1 == scores.ari == scores.nmi == 1.0
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("not json", "not valid JSON"),
+        ('["a list"]', "expected a JSON object"),
+        ('{"id": "x", "title": "T", "date": "2023-03-14", "text": "t"}', "'label' is missing"),
+        ('{"id": "x", "title": "", "date": "2023-03-14", "label": 1}', "'text' is missing"),
+        ('{"id": "x", "title": "T", "date": "14/03/2023", "text": "t", "label": 1}', "YYYY-MM-DD"),
+        ('{"id": "x", "title": "T", "text": "t", "label": 1}', "'date' is missing"),
+        ('{"id": "a", "title": "T", "date": null, "text": "t", "label": 1}', "already used"),
+    ],
+)
+def test_bad_cluster_rows_name_the_file_and_line(tmp_path: Path, row: str, problem: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    first = json.dumps(cluster_rows()[0])
+    path.write_text(f"{first}\n\n{row}\n", encoding="utf-8")
+    with pytest.raises(OptionsError) as caught:
+        evaluate_clusters(path)
+    assert f"{path}:3" in str(caught.value)
+    assert problem in str(caught.value)
+
+
+def test_missing_or_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(OptionsError, match="no such file"):
+        evaluate_clusters(tmp_path / "absent.jsonl")
+    with pytest.raises(OptionsError, match="no rows"):
+        evaluate_clusters(write_rows(tmp_path / "empty.jsonl", []))
+
+
+def test_eval_clusters_command(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "c.jsonl", cluster_rows())
+    result = runner.invoke(app, ["eval", "clusters", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("n", "bcubed_precision", "bcubed_recall", "bcubed_f1", "ari", "nmi"):
+        assert key in data
+    assert data["n"] == 3
+    table = runner.invoke(app, ["eval", "clusters", str(path)])
+    assert table.exit_code == 0
+    assert "B3-F1" in table.stdout and "1.000" in table.stdout
+    bad = runner.invoke(app, ["eval", "clusters", str(tmp_path / "absent.jsonl")])
+    assert bad.exit_code == 2
+    assert "absent.jsonl" in bad.stderr
+
+
+def test_dev_clusters_figures(shared_dir: Path) -> None:
+    scores = evaluate_clusters(shared_dir / "eval" / "clusters_dev.jsonl")
+    assert scores.bcubed_f1 >= 0.93
+    assert scores.ari >= 0.88
+    assert scores.nmi >= 0.97
+
+
+# --- eval themes ---------------------------------------------------------------------------
+
+
+def test_theme_accuracy_floors_on_the_development_set() -> None:
+    """The self-written NATO/Ukraine set: about half the items fit none of the themes.
+    Floors sit a little under today's figures (0.84 and 0.89), so a regression shows."""
+    sample = evaluate_themes(DEV, SAMPLE_THEMES)
+    assert sample.n == 115
+    assert sample.accuracy >= 0.82
+    assert sample.macro_f1 >= 0.80
+    alt = evaluate_themes(DEV, ALT_THEMES, ALT_NAMES)
+    assert alt.accuracy >= 0.85
+    assert alt.macro_f1 >= 0.83
+    # Saying "none of these" well: most Other items stay out of the themes.
+    other = sample.labels.index(OTHER_THEME)
+    row = sample.confusion[other]
+    assert row[other] / sum(row) >= 0.8
+
+
+def test_theme_confusion_table_adds_up() -> None:
+    scores = evaluate_themes(DEV, SAMPLE_THEMES)
+    assert scores.labels == ("NATO membership", "Weapons aid", "Peace talks", OTHER_THEME)
+    assert sum(map(sum, scores.confusion)) == scores.n
+    correct = sum(scores.confusion[k][k] for k in range(len(scores.labels)))
+    assert correct / scores.n == pytest.approx(scores.accuracy)
+    assert len(scores.mistakes) == scores.n - correct
+
+
+def test_unknown_label_and_bad_label_map(tmp_path: Path) -> None:
+    path = write_rows(
+        tmp_path / "t.jsonl", [{"id": "1", "title": "T", "text": "Some text.", "label": "Sports"}]
+    )
+    with pytest.raises(OptionsError, match=r"t\.jsonl:1: label 'Sports'"):
+        evaluate_themes(path, SAMPLE_THEMES)
+    with pytest.raises(OptionsError, match="LABEL=THEME"):
+        parse_label_map(["no equals sign"])
+    assert parse_label_map([" a = b "]) == {"a": "b"}
+
+
+def test_eval_themes_command() -> None:
+    args = ["eval", "themes", str(DEV), "--themes", str(SAMPLE_THEMES)]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"n", "accuracy", "macro_f1", "confusion", "labels"} <= set(data)
+    table = runner.invoke(app, [*args, "--mistakes"])
+    assert table.exit_code == 0
+    assert "accuracy" in table.stdout and OTHER_THEME in table.stdout
+    assert " -> " in table.stdout  # the misfiled articles
+    mapped = runner.invoke(
+        app,
+        ["eval", "themes", str(DEV), "--themes", str(ALT_THEMES), "--json"]
+        + [f"--map-label={old}={new}" for old, new in ALT_NAMES.items()],
+    )
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(mapped.stdout)["labels"][0] == "Joining the alliance"
+
+
+# --- the themes report ---------------------------------------------------------------------
+
+
+def test_themes_report_on_the_samples() -> None:
+    report = themes_report([REPO / "samples"], SAMPLE_THEMES)
+    assert report.themes[-1] == OTHER_THEME
+    assert len(report.articles) == 5
+    weapons = report.filed_under("Weapons aid")
+    assert weapons and all(fit.theme == "Weapons aid" for fit in weapons)
+    fit = next(f for f in weapons[0].fits if f.theme == "Weapons aid")
+    assert fit.eligible and fit.terms and fit.score > 0
+    placed = sum(len(report.filed_under(theme)) for theme in report.themes)
+    assert placed == len(report.articles)  # every article listed once
+
+
+def test_themes_command_lists_each_theme_with_scores_and_terms() -> None:
+    result = runner.invoke(app, ["themes", "--input", str(REPO / "samples")])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for name in ("NATO membership", "Weapons aid", "Peace talks", OTHER_THEME):
+        assert name in out
+    assert "weapons" in out  # a matched term
+    assert "closest:" in out  # near misses under Other developments
+    as_json = runner.invoke(app, ["themes", "--input", str(REPO / "samples"), "--json"])
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 5
+    assert set(rows[0]["scores"]) == {"NATO membership", "Weapons aid", "Peace talks"}
+
+
+def test_themes_command_without_a_themes_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A headline\n\nSome text about nothing.\n", encoding="utf-8")
+    result = runner.invoke(app, ["themes", "--input", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--themes" in result.stderr

@@ -1,0 +1,157 @@
+"""Screenshots of the HTML email, as a mail program shows it, for docs/.
+
+    .venv/bin/python tools/email_screenshots.py [--out docs] [--keep-html PATH]
+
+Makes the samples' briefing, composes the email exactly as `briefer make --email` does, takes
+the text/html part back out of the message, and has headless Chromium (Debian's `chromium`
+package; `apt-get install chromium`) draw the whole of it at 600 px (a desktop mail
+program's reading pane) and 375 px (a phone). Writes docs/email-600.png and
+docs/email-375.png and prints their sizes. To keep them small the PNGs go through pngquant
+(a 256-colour palette; text stays sharp) and optipng when those are installed (Debian
+packages of the same names). Not needed by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from briefer.mail import compose, email_body  # noqa: E402
+from briefer.options import MakeOptions  # noqa: E402
+from briefer.pipeline import build_briefing  # noqa: E402
+
+WIDTHS = (600, 375)
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+)
+# The page's height at a width, read through an iframe of that width: Chromium will not make
+# a window narrower than 500 px for --dump-dom, but an iframe can be (and the email's
+# @media rule for phones applies inside it).
+MEASURE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="page" src="{src}" style="width:{width}px;height:100px;border:0"></iframe>
+<script>
+document.getElementById("page").addEventListener("load", () => document.body.setAttribute(
+  "data-height", document.getElementById("page").contentDocument.documentElement.scrollHeight));
+</script></body></html>"""
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit("no chromium: install Debian's package with `apt-get install chromium` (as root)")
+
+
+def run_chromium(browser: str, profile: Path, *args: str) -> str:
+    command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        sys.exit(f"chromium failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+    return result.stdout
+
+
+def email_html() -> str:
+    """The text/html part of the samples' email, as a recipient's mail program gets it."""
+    options = MakeOptions(
+        inputs=(REPO / "samples",),
+        out=REPO / "briefings",
+        since=dt.date(2021, 12, 1),
+        until=dt.date(2024, 12, 5),
+        themes=REPO / "samples" / "themes.toml",
+    )
+    briefing = build_briefing(options)
+    body = email_body(briefing, full_copy=f"{briefing.date.isoformat()}.html")
+    message = compose(
+        briefing, body.html, body.text, "Briefings <news@example.org>", ["ann@example.org"]
+    )
+    received = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
+    assert isinstance(received, EmailMessage)
+    part = received.get_body(preferencelist=("html",))
+    assert part is not None
+    html: str = part.get_content()
+    return html
+
+
+def page_height(browser: str, work: Path, page: Path, width: int) -> int:
+    wrapper = work / f"measure-{width}.html"
+    wrapper.write_text(MEASURE.format(src=page.name, width=width), encoding="utf-8")
+    dom = run_chromium(
+        browser,
+        work / f"profile-measure-{width}",
+        "--allow-file-access-from-files",  # the wrapper reads the page's height
+        "--window-size=800,800",
+        "--virtual-time-budget=2000",
+        "--dump-dom",
+        wrapper.as_uri(),
+    )
+    match = re.search(r'data-height="(\d+)"', dom)
+    if match is None:
+        sys.exit("could not measure the page's height")
+    return int(match.group(1))
+
+
+def shrink(png: Path) -> None:
+    pngquant, optipng = shutil.which("pngquant"), shutil.which("optipng")
+    if pngquant:
+        subprocess.run(
+            [pngquant, "--quality", "60-85", "--speed", "1", "--strip", "--force",
+             "--output", str(png), str(png)],
+            check=True, timeout=300,
+        )  # fmt: skip
+    if optipng:
+        subprocess.run([optipng, "-quiet", "-o2", str(png)], check=True, timeout=300)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs")
+    parser.add_argument("--keep-html", type=Path, help="also save the HTML part here")
+    args = parser.parse_args()
+    browser = chromium()
+    html = email_html()
+    if args.keep_html:
+        args.keep_html.write_text(html, encoding="utf-8")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="briefer-shots-") as temp:
+        work = Path(temp)
+        page = work / "email.html"
+        page.write_text(html, encoding="utf-8")
+        for width in WIDTHS:
+            height = page_height(browser, work, page, width)
+            target = args.out / f"email-{width}.png"
+            run_chromium(
+                browser,
+                work / f"profile-{width}",
+                f"--window-size={width},{height}",
+                f"--screenshot={target}",
+                page.as_uri(),
+            )
+            shrink(target)
+            print(f"{target}: {width}x{height} px, {target.stat().st_size / 1024:.0f} KB")
+    print(f"HTML part: {len(html.encode('utf-8'))} bytes")
+
+
+if __name__ == "__main__":
+    main()
