@@ -102,7 +102,9 @@ def canonical_url(url: str, base: str = "") -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return text
-    host = parts.hostname.lower().rstrip(".")
+    host = parts.hostname.lower().rstrip(".")  # "example.com." is example.com
+    if not host:
+        return text
     if ":" in host:
         host = f"[{host}]"  # an IPv6 literal
     if port is not None and port != _DEFAULT_PORTS[scheme]:

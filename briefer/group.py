@@ -570,10 +570,9 @@ class _Zone:
     places: tuple[int, ...]  # each stem's place among all the words of the text
     weights: tuple[float, ...]
 
-    def surface(self, start: int, length: int) -> str:
-        """The text of a match as written, small words between its terms and all."""
-        # Word positions are found again only for a match: most words never match.
-        spans = [m.span() for m in _WORD.finditer(self.text)]
+    def surface(self, start: int, length: int, spans: Sequence[tuple[int, int]]) -> str:
+        """The text of a match as written, small words between its terms and all, given
+        the spans of the text's words (found only for a zone with a match)."""
         first, last = spans[self.places[start]], spans[self.places[start + length - 1]]
         return " ".join(self.text[first[0] : last[1]].split())
 
@@ -634,6 +633,7 @@ def _mentions(zones: Sequence[_Zone], reports: int, wanted: Iterable[tuple[str, 
     lead_hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
     forms: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for zone in zones:
+        spans: list[tuple[int, int]] = []
         covered = 0  # stems before this index belong to a match already counted
         for k in [k for k, first in enumerate(zone.stems) if first in by_first]:
             for stems in by_first[zone.stems[k]]:
@@ -644,7 +644,8 @@ def _mentions(zones: Sequence[_Zone], reports: int, wanted: Iterable[tuple[str, 
                         lead_hits[stems] += zone.weights[k]
                     # A few spellings are enough to quote the usual one back.
                     if sum(forms[stems].values()) < _FORM_SAMPLES:
-                        forms[stems][zone.surface(k, len(stems))] += 1
+                        spans = spans or [m.span() for m in _WORD.finditer(zone.text)]
+                        forms[stems][zone.surface(k, len(stems), spans)] += 1
                     covered = end
                     break
     return _Mentions(

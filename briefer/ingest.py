@@ -779,15 +779,17 @@ def _entry_article(label: str, entry: Any, source: str, *, path: str) -> Article
 
 
 def _entry_text(entry: Any) -> str:
-    contents = [item for item in entry.get("content", []) if item.get("value", "").strip()]
+    contents = [item for item in entry.get("content") or [] if (item.get("value") or "").strip()]
     if contents:
-        best = max(contents, key=lambda item: len(item.get("value", "")))
-        return _plain(best.get("value", ""), best)
-    return _plain(entry.get("summary", ""), entry.get("summary_detail"))
+        best = max(contents, key=lambda item: len(item.get("value") or ""))
+        return _plain(best.get("value"), best)
+    return _plain(entry.get("summary"), entry.get("summary_detail"))
 
 
-def _plain(value: str, detail: Any) -> str:
+def _plain(value: str | None, detail: Any) -> str:
     """Text of a feed field, with HTML reduced to paragraphs."""
+    if not value:
+        return ""  # feedparser leaves a field it gave up on (say, an endless line) as None
     kind = detail.get("type", "") if detail else ""
     if kind == "text/plain":
         return value.strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -439,7 +440,7 @@ def _rank_article(
 
 def _repeats(batch: _Batch, index: int, other: int, redundancy: float) -> bool:
     """Whether two sentences share so many content words that one repeats the other."""
-    size = (batch.distinct[index] * batch.distinct[other]) ** 0.5
+    size = math.sqrt(batch.distinct[index] * batch.distinct[other])
     # Only words that recur in the article can be shared: most pairs are told apart by that
     # count alone, without building the sets of their words.
     if min(batch.recurring[index], batch.recurring[other]) <= redundancy * size:
@@ -498,14 +499,14 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     sentence_content = part_content[is_sentence]
     position = 1.0 / (1.0 + part_number[is_sentence] / weights.position_scale)
     centrality = recurrence[is_sentence] / np.maximum(sentence_content, 1)
-    title = title_hits[is_sentence] / np.maximum(title_size[part_article[is_sentence]], 1)
+    headline = title_hits[is_sentence] / np.maximum(title_size[part_article[is_sentence]], 1)
     length_share = np.minimum(sentence_words, weights.length_cap) / weights.length_cap
     fragment = np.clip((weights.fragment_words - sentence_words) / weights.fragment_words, 0, 1)
     runon = np.clip((sentence_words - weights.runon_words) / weights.runon_words, 0, 1)
     scores = (
         weights.position * position
         + weights.centrality * centrality
-        + weights.title * title
+        + weights.title * headline
         + weights.length * length_share
         - weights.fragment_penalty * (fragment + runon)
     )
@@ -617,7 +618,7 @@ def _word_kinds(keys: UInt64Array) -> npt.NDArray[np.uint8]:
     """The kinds (_STOPWORD, _FURNITURE_WORD, ...) of each key, 0 for an ordinary word."""
     multiplier, table = _word_table()
     entries = table[(keys * multiplier) >> np.uint64(64 - _TABLE_BITS)]
-    kinds = (entries >> _KIND_SHIFT).astype(np.uint8)
+    kinds: npt.NDArray[np.uint8] = (entries >> _KIND_SHIFT).astype(np.uint8)
     kinds[(entries & _KEY_MASK) != keys] = 0
     return kinds
 
@@ -662,13 +663,17 @@ def _word_overlaps(
     in_body = np.repeat(np.add.reduceat(body_frequency, group_firsts), group_sizes)
     headline_word = np.repeat(np.maximum.reduceat(in_title, group_firsts), group_sizes)
     elsewhere = np.where(in_title, 0, in_body - body_frequency)
-    centrality = np.bincount(
-        parts, weights=_LOG1P[np.minimum(elsewhere, _LOG1P_TOP)], minlength=part_count
+    centrality = np.asarray(
+        np.bincount(parts, weights=_LOG1P[np.minimum(elsewhere, _LOG1P_TOP)], minlength=part_count),
+        dtype=np.float64,
     )
-    recurring = np.bincount(parts[elsewhere > 0], minlength=part_count)
-    distinct_words = np.bincount(parts, minlength=part_count)
-    title_hits = np.bincount(parts, weights=headline_word & ~in_title, minlength=part_count)
-    title_size = np.bincount(articles[in_title], minlength=article_count)
+    recurring: IntArray = np.bincount(parts[elsewhere > 0], minlength=part_count)
+    distinct_words: IntArray = np.bincount(parts, minlength=part_count)
+    title_hits = np.asarray(
+        np.bincount(parts, weights=headline_word & ~in_title, minlength=part_count),
+        dtype=np.float64,
+    )
+    title_size: IntArray = np.bincount(articles[in_title], minlength=article_count)
     return centrality, recurring, distinct_words, title_hits, title_size
 
 

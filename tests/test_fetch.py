@@ -238,6 +238,8 @@ def fetch_error(site: Site, path: str, settings: FetchSettings = FAST) -> str:
         ("http://[::1]:8000/x", "http://[::1]:8000/x"),
         ("mailto:desk@example.com", "mailto:desk@example.com"),
         ("http://[::1/x", "http://[::1/x"),  # not a URL at all: returned as given
+        ("HTTP://News.Example.COM./a", "http://news.example.com/a"),
+        ("HTTP://./a", "HTTP://./a"),
     ],
 )
 def test_canonical_url(given: str, expected: str) -> None:

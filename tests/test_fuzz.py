@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import io
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import feedparser
 from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -284,3 +286,22 @@ def test_malformed_feeds_in_the_fixture_folder_are_partly_read() -> None:
         skipped.path == broken and "not well-formed XML" in skipped.reason
         for skipped in result.failed
     )
+
+
+# --------------------------------------------------------------------------- found by fuzzing
+
+
+def test_feed_field_feedparser_gives_up_on_is_empty_not_a_crash(tmp_path: Path) -> None:
+    # An endless line breaking the summary's end tag: feedparser hands back summary=None.
+    feed = (REPO / "tests" / "fixtures" / "feeds" / "harbourline-business.atom").read_bytes()
+    at = feed.index(b"2028.</summary>") + len(b"2028.<")
+    path = tmp_path / "long.atom"
+    path.write_bytes(feed[:at] + b"x" * 10_000 + feed[at:])
+    result = read_inputs([path])
+    assert [article.title for article in result.articles] == [
+        "Grain prices climb as dry autumn cuts harvest forecast",
+        "Brightwater Energy shares fall after profit warning",
+    ]
+    assert [skipped.path for skipped in result.failed] == [str(path), f"{path}:1"]
+    parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
+    assert parsed.entries[0].get("summary") is None  # the case this test is about

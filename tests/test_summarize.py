@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from briefer.errors import OptionsError
 from briefer.records import Article, Block, Document, Sentence
 from briefer.sentences import split_document
-from briefer.summarize import ALGORITHMS, choose, summarize, word_count
+from briefer.summarize import ALGORITHMS, choose, choose_many, summarize, word_count
 
 ARTICLE_SENTENCES = [
     "The city council approved a new budget for public parks on Tuesday after a long debate.",
@@ -198,6 +198,38 @@ def test_summarize_keeps_apart_sentences_with_the_same_text() -> None:
         assert [sentence.index for sentence in summary.sentences] == [0, 1, 2]
 
 
+def test_default_reads_typographic_and_accented_text() -> None:
+    sentences = [
+        "“We’re ready,” said Zoë Müller – the café’s owner – on Tuesday.",
+        "The café in Zürich will reopen on Friday after the flood, the owner said.",
+        "Flood water filled the café’s cellar and ruined the stock, owners in Zürich said.",
+        "Mörtel… —",
+    ]
+
+    chosen = choose(sentences, title="Zürich café to reopen after flood", n=2)
+
+    assert chosen == [1, 2]
+
+
+def test_a_nul_in_the_text_does_not_shift_the_sentences() -> None:
+    sentences = [
+        "The city council approved a new budget for public parks on Tuesday.",
+        "A stray\x00byte sits in this sentence about the parks budget.",
+        "The budget gives the parks department money for new playgrounds.",
+    ]
+
+    assert choose(sentences, n=3) == [0, 1, 2]
+    assert choose_many([(sentences, ""), (ARTICLE_SENTENCES, TITLE)], n=2) == [
+        choose(sentences, n=2),
+        choose(ARTICLE_SENTENCES, title=TITLE, n=2),
+    ]
+
+
+def test_choose_many_refuses_an_unknown_algorithm() -> None:
+    with pytest.raises(OptionsError, match="magic"):
+        choose_many([(ARTICLE_SENTENCES, TITLE)], algorithm="magic")
+
+
 # --- properties, for every algorithm ---------------------------------------------------------
 
 WORDS = (
@@ -252,3 +284,19 @@ def test_choice_properties(
     summary = summarize(document, sentences, n=n, algorithm=algorithm, words=words)
     assert [sentence.index for sentence in summary.sentences] == chosen
     assert all(sentences[s.index] is s for s in summary.sentences)
+
+
+@pytest.mark.parametrize("algorithm", ["default", "lead"])
+@settings(max_examples=30, deadline=None)
+@given(
+    batch=st.lists(st.tuples(articles, st.one_of(st.just(""), sentence_texts)), max_size=6),
+    n=st.integers(min_value=1, max_value=4),
+    words=st.one_of(st.none(), st.integers(min_value=1, max_value=40)),
+)
+def test_a_batch_chooses_as_each_article_alone(
+    algorithm: str, batch: list[tuple[list[str], str]], n: int, words: int | None
+) -> None:
+    # the default scorer does its arithmetic for a whole batch: no article may sway another
+    assert choose_many(batch, n=n, algorithm=algorithm, words=words) == [
+        choose(texts, title=title, n=n, algorithm=algorithm, words=words) for texts, title in batch
+    ]
