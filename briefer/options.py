@@ -8,7 +8,7 @@ from pathlib import Path
 
 from briefer.errors import OptionsError
 
-FORMATS = ("md", "html", "txt")
+FORMATS = ("md", "html", "txt", "json")
 DEFAULT_SENTENCES = 3
 DEFAULT_ALGORITHM = "default"
 

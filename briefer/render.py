@@ -9,6 +9,7 @@ Rendering never looks at the clock or the locale: the same Briefing gives the sa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import textwrap
@@ -331,6 +332,9 @@ def _render_with(
         raise OptionsError(
             f"format {fmt!r} is not a briefing format; choose from {', '.join(FORMATS)}"
         )
+    if fmt == "json":
+        # Data, not layout: no template, so every field (the theme terms included) is there.
+        return briefing_json(briefing)
     name = template_name(fmt)
     try:
         template = env.get_template(name)
@@ -338,6 +342,61 @@ def _render_with(
         return template.render(_context(briefing, fmt, explain, extra))
     except Exception as exc:  # any failure inside a template is the template's problem
         raise _render_error(name, exc) from exc
+
+
+def _article_data(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "date": article.date.isoformat() if article.date else None,
+        "source": article.source,
+        "url": safe_url(article.url),
+        "path": article.path,
+    }
+
+
+def _story_data(story: Story) -> dict[str, Any]:
+    return {
+        "title": story.title,
+        "theme": story.theme,
+        "secondary_themes": list(story.secondary_themes),
+        "why": list(story.why),
+        "topic": story.topic,
+        "articles": [_article_data(article) for article in story.articles],
+        "copies": [list(pair) for pair in story.copies],
+        "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
+    }
+
+
+def briefing_json(briefing: Briefing) -> str:
+    """The briefing as JSON: the same content as the other formats, plus why each story sits
+    under its theme, for scripts and for checking the grouper."""
+    coverage = briefing.coverage
+    data = {
+        "date": briefing.date.isoformat(),
+        "since": briefing.since.isoformat() if briefing.since else None,
+        "until": briefing.until.isoformat(),
+        "title": briefing.title,
+        "sections": [
+            {
+                "theme": section.theme,
+                "description": section.description,
+                "stories": [_story_data(story) for story in section.stories],
+            }
+            for section in briefing.sections
+        ],
+        "coverage": {
+            "read": coverage.read,
+            "in_period": coverage.in_period,
+            "before_period": coverage.before_period,
+            "after_period": coverage.after_period,
+            "undated": coverage.undated,
+            "merged": coverage.merged,
+            "failed": [{"path": s.path, "reason": s.reason} for s in coverage.failed],
+            "ignored": [{"path": s.path, "reason": s.reason} for s in coverage.ignored],
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def render(
