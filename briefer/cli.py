@@ -87,7 +87,8 @@ def make(
         typer.Option(help="Folder the briefing files are written to (default: briefings)."),
     ] = None,
     formats: Annotated[
-        str | None, typer.Option("--format", help="Comma-separated: md,html,txt,json (default: md).")
+        str | None,
+        typer.Option("--format", help="Comma-separated: md,html,txt,json (default: md)."),
     ] = None,
     themes: Annotated[
         Path | None, typer.Option(help="Themes file (default: themes.toml beside the input).")

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 from urllib.parse import urlsplit
 
 import feedparser
@@ -76,8 +76,19 @@ class _FileResult:
 # --------------------------------------------------------------------------- public API
 
 
+class FileCache(Protocol):
+    """What read_inputs asks before parsing a file, and tells after (briefer/store.py)."""
+
+    def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]: ...
+
+    def remember(self, path: Path, articles: Sequence[Article]) -> None: ...
+
+
 def read_inputs(
-    paths: Sequence[Path], urls: Sequence[str] = (), fetch: FetchSettings | None = None
+    paths: Sequence[Path],
+    urls: Sequence[str] = (),
+    fetch: FetchSettings | None = None,
+    cache: FileCache | None = None,
 ) -> Ingested:
     """Read every file and folder given, then fetch every feed or page URL given (for this
     run only; nothing is stored). A bad input is recorded, never raised."""
@@ -98,7 +109,13 @@ def read_inputs(
             found.append(given)
 
     articles: list[Article] = []
-    for path in _unique_sorted(found):
+    unique = _unique_sorted(found)
+    # Unchanged files come back parsed from the store; a file with a bad record is never kept.
+    known = cache.lookup(unique) if cache is not None else {}
+    for path in unique:
+        if path in known:
+            articles.extend(known[path])
+            continue
         try:
             result = _read_any(path)
         except InputError as error:
@@ -108,6 +125,8 @@ def read_inputs(
             continue
         articles.extend(result.articles)
         failed.extend(result.failed)
+        if cache is not None and not result.failed:
+            cache.remember(path, result.articles)
         logger.debug("%s: %d article(s)", path, len(result.articles))
     if urls:
         # Imported here: fetch reads what it fetches with this module's readers.

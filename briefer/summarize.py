@@ -391,7 +391,10 @@ def _choose_default(
         start = batch.starts[number]
         ranked = order[start : start + len(sentences)]
         ranking = _rank_article(sentences, ranked, start, scores, batch, n, weights)
-        chosen.append(_take(ranking, _word_counter(sentences), n, words))
+        if words is None:
+            chosen.append(sorted(ranking))
+        else:
+            chosen.append(_take(ranking, _word_counter(sentences), n, words))
     return chosen
 
 
@@ -429,7 +432,11 @@ def _rank_article(
         if not checked:
             break
         _, index = checked.pop(0)
-        if any(_repeats(batch, index, other, weights.redundancy) for other in ranking):
+        if (
+            ranking
+            and batch.recurring[index] > weights.redundancy**2 * batch.distinct[index]
+            and any(_repeats(batch, index, other, weights.redundancy) for other in ranking)
+        ):
             skipped.append(index)
             continue
         ranking.append(index)
@@ -442,7 +449,8 @@ def _repeats(batch: _Batch, index: int, other: int, redundancy: float) -> bool:
     """Whether two sentences share so many content words that one repeats the other."""
     size = math.sqrt(batch.distinct[index] * batch.distinct[other])
     # Only words that recur in the article can be shared: most pairs are told apart by that
-    # count alone, without building the sets of their words.
+    # count alone, without building the sets of their words. (For the same reason a sentence
+    # with at most redundancy² of its words recurring repeats nothing: callers test that.)
     if min(batch.recurring[index], batch.recurring[other]) <= redundancy * size:
         return False
     first, second = batch.key_set(index), batch.key_set(other)
