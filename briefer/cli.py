@@ -5,11 +5,12 @@ Results go to stdout; diagnostics and progress go to stderr.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,6 +124,13 @@ def make(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --email: write <out>/<date>.eml, send nothing.")
     ] = False,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
+        ),
+    ] = None,
 ) -> None:
     """Make the briefing for a period and write it to the output folder.
 
@@ -160,10 +168,12 @@ def make(
             algorithm=config.algorithm if algorithm is None else algorithm,
             explain=config.explain if explain is None else explain,
             templates=config.templates if templates is None else templates,
+            cache=config.cache if cache is None else cache,
         )
         # Recipients and SMTP settings are checked before any work, the email sent after.
         mailing = _plan_mailing(config, email, dry_run)
-        result = make_briefing(options)
+        with _progress_bar("Summarizing") as progress:
+            result = make_briefing(options, progress=progress)
     except BrieferError as error:
         raise _fail(error) from None
     for skipped in result.failed:
@@ -553,3 +563,40 @@ def themes_command(
                     typer.echo(f"       -  {title}  ({near})")
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+# ---- progress ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr for a long stage, or None (no bar) when stderr is not a
+    terminal: logs and test output stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    # Refreshed by our own calls, not by rich's timer thread: the pipeline forks worker
+    # processes, and forking while another thread holds a lock is asking for a deadlock.
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        auto_refresh=False,
+        transient=True,
+    )
+    task = bar.add_task(description, total=None, visible=False)
+    minimum = 200  # a handful of articles is done before a bar could be read
+
+    def update(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        bar.update(task, completed=done, total=total, visible=True)
+        bar.refresh()
+
+    with bar:
+        yield update

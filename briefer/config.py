@@ -59,6 +59,7 @@ class Config:
     algorithm: str = DEFAULT_ALGORITHM
     explain: bool = False
     templates: Path | None = None
+    cache: bool = True  # keep and reuse the article store (.briefer/ beside the output)
     email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
     smtp_host: str | None = None
     smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
@@ -362,6 +363,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("algorithm", "algorithm", "--algorithm", _algorithm, "the sentence scorer"),
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
+    Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
     Setting("email", "email", "--email", _email, "recipients of the briefing"),
     Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
     Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),

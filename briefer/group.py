@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ from briefer.records import (
     Summary,
     Theme,
 )
-from briefer.words import content_terms, stem, stopwords, tokens
+from briefer.words import content_terms, stem, stopwords
 
 log = logging.getLogger(__name__)
 
@@ -78,33 +79,145 @@ _NAME = re.compile(
 )
 
 
-def _names(text: str) -> list[str]:
-    """Names and figures: two outlets on one event name the same people and quote the same
-    numbers, while two events on one topic mostly do not."""
+# --- reading the articles once -------------------------------------------------------------
+
+# The word shape of briefer.words, kept here because grouping also needs each word as
+# written: the forms quoted back to the reader, and where a phrase starts and ends.
+_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_LEAD_PARAGRAPHS = 2  # a story's lead, for topic labels: its first paragraphs
+
+# Where a word stands in its article.
+_TITLE_PART = 0
+_LEAD_PART = 1  # the first _LEAD_PARAGRAPHS paragraphs
+_REST_PART = 2
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """Every article's headline and first _MAX_CHARS of body, read once: word by word,
+    article after article, as ids into tables of distinct words. Story clustering, theme
+    scoring and topic labels all work from these arrays, so no text is read twice."""
+
+    count: int  # articles
+    surface: tuple[str, ...]  # distinct words as written
+    words: np.ndarray  # surface id of every word
+    article: np.ndarray  # the article of every word
+    part: np.ndarray  # _TITLE_PART, _LEAD_PART or _REST_PART of every word
+    content: np.ndarray  # by surface id: carries meaning (not a stopword)
+    stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
+    key_of: np.ndarray  # by surface id: id in `keys` (-1 for no meaning)
+    stems: tuple[str, ...]  # distinct stems, and names and figures (story clustering)
+    keys: dict[str, int]  # distinct theme keys (see _key)
+    name_article: np.ndarray  # each name or figure's article
+    name_stem: np.ndarray  # and its id in `stems`
+
+
+def _read_texts(parts: Sequence[tuple[str, Sequence[str]]]) -> _Texts:
+    """The words of each (headline, body paragraphs)."""
+    stem_ids: dict[str, int] = {}
+    word_lists: list[list[str]] = []
+    part_sizes: list[tuple[int, int, int]] = []
+    name_lists: list[list[str]] = []
+    for title, paragraphs in parts:
+        lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])[:_MAX_CHARS]
+        rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])[: max(0, _MAX_CHARS - len(lead) - 1)]
+        found = []
+        sizes = []
+        for text in (title, lead, rest):
+            words = _WORD.findall(text)
+            sizes.append(len(words))
+            found.extend(words)
+        word_lists.append(found)
+        part_sizes.append((sizes[0], sizes[1], sizes[2]))
+        name_lists.append(_NAME.findall(title + "\n" + lead + "\n" + rest))
+
+    # Distinct words first, in C, then one lookup per word: far cheaper than growing the
+    # table word by word.
+    surface = tuple(dict.fromkeys(chain.from_iterable(word_lists)))
+    ids = {word: index for index, word in enumerate(surface)}
     stop = stopwords()
-    found: list[str] = []
-    for match in _NAME.finditer(text):
-        word = match.group(0).lower()
-        if word[0].isdigit():
-            found.append(word)
-        elif word not in stop:
-            found.append(stem(word))
-    return found
+    content = np.zeros(len(surface), dtype=bool)
+    stem_of = np.full(len(surface), -1, dtype=np.int64)
+    key_of = np.full(len(surface), -1, dtype=np.int64)
+    keys: dict[str, int] = {}
+    for index, word in enumerate(surface):
+        lowered = word.lower()
+        if _is_content(lowered, stop):
+            content[index] = True
+            stem_of[index] = stem_ids.setdefault(stem(lowered), len(stem_ids))
+            key_of[index] = keys.setdefault(_key(lowered), len(keys))
+
+    # A figure is its own term; a name is the stem of its word, like any other mention.
+    name_term: dict[str, int] = {}
+    for name in dict.fromkeys(chain.from_iterable(name_lists)):
+        lowered = name.lower()
+        if lowered[0].isdigit():
+            name_term[name] = stem_ids.setdefault(lowered, len(stem_ids))
+        elif lowered not in stop:
+            name_term[name] = stem_ids.setdefault(stem(lowered), len(stem_ids))
+    name_counts = [len(names) for names in name_lists]
+    all_names = np.fromiter(
+        map(lambda name: name_term.get(name, -1), chain.from_iterable(name_lists)),
+        dtype=np.int64,
+        count=sum(name_counts),
+    )
+    owners = np.repeat(np.arange(len(parts), dtype=np.int64), name_counts)
+    name_article = owners[all_names >= 0]
+    name_stem = all_names[all_names >= 0]
+
+    sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
+    lengths = sizes_array.sum(axis=1)
+    flat = np.fromiter(
+        map(ids.__getitem__, chain.from_iterable(word_lists)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    part = np.repeat(
+        np.tile(np.asarray([_TITLE_PART, _LEAD_PART, _REST_PART], dtype=np.int8), len(parts)),
+        sizes_array.ravel(),
+    )
+    return _Texts(
+        count=len(parts),
+        surface=surface,
+        words=flat,
+        article=np.repeat(np.arange(len(parts), dtype=np.int64), lengths),
+        part=part,
+        content=content,
+        stem_of=stem_of,
+        key_of=key_of,
+        stems=tuple(stem_ids),
+        keys=keys,
+        name_article=name_article,
+        name_stem=name_stem,
+    )
 
 
-def _term_weights(title: str, text: str) -> dict[str, float]:
-    body = text[:_MAX_CHARS]
-    terms = content_terms(body)
-    weights: dict[str, float] = {}
-    for part, weight in (
-        (content_terms(title), _TITLE_WEIGHT),
-        (terms[:_LEAD_TERMS], _LEAD_WEIGHT),
-        (terms[_LEAD_TERMS:], _TAIL_WEIGHT),
-        (_names(title + "\n" + body), _NAME_WEIGHT),
-    ):
-        for term, count in Counter(part).items():
-            weights[term] = weights.get(term, 0.0) + weight * count
-    return weights
+def _document_parts(document: Document) -> tuple[str, list[str]]:
+    return document.article.title, [b.text for b in document.blocks if not b.is_heading]
+
+
+def _body_ranks(article: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """Each body word's place among its article's body words (0 for a headline word)."""
+    ranks = np.zeros(len(article), dtype=np.int64)
+    where = np.nonzero(body)[0]
+    owners = article[where]
+    ranks[where] = np.arange(len(where)) - np.searchsorted(owners, owners, side="left")
+    return ranks
+
+
+def _cluster_matrix(texts: _Texts) -> sparse.csr_matrix:
+    """Articles x terms: summed place weights of each article's content stems and names."""
+    content = np.nonzero(texts.content[texts.words])[0]
+    article = texts.article[content]
+    body = texts.part[content] != _TITLE_PART
+    ranks = _body_ranks(article, body)
+    weights = np.where(
+        body, np.where(ranks < _LEAD_TERMS, _LEAD_WEIGHT, _TAIL_WEIGHT), _TITLE_WEIGHT
+    )
+    rows = np.concatenate([article, texts.name_article])
+    cols = np.concatenate([texts.stem_of[texts.words[content]], texts.name_stem])
+    values = np.concatenate([weights, np.full(len(texts.name_article), _NAME_WEIGHT)])
+    return sparse.csr_matrix((values, (rows, cols)), shape=(texts.count, max(len(texts.stems), 1)))
 
 
 def _keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
@@ -114,37 +227,34 @@ def _keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
     if lengths.size == 0 or lengths.max() <= limit:
         return matrix
     row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
-    # Heaviest first within each row; lexsort is stable, so ties keep column order.
-    order = np.lexsort((-matrix.data, row_of))
-    rank = np.arange(matrix.nnz) - matrix.indptr[row_of[order]]
-    keep = order[rank < limit]
+    # Only rows over the limit need sorting: heaviest first within each row, by one
+    # stable sort on the row plus a fraction that falls as the weight grows (ties keep
+    # column order).
+    long = np.nonzero(lengths[row_of] > limit)[0]
+    data = matrix.data[long]
+    sort_key = row_of[long] + 0.5 * (1.0 - data / (float(data.max()) * 1.0000001))
+    order = long[np.argsort(sort_key, kind="stable")]
+    rank = np.arange(len(order)) - np.searchsorted(row_of[order], row_of[order], side="left")
+    short = np.nonzero(lengths[row_of] <= limit)[0]
+    keep = np.sort(np.concatenate([short, order[rank < limit]]))
     return sparse.csr_matrix(
         (matrix.data[keep], (row_of[keep], matrix.indices[keep])), shape=matrix.shape
     )
 
 
-def _tfidf(weight_rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
+def _tfidf(raw: sparse.csr_matrix, limit: int = _MAX_TERMS) -> sparse.csr_matrix:
     """Rows L2-normalised, so a row product is a cosine; an empty row stays all zero."""
-    vocabulary: dict[str, int] = {}
-    indices: list[int] = []
-    values: list[float] = []
-    indptr = [0]
-    for weights in weight_rows:
-        indices.extend(vocabulary.setdefault(term, len(vocabulary)) for term in weights)
-        values.extend(weights.values())
-        indptr.append(len(indices))
-    n = len(weight_rows)
-    raw = np.asarray(values, dtype=np.float64)
+    n = raw.shape[0]
+    matrix = sparse.csr_matrix(raw, dtype=np.float64, copy=True)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
     # Sublinear: the tenth mention says less than the second.
-    tf = np.where(raw >= 1.0, 1.0 + np.log(np.maximum(raw, 1.0)), raw)
-    matrix = sparse.csr_matrix(
-        (tf, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(n, max(len(vocabulary), 1)),
-    )
+    raw_values = matrix.data
+    matrix.data = np.where(raw_values >= 1.0, 1.0 + np.log(np.maximum(raw_values, 1.0)), raw_values)
     matrix.sort_indices()
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    matrix = _keep_top_terms(sparse.csr_matrix(matrix @ sparse.diags(idf)), _MAX_TERMS)
+    matrix = _keep_top_terms(sparse.csr_matrix(matrix @ sparse.diags(idf)), limit)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0.0] = 1.0
     # float32: plenty for cosines, and half the memory traffic in the block products.
@@ -330,16 +440,14 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     Labels are 0, 1, 2, ... in order of each story's first item, so the result depends
     only on the input.
     """
-    weights = [_term_weights(title, text) for title, text, _ in docs]
-    return _cluster_weights(weights, [day for _, _, day in docs])
+    texts = _read_texts([(title, [text]) for title, text, _ in docs])
+    return _cluster_matrix_labels(_cluster_matrix(texts), [day for _, _, day in docs])
 
 
-def _cluster_weights(
-    weights: Sequence[dict[str, float]], dates: Sequence[date | None]
-) -> list[int]:
-    if not weights:
+def _cluster_matrix_labels(raw: sparse.csr_matrix, dates: Sequence[date | None]) -> list[int]:
+    if raw.shape[0] == 0:
         return []
-    vectors = _tfidf(weights)
+    vectors = _tfidf(raw)
     days = [day.toordinal() if day is not None else None for day in dates]
     pairs = _candidate_pairs(vectors, days)
     roots = _average_linkage(days, pairs, _MERGE_THRESHOLD)
@@ -502,11 +610,6 @@ class _Pattern:
     strong: bool  # a keyword or the theme name: enough on its own to place a story
 
 
-# The word shape of briefer.words, kept here because scoring needs each word's place in
-# the text to quote it back.
-_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
-
-
 def _key(word: str) -> str:
     """The stem a theme word is matched by. Snowball strips "-ion" ("accession" becomes
     "access"), which makes a process noun match an unrelated everyday word; a noun in
@@ -560,111 +663,6 @@ def _theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
     return tuple(sorted(best.values(), key=lambda p: (-p.weight, p.stems)))
 
 
-@dataclass(frozen=True)
-class _Zone:
-    """A stretch of story text: its content stems, where each came from, and the weight
-    of each by its place (headline, lead, tail)."""
-
-    text: str
-    stems: tuple[str, ...]
-    places: tuple[int, ...]  # each stem's place among all the words of the text
-    weights: tuple[float, ...]
-
-    def surface(self, start: int, length: int, spans: Sequence[tuple[int, int]]) -> str:
-        """The text of a match as written, small words between its terms and all, given
-        the spans of the text's words (found only for a zone with a match)."""
-        first, last = spans[self.places[start]], spans[self.places[start + length - 1]]
-        return " ".join(self.text[first[0] : last[1]].split())
-
-
-@lru_cache(maxsize=200_000)
-def _word_key(word: str) -> str | None:
-    """The key of a lower-cased word, or None for a word that carries no meaning."""
-    return _key(word) if _is_content(word, stopwords()) else None
-
-
-def _zone(text: str, weight: float, lead_left: int = 0) -> _Zone:
-    """The text's stems, the first `lead_left` of them weighted as lead."""
-    keys = [_word_key(word.lower()) for word in _WORD.findall(text)]
-    places = tuple(place for place, key in enumerate(keys) if key is not None)
-    stems = tuple(key for key in keys if key is not None)
-    weights = tuple(_LEAD_ZONE if k < lead_left else weight for k in range(len(stems)))
-    return _Zone(text, stems, places, weights)
-
-
-def _story_zones(documents: Sequence[Document]) -> list[_Zone]:
-    """Headline, lead and the rest of every report, weighted by place."""
-    zones: list[_Zone] = []
-    for document in documents:
-        if document.article.title.strip():
-            zones.append(_zone(document.article.title, _HEADLINE_ZONE))
-        lead_left = _LEAD_WORDS
-        for block in document.blocks:
-            if block.is_heading:
-                zones.append(_zone(block.text, _TAIL_ZONE))
-                continue
-            zone = _zone(block.text, _TAIL_ZONE, lead_left)
-            lead_left = max(0, lead_left - len(zone.stems))
-            zones.append(zone)
-    return zones
-
-
-@dataclass(frozen=True)
-class _Mentions:
-    """Where a story mentions the themes' words and phrases."""
-
-    hits: dict[tuple[str, ...], float]  # pattern stems -> place-weighted count
-    lead_hits: dict[tuple[str, ...], float]  # the same, headlines and leads only
-    forms: dict[tuple[str, ...], str]  # pattern stems -> its commonest form in the story
-    length: float  # place-weighted count of the story's content terms
-    lead_length: float  # the same, headlines and leads only
-    lead_terms: frozenset[str]  # every stem of the headlines and leads
-    terms: frozenset[str]  # every stem of the story
-    reports: int
-
-
-def _mentions(zones: Sequence[_Zone], reports: int, wanted: Iterable[tuple[str, ...]]) -> _Mentions:
-    # Longest first, so each mention counts once, for the longest pattern that covers it:
-    # "property tax" is not also a mention of "tax".
-    by_first: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for stems in sorted(set(wanted), key=lambda p: (-len(p), p)):
-        by_first[stems[0]].append(stems)
-    hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
-    lead_hits: defaultdict[tuple[str, ...], float] = defaultdict(float)
-    forms: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for zone in zones:
-        spans: list[tuple[int, int]] = []
-        covered = 0  # stems before this index belong to a match already counted
-        for k in [k for k, first in enumerate(zone.stems) if first in by_first]:
-            for stems in by_first[zone.stems[k]]:
-                end = k + len(stems)
-                if end > covered and zone.stems[k:end] == stems:
-                    hits[stems] += zone.weights[k]
-                    if zone.weights[k] > _TAIL_ZONE:
-                        lead_hits[stems] += zone.weights[k]
-                    # A few spellings are enough to quote the usual one back.
-                    if sum(forms[stems].values()) < _FORM_SAMPLES:
-                        spans = spans or [m.span() for m in _WORD.finditer(zone.text)]
-                        forms[stems][zone.surface(k, len(stems), spans)] += 1
-                    covered = end
-                    break
-    return _Mentions(
-        hits=dict(hits),
-        lead_hits=dict(lead_hits),
-        forms={stems: _usual_form(counts) for stems, counts in forms.items()},
-        length=sum(sum(zone.weights) for zone in zones),
-        lead_length=sum(w for zone in zones for w in zone.weights if w > _TAIL_ZONE),
-        lead_terms=frozenset(
-            stem
-            for zone in zones
-            for stem, weight in zip(zone.stems, zone.weights, strict=True)
-            if weight > _TAIL_ZONE
-        ),
-        terms=frozenset(stem for zone in zones for stem in zone.stems),
-        reports=max(reports, 1),
-    )
-
-
 def _usual_form(counts: Counter[str]) -> str:
     """The commonest spelling, counting "Weapons" opening a sentence or a headline as
     "weapons" when the text also has it in lower case; "NATO" and "Kyiv" keep theirs."""
@@ -674,71 +672,6 @@ def _usual_form(counts: Counter[str]) -> str:
         merged[lowered if lowered in counts else form] += count
     # most_common keeps first-seen order on ties, so the choice is deterministic.
     return merged.most_common(1)[0][0]
-
-
-def _spread_factors(mentions: Sequence[_Mentions]) -> dict[tuple[str, ...], float]:
-    """How much a theme word still counts, given how many stories mention it.
-
-    log2((N + 1) / df) over _SPREAD_BITS, at most 1; never below the factor of a word in
-    two stories, so that a small briefing keeps its words (a single story keeps all).
-    """
-    stories = len(mentions)
-    counts: Counter[tuple[str, ...]] = Counter()
-    for story in mentions:
-        counts.update(story.hits.keys())
-    bits = min(_SPREAD_BITS, math.log2(stories + 1)) if stories else 1.0
-    return {stems: min(1.0, math.log2((stories + 1) / df) / bits) for stems, df in counts.items()}
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """How well a story fits one theme."""
-
-    score: float
-    lead_score: float  # from the headlines and leads alone
-    strong: bool  # a keyword or the theme name matched
-    distinct: int  # patterns that matched
-    why: tuple[str, ...]
-
-
-def _saturated(hits: float, length: float, reference: float = _REFERENCE_LENGTH) -> float:
-    """BM25's term-frequency curve: the first mentions count most, and the same count
-    means less in a longer text."""
-    scale = _SATURATION * (1.0 - _LENGTH_SHARE + _LENGTH_SHARE * length / reference)
-    return hits * (_SATURATION + 1.0) / (hits + scale)
-
-
-def _fit(
-    patterns: Sequence[_Pattern], story: _Mentions, spread: dict[tuple[str, ...], float]
-) -> _Fit:
-    total = lead_total = 0.0
-    strong = False
-    reasons: list[tuple[float, str]] = []
-    length = story.length / story.reports
-    for pattern in patterns:
-        hits = story.hits.get(pattern.stems, 0.0)
-        if not hits:
-            continue
-        fade = spread.get(pattern.stems, 1.0)
-        if pattern.strong:  # the user's explicit choice: fades less
-            fade = 1.0 - _KEYWORD_SPREAD_SHARE * (1.0 - fade)
-        # Per report, so a story told by three outlets scores like one typical report.
-        weight = pattern.weight * fade
-        gain = weight * _saturated(hits / story.reports, length)
-        if gain <= 0.0:
-            continue
-        lead_hits = story.lead_hits.get(pattern.stems, 0.0)
-        lead_total += weight * _saturated(
-            lead_hits / story.reports, story.lead_length / story.reports, _LEAD_REFERENCE
-        )
-        total += gain
-        strong = strong or pattern.strong
-        reasons.append((gain, story.forms[pattern.stems]))
-    why: list[str] = []
-    for _, form in sorted(reasons, key=lambda r: (-r[0], r[1].casefold())):
-        if form.casefold() not in {w.casefold() for w in why}:
-            why.append(form)
-    return _Fit(total, lead_total, strong, len(reasons), tuple(why[:_WHY_LIMIT]))
 
 
 @dataclass(frozen=True)
@@ -793,40 +726,336 @@ def _qualifiers(theme: Theme) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _place(
-    story: _Mentions,
+@dataclass(frozen=True)
+class _Positions:
+    """The content words of every article in theme keys, with their place weights."""
+
+    word: np.ndarray  # index into _Texts.words
+    article: np.ndarray
+    key: np.ndarray
+    weight: np.ndarray  # _HEADLINE_ZONE, _LEAD_ZONE or _TAIL_ZONE
+    segment: np.ndarray  # a phrase never spans two of these (headline, body)
+
+
+def _positions(texts: _Texts) -> _Positions:
+    word = np.nonzero(texts.content[texts.words])[0]
+    article = texts.article[word]
+    body = texts.part[word] != _TITLE_PART
+    ranks = _body_ranks(article, body)
+    weight = np.where(body, np.where(ranks < _LEAD_WORDS, _LEAD_ZONE, _TAIL_ZONE), _HEADLINE_ZONE)
+    return _Positions(
+        word=word,
+        article=article,
+        key=texts.key_of[texts.words[word]],
+        weight=weight,
+        segment=article * 2 + body,
+    )
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """Where the articles mention each pattern: one record per mention."""
+
+    article: np.ndarray
+    column: np.ndarray  # the pattern's column
+    weight: np.ndarray  # place weight of the mention
+    first: np.ndarray  # index into _Texts.words of its first word
+    last: np.ndarray  # and of its last
+
+
+def _find_hits(texts: _Texts, positions: _Positions, columns: Sequence[tuple[str, ...]]) -> _Hits:
+    """Every mention of every pattern, each counted once, for the longest pattern that
+    covers it: "property tax" is not also a mention of "tax"."""
+    key = positions.key
+    n = len(key)
+    covered = np.zeros(n, dtype=bool)
+    found: list[tuple[np.ndarray, np.ndarray, int]] = []  # (starts, ends, column)
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    phrases = sorted(
+        (c for c in range(len(columns)) if len(columns[c]) > 1),
+        key=lambda c: (-len(columns[c]), columns[c]),
+    )
+    for column in phrases:
+        stems = columns[column]
+        ids = [texts.keys.get(s, -1) for s in stems]
+        if min(ids) < 0:
+            continue
+        lo, hi = np.searchsorted(sorted_keys, [ids[0], ids[0] + 1])
+        starts = order[lo:hi]
+        starts = starts[starts + len(ids) <= n]
+        for offset, wanted in enumerate(ids[1:], start=1):
+            keep = (key[starts + offset] == wanted) & (
+                positions.segment[starts + offset] == positions.segment[starts]
+            )
+            starts = starts[keep]
+        if not len(starts):
+            continue
+        span = starts[:, None] + np.arange(len(ids))[None, :]
+        starts = starts[~covered[span].any(axis=1)]
+        covered[starts[:, None] + np.arange(len(ids))[None, :]] = True
+        found.append((starts, starts + len(ids) - 1, column))
+    column_of = np.full(len(texts.keys) + 1, -1, dtype=np.int64)
+    for column, stems in enumerate(columns):
+        if len(stems) == 1 and stems[0] in texts.keys:
+            column_of[texts.keys[stems[0]]] = column
+    singles = np.nonzero(~covered & (column_of[key] >= 0))[0]
+    found.append((singles, singles, -1))
+    starts = np.concatenate([f[0] for f in found])
+    ends = np.concatenate([f[1] for f in found])
+    cols = np.concatenate(
+        [np.full(len(f[0]), f[2]) if f[2] >= 0 else column_of[key[f[0]]] for f in found]
+    )
+    return _Hits(
+        article=positions.article[starts],
+        column=cols.astype(np.int64),
+        weight=positions.weight[starts],
+        first=positions.word[starts],
+        last=positions.word[ends],
+    )
+
+
+@dataclass(frozen=True)
+class _Stories:
+    """Stories as sums of their articles: the sparse story x article membership, and the
+    place-weighted length of each story's text."""
+
+    members: sparse.csr_matrix  # stories x articles, ones
+    story_of: np.ndarray  # by article
+    reports: np.ndarray
+    length: np.ndarray
+    lead_length: np.ndarray
+
+
+def _stories(story_of: np.ndarray, stories: int, positions: _Positions) -> _Stories:
+    articles = len(story_of)
+    members = sparse.csr_matrix(
+        (np.ones(articles), (story_of, np.arange(articles))), shape=(stories, articles)
+    )
+    owner = story_of[positions.article]
+    lead = positions.weight > _TAIL_ZONE
+    return _Stories(
+        members=members,
+        story_of=story_of,
+        reports=np.maximum(np.bincount(story_of, minlength=stories), 1).astype(np.float64),
+        length=np.bincount(owner, weights=positions.weight, minlength=stories),
+        lead_length=np.bincount(owner[lead], weights=positions.weight[lead], minlength=stories),
+    )
+
+
+# A word that comes with a theme's named subject in nearly every story that has it
+# ("alliance" with "NATO") stands for the subject in a story that leaves the name out.
+_STAND_IN_SHARE = 0.8
+_STAND_IN_MIN_STORIES = 3
+
+
+def _qualified(
+    texts: _Texts, positions: _Positions, stories: _Stories, themes: Sequence[Theme]
+) -> np.ndarray:
+    """Stories x themes: the story names every proper name of the theme's name, itself or
+    by a word that stands in for it across this briefing's stories."""
+    count = stories.members.shape[0]
+    qualified = np.ones((count, len(themes)), dtype=bool)
+    if not any(_qualifiers(theme) for theme in themes):
+        return qualified
+    present = sparse.csr_matrix(
+        (
+            np.ones(len(positions.key)),
+            (stories.story_of[positions.article], positions.key),
+        ),
+        shape=(count, max(len(texts.keys), 1)),
+    )
+    present.sum_duplicates()
+    present.data = np.ones_like(present.data)
+    transposed = sparse.csc_matrix(present)
+    df = np.bincount(present.indices, minlength=present.shape[1])
+    for t, theme in enumerate(themes):
+        for qualifier in _qualifiers(theme):
+            ident = texts.keys.get(qualifier, -1)
+            if ident < 0:
+                qualified[:, t] = False
+                continue
+            has = np.asarray(transposed[:, ident].toarray()).ravel() > 0
+            both = np.asarray(present[has].sum(axis=0)).ravel()
+            stand_ins = np.nonzero((df >= _STAND_IN_MIN_STORIES) & (both >= _STAND_IN_SHARE * df))[
+                0
+            ]
+            # The theme's own words cannot vouch for its subject: that is what is in doubt.
+            own = {texts.keys.get(s, -1) for p in _theme_patterns(theme) for s in p.stems}
+            stand_ins = np.asarray([k for k in stand_ins.tolist() if k not in own], dtype=np.int64)
+            if len(stand_ins):
+                has |= np.asarray(transposed[:, stand_ins].sum(axis=1)).ravel() > 0
+            qualified[:, t] &= has
+    return qualified
+
+
+def _saturate(hits: sparse.csr_matrix, length: np.ndarray, reference: float) -> sparse.csr_matrix:
+    """BM25's term-frequency curve on every entry: the first mentions count most, and the
+    same count means less in a longer text."""
+    result = sparse.csr_matrix(hits, copy=True)
+    scale = _SATURATION * (1.0 - _LENGTH_SHARE + _LENGTH_SHARE * length / reference)
+    row_scale = np.repeat(scale, np.diff(result.indptr))
+    result.data = result.data * (_SATURATION + 1.0) / (result.data + row_scale)
+    return result
+
+
+def _place_all(
+    texts: _Texts,
+    positions: _Positions,
+    stories: _Stories,
     themes: Sequence[Theme],
     patterns: Sequence[Sequence[_Pattern]],
-    spread: dict[tuple[str, ...], float],
-) -> Placement:
-    fits = [_fit(p, story, spread) for p in patterns]
+    qualified: np.ndarray,
+    explain: str = "all",
+) -> tuple[list[Placement], np.ndarray]:
+    """The placement of every story, and the index of each story's primary theme (-1 for
+    OTHER_THEME). `explain` says which fits get their terms: "all", "primary" (the only
+    ones a briefing shows), or "none" (no placements, only the indices)."""
+    count = stories.members.shape[0]
+    columns = sorted({p.stems for theme_patterns in patterns for p in theme_patterns})
+    column = {stems: c for c, stems in enumerate(columns)}
+    hits = _find_hits(texts, positions, columns)
+    story = stories.story_of[hits.article]
+    shape = (count, max(len(columns), 1))
+    per_story = sparse.csr_matrix((hits.weight, (story, hits.column)), shape=shape)
+    lead = hits.weight > _TAIL_ZONE
+    lead_story = sparse.csr_matrix(
+        (hits.weight[lead], (story[lead], hits.column[lead])), shape=shape
+    )
+    # Per report, so a story told by three outlets scores like one typical report.
+    per_report = sparse.diags(1.0 / stories.reports)
+    gains = _saturate(
+        sparse.csr_matrix(per_report @ per_story),
+        stories.length / stories.reports,
+        _REFERENCE_LENGTH,
+    )
+    lead_gains = _saturate(
+        sparse.csr_matrix(per_report @ lead_story),
+        stories.lead_length / stories.reports,
+        _LEAD_REFERENCE,
+    )
+
+    # How much a theme word still counts, given how many stories mention it:
+    # log2((N + 1) / df) over _SPREAD_BITS, at most 1; never below the factor of a word in
+    # two stories, so that a small briefing keeps its words (a single story keeps all).
+    df = np.bincount(per_story.indices, minlength=shape[1])
+    bits = min(_SPREAD_BITS, math.log2(count + 1)) if count else 1.0
+    spread = np.minimum(1.0, np.log2((count + 1) / np.maximum(df, 1)) / bits)
+    weights = np.zeros((shape[1], len(themes)))
+    strong = np.zeros((shape[1], len(themes)))
+    for t, theme_patterns in enumerate(patterns):
+        for pattern in theme_patterns:
+            c = column[pattern.stems]
+            fade = spread[c]
+            if pattern.strong:  # the user's explicit choice: fades less
+                fade = 1.0 - _KEYWORD_SPREAD_SHARE * (1.0 - fade)
+            weights[c, t] = pattern.weight * fade
+            strong[c, t] = 1.0 if pattern.strong else 0.0
+    scores = np.asarray(gains @ weights).reshape(count, len(themes))
+    lead_scores = np.asarray(lead_gains @ weights).reshape(count, len(themes))
+    present = sparse.csr_matrix(per_story, copy=True)
+    present.data = np.ones_like(present.data)
+    is_strong = np.asarray(present @ strong).reshape(count, len(themes)) > 0
+    distinct = np.asarray(present @ (weights > 0)).reshape(count, len(themes))
+
     # A story needs real evidence, not one description word said often: a keyword or the
     # theme's name, or at least two different words of the theme, in its headline and
     # lead, and every proper name of the theme's name somewhere.
-    eligible = [
-        fit.score >= _THEME_MIN_SCORE
-        and fit.lead_score >= LEAD_MIN_SCORE
-        and (fit.strong or fit.distinct >= 2)
-        and all(q in story.terms for q in _qualifiers(theme))
-        for theme, fit in zip(themes, fits, strict=True)
-    ]
-    report = tuple(
-        ThemeFit(theme.name, fit.score, fit.why, ok, fit.lead_score)
-        for theme, fit, ok in zip(themes, fits, eligible, strict=True)
+    eligible = (
+        (scores >= _THEME_MIN_SCORE)
+        & (lead_scores >= LEAD_MIN_SCORE)
+        & (is_strong | (distinct >= 2))
     )
-    ranked = sorted(
-        ((fit.score, -index) for index, fit in enumerate(fits) if eligible[index]), reverse=True
-    )
-    if not ranked:
-        return Placement(OTHER_THEME, (), (), report)
-    best = -ranked[0][1]
-    best_score = fits[best].score
-    secondary = tuple(
-        themes[-negative].name
-        for _, negative in ranked[1:]
-        if fits[-negative].score >= _SECONDARY_SHARE * best_score
-    )
-    return Placement(themes[best].name, secondary, fits[best].why, report)
+    # A story that fits a theme in all but its named subject (EU membership, under "NATO
+    # membership") is about that kind of thing for someone else. It is no evidence for a
+    # lesser theme: "accession talks" are not peace talks.
+    other_subject = np.where(eligible & ~qualified, scores, -np.inf).max(axis=1, initial=-np.inf)
+    eligible &= qualified
+    ranked_scores = np.where(eligible, scores, -np.inf)
+    # Highest score first; ties go to the theme that comes first in the file.
+    best = np.argmax(ranked_scores, axis=1) if themes else np.zeros(count, dtype=np.int64)
+    best[~eligible.any(axis=1)] = -1
+    if themes:
+        best[ranked_scores.max(axis=1) < other_subject] = -1
+
+    if explain == "none":
+        return [], best
+    forms = _Forms(texts, hits, story, shape[1])
+    placements: list[Placement] = []
+    for s in range(count):
+        lo, hi = gains.indptr[s], gains.indptr[s + 1]
+        story_columns = gains.indices[lo:hi]
+        story_gains = gains.data[lo:hi]
+        fits = []
+        for t, theme in enumerate(themes):
+            why: tuple[str, ...] = ()
+            if scores[s, t] > 0.0 and (explain == "all" or t == best[s]):
+                why = forms.why(s, story_columns, story_gains * weights[story_columns, t])
+            fits.append(
+                ThemeFit(
+                    theme.name,
+                    float(scores[s, t]),
+                    why,
+                    bool(eligible[s, t]),
+                    float(lead_scores[s, t]),
+                )
+            )
+        if best[s] < 0:
+            placements.append(Placement(OTHER_THEME, (), (), tuple(fits)))
+            continue
+        top = float(scores[s, best[s]])
+        order = sorted(
+            (t for t in range(len(themes)) if eligible[s, t] and t != best[s]),
+            key=lambda t: (-scores[s, t], t),
+        )
+        secondary = tuple(themes[t].name for t in order if scores[s, t] >= _SECONDARY_SHARE * top)
+        placements.append(
+            Placement(themes[best[s]].name, secondary, fits[best[s]].terms, tuple(fits))
+        )
+    return placements, best
+
+
+class _Forms:
+    """The usual written form of each pattern in each story, looked up only for the
+    terms that are quoted back."""
+
+    def __init__(self, texts: _Texts, hits: _Hits, story: np.ndarray, columns: int) -> None:
+        self.texts = texts
+        self.hits = hits
+        self.columns = columns
+        code = story * columns + hits.column
+        self.order = np.argsort(code, kind="stable")
+        self.codes = code[self.order]
+
+    def form(self, story: int, column: int) -> str:
+        code = story * self.columns + column
+        lo, hi = np.searchsorted(self.codes, [code, code + 1])
+        counts: Counter[str] = Counter()
+        words = self.texts.words
+        surface = self.texts.surface
+        # A few spellings are enough to quote the usual one back.
+        for index in self.order[lo : min(hi, lo + _FORM_SAMPLES)].tolist():
+            first, last = int(self.hits.first[index]), int(self.hits.last[index])
+            counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1
+        return _usual_form(counts)
+
+    def why(self, story: int, columns: np.ndarray, gains: np.ndarray) -> tuple[str, ...]:
+        """The weightiest terms first, ties in alphabetical order; each form once."""
+        why: list[str] = []
+        seen: set[str] = set()
+        positive = gains > 0
+        columns, gains = columns[positive], gains[positive]
+        for value in sorted(set(gains.tolist()), reverse=True):
+            tied = sorted(
+                (self.form(story, int(c)) for c in columns[gains == value]), key=str.casefold
+            )
+            for form in tied:
+                if form.casefold() not in seen:
+                    seen.add(form.casefold())
+                    why.append(form)
+            if len(why) >= _WHY_LIMIT:
+                break
+        return tuple(why[:_WHY_LIMIT])
 
 
 # Feedback: the stories a theme's own words place confidently say how the briefing's
@@ -841,36 +1070,45 @@ _FEEDBACK_WEIGHT = 1.0
 
 
 def _feedback_patterns(
-    mentions: Sequence[_Mentions],
-    placements: Sequence[Placement],
+    texts: _Texts,
+    positions: _Positions,
+    stories: _Stories,
+    best: np.ndarray,
     themes: Sequence[Theme],
     patterns: Sequence[Sequence[_Pattern]],
 ) -> list[tuple[_Pattern, ...]]:
-    stories = len(mentions)
-    df: Counter[str] = Counter()
-    for story in mentions:
-        df.update(story.lead_terms)
+    count = stories.members.shape[0]
+    lead = positions.weight > _TAIL_ZONE
+    present = sparse.csr_matrix(
+        (
+            np.ones(int(lead.sum())),
+            (stories.story_of[positions.article[lead]], positions.key[lead]),
+        ),
+        shape=(count, max(len(texts.keys), 1)),
+    )
+    present.sum_duplicates()
+    present.data = np.ones_like(present.data)
+    df = np.bincount(present.indices, minlength=present.shape[1]).astype(np.float64)
+    names = list(texts.keys)
     extended: list[tuple[_Pattern, ...]] = []
-    for theme, theme_patterns in zip(themes, patterns, strict=True):
-        own = [m for m, p in zip(mentions, placements, strict=True) if p.theme == theme.name]
+    for t, (theme, theme_patterns) in enumerate(zip(themes, patterns, strict=True)):
+        own = np.nonzero(best == t)[0]
         if len(own) < _FEEDBACK_MIN_STORIES:
             extended.append(tuple(theme_patterns))
             continue
-        inside: Counter[str] = Counter()
-        for story in own:
-            inside.update(story.lead_terms)
-        known = {p.stems for p in theme_patterns} | {(q,) for q in _qualifiers(theme)}
+        inside = np.asarray(present[own].sum(axis=0)).ravel()
+        # The theme's own words, and the names that set its scene, are no news.
+        scene = set(_qualifiers(theme)) | _proper_names(theme.description)
+        known = {p.stems for p in theme_patterns} | {(q,) for q in scene}
+        least = max(2.0, _FEEDBACK_SHARE * len(own))
         candidates: list[tuple[float, str]] = []
-        for term, count in inside.items():
-            if (
-                (term,) in known
-                or not term[:1].isalpha()
-                or count < max(2.0, _FEEDBACK_SHARE * len(own))
-            ):
+        for ident in np.nonzero(inside >= least)[0].tolist():
+            term = names[ident]
+            if (term,) in known or not term[:1].isalpha():
                 continue
-            lift = (count / len(own)) / (df[term] / stories)
+            lift = (inside[ident] / len(own)) / (df[ident] / count)
             if lift >= _FEEDBACK_LIFT:
-                candidates.append((count * math.log(lift), term))
+                candidates.append((float(inside[ident] * math.log(lift)), term))
         chosen = sorted(candidates, key=lambda c: (-c[0], c[1]))[:_FEEDBACK_TERMS]
         log.debug("theme %r: feedback words %s", theme.name, [t for _, t in chosen])
         extended.append(
@@ -880,28 +1118,33 @@ def _feedback_patterns(
     return extended
 
 
+def _placements(
+    texts: _Texts,
+    story_of: np.ndarray,
+    count: int,
+    themes: Sequence[Theme],
+    explain: str = "all",
+) -> list[Placement]:
+    positions = _positions(texts)
+    stories = _stories(story_of, count, positions)
+    patterns = [_theme_patterns(theme) for theme in themes]
+    qualified = _qualified(texts, positions, stories, themes)
+    if not themes:
+        return _place_all(texts, positions, stories, themes, patterns, qualified, explain)[0]
+    _, best = _place_all(texts, positions, stories, themes, patterns, qualified, "none")
+    extended = _feedback_patterns(texts, positions, stories, best, themes, patterns)
+    return _place_all(texts, positions, stories, themes, extended, qualified, explain)[0]
+
+
 def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme]) -> list[Placement]:
     """The placement of each story (the reports of one event) under the themes.
 
     How much a weak theme word counts depends on how many of the stories mention it, so
     the stories are placed together, as one briefing.
     """
-    patterns = [_theme_patterns(theme) for theme in themes]
-    wanted = [pattern.stems for theme_patterns in patterns for pattern in theme_patterns]
-    zones = [_story_zones(documents) for documents in stories]
-    counts = [len(documents) for documents in stories]
-    mentions = [_mentions(z, n, wanted) for z, n in zip(zones, counts, strict=True)]
-    spread = _spread_factors(mentions)
-    placements = [_place(story, themes, patterns, spread) for story in mentions]
-    if not themes:
-        return placements
-    extended = _feedback_patterns(mentions, placements, themes, patterns)
-    if extended == patterns:
-        return placements
-    wanted = [pattern.stems for theme_patterns in extended for pattern in theme_patterns]
-    mentions = [_mentions(z, n, wanted) for z, n in zip(zones, counts, strict=True)]
-    spread = _spread_factors(mentions)
-    return [_place(story, themes, extended, spread) for story in mentions]
+    texts = _read_texts([_document_parts(d) for documents in stories for d in documents])
+    story_of = np.repeat(np.arange(len(stories)), [len(documents) for documents in stories])
+    return _placements(texts, story_of.astype(np.int64), len(stories), themes)
 
 
 # --- stories -----------------------------------------------------------------------------
@@ -949,6 +1192,17 @@ def _story_title(
     return articles[0].source.strip() or "Untitled report"
 
 
+@lru_cache(maxsize=200_000)
+def _content_stem(word: str) -> str | None:
+    """The stem of a lower-cased word that carries meaning, else None."""
+    return stem(word) if _is_content(word, stopwords()) else None
+
+
+def _sentence_terms(text: str) -> frozenset[str]:
+    """The set of briefer.words.content_terms, found with one cached lookup a word."""
+    return frozenset(term for term in map(_content_stem, _WORD.findall(text.lower())) if term)
+
+
 def _is_repeat(
     terms: frozenset[str], text: str, taken: Sequence[tuple[frozenset[str], str]]
 ) -> bool:
@@ -982,7 +1236,7 @@ def _bullets(
             while positions[index] < len(queue):
                 sentence = queue[positions[index]]
                 positions[index] += 1
-                terms = frozenset(content_terms(sentence.text))
+                terms = _sentence_terms(sentence.text)
                 if not _WORD.search(sentence.text) or _is_repeat(terms, sentence.text, taken):
                     continue
                 taken.append((terms, sentence.text))
@@ -1014,23 +1268,18 @@ def group(
         summaries[key] = summary
         unique.append(document)
 
-    weights = {
-        document.article.id: _term_weights(
-            document.article.title,
-            "\n".join(block.text for block in document.blocks if not block.is_heading),
-        )
-        for document in unique
-    }
-    labels = _cluster_weights(
-        [weights[document.article.id] for document in unique],
-        [document.article.date for document in unique],
-    )
-    members: defaultdict[int, list[Article]] = defaultdict(list)
-    for document, label in zip(unique, labels, strict=True):
-        members[label].append(document.article)
-
-    reports = [sorted(members[label], key=_article_key) for label in sorted(members)]
-    placements = place_themes([[documents[a.id] for a in articles] for articles in reports], themes)
+    texts = _read_texts([_document_parts(document) for document in unique])
+    raw = _cluster_matrix(texts)
+    labels = _cluster_matrix_labels(raw, [document.article.date for document in unique])
+    members: defaultdict[int, list[int]] = defaultdict(list)
+    for position, label in enumerate(labels):
+        members[label].append(position)
+    story_of = np.zeros(len(unique), dtype=np.int64)
+    reports: list[list[Article]] = []
+    for number, label in enumerate(sorted(members)):
+        story_of[members[label]] = number
+        reports.append(sorted((unique[p].article for p in members[label]), key=_article_key))
+    placements = _placements(texts, story_of, len(reports), themes, "primary")
     stories: list[Story] = []
     merged = 0
     for articles, placement in zip(reports, placements, strict=True):
@@ -1054,7 +1303,7 @@ def group(
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    stories = _label_topics(stories, documents, weights)
+    stories = _label_topics(stories, texts, raw, story_of)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -1084,11 +1333,22 @@ _COPY_OVERLAP = 0.85  # share of the shorter text's shingles (Feedly hides copie
 _COPY_MIN_SHINGLES = 8  # shorter texts are copies only when their words are identical
 
 
-def _shingles(document: Document) -> frozenset[tuple[str, ...]] | tuple[str, ...]:
-    words = tokens(" ".join(block.text for block in document.blocks if not block.is_heading))
+def _shingles(document: Document) -> np.ndarray | tuple[str, ...]:
+    """The distinct hashes of the body's runs of _SHINGLE words (the words themselves for a
+    text too short to have enough). Hashes stand in for the runs: with 64 bits, two
+    different runs in one story share a hash about never."""
+    text = " ".join(block.text for block in document.blocks if not block.is_heading)
+    words = _WORD.findall(text.lower())
     if len(words) < _SHINGLE + _COPY_MIN_SHINGLES - 1:
         return tuple(words)
-    return frozenset(tuple(words[k : k + _SHINGLE]) for k in range(len(words) - _SHINGLE + 1))
+    hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    runs = len(words) - _SHINGLE + 1
+    combined = np.zeros(runs, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(_SHINGLE):
+            combined = combined * np.uint64(1_000_003) + hashes[offset : offset + runs]
+    unique: np.ndarray = np.unique(combined)
+    return unique
 
 
 def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
@@ -1108,10 +1368,16 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
         for earlier in originals:
             theirs = shingles[earlier]
             if isinstance(mine, tuple) or isinstance(theirs, tuple):
-                same = bool(mine) and mine == theirs
+                same = (
+                    isinstance(mine, tuple)
+                    and isinstance(theirs, tuple)
+                    and bool(mine)
+                    and mine == theirs
+                )
             else:
                 smaller = min(len(mine), len(theirs))
-                same = len(mine & theirs) >= _COPY_OVERLAP * smaller
+                shared = len(np.intersect1d(mine, theirs, assume_unique=True))
+                same = shared >= _COPY_OVERLAP * smaller
             if same:
                 source = earlier
                 break
@@ -1127,100 +1393,112 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
 _TOPIC_THRESHOLD = 0.12  # average cosine needed to join two groups of related stories
 _TOPIC_PAIR_FLOOR = 0.05
 _TOPIC_NEIGHBOURS = 20  # each story keeps only its closest candidates
+# A topic shows in a story's heaviest few terms; the rest only slow the comparisons.
+_TOPIC_MAX_TERMS = 20
+_TOPIC_COMMON_SHARE = 0.05  # of the stories: a term in more says little about a topic...
+_TOPIC_COMMON_MIN = 100  # ...once the briefing is big enough for that to matter
 _TOPIC_TERMS = 3
 _TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
-
-
-def _story_weights(story: Story, weights: dict[str, dict[str, float]]) -> dict[str, float]:
-    total: dict[str, float] = {}
-    for article in story.articles:
-        for term, weight in weights[article.id].items():
-            total[term] = total.get(term, 0.0) + weight
-    return total
 
 
 def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
     """Cosines of each story with its closest others, block by block."""
     pairs: dict[tuple[int, int], float] = {}
     n = vectors.shape[0]
+    # In a big briefing a term in many stories adds a sliver to every cosine and makes
+    # every product dense; leaving it out keeps the cost near linear.
+    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    keep = (df <= max(_TOPIC_COMMON_MIN, _TOPIC_COMMON_SHARE * n)).astype(vectors.dtype)
+    vectors = sparse.csr_matrix(vectors @ sparse.diags(keep))
+    vectors.eliminate_zeros()
+    transposed = sparse.csr_matrix(vectors.T)
     for start in range(0, n, _CHUNK_ROWS):
         rows = np.arange(start, min(start + _CHUNK_ROWS, n))
-        sims = (vectors[rows] @ vectors.T).toarray()
-        sims[np.arange(len(rows)), rows] = 0.0
-        if n > _TOPIC_NEIGHBOURS:
-            cut = np.partition(sims, n - _TOPIC_NEIGHBOURS, axis=1)[:, n - _TOPIC_NEIGHBOURS]
-            sims[sims < cut[:, None]] = 0.0
-        for r, j in zip(*np.nonzero(sims >= _TOPIC_PAIR_FLOOR), strict=True):
-            i = int(rows[r])
-            pairs[(min(i, int(j)), max(i, int(j)))] = float(sims[r, j])
+        sims = sparse.coo_matrix(vectors[rows] @ transposed)
+        keep = (sims.data >= _TOPIC_PAIR_FLOOR) & (rows[sims.row] != sims.col)
+        sims = sparse.csr_matrix(
+            (sims.data[keep], (sims.row[keep], sims.col[keep])), shape=sims.shape
+        )
+        sims = sparse.coo_matrix(_keep_top_terms(sims, _TOPIC_NEIGHBOURS))
+        first = np.minimum(rows[sims.row], sims.col).tolist()
+        second = np.maximum(rows[sims.row], sims.col).tolist()
+        pairs.update(zip(zip(first, second, strict=True), sims.data.tolist(), strict=True))
     return pairs
 
 
-def _label(
-    members: Sequence[int], leads: Sequence[dict[str, Counter[str]]], df: Counter[str]
-) -> str:
-    """The few words the group's headlines and leads share and the other stories lack."""
-    total = len(leads)
-    counts: Counter[str] = Counter()
-    for index in members:
-        counts.update(leads[index].keys())
-    scored = []
-    for term, count in counts.items():
-        if count < max(2, _TOPIC_SHARE * len(members)):
-            continue
-        scored.append((count / len(members) * math.log((total + 1) / df[term]), term))
-    chosen = [term for _, term in sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]]
-    forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for index in members:
-        for term in chosen:
-            forms[term].update(leads[index].get(term, Counter()))
-    return ", ".join(_usual_form(forms[term]) for term in chosen)
-
-
-def _lead_words(story: Story, documents: dict[str, Document]) -> dict[str, Counter[str]]:
-    """Stem -> the spellings it has in the story's headlines and first paragraphs."""
-    stop = stopwords()
-    forms: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for article in story.articles:
-        document = documents[article.id]
-        paragraphs = [block.text for block in document.blocks if not block.is_heading][:2]
-        for match in _WORD.finditer(" ".join([article.title, *paragraphs])):
-            word = match.group(0)
-            lowered = word.lower()
-            if _is_content(lowered, stop) and not lowered[:1].isdigit():
-                forms[stem(lowered)][word] += 1
-    return dict(forms)
-
-
 def _label_topics(
-    stories: Sequence[Story],
-    documents: dict[str, Document],
-    weights: dict[str, dict[str, float]],
+    stories: Sequence[Story], texts: _Texts, raw: sparse.csr_matrix, story_of: np.ndarray
 ) -> list[Story]:
-    """Group the related stories under OTHER_THEME and label each group by its words."""
+    """Group the related stories under OTHER_THEME and label each group by its words:
+    the few that the group's headlines and leads share and the other stories lack."""
     other = [index for index, story in enumerate(stories) if story.theme == OTHER_THEME]
     result = list(stories)
     if len(other) < 2:
         return result
-    vectors = _tfidf([_story_weights(stories[index], weights) for index in other])
+    position = np.full(len(stories), -1, dtype=np.int64)
+    position[other] = np.arange(len(other))
+    owner = position[story_of]
+    articles = np.nonzero(owner >= 0)[0]
+    membership = sparse.csr_matrix(
+        (np.ones(len(articles)), (owner[articles], articles)), shape=(len(other), texts.count)
+    )
+    vectors = _tfidf(sparse.csr_matrix(membership @ raw), _TOPIC_MAX_TERMS)
     pairs = _topic_pairs(vectors)
     roots = _average_linkage([None] * len(other), pairs, _TOPIC_THRESHOLD)
     groups: defaultdict[int, list[int]] = defaultdict(list)
-    for position, root in enumerate(roots):
-        groups[root].append(position)
-    leads = [_lead_words(stories[index], documents) for index in other]
-    df: Counter[str] = Counter()
-    for words in leads:
-        df.update(words.keys())
-    for members in groups.values():
+    for place, root in enumerate(roots):
+        groups[root].append(place)
+
+    # Headline and lead words, by stem; figures say nothing of the topic.
+    figure = np.asarray([word[:1].isdigit() for word in texts.surface], dtype=bool)
+    lead = np.nonzero(
+        (texts.part != _REST_PART)
+        & texts.content[texts.words]
+        & ~figure[texts.words]
+        & (owner[texts.article] >= 0)
+    )[0]
+    lead_story = owner[texts.article[lead]]
+    lead_stem = texts.stem_of[texts.words[lead]]
+    present = sparse.csr_matrix(
+        (np.ones(len(lead)), (lead_story, lead_stem)), shape=(len(other), len(texts.stems))
+    )
+    present.sum_duplicates()
+    present.data = np.ones_like(present.data)
+    df = np.bincount(present.indices, minlength=present.shape[1])
+    total = len(other)
+    group_of = np.zeros(len(other), dtype=np.int64)
+    for number, group_members in enumerate(groups.values()):
+        group_of[group_members] = number
+    lead_group = group_of[lead_story]
+    by_group = np.argsort(lead_group, kind="stable")
+    bounds = np.searchsorted(lead_group[by_group], np.arange(len(groups) + 1))
+    for number, group_members in enumerate(groups.values()):
         # A group of all of them says nothing the heading does not.
-        if len(members) < 2 or len(members) == len(other):
+        if len(group_members) < 2 or len(group_members) == len(other):
             continue
-        label = _label(members, leads, df)
-        if not label:
+        counts = np.asarray(present[group_members].sum(axis=0)).ravel()
+        least = max(2.0, _TOPIC_SHARE * len(group_members))
+        scored = [
+            (
+                float(counts[term]) / len(group_members) * math.log((total + 1) / df[term]),
+                texts.stems[term],
+                term,
+            )
+            for term in np.nonzero(counts >= least)[0].tolist()
+        ]
+        chosen = sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]
+        if not chosen:
             continue
-        for position in members:
-            index = other[position]
+        mine = by_group[bounds[number] : bounds[number + 1]]
+        forms = []
+        for _, _, term in chosen:
+            where = lead[mine[lead_stem[mine] == term]]
+            forms.append(
+                _usual_form(Counter(texts.surface[w] for w in texts.words[where].tolist()))
+            )
+        label = ", ".join(forms)
+        for place in group_members:
+            index = other[place]
             result[index] = replace(result[index], topic=label)
     return result
 

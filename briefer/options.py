@@ -41,6 +41,7 @@ class MakeOptions:
     templates: Path | None = None  # a folder of user templates overriding the shipped ones
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
+    cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
 
 
 def parse_date(value: str, option: str) -> dt.date:

@@ -67,6 +67,7 @@ _SCHEMA = (
     "CREATE TABLE facts (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 )
 _TABLES = frozenset({"files", "summaries", "groupings", "facts"})
+_SALT_KEY = "code"  # the facts row naming the code that filled the store (other keys are hashes)
 
 
 def store_path(out: Path) -> Path:
@@ -99,18 +100,18 @@ def summary_key(article: Article, sentences: int, words: int | None, algorithm: 
     """What decides an article's cleaned blocks and chosen sentences: its title and text, the
     summary options and the code. Date, source, url and path do not, so a re-dated or moved
     copy of an article reuses the work."""
-    return _hash(code_salt(), "summary", str(sentences), str(words), algorithm, article.title,
-                 article.text)
+    return _hash(
+        code_salt(), "summary", str(sentences), str(words), algorithm, article.title, article.text
+    )
 
 
-def grouping_key(
-    items: Sequence[tuple[Article, str]], themes: Sequence[Theme], max_bullets: int
-) -> str:
+def grouping_key(items: Sequence[tuple[Article, str]], themes: Sequence[Theme]) -> str:
     """What decides the grouping: every article's record as shown (all fields but the text)
-    with its summary key (which covers the text), in order, and the themes."""
+    with its summary key (which covers the text and the summary options), in order, and the
+    themes."""
     digest = hashlib.blake2b(digest_size=16)
     head = json.dumps(
-        [code_salt(), max_bullets, [[t.name, t.description, list(t.keywords)] for t in themes]],
+        [code_salt(), [[t.name, t.description, list(t.keywords)] for t in themes]],
         ensure_ascii=False,
     )
     digest.update(head.encode("utf-8", "surrogatepass"))
@@ -138,8 +139,15 @@ def _dump(value: Any) -> str:
 
 def _article_row(article: Article) -> list[Any]:
     date = article.date.isoformat() if article.date else None
-    return [article.id, article.title, date, article.source, article.url, article.text,
-            article.path]
+    return [
+        article.id,
+        article.title,
+        date,
+        article.source,
+        article.url,
+        article.text,
+        article.path,
+    ]
 
 
 def _article_from(row: list[Any]) -> Article:
@@ -182,7 +190,16 @@ def dump_summarized(value: Summarized) -> str:
 
 
 def load_summarized(text: str) -> Summarized:
-    algorithm, blocks, sentences = json.loads(text)
+    return _summarized_from(json.loads(text))
+
+
+def _load_many(texts: Sequence[str]) -> list[Any]:
+    """Many JSON documents parsed at once, as one array."""
+    return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+
+def _summarized_from(value: list[Any]) -> Summarized:
+    algorithm, blocks, sentences = value
     return Summarized(
         blocks=tuple(Block(b[0], len(b) > 1) for b in blocks),
         sentences=tuple(Sentence(s[0], s[1], s[2]) for s in sentences),
@@ -190,10 +207,13 @@ def load_summarized(text: str) -> Summarized:
     )
 
 
-def dump_grouping(sections: Sequence[Section], merged: int) -> str:
+def dump_grouping(sections: Sequence[Section], merged: int, empty: Sequence[int]) -> str:
+    """A run's grouping, and the positions (among the articles it was keyed on) of those that
+    had nothing left to summarize, so a rerun can report them without loading summaries."""
     return _dump(
         [
             merged,
+            list(empty),
             [
                 [
                     section.theme,
@@ -220,11 +240,11 @@ def dump_grouping(sections: Sequence[Section], merged: int) -> str:
 
 def load_grouping(
     text: str, articles: dict[str, Article]
-) -> tuple[tuple[Section, ...], int] | None:
-    """The sections, with each story's articles taken from this run's records; None when an
-    article it names is not among them (the key makes that impossible, short of a hash
-    collision)."""
-    merged, raw_sections = json.loads(text)
+) -> tuple[tuple[Section, ...], int, tuple[int, ...]] | None:
+    """The sections, merged count and empty positions, with each story's articles taken from
+    this run's records; None when an article it names is not among them (the key makes that
+    impossible, short of a hash collision)."""
+    merged, empty, raw_sections = json.loads(text)
     sections: list[Section] = []
     try:
         for theme, description, raw_stories in raw_sections:
@@ -244,7 +264,7 @@ def load_grouping(
             sections.append(Section(theme=theme, description=description, stories=stories))
     except KeyError:
         return None
-    return tuple(sections), merged
+    return tuple(sections), merged, tuple(empty)
 
 
 def dump_themes(themes: Sequence[Theme]) -> str:
@@ -252,8 +272,10 @@ def dump_themes(themes: Sequence[Theme]) -> str:
 
 
 def load_themes_fact(text: str) -> tuple[Theme, ...]:
-    return tuple(Theme(name, description, tuple(keywords)) for name, description, keywords in
-                 json.loads(text))
+    return tuple(
+        Theme(name, description, tuple(keywords))
+        for name, description, keywords in json.loads(text)
+    )
 
 
 # ---- the store ---------------------------------------------------------------------------------
@@ -291,6 +313,7 @@ class Store:
         # Stamps taken before the files were read: a file edited while it is being read is
         # then read again next time, never stored under its new stamp with its old text.
         self._stamps: dict[Path, str] = {}
+        self.files_reused = 0
         self._salt = code_salt()
 
     # -- opening
@@ -308,12 +331,24 @@ class Store:
                 # A cache, not material for the repo.
                 ignore.write_text("# briefer's article store: a cache\n*\n", encoding="utf-8")
         except OSError as error:
-            log.warning("%s: cannot create the article store (%s); running without it",
-                        path, error.strerror or error)
+            log.warning(
+                "%s: cannot create the article store (%s); running without it",
+                path,
+                error.strerror or error,
+            )
             return None
         try:
             store._connect()
             return store
+        except sqlite3.OperationalError as problem:
+            # Locked past the busy timeout, or not writable: the file may well be fine.
+            store.close()
+            log.warning(
+                "%s: cannot use the article store (%s); running without it",
+                path,
+                _describe(problem),
+            )
+            return None
         except (StoreProblem, sqlite3.DatabaseError) as problem:
             store.close()
             log.warning("%s: %s; rebuilding the article store", path, _describe(problem))
@@ -323,12 +358,19 @@ class Store:
             return store
         except (StoreProblem, sqlite3.Error, OSError) as problem:
             store.close()
-            log.warning("%s: cannot rebuild the article store (%s); running without it", path,
-                        _describe(problem))
+            log.warning(
+                "%s: cannot rebuild the article store (%s); running without it",
+                path,
+                _describe(problem),
+            )
             return None
 
     def _connect(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        # Used by one thread at a time, but not always the one that opened it: make() saves
+        # the store in a worker thread while the briefing is rendered.
+        connection = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         self._connection = connection
         application = connection.execute("PRAGMA application_id").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -345,11 +387,39 @@ class Store:
                 f"made by a newer briefer (store version {version}, this one reads "
                 f"{SCHEMA_VERSION})"
             )
-        elif version < SCHEMA_VERSION or not _TABLES <= tables:
+        elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
             raise StoreProblem(f"an old or incomplete store (version {version})")
         # NORMAL is safe in WAL mode: a crash can lose the last run's additions, never corrupt.
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
+        self._forget_other_code()
+
+    def _forget_other_code(self) -> None:
+        """Empty the store when it was filled by other code (another version of briefer, or
+        edited data files): none of its rows can ever match a key of this code again, and
+        they would otherwise pile up with every upgrade."""
+        connection = self._db()
+        row = connection.execute("SELECT value FROM facts WHERE key = ?", (_SALT_KEY,)).fetchone()
+        if row is not None and row[0] == self._salt:
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            row = connection.execute(
+                "SELECT value FROM facts WHERE key = ?", (_SALT_KEY,)
+            ).fetchone()
+            if row is None or row[0] != self._salt:  # not done by a run we waited for
+                if row is not None:
+                    log.info("%s: made by other code; starting it afresh", self.path)
+                for table in sorted(_TABLES):
+                    connection.execute(f"DELETE FROM {table}")
+                connection.execute(
+                    "INSERT INTO facts (key, value) VALUES (?, ?)", (_SALT_KEY, self._salt)
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
 
     def _create(self) -> None:
         connection = self._db()
@@ -357,9 +427,7 @@ class Store:
         try:
             tables = {
                 row[0]
-                for row in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             if not tables:  # another run may have created it while we waited for the lock
                 for statement in _SCHEMA:
@@ -404,8 +472,9 @@ class Store:
 
     def _give_up(self, error: sqlite3.Error) -> None:
         # Damaged under our feet (or the disk is full): the briefing goes on without the store.
-        log.warning("%s: the article store failed (%s); running without it", self.path,
-                    _describe(error))
+        log.warning(
+            "%s: the article store failed (%s); running without it", self.path, _describe(error)
+        )
         self.close()
 
     @property
@@ -420,11 +489,18 @@ class Store:
             if stamp is not None:
                 self._stamps[path] = stamp
                 wanted[_file_key(path)] = (path, f"{stamp}:{self._salt}")
-        found: dict[Path, tuple[Article, ...]] = {}
+        matched: list[tuple[Path, str]] = []
         for key, stamp, articles in self._select("files", list(wanted), "stamp, articles"):
             path, expected = wanted[key]
             if stamp == expected:
-                found[path] = tuple(_article_from(row) for row in json.loads(articles))
+                matched.append((path, articles))
+        # One parse for all the files: far cheaper than a json.loads call per file.
+        parsed = _load_many([articles for _, articles in matched])
+        found = {
+            path: tuple(_article_from(row) for row in rows)
+            for (path, _), rows in zip(matched, parsed, strict=True)
+        }
+        self.files_reused += len(found)
         return found
 
     def remember(self, path: Path, articles: Sequence[Article]) -> None:
@@ -434,10 +510,9 @@ class Store:
             self._files[_file_key(path)] = (f"{stamp}:{self._salt}", rows)
 
     def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
-        return {
-            key: load_summarized(value)
-            for key, value in self._select("summaries", sorted(set(keys)), "value")
-        }
+        rows = self._select("summaries", sorted(set(keys)), "value")
+        values = _load_many([value for _, value in rows])
+        return {key: _summarized_from(value) for (key, _), value in zip(rows, values, strict=True)}
 
     def add_summary(self, key: str, value: Summarized) -> None:
         self._summaries[key] = dump_summarized(value)
@@ -484,9 +559,7 @@ class Store:
             )
             for key, value in self._groupings.items():
                 connection.execute("DELETE FROM groupings WHERE key = ?", (key,))
-                connection.execute(
-                    "INSERT INTO groupings (key, value) VALUES (?, ?)", (key, value)
-                )
+                connection.execute("INSERT INTO groupings (key, value) VALUES (?, ?)", (key, value))
             connection.execute(
                 "DELETE FROM groupings WHERE rowid NOT IN "
                 "(SELECT rowid FROM groupings ORDER BY rowid DESC LIMIT ?)",
@@ -501,6 +574,8 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
+        # Copy the log into the database now (make() saves while rendering), not at close.
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self._files.clear()
         self._summaries.clear()
         self._groupings.clear()

@@ -305,10 +305,12 @@ _PART_BITS = 22
 _PART_SHIFT = np.uint64(_PART_BITS)
 _PART_MASK = np.uint64((1 << _PART_BITS) - 1)
 _BATCH_PARTS = 1 << 20  # parts per batch, well inside the 22 bits
+# Pairs of sentences compared for repetition are tagged with 21 bits and a side
+_PAIR_MASK = np.uint64((1 << (_PART_BITS - 1)) - 1)
 _MAX_SENTENCES = _BATCH_PARTS - 1  # of one article; later ones are never chosen
 # Text per batch: big enough to spread numpy's call overhead, small enough that the arrays
-# stay in the processor's cache (measured: a quarter of a megabyte beats both 50 kB and 1 MB)
-_BATCH_CHARACTERS = 60_000
+# stay in the processor's cache (measured: 120 kB beats both 30 kB and 1 MB)
+_BATCH_CHARACTERS = 120_000
 # log(1 + k) by table lookup, several times faster than computing it; beyond the table's end
 # a word's recurrence no longer grows
 _LOG1P_TOP = 255
@@ -320,24 +322,45 @@ _OPENER = 4  # leans on the sentence before when it opens one (it may be a stopw
 _BY = 8
 # Characters that call for a look at the text
 _TELLING = re.compile(r'[?("“«]')
+# Fast path for articles whose best sentences need no look at the text: pairs of them are
+# tested for repetition with arrays, n(n - 1) / 2 tests per batch, so only for small n
+_FAST_PATH_MAX_N = 8
 
 
 @dataclass(frozen=True)
 class _Batch:
     """Per-sentence numbers for a batch of articles, sentences numbered across the batch."""
 
-    starts: list[int]  # each article's first sentence in the batch numbering
+    starts: IntArray  # each article's first sentence in the batch numbering
     scores: FloatArray
-    words: list[int]  # words per sentence, as the scorer counts them
-    furniture_words: list[bool]  # whether a sentence holds a word of page furniture
-    to_check: list[bool]  # whether the text checks could find anything
-    distinct: list[int]  # distinct content words per sentence
-    recurring: list[int]  # of those, the ones found elsewhere in the article
+    words: IntArray  # words per sentence, as the scorer counts them
+    furniture_words: npt.NDArray[np.bool_]  # whether a sentence holds a word of page furniture
+    to_check: npt.NDArray[np.bool_]  # whether the text checks could find anything
+    dangling_known: npt.NDArray[np.bool_]  # whether the scores already judge the first word
+    distinct: IntArray  # distinct content words per sentence
+    recurring: IntArray  # of those, the ones found elsewhere in the article
     keys: UInt64Array  # content-word keys of all sentences, in order
-    key_starts: list[int]  # sentence i's keys are keys[key_starts[i]:key_starts[i + 1]]
+    key_starts: IntArray  # sentence i's keys are keys[key_starts[i]:key_starts[i + 1]]
+
+
+class _Lists:
+    """The per-sentence numbers of a batch as Python lists, for the articles that need the
+    sentence-by-sentence path (indexing a list is several times faster than an array)."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
+        self.scores: list[float] = batch.scores.tolist()
+        self.words: list[int] = batch.words.tolist()
+        self.furniture_words: list[bool] = batch.furniture_words.tolist()
+        self.to_check: list[bool] = batch.to_check.tolist()
+        self.dangling_known: list[bool] = batch.dangling_known.tolist()
+        self.distinct: list[int] = batch.distinct.tolist()
+        self.recurring: list[int] = batch.recurring.tolist()
+        self.key_starts: list[int] = batch.key_starts.tolist()
 
     def key_set(self, index: int) -> frozenset[int]:
-        return frozenset(self.keys[self.key_starts[index] : self.key_starts[index + 1]].tolist())
+        keys = self.batch.keys[self.key_starts[index] : self.key_starts[index + 1]]
+        return frozenset(keys.tolist())
 
 
 def choose_many(
@@ -382,15 +405,27 @@ def _choose_default(
     weights: ScorerWeights,
 ) -> list[list[int]]:
     batch = _score_batch(articles, weights)
-    # best first within each article: sort by article, then by falling score
-    article_of = np.repeat(np.arange(len(articles)), [len(sentences) for sentences, _ in articles])
-    order = np.lexsort((-batch.scores, article_of)).tolist()
-    scores = batch.scores.tolist()
+    sizes = np.array([len(sentences) for sentences, _ in articles], dtype=np.int64)
+    # best first within each article: sort by article, then by falling score (a stable sort,
+    # so ties keep document order)
+    article_of = np.repeat(np.arange(len(articles)), sizes)
+    order = np.lexsort((-batch.scores, article_of))
+    fast, best = _fast_choices(
+        [sentences for sentences, _ in articles], batch, order, sizes, n, weights
+    )
+    lists: _Lists | None = None
+    order_list: list[int] = []
     chosen: list[list[int]] = []
+    starts = batch.starts.tolist()
     for number, (sentences, _) in enumerate(articles):
-        start = batch.starts[number]
-        ranked = order[start : start + len(sentences)]
-        ranking = _rank_article(sentences, ranked, start, scores, batch, n, weights)
+        if fast[number]:
+            ranking = best[number][: len(sentences)]
+        else:
+            if lists is None:
+                lists, order_list = _Lists(batch), order.tolist()
+            start = starts[number]
+            ranked = order_list[start : start + len(sentences)]
+            ranking = _rank_article(sentences, ranked, start, lists, n, weights)
         if words is None:
             chosen.append(sorted(ranking))
         else:
@@ -398,18 +433,119 @@ def _choose_default(
     return chosen
 
 
+def _fast_choices(
+    texts: Sequence[Sequence[str]],
+    batch: _Batch,
+    order: IntArray,
+    sizes: IntArray,
+    n: int,
+    weights: ScorerWeights,
+) -> tuple[list[bool], list[list[int]]]:
+    """For each article, whether its ranking is simply its n best scores, and those (local
+    indices, best first). That holds when the text checks find nothing against any of them
+    (the checks only lower a score) and no two of them repeat each other, which is most
+    articles; the rest take the sentence-by-sentence path of _rank_article."""
+    count = len(sizes)
+    if not len(order):  # not one sentence in the batch: nothing to choose
+        return [True] * count, [[] for _ in range(count)]
+    if n > _FAST_PATH_MAX_N:
+        return [False] * count, [[] for _ in range(count)]
+    rank = np.arange(n)
+    valid = rank < sizes[:, None]  # (article, rank)
+    index = order[np.where(valid, batch.starts[:, None] + rank, 0)]
+    slow = np.zeros(count, dtype=np.bool_)
+    recurring = batch.recurring[index]
+    distinct = batch.distinct[index]
+    # _rank_article's test for a repeat, up to building the sets of words: a candidate may
+    # repeat an earlier one only when both pre-filters of _repeats let the pair through
+    may_repeat = valid & (recurring > weights.redundancy**2 * distinct)
+    pairs: list[tuple[IntArray, IntArray, IntArray, FloatArray]] = []
+    for later in range(1, n):
+        for earlier in range(later):
+            size = np.sqrt(distinct[:, earlier] * distinct[:, later])
+            shared = np.minimum(recurring[:, earlier], recurring[:, later])
+            (articles,) = np.nonzero(may_repeat[:, later] & (shared > weights.redundancy * size))
+            pairs.append(
+                (articles, index[articles, earlier], index[articles, later], size[articles])
+            )
+    articles = np.concatenate([pair[0] for pair in pairs]) if pairs else np.zeros(0, np.int64)
+    if len(articles) > _PAIR_MASK:  # more pairs than tags: let the slow path judge them
+        slow[articles] = True
+    elif len(articles):
+        shared_words = _shared_words(
+            batch,
+            np.concatenate([pair[1] for pair in pairs]),
+            np.concatenate([pair[2] for pair in pairs]),
+        )
+        sizes_of_pairs = np.concatenate([pair[3] for pair in pairs])
+        slow[articles[shared_words > weights.redundancy * sizes_of_pairs]] = True
+    best: list[list[int]] = (index - batch.starts[:, None]).tolist()
+    fast: list[bool] = (~slow).tolist()
+    # The text checks themselves, for the candidates holding a character that calls for them:
+    # a candidate they find nothing against keeps its score, and its article the fast path
+    starts: list[int] = batch.starts.tolist()
+    to_check: list[bool] = batch.to_check.tolist()
+    words: list[int] = batch.words.tolist()
+    furniture_words: list[bool] = batch.furniture_words.tolist()
+    dangling_known: list[bool] = batch.dangling_known.tolist()
+    for number in np.flatnonzero(~slow).tolist():
+        sentences = texts[number]
+        for local in best[number][: len(sentences)]:
+            text = sentences[local]
+            at = starts[number] + local
+            if (to_check[at] or _TELLING.search(text)) and _content_penalty(
+                text,
+                words[at],
+                furniture_words[at],
+                weights,
+                judge_opener=not dangling_known[at],
+            ):
+                fast[number] = False
+                break
+    return fast, best
+
+
+def _shared_words(batch: _Batch, first: IntArray, second: IntArray) -> IntArray:
+    """How many distinct content words each pair of sentences (first[i], second[i]) shares."""
+    count = len(first)
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    # Every word of either sentence, tagged with its pair and its side (below the 42 bits of
+    # the key): after one sort, a word the two share is a run of two equal (word, pair) values
+    tags = np.arange(count, dtype=np.uint64) << np.uint64(1)
+    words = np.unique(
+        np.concatenate(
+            (_tagged_keys(batch, first, tags), _tagged_keys(batch, second, tags | np.uint64(1)))
+        )
+    ) >> np.uint64(1)
+    shared = words[1:][words[1:] == words[:-1]]
+    return np.bincount((shared & _PAIR_MASK).astype(np.int64), minlength=count)
+
+
+def _tagged_keys(batch: _Batch, sentences: IntArray, tags: UInt64Array) -> UInt64Array:
+    """The content-word keys of the sentences, each tagged in its low 22 bits with its
+    sentence's tag (keys take 42 bits)."""
+    starts = batch.key_starts[sentences]
+    lengths = batch.key_starts[sentences + 1] - starts
+    total = int(lengths.sum())
+    # positions starts[i] .. starts[i] + lengths[i] - 1 for every i, without a Python loop
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts - offsets, lengths) + np.arange(total)
+    return (batch.keys[positions] << _PART_SHIFT) | np.repeat(tags, lengths)
+
+
 def _rank_article(
     sentences: Sequence[str],
     ranked: list[int],
     start: int,
-    scores: list[float],
-    batch: _Batch,
+    batch: _Lists,
     n: int,
     weights: ScorerWeights,
 ) -> list[int]:
     """The article's best sentences (local indices), best first, at least n of them when it
     has n. The text checks only ever lower a score, so they are applied lazily: a checked
     candidate is taken once no unchecked one could still beat it."""
+    scores = batch.scores
     checked: list[tuple[float, int]] = []  # (-final score, index), kept sorted
     ranking: list[int] = []
     skipped: list[int] = []
@@ -426,6 +562,7 @@ def _rank_article(
                     batch.words[index],
                     batch.furniture_words[index],
                     weights,
+                    judge_opener=not batch.dangling_known[index],
                 )
             bisect.insort(checked, (penalty - scores[index], index))
             continue
@@ -445,7 +582,7 @@ def _rank_article(
     return [index - start for index in ranking]
 
 
-def _repeats(batch: _Batch, index: int, other: int, redundancy: float) -> bool:
+def _repeats(batch: _Lists, index: int, other: int, redundancy: float) -> bool:
     """Whether two sentences share so many content words that one repeats the other."""
     size = math.sqrt(batch.distinct[index] * batch.distinct[other])
     # Only words that recur in the article can be shared: most pairs are told apart by that
@@ -470,7 +607,8 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     text = _join(parts)
     raw = text.encode("utf-8")
     codes = np.frombuffer(bytearray(raw.translate(_CODES) + bytes(8)), dtype=np.uint8)
-    if not text.isascii():
+    ascii = text.isascii()
+    if not ascii:
         _clear_punctuation(codes, np.frombuffer(raw, dtype=np.uint8))
 
     # words, with the NULs among them: every word's part is the count of NULs before it
@@ -481,17 +619,29 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     part_words = np.bincount(part_of, minlength=part_count) - 1  # less the NUL
     kinds = _word_kinds(keys)
     content = (lengths > 1) & (kinds & _STOPWORD == 0) & ~is_separator
-    content_keys = keys[content]
-    content_part = part_of[content]
+    # indexing with positions is several times faster than with a boolean mask
+    content_at = np.flatnonzero(content)
+    content_keys = keys[content_at]
+    content_part = part_of[content_at]
     part_content = np.bincount(content_part, minlength=part_count)
-    furniture = np.bincount(part_of[kinds == _FURNITURE_WORD], minlength=part_count) > 0
+    furniture = (
+        np.bincount(part_of[np.flatnonzero(kinds == _FURNITURE_WORD)], minlength=part_count) > 0
+    )
     # what the text checks look for: a telling byte, a telling first word, a furniture word
     first_word = np.flatnonzero(is_separator) + 1
     first_kind = kinds[np.minimum(first_word, len(kinds) - 1)]
-    first_kind[
-        (first_word >= len(kinds)) | is_separator[np.minimum(first_word, len(kinds) - 1)]
-    ] = 0
-    to_check = (first_kind & (_OPENER | _BY) > 0) | furniture
+    first_at = np.minimum(first_word, len(kinds) - 1)
+    first_kind[(first_word >= len(kinds)) | is_separator[first_at]] = 0
+    # A dangling opener is judged here when the word is certain: in ASCII text the first run
+    # of letters is the first word as the text check sees it, and a key of at most seven
+    # letters is the whole word. The other cases are left to the text check.
+    opener_first = first_kind & _OPENER > 0
+    opener_known = ~(opener_first & (lengths[first_at] > _KEY_LETTERS))
+    if not ascii:
+        for part in np.flatnonzero(opener_first & opener_known).tolist():
+            opener_known[part] = parts[part].isascii()
+    dangling = opener_first & opener_known
+    to_check = (first_kind & _BY > 0) | furniture | (opener_first & ~opener_known)
 
     counts = np.array(article_parts, dtype=np.int64)
     part_article = np.repeat(np.arange(len(articles), dtype=np.int64), counts)
@@ -517,20 +667,22 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
         + weights.title * headline
         + weights.length * length_share
         - weights.fragment_penalty * (fragment + runon)
+        - weights.dangling_penalty * dangling[is_sentence]
     )
     # the content words of each sentence, for the redundancy check
     key_ends = np.cumsum(part_content)
     sentence_key_starts = (key_ends - part_content)[is_sentence]
     return _Batch(
-        starts=(article_first - np.arange(len(articles))).tolist(),
+        starts=article_first - np.arange(len(articles)),
         scores=scores,
-        words=sentence_words.tolist(),
-        furniture_words=furniture[is_sentence].tolist(),
-        to_check=to_check[is_sentence].tolist(),
-        distinct=distinct[is_sentence].tolist(),
-        recurring=recurring[is_sentence].tolist(),
+        words=sentence_words,
+        furniture_words=furniture[is_sentence],
+        to_check=to_check[is_sentence],
+        dangling_known=opener_known[is_sentence],
+        distinct=distinct[is_sentence],
+        recurring=recurring[is_sentence],
         keys=content_keys,
-        key_starts=[*sentence_key_starts.tolist(), int(key_ends[-1])],
+        key_starts=np.append(sentence_key_starts, key_ends[-1]),
     )
 
 
@@ -543,11 +695,11 @@ def _join(parts: list[str]) -> str:
 
 
 def _clear_punctuation(codes: npt.NDArray[np.uint8], raw: npt.NDArray[np.uint8]) -> None:
-    """Blank the continuation bytes of characters whose lead byte opens punctuation."""
-    for lead, width in ((0xC2, 2), (0xE2, 3)):
-        where = np.flatnonzero(raw == lead)
-        for offset in range(1, width):
-            codes[where + offset] = 0
+    """Blank the continuation bytes of characters whose lead byte (C2 or E2) opens
+    punctuation."""
+    leads = np.flatnonzero((raw | 0x20) == 0xE2)  # C2 or E2, and no other byte
+    codes[leads + 1] = 0
+    codes[leads[raw[leads] == 0xE2] + 2] = 0
 
 
 def _word_spans(codes: npt.NDArray[np.uint8]) -> tuple[IntArray, IntArray]:
@@ -626,8 +778,10 @@ def _word_kinds(keys: UInt64Array) -> npt.NDArray[np.uint8]:
     """The kinds (_STOPWORD, _FURNITURE_WORD, ...) of each key, 0 for an ordinary word."""
     multiplier, table = _word_table()
     entries = table[(keys * multiplier) >> np.uint64(64 - _TABLE_BITS)]
-    kinds: npt.NDArray[np.uint8] = (entries >> _KIND_SHIFT).astype(np.uint8)
-    kinds[(entries & _KEY_MASK) != keys] = 0
+    # a mask of all ones where the slot holds this very key (cheaper than assigning through a
+    # boolean index)
+    found = ((entries & _KEY_MASK) == keys).view(np.uint8) * np.uint8(0xFF)
+    kinds: npt.NDArray[np.uint8] = (entries >> _KIND_SHIFT).astype(np.uint8) & found
     return kinds
 
 
@@ -669,25 +823,33 @@ def _word_overlaps(
     group_sizes = np.diff(np.append(group_firsts, len(distinct)))
     body_frequency = np.where(in_title, 0, term_frequency)
     in_body = np.repeat(np.add.reduceat(body_frequency, group_firsts), group_sizes)
-    headline_word = np.repeat(np.maximum.reduceat(in_title, group_firsts), group_sizes)
+    # an article's headline is its first part, so it comes first in its group
+    headline_word = np.repeat(in_title[group_firsts], group_sizes)
     elsewhere = np.where(in_title, 0, in_body - body_frequency)
     centrality = np.asarray(
         np.bincount(parts, weights=_LOG1P[np.minimum(elsewhere, _LOG1P_TOP)], minlength=part_count),
         dtype=np.float64,
     )
-    recurring: IntArray = np.bincount(parts[elsewhere > 0], minlength=part_count)
+    recurring: IntArray = np.bincount(parts[np.flatnonzero(elsewhere)], minlength=part_count)
     distinct_words: IntArray = np.bincount(parts, minlength=part_count)
     title_hits = np.asarray(
         np.bincount(parts, weights=headline_word & ~in_title, minlength=part_count),
         dtype=np.float64,
     )
-    title_size: IntArray = np.bincount(articles[in_title], minlength=article_count)
+    title_size: IntArray = np.bincount(articles[np.flatnonzero(in_title)], minlength=article_count)
     return centrality, recurring, distinct_words, title_hits, title_size
 
 
-def _content_penalty(text: str, words: int, furniture_word: bool, weights: ScorerWeights) -> float:
+def _content_penalty(
+    text: str,
+    words: int,
+    furniture_word: bool,
+    weights: ScorerWeights,
+    judge_opener: bool = True,
+) -> float:
     """What the text itself says against a sentence: a question, furniture, a bare quote, a
-    photo caption, an opener that leans on the sentence before."""
+    photo caption, an opener that leans on the sentence before (unless the score has judged
+    that already)."""
     penalty = 0.0
     if text.rstrip(" \"'”’)]").endswith("?"):
         penalty += weights.question_penalty
@@ -698,7 +860,7 @@ def _content_penalty(text: str, words: int, furniture_word: bool, weights: Score
         penalty += weights.quote_penalty
     if "(" in text and _CAPTION.search(text):
         penalty += weights.caption_penalty
-    first = _FIRST_WORD.match(lowered)
+    first = _FIRST_WORD.match(lowered) if judge_opener else None
     if first and first.group(1) in _DANGLING_OPENERS:
         penalty += weights.dangling_penalty
     return penalty

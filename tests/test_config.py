@@ -71,6 +71,7 @@ smtp_user = "briefer"
 smtp_security = "SSL"
 smtp_from = "Briefings <news@example.org>"
 smtp_timeout = 12
+cache = false
 """,
     )
     config = load_config(tmp_path, {})
@@ -91,10 +92,11 @@ smtp_timeout = 12
     assert config.smtp_security == "ssl"
     assert config.smtp_from == "Briefings <news@example.org>"
     assert config.smtp_timeout == 12.0
+    assert config.cache is False
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 16
+    assert len(KEYS) == 17
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:

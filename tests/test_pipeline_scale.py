@@ -1,0 +1,97 @@
+"""A few hundred articles through the real pipeline: the worker pool (taken by default past
+POOL_THRESHOLD articles) writes exactly what a single process writes, and two runs sharing one
+article store at the same time both finish and leave it whole. Timings are not asserted here;
+benchmarks/bench_make.py measures them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import sqlite3
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from briefer.options import MakeOptions
+from briefer.pipeline import POOL_THRESHOLD, make
+from briefer.store import store_path
+
+SAMPLES = REPO / "samples"
+COUNT = POOL_THRESHOLD + 40
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """COUNT articles made from the samples: paragraphs rotated, titles numbered, dates spread
+    over ten days, so no two are the same text."""
+    folder = tmp_path_factory.mktemp("scale") / "articles"
+    folder.mkdir()
+    bases = []
+    for path in sorted(SAMPLES.glob("*.txt")):
+        _, header, body = path.read_text(encoding="utf-8").split("+++", 2)
+        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+        bases.append((tomllib.loads(header)["title"], paragraphs))
+    for number in range(COUNT):
+        title, paragraphs = bases[number % len(bases)]
+        turn = number // len(bases) % len(paragraphs)
+        text = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
+        day = dt.date(2024, 12, 1) + dt.timedelta(days=number % 10)
+        (folder / f"{number:04d}.md").write_text(
+            f'+++\ntitle = "{title} ({number})"\ndate = {day}\nsource = "Outlet {number % 7}"\n'
+            f"+++\n\n{text}\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _options(folder: Path, out: Path, cache: bool) -> MakeOptions:
+    return MakeOptions(
+        inputs=(folder,),
+        out=out,
+        since=dt.date(2024, 12, 1),
+        until=dt.date(2024, 12, 10),
+        formats=("md", "txt"),
+        cache=cache,
+    )
+
+
+def test_the_default_pool_writes_what_one_process_writes(corpus: Path, tmp_path: Path) -> None:
+    pooled = make(_options(corpus, tmp_path / "pooled", cache=False))
+    serial = make(_options(corpus, tmp_path / "serial", cache=False), pool_threshold=COUNT)
+    assert pooled.briefing.coverage.in_period == COUNT
+    assert serial.stats.workers == 0
+    assert pooled.stats.workers == ((os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0)
+    for pooled_path, serial_path in zip(pooled.paths, serial.paths, strict=True):
+        assert pooled_path.read_bytes() == serial_path.read_bytes()
+    assert not store_path(tmp_path / "pooled").exists()
+
+
+def _make_in_child(folder: Path, out: Path) -> None:
+    make(_options(folder, out, cache=True), pool_threshold=COUNT)
+
+
+def test_two_runs_at_once_share_the_store(corpus: Path, tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    runs = [
+        context.Process(target=_make_in_child, args=(corpus, tmp_path / name))
+        for name in ("one", "two")
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(120)
+        assert run.exitcode == 0
+    path = store_path(tmp_path / "one")
+    assert path == store_path(tmp_path / "two")
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
+    warm = make(_options(corpus, tmp_path / "three", cache=True))
+    assert warm.stats.summarized == 0 and warm.stats.summaries_reused == COUNT
+    assert warm.stats.grouping_reused
+    assert (tmp_path / "three" / "2024-12-10.md").read_bytes() == (
+        tmp_path / "one" / "2024-12-10.md"
+    ).read_bytes()

@@ -1,0 +1,295 @@
+"""The article store: what a rerun reuses, when it must not, and that a damaged store file is
+rebuilt rather than fatal. Runs the real pipeline and CLI on copies of the samples; the store's
+counters (MakeResult.stats) say what each run did itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.options import MakeOptions
+from briefer.pipeline import MakeResult, make
+from briefer.records import Article, Block, Sentence
+from briefer.store import (
+    SCHEMA_VERSION,
+    Store,
+    Summarized,
+    store_path,
+    summary_key,
+)
+
+SAMPLES = REPO / "samples"
+PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(SAMPLES, folder)
+    return folder
+
+
+def _options(folder: Path, out: Path, **changes: object) -> MakeOptions:
+    values: dict[str, object] = {
+        "inputs": (folder,),
+        "out": out,
+        "since": dt.date(2021, 1, 1),
+        "until": dt.date(2024, 12, 31),
+        "themes": folder / "themes.toml",
+        "formats": ("md", "html", "txt"),
+    }
+    values.update(changes)
+    return MakeOptions(**values)  # type: ignore[arg-type]
+
+
+def _outputs(result: MakeResult) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in result.paths}
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ---- the store on its own ----------------------------------------------------------------------
+
+
+def test_summaries_files_and_facts_survive_a_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / ".briefer" / "store.sqlite3"
+    store = Store.open(path)
+    assert store is not None
+    value = Summarized(
+        blocks=(Block("Subhead", True), Block("First “quoted” para. Second one.")),
+        sentences=(Sentence("Second one.", 1, 1),),
+        algorithm="default",
+    )
+    article_file = tmp_path / "a.md"
+    article_file.write_text("+++\ntitle = 'A'\n+++\nText.\n", encoding="utf-8")
+    article = Article("id1", "A", dt.date(2024, 1, 2), "src", "https://x.org/a", "Text.\n", "a.md")
+    assert store.lookup([article_file]) == {}
+    store.remember(article_file, [article])
+    store.add_summary("k1", value)
+    store.add_fact("themes:x", "[]")
+    store.save()
+    store.close()
+
+    again = Store.open(path)
+    assert again is not None
+    assert again.summaries(["k1", "k2"]) == {"k1": value}
+    assert again.lookup([article_file]) == {article_file: (article,)}
+    assert again.fact("themes:x") == "[]" and again.fact("themes:y") is None
+    # A touched file is read again, even with the same bytes.
+    article_file.write_text("+++\ntitle = 'A'\n+++\nText!\n", encoding="utf-8")
+    assert again.lookup([article_file]) == {}
+    again.close()
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    connection.close()
+    assert (path.parent / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+
+
+def test_a_store_filled_by_other_code_is_emptied(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    store = Store.open(path)
+    assert store is not None
+    value = Summarized((Block("One."),), (Sentence("One.", 0, 0),), "lead")
+    store.add_summary("one", value)
+    store.save()
+    store.close()
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT count(*) FROM summaries").fetchone()[0] == 1
+    connection.execute("UPDATE facts SET value = 'older briefer' WHERE key = 'code'")
+    connection.commit()
+    connection.close()
+    again = Store.open(path)
+    assert again is not None
+    assert again.summaries(["one"]) == {}
+    again.close()
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT count(*) FROM summaries").fetchone()[0] == 0
+    connection.close()
+
+
+def test_two_stores_open_on_one_file_both_save(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    first, second = Store.open(path), Store.open(path)
+    assert first is not None and second is not None
+    one = Summarized((Block("One."),), (Sentence("One.", 0, 0),), "lead")
+    two = Summarized((Block("Two."),), (Sentence("Two.", 0, 0),), "lead")
+    first.add_summary("one", one)
+    second.add_summary("two", two)
+    first.save()
+    second.save()
+    assert first.summaries(["one", "two"]) == {"one": one, "two": two}
+    first.close()
+    second.close()
+
+
+def test_the_summary_key_follows_text_title_and_options_only() -> None:
+    article = Article("id", "Title", dt.date(2024, 1, 1), "S", "u", "Body text.", "a.md")
+    key = summary_key(article, 3, None, "default")
+    moved = Article("id", "Title", dt.date(2024, 2, 2), "T", "v", "Body text.", "b.md")
+    assert summary_key(moved, 3, None, "default") == key
+    edited = Article("id", "Title", dt.date(2024, 1, 1), "S", "u", "Body text!", "a.md")
+    retitled = Article("id", "Other", dt.date(2024, 1, 1), "S", "u", "Body text.", "a.md")
+    assert summary_key(edited, 3, None, "default") != key
+    assert summary_key(retitled, 3, None, "default") != key
+    assert summary_key(article, 2, None, "default") != key
+    assert summary_key(article, 3, 40, "default") != key
+    assert summary_key(article, 3, None, "lead") != key
+
+
+# ---- reruns ------------------------------------------------------------------------------------
+
+
+def test_a_rerun_summarizes_only_new_or_changed_articles(articles: Path, tmp_path: Path) -> None:
+    options = _options(articles, tmp_path / "briefings")
+    cold = make(options)
+    count = cold.briefing.coverage.read
+    assert count == 5 and store_path(options.out).is_file()
+    assert (cold.stats.summarized, cold.stats.summaries_reused) == (5, 0)
+    assert not cold.stats.grouping_reused
+
+    warm = make(options)
+    assert (warm.stats.summarized, warm.stats.summaries_reused) == (0, 5)
+    assert warm.stats.files_reused == 5 and warm.stats.grouping_reused
+    assert _outputs(warm) == _outputs(cold), "warm and cold runs write the same bytes"
+
+    changed = sorted(articles.glob("*.txt"))[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nA new closing paragraph was added later.\n",
+        encoding="utf-8",
+    )
+    shutil.copy(sorted(articles.glob("*.txt"))[1], articles / "copy_of_second.txt")
+    rerun = make(options)
+    # The edited file is summarized again; the copy has the same text as a stored article.
+    assert (rerun.stats.summarized, rerun.stats.summaries_reused) == (1, 5)
+    assert rerun.stats.files_reused == 4 and not rerun.stats.grouping_reused
+
+
+def test_an_article_of_furniture_only_is_reported_on_warm_runs_too(
+    articles: Path, tmp_path: Path
+) -> None:
+    (articles / "empty.md").write_text(
+        "+++\ntitle = 'Nothing here'\ndate = 2024-12-03\n+++\n\nAdvertisement\n\n"
+        "Share this article\n",
+        encoding="utf-8",
+    )
+    options = _options(articles, tmp_path / "briefings")
+    cold = make(options)
+    warm = make(options)
+    assert warm.stats.grouping_reused
+    reason = "no article text left after cleaning"
+    assert [(s.path.endswith("empty.md"), s.reason) for s in cold.failed] == [(True, reason)]
+    assert warm.failed == cold.failed
+    assert warm.briefing.coverage == cold.briefing.coverage
+    assert cold.briefing.coverage.in_period == 5
+
+
+def test_different_options_are_not_served_from_the_store(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "briefings"
+    three = _outputs(make(_options(articles, out, formats=("txt",))))
+    one = make(_options(articles, out, formats=("txt",), sentences=1))
+    assert one.stats.summarized == 5 and one.stats.summaries_reused == 0
+    # One sentence per article: a story has at most one bullet per report.
+    for story in one.briefing.stories:
+        assert len(story.bullets) <= len(story.articles)
+    assert _outputs(one) != three
+    # Both are now stored: going back to three sentences is a warm run again.
+    back = make(_options(articles, out, formats=("txt",)))
+    assert back.stats.summarized == 0 and back.stats.grouping_reused
+    assert _outputs(back) == three
+
+
+def test_the_pool_writes_what_one_process_writes(articles: Path, tmp_path: Path) -> None:
+    serial = make(_options(articles, tmp_path / "serial", cache=False), pool_threshold=10**9)
+    pooled = make(_options(articles, tmp_path / "pooled", cache=False), pool_threshold=0)
+    assert serial.stats.workers == 0 and pooled.stats.workers >= 1
+    assert _outputs(pooled) == _outputs(serial)
+
+
+# ---- the command line --------------------------------------------------------------------------
+
+
+def test_no_cache_leaves_no_store(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "briefings"
+    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), "--no-cache", *PERIOD)
+    assert code == 0, err
+    assert (out / "2024-12-31.md").is_file()
+    assert not (tmp_path / ".briefer").exists()
+
+
+def test_cache_false_in_briefer_toml_leaves_no_store(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "briefer.toml").write_text(
+        'input = "articles"\nout = "briefings"\ncache = false\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _cli("make", *PERIOD)
+    assert code == 0, err
+    assert (tmp_path / "briefings" / "2024-12-31.md").is_file()
+    assert not (tmp_path / ".briefer").exists()
+    code, _, err = _cli("make", "--cache", *PERIOD)  # the flag wins over the file
+    assert code == 0, err
+    assert (tmp_path / ".briefer" / "store.sqlite3").is_file()
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 40)
+
+
+def _foreign(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE customers (name TEXT)")
+    connection.execute("INSERT INTO customers VALUES ('Ann')")
+    connection.commit()
+    connection.close()
+
+
+def _newer(path: Path) -> None:
+    store = Store.open(path)
+    assert store is not None
+    store.close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "words"),
+    [
+        (_garbage, "not an SQLite database"),
+        (_foreign, "another program's database"),
+        (_newer, "newer briefer"),
+    ],
+)
+def test_a_bad_store_is_reported_once_and_rebuilt(
+    articles: Path, tmp_path: Path, spoil: object, words: str
+) -> None:
+    path = tmp_path / ".briefer" / "store.sqlite3"
+    path.parent.mkdir()
+    assert callable(spoil)
+    spoil(path)
+    out = tmp_path / "briefings"
+    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert words in lines[0] and str(path) in lines[0] and "rebuilding" in lines[0]
+    assert (out / "2024-12-31.md").is_file()
+    # Rebuilt: the next run reuses it, without a word.
+    result = make(_options(articles, out, formats=("md",)))
+    assert result.stats.summaries_reused == 5
+    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0 and err == ""
