@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -157,7 +157,7 @@ def _read_texts(parts: Sequence[tuple[str, Sequence[str]]]) -> _Texts:
             name_term[name] = stem_ids.setdefault(stem(lowered), len(stem_ids))
     name_counts = [len(names) for names in name_lists]
     all_names = np.fromiter(
-        map(lambda name: name_term.get(name, -1), chain.from_iterable(name_lists)),
+        map(name_term.get, chain.from_iterable(name_lists), repeat(-1)),
         dtype=np.int64,
         count=sum(name_counts),
     )
@@ -883,6 +883,12 @@ def _qualified(
             # The theme's own words cannot vouch for its subject: that is what is in doubt.
             own = {texts.keys.get(s, -1) for p in _theme_patterns(theme) for s in p.stems}
             stand_ins = np.asarray([k for k in stand_ins.tolist() if k not in own], dtype=np.int64)
+            log.debug(
+                "theme %r: %s stands in for %r",
+                theme.name,
+                [list(texts.keys)[k] for k in stand_ins.tolist()],
+                qualifier,
+            )
             if len(stand_ins):
                 has |= np.asarray(transposed[:, stand_ins].sum(axis=1)).ravel() > 0
             qualified[:, t] &= has

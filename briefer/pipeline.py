@@ -114,15 +114,32 @@ def check_algorithm(algorithm: str) -> None:
 def summarize_chunk(
     articles: Sequence[Article], sentences: int, algorithm: str, words: int | None
 ) -> list[Summarized]:
-    """Clean and summarize a run of articles (a pool worker's task), in order."""
+    """Clean and summarize a run of articles (a pool worker's task), in order. The sentences
+    are chosen for the whole run at once: the default scorer's arithmetic is batched, and
+    choose_many gives each article what summarize gives it alone."""
     from briefer.clean import clean
+    from briefer.sentences import split_document
+    from briefer.summarize import choose_many
 
-    results: list[Summarized] = []
-    for article in articles:
-        document = clean(article)
-        summary = summarize_article(document, sentences, algorithm, words)
-        results.append(Summarized(document.blocks, summary.sentences, summary.algorithm))
-    return results
+    documents = [clean(article) for article in articles]
+    split = [
+        sorted(split_document(document), key=lambda sentence: sentence.index)
+        for document in documents
+    ]
+    texts = [
+        ([sentence.text for sentence in ordered], document.article.title)
+        for document, ordered in zip(documents, split, strict=True)
+    ]
+    chosen = choose_many(
+        texts,
+        n=sentences,
+        algorithm=algorithm,
+        words=words,
+    )
+    return [
+        Summarized(document.blocks, tuple(ordered[i] for i in picked), algorithm)
+        for document, ordered, picked in zip(documents, split, chosen, strict=True)
+    ]
 
 
 def _summarize_all(

@@ -290,9 +290,11 @@ def _file_stamp(path: Path) -> str | None:
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
-def _file_key(path: Path) -> str:
-    # The path as given is part of the key: it is what the articles' `path` field says.
-    return f"{path.absolute()}\x00{path}"
+def _file_key(path: Path, cwd: str) -> str:
+    # The path as given is part of the key: it is what the articles' `path` field says. The
+    # working folder tells apart two projects' `articles/a.md`.
+    given = str(path)
+    return f"{given}\x00{given}" if path.is_absolute() else f"{cwd}\x00{given}"
 
 
 class StoreProblem(Exception):
@@ -484,11 +486,12 @@ class Store:
     def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]:
         """The articles of every file whose stamp matches what was stored (ingest's cache)."""
         wanted: dict[str, tuple[Path, str]] = {}
+        cwd = os.getcwd()
         for path in paths:
             stamp = _file_stamp(path)
             if stamp is not None:
                 self._stamps[path] = stamp
-                wanted[_file_key(path)] = (path, f"{stamp}:{self._salt}")
+                wanted[_file_key(path, cwd)] = (path, f"{stamp}:{self._salt}")
         matched: list[tuple[Path, str]] = []
         for key, stamp, articles in self._select("files", list(wanted), "stamp, articles"):
             path, expected = wanted[key]
@@ -507,7 +510,7 @@ class Store:
         stamp = self._stamps.get(path)
         if stamp is not None:
             rows = _dump([_article_row(article) for article in articles])
-            self._files[_file_key(path)] = (f"{stamp}:{self._salt}", rows)
+            self._files[_file_key(path, os.getcwd())] = (f"{stamp}:{self._salt}", rows)
 
     def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
         rows = self._select("summaries", sorted(set(keys)), "value")

@@ -305,8 +305,6 @@ _PART_BITS = 22
 _PART_SHIFT = np.uint64(_PART_BITS)
 _PART_MASK = np.uint64((1 << _PART_BITS) - 1)
 _BATCH_PARTS = 1 << 20  # parts per batch, well inside the 22 bits
-# Pairs of sentences compared for repetition are tagged with 21 bits and a side
-_PAIR_MASK = np.uint64((1 << (_PART_BITS - 1)) - 1)
 _MAX_SENTENCES = _BATCH_PARTS - 1  # of one article; later ones are never chosen
 # Text per batch: big enough to spread numpy's call overhead, small enough that the arrays
 # stay in the processor's cache (measured: 120 kB beats both 30 kB and 1 MB)
@@ -322,9 +320,6 @@ _OPENER = 4  # leans on the sentence before when it opens one (it may be a stopw
 _BY = 8
 # Characters that call for a look at the text
 _TELLING = re.compile(r'[?("“«]')
-# Fast path for articles whose best sentences need no look at the text: pairs of them are
-# tested for repetition with arrays, n(n - 1) / 2 tests per batch, so only for small n
-_FAST_PATH_MAX_N = 8
 
 
 @dataclass(frozen=True)
@@ -344,8 +339,8 @@ class _Batch:
 
 
 class _Lists:
-    """The per-sentence numbers of a batch as Python lists, for the articles that need the
-    sentence-by-sentence path (indexing a list is several times faster than an array)."""
+    """The per-sentence numbers of a batch as Python lists, for the sentence-by-sentence
+    choice (indexing a list is several times faster than indexing an array)."""
 
     def __init__(self, batch: _Batch) -> None:
         self.batch = batch
@@ -405,133 +400,22 @@ def _choose_default(
     weights: ScorerWeights,
 ) -> list[list[int]]:
     batch = _score_batch(articles, weights)
-    sizes = np.array([len(sentences) for sentences, _ in articles], dtype=np.int64)
     # best first within each article: sort by article, then by falling score (a stable sort,
     # so ties keep document order)
-    article_of = np.repeat(np.arange(len(articles)), sizes)
+    article_of = np.repeat(np.arange(len(articles)), [len(sentences) for sentences, _ in articles])
     order = np.lexsort((-batch.scores, article_of))
-    fast, best = _fast_choices(
-        [sentences for sentences, _ in articles], batch, order, sizes, n, weights
-    )
-    lists: _Lists | None = None
-    order_list: list[int] = []
+    lists, order_list = _Lists(batch), order.tolist()
     chosen: list[list[int]] = []
     starts = batch.starts.tolist()
     for number, (sentences, _) in enumerate(articles):
-        if fast[number]:
-            ranking = best[number][: len(sentences)]
-        else:
-            if lists is None:
-                lists, order_list = _Lists(batch), order.tolist()
-            start = starts[number]
-            ranked = order_list[start : start + len(sentences)]
-            ranking = _rank_article(sentences, ranked, start, lists, n, weights)
+        start = starts[number]
+        ranked = order_list[start : start + len(sentences)]
+        ranking = _rank_article(sentences, ranked, start, lists, n, weights)
         if words is None:
             chosen.append(sorted(ranking))
         else:
             chosen.append(_take(ranking, _word_counter(sentences), n, words))
     return chosen
-
-
-def _fast_choices(
-    texts: Sequence[Sequence[str]],
-    batch: _Batch,
-    order: IntArray,
-    sizes: IntArray,
-    n: int,
-    weights: ScorerWeights,
-) -> tuple[list[bool], list[list[int]]]:
-    """For each article, whether its ranking is simply its n best scores, and those (local
-    indices, best first). That holds when the text checks find nothing against any of them
-    (the checks only lower a score) and no two of them repeat each other, which is most
-    articles; the rest take the sentence-by-sentence path of _rank_article."""
-    count = len(sizes)
-    if not len(order):  # not one sentence in the batch: nothing to choose
-        return [True] * count, [[] for _ in range(count)]
-    if n > _FAST_PATH_MAX_N:
-        return [False] * count, [[] for _ in range(count)]
-    rank = np.arange(n)
-    valid = rank < sizes[:, None]  # (article, rank)
-    index = order[np.where(valid, batch.starts[:, None] + rank, 0)]
-    slow = np.zeros(count, dtype=np.bool_)
-    recurring = batch.recurring[index]
-    distinct = batch.distinct[index]
-    # _rank_article's test for a repeat, up to building the sets of words: a candidate may
-    # repeat an earlier one only when both pre-filters of _repeats let the pair through
-    may_repeat = valid & (recurring > weights.redundancy**2 * distinct)
-    pairs: list[tuple[IntArray, IntArray, IntArray, FloatArray]] = []
-    for later in range(1, n):
-        for earlier in range(later):
-            size = np.sqrt(distinct[:, earlier] * distinct[:, later])
-            shared = np.minimum(recurring[:, earlier], recurring[:, later])
-            (articles,) = np.nonzero(may_repeat[:, later] & (shared > weights.redundancy * size))
-            pairs.append(
-                (articles, index[articles, earlier], index[articles, later], size[articles])
-            )
-    articles = np.concatenate([pair[0] for pair in pairs]) if pairs else np.zeros(0, np.int64)
-    if len(articles) > _PAIR_MASK:  # more pairs than tags: let the slow path judge them
-        slow[articles] = True
-    elif len(articles):
-        shared_words = _shared_words(
-            batch,
-            np.concatenate([pair[1] for pair in pairs]),
-            np.concatenate([pair[2] for pair in pairs]),
-        )
-        sizes_of_pairs = np.concatenate([pair[3] for pair in pairs])
-        slow[articles[shared_words > weights.redundancy * sizes_of_pairs]] = True
-    best: list[list[int]] = (index - batch.starts[:, None]).tolist()
-    fast: list[bool] = (~slow).tolist()
-    # The text checks themselves, for the candidates holding a character that calls for them:
-    # a candidate they find nothing against keeps its score, and its article the fast path
-    starts: list[int] = batch.starts.tolist()
-    to_check: list[bool] = batch.to_check.tolist()
-    words: list[int] = batch.words.tolist()
-    furniture_words: list[bool] = batch.furniture_words.tolist()
-    dangling_known: list[bool] = batch.dangling_known.tolist()
-    for number in np.flatnonzero(~slow).tolist():
-        sentences = texts[number]
-        for local in best[number][: len(sentences)]:
-            text = sentences[local]
-            at = starts[number] + local
-            if (to_check[at] or _TELLING.search(text)) and _content_penalty(
-                text,
-                words[at],
-                furniture_words[at],
-                weights,
-                judge_opener=not dangling_known[at],
-            ):
-                fast[number] = False
-                break
-    return fast, best
-
-
-def _shared_words(batch: _Batch, first: IntArray, second: IntArray) -> IntArray:
-    """How many distinct content words each pair of sentences (first[i], second[i]) shares."""
-    count = len(first)
-    if not count:
-        return np.zeros(0, dtype=np.int64)
-    # Every word of either sentence, tagged with its pair and its side (below the 42 bits of
-    # the key): after one sort, a word the two share is a run of two equal (word, pair) values
-    tags = np.arange(count, dtype=np.uint64) << np.uint64(1)
-    words = np.unique(
-        np.concatenate(
-            (_tagged_keys(batch, first, tags), _tagged_keys(batch, second, tags | np.uint64(1)))
-        )
-    ) >> np.uint64(1)
-    shared = words[1:][words[1:] == words[:-1]]
-    return np.bincount((shared & _PAIR_MASK).astype(np.int64), minlength=count)
-
-
-def _tagged_keys(batch: _Batch, sentences: IntArray, tags: UInt64Array) -> UInt64Array:
-    """The content-word keys of the sentences, each tagged in its low 22 bits with its
-    sentence's tag (keys take 42 bits)."""
-    starts = batch.key_starts[sentences]
-    lengths = batch.key_starts[sentences + 1] - starts
-    total = int(lengths.sum())
-    # positions starts[i] .. starts[i] + lengths[i] - 1 for every i, without a Python loop
-    offsets = np.cumsum(lengths) - lengths
-    positions = np.repeat(starts - offsets, lengths) + np.arange(total)
-    return (batch.keys[positions] << _PART_SHIFT) | np.repeat(tags, lengths)
 
 
 def _rank_article(

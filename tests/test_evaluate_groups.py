@@ -153,14 +153,14 @@ def test_dev_clusters_figures(shared_dir: Path) -> None:
 
 def test_theme_accuracy_floors_on_the_development_set() -> None:
     """The self-written NATO/Ukraine set: about half the items fit none of the themes.
-    Floors sit a little under today's figures (0.84 and 0.89), so a regression shows."""
+    Floors sit a little under today's figures (0.87 and 0.89), so a regression shows."""
     sample = evaluate_themes(DEV, SAMPLE_THEMES)
     assert sample.n == 115
-    assert sample.accuracy >= 0.82
-    assert sample.macro_f1 >= 0.80
+    assert sample.accuracy >= 0.85
+    assert sample.macro_f1 >= 0.85
     alt = evaluate_themes(DEV, ALT_THEMES, ALT_NAMES)
-    assert alt.accuracy >= 0.85
-    assert alt.macro_f1 >= 0.83
+    assert alt.accuracy >= 0.86
+    assert alt.macro_f1 >= 0.85
     # Saying "none of these" well: most Other items stay out of the themes.
     other = sample.labels.index(OTHER_THEME)
     row = sample.confusion[other]

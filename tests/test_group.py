@@ -451,6 +451,86 @@ def test_theme_placement_primary_secondary_and_other() -> None:
     ]
 
 
+MEMBERSHIP_THEMES = (
+    Theme(
+        "NATO membership",
+        "Countries applying to become members, and the votes on their bids.",
+        ("accession", "join NATO", "membership"),
+    ),
+    Theme("Peace talks", "Negotiations to end the war.", ("peace talks", "negotiations")),
+)
+
+
+def alliance_items() -> list[tuple[Document, Summary]]:
+    """Five NATO stories that say "alliance" too, a membership story that says only
+    "alliance", an EU accession story, and a peace talks story; a month apart each."""
+    items = [
+        make_item(
+            f"nato{k}",
+            f"NATO {topic} on the agenda as ministers meet",
+            [
+                f"NATO defence ministers discussed {topic} in Brussels on Thursday, and the "
+                "alliance said it would publish new figures next month."
+            ],
+            date(2023, 1 + k, 10),
+        )
+        for k, topic in enumerate(["spending", "exercises", "cyber defence", "drones", "fuel"])
+    ]
+    items.append(
+        make_item(
+            "sweden",
+            "Turkey approves Sweden's accession",
+            [
+                "Turkey's parliament approved Sweden's accession on Tuesday, bringing the "
+                "Nordic country close to membership of the alliance after months of delay."
+            ],
+            date(2023, 7, 10),
+        )
+    )
+    items.append(
+        make_item(
+            "moldova",
+            "EU opens accession negotiations with Moldova",
+            [
+                "The European Union opened accession negotiations with Moldova on Friday. "
+                "Accession could take a decade, and membership needs every member's consent."
+            ],
+            date(2023, 8, 10),
+        )
+    )
+    items.append(
+        make_item(
+            "geneva",
+            "Peace talks resume in Geneva",
+            [
+                "Peace talks between the two sides resumed in Geneva on Monday, and both "
+                "delegations said the negotiations would continue through the week."
+            ],
+            date(2023, 9, 10),
+        )
+    )
+    return items
+
+
+def test_a_word_that_always_comes_with_the_subject_stands_in_for_it() -> None:
+    # "NATO" narrows the theme; across this briefing "alliance" comes only with NATO, so a
+    # membership story that says only "the alliance" still belongs under it.
+    grouping = group(alliance_items(), MEMBERSHIP_THEMES)
+    placed = {s.articles[0].id: s for section in grouping.sections for s in section.stories}
+    assert placed["sweden"].theme == "NATO membership"
+    assert placed["geneva"].theme == "Peace talks"
+    assert all(placed[f"nato{k}"].theme == OTHER_THEME for k in range(5))
+
+
+def test_membership_of_something_else_is_not_filed_under_a_lesser_theme() -> None:
+    # EU accession fits "NATO membership" in all but its subject: it goes to Other, not
+    # to "Peace talks" on the strength of the word "negotiations".
+    grouping = group(alliance_items(), MEMBERSHIP_THEMES)
+    placed = {s.articles[0].id: s for section in grouping.sections for s in section.stories}
+    assert placed["moldova"].theme == OTHER_THEME
+    assert placed["moldova"].secondary_themes == ()
+
+
 def test_no_themes_puts_everything_in_other_developments() -> None:
     grouping = group([make_item("a", *FLOOD_A, DAY)], ())
     assert [s.theme for s in grouping.sections] == [OTHER_THEME]

@@ -293,3 +293,15 @@ def test_a_bad_store_is_reported_once_and_rebuilt(
     assert result.stats.summaries_reused == 5
     code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
     assert code == 0 and err == ""
+
+
+def test_a_store_that_cannot_be_made_is_skipped_with_one_warning(
+    articles: Path, tmp_path: Path
+) -> None:
+    (tmp_path / ".briefer").write_text("a file where the store's folder would go\n")
+    out = tmp_path / "briefings"
+    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "running without it" in lines[0], err
+    assert (out / "2024-12-31.md").is_file()
