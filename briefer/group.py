@@ -8,6 +8,10 @@ then forms the stories without the chaining of single-link grouping.
 
 Themes come from the user's themes file: each story is scored against each theme's name,
 keywords and description, and filed under the best one, or under OTHER_THEME.
+
+Every article's headline and first _MAX_CHARS of body are read once, into arrays of word
+ids (_read_texts); clustering, theme scoring (sparse story x pattern products, a second
+product for the feedback words) and topic labels all work from those arrays.
 """
 
 from __future__ import annotations
