@@ -23,9 +23,6 @@ from briefer.options import (
     DEFAULT_SENTENCES,
     MakeOptions,
     check_length,
-    check_period,
-    parse_date,
-    parse_formats,
 )
 
 if TYPE_CHECKING:
@@ -137,39 +134,26 @@ def make(
     Every option left out is taken from its BRIEFER_* environment variable, else from
     briefer.toml, else from the default shown.
     """
-    from briefer.config import load_config
-    from briefer.pipeline import default_themes_path
+    from briefer.config import MakeFlags, load_config, make_options
     from briefer.pipeline import make as make_briefing
 
+    flags = MakeFlags(
+        since=since,
+        until=until,
+        inputs=tuple(inputs or ()),
+        out=out,
+        formats=formats,
+        themes=themes,
+        sentences=sentences,
+        words=words,
+        algorithm=algorithm,
+        explain=explain,
+        templates=templates,
+        cache=cache,
+    )
     try:
-        # Flags left out are None, so each falls back to the environment, then the file.
         config = load_config(Path.cwd(), os.environ, config_file)
-        until_date = parse_date(until, "--until") if until else dt.date.today()
-        since_date = parse_date(since, "--since") if since else None
-        check_period(since_date, until_date)
-        sentence_count = config.sentences if sentences is None else sentences
-        word_budget = config.words if words is None else words
-        check_length(sentence_count, word_budget)
-        if inputs:
-            input_paths, input_urls = _split_inputs(inputs)
-        else:
-            input_paths, input_urls = config.inputs, config.urls
-        themes_path = themes if themes is not None else config.themes
-        options = MakeOptions(
-            inputs=input_paths,
-            urls=input_urls,
-            out=config.out if out is None else out,
-            since=since_date,
-            until=until_date,
-            formats=config.formats if formats is None else parse_formats(formats),
-            themes=themes_path if themes_path is not None else default_themes_path(input_paths),
-            sentences=sentence_count,
-            words=word_budget,
-            algorithm=config.algorithm if algorithm is None else algorithm,
-            explain=config.explain if explain is None else explain,
-            templates=config.templates if templates is None else templates,
-            cache=config.cache if cache is None else cache,
-        )
+        options = make_options(config, flags, dt.date.today())
         # Recipients and SMTP settings are checked before any work, the email sent after.
         mailing = _plan_mailing(config, email, dry_run)
         with _progress_bar("Summarizing") as progress:
@@ -256,17 +240,6 @@ def eval_summaries(
         )
 
 
-def _split_inputs(inputs: list[str] | None) -> tuple[tuple[Path, ...], tuple[str, ...]]:
-    """--input values as paths and http(s) URLs; samples/ when none is given."""
-    from briefer.fetch import is_url
-
-    if not inputs:
-        return (Path("samples"),), ()
-    paths = tuple(Path(value) for value in inputs if not is_url(value))
-    urls = tuple(value.strip() for value in inputs if is_url(value))
-    return paths, urls
-
-
 @app.command("fetch")
 def fetch_command(
     urls: Annotated[list[str], typer.Argument(help="Feed or page URLs (http or https).")],
@@ -290,8 +263,8 @@ def fetch_command(
     again. A feed entry with only a short summary is saved with its page's full text.
     """
     from briefer.config import load_config
-    from briefer.fetch import fetch_into, is_url
-    from briefer.options import FetchSettings
+    from briefer.fetch import fetch_into
+    from briefer.options import FetchSettings, is_url
 
     try:
         if into is None:
@@ -498,10 +471,10 @@ def themes_command(
     """List each theme with its articles, their scores and the terms that matched."""
     import json
 
+    from briefer.config import default_themes_path
     from briefer.errors import OptionsError
-    from briefer.evaluate_groups import themes_report
+    from briefer.evaluate_groups import themes_report, themes_report_data
     from briefer.group import LEAD_MIN_SCORE
-    from briefer.pipeline import default_themes_path
 
     try:
         themes_path = themes if themes is not None else default_themes_path(inputs)
@@ -515,29 +488,7 @@ def themes_command(
     for skipped in report.failed:
         typer.echo(f"briefer: skipped {skipped.path}: {skipped.reason}", err=True)
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "path": fit.article.path,
-                        "title": fit.article.title,
-                        "theme": fit.theme,
-                        "secondary": list(fit.secondary),
-                        "scores": {
-                            f.theme: {
-                                "score": round(f.score, 2),
-                                "lead_score": round(f.lead_score, 2),
-                                "eligible": f.eligible,
-                                "terms": list(f.terms),
-                            }
-                            for f in fit.fits
-                        },
-                    }
-                    for fit in report.articles
-                ],
-                indent=2,
-            )
-        )
+        typer.echo(json.dumps(themes_report_data(report), indent=2))
     else:
         for number, theme in enumerate(report.themes):
             filed = report.filed_under(theme)

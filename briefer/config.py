@@ -20,13 +20,23 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from briefer.errors import OptionsError
-from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES, FORMATS
+from briefer.options import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_SENTENCES,
+    FORMATS,
+    MakeOptions,
+    check_length,
+    check_period,
+    is_url,
+    parse_date,
+    parse_formats,
+    split_inputs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -167,14 +177,6 @@ def _strings(
     return parts
 
 
-def _is_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 # An item of a ":"-separated BRIEFER_INPUT: a URL keeps its own "://" and ":port".
 _POSIX_ITEM = re.compile(r"(?i)https?://(?:[^:]|:\d+(?=[/?#:]|$))*|[^:]+")
 
@@ -192,8 +194,8 @@ def _inputs(raw: object, origin: _Origin, key: str) -> tuple[tuple[Path, ...], t
         items = [item.strip() for item in found if item.strip()]
         if not items:
             raise origin.bad(key, raw, expected, example)
-    paths = tuple(origin.path(item) for item in items if not _is_url(item))
-    urls = tuple(item for item in items if _is_url(item))
+    paths = tuple(origin.path(item) for item in items if not is_url(item))
+    urls = tuple(item for item in items if is_url(item))
     return paths, urls
 
 
@@ -515,3 +517,62 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
     _warn_unknown_variables(environ)
     # Each parser returns its own field's type, which the SETTINGS table cannot express.
     return Config(**values, smtp_password=password, file=read_file)  # type: ignore[arg-type]
+
+
+THEMES_FILENAME = "themes.toml"
+
+
+def default_themes_path(inputs: Sequence[Path]) -> Path | None:
+    """`themes.toml` beside the first input (inside it, for a folder), if there is one."""
+    for path in inputs:
+        folder = path if path.is_dir() else path.parent
+        candidate = folder / THEMES_FILENAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class MakeFlags:
+    """`briefer make`'s flags as given on the command line: None for each one left out, so
+    it falls back to the environment, then briefer.toml, then the shipped default."""
+
+    since: str | None = None
+    until: str | None = None
+    inputs: tuple[str, ...] = ()
+    out: Path | None = None
+    formats: str | None = None
+    themes: Path | None = None
+    sentences: int | None = None
+    words: int | None = None
+    algorithm: str | None = None
+    explain: bool | None = None
+    templates: Path | None = None
+    cache: bool | None = None
+
+
+def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOptions:
+    """The one options object for a run: the flags laid over the layered configuration."""
+    until = parse_date(flags.until, "--until") if flags.until else today
+    since = parse_date(flags.since, "--since") if flags.since else None
+    check_period(since, until)
+    sentences = config.sentences if flags.sentences is None else flags.sentences
+    words = config.words if flags.words is None else flags.words
+    check_length(sentences, words)
+    paths, urls = split_inputs(flags.inputs) if flags.inputs else (config.inputs, config.urls)
+    themes = flags.themes if flags.themes is not None else config.themes
+    return MakeOptions(
+        inputs=paths,
+        urls=urls,
+        out=config.out if flags.out is None else flags.out,
+        since=since,
+        until=until,
+        formats=config.formats if flags.formats is None else parse_formats(flags.formats),
+        themes=themes if themes is not None else default_themes_path(paths),
+        sentences=sentences,
+        words=words,
+        algorithm=config.algorithm if flags.algorithm is None else flags.algorithm,
+        explain=config.explain if flags.explain is None else flags.explain,
+        templates=config.templates if flags.templates is None else flags.templates,
+        cache=config.cache if flags.cache is None else flags.cache,
+    )

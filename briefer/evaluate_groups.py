@@ -399,3 +399,25 @@ def label_counts(rows: Sequence[LabelledRow]) -> Counter[str]:
 
 def rounded(value: float, places: int = 4) -> float:
     return round(value, places) if math.isfinite(value) else value
+
+
+def themes_report_data(report: ThemesReport) -> list[dict[str, Any]]:
+    """The themes report as plain data for `briefer themes --json`."""
+    return [
+        {
+            "path": fit.article.path,
+            "title": fit.article.title,
+            "theme": fit.theme,
+            "secondary": list(fit.secondary),
+            "scores": {
+                f.theme: {
+                    "score": round(f.score, 2),
+                    "lead_score": round(f.lead_score, 2),
+                    "eligible": f.eligible,
+                    "terms": list(f.terms),
+                }
+                for f in fit.fits
+            },
+        }
+        for fit in report.articles
+    ]

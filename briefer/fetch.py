@@ -45,7 +45,7 @@ import yaml
 from briefer import __version__
 from briefer.errors import DeliveryError, InputError, OptionsError
 from briefer.ingest import content_id, read_feed_data, read_page_data
-from briefer.options import FetchSettings
+from briefer.options import FetchSettings, is_url
 from briefer.records import Article, Skipped
 
 logger = logging.getLogger(__name__)
@@ -78,15 +78,6 @@ _CHUNK = 64 * 1024
 
 
 # --------------------------------------------------------------------------- URLs
-
-
-def is_url(text: str) -> bool:
-    """True for an http(s) address: what --input and fetch treat as something to fetch."""
-    try:
-        parts = urlsplit(text.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.netloc)
 
 
 def canonical_url(url: str, base: str = "") -> str:

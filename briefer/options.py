@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from briefer.errors import OptionsError
 
@@ -82,3 +84,19 @@ def check_length(sentences: int, words: int | None) -> None:
         raise OptionsError(f"--sentences {sentences} must be at least 1")
     if words is not None and words < 1:
         raise OptionsError(f"--words {words} must be at least 1")
+
+
+def is_url(text: str) -> bool:
+    """True for an http(s) address: what --input and fetch treat as something to fetch."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def split_inputs(values: Sequence[str]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """--input values as paths and http(s) URLs, each in the order given."""
+    paths = tuple(Path(value) for value in values if not is_url(value))
+    urls = tuple(value.strip() for value in values if is_url(value))
+    return paths, urls

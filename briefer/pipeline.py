@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THEMES_FILENAME = "themes.toml"
 # Below this many articles to summarize, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 200
 CHUNK_SIZE = 200  # articles per task sent to a worker: big enough to keep pickling overhead low
@@ -68,16 +67,6 @@ class MakeResult:
     @property
     def failed(self) -> tuple[Skipped, ...]:
         return self.briefing.coverage.failed
-
-
-def default_themes_path(inputs: Sequence[Path]) -> Path | None:
-    """`themes.toml` beside the first input (inside it, for a folder), if there is one."""
-    for path in inputs:
-        folder = path if path.is_dir() else path.parent
-        candidate = folder / THEMES_FILENAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _in_period(article: Article, since: dt.date | None, until: dt.date) -> str:

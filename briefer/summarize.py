@@ -491,8 +491,8 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     text = _join(parts)
     raw = text.encode("utf-8")
     codes = np.frombuffer(bytearray(raw.translate(_CODES) + bytes(8)), dtype=np.uint8)
-    ascii = text.isascii()
-    if not ascii:
+    is_ascii = text.isascii()
+    if not is_ascii:
         _clear_punctuation(codes, np.frombuffer(raw, dtype=np.uint8))
 
     # words, with the NULs among them: every word's part is the count of NULs before it
@@ -521,7 +521,7 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     # letters is the whole word. The other cases are left to the text check.
     opener_first = first_kind & _OPENER > 0
     opener_known = ~(opener_first & (lengths[first_at] > _KEY_LETTERS))
-    if not ascii:
+    if not is_ascii:
         for part in np.flatnonzero(opener_first & opener_known).tolist():
             opener_known[part] = parts[part].isascii()
     dangling = opener_first & opener_known
