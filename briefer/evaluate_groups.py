@@ -11,7 +11,6 @@ user can see why each one lands where it does and tune the file.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import Counter
@@ -25,6 +24,7 @@ import numpy as np
 
 from briefer.clean import clean
 from briefer.errors import OptionsError
+from briefer.evaluate import jsonl_objects
 from briefer.group import ThemeFit, bcubed, cluster_stories, load_themes, place_themes
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Document, Skipped
@@ -82,20 +82,10 @@ class ThemeScores:
 
 def read_labelled(path: Path, need_date: bool = False) -> list[LabelledRow]:
     """Rows of a labelled JSONL file; a bad row raises OptionsError naming file:line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise OptionsError(f"{path}: no such file; check the path") from None
-    except UnicodeDecodeError:
-        raise OptionsError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    except OSError as error:
-        raise OptionsError(f"{path}: cannot read the file ({error.strerror})") from None
     rows: list[LabelledRow] = []
     seen: dict[str, str] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        row = _parse_row(line, f"{path}:{number}", need_date)
+    for where, data in jsonl_objects(path, "title, date, text and label"):
+        row = _parse_row(data, where, need_date)
         if row.id in seen:
             raise OptionsError(
                 f"{row.where}: id {row.id!r} was already used at {seen[row.id]}; "
@@ -103,21 +93,10 @@ def read_labelled(path: Path, need_date: bool = False) -> list[LabelledRow]:
             )
         seen[row.id] = row.where
         rows.append(row)
-    if not rows:
-        raise OptionsError(
-            f"{path}: no rows to evaluate; expected JSON Lines with title, date, text and label"
-        )
     return rows
 
 
-def _parse_row(line: str, where: str, need_date: bool) -> LabelledRow:
-    try:
-        data: Any = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise OptionsError(f"{where}: not valid JSON ({error.msg}); fix the row") from None
-    if not isinstance(data, dict):
-        raise OptionsError(f"{where}: expected a JSON object with title, date, text and label")
-
+def _parse_row(data: dict[str, Any], where: str, need_date: bool) -> LabelledRow:
     def text_field(key: str, required: bool) -> str:
         value = data.get(key)
         if value is None and not required:
