@@ -126,7 +126,7 @@ def test_impossible_summary_sizes_are_refused(
 
 
 def test_missing_file_and_empty_file_are_options_errors(tmp_path: Path) -> None:
-    with pytest.raises(OptionsError, match="cannot read"):
+    with pytest.raises(OptionsError, match="no such file"):
         evaluate_summaries(tmp_path / "absent.jsonl", ["lead"])
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
