@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Two shared cores make timings noisy, so no per-example deadline anywhere; in CI the examples
+# are derandomized so a red run can be reproduced exactly.
+settings.register_profile("briefer", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("briefer")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
