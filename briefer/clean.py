@@ -519,7 +519,7 @@ def _is_finished_paragraph(text: str) -> bool:
 
 
 def _is_name_list(text: str) -> bool:
-    """Only people's names: "Lara Jakes, Kim Barker", "Jane Doe and John Roe"."""
+    """Only people's names: "Jane Doe, John Roe", "Ann Lee and Bo Park"."""
     if _words(text) > 14 or any(char.isdigit() for char in text):
         return False
     parts = [part for part in re.split(r"\s*(?:,|&|\||\band\b)\s*", text.strip(" .")) if part]
