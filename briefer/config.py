@@ -221,14 +221,20 @@ def _formats(raw: object, origin: _Origin, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _count(raw: object, origin: _Origin, key: str) -> int:
-    example = str(DEFAULT_SENTENCES if key == "sentences" else 60)
-    value: object = raw
+def _from_environment(raw: object, origin: _Origin, convert: Callable[[str], object]) -> object:
+    """Environment variables are always text: a number there is converted before checking,
+    while in briefer.toml a quoted number stays a (wrong) string, so the error can say so."""
     if isinstance(raw, str) and not origin.in_file:
         try:
-            value = int(raw.strip())
+            return convert(raw.strip())
         except ValueError:
-            value = raw
+            return raw
+    return raw
+
+
+def _count(raw: object, origin: _Origin, key: str) -> int:
+    example = str(DEFAULT_SENTENCES if key == "sentences" else 60)
+    value = _from_environment(raw, origin, int)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise origin.bad(key, raw, "a whole number of at least 1", example)
     return value
@@ -271,24 +277,14 @@ def _text(raw: object, origin: _Origin, key: str) -> str:
 
 
 def _port(raw: object, origin: _Origin, key: str) -> int:
-    value: object = raw
-    if isinstance(raw, str) and not origin.in_file:
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            value = raw
+    value = _from_environment(raw, origin, int)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
         raise origin.bad(key, raw, "a port number from 1 to 65535", "587")
     return value
 
 
 def _seconds(raw: object, origin: _Origin, key: str) -> float:
-    value: object = raw
-    if isinstance(raw, str) and not origin.in_file:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            value = raw
+    value = _from_environment(raw, origin, float)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 3600:
         raise origin.bad(key, raw, "a number of seconds above 0", "30")
     return float(value)
