@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from typer.testing import CliRunner
+
+from briefer.cli import app
 
 # Two shared cores make timings noisy, so no per-example deadline anywhere; in CI the examples
 # are derandomized so a red run can be reproduced exactly.
@@ -36,3 +39,12 @@ def _no_briefer_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None
 
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """briefer's command line through CliRunner: (exit code, stdout, stderr). A bug (any
+    exception other than a deliberate exit) is raised, not hidden in the result."""
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr

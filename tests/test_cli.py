@@ -6,11 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from typer.testing import CliRunner
+from conftest import REPO, run_cli
 
 from briefer import __version__
-from briefer.cli import app
 
 SAMPLES = REPO / "samples"
 
@@ -32,22 +30,15 @@ FURNITURE = (
 )
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 def make_samples(out: Path, *extra: str) -> tuple[int, str, str]:
-    return run(
+    return run_cli(
         "make", "--since", "2024-12-01", "--until", "2024-12-05",
         "--input", str(SAMPLES), "--out", str(out), *extra,
     )  # fmt: skip
 
 
 def test_version() -> None:
-    code, out, _ = run("--version")
+    code, out, _ = run_cli("--version")
     assert code == 0
     assert __version__ in out
 
@@ -82,7 +73,7 @@ def test_make_defaults_read_samples_folder_and_its_themes(
 ) -> None:
     shutil.copytree(SAMPLES, tmp_path / "samples")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run("make", "--since", "2024-12-01", "--until", "2024-12-31")
+    code, out, err = run_cli("make", "--since", "2024-12-01", "--until", "2024-12-31")
     assert code == 0, err
     assert out.strip() == str(Path("briefings") / "2024-12-31.md")
     markdown = (tmp_path / "briefings" / "2024-12-31.md").read_text(encoding="utf-8")
@@ -98,7 +89,7 @@ def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path: Path) -> None:
     (inbox / "baddate.md").write_text('+++\ntitle = "T"\ndate = "next Tuesday-ish"\n+++\nBody.\n')
     (inbox / "broken.json").write_text('{"title": "x", "text": ')
     out_dir = tmp_path / "out"
-    code, _, err = run(
+    code, _, err = run_cli(
         "make", "--since", "2024-12-01", "--until", "2024-12-05",
         "--input", str(inbox), "--input", str(tmp_path / "missing"), "--out", str(out_dir),
     )  # fmt: skip
@@ -119,7 +110,7 @@ def test_undated_articles_are_left_out_and_counted(tmp_path: Path) -> None:
         "Ministers meet in Brussels\n\nForeign ministers met in Brussels on Tuesday to discuss "
         "air defence for Ukraine. They agreed to send more systems before winter.\n"
     )
-    code, _, err = run(
+    code, _, err = run_cli(
         "make", "--since", "2024-12-01", "--input", str(inbox), "--out", str(tmp_path / "o"),
         "--until", "2024-12-05",
     )  # fmt: skip
@@ -152,14 +143,14 @@ def test_malformed_themes_file_stops_with_one_line(tmp_path: Path) -> None:
 def test_bad_options_exit_2_with_one_line(
     tmp_path: Path, args: tuple[str, ...], needle: str
 ) -> None:
-    code, _, err = run("make", "--input", str(SAMPLES), "--out", str(tmp_path), *args)
+    code, _, err = run_cli("make", "--input", str(SAMPLES), "--out", str(tmp_path), *args)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and needle in err
 
 
 def test_summarize_prints_verbatim_sentences() -> None:
     path = SAMPLES / "004_5c763be46a265a57.txt"
-    code, out, err = run("summarize", str(path), "--sentences", "2")
+    code, out, err = run_cli("summarize", str(path), "--sentences", "2")
     assert code == 0, err
     lines = out.strip().splitlines()
     assert 1 <= len(lines) <= 2
@@ -169,6 +160,6 @@ def test_summarize_prints_verbatim_sentences() -> None:
 
 
 def test_summarize_missing_file_is_one_line(tmp_path: Path) -> None:
-    code, _, err = run("summarize", str(tmp_path / "nope.txt"))
+    code, _, err = run_cli("summarize", str(tmp_path / "nope.txt"))
     assert code == 2
     assert "nope.txt" in err and len(err.strip().splitlines()) == 1

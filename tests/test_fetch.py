@@ -15,11 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from briefer.cli import app
 from briefer.errors import InputError
 from briefer.fetch import (
     USER_AGENT,
@@ -617,15 +616,8 @@ def test_toml_string_escapes_what_toml_requires() -> None:
 # --------------------------------------------------------------------------- command line
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_fetch_command_saves_reports_and_sets_the_exit_code(site: Site, tmp_path: Path) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         "fetch", site.url("/feeds/business.atom"), site.url("/missing"), "--into", str(tmp_path)
     )
     assert code == 1
@@ -634,7 +626,7 @@ def test_fetch_command_saves_reports_and_sets_the_exit_code(site: Site, tmp_path
     assert f"briefer: failed {site.url('/missing')}: HTTP 404 Not Found; check the URL" in err
     assert "2 saved, 0 already stored, 1 failed" in err
 
-    code, out, err = run("fetch", site.url("/feeds/business.atom"), "--into", str(tmp_path))
+    code, out, err = run_cli("fetch", site.url("/feeds/business.atom"), "--into", str(tmp_path))
     assert (code, out) == (0, "")
     assert "0 saved, 2 already stored, 0 failed" in err
 
@@ -648,20 +640,20 @@ def test_fetch_command_saves_into_the_first_configured_input_folder(
     monkeypatch.chdir(tmp_path)
     for name in ("BRIEFER_CONFIG", "BRIEFER_INPUT"):
         monkeypatch.delenv(name, raising=False)
-    code, out, err = run("fetch", site.url("/articles/rail-order"))
+    code, out, err = run_cli("fetch", site.url("/articles/rail-order"))
     assert code == 0, err
     [saved] = [Path(line) for line in out.splitlines()]
     assert saved.parent.resolve() == (tmp_path / "news").resolve()
 
 
 def test_fetch_command_rejects_what_is_not_a_url(tmp_path: Path) -> None:
-    code, _, err = run("fetch", "samples/feed.xml", "--into", str(tmp_path))
+    code, _, err = run_cli("fetch", "samples/feed.xml", "--into", str(tmp_path))
     assert code == 2
     assert "'samples/feed.xml' is not an http or https URL" in err
 
 
 def test_make_takes_feed_and_page_urls_as_inputs(site: Site, tmp_path: Path) -> None:
-    code, _, err = run(
+    code, _, err = run_cli(
         "make", "--since", "2024-12-01", "--until", "2024-12-05",
         "--input", site.url("/feeds/business.atom"),
         "--input", site.url("/articles/rail-order"),
@@ -684,7 +676,7 @@ FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
 
 def test_make_on_a_folder_of_news_feeds_reports_the_malformed_one(tmp_path: Path) -> None:
-    code, out, err = run(
+    code, out, err = run_cli(
         "make", "--since", "2024-12-01", "--until", "2024-12-05", "--input", str(FEEDS),
         "--out", str(tmp_path), "--format", "md,txt",
     )  # fmt: skip

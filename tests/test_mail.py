@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_cli
 from smtp_server import (
     HOST,
     Certificates,
@@ -25,9 +25,7 @@ from smtp_server import (
     silent_port,
     smtp_server,
 )
-from typer.testing import CliRunner
 
-from briefer.cli import app
 from briefer.errors import DeliveryError, OptionsError, SendError
 from briefer.mail import (
     HTML_LIMIT,
@@ -570,15 +568,8 @@ def smtp_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     yield
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 def make(out: Path, *extra: str) -> tuple[int, str, str]:
-    return run(
+    return run_cli(
         "make", "--since", SINCE.isoformat(), "--until", UNTIL.isoformat(),
         "--input", str(SAMPLES), "--out", str(out), "--format", "md,html,txt", *extra,
     )  # fmt: skip
@@ -683,7 +674,7 @@ def test_send_emails_a_briefing_made_earlier(
         monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)
         monkeypatch.setenv("BRIEFER_SMTP_PORT", str(server.port))
         monkeypatch.setenv("BRIEFER_SMTP_SECURITY", "none")
-        code, out, err = run("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", BO)
+        code, out, err = run_cli("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", BO)
     assert code == 0, err
     assert out == "" and f"emailed the briefing to {BO}" in err
     [arrived] = server.recorder.received
@@ -698,24 +689,24 @@ def test_send_emails_a_briefing_made_earlier(
 
 @pytest.mark.usefixtures("smtp_env")
 def test_send_explains_what_to_run_when_the_html_or_text_is_missing(tmp_path: Path) -> None:
-    code, _, _ = run(
+    code, _, _ = run_cli(
         "make", "--since", SINCE.isoformat(), "--until", UNTIL.isoformat(),
         "--input", str(SAMPLES), "--out", str(tmp_path / "out"), "--format", "md",
     )  # fmt: skip
     assert code == 0
-    code, out, err = run("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", ANN)
+    code, out, err = run_cli("send", str(tmp_path / "out" / "2024-12-05.md"), "--to", ANN)
     assert code == 2 and out == "", "no SMTP settings either, but the files are said first"
     [line] = err.strip().splitlines()
     assert "2024-12-05.html and 2024-12-05.txt are not beside it" in line
     assert "--format md,html,txt" in line
-    code, _, err = run("send", str(tmp_path / "notes.md"), "--to", ANN)
+    code, _, err = run_cli("send", str(tmp_path / "notes.md"), "--to", ANN)
     assert code == 2 and "not a briefing file" in err
 
 
 @pytest.mark.usefixtures("smtp_env")
 def test_send_dry_run_writes_the_eml_beside_the_file(tmp_path: Path) -> None:
     assert make(tmp_path / "out")[0] == 0
-    code, out, err = run(
+    code, out, err = run_cli(
         "send", str(tmp_path / "out" / "2024-12-05.html"), "--to", ANN, "--dry-run"
     )
     assert code == 0, err

@@ -10,10 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from typer.testing import CliRunner
+from conftest import REPO, run_cli
 
-from briefer.cli import app
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, Sentence
@@ -51,13 +49,6 @@ def _options(folder: Path, out: Path, **changes: object) -> MakeOptions:
 
 def _outputs(result: MakeResult) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in result.paths}
-
-
-def _cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 # ---- the store on its own ----------------------------------------------------------------------
@@ -223,7 +214,7 @@ def test_the_pool_writes_what_one_process_writes(articles: Path, tmp_path: Path)
 
 def test_no_cache_leaves_no_store(articles: Path, tmp_path: Path) -> None:
     out = tmp_path / "briefings"
-    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), "--no-cache", *PERIOD)
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), "--no-cache", *PERIOD)
     assert code == 0, err
     assert (out / "2024-12-31.md").is_file()
     assert not (tmp_path / ".briefer").exists()
@@ -236,11 +227,11 @@ def test_cache_false_in_briefer_toml_leaves_no_store(
         'input = "articles"\nout = "briefings"\ncache = false\n', encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
-    code, _, err = _cli("make", *PERIOD)
+    code, _, err = run_cli("make", *PERIOD)
     assert code == 0, err
     assert (tmp_path / "briefings" / "2024-12-31.md").is_file()
     assert not (tmp_path / ".briefer").exists()
-    code, _, err = _cli("make", "--cache", *PERIOD)  # the flag wins over the file
+    code, _, err = run_cli("make", "--cache", *PERIOD)  # the flag wins over the file
     assert code == 0, err
     assert (tmp_path / ".briefer" / "store.sqlite3").is_file()
 
@@ -282,7 +273,7 @@ def test_a_bad_store_is_reported_once_and_rebuilt(
     assert callable(spoil)
     spoil(path)
     out = tmp_path / "briefings"
-    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
     assert code == 0, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -291,7 +282,7 @@ def test_a_bad_store_is_reported_once_and_rebuilt(
     # Rebuilt: the next run reuses it, without a word.
     result = make(_options(articles, out, formats=("md",)))
     assert result.stats.summaries_reused == 5
-    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
     assert code == 0 and err == ""
 
 
@@ -300,7 +291,7 @@ def test_a_store_that_cannot_be_made_is_skipped_with_one_warning(
 ) -> None:
     (tmp_path / ".briefer").write_text("a file where the store's folder would go\n")
     out = tmp_path / "briefings"
-    code, _, err = _cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
     assert code == 0, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "running without it" in lines[0], err
