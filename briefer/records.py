@@ -149,3 +149,34 @@ class Briefing:
     @property
     def stories(self) -> tuple[Story, ...]:
         return tuple(story for section in self.sections for story in section.stories)
+
+
+# Records added by each stage live under its own heading below, so the data model stays in
+# one file. Keep each area's records together under its heading.
+
+# --- ingest and clean records ------------------------------------------------------------
+# (records of ingest/ and clean)
+
+
+# --- summarize records -------------------------------------------------------------------
+# (records of sentences, summarize and story bullets)
+
+
+# --- group records -----------------------------------------------------------------------
+# (records of group/: placements, fits, groupings)
+
+
+# --- rank records ------------------------------------------------------------------------
+# (records of rank: weights, top stories, storylines, budget)
+
+
+# --- pipeline and cache records ----------------------------------------------------------
+# (records of pipeline and the article store)
+
+
+# --- delivery records --------------------------------------------------------------------
+# (records of render, files, index and mail)
+
+
+# --- options records ---------------------------------------------------------------------
+# (settings records built by config at the boundary)
