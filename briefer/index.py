@@ -63,6 +63,7 @@ def record_bytes(briefing: Briefing) -> bytes:
         "since": briefing.since.isoformat() if briefing.since else None,
         "until": briefing.until.isoformat(),
         "stories": len(briefing.stories),
+        "themes": sum(1 for section in briefing.sections if section.stories),  # for `send`
         "articles": briefing.coverage.in_period,
         "title": briefing.title,
     }
