@@ -463,8 +463,8 @@ def _plan_mailing(
 ) -> Mailing | None:
     from briefer.mail import plan_mailing
 
-    # briefer.toml's smtp_* values (already overridden by BRIEFER_SMTP_*) as the base the
-    # BRIEFER_SMTP_* variables are laid over; the password only ever comes from the latter.
+    # briefer.toml's smtp_* values (already overridden by the environment) as the base the
+    # mailer lays the environment over; the password only ever comes from the environment.
     base = {
         "smtp_host": config.smtp_host,
         "smtp_port": config.smtp_port,
