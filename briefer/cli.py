@@ -371,7 +371,7 @@ def eval_summaries(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate import evaluate_summaries
+    from briefer.evaluation.summaries import evaluate_summaries
     from briefer.options import ALGORITHMS, check_algorithm
 
     try:
@@ -569,7 +569,7 @@ def eval_clusters(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate_groups import evaluate_clusters
+    from briefer.evaluation.groups import evaluate_clusters
 
     try:
         scores = evaluate_clusters(file)
@@ -612,7 +612,7 @@ def eval_themes(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate_groups import evaluate_themes, parse_label_map
+    from briefer.evaluation.groups import evaluate_themes, parse_label_map
 
     try:
         scores = evaluate_themes(file, themes, parse_label_map(map_label or []))
@@ -678,7 +678,7 @@ def themes_command(
     """
     import json
 
-    from briefer.evaluate_groups import themes_report, themes_report_data
+    from briefer.evaluation.themes_report import themes_report, themes_report_data
     from briefer.group import LEAD_MIN_SCORE
 
     flags: dict[str, object] = {"inputs": inputs or None, "themes": themes}
