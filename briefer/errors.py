@@ -48,8 +48,8 @@ class OptionsError(BrieferError):
     """A command-line option or configuration value is not acceptable."""
 
 
-class NoInputError(BrieferError):
-    """Every input was left out or failed: there is nothing to brief, so nothing is written."""
+class NothingToBrief(BrieferError):
+    """Every article was left out or failed: nothing is written (exit 2)."""
 
 
 class RenderError(BrieferError):
