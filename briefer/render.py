@@ -169,7 +169,8 @@ def _environment(templates: Path | None) -> jinja2.Environment:
         raise OptionsError(
             f"--templates {templates} is not a folder; give a folder holding briefing.*.j2 files"
         )
-    return _cached_environment(templates)
+    # Keyed by the absolute path: a relative folder names another one after a chdir.
+    return _cached_environment(templates.resolve() if templates is not None else None)
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,7 +9,7 @@ sent over SMTP. The deliver stage's email side.
 - mailing: what the CLI calls (plan_mailing, email_briefing, email_file)
 
 The SMTP settings come from briefer.config, which alone reads them (briefer.toml and the
-BRIEFER_SMTP_* variables), as one SmtpSettings record.
+SMTP environment variables), as one SmtpSettings record.
 """
 
 from briefer.mail.addresses import parse_recipients
