@@ -2,7 +2,8 @@
 of a hash of each story's label, so a story never straddles the halves), for choosing a
 constant on one half and reporting it on the other.
 
-    python benchmarks/clusters_halves.py ../shared/eval/clusters_dev_undated.jsonl [--set NAME=VALUE]
+    python benchmarks/clusters_halves.py ../shared/eval/clusters_dev_undated.jsonl \
+        [--set NAME=VALUE]
 """
 
 from __future__ import annotations
