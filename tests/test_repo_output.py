@@ -104,7 +104,8 @@ def test_index_lists_three_briefings_newest_first_with_periods_and_counts(projec
         "date": "2022-01-31",
         "since": "2021-12-01",
         "stories": int(rows[2][2]),
-        "themes": 1,  # for `briefer send`'s subject
+        # For `briefer send`'s subject: the themes, as the briefing shows them.
+        "themes": (out / "2022-01-31.md").read_text(encoding="utf-8").count("\n## "),
         "title": "Briefing",
         "until": "2022-01-31",
         "version": 1,
