@@ -111,6 +111,8 @@ def _verbosity(ctx: typer.Context, value: int) -> int:
     return value
 
 
+# Each command declares `verbose: Verbose = 0` so -v/-vv are accepted after its name too; the
+# callback does the work and the value is never passed to the command (expose_value=False).
 Verbose = Annotated[
     int,
     typer.Option(
