@@ -263,7 +263,7 @@ def fetch_command(
     again. A feed entry with only a short summary is saved with its page's full text.
     """
     from briefer.config import load_config
-    from briefer.fetch import fetch_into
+    from briefer.ingest.fetch import fetch_into
     from briefer.options import FetchSettings, is_url
 
     try:

@@ -17,12 +17,15 @@ DEFAULT_ALGORITHM = "default"
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
+    """How feeds and pages are fetched over HTTP (briefer/ingest/fetch.py)."""
 
     timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
     retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
     backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
     max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    # Seconds one URL may take in all (every attempt, read and wait): four attempts at the
+    # 15 s read timeout; a trickling server or a long Retry-After cannot hold a run longer.
+    deadline: float = 60.0
     max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
     max_redirects: int = 5
     entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
