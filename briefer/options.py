@@ -23,12 +23,17 @@ class FetchSettings:
     retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
     backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
     max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
-    # Seconds one URL may take in all (every attempt, read and wait): four attempts at the
-    # 15 s read timeout; a trickling server or a long Retry-After cannot hold a run longer.
-    deadline: float = 60.0
+    # Seconds one URL may take in all (every attempt, read and wait). None: twice the timeout
+    # for each attempt (120 s by default): room for every attempt to wait out its timeout, so
+    # a timeout is reported as one, while `--timeout 5 --retries 0` still ends in 10 s for a
+    # server that trickles a byte a second or asks to retry after a day.
+    deadline: float | None = None
     max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
     max_redirects: int = 5
     entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+
+    def url_deadline(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.timeout * (self.retries + 1)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ _JOINERS = re.compile("[\u200c\u200d]")
 # Kept in text: tab and newline carry layout. Everything else in C0/C1, and DEL, is dropped.
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+# Terminal escape sequences (ESC [ ... letter, ESC ] ... BEL or ESC \\): dropped whole, so no
+# "[31m" is left behind when the ESC goes.
+_ANSI_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?)")
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -76,13 +79,18 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
 
 def one_line(text: str, limit: int = 300) -> str:
     """A message from a library or a server as one bounded, printable line."""
-    return escape_controls(shorten(" ".join(text.split()), limit))
+    if "integer string conversion" in text:
+        # Python's own advice (sys.set_int_max_str_digits) is no use to a reader.
+        return "an integer of more than 4,300 digits"
+    return escape_controls(shorten(" ".join(text[: limit * 4].split()), limit))
 
 
 def clean_text(text: str) -> str:
     """Body text as kept: controls other than tab and newline dropped, byte-order marks and
     zero-width characters dropped, lone surrogates replaced by U+FFFD."""
     text = _SURROGATES.sub("\ufffd", text)
+    if "\x1b" in text:
+        text = _ANSI_SEQUENCE.sub("", text)
     text = _TEXT_CONTROLS.sub("", text)
     return _INVISIBLE.sub("", text)
 

@@ -221,11 +221,11 @@ def get(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Response:
     """GET url, retrying 429, 5xx, timeouts and dropped connections with backoff, all within
-    settings.deadline seconds.
+    settings.url_deadline() seconds.
 
     Raises InputError naming the URL and what failed. Other 4xx are never retried.
     """
-    deadline = _Deadline(settings.deadline)
+    deadline = _Deadline(settings.url_deadline())
     attempts = settings.retries + 1
     for attempt in range(attempts):
         try:
@@ -243,7 +243,7 @@ def get(
                 )
                 raise InputError(
                     url,
-                    f"{failure.problem}; no time left to retry within {settings.deadline:g} s"
+                    f"{failure.problem}; no time left to retry within {deadline.seconds:g} s"
                     + asked,
                     failure.fix,
                 ) from None
