@@ -399,7 +399,7 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(site: Site) -> None
 def test_trickling_and_stalling_urls_beside_a_good_one_through_the_cli(
     site: Site, tmp_path: Path
 ) -> None:
-    code, out, err = run_cli(
+    code, _out, err = run_cli(
         "fetch", site.url("/trickle"), site.url("/retry-after-forever"),
         site.url("/articles/rail-order"), "--into", str(tmp_path),
         "--timeout", "0.5", "--retries", "1",

@@ -151,7 +151,7 @@ def test_a_bad_input_beside_a_good_one_is_one_line_and_the_good_one_is_briefed(
         bad.write_bytes('+++\ntitle = "T"\n+++\nText.\n'.encode("utf-32"))
     else:
         bad.write_text(content, encoding="utf-8")
-    code, out, err = make(folder, tmp_path / "out")
+    code, _out, err = make(folder, tmp_path / "out")
     assert code == 1
     lines = [line for line in err.splitlines() if str(bad) in line]
     assert len(lines) == 1, err
@@ -268,11 +268,15 @@ def test_size_caps_are_configurable(tmp_path: Path) -> None:
     result = read_inputs([path], limits=small)
     [failure] = result.failed
     assert failure.reason.startswith("is larger than the limit of 100 bytes")
-    assert read_inputs([path], limits=InputLimits(max_text_chars=50)).failed[0].reason.startswith(
-        "article text is "
+    assert (
+        read_inputs([path], limits=InputLimits(max_text_chars=50))
+        .failed[0]
+        .reason.startswith("article text is ")
     )
-    assert read_inputs([path], limits=InputLimits(max_field_chars=10)).failed[0].reason.startswith(
-        "title is 31 characters long, over the limit of 10"
+    assert (
+        read_inputs([path], limits=InputLimits(max_field_chars=10))
+        .failed[0]
+        .reason.startswith("title is 31 characters long, over the limit of 10")
     )
     assert [article.title for article in read_inputs([path]).articles] == [GOOD_TITLE]
 
