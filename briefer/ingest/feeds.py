@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any, NoReturn
 
 import feedparser
@@ -48,7 +49,13 @@ def read_feed(where: str, data: bytes, limits: InputLimits) -> FileRead:
     check_markup(where, text, limits)
     # A stream, never bytes or str: feedparser treats a string that names a file or URL
     # as something to open.
-    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
+    stream = io.BytesIO(_BAD_CHARACTER_REFERENCE.sub(_replace_reference, data))
+    try:
+        parsed = feedparser.parse(stream, sanitize_html=True, resolve_relative_uris=False)
+    except (ValueError, UnicodeError, LookupError) as error:
+        raise InputError(
+            where, f"is not a readable feed ({one_line(str(error), 200)})", "fix the feed's XML"
+        ) from error
     entries = list(parsed.get("entries", []))
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not entries:
@@ -87,6 +94,19 @@ def read_feed(where: str, data: bytes, limits: InputLimits) -> FileRead:
                 )
             )
     return FileRead(tuple(articles), tuple(failed), tuple(warnings))
+
+
+# A numeric character reference: feedparser's lenient parser encodes what it names, and a
+# surrogate or a number past U+10FFFF cannot be encoded (it raises instead of reporting).
+_BAD_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _replace_reference(match: re.Match[bytes]) -> bytes:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group()
 
 
 def _entry_article(
