@@ -173,6 +173,7 @@ def build_view(
             )
         )
     coverage = briefing.coverage
+    warned = coverage.warnings  # inputs used although they were read with warnings
     shown = sum(len(section.stories) for section in sections)
     first = fallback(sections[0].stories[0].title, "untitled") if sections else ""
     view = BriefingView(
@@ -192,12 +193,15 @@ def build_view(
             ("Undated, left out", coverage.undated, ()),
             ("Merged into other stories", coverage.merged, ()),
             ("Files that failed", len(coverage.failed), coverage.failed),
+            # Only when there are some: most briefings read every feed cleanly.
+            *((("Read with warnings", len(warned), warned),) if warned else ()),
             ("Files ignored", len(coverage.ignored), coverage.ignored),
         ),
         skipped=tuple(
             (heading, files)
             for heading, files in (
                 ("Files that failed", coverage.failed),
+                ("Read with warnings", warned),
                 ("Files ignored", coverage.ignored),
             )
             if files
