@@ -128,6 +128,18 @@ def make(
             help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
         ),
     ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option(help="Reading time of the body in minutes; 0: no limit (default: 10)."),
+    ] = None,
+    max_stories: Annotated[
+        int | None, typer.Option(help="At most this many stories told in full.")
+    ] = None,
+    top: Annotated[int | None, typer.Option(help="Top stories at the start (default: 5).")] = None,
+    new_only: Annotated[
+        bool | None,
+        typer.Option(help="Only what earlier briefings in --out did not tell."),
+    ] = None,
 ) -> None:
     """Make the briefing for a period and write it to the output folder.
 
@@ -150,6 +162,10 @@ def make(
         explain=explain,
         templates=templates,
         cache=cache,
+        minutes=minutes,
+        max_stories=max_stories,
+        top=top,
+        new_only=new_only,
     )
     try:
         config = load_config(Path.cwd(), os.environ, config_file)

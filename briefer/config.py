@@ -32,6 +32,7 @@ from briefer.options import (
     MakeOptions,
     check_length,
     check_period,
+    check_rank,
     is_url,
     parse_date,
     parse_formats,
@@ -70,6 +71,10 @@ class Config:
     explain: bool = False
     templates: Path | None = None
     cache: bool = True  # keep and reuse the article store (.briefer/ beside the output)
+    minutes: int = 10  # rank: reading-time budget of the body; 0: no limit
+    max_stories: int | None = None  # rank: most stories told in full
+    top: int = 5  # rank: Top stories
+    new_only: bool = False  # rank: only what earlier briefings in `out` did not tell
     email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
     smtp_host: str | None = None
     smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
@@ -240,6 +245,15 @@ def _count(raw: object, origin: _Origin, key: str) -> int:
     return value
 
 
+def _zero_or_more(raw: object, origin: _Origin, key: str) -> int:
+    value = _from_environment(raw, origin, int)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise origin.bad(
+            key, raw, "a whole number of at least 0", "10" if key == "minutes" else "5"
+        )
+    return value
+
+
 def _algorithm(raw: object, origin: _Origin, key: str) -> str:
     # Imported here: the scorers pull in numpy and scipy, which `briefer send` never needs.
     from briefer.summarize import ALGORITHMS
@@ -362,6 +376,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
     Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
+    Setting("minutes", "minutes", "--minutes", _zero_or_more, "reading time of the body; 0: any"),
+    Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
+    Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
+    Setting("new_only", "new_only", "--new-only", _flag, "only what is new since the last"),
     Setting("email", "email", "--email", _email, "recipients of the briefing"),
     Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
     Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
@@ -545,6 +563,10 @@ class MakeFlags:
     explain: bool | None = None
     templates: Path | None = None
     cache: bool | None = None
+    minutes: int | None = None
+    max_stories: int | None = None
+    top: int | None = None
+    new_only: bool | None = None
 
 
 def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOptions:
@@ -555,6 +577,7 @@ def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOption
     sentences = config.sentences if flags.sentences is None else flags.sentences
     words = config.words if flags.words is None else flags.words
     check_length(sentences, words)
+    check_rank(flags.minutes, flags.top, flags.max_stories)
     paths, urls = split_inputs(flags.inputs) if flags.inputs else (config.inputs, config.urls)
     themes = flags.themes if flags.themes is not None else config.themes
     return MakeOptions(
@@ -571,4 +594,8 @@ def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOption
         explain=config.explain if flags.explain is None else flags.explain,
         templates=config.templates if flags.templates is None else flags.templates,
         cache=config.cache if flags.cache is None else flags.cache,
+        minutes=config.minutes if flags.minutes is None else flags.minutes,
+        max_stories=config.max_stories if flags.max_stories is None else flags.max_stories,
+        top=config.top if flags.top is None else flags.top,
+        new_only=config.new_only if flags.new_only is None else flags.new_only,
     )

@@ -44,6 +44,12 @@ class MakeOptions:
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    # rank (briefer/rank.py): reading-time budget (0: none), stories in full, Top stories,
+    # and whether to show only what earlier briefings in `out` did not tell.
+    minutes: int = 10
+    max_stories: int | None = None
+    top: int = 5
+    new_only: bool = False
 
 
 def parse_date(value: str, option: str) -> dt.date:
@@ -84,6 +90,15 @@ def check_length(sentences: int, words: int | None) -> None:
         raise OptionsError(f"--sentences {sentences} must be at least 1")
     if words is not None and words < 1:
         raise OptionsError(f"--words {words} must be at least 1")
+
+
+def check_rank(minutes: int | None, top: int | None, max_stories: int | None) -> None:
+    """The rank flags (None: not given): minutes and top may be 0, max-stories not."""
+    for flag, value, least in (("--minutes", minutes, 0), ("--top", top, 0)):
+        if value is not None and value < least:
+            raise OptionsError(f"{flag} {value} must be at least {least}")
+    if max_stories is not None and max_stories < 1:
+        raise OptionsError(f"--max-stories {max_stories} must be at least 1")
 
 
 def is_url(text: str) -> bool:
