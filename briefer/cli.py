@@ -233,7 +233,7 @@ def eval_summaries(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate import evaluate_summaries
+    from briefer.evaluation.summaries import evaluate_summaries
     from briefer.pipeline import check_algorithm
     from briefer.summarize import ALGORITHMS
 
@@ -409,7 +409,7 @@ def eval_clusters(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate_groups import evaluate_clusters
+    from briefer.evaluation.groups import evaluate_clusters
 
     try:
         scores = evaluate_clusters(file)
@@ -444,7 +444,7 @@ def eval_themes(
     import json
     from dataclasses import asdict
 
-    from briefer.evaluate_groups import evaluate_themes, parse_label_map
+    from briefer.evaluation.groups import evaluate_themes, parse_label_map
 
     try:
         scores = evaluate_themes(file, themes, parse_label_map(map_label or []))
@@ -489,7 +489,7 @@ def themes_command(
 
     from briefer.config import default_themes_path
     from briefer.errors import OptionsError
-    from briefer.evaluate_groups import themes_report, themes_report_data
+    from briefer.evaluation.themes_report import themes_report, themes_report_data
     from briefer.group import LEAD_MIN_SCORE
 
     try:
