@@ -2,14 +2,15 @@
 
 group -> **rank** -> render. A story's weight is read from evidence in the input only:
 
-    weight = (log2(1 + outlets) + REPORTS_WEIGHT * log2(reports / outlets)
+    weight = (log2(1 + outlets) + REPORTS_WEIGHT * (1 - outlets / reports)
               + THEME_WEIGHT * themed) * 0.5 ** (age / period)
 
 - outlets: independent outlets that reported it. A syndicated copy (the grouper's "copy of")
   adds neither an outlet nor a report; each further outlet adds less than the one before
   (the log): the second outlet confirms a story, the tenth mostly repeats it.
-- reports: its reports that are not copies; an outlet's follow-ups say the story lasts, but
-  are not independent confirmation, hence half the weight of an outlet per doubling.
+- reports: its reports that are not copies. An outlet's follow-ups say the story lasts, but
+  they are not independent confirmation: however many there are, they add less than a second
+  outlet does (REPORTS_WEIGHT < log2(3) - log2(2)).
 - themed: the user named the subject in the themes file; worth as much as one doubling of
   its outlets.
 - age: days from its newest report to the end of the period, with a half-life of the period
@@ -55,16 +56,19 @@ log = logging.getLogger(__name__)
 WORDS_PER_MINUTE = 230
 DEFAULT_MINUTES = 10  # the issue: a minister is briefed in ten minutes
 DEFAULT_TOP = 5  # the issue: the briefing opens with five Top stories
-REPORTS_WEIGHT = 0.5  # a doubling of reports is worth half a doubling of outlets (see above)
+# Follow-ups by the same outlets add at most this: less than a second outlet adds (0.585).
+REPORTS_WEIGHT = 0.5
 THEME_WEIGHT = 1.0  # being in a user theme is worth one doubling of the outlets (see above)
 HIGHLIGHTS = 2  # bullets a Top story shows: the issue's "one or two most informative"
 UNKNOWN_OUTLET = "unknown source"  # articles without a source count as one outlet together
 
-# Rough words a rendered line adds beyond its text: a source line's date ("3 December 2024")
-# and link, a story's "reported by N outlets" line. Counted so the estimated body length is
-# what a reader sees, not just the summary sentences.
-_SOURCE_LINE_WORDS = 4
-_STORY_FRAME_WORDS = 6
+# Words a rendered line adds beyond its text, counted so the estimated body is what a reader
+# sees (checked against the Markdown by benchmarks/bench_rank.py busy): a source line's number
+# and date ("2. ... 3 December 2024"), a bullet's marker and source number ("- ... [2]"), a
+# story's heading mark, "Sources:" and its "Reported by N independent outlets" line.
+_SOURCE_LINE_WORDS = 5
+_BULLET_WORDS = 2
+_STORY_FRAME_WORDS = 8
 
 
 def outlet_key(source: str) -> str:
@@ -123,7 +127,7 @@ def evidence(story: Story, until: dt.date, days: int) -> Evidence:
     themed = story.theme != OTHER_THEME
     strength = (
         math.log2(1 + count)
-        + REPORTS_WEIGHT * math.log2(reported / count)
+        + REPORTS_WEIGHT * (1 - count / reported)
         + (THEME_WEIGHT if themed else 0.0)
     )
     latest = latest_date(story)
@@ -168,11 +172,11 @@ def _words(text: str) -> int:
 def story_words(story: Story, updates: Sequence[Update] = ()) -> int:
     """About how many words the story takes in the body: title, bullets, source lines."""
     total = _words(story.title) + _STORY_FRAME_WORDS
-    total += sum(_words(bullet.text) for bullet in story.bullets)
+    total += sum(_words(bullet.text) + _BULLET_WORDS for bullet in story.bullets)
     for article in story.articles:
         total += _words(outlet_name(article.source)) + _SOURCE_LINE_WORDS
         if article.title.strip() and article.title.strip() != story.title.strip():
-            total += _words(article.title)
+            total += _words(article.title) + 1
     total += sum(_words(update.title) + _SOURCE_LINE_WORDS for update in updates)
     return total
 
@@ -180,7 +184,8 @@ def story_words(story: Story, updates: Sequence[Update] = ()) -> int:
 def top_words(story: Story, shown: Sequence[Bullet], outlets: Sequence[str]) -> int:
     """About how many words its entry under Top stories takes."""
     names = sum(_words(name) for name in outlets)
-    return _words(story.title) + sum(_words(b.text) for b in shown) + names + _STORY_FRAME_WORDS
+    bullets = sum(_words(b.text) + _BULLET_WORDS for b in shown)
+    return _words(story.title) + bullets + names + _STORY_FRAME_WORDS
 
 
 def bullet_key(text: str) -> str:
@@ -250,6 +255,12 @@ def rank(
     descriptions = {section.theme: section.description for section in briefing.sections}
     theme_order = [section.theme for section in briefing.sections]
     joined = join_storylines(briefing.stories)
+    if len(joined) < len(briefing.stories):
+        log.info(
+            "joined %d stories into %d storylines",
+            sum(len(updates) for _, updates in joined),
+            sum(1 for _, updates in joined if updates),
+        )
     dates = [d for story, _ in joined if (d := _earliest(story)) is not None]
     days = period_days(briefing.since, briefing.until, min(dates) if dates else None)
 
@@ -279,6 +290,18 @@ def rank(
             shown[id(story)] = pick
             spent += top_words(story, pick, found[id(story)].outlets) + story_words(story, updates)
     in_body = set(top_ids)
+    opened: set[str] = set()
+
+    def heading(theme: str) -> int:
+        """Words of a section's heading, description and contents line, if not yet shown."""
+        if theme in opened:
+            return 0
+        return 2 * _words(theme) + _words(descriptions.get(theme, "")) + _STORY_FRAME_WORDS
+
+    for story, _ in by_weight:
+        if id(story) in top_ids:
+            spent += heading(story.theme)
+            opened.add(story.theme)
     full = False
     for story, updates in by_weight:
         if id(story) in top_ids:
@@ -287,12 +310,13 @@ def rank(
         eligible = story.theme != OTHER_THEME or heaviest_themed is None or weight > heaviest_themed
         if not eligible or full:
             continue
-        cost = story_words(story, updates)
+        cost = story_words(story, updates) + heading(story.theme)
         if len(in_body) >= cap or (budget and spent + cost > budget):
             # Strictly by weight: once a story does not fit, no lighter one jumps the queue.
             full = True
             continue
         in_body.add(id(story))
+        opened.add(story.theme)
         spent += cost
 
     standing: dict[int, Story] = {}
@@ -428,7 +452,7 @@ def dominant_outlet(stories: Iterable[Story]) -> str:
 
 
 def corroboration(story: Story) -> str:
-    """`Reported by 3 independent outlets (5 reports)`, or `Single source: Outlet`."""
+    """`3 independent outlets, 5 reports`, or `Single source: Outlet`."""
     standing = story.standing
     if standing is None:
         return ""
@@ -436,8 +460,8 @@ def corroboration(story: Story) -> str:
     if count <= 1:
         name = standing.outlets[0] if standing.outlets else UNKNOWN_OUTLET
         return f"Single source: {name}"
-    reported = "" if standing.reports == count else f" ({standing.reports} reports)"
-    return f"Reported by {count} independent outlets{reported}"
+    reported = "" if standing.reports == count else f", {standing.reports} reports"
+    return f"{count} independent outlets{reported}"
 
 
 def why_ranked(story: Story, ranking: Ranking | None) -> str:
@@ -448,7 +472,7 @@ def why_ranked(story: Story, ranking: Ranking | None) -> str:
     count = max(1, len(standing.outlets))
     parts = [f"{count} outlet{'s' if count != 1 else ''} ({math.log2(1 + count):.2f})"]
     if standing.reports > count:
-        extra = REPORTS_WEIGHT * math.log2(standing.reports / count)
+        extra = REPORTS_WEIGHT * (1 - count / standing.reports)
         parts.append(f"{standing.reports} reports (+{extra:.2f})")
     if standing.themed:
         parts.append(f"in a theme (+{THEME_WEIGHT:.2f})")
@@ -456,7 +480,8 @@ def why_ranked(story: Story, ranking: Ranking | None) -> str:
     where = "in full" if standing.in_body else "under Also reported (over the length budget)"
     return (
         f"{place}, weight {standing.weight:.2f} = ({' + '.join(parts)}) "
-        f"× recency {standing.recency:.2f}; {where}"
+        f"× recency {standing.recency:.2f} (newest report {_day(standing.latest) or 'undated'}); "
+        f"{where}"
     )
 
 

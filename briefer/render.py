@@ -297,6 +297,8 @@ def _context(
 ) -> dict[str, Any]:
     # Themes without stories are left out: an empty heading says nothing.
     sections = tuple(section for section in briefing.sections if section.stories)
+    stories = tuple(story for section in sections for story in section.stories)
+    themes = len(sections)
     # Ranked (briefer.rank): the body holds the stories told in full; the others are listed
     # one line each under "Also reported", by theme.
     also = tuple(
@@ -308,7 +310,6 @@ def _context(
         for section in sections
     )
     sections = tuple(section for section in sections if section.stories)
-    stories = tuple(story for section in sections for story in section.stories)
     context = {
         "briefing": briefing,
         "sections": sections,
@@ -322,6 +323,7 @@ def _context(
         "omitted": 0,
         "full_copy": "",
         "ranking": briefing.ranking,
+        "themes": themes,  # themes with stories, told in full or under Also reported
         "also_sections": tuple(section for section in also if section.stories),
     }
     context.update(extra or {})
