@@ -78,7 +78,8 @@ def _articles(rows: Sequence[LabelledRow]) -> list[Article]:
 def _stories(articles: Sequence[Article]) -> list[Story]:
     made = summarize_chunk(articles, 3, "default", None)
     items: list[tuple[Document, Summary]] = [
-        summarized.attach(article) for article, summarized in zip(articles, made, strict=True)
+        summarized.attach(article)
+        for article, summarized in zip(articles, made, strict=True)
         if summarized.sentences
     ]
     grouping = group(items, ())

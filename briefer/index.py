@@ -120,9 +120,7 @@ def briefed_history(out: Path, before: dt.date) -> tuple[Briefed, ...]:
             if date >= before:
                 continue
             told = json.loads(path.read_text(encoding="utf-8"))["briefed"]
-            history.append(
-                Briefed(date, frozenset(told["articles"]), frozenset(told["bullets"]))
-            )
+            history.append(Briefed(date, frozenset(told["articles"]), frozenset(told["bullets"])))
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             log.debug("%s: no earlier briefing's contents in it (%s)", path, error)
     return tuple(history)

@@ -485,7 +485,6 @@ def why_ranked(story: Story, ranking: Ranking | None) -> str:
     )
 
 
-
 # ---- the same as data, for the json format ------------------------------------------------
 
 

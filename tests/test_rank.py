@@ -238,8 +238,8 @@ OPERA = story(
 
 
 # Reports of a developing event repeat its background (here the blockade of the grain), as
-# real ones do. The rest of a week's news: words are weighed against the other stories of the period, so
-# a storyline is tested in a week with other subjects in it, as a real one has.
+# real ones do. The rest of a week's news: words are weighed against the other stories of
+# the period, so a storyline is tested in a week with other subjects in it, as a real one has.
 OTHER_NEWS = [
     ("Central bank holds interest rates", "The central bank kept its main rate unchanged."),
     ("Heatwave grips the south", "Temperatures passed forty degrees for a third day."),
