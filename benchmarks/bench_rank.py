@@ -40,10 +40,9 @@ from scipy.stats import kendalltau, spearmanr
 from briefer.evaluation.metrics import bcubed
 from briefer.evaluation.rows import LabelledRow, read_labelled
 from briefer.group import group
-from briefer.options import MakeOptions
 from briefer.pipeline import make, summarize_chunk
 from briefer.rank import evidence, period_days
-from briefer.records import Article, Document, Story, Summary
+from briefer.records import Article, Document, MakeOptions, Story, Summary
 from briefer.storylines import storyline_labels
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
