@@ -257,15 +257,21 @@ def make(
     ] = None,
     minutes: Annotated[
         int | None,
-        typer.Option(help="Reading time of the body in minutes; 0: no limit (default: 10)."),
+        typer.Option(
+            metavar="N", help="Reading time of the body in minutes; 0: no limit (default: 10)."
+        ),
     ] = None,
     max_stories: Annotated[
-        int | None, typer.Option(help="At most this many stories told in full.")
+        int | None, typer.Option(metavar="N", help="At most this many stories told in full.")
     ] = None,
-    top: Annotated[int | None, typer.Option(help="Top stories at the start (default: 5).")] = None,
+    top: Annotated[
+        int | None, typer.Option(metavar="N", help="Top stories at the start (default: 5).")
+    ] = None,
     new_only: Annotated[
         bool | None,
-        typer.Option("--new-only", help="Only what earlier briefings in --out did not tell."),
+        typer.Option(
+            "--new-only", metavar="", help="Only what earlier briefings in --out did not tell."
+        ),
     ] = None,
     verbose: Verbose = 0,
 ) -> None:
