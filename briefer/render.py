@@ -24,7 +24,8 @@ import jinja2
 
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
-from briefer.records import OTHER_THEME, Article, Briefing, Cut, Story
+from briefer.rank import corroboration, ranking_data, standing_data, why_ranked
+from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Cut, Story
 from briefer.view import build_view, fallback, one_line
 
 log = logging.getLogger(__name__)
@@ -193,14 +194,33 @@ def _cached_environment(templates: Path | None) -> jinja2.Environment:
         ),
     )
     env.filters.update(FILTERS)
-    env.globals.update(period_text=period_text, other_theme=OTHER_THEME)
+    env.globals.update(
+        period_text=period_text,
+        other_theme=OTHER_THEME,
+        # For the ranking's macros (templates/rank.*.j2), which work on the records.
+        source_number=source_number,
+        corroboration=corroboration,
+        why_ranked=why_ranked,
+    )
     return env
+
+
+def source_number(story: Story, bullet: Bullet) -> int:
+    """1-based place of the bullet's article among the story's sources; 0 if not among them."""
+    for number, article in enumerate(story.articles, start=1):
+        if article.id == bullet.article_id:
+            return number
+    return 0
 
 
 def _context(briefing: Briefing, fmt: str, explain: bool, cut: Cut | None = None) -> dict[str, Any]:
     period = period_text(briefing.since, briefing.until)
+    view = build_view(briefing, period, explain, cut)
     return {
-        "view": build_view(briefing, period, explain, cut),
+        "view": view,
+        "ranking": briefing.ranking,
+        # Ranked: the stories listed one line each under "Also reported", by theme.
+        "also_sections": view.also_sections,
         # The records themselves, for templates of one's own written before the view (or
         # wanting more than it shows): the themes with stories, and the stories in order.
         "briefing": briefing,
@@ -291,6 +311,7 @@ def _story_data(story: Story) -> dict[str, Any]:
         "articles": [_article_data(article) for article in story.articles],
         "copies": [list(pair) for pair in story.copies],
         "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
+        **({"standing": standing_data(story.standing)} if story.standing is not None else {}),
     }
 
 
@@ -311,6 +332,7 @@ def briefing_json(briefing: Briefing) -> str:
             }
             for section in briefing.sections
         ],
+        **({"ranking": ranking_data(briefing.ranking)} if briefing.ranking is not None else {}),
         "coverage": {
             "read": coverage.read,
             "in_period": coverage.in_period,

@@ -9,7 +9,16 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from briefer.records import OTHER_THEME, Briefing, Coverage, Cut, Section, Skipped, Story
+from briefer.records import (
+    OTHER_THEME,
+    Briefing,
+    Bullet,
+    Coverage,
+    Cut,
+    Section,
+    Skipped,
+    Story,
+)
 from briefer.slugs import Slugger
 
 
@@ -50,12 +59,20 @@ class SourceView:
 
 @dataclass(frozen=True)
 class BulletView:
+    record: Bullet  # for the ranking's macros
     text: str  # as a sentence
     source: int  # the source number to show after it; 0 for none (one source)
 
 
+def in_body(story: Story) -> bool:
+    """Told in full; a ranked briefing (briefer.rank) lists the others one line each under
+    "Also reported"."""
+    return story.standing is None or story.standing.in_body
+
+
 @dataclass(frozen=True)
 class StoryView:
+    record: Story  # for the ranking's macros (templates/rank.*.j2)
     title: str
     label: str  # "Related: ..." or "Other stories" before it, under OTHER_THEME; else ""
     bullets: tuple[BulletView, ...]
@@ -86,14 +103,23 @@ class BriefingView:
     title: str
     date: object  # dt.date
     period: str
-    sections: tuple[SectionView, ...]
+    sections: tuple[SectionView, ...]  # the stories told in full, by theme
     stories: int  # stories shown
     first_title: str  # the first story's title, for the email's preheader; "" without stories
     explain: bool
     coverage: Coverage
-    # (label, number, the files it counts: failed or ignored ones, else none)
-    coverage_rows: tuple[tuple[str, int, tuple[Skipped, ...]], ...]
+    # (label, number, the files it counts): the counts of articles, then of files (failed,
+    # read with warnings, ignored) with the files
+    coverage_counts: tuple[tuple[str, int, tuple[Skipped, ...]], ...]
+    coverage_files: tuple[tuple[str, int, tuple[Skipped, ...]], ...]
     skipped: tuple[tuple[str, tuple[Skipped, ...]], ...]  # ("Files that failed", files), if any
+    # Ranked: the themes with stories listed one line each under "Also reported" (records,
+    # for the ranking's macros), the Markdown anchors of the story headings by their
+    # Standing's anchor (for the links from Top stories), and the "Also reported" anchor.
+    also_sections: tuple[Section, ...] = ()
+    story_anchors: dict[str, str] = dataclasses.field(default_factory=dict)
+    also_anchor: str = "also-reported"
+    themes: int = 0  # themes with stories, told in full or under Also reported
     # A shortened email: what it leaves out and where the whole briefing is.
     cut: bool = False
     total_stories: int = 0
@@ -102,6 +128,10 @@ class BriefingView:
     left_out: tuple[LeftOut, ...] = ()
     full_copy: str = ""
     full_url: str = ""
+
+    @property
+    def coverage_rows(self) -> tuple[tuple[str, int, tuple[Skipped, ...]], ...]:
+        return self.coverage_counts + self.coverage_files
 
 
 def _topic_label(section: Section, index: int) -> str:
@@ -132,10 +162,13 @@ def _story(section: Section, index: int) -> StoryView:
         for number, article in enumerate(story.articles, start=1)
     )
     bullets = tuple(
-        BulletView(as_sentence(bullet.text), numbers.get(bullet.article_id, 0) if several else 0)
+        BulletView(
+            bullet, as_sentence(bullet.text), numbers.get(bullet.article_id, 0) if several else 0
+        )
         for bullet in story.bullets
     )
     return StoryView(
+        record=story,
         title=title,
         label=_topic_label(section, index),
         bullets=bullets,
@@ -152,16 +185,37 @@ def build_view(
     """The view of `briefing` (for an email, the stories it carries, with `cut` saying what
     the whole briefing holds)."""
     # Themes without stories are left out: an empty heading says nothing.
-    sections = [section for section in briefing.sections if section.stories]
+    with_stories = [section for section in briefing.sections if section.stories]
+    sections = [
+        section
+        for section in (
+            dataclasses.replace(s, stories=tuple(filter(in_body, s.stories))) for s in with_stories
+        )
+        if section.stories
+    ]
+    also = tuple(
+        section
+        for section in (
+            dataclasses.replace(s, stories=tuple(t for t in s.stories if not in_body(t)))
+            for s in with_stories
+        )
+        if section.stories
+    )
     totals = dict(cut.section_totals) if cut else {}
     slugger = Slugger()
+    ranking = briefing.ranking
+    if ranking is not None and ranking.top:
+        slugger.slug("Top stories")  # the Markdown's heading above the themes
+    story_anchors: dict[str, str] = {}
     views: list[SectionView] = []
     for number, section in enumerate(sections, start=1):
         anchor = slugger.slug(one_line(section.theme))
         stories = tuple(_story(section, index) for index in range(len(section.stories)))
         for story in stories:
             # GitHub numbers repeated slugs across the page: story headings count too.
-            slugger.slug(story.title)
+            slug = slugger.slug(story.title)
+            if story.record.standing is not None:
+                story_anchors[story.record.standing.anchor] = slug
         views.append(
             SectionView(
                 number=number,
@@ -174,7 +228,7 @@ def build_view(
         )
     coverage = briefing.coverage
     warned = coverage.warnings  # inputs used although they were read with warnings
-    shown = sum(len(section.stories) for section in sections)
+    shown = len(briefing.stories)  # told in full or listed under Also reported
     first = fallback(sections[0].stories[0].title, "untitled") if sections else ""
     view = BriefingView(
         title=fallback(briefing.title, "Briefing"),
@@ -185,18 +239,24 @@ def build_view(
         first_title=first,
         explain=explain,
         coverage=coverage,
-        coverage_rows=(
+        coverage_counts=(
             ("Articles read", coverage.read, ()),
             ("In the period", coverage.in_period, ()),
             ("Before the period", coverage.before_period, ()),
             ("After the period", coverage.after_period, ()),
             ("Undated, left out", coverage.undated, ()),
             ("Merged into other stories", coverage.merged, ()),
+        ),
+        coverage_files=(
             ("Files that failed", len(coverage.failed), coverage.failed),
             # Only when there are some: most briefings read every feed cleanly.
             *((("Read with warnings", len(warned), warned),) if warned else ()),
             ("Files ignored", len(coverage.ignored), coverage.ignored),
         ),
+        also_sections=also,
+        story_anchors=story_anchors,
+        also_anchor=slugger.slug("Also reported"),
+        themes=len(with_stories),
         skipped=tuple(
             (heading, files)
             for heading, files in (

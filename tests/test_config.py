@@ -79,6 +79,10 @@ email_mode = "bcc"
 public_url = "https://example.org/briefings/"
 unsubscribe = "mailto:leave@example.org"
 cache = false
+minutes = 7
+max_stories = 12
+top = 3
+new_only = true
 """,
     )
     config = load_config(tmp_path, {})
@@ -103,10 +107,12 @@ cache = false
     assert config.email_settings.mode == "bcc"
     assert config.email_settings.public_url == "https://example.org/briefings/"
     assert config.email_settings.unsubscribe == "mailto:leave@example.org"
+    assert (config.make.minutes, config.make.max_stories) == (7, 12)
+    assert (config.make.top, config.make.new_only) == (3, True)
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 20
+    assert len(KEYS) == 24
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:

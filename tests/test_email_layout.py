@@ -157,6 +157,7 @@ def contrast(one: str, other: str) -> float:
 
 def test_both_palettes_keep_text_readable() -> None:
     template = (REPO / "templates" / "briefing.html.j2").read_text(encoding="utf-8")
+    template += (REPO / "templates" / "rank.html.j2").read_text(encoding="utf-8")
     dark = template[template.index("prefers-color-scheme: dark") :]
 
     def rule(selector: str, prop: str) -> str:
@@ -165,11 +166,12 @@ def test_both_palettes_keep_text_readable() -> None:
         return match.group(1)
 
     card = rule("card", "background-color")
-    for selector in ("content", "heading", "muted", "link"):
+    for selector in ("content", "heading", "muted", "link", "new"):
         assert contrast(rule(selector, "color"), card) >= 4.5, selector
     assert contrast(rule("note", "color"), rule("note", "background-color")) >= 4.5
     # The light palette, as the template writes it inline.
     for text, ground in (("#1f2937", "#ffffff"), ("#6b7280", "#ffffff"), ("#1d4ed8", "#ffffff"),
-                         ("#111827", "#ffffff"), ("#1f2937", "#fef3c7")):  # fmt: skip
+                         ("#111827", "#ffffff"), ("#1f2937", "#fef3c7"),
+                         ("#047857", "#ffffff")):  # fmt: skip
         assert text in template and ground in template
         assert contrast(text, ground) >= 4.5, (text, ground)

@@ -19,6 +19,7 @@ from briefer.errors import DeliveryError
 from briefer.mail.message import encoded_size, inline_css
 from briefer.records import Briefing, Cut
 from briefer.render import render
+from briefer.view import in_body
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,24 @@ class EmailBody:
 
 
 def top_stories(briefing: Briefing, count: int) -> Briefing:
-    """The briefing with only its first `count` stories, in reading order."""
-    sections = []
-    left = count
-    for section in briefing.sections:
-        kept = section.stories[: max(left, 0)]
-        left -= len(kept)
-        sections.append(dataclasses.replace(section, stories=kept))
-    return dataclasses.replace(briefing, sections=tuple(sections))
+    """The briefing with only its first `count` stories in reading order: the stories told
+    in full, theme by theme, then those a ranked briefing lists under "Also reported"."""
+    order = [story for story in briefing.stories if in_body(story)]
+    order += [story for story in briefing.stories if not in_body(story)]
+    kept = {id(story) for story in order[: max(count, 0)]}
+    sections = tuple(
+        dataclasses.replace(section, stories=tuple(s for s in section.stories if id(s) in kept))
+        for section in briefing.sections
+    )
+    ranking = briefing.ranking
+    if ranking is not None:
+        # Top stories link to stories in the body: only to those the email carries.
+        ranking = dataclasses.replace(
+            ranking,
+            top=tuple(story for story in ranking.top if id(story) in kept),
+            also=sum(1 for story in order[: max(count, 0)] if not in_body(story)),
+        )
+    return dataclasses.replace(briefing, sections=sections, ranking=ranking)
 
 
 def cut_of(briefing: Briefing, full_copy: str, public_url: str = "") -> Cut:
@@ -55,7 +66,11 @@ def cut_of(briefing: Briefing, full_copy: str, public_url: str = "") -> Cut:
     return Cut(
         total_stories=sum(len(section.stories) for section in sections),
         total_themes=len(sections),
-        section_totals=tuple((section.theme, len(section.stories)) for section in sections),
+        # Per theme, the stories told in full (the contents count those).
+        section_totals=tuple(
+            (section.theme, sum(1 for story in section.stories if in_body(story)))
+            for section in sections
+        ),
         full_copy=full_copy,
         full_url=public_url + name if public_url and name else "",
     )

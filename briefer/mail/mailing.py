@@ -172,9 +172,13 @@ def recorded_masthead(folder: Path, date: dt.date) -> Masthead:
         value = record.get(key) if isinstance(record, dict) else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    title = record.get("title") if isinstance(record, dict) else None
-    title = " ".join(title.split()) if isinstance(title, str) else ""
-    return Masthead(title or "Briefing", date, count("stories"), count("themes"))
+    def text(key: str) -> str:
+        value = record.get(key) if isinstance(record, dict) else None
+        return " ".join(value.split()) if isinstance(value, str) else ""
+
+    return Masthead(
+        text("title") or "Briefing", date, count("stories"), count("themes"), top=text("top")
+    )
 
 
 def email_file(

@@ -39,6 +39,17 @@ class Masthead:
     themes: int | None  # themes the email carries
     total_stories: int | None = None  # in the whole briefing, when the email is shortened
     total_themes: int | None = None
+    top: str = ""  # the heaviest story's title (briefer.rank); "" when unknown
+
+
+# A subject is cut near 60-70 characters by most mail programs: the top story gets what is
+# left after the date and the counts.
+_TOP_CHARS = 60
+
+
+def top_title(briefing: Briefing) -> str:
+    ranking = briefing.ranking
+    return " ".join(ranking.top[0].title.split()) if ranking and ranking.top else ""
 
 
 def masthead(briefing: Briefing, shown: Briefing | None = None) -> Masthead:
@@ -49,11 +60,12 @@ def masthead(briefing: Briefing, shown: Briefing | None = None) -> Masthead:
         return sum(len(section.stories) for section in sections), len(sections)
 
     stories, themes = counts(briefing)
-    head = Masthead(" ".join(briefing.title.split()) or "Briefing", briefing.date, stories, themes)
+    title = " ".join(briefing.title.split()) or "Briefing"
+    head = Masthead(title, briefing.date, stories, themes, top=top_title(briefing))
     if shown is None or counts(shown)[0] == stories:
         return head
     carried, carried_themes = counts(shown)
-    return Masthead(head.title, head.date, carried, carried_themes, stories, themes)
+    return Masthead(title, head.date, carried, carried_themes, stories, themes, top_title(shown))
 
 
 def subject(head: Masthead) -> str:
@@ -63,15 +75,19 @@ def subject(head: Masthead) -> str:
     if head.stories is None:
         return start
     if head.total_stories is not None:
-        return (
-            f"{start}: top {head.stories} of {plural(head.total_stories, 'story', 'stories')}, "
+        counts = (
+            f"top {head.stories} of {plural(head.total_stories, 'story', 'stories')}, "
             f"{head.themes} of {plural(head.total_themes or 0, 'theme')}"
         )
-    if head.stories == 0:
+    elif head.stories == 0:
         return f"{start}: no stories"
-    counts = plural(head.stories, "story", "stories")
-    if head.themes:
-        counts += f" in {plural(head.themes, 'theme')}"
+    else:
+        counts = plural(head.stories, "story", "stories")
+        if head.themes:
+            counts += f" in {plural(head.themes, 'theme')}"
+    if head.top:
+        top = head.top if len(head.top) <= _TOP_CHARS else head.top[: _TOP_CHARS - 1] + "…"
+        return f"{start}: {top} ({counts})"
     return f"{start}: {counts}"
 
 
