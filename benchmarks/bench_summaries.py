@@ -1,15 +1,16 @@
 """Score every summary algorithm on the dev sets in ../shared/eval and print a table.
 
     .venv/bin/python benchmarks/bench_summaries.py [--limit N] [--sentences N] [--words N]
+    .venv/bin/python benchmarks/bench_summaries.py --algorithm default,lead   # the targets
     .venv/bin/python benchmarks/bench_summaries.py --pin-floors   # re-pin the quality gate
 
 Each file is scored whole and, for the CNN/DailyMail files, in two halves split by the sha256
-of the row id (the halves the default scorer was cross-validated on), each line with the margin
+of the row id (the halves the default scorer was cross-validated on), each with the margin
 over LEAD-3 and the speed against lead in the same run. Each file or half is scored in a fresh
-process (see _RUN), as `briefer eval summaries` scores it. The dev sets live beside the repo, never in it; without them the script says so and
-exits without failing. `--pin-floors` measures the default scorer and writes its ROUGE, less a
-margin, with each file's sha256 to tests/quality_floors.json, the floors of
-tests/test_quality_gate.py.
+process (see _RUN), as `briefer eval summaries` scores it. The dev sets live beside the repo,
+never in it; without them the script says so and exits without failing. `--pin-floors`
+measures the default scorer and writes its ROUGE, less a margin, with each file's sha256 to
+tests/quality_floors.json, the floors of tests/test_quality_gate.py.
 """
 
 from __future__ import annotations
