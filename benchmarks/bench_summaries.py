@@ -138,7 +138,7 @@ def run(
 ) -> list[dict[str, float]]:
     """Each algorithm's scores and speed on a file, all in one fresh process. `algorithm` is
     one name, several comma-separated ("default,lead"), or all."""
-    from briefer.summarize import ALGORITHMS
+    from briefer.options import ALGORITHMS
 
     names = list(ALGORITHMS) if algorithm == "all" else algorithm.split(",")
     repeats = TIMING_REPEATS if len(names) <= 2 else 1  # all eight: too slow to repeat

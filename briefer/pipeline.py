@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefer.deliver import write_briefing
-from briefer.errors import OptionsError
 from briefer.ingest import read_file, read_inputs
-from briefer.options import MakeOptions
+from briefer.options import MakeOptions, check_algorithm
 from briefer.records import Article, Briefing, Coverage, Document, Section, Skipped, Summary, Theme
 from briefer.store import (
     Store,
@@ -88,16 +87,6 @@ def summarize_article(
     from briefer.summarize import summarize
 
     return summarize(document, split_document(document), sentences, algorithm, words)
-
-
-def check_algorithm(algorithm: str) -> None:
-    from briefer.summarize import ALGORITHMS
-
-    if algorithm not in ALGORITHMS:
-        raise OptionsError(
-            f"--algorithm {algorithm!r} is not a sentence scorer; "
-            f"choose from {', '.join(ALGORITHMS)}"
-        )
 
 
 def summarize_chunk(

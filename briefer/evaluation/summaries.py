@@ -18,8 +18,9 @@ from typing import Any
 
 from briefer.errors import OptionsError
 from briefer.evaluation.rows import jsonl_objects
+from briefer.options import check_algorithm
 from briefer.sentences import split_text
-from briefer.summarize import ALGORITHMS, choose_many
+from briefer.summarize import choose_many
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,8 @@ def evaluate_summaries(
     limit: int | None = None,
 ) -> list[SummaryScores]:
     """Score each algorithm on the first `limit` rows of a JSONL file (all rows if None)."""
-    unknown = [name for name in algorithms if name not in ALGORITHMS]
-    if unknown:
-        raise OptionsError(
-            f"unknown summary algorithm {unknown[0]!r}; choose one of: {', '.join(ALGORITHMS)}"
-        )
+    for name in algorithms:
+        check_algorithm(name)
     if sentences < 1:
         raise OptionsError(f"sentences per summary must be at least 1, not {sentences}")
     if words is not None and words < 1:

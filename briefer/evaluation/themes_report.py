@@ -3,6 +3,7 @@ by one, so a user can see why each lands where it does and tune the file."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ class ThemesReport:
     themes: tuple[str, ...]  # file order, then OTHER_THEME
     articles: tuple[ArticleFit, ...]  # in input order
     failed: tuple[Skipped, ...]
+    outside: int = 0  # articles left out as undated or outside the period asked for
 
     def filed_under(self, theme: str) -> list[ArticleFit]:
         """The articles whose primary theme is `theme`, best fit first."""
@@ -50,13 +52,27 @@ class ThemesReport:
         return sorted((a for a in self.articles if a.theme == theme), key=key)
 
 
-def themes_report(inputs: Sequence[Path], themes_path: Path) -> ThemesReport:
-    """Every article of the inputs scored against every theme, each as its own story."""
+def themes_report(
+    inputs: Sequence[Path],
+    themes_path: Path,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> ThemesReport:
+    """Every article of the inputs scored against every theme, each as its own story; with a
+    period, only the articles dated in it (the others are counted as `outside`)."""
     themes = load_themes(themes_path)
     ingested = read_inputs(inputs)
     failed = list(ingested.failed)
     documents: list[Document] = []
+    outside = 0
     for article in ingested.articles:
+        if (since is not None or until is not None) and (
+            article.date is None
+            or (since is not None and article.date < since)
+            or (until is not None and article.date > until)
+        ):
+            outside += 1
+            continue
         document = clean(article)
         if not document.blocks and not article.title.strip():
             failed.append(Skipped(article.path, "no article text left after cleaning"))
@@ -71,6 +87,7 @@ def themes_report(inputs: Sequence[Path], themes_path: Path) -> ThemesReport:
         themes=(*(theme.name for theme in themes), OTHER_THEME),
         articles=articles,
         failed=tuple(failed),
+        outside=outside,
     )
 
 

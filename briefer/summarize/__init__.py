@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefer.errors import OptionsError
+from briefer.options import check_algorithm
 from briefer.records import Document, Sentence, Summary
-from briefer.summarize.classic import RANKERS, SUMY_ALGORITHMS
+from briefer.summarize.classic import RANKERS
 from briefer.summarize.scorer import choose_default_many
 from briefer.summarize.select import take, word_count, word_counter
 
-ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
-
-__all__ = ["ALGORITHMS", "SUMY_ALGORITHMS", "choose", "choose_many", "summarize", "word_count"]
+__all__ = ["choose", "choose_many", "summarize", "word_count"]
 
 
 def summarize(
@@ -44,13 +42,6 @@ def summarize(
     )
 
 
-def _check(algorithm: str) -> None:
-    if algorithm not in ALGORITHMS:
-        raise OptionsError(
-            f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}"
-        )
-
-
 def choose(
     sentences: Sequence[str],
     title: str = "",
@@ -63,7 +54,7 @@ def choose(
     At most n sentences; with a word budget, selection stops at the first ranked sentence that
     would exceed it, except that a non-empty article always yields at least one sentence.
     """
-    _check(algorithm)
+    check_algorithm(algorithm)
     if n < 1 or not sentences:
         return []
     if algorithm == "default":
@@ -80,7 +71,7 @@ def choose_many(
 ) -> list[list[int]]:
     """`choose` for many articles, each given as (sentences, title). The default scorer does its
     arithmetic for a whole batch at once, which is where its speed comes from."""
-    _check(algorithm)
+    check_algorithm(algorithm)
     if algorithm != "default":
         return [
             choose(sentences, title, n=n, algorithm=algorithm, words=words)

@@ -8,11 +8,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from briefer.options import SUMY_ALGORITHMS
 from briefer.words import stopwords, tokens
 
 logger = logging.getLogger(__name__)
-
-SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
 
 
 def _rank_lead(sentences: list[str], title: str) -> list[int]:
