@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from briefer.clean import is_residue
 from briefer.summarize.select import take, word_counter
 from briefer.words import stopwords
 
@@ -84,7 +85,8 @@ _FURNITURE_HINTS = frozenset(
     {
         "published", "updated", "photo", "photos", "picture", "pictures", "image", "images",
         "video", "graphic", "getty", "click", "scroll", "read", "follow", "sign", "rights",
-        "copyright",
+        "copyright", "translation", "translated", "contributed", "coverage", "related",
+        "reporting", "editing", "latest",
     }
 )  # fmt: skip
 _FURNITURE = re.compile(
@@ -140,8 +142,9 @@ _LOG1P = np.log1p(np.arange(_LOG1P_TOP + 1, dtype=np.float64))
 _STOPWORD = 1
 _FURNITURE_WORD = 2
 _BY = 4
-# Characters that call for a look at the text
-_TELLING = re.compile(r"[?(]")
+# Characters that call for a look at the text: a question, a dateline's bracket, and the
+# handles, hashtags and links of social residue (briefer.clean.is_residue)
+_TELLING = re.compile(r"[?(@#/]")
 
 
 @dataclass(frozen=True)
@@ -532,10 +535,13 @@ def _word_overlaps(
 
 
 def _content_penalty(text: str, words: int, furniture_word: bool, weights: ScorerWeights) -> float:
-    """What the text itself says against a sentence: a question or page furniture."""
+    """What the text itself says against a sentence: a question, page furniture, or social
+    and syndication residue."""
     if text.rstrip(" \"'”’)]").endswith("?"):
         return weights.unfit_penalty
     if _is_furniture(text, text.lower(), furniture_word, words, weights.fragment_words):
+        return weights.unfit_penalty
+    if is_residue(text):
         return weights.unfit_penalty
     return 0.0
 
