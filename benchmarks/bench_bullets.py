@@ -51,18 +51,38 @@ _CREDIT = re.compile(
     r"follow (?:us|our|the latest)|click here|all rights reserved|copyright|©)",
     re.IGNORECASE,
 )
-_LEANING = frozenset(
+_PRONOUNS = frozenset(
     {
         "he", "she", "it", "they", "we", "i", "you", "him", "her", "them", "his", "their", "its",
-        "this", "these", "those", "that", "such", "but", "and", "or", "so", "yet", "also",
-        "however", "meanwhile", "still", "instead", "then", "there", "here", "thus", "hence",
-        "moreover", "furthermore", "besides", "nevertheless", "nonetheless", "accordingly",
-        "otherwise", "earlier", "later", "afterwards",
+        "our", "my", "your", "this", "these", "those", "that", "such",
     }
 )  # fmt: skip
-_FIRST = re.compile(r"[\W_]*([^\W_]+)")
-# "The agency said", "The group, which ...": "The" and one or two lower-case words
-_DEFINITE = re.compile(r"^[\"“']?The ([a-z][\w-]*)(?: ([a-z][\w-]*))?\b(?!\s+(?:of|in|at|from)\b)")
+_CONNECTIVES = frozenset(
+    {
+        "but", "and", "or", "so", "yet", "also", "however", "meanwhile", "still", "instead",
+        "then", "there", "here", "thus", "hence", "moreover", "furthermore", "besides",
+        "nevertheless", "nonetheless", "accordingly", "otherwise", "afterwards", "therefore",
+    }
+)  # fmt: skip
+_TOKEN = re.compile(r"[^\W_]+")
+# "It is likely that ...", "It will take years to ...": "it" as an expletive stands
+_EXPLETIVE = re.compile(
+    r"^It(?:'s|’s| is| was| will| would| could| may| might| seems| took| takes)\b.*\b(?:to|that)\b"
+)
+# "There is ..." stands; "There, ..." points back
+_EXISTENTIAL = re.compile(r"^There (?:is|are|was|were|have|has|had|will|may|might|could|seems?)\b")
+_TIME_ADVERBIAL = re.compile(
+    r"^(?:This|That|These|Those) (?:year|week|month|morning|weekend|day|time)\b"
+)
+# "The agency said": "The" and a lower-case noun not followed by what introduces it
+_DEFINITE = re.compile(r"^The ([a-z][\w-]*)(?: ([a-z][\w-]*))?")
+_INTRODUCED = re.compile(
+    r"^(?:,|\s+(?:of|in|at|from|for|on|with|who|which|that|whose|behind|to|by)\b)"
+)
+_QUOTE_OPEN = "\"'“‘«"
+_QUOTE_CLOSE = re.compile(r"[\"”»]")
+BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
+_LEANING_KINDS = frozenset({"pronoun-led", "connective-led", "definite-led", "unattributed quote"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,10 +155,12 @@ def _flags(story: Story) -> list[tuple[str, str]]:
     previous = ""
     for bullet in story.bullets:
         text = bullet.text
-        kind = _kind(text)
+        body = texts.get(bullet.article_id, "")
+        at = body.find(text)
+        kind = _kind(text, body[max(at - BACK_CHARACTERS, 0) : at] if at > 0 else "")
         # it reads on when the bullet before it is its own article's preceding sentence
-        reads_on = bool(previous) and f"{previous} {text}" in texts.get(bullet.article_id, "")
-        if kind and not (kind in {"pronoun/connective-led", "definite-led"} and reads_on):
+        reads_on = bool(previous) and f"{previous} {text}" in body
+        if kind and not (kind in _LEANING_KINDS and reads_on):
             flags.append((kind, text))
         previous = text
     seen: list[frozenset[str]] = []
@@ -153,19 +175,35 @@ def _flags(story: Story) -> list[tuple[str, str]]:
     return flags
 
 
-def _kind(text: str) -> str | None:
+def _kind(text: str, before: str) -> str | None:
     if _SOCIAL.search(text) or _CREDIT.search(text):
         return "furniture"
     if text.rstrip(" \"'”’)]").endswith("?"):
         return "question"
     if len(tokens(text)) < FRAGMENT_WORDS:
         return "fragment"
-    first = _FIRST.match(text)
-    if first and first.group(1).lower() in _LEANING:
-        return "pronoun/connective-led"
-    match = _DEFINITE.match(text.lstrip())
-    if match and match.group(1) not in stopwords():
-        return "definite-led"
+    subject = text.lstrip()
+    if subject[:1] in _QUOTE_OPEN:  # the speaker after the quotation is the subject
+        closing = _QUOTE_CLOSE.search(subject, 1)
+        if closing is None or not _TOKEN.search(subject[closing.end() :]):
+            return "unattributed quote"
+        subject = subject[closing.end() :].lstrip(" ,")
+        words = [w.lower() for w in _TOKEN.findall(subject)[:2]]
+        speaker = words[1] if words[:1] == ["said"] and len(words) > 1 else words[0]
+        return "pronoun-led" if speaker in _PRONOUNS else None
+    first = (_TOKEN.findall(subject[:40]) or [""])[0].lower()
+    if _EXPLETIVE.match(subject) or _EXISTENTIAL.match(subject) or _TIME_ADVERBIAL.match(subject):
+        return None
+    if first in _PRONOUNS:
+        return "pronoun-led"
+    if first in _CONNECTIVES:
+        return "connective-led"
+    definite = _DEFINITE.match(subject)
+    if definite and not _INTRODUCED.match(subject[definite.end() :]):
+        nouns = [w for w in definite.groups() if w and w not in stopwords()]
+        earlier = {stem(w) for w in tokens(before.lower())}
+        if any(stem(noun) in earlier for noun in nouns):
+            return "definite-led"
     return None
 
 
