@@ -336,7 +336,11 @@ def test_bullets_are_verbatim_attributed_and_each_fact_is_said_once() -> None:
     fact_again = "On Tuesday Governor Dana Whitlock declared a state of emergency in Harlan County."
     items = [
         make_item(
-            "a", *FLOOD_A, DAY, source="A", summary=[fact, "Boats reached stranded families by the river."]
+            "a",
+            *FLOOD_A,
+            DAY,
+            source="A",
+            summary=[fact, "Boats reached stranded families by the river."],
         ),
         make_item(
             "b",
