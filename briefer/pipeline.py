@@ -34,7 +34,7 @@ from briefer.store import (
 )
 
 if TYPE_CHECKING:
-    from briefer.group import Grouping
+    from briefer.records import Grouping
 
 log = logging.getLogger(__name__)
 
