@@ -335,6 +335,7 @@ def _build_with(
         merged=merged,
         failed=tuple(failed),
         ignored=ingested.ignored,
+        warnings=ingested.warnings,
     )
     log.info(
         "read %d articles, %d in the period, %d stories; summarized %d, reused %d%s",
