@@ -335,6 +335,7 @@ def _build_with(
         merged=merged,
         failed=tuple(failed),
         ignored=ingested.ignored,
+        warnings=ingested.warnings,
     )
     log.info(
         "read %d articles, %d in the period, %d stories; summarized %d, reused %d%s",
@@ -351,6 +352,17 @@ def _build_with(
         until=options.until,
         sections=sections,
         coverage=coverage,
+    )
+    from briefer.index import briefed_history
+    from briefer.rank import rank
+
+    briefing = rank(
+        briefing,
+        minutes=options.minutes,
+        top=options.top,
+        max_stories=options.max_stories,
+        new_only=options.new_only,
+        history=briefed_history(options.out, options.until),
     )
     return briefing, stats
 

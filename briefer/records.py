@@ -94,6 +94,7 @@ class Story:
     # Under OTHER_THEME: the label of the group of related stories this one belongs to
     # ("" when it is related to none).
     topic: str = ""
+    standing: Standing | None = None  # set by rank: weight, outlets, marks (None before)
 
 
 OTHER_THEME = "Other developments"
@@ -127,6 +128,8 @@ class Coverage:
     undated: int = 0  # left out because no date could be established
     merged: int = 0  # articles folded into a story reported by another article
     failed: tuple[Skipped, ...] = field(default_factory=tuple)  # inputs that could not be read
+    # Inputs read, but not cleanly (e.g. a feed parsed leniently past an XML error).
+    warnings: tuple[Skipped, ...] = field(default_factory=tuple)
     ignored: tuple[Skipped, ...] = field(
         default_factory=tuple
     )  # files in folders that are not articles
@@ -146,6 +149,7 @@ class Briefing:
     sections: tuple[Section, ...]
     coverage: Coverage
     title: str = "Briefing"
+    ranking: Ranking | None = None  # set by rank: top stories, budget, balance notes
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -157,6 +161,67 @@ class Briefing:
 
 # --- ingest and clean records ------------------------------------------------------------
 # (records of ingest/ and clean)
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The most work one input may cost (README, "Limits on inputs"). An input over a limit
+    is reported as one line and left out; the rest of the batch is read."""
+
+    # A news article is rarely over 200 KB even as a saved page with its scripts; 10 MB
+    # leaves room for a long feed while keeping one file's parse to a few seconds.
+    max_file_bytes: int = 10 * 1024 * 1024
+    # The longest article in the dev corpora (CNN/DailyMail, BBC) is about 12,000 words
+    # (~80,000 characters); 500,000 leaves six times that.
+    max_text_chars: int = 500_000
+    # Titles, sources, URLs and dates: a real one is under 300 characters.
+    max_field_chars: int = 2_000
+    # Elements of one HTML page or feed entry: a long saved page has ~10,000; extraction time
+    # grows faster than linearly beyond, so 100,000 keeps a page to a few seconds.
+    max_html_elements: int = 100_000
+    # Attributes of one HTML element: real markup has tens; extraction is quadratic in them.
+    max_html_attributes: int = 1_000
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One input's articles, the records inside it that failed on their own, and warnings
+    about it (read, but not cleanly)."""
+
+    articles: tuple[Article, ...]
+    failed: tuple[Skipped, ...] = ()
+    warnings: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Everything read from the inputs, and everything that could not be used."""
+
+    articles: tuple[Article, ...]  # sorted paths, then position in file; then URLs
+    failed: tuple[Skipped, ...]  # inputs (or records in them) that could not be read
+    ignored: tuple[Skipped, ...]  # files met while walking a folder that are not articles
+    warnings: tuple[Skipped, ...] = ()  # inputs read with warnings (counted as read)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a set of URLs gave, and what could not be had from them."""
+
+    articles: tuple[Article, ...]  # url: canonical; path: the URL given (for messages)
+    failed: tuple[Skipped, ...]  # URLs (or feed entries) that gave nothing usable
+    notes: tuple[Skipped, ...] = ()  # kept with less than hoped, e.g. a summary for a page
+    known: tuple[str, ...] = ()  # URLs given whose canonical form was in `stored`: not fetched
+    warnings: tuple[Skipped, ...] = ()  # feeds read with warnings
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What `briefer fetch` saved, found already saved, and could not get."""
+
+    saved: tuple[Path, ...]  # files written, in the order fetched
+    already: tuple[tuple[str, Path], ...]  # (canonical URL, file holding it) not written again
+    failed: tuple[Skipped, ...]
+    notes: tuple[Skipped, ...]
 
 
 # --- summarize records -------------------------------------------------------------------
@@ -202,6 +267,64 @@ class Grouping:
 # (records of rank: weights, top stories, storylines, budget)
 
 
+@dataclass(frozen=True)
+class Update:
+    """One dated step of a storyline: a story of its own before the storyline joined it."""
+
+    date: dt.date | None  # its latest report's day
+    title: str
+    bullets: tuple[Bullet, ...]
+    new: bool = False  # not in an earlier briefing
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a story ranks and why, and how it is shown (set by rank)."""
+
+    weight: float
+    rank: int  # 1-based place among all the briefing's stories, by weight
+    outlets: tuple[str, ...]  # independent outlets, in the order they first reported it
+    reports: int  # reports that are not copies of another
+    latest: dt.date | None  # its newest report's day
+    recency: float  # the factor its weight got for how recent it is (0.5 to 1)
+    themed: bool  # filed under one of the user's themes
+    top: bool = False  # one of the Top stories
+    in_body: bool = True  # told in full; False: one line under "Also reported"
+    anchor: str = ""  # a stable id for links from Top stories ("story-3")
+    highlights: tuple[Bullet, ...] = ()  # its one or two most informative bullets
+    updates: tuple[Update, ...] = ()  # a storyline's dated updates, newest first; () if none
+    new: bool = False  # none of its reports was in an earlier briefing
+    first_briefed: dt.date | None = None  # a continuing story: when it was first briefed
+    new_bullets: tuple[str, ...] = ()  # texts of its bullets not in an earlier briefing
+
+
+@dataclass(frozen=True)
+class Briefed:
+    """What an earlier briefing in the output folder told (from its .index record)."""
+
+    date: dt.date
+    articles: frozenset[str]  # ids of the articles of its stories
+    bullets: frozenset[str]  # short hashes of its bullets (briefer.rank.bullet_key)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The briefing-wide results of rank: top stories, the length budget, balance notes."""
+
+    top: tuple[Story, ...]  # the Top stories, heaviest first (each also in its section)
+    stories: int  # stories ranked (storylines count once; --new-only's hidden ones not)
+    minutes: int  # the reading-time budget (0: none)
+    budget_words: int  # minutes * words a minute (0: none)
+    body_words: int  # the estimated words of the body as chosen
+    also: int  # stories listed under "Also reported"
+    outlets: tuple[tuple[str, int], ...]  # (outlet, articles in the period), most first
+    articles: int  # articles in the period, copies included
+    dominant: str = ""  # an outlet with more than half of the articles, else ""
+    previous: dt.date | None = None  # the earlier briefing compared against (new marks)
+    new_only: bool = False
+    hidden: int = 0  # stories left out by --new-only because they were briefed before
+
+
 # --- pipeline and cache records ----------------------------------------------------------
 # (records of pipeline and the article store)
 
@@ -226,15 +349,23 @@ DEFAULT_ALGORITHM = "default"
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
+    """How feeds and pages are fetched over HTTP (briefer/ingest/fetch.py)."""
 
     timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
     retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
     backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
     max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    # Seconds one URL may take in all (every attempt, read and wait). None: twice the timeout
+    # for each attempt (120 s by default): room for every attempt to wait out its timeout, so
+    # a timeout is reported as one, while `--timeout 5 --retries 0` still ends in 10 s for a
+    # server that trickles a byte a second or asks to retry after a day.
+    deadline: float | None = None
     max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
     max_redirects: int = 5
     entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+
+    def url_deadline(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.timeout * (self.retries + 1)
 
 
 @dataclass(frozen=True)
@@ -257,3 +388,9 @@ class MakeOptions:
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    # rank (briefer/rank.py): reading-time budget of the body (0: none), most stories told in
+    # full, Top stories, and only what earlier briefings in `out` did not tell.
+    minutes: int = 10
+    max_stories: int | None = None
+    top: int = 5
+    new_only: bool = False
