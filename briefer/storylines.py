@@ -169,6 +169,7 @@ def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[l
         return (day is None, day or dt.date.min, stories[index].title, first)
 
     lines: list[list[int]] = []
+    centroids: list[dict[str, float]] = []  # each storyline's, updated as it grows
     lines_named: dict[str, set[int]] = {}  # name -> the storylines that have it: candidates
     for index in sorted(range(len(stories)), key=when):
         day = latest[index]
@@ -183,15 +184,17 @@ def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[l
                 continue  # a storyline moves on from day to day
             if (day - newest).days > MAX_GAP_DAYS:
                 continue
-            score = _cosine(vectors[index], _centroid([vectors[m] for m in members]))
+            score = _cosine(vectors[index], centroids[number])
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, number)
         if best is None:
             lines.append([index])
+            centroids.append(vectors[index])
             number = len(lines) - 1
         else:
             number = best[1]
             lines[number].append(index)
+            centroids[number] = _centroid([vectors[m] for m in lines[number]])
         for name in named[index]:
             lines_named.setdefault(name, set()).add(number)
     return lines
