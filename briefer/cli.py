@@ -128,6 +128,14 @@ def make(
             help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
         ),
     ] = None,
+    undated: Annotated[
+        str | None,
+        typer.Option(
+            metavar="first-seen|skip",
+            help="Articles without a date: placed by the day first seen, or left out "
+            "(default: first-seen).",
+        ),
+    ] = None,
 ) -> None:
     """Make the briefing for a period and write it to the output folder.
 
@@ -150,6 +158,7 @@ def make(
         explain=explain,
         templates=templates,
         cache=cache,
+        undated=undated,
     )
     try:
         config = load_config(Path.cwd(), os.environ, config_file)

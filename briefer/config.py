@@ -29,9 +29,11 @@ from briefer.options import (
     DEFAULT_ALGORITHM,
     DEFAULT_SENTENCES,
     FORMATS,
+    UNDATED,
     MakeOptions,
     check_length,
     check_period,
+    check_undated,
     is_url,
     parse_date,
     parse_formats,
@@ -70,6 +72,7 @@ class Config:
     explain: bool = False
     templates: Path | None = None
     cache: bool = True  # keep and reuse the article store (.briefer/ beside the output)
+    undated: str = UNDATED[0]  # first-seen: undated articles placed by the day first seen
     email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
     smtp_host: str | None = None
     smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
@@ -250,6 +253,13 @@ def _algorithm(raw: object, origin: _Origin, key: str) -> str:
     return raw.strip()
 
 
+def _undated(raw: object, origin: _Origin, key: str) -> str:
+    if not isinstance(raw, str) or raw.strip().lower() not in UNDATED:
+        example = f'"{UNDATED[0]}"' if origin.in_file else UNDATED[0]
+        raise origin.bad(key, raw, f"one of {', '.join(UNDATED)}", example)
+    return raw.strip().lower()
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -362,6 +372,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
     Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
+    Setting("undated", "undated", "--undated", _undated, "undated articles: first-seen or skip"),
     Setting("email", "email", "--email", _email, "recipients of the briefing"),
     Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
     Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
@@ -545,6 +556,7 @@ class MakeFlags:
     explain: bool | None = None
     templates: Path | None = None
     cache: bool | None = None
+    undated: str | None = None
 
 
 def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOptions:
@@ -571,4 +583,5 @@ def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOption
         explain=config.explain if flags.explain is None else flags.explain,
         templates=config.templates if flags.templates is None else flags.templates,
         cache=config.cache if flags.cache is None else flags.cache,
+        undated=config.undated if flags.undated is None else check_undated(flags.undated),
     )

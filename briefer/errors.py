@@ -9,6 +9,11 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefer.records import Coverage
+
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
@@ -43,6 +48,15 @@ class ThemesError(BrieferError):
 
 class OptionsError(BrieferError):
     """A command-line option or configuration value is not acceptable."""
+
+
+class NothingToBrief(BrieferError):
+    """Every article was left out or failed: nothing is written (exit 2). coverage says
+    what was read and left out, for callers that account for every input."""
+
+    def __init__(self, message: str, coverage: Coverage) -> None:
+        super().__init__(message)
+        self.coverage = coverage
 
 
 class RenderError(BrieferError):

@@ -77,7 +77,7 @@ class _FileResult:
 
 
 class FileCache(Protocol):
-    """What read_inputs asks before parsing a file, and tells after (briefer/store.py)."""
+    """What read_inputs asks before parsing a file, and tells after (briefer/cache.py)."""
 
     def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]: ...
 

@@ -13,6 +13,9 @@ from briefer.errors import OptionsError
 FORMATS = ("md", "html", "txt", "json")
 DEFAULT_SENTENCES = 3
 DEFAULT_ALGORITHM = "default"
+# What to do with an article without a date: place it by the day briefer first saw it
+# (remembered in the article store), or leave it out with a warning.
+UNDATED = ("first-seen", "skip")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class MakeOptions:
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    undated: str = "first-seen"  # or "skip": see UNDATED
 
 
 def parse_date(value: str, option: str) -> dt.date:
@@ -70,6 +74,14 @@ def parse_formats(value: str) -> tuple[str, ...]:
     if not formats:
         raise OptionsError(f"--format is empty; choose from {', '.join(FORMATS)}")
     return tuple(formats)
+
+
+def check_undated(value: str, option: str = "--undated") -> str:
+    """`first-seen` or `skip`, as given for what to do with articles without a date."""
+    word = value.strip().lower()
+    if word not in UNDATED:
+        raise OptionsError(f"{option} {value!r} is not a choice; choose from {', '.join(UNDATED)}")
+    return word
 
 
 def check_period(since: dt.date | None, until: dt.date) -> None:

@@ -9,7 +9,6 @@ Rendering never looks at the clock or the locale: the same Briefing gives the sa
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import textwrap
@@ -21,6 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from briefer import serialize
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
 from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Section, Story
@@ -73,6 +73,15 @@ def long_date(value: dt.date | None) -> str:
     if value is None:
         return "undated"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def article_date(article: Article) -> str:
+    """The article's date; for an undated one placed by `--undated first-seen`, "date unknown,
+    first seen 5 Dec" (so the reader knows the day is briefer's, not the publisher's)."""
+    if article.date is None and article.first_seen is not None:
+        seen = article.first_seen
+        return f"date unknown, first seen {seen.day} {MONTHS[seen.month - 1][:3]}"
+    return long_date(article.date)
 
 
 def period_text(since: dt.date | None, until: dt.date) -> str:
@@ -224,6 +233,7 @@ def md_anchors(sections: Sequence[Section]) -> tuple[str, ...]:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "long_date": long_date,
+    "article_date": article_date,
     "md_escape": md_escape,
     "md_code": md_code,
     "safe_url": safe_url,
@@ -349,59 +359,9 @@ def _render_with(
         raise _render_error(name, exc) from exc
 
 
-def _article_data(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-        "source": article.source,
-        "url": safe_url(article.url),
-        "path": article.path,
-    }
-
-
-def _story_data(story: Story) -> dict[str, Any]:
-    return {
-        "title": story.title,
-        "theme": story.theme,
-        "secondary_themes": list(story.secondary_themes),
-        "why": list(story.why),
-        "topic": story.topic,
-        "articles": [_article_data(article) for article in story.articles],
-        "copies": [list(pair) for pair in story.copies],
-        "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
-    }
-
-
 def briefing_json(briefing: Briefing) -> str:
-    """The briefing as JSON: the same content as the other formats, plus why each story sits
-    under its theme, for scripts and for checking the grouper."""
-    coverage = briefing.coverage
-    data = {
-        "date": briefing.date.isoformat(),
-        "since": briefing.since.isoformat() if briefing.since else None,
-        "until": briefing.until.isoformat(),
-        "title": briefing.title,
-        "sections": [
-            {
-                "theme": section.theme,
-                "description": section.description,
-                "stories": [_story_data(story) for story in section.stories],
-            }
-            for section in briefing.sections
-        ],
-        "coverage": {
-            "read": coverage.read,
-            "in_period": coverage.in_period,
-            "before_period": coverage.before_period,
-            "after_period": coverage.after_period,
-            "undated": coverage.undated,
-            "merged": coverage.merged,
-            "failed": [{"path": s.path, "reason": s.reason} for s in coverage.failed],
-            "ignored": [{"path": s.path, "reason": s.reason} for s in coverage.ignored],
-        },
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The briefing as JSON (briefer.serialize's form, the store's too), links made safe."""
+    return serialize.briefing_json(briefing, url=safe_url)
 
 
 def render(

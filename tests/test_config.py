@@ -72,6 +72,7 @@ smtp_security = "SSL"
 smtp_from = "Briefings <news@example.org>"
 smtp_timeout = 12
 cache = false
+undated = "skip"
 """,
     )
     config = load_config(tmp_path, {})
@@ -93,10 +94,11 @@ cache = false
     assert config.smtp_from == "Briefings <news@example.org>"
     assert config.smtp_timeout == 12.0
     assert config.cache is False
+    assert config.undated == "skip"
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 17
+    assert len(KEYS) == 18
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from briefer.mail import (
     top_stories,
 )
 from briefer.options import MakeOptions
-from briefer.pipeline import build_briefing
+from briefer.pipeline import build
 from briefer.records import Article, Briefing, Bullet, Coverage, Section, Story
 
 SAMPLES = REPO / "samples"
@@ -71,7 +71,7 @@ def samples_briefing() -> Briefing:
         until=UNTIL,
         themes=SAMPLES / "themes.toml",
     )
-    return build_briefing(options)
+    return build(options)
 
 
 def counts(briefing: Briefing) -> str:
@@ -375,7 +375,7 @@ def test_article_markup_reaches_the_email_as_text_never_as_markup(tmp_path: Path
         encoding="utf-8",
     )
     options = MakeOptions(inputs=(inbox,), out=tmp_path / "out", since=SINCE, until=UNTIL)
-    briefing = build_briefing(options)
+    briefing = build(options)
     with smtp_server() as server:
         email_briefing(briefing, [ANN], settings(server.port), tmp_path / "out", retry=FAST)
     html, text = parts(server.recorder.received[0].message())

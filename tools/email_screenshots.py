@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from briefer.mail import compose, email_body  # noqa: E402
 from briefer.options import MakeOptions  # noqa: E402
-from briefer.pipeline import build_briefing  # noqa: E402
+from briefer.pipeline import build  # noqa: E402
 
 WIDTHS = (600, 375)
 CHROMIUM_FLAGS = (
@@ -81,7 +81,7 @@ def email_html() -> str:
         until=dt.date(2024, 12, 5),
         themes=REPO / "samples" / "themes.toml",
     )
-    briefing = build_briefing(options)
+    briefing = build(options)
     body = email_body(briefing, full_copy=f"{briefing.date.isoformat()}.html")
     message = compose(
         briefing, body.html, body.text, "Briefings <news@example.org>", ["ann@example.org"]
