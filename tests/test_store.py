@@ -350,3 +350,15 @@ def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
     code, _, err = run_cli(*args)
     assert code == 0 and err == ""
     assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+
+
+def test_a_themes_file_warning_prints_on_every_run(articles: Path, tmp_path: Path) -> None:
+    """Nothing about the themes file is cached: a warm run warns as the cold one did."""
+    themes = articles / "themes.toml"
+    themes.write_text("mood = 'calm'\n" + themes.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "briefings"
+    for run in ("cold", "warm"):
+        code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+        assert code == 0, err
+        assert err.count("ignoring top-level key 'mood'") == 1, f"{run} run: {err}"
+    assert make(_options(articles, out)).stats.grouping_reused
