@@ -1,8 +1,35 @@
-"""briefer: turn a pile of news articles into a dated, extractive briefing."""
+"""briefer: turn a pile of news articles into a dated, extractive briefing.
+
+The Python API (see the README's "Python API"): `make` writes a briefing's files, `build`
+returns the Briefing without writing, `summarize_text` summarizes a string. They are loaded
+on first use, so `import briefer` stays cheap (no numpy, no templates).
+"""
+
+from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from briefer.api import build, make, summarize_text
 
 try:
     __version__ = version("briefer")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
+
+__all__ = ["__version__", "build", "make", "summarize_text"]
+_API = frozenset({"build", "make", "summarize_text"})
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the API module (and what it imports) is loaded when first asked for.
+    if name in _API:
+        from briefer import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'briefer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _API)

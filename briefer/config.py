@@ -2,13 +2,16 @@
 
     shipped defaults < briefer.toml < BRIEFER_* environment variables < command-line flags
 
-`load_config` merges the first three into one immutable `Config`; the CLI lays its flags over
-that. briefer.toml is flat (no tables): every key is the long flag's name with `-` written
-`_`, and its environment variable is `BRIEFER_` + the key in capitals, so one name serves all
-three layers. Relative paths in briefer.toml are relative to the file's folder, so a project
-can be briefed from anywhere; relative paths in the environment are relative to the working
-folder, like flags. The SMTP password is read only from `BRIEFER_SMTP_PASSWORD`: a password
-written in briefer.toml is an error, so it never ends up committed beside the briefings.
+`load_config` merges the first three into one immutable `Config`: the run's options as a
+`MakeOptions` (records.py; its field defaults are the shipped defaults), the recipients and
+the SMTP settings. `make_options` lays the flags over `Config.make` and gives the one options
+record the run uses. briefer.toml is flat (no tables): every key is the long flag's name with
+`-` written `_`, and its environment variable is `BRIEFER_` + the key in capitals, so one name
+serves all three layers. Relative paths in briefer.toml are relative to the file's folder, so
+a project can be briefed from anywhere; relative paths in the environment are relative to the
+working folder, like flags. The SMTP password is read only from `BRIEFER_SMTP_PASSWORD`: a
+password written in briefer.toml is an error, so it never ends up committed beside the
+briefings.
 """
 
 from __future__ import annotations
@@ -21,16 +24,16 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from briefer.errors import OptionsError
 from briefer.options import (
-    DEFAULT_ALGORITHM,
-    DEFAULT_SENTENCES,
+    ALGORITHMS,
     FORMATS,
     UNDATED,
-    MakeOptions,
+    check_algorithm,
     check_length,
     check_period,
     check_undated,
@@ -39,6 +42,7 @@ from briefer.options import (
     parse_formats,
     split_inputs,
 )
+from briefer.records import DEFAULT_ALGORITHM, DEFAULT_OUT, DEFAULT_SENTENCES, MakeOptions
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,6 @@ CONFIG_ENV = "BRIEFER_CONFIG"
 PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
 ENV_PREFIX = "BRIEFER_"
 
-DEFAULT_INPUTS = (Path("samples"),)
-DEFAULT_OUT = Path("briefings")
-DEFAULT_FORMATS = ("md",)
 SMTP_SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SMTP_SECURITY = "starttls"
 # The port each kind of security is usually served on, for when smtp_port is not set.
@@ -58,21 +59,13 @@ SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 @dataclass(frozen=True)
 class Config:
-    """The settings for one run, before flags. Relative paths are relative to the working
-    folder load_config was given."""
+    """The settings for one run before flags: shipped defaults < briefer.toml < environment.
+    Relative paths are relative to the working folder load_config was given."""
 
-    inputs: tuple[Path, ...] = DEFAULT_INPUTS
-    urls: tuple[str, ...] = ()  # the http(s) feeds and pages among the `input` values
-    out: Path = DEFAULT_OUT
-    themes: Path | None = None  # None: themes.toml beside the first input, if there is one
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    sentences: int = DEFAULT_SENTENCES
-    words: int | None = None
-    algorithm: str = DEFAULT_ALGORITHM
-    explain: bool = False
-    templates: Path | None = None
-    cache: bool = True  # keep and reuse the article store (.briefer/ beside the output)
-    undated: str = UNDATED[0]  # first-seen: undated articles placed by the day first seen
+    # The run's options as far as the settings give them. `since` and `until` change every
+    # run and are never settings (make_options sets them); `themes` None means "not set":
+    # make_options then looks for themes.toml beside the first input.
+    make: MakeOptions = field(default_factory=MakeOptions)
     email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
     smtp_host: str | None = None
     smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
@@ -244,9 +237,6 @@ def _count(raw: object, origin: _Origin, key: str) -> int:
 
 
 def _algorithm(raw: object, origin: _Origin, key: str) -> str:
-    # Imported here: the scorers pull in numpy and scipy, which `briefer send` never needs.
-    from briefer.summarize import ALGORITHMS
-
     if not isinstance(raw, str) or raw.strip() not in ALGORITHMS:
         example = f'"{DEFAULT_ALGORITHM}"' if origin.in_file else DEFAULT_ALGORITHM
         raise origin.bad(key, raw, f"a sentence scorer ({', '.join(ALGORITHMS)})", example)
@@ -351,7 +341,7 @@ def _sender(raw: object, origin: _Origin, key: str) -> str:
 @dataclass(frozen=True)
 class Setting:
     key: str  # in briefer.toml; BRIEFER_<KEY> in the environment
-    attr: str  # the Config field
+    attr: str  # the MakeOptions field, or else the Config field
     flag: str  # the command-line flag; "" for settings only a file or variable can give
     parse: Callable[[object, _Origin, str], object]
     meaning: str
@@ -490,11 +480,22 @@ def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
             )
 
 
-def _set(values: dict[str, object], setting: Setting, raw: object, origin: _Origin) -> None:
+_MAKE_FIELDS = frozenset(option.name for option in fields(MakeOptions))
+
+
+def _set(
+    values: dict[str, object],
+    make: dict[str, object],
+    setting: Setting,
+    raw: object,
+    origin: _Origin,
+) -> None:
     parsed = setting.parse(raw, origin, setting.key)
     if setting.key == "input":
         # One setting, two fields: the files and folders, and the URLs to fetch.
-        values["inputs"], values["urls"] = parsed  # type: ignore[misc]
+        make["inputs"], make["urls"] = parsed  # type: ignore[misc]
+    elif setting.attr in _MAKE_FIELDS:
+        make[setting.attr] = parsed
     else:
         values[setting.attr] = parsed
 
@@ -503,6 +504,7 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
     """Shipped defaults, then `briefer.toml` in cwd (or `path`, or $BRIEFER_CONFIG), then the
     BRIEFER_* variables in environ. An empty variable counts as unset."""
     values: dict[str, object] = {}
+    make: dict[str, object] = {}
     config_file, label, named_by = _config_path(cwd, environ, path)
     read_file: Path | None = None
     if named_by or config_file.is_file():
@@ -511,7 +513,7 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
         origin = _Origin(label=label, base=config_file.parent, cwd=cwd, in_file=True)
         by_key = {setting.key: setting for setting in SETTINGS}
         for key, raw in data.items():
-            _set(values, by_key[key], raw, origin)
+            _set(values, make, by_key[key], raw, origin)
         read_file = config_file
         log.debug("read settings from %s", config_file)
 
@@ -519,11 +521,16 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
     for setting in SETTINGS:
         raw = environ.get(setting.env, "")
         if raw.strip():
-            _set(values, setting, raw, env_origin)
+            _set(values, make, setting, raw, env_origin)
     password = environ.get(PASSWORD_ENV) or None
     _warn_unknown_variables(environ)
     # Each parser returns its own field's type, which the SETTINGS table cannot express.
-    return Config(**values, smtp_password=password, file=read_file)  # type: ignore[arg-type]
+    return Config(
+        make=MakeOptions(**make),  # type: ignore[arg-type]
+        **values,  # type: ignore[arg-type]
+        smtp_password=password,
+        file=read_file,
+    )
 
 
 THEMES_FILENAME = "themes.toml"
@@ -539,49 +546,57 @@ def default_themes_path(inputs: Sequence[Path]) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
-class MakeFlags:
-    """`briefer make`'s flags as given on the command line: None for each one left out, so
-    it falls back to the environment, then briefer.toml, then the shipped default."""
+def make_options(config: Config, flags: Mapping[str, object], today: dt.date) -> MakeOptions:
+    """The one options record for a run: the flags laid over the layered settings.
 
-    since: str | None = None
-    until: str | None = None
-    inputs: tuple[str, ...] = ()
-    out: Path | None = None
-    formats: str | None = None
-    themes: Path | None = None
-    sentences: int | None = None
-    words: int | None = None
-    algorithm: str | None = None
-    explain: bool | None = None
-    templates: Path | None = None
-    cache: bool | None = None
-    undated: str | None = None
-
-
-def make_options(config: Config, flags: MakeFlags, today: dt.date) -> MakeOptions:
-    """The one options object for a run: the flags laid over the layered configuration."""
-    until = parse_date(flags.until, "--until") if flags.until else today
-    since = parse_date(flags.since, "--since") if flags.since else None
+    flags maps MakeOptions field names to what the command line (or a Python caller) gave;
+    None or absent means "not given". Text is accepted where the command line gives text:
+    dates as YYYY-MM-DD, formats as "md,html", inputs as paths or URLs.
+    """
+    given = {name: value for name, value in flags.items() if value is not None}
+    unknown = sorted(set(given) - _MAKE_FIELDS)
+    if unknown:
+        raise TypeError(f"make_options: unknown option {unknown[0]!r}")
+    # Any: each value is checked below to be its field's type, which a dict cannot express.
+    changes: dict[str, Any] = dict(given)
+    until = parse_date(_date_text(given["until"]), "--until") if "until" in given else today
+    since = parse_date(_date_text(given["since"]), "--since") if "since" in given else None
     check_period(since, until)
-    sentences = config.sentences if flags.sentences is None else flags.sentences
-    words = config.words if flags.words is None else flags.words
-    check_length(sentences, words)
-    paths, urls = split_inputs(flags.inputs) if flags.inputs else (config.inputs, config.urls)
-    themes = flags.themes if flags.themes is not None else config.themes
-    return MakeOptions(
-        inputs=paths,
-        urls=urls,
-        out=config.out if flags.out is None else flags.out,
-        since=since,
-        until=until,
-        formats=config.formats if flags.formats is None else parse_formats(flags.formats),
-        themes=themes if themes is not None else default_themes_path(paths),
-        sentences=sentences,
-        words=words,
-        algorithm=config.algorithm if flags.algorithm is None else flags.algorithm,
-        explain=config.explain if flags.explain is None else flags.explain,
-        templates=config.templates if flags.templates is None else flags.templates,
-        cache=config.cache if flags.cache is None else flags.cache,
-        undated=config.undated if flags.undated is None else check_undated(flags.undated),
-    )
+    changes["since"], changes["until"] = since, until
+    if "inputs" in given:
+        changes["inputs"], changes["urls"] = split_inputs(_sequence(given["inputs"], "inputs"))
+    if "formats" in given:
+        formats = given["formats"]
+        changes["formats"] = parse_formats(
+            formats if isinstance(formats, str) else _sequence(formats, "formats")
+        )
+    for name in ("out", "themes", "templates"):
+        if name in given:
+            changes[name] = Path(str(given[name]))
+    if "algorithm" in given:
+        changes["algorithm"] = check_algorithm(str(given["algorithm"]))
+    if "undated" in given:
+        changes["undated"] = check_undated(str(given["undated"]))
+    for name in ("sentences", "words"):
+        if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
+            raise OptionsError(f"--{name} {given[name]!r} is not a whole number")
+    for name in ("explain", "cache"):
+        if name in given and not isinstance(given[name], bool):
+            raise OptionsError(f"--{name} {given[name]!r} is not true or false")
+    options = replace(config.make, **changes)
+    check_length(options.sentences, options.words)
+    if options.themes is None:
+        options = replace(options, themes=default_themes_path(options.inputs))
+    return options
+
+
+def _date_text(value: object) -> str | dt.date:
+    return value if isinstance(value, str | dt.date) else str(value)
+
+
+def _sequence(value: object, name: str) -> list[str]:
+    if isinstance(value, str | Path):
+        return [str(value)]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    raise TypeError(f"make_options: {name} must be a string or a list of strings")

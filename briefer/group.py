@@ -25,18 +25,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from briefer.bullets import story_bullets
 from briefer.errors import OptionsError, ThemesError
 from briefer.records import (
     OTHER_THEME,
     Article,
-    Bullet,
     Document,
     Section,
     Story,
@@ -457,28 +456,6 @@ def _cluster_matrix_labels(raw: sparse.csr_matrix, dates: Sequence[date | None])
     roots = _average_linkage(days, pairs, _MERGE_THRESHOLD)
     labels: dict[int, int] = {}
     return [labels.setdefault(r, len(labels)) for r in roots]
-
-
-def bcubed(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
-    """B-cubed (precision, recall, F1) of a predicted clustering against the gold one."""
-    if len(pred) != len(gold):
-        raise ValueError(f"bcubed: {len(pred)} predicted labels for {len(gold)} gold labels")
-    if not pred:
-        return 1.0, 1.0, 1.0
-    by_pred: defaultdict[object, set[int]] = defaultdict(set)
-    by_gold: defaultdict[object, set[int]] = defaultdict(set)
-    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
-        by_pred[p].add(i)
-        by_gold[g].add(i)
-    precision = recall = 0.0
-    for p, g in zip(pred, gold, strict=True):
-        shared = len(by_pred[p] & by_gold[g])
-        precision += shared / len(by_pred[p])
-        recall += shared / len(by_gold[g])
-    precision /= len(pred)
-    recall /= len(pred)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 # --- themes file -------------------------------------------------------------------------
@@ -1160,8 +1137,6 @@ def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme])
 # --- stories -----------------------------------------------------------------------------
 
 _TITLE_CHARS = 90  # a headline made from a sentence is cut near this length
-_REPEAT_SHARE = 0.7  # share of the shorter sentence's terms that makes it a repeat
-_REPEAT_MIN_TERMS = 3  # shorter sentences are repeats only when identical
 
 
 @dataclass(frozen=True)
@@ -1200,62 +1175,6 @@ def _story_title(
             if block.text.strip():
                 return _shorten(block.text)
     return articles[0].source.strip() or "Untitled report"
-
-
-@lru_cache(maxsize=200_000)
-def _content_stem(word: str) -> str | None:
-    """The stem of a lower-cased word that carries meaning, else None."""
-    return stem(word) if _is_content(word, stopwords()) else None
-
-
-def _sentence_terms(text: str) -> frozenset[str]:
-    """The set of briefer.words.content_terms, found with one cached lookup a word."""
-    return frozenset(term for term in map(_content_stem, _WORD.findall(text.lower())) if term)
-
-
-def _is_repeat(
-    terms: frozenset[str], text: str, taken: Sequence[tuple[frozenset[str], str]]
-) -> bool:
-    for other_terms, other_text in taken:
-        if " ".join(text.split()).casefold() == " ".join(other_text.split()).casefold():
-            return True
-        smaller = min(len(terms), len(other_terms))
-        if smaller >= _REPEAT_MIN_TERMS and len(terms & other_terms) >= _REPEAT_SHARE * smaller:
-            return True
-    return False
-
-
-def _bullets(
-    articles: Sequence[Article], summaries: dict[str, Summary], max_bullets: int
-) -> tuple[Bullet, ...]:
-    """Summary sentences taken in turns from each report, each fact said once.
-
-    Turns let every report contribute before any gives a second sentence; a sentence
-    whose terms mostly repeat one already taken is the same fact from another outlet.
-    """
-    queues = [list(summaries[article.id].sentences) for article in articles]
-    positions = [0] * len(queues)
-    taken: list[tuple[frozenset[str], str]] = []
-    bullets: list[Bullet] = []
-    while len(bullets) < max_bullets:
-        progressed = False
-        for index, article in enumerate(articles):
-            if len(bullets) >= max_bullets:
-                break
-            queue = queues[index]
-            while positions[index] < len(queue):
-                sentence = queue[positions[index]]
-                positions[index] += 1
-                terms = _sentence_terms(sentence.text)
-                if not _WORD.search(sentence.text) or _is_repeat(terms, sentence.text, taken):
-                    continue
-                taken.append((terms, sentence.text))
-                bullets.append(Bullet(text=sentence.text, article_id=article.id))
-                progressed = True
-                break
-        if not progressed:
-            break
-    return tuple(bullets)
 
 
 def group(
@@ -1304,7 +1223,7 @@ def group(
             Story(
                 title=title,
                 articles=tuple(articles),
-                bullets=_bullets(quoted, summaries, max_bullets),
+                bullets=story_bullets(quoted, summaries, max_bullets),
                 theme=theme,
                 secondary_themes=secondary,
                 why=why,

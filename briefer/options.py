@@ -1,67 +1,92 @@
-"""The one options object, built at the boundary (CLI or caller) and passed down."""
+"""What a run may be asked for, and the checks on it: the one place that knows the briefing
+formats and the sentence scorers' names, so a name is validated without importing a scorer.
+
+The records themselves (MakeOptions, FetchSettings) live in briefer/records.py; config.py
+builds MakeOptions at the boundary from the layered settings.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefer.errors import OptionsError
+from briefer.records import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_FORMATS,
+    DEFAULT_INPUTS,
+    DEFAULT_OUT,
+    DEFAULT_SENTENCES,
+    FetchSettings,
+    MakeOptions,
+)
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHM",
+    "DEFAULT_FORMATS",
+    "DEFAULT_INPUTS",
+    "DEFAULT_OUT",
+    "DEFAULT_SENTENCES",
+    "FORMATS",
+    "SUMY_ALGORITHMS",
+    "UNDATED",
+    "FetchSettings",
+    "MakeOptions",
+    "check_algorithm",
+    "check_length",
+    "check_period",
+    "check_undated",
+    "is_url",
+    "parse_date",
+    "parse_formats",
+    "split_inputs",
+]
 
 FORMATS = ("md", "html", "txt", "json")
-DEFAULT_SENTENCES = 3
-DEFAULT_ALGORITHM = "default"
 # What to do with an article without a date: place it by the day briefer first saw it
 # (remembered in the article store), or leave it out with a warning.
 UNDATED = ("first-seen", "skip")
+# The sentence scorers (briefer/summarize.py implements them): ours, the lead baseline, and
+# the classic extractive scorers of the sumy library.
+SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
+ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
 
 
-@dataclass(frozen=True)
-class FetchSettings:
-    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
-
-    timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
-    retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
-    backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
-    max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
-    max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
-    max_redirects: int = 5
-    entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+def check_undated(value: str, where: str = "--undated") -> str:
+    """`first-seen` or `skip`, as given for what to do with articles without a date."""
+    word = value.strip().lower()
+    if word not in UNDATED:
+        raise OptionsError(f"{where} {value!r} is not a choice; choose from {', '.join(UNDATED)}")
+    return word
 
 
-@dataclass(frozen=True)
-class MakeOptions:
-    inputs: tuple[Path, ...]
-    out: Path
-    since: dt.date | None
-    until: dt.date
-    formats: tuple[str, ...] = ("md",)
-    themes: Path | None = None  # None: no themes file, everything under "Other developments"
-    sentences: int = DEFAULT_SENTENCES
-    words: int | None = None  # optional word budget per article summary
-    algorithm: str = DEFAULT_ALGORITHM
-    explain: bool = False
-    templates: Path | None = None  # a folder of user templates overriding the shipped ones
-    urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
-    fetch: FetchSettings = FetchSettings()
-    cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
-    undated: str = "first-seen"  # or "skip": see UNDATED
+def check_algorithm(name: str, where: str = "--algorithm") -> str:
+    """name, if it is a sentence scorer; else the one message every caller gives."""
+    if name not in ALGORITHMS:
+        raise OptionsError(
+            f"{where} {name!r} is not a sentence scorer; choose from {', '.join(ALGORITHMS)}"
+        )
+    return name
 
 
-def parse_date(value: str, option: str) -> dt.date:
+def parse_date(value: str | dt.date, option: str) -> dt.date:
     """A YYYY-MM-DD date given on the command line or in a config file."""
+    if isinstance(value, dt.date):
+        return value
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise OptionsError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def parse_formats(value: str) -> tuple[str, ...]:
-    """`md,html` -> ("md", "html"), in the order given, without repeats."""
+def parse_formats(value: str | Sequence[str]) -> tuple[str, ...]:
+    """`md,html` (or ["md", "html"]) -> ("md", "html"), in the order given, without repeats."""
+    parts = value.split(",") if isinstance(value, str) else value
     formats: list[str] = []
-    for part in value.split(","):
+    for part in parts:
         name = part.strip().lower().lstrip(".")
         if not name:
             continue
@@ -74,14 +99,6 @@ def parse_formats(value: str) -> tuple[str, ...]:
     if not formats:
         raise OptionsError(f"--format is empty; choose from {', '.join(FORMATS)}")
     return tuple(formats)
-
-
-def check_undated(value: str, option: str = "--undated") -> str:
-    """`first-seen` or `skip`, as given for what to do with articles without a date."""
-    word = value.strip().lower()
-    if word not in UNDATED:
-        raise OptionsError(f"{option} {value!r} is not a choice; choose from {', '.join(UNDATED)}")
-    return word
 
 
 def check_period(since: dt.date | None, until: dt.date) -> None:
@@ -107,8 +124,8 @@ def is_url(text: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def split_inputs(values: Sequence[str]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+def split_inputs(values: Sequence[str | Path]) -> tuple[tuple[Path, ...], tuple[str, ...]]:
     """--input values as paths and http(s) URLs, each in the order given."""
-    paths = tuple(Path(value) for value in values if not is_url(value))
-    urls = tuple(value.strip() for value in values if is_url(value))
+    paths = tuple(Path(value) for value in values if not is_url(str(value)))
+    urls = tuple(str(value).strip() for value in values if is_url(str(value)))
     return paths, urls

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from briefer.cache import Cache, CacheStats, open_cache
 from briefer.deliver import write_briefing
-from briefer.errors import NothingToBrief, OptionsError
+from briefer.errors import NothingToBrief
 from briefer.ingest import read_file, read_inputs
-from briefer.options import MakeOptions
+from briefer.options import MakeOptions, check_algorithm
 from briefer.records import (
     Article,
     Briefing,
@@ -97,16 +97,6 @@ def make(
 
 
 # ---- the stages' glue ---------------------------------------------------------------------------
-
-
-def check_algorithm(algorithm: str) -> None:
-    from briefer.summarize import ALGORITHMS
-
-    if algorithm not in ALGORITHMS:
-        raise OptionsError(
-            f"--algorithm {algorithm!r} is not a sentence scorer; "
-            f"choose from {', '.join(ALGORITHMS)}"
-        )
 
 
 def load_themes(path: Path | None) -> tuple[Theme, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -212,3 +213,49 @@ class Grouped:
 
 # --- options records ---------------------------------------------------------------------
 # (settings records built by config at the boundary)
+
+# The shipped defaults of `briefer make`: the bottom layer under briefer.toml, BRIEFER_*
+# variables and flags (briefer/config.py). Chosen for a first run in a fresh clone: the
+# samples folder in, Markdown out, and three sentences per article: the length the summary
+# evaluation (`briefer eval summaries`) and the quality floors in tests/ are measured at.
+DEFAULT_INPUTS = (Path("samples"),)
+DEFAULT_OUT = Path("briefings")
+DEFAULT_FORMATS = ("md",)
+DEFAULT_SENTENCES = 3
+DEFAULT_ALGORITHM = "default"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
+
+    timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
+    retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
+    backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
+    max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
+    max_redirects: int = 5
+    entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+
+
+@dataclass(frozen=True)
+class MakeOptions:
+    """Everything one briefing run needs: the one options record, built once at the boundary
+    (config.make_options for the command line, briefer.make/build for Python callers) from
+    shipped defaults < briefer.toml < environment < flags, then passed down unchanged."""
+
+    inputs: tuple[Path, ...] = DEFAULT_INPUTS
+    out: Path = DEFAULT_OUT
+    since: dt.date | None = None  # None: no lower bound
+    until: dt.date = field(default_factory=dt.date.today)  # the briefing's date
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    themes: Path | None = None  # None: no themes file, everything under "Other developments"
+    sentences: int = DEFAULT_SENTENCES
+    words: int | None = None  # optional word budget per article summary
+    algorithm: str = DEFAULT_ALGORITHM
+    explain: bool = False
+    templates: Path | None = None  # a folder of user templates overriding the shipped ones
+    urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
+    fetch: FetchSettings = FetchSettings()
+    cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    undated: str = "first-seen"  # or "skip": what to do with an undated article (UNDATED)

@@ -23,14 +23,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from briefer.errors import OptionsError
+from briefer.options import SUMY_ALGORITHMS, check_algorithm
 from briefer.records import Document, Sentence, Summary
 from briefer.words import stopwords, tokens
 
 logger = logging.getLogger(__name__)
 
-SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
-ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -75,10 +73,7 @@ def choose(
     At most n sentences; with a word budget, selection stops at the first ranked sentence that
     would exceed it, except that a non-empty article always yields at least one sentence.
     """
-    if algorithm not in ALGORITHMS:
-        raise OptionsError(
-            f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}"
-        )
+    check_algorithm(algorithm)
     if n < 1 or not sentences:
         return []
     if algorithm == "default":
@@ -366,10 +361,7 @@ def choose_many(
 ) -> list[list[int]]:
     """`choose` for many articles, each given as (sentences, title). The default scorer does its
     arithmetic for a whole batch at once, which is where its speed comes from."""
-    if algorithm not in ALGORITHMS:
-        raise OptionsError(
-            f"unknown summary algorithm {algorithm!r}; choose one of: {', '.join(ALGORITHMS)}"
-        )
+    check_algorithm(algorithm)
     if algorithm != "default":
         return [
             choose(sentences, title, n=n, algorithm=algorithm, words=words)

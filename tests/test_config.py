@@ -45,8 +45,12 @@ def _error(cwd: Path, text: str, environ: dict[str, str] | None = None) -> str:
 def test_no_file_no_environment_gives_the_shipped_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path, {})
     assert config == Config()
-    assert config.inputs == (Path("samples"),) and config.out == Path("briefings")
-    assert config.formats == ("md",) and config.sentences == 3 and config.algorithm == "default"
+    assert config.make.inputs == (Path("samples"),) and config.make.out == Path("briefings")
+    assert (
+        config.make.formats == ("md",)
+        and config.make.sentences == 3
+        and config.make.algorithm == "default"
+    )
     assert config.email == () and config.smtp_security == "starttls"
     assert config.smtp_port_or_default == 587 and config.file is None
 
@@ -76,14 +80,14 @@ undated = "skip"
 """,
     )
     config = load_config(tmp_path, {})
-    assert config.inputs == (Path("articles"), Path("more/feeds.xml"))
-    assert config.urls == ("https://example.org/feed.xml",)
-    assert config.out == Path("public/briefings")
-    assert config.themes == Path("themes.toml")
-    assert config.formats == ("md", "html")
-    assert (config.sentences, config.words, config.algorithm) == (2, 80, "lead")
-    assert config.explain is True
-    assert config.templates == Path("my-templates")
+    assert config.make.inputs == (Path("articles"), Path("more/feeds.xml"))
+    assert config.make.urls == ("https://example.org/feed.xml",)
+    assert config.make.out == Path("public/briefings")
+    assert config.make.themes == Path("themes.toml")
+    assert config.make.formats == ("md", "html")
+    assert (config.make.sentences, config.make.words, config.make.algorithm) == (2, 80, "lead")
+    assert config.make.explain is True
+    assert config.make.templates == Path("my-templates")
     assert config.email == ("ann@example.org", "bo@example.org")
     assert (config.smtp_host, config.smtp_port, config.smtp_user) == (
         "smtp.example.org",
@@ -93,8 +97,8 @@ undated = "skip"
     assert config.smtp_security == "ssl"
     assert config.smtp_from == "Briefings <news@example.org>"
     assert config.smtp_timeout == 12.0
-    assert config.cache is False
-    assert config.undated == "skip"
+    assert config.make.cache is False
+    assert config.make.undated == "skip"
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
@@ -104,14 +108,14 @@ undated = "skip"
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:
     _write(tmp_path, 'input = "articles"\nformat = "md, txt"\nemail = "a@x.org, b@y.org"\n')
     config = load_config(tmp_path, {})
-    assert config.inputs == (Path("articles"),)
+    assert config.make.inputs == (Path("articles"),)
     _write(tmp_path, 'input = "https://example.org:8443/feed.xml"\n')
-    assert load_config(tmp_path, {}).urls == ("https://example.org:8443/feed.xml",)
+    assert load_config(tmp_path, {}).make.urls == ("https://example.org:8443/feed.xml",)
     _write(tmp_path, 'input = "a:b"\n')  # one path, however the platform separates them
-    assert load_config(tmp_path, {}).inputs == (Path("a:b"),)
+    assert load_config(tmp_path, {}).make.inputs == (Path("a:b"),)
     _write(tmp_path, 'input = "articles"\nformat = "md, txt"\nemail = "a@x.org, b@y.org"\n')
     config = load_config(tmp_path, {})
-    assert config.formats == ("md", "txt")
+    assert config.make.formats == ("md", "txt")
     assert config.email == ("a@x.org", "b@y.org")
 
 
@@ -121,27 +125,30 @@ def test_relative_paths_are_relative_to_the_files_folder(tmp_path: Path) -> None
     cwd = tmp_path / "work"
     cwd.mkdir()
     config = load_config(cwd, {}, outside / "briefer.toml")
-    assert config.inputs == (outside / "articles",)
-    assert (cwd / config.out).resolve() == (tmp_path / "briefings").resolve()
-    assert config.templates == Path("/abs/templates")
+    assert config.make.inputs == (outside / "articles",)
+    assert (cwd / config.make.out).resolve() == (tmp_path / "briefings").resolve()
+    assert config.make.templates == Path("/abs/templates")
 
 
 def test_a_config_below_the_working_folder_gives_paths_relative_to_it(tmp_path: Path) -> None:
     _write(tmp_path / "conf", 'input = "articles"\nthemes = "../themes.toml"\n')
     config = load_config(tmp_path, {}, Path("conf/briefer.toml"))
     # Relative to the working folder, so a briefing's footer reads the same on every clone.
-    assert config.inputs == (Path("conf/articles"),)
-    assert config.themes is not None and not config.themes.is_absolute()
-    assert (tmp_path / config.themes).resolve() == (tmp_path / "themes.toml").resolve()
+    assert config.make.inputs == (Path("conf/articles"),)
+    assert config.make.themes is not None and not config.make.themes.is_absolute()
+    assert (tmp_path / config.make.themes).resolve() == (tmp_path / "themes.toml").resolve()
 
 
 def test_briefer_config_variable_names_the_file(tmp_path: Path) -> None:
     _write(tmp_path / "settings", "sentences = 5\n", "team.toml")
     _write(tmp_path, "sentences = 4\n")
     config = load_config(tmp_path, {"BRIEFER_CONFIG": "settings/team.toml"})
-    assert config.sentences == 5
+    assert config.make.sentences == 5
     # --config wins over the variable.
-    assert load_config(tmp_path, {"BRIEFER_CONFIG": "x.toml"}, Path("briefer.toml")).sentences == 4
+    assert (
+        load_config(tmp_path, {"BRIEFER_CONFIG": "x.toml"}, Path("briefer.toml")).make.sentences
+        == 4
+    )
 
 
 def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
@@ -223,7 +230,7 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
 
 def test_a_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
     (tmp_path / "briefer.toml").write_bytes("\ufeffsentences = 2\n".encode())
-    assert load_config(tmp_path, {}).sentences == 2
+    assert load_config(tmp_path, {}).make.sentences == 2
 
 
 def test_the_layout_is_flat_and_a_table_says_so(tmp_path: Path) -> None:
@@ -278,15 +285,15 @@ def test_the_environment_overrides_the_file(tmp_path: Path) -> None:
         "BRIEFER_WORDS": "",  # empty counts as unset
     }
     config = load_config(tmp_path, environ)
-    assert config.out == Path("from-env")
-    assert config.sentences == 4
-    assert config.formats == ("html", "txt")
-    assert config.explain is False
+    assert config.make.out == Path("from-env")
+    assert config.make.sentences == 4
+    assert config.make.formats == ("html", "txt")
+    assert config.make.explain is False
     assert config.smtp_port == 2525 and config.smtp_security == "starttls"
     assert config.email == ("b@y.org", "c@z.org")
     assert (config.smtp_host, config.smtp_user) == ("localhost.localdomain", "me")
     assert config.smtp_from == "news@example.org"
-    assert config.words is None
+    assert config.make.words is None
 
 
 def test_environment_paths_are_relative_to_the_working_folder(tmp_path: Path) -> None:
@@ -297,10 +304,10 @@ def test_environment_paths_are_relative_to_the_working_folder(tmp_path: Path) ->
         "BRIEFER_TEMPLATES": "tpl",
     }
     config = load_config(tmp_path, environ, Path("conf/briefer.toml"))
-    assert config.out == Path("conf/x")
-    assert config.inputs == (Path("a"), Path("b/c"), Path("d"))
-    assert config.urls == ("https://example.org:8443/feed.xml",)
-    assert (config.themes, config.templates) == (Path("t.toml"), Path("tpl"))
+    assert config.make.out == Path("conf/x")
+    assert config.make.inputs == (Path("a"), Path("b/c"), Path("d"))
+    assert config.make.urls == ("https://example.org:8443/feed.xml",)
+    assert (config.make.themes, config.make.templates) == (Path("t.toml"), Path("tpl"))
 
 
 @pytest.mark.parametrize(
@@ -330,7 +337,7 @@ def test_a_near_miss_variable_is_warned_about(
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="briefer.config"):
         config = load_config(tmp_path, {"BRIEFER_SENTENCE": "1", "BRIEFER_UPDATE_GOLDEN": "1"})
-    assert config.sentences == 3
+    assert config.make.sentences == 3
     assert "BRIEFER_SENTENCE is not a briefer setting" in caplog.text
     assert "did you mean BRIEFER_SENTENCES?" in caplog.text
     assert "UPDATE_GOLDEN" not in caplog.text  # not ours, not close to ours: left alone

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefer.errors import OptionsError
-from briefer.evaluate import SummaryScores, article_sentences, evaluate_summaries
+from briefer.evaluation.summaries import SummaryScores, article_sentences, evaluate_summaries
 
 LEAD = [
     "The city council approved a new budget for public parks on Tuesday.",

@@ -11,14 +11,9 @@ from typer.testing import CliRunner
 
 from briefer.cli import app
 from briefer.errors import OptionsError
-from briefer.evaluate_groups import (
-    adjusted_rand_index,
-    evaluate_clusters,
-    evaluate_themes,
-    normalized_mutual_info,
-    parse_label_map,
-    themes_report,
-)
+from briefer.evaluation.groups import evaluate_clusters, evaluate_themes, parse_label_map
+from briefer.evaluation.metrics import adjusted_rand_index, normalized_mutual_info
+from briefer.evaluation.themes_report import themes_report
 from briefer.records import OTHER_THEME
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefer.errors import OptionsError, ThemesError
-from briefer.group import Grouping, bcubed, cluster_stories, group, load_themes
+from briefer.evaluation.metrics import bcubed
+from briefer.group import Grouping, cluster_stories, group, load_themes
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
 # --- helpers -----------------------------------------------------------------------------

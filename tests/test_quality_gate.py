@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from briefer.evaluate import evaluate_summaries
+from briefer.evaluation.summaries import evaluate_summaries
 
 FLOORS_PATH = Path(__file__).with_name("quality_floors.json")
 FLOORS: dict[str, Any] = json.loads(FLOORS_PATH.read_text(encoding="utf-8"))

@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefer.errors import OptionsError
+from briefer.options import ALGORITHMS
 from briefer.records import Article, Block, Document, Sentence
 from briefer.sentences import split_document
-from briefer.summarize import ALGORITHMS, choose, choose_many, summarize, word_count
+from briefer.summarize import choose, choose_many, summarize, word_count
 
 ARTICLE_SENTENCES = [
     "The city council approved a new budget for public parks on Tuesday after a long debate.",

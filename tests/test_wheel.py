@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,20 +10,37 @@ from pathlib import Path
 
 from conftest import REPO
 
+# What a build reads: the project's metadata, its README (the long description), the package
+# and the templates folder the wheel carries as briefer/templates.
+SOURCES = ("pyproject.toml", "README.md", "briefer", "templates")
+
 
 def test_wheel_carries_templates_and_data(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and briefer.egg-info/ beside the sources,
+    # and the tests leave the working tree as they found it.
+    source = tmp_path / "source"
+    for name in SOURCES:
+        if (REPO / name).is_dir():
+            shutil.copytree(
+                REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            source.mkdir(exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    dist = tmp_path / "dist"
     # No build isolation: the test extras already hold setuptools, and CI may be offline.
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
-        cwd=REPO,
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=source,
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("briefer-*.whl")
+    (wheel,) = dist.glob("briefer-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("briefing.md.j2", "briefing.html.j2", "briefing.txt.j2"):
         assert f"briefer/templates/{template}" in names
     for data in ("stopwords.txt", "abbreviations.txt"):
         assert f"briefer/data/{data}" in names
-    assert "briefer/cli.py" in names
+    for module in ("cli.py", "api.py", "__main__.py"):
+        assert f"briefer/{module}" in names
     assert not any(name.startswith(("tests/", "samples/")) for name in names)

@@ -8,18 +8,19 @@ newlines. ROUGE comes from the optional rouge-score package, imported only when 
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefer.errors import OptionsError
+from briefer.evaluation.rows import jsonl_objects
+from briefer.options import check_algorithm
 from briefer.sentences import split_text
-from briefer.summarize import ALGORITHMS, choose_many
+from briefer.summarize import choose_many
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,8 @@ def evaluate_summaries(
     limit: int | None = None,
 ) -> list[SummaryScores]:
     """Score each algorithm on the first `limit` rows of a JSONL file (all rows if None)."""
-    unknown = [name for name in algorithms if name not in ALGORITHMS]
-    if unknown:
-        raise OptionsError(
-            f"unknown summary algorithm {unknown[0]!r}; choose one of: {', '.join(ALGORITHMS)}"
-        )
+    for name in algorithms:
+        check_algorithm(name)
     if sentences < 1:
         raise OptionsError(f"sentences per summary must be at least 1, not {sentences}")
     if words is not None and words < 1:
@@ -132,42 +130,6 @@ def _summarize_rows(
     ]
     # joining is kept out of the timing: it belongs to scoring, not to summarizing
     return ["\n".join(texts) for texts in chosen_texts], seconds
-
-
-def jsonl_objects(
-    path: Path, expected: str, limit: int | None = None
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(`file:line`, object) for each non-blank line of a JSON Lines evaluation file, at most
-    `limit`; a file that cannot be read or a line that is not a JSON object raises OptionsError
-    naming the file and line. `expected` says what a row holds, for the messages."""
-    try:
-        handle = path.open(encoding="utf-8")
-    except FileNotFoundError:
-        raise OptionsError(f"{path}: no such file; check the path") from None
-    except OSError as error:
-        raise OptionsError(f"{path}: cannot read the evaluation file ({error.strerror})") from None
-    count = 0
-    with handle:
-        try:
-            for line_number, line in enumerate(handle, start=1):
-                if limit is not None and count >= limit:
-                    break
-                if not line.strip():
-                    continue
-                where = f"{path}:{line_number}"
-                try:
-                    data: Any = json.loads(line)
-                except json.JSONDecodeError as error:
-                    message = f"{where}: not valid JSON ({error.msg}); fix the row"
-                    raise OptionsError(message) from None
-                if not isinstance(data, dict):
-                    raise OptionsError(f"{where}: expected a JSON object with {expected}")
-                count += 1
-                yield where, data
-        except UnicodeDecodeError:
-            raise OptionsError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    if count == 0:
-        raise OptionsError(f"{path}: no rows to evaluate; expected JSON Lines with {expected}")
 
 
 def _read_rows(path: Path, limit: int | None) -> list[_Row]:

@@ -1,0 +1,153 @@
+"""The Python API, as `import briefer` offers it: make a briefing, build one without writing
+it, or summarize a piece of text.
+
+    import briefer
+
+    result = briefer.make("samples", since="2024-12-01", until="2024-12-05", out="briefings")
+    print(result.paths, result.briefing.coverage.read)
+
+The functions take their options as keyword arguments, checked as the command line checks
+them (same messages, as OptionsError); an option left out takes the shipped default.
+Unlike the command line they read neither briefer.toml nor BRIEFER_* variables: a program's
+behaviour should not change with the folder it runs in. Each call builds one MakeOptions
+and hands it to the pipeline; nothing here knows how the pipeline works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES, check_algorithm, check_length
+from briefer.records import Article, Briefing, MakeOptions
+
+if TYPE_CHECKING:
+    from briefer.pipeline import MakeResult
+
+Inputs = str | Path | Sequence[str | Path]
+Day = str | dt.date
+
+
+def options(
+    inputs: Inputs | None = None,
+    *,
+    since: Day | None = None,
+    until: Day | None = None,
+    out: str | Path | None = None,
+    formats: str | Sequence[str] | None = None,
+    themes: str | Path | None = None,
+    sentences: int | None = None,
+    words: int | None = None,
+    algorithm: str | None = None,
+    explain: bool | None = None,
+    templates: str | Path | None = None,
+    cache: bool | None = None,
+) -> MakeOptions:
+    """The MakeOptions for these arguments over the shipped defaults; `until` defaults to
+    today, `themes` to the themes.toml beside the first input (if there is one)."""
+    from briefer.config import Config, make_options
+
+    given: dict[str, object] = {
+        "inputs": [inputs] if isinstance(inputs, str | Path) else inputs,
+        "since": since,
+        "until": until,
+        "out": out,
+        "formats": formats,
+        "themes": themes,
+        "sentences": sentences,
+        "words": words,
+        "algorithm": algorithm,
+        "explain": explain,
+        "templates": templates,
+        "cache": cache,
+    }
+    return make_options(Config(), given, dt.date.today())
+
+
+def make(
+    inputs: Inputs | None = None,
+    *,
+    since: Day | None = None,
+    until: Day | None = None,
+    out: str | Path | None = None,
+    formats: str | Sequence[str] | None = None,
+    themes: str | Path | None = None,
+    sentences: int | None = None,
+    words: int | None = None,
+    algorithm: str | None = None,
+    explain: bool | None = None,
+    templates: str | Path | None = None,
+    cache: bool | None = None,
+) -> MakeResult:
+    """Make the briefing and write its files into `out` (default: briefings/), as
+    `briefer make` does. Returns what was written (`.paths`), the Briefing (`.briefing`, with
+    its coverage) and the inputs that failed (`.failed`)."""
+    from briefer.pipeline import make as run
+
+    return run(
+        options(
+            inputs,
+            since=since,
+            until=until,
+            out=out,
+            formats=formats,
+            themes=themes,
+            sentences=sentences,
+            words=words,
+            algorithm=algorithm,
+            explain=explain,
+            templates=templates,
+            cache=cache,
+        )
+    )
+
+
+def build(
+    inputs: Inputs | None = None,
+    *,
+    since: Day | None = None,
+    until: Day | None = None,
+    themes: str | Path | None = None,
+    sentences: int | None = None,
+    words: int | None = None,
+    algorithm: str | None = None,
+) -> Briefing:
+    """The Briefing for the inputs, without writing anything (no files, no article store)."""
+    from briefer.pipeline import build as run_build
+
+    return run_build(
+        options(
+            inputs,
+            since=since,
+            until=until,
+            themes=themes,
+            sentences=sentences,
+            words=words,
+            algorithm=algorithm,
+            cache=False,
+        )
+    )
+
+
+def summarize_text(
+    text: str,
+    *,
+    title: str = "",
+    n: int = DEFAULT_SENTENCES,
+    words: int | None = None,
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> list[str]:
+    """The sentences chosen to summarize `text` (at most n, within `words` if given),
+    verbatim and in the text's order, after the same cleaning an article file gets."""
+    from briefer.clean import clean
+    from briefer.sentences import split_document
+    from briefer.summarize import summarize
+
+    check_length(n, words)
+    check_algorithm(algorithm)
+    article = Article(id="text", title=title, date=None, source="", url="", text=text, path="")
+    document = clean(article)
+    summary = summarize(document, split_document(document), n, algorithm, words)
+    return [sentence.text for sentence in summary.sentences]

@@ -1,0 +1,113 @@
+"""The `briefer themes` report: every article of a folder scored against a themes file, one
+by one, so a user can see why each lands where it does and tune the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefer.clean import clean
+from briefer.group import ThemeFit, load_themes, place_themes
+from briefer.ingest import read_inputs
+from briefer.records import OTHER_THEME, Article, Document, Skipped
+
+
+@dataclass(frozen=True)
+class ArticleFit:
+    """One article's placement, with its fit to every theme."""
+
+    article: Article
+    theme: str  # primary theme, or OTHER_THEME
+    secondary: tuple[str, ...]
+    fits: tuple[ThemeFit, ...]  # themes in file order
+
+    @property
+    def best(self) -> ThemeFit | None:
+        """The theme it fits best, filed there or not: a near miss says what to add."""
+        if not self.fits:
+            return None
+        return max(self.fits, key=lambda fit: fit.score)
+
+
+@dataclass(frozen=True)
+class ThemesReport:
+    themes: tuple[str, ...]  # file order, then OTHER_THEME
+    articles: tuple[ArticleFit, ...]  # in input order
+    failed: tuple[Skipped, ...]
+    outside: int = 0  # articles left out as undated or outside the period asked for
+
+    def filed_under(self, theme: str) -> list[ArticleFit]:
+        """The articles whose primary theme is `theme`, best fit first."""
+
+        def key(fit: ArticleFit) -> tuple[float, str]:
+            score = next((f.score for f in fit.fits if f.theme == theme), 0.0)
+            if theme == OTHER_THEME:
+                best = fit.best
+                score = best.score if best is not None else 0.0
+            return (-score, fit.article.title.casefold())
+
+        return sorted((a for a in self.articles if a.theme == theme), key=key)
+
+
+def themes_report(
+    inputs: Sequence[Path],
+    themes_path: Path,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> ThemesReport:
+    """Every article of the inputs scored against every theme, each as its own story; with a
+    period, only the articles dated in it (the others are counted as `outside`)."""
+    themes = load_themes(themes_path)
+    ingested = read_inputs(inputs)
+    failed = list(ingested.failed)
+    documents: list[Document] = []
+    outside = 0
+    for article in ingested.articles:
+        if (since is not None or until is not None) and (
+            article.date is None
+            or (since is not None and article.date < since)
+            or (until is not None and article.date > until)
+        ):
+            outside += 1
+            continue
+        document = clean(article)
+        if not document.blocks and not article.title.strip():
+            failed.append(Skipped(article.path, "no article text left after cleaning"))
+            continue
+        documents.append(document)
+    placements = place_themes([[document] for document in documents], themes)
+    articles = tuple(
+        ArticleFit(document.article, placement.theme, placement.secondary, placement.fits)
+        for document, placement in zip(documents, placements, strict=True)
+    )
+    return ThemesReport(
+        themes=(*(theme.name for theme in themes), OTHER_THEME),
+        articles=articles,
+        failed=tuple(failed),
+        outside=outside,
+    )
+
+
+def themes_report_data(report: ThemesReport) -> list[dict[str, Any]]:
+    """The themes report as plain data for `briefer themes --json`."""
+    return [
+        {
+            "path": fit.article.path,
+            "title": fit.article.title,
+            "theme": fit.theme,
+            "secondary": list(fit.secondary),
+            "scores": {
+                f.theme: {
+                    "score": round(f.score, 2),
+                    "lead_score": round(f.lead_score, 2),
+                    "eligible": f.eligible,
+                    "terms": list(f.terms),
+                }
+                for f in fit.fits
+            },
+        }
+        for fit in report.articles
+    ]

@@ -1,0 +1,89 @@
+"""The Python API: the README's example runs as written, and the functions behave as said."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+import briefer
+from briefer.errors import OptionsError
+
+SAMPLES = REPO / "samples"
+
+
+def readme_example() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Python API\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 1, "the Python API section has one example"
+    return str(blocks[0])
+
+
+def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
+    # In a folder laid out like a fresh clone: samples/ and nothing else.
+    shutil.copytree(SAMPLES, tmp_path / "samples")
+    done = subprocess.run(
+        [sys.executable, "-c", readme_example()],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == str(["briefings/2024-12-05.md", "briefings/2024-12-05.html"])
+    assert lines[1] == "2 articles in the period"
+    assert (tmp_path / "briefings" / "2024-12-05.html").is_file()
+    summary = ast.literal_eval(lines[-1])  # the printed list of sentences
+    assert len(summary) == 2
+    assert all(sentence in readme_example().replace('"\n    "', "") for sentence in summary)
+
+
+def test_import_briefer_loads_no_pipeline() -> None:
+    heavy = ("numpy", "jinja2", "typer", "briefer.pipeline")
+    code = f"import sys, briefer; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_build_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    briefing = briefer.build(SAMPLES, since=dt.date(2024, 12, 1), until=dt.date(2024, 12, 5))
+    assert briefing.date == dt.date(2024, 12, 5)
+    assert briefing.coverage.in_period == 2 and len(briefing.stories) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_returns_what_it_wrote(tmp_path: Path) -> None:
+    result = briefer.make(
+        [SAMPLES], since="2024-12-01", until="2024-12-05", out=tmp_path, formats=["txt"]
+    )
+    assert result.paths == (tmp_path / "2024-12-05.txt",)
+    assert result.failed == () and result.briefing.coverage.read == 5
+
+
+def test_options_are_checked_as_on_the_command_line() -> None:
+    with pytest.raises(OptionsError, match="--algorithm 'magic' is not a sentence scorer"):
+        briefer.build(SAMPLES, algorithm="magic")
+    with pytest.raises(OptionsError, match="--since 2024-12-09 is after --until"):
+        briefer.build(SAMPLES, since="2024-12-09", until="2024-12-01")
+    with pytest.raises(OptionsError, match="--sentences"):
+        briefer.summarize_text("One sentence here. And another one.", n=0)
+
+
+def test_summarize_text_keeps_sentences_verbatim_and_in_order() -> None:
+    text = (SAMPLES / "004_5c763be46a265a57.txt").read_text(encoding="utf-8")
+    body = text.split("+++", 2)[-1]
+    chosen = briefer.summarize_text(body, title="NATO", n=3)
+    assert 1 <= len(chosen) <= 3
+    flat = " ".join(body.split())
+    positions = [flat.index(" ".join(sentence.split())) for sentence in chosen]
+    assert positions == sorted(positions)
