@@ -285,9 +285,6 @@ def test_exit_2_for_a_bad_option_and_nothing_is_written(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.xfail(
-    reason="the pipeline's side (raise NothingToBrief before writing) lands with the cache work"
-)
 def test_exit_2_when_no_input_is_usable_and_no_empty_briefing(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

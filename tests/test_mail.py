@@ -70,6 +70,7 @@ def samples_briefing() -> Briefing:
         since=SINCE,
         until=UNTIL,
         themes=SAMPLES / "themes.toml",
+        cache=False,  # no article store in the working tree
     )
     return build(options)
 
