@@ -688,7 +688,6 @@ def themes_command(
     import json
 
     from briefer.evaluation.themes_report import themes_report, themes_report_data
-    from briefer.group import LEAD_MIN_SCORE
 
     flags: dict[str, object] = {"inputs": inputs or None, "themes": themes}
     flags.update(since=since, until=until)
@@ -730,14 +729,7 @@ def themes_command(
                     also = f"; also {', '.join(fit.secondary)}" if fit.secondary else ""
                     typer.echo(f"  {mine.score:6.1f}  {title}  [{terms}{also}]")
                 else:
-                    best = fit.best
-                    near = (
-                        f"closest: {best.theme} {best.score:.1f}, headline and lead "
-                        f"{best.lead_score:.1f} of {LEAD_MIN_SCORE:.1f} needed "
-                        f"[{', '.join(best.terms)}]"
-                        if best is not None and best.score > 0
-                        else "no theme terms"
-                    )
+                    near = "; ".join(fit.why) if fit.why else "no theme terms"
                     typer.echo(f"       -  {title}  ({near})")
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)

@@ -170,6 +170,37 @@ class Briefing:
 # (records of group/: placements, fits, groupings)
 
 
+@dataclass(frozen=True)
+class ThemeFit:
+    """How one story or article scores against one theme, and the terms behind the score."""
+
+    theme: str
+    score: float
+    terms: tuple[str, ...]  # the theme's words and phrases found, weightiest first
+    eligible: bool  # enough evidence to be filed here, if no other theme beats it
+    needed: float = 0.0  # the score an unrelated report reaches by chance (the null)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a story is filed: its primary theme (or OTHER_THEME), its secondary themes,
+    the evidence that decided (the terms, or for OTHER_THEME the nearest theme and what
+    it lacked), and its fit to every theme in file order."""
+
+    theme: str
+    secondary: tuple[str, ...]
+    why: tuple[str, ...]
+    fits: tuple[ThemeFit, ...]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Stories filed under themes, and how many articles were folded into another's story."""
+
+    sections: tuple[Section, ...]  # themes in file order, then OTHER_THEME if it has stories
+    merged: int  # articles folded into a story whose first report is another article
+
+
 # --- rank records ------------------------------------------------------------------------
 # (records of rank: weights, top stories, storylines, budget)
 

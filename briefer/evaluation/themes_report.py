@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from briefer.clean import clean
-from briefer.group import ThemeFit, load_themes, place_themes
+from briefer.group import ThemeFit, load_themes
+from briefer.group.grouping import file_stories
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Document, Skipped
 
@@ -22,7 +23,8 @@ class ArticleFit:
     article: Article
     theme: str  # primary theme, or OTHER_THEME
     secondary: tuple[str, ...]
-    fits: tuple[ThemeFit, ...]  # themes in file order
+    fits: tuple[ThemeFit, ...]  # themes in file order, for its story
+    why: tuple[str, ...] = ()  # the evidence that decided, as the briefing shows it
 
     @property
     def best(self) -> ThemeFit | None:
@@ -58,8 +60,9 @@ def themes_report(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> ThemesReport:
-    """Every article of the inputs scored against every theme, each as its own story; with a
-    period, only the articles dated in it (the others are counted as `outside`)."""
+    """Every article of the inputs with its story's placement (filed as a briefing files
+    them) and its fit to every theme; with a period, only the articles dated in it (the
+    others are counted as `outside`)."""
     themes = load_themes(themes_path)
     ingested = read_inputs(inputs)
     failed = list(ingested.failed)
@@ -78,10 +81,15 @@ def themes_report(
             failed.append(Skipped(article.path, "no article text left after cleaning"))
             continue
         documents.append(document)
-    placements = place_themes([[document] for document in documents], themes)
+    # Filed exactly as a briefing files them: each article with the story it joins.
+    filed = file_stories(documents, themes, "all")
     articles = tuple(
-        ArticleFit(document.article, placement.theme, placement.secondary, placement.fits)
-        for document, placement in zip(documents, placements, strict=True)
+        ArticleFit(
+            document.article, placement.theme, placement.secondary, placement.fits, placement.why
+        )
+        for document, placement in zip(
+            documents, (filed.placements[s] for s in filed.story_of.tolist()), strict=True
+        )
     )
     return ThemesReport(
         themes=(*(theme.name for theme in themes), OTHER_THEME),
@@ -99,10 +107,11 @@ def themes_report_data(report: ThemesReport) -> list[dict[str, Any]]:
             "title": fit.article.title,
             "theme": fit.theme,
             "secondary": list(fit.secondary),
+            "why": list(fit.why),
             "scores": {
                 f.theme: {
                     "score": round(f.score, 2),
-                    "lead_score": round(f.lead_score, 2),
+                    "needed": round(f.needed, 2),
                     "eligible": f.eligible,
                     "terms": list(f.terms),
                 }

@@ -1,0 +1,105 @@
+"""Theme placement measured on two halves of a labelled file, for choosing a constant on one
+half and reporting it on the other.
+
+    python benchmarks/themes_halves.py ../shared/eval/themes_dev.jsonl \
+        ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] [--set NAME=VALUE]
+
+Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
+depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
+says to judge by them). --set overrides a constant of briefer.group.themes for a sweep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from briefer.clean import clean
+from briefer.group import load_themes, place_themes
+from briefer.group import themes as themes_module
+from briefer.records import OTHER_THEME, Article
+
+ALT_NAMES = {  # the second wording's names for the same six subjects
+    "NATO membership": "Joining the alliance",
+    "Weapons aid": "Arming Ukraine",
+    "Peace talks": "Negotiations and diplomacy",
+    "Sanctions": "Economic pressure on Russia",
+    "Battlefield": "Fighting and front lines",
+    "Humanitarian": "Civilians and refugees",
+}
+
+
+def half(row_id: str) -> str:
+    return "A" if hashlib.sha1(row_id.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def score(
+    rows: list[dict[str, object]], themes_path: Path, rename: dict[str, str]
+) -> dict[str, str]:
+    themes = load_themes(themes_path)
+    docs = []
+    for row in rows:
+        article = Article(
+            id=str(row["id"]),
+            title=str(row.get("title") or ""),
+            date=None,
+            source=str(row.get("source") or ""),
+            url="",
+            text=str(row["text"]),
+            path=str(row["id"]),
+        )
+        docs.append([clean(article)])
+    placed = place_themes(docs, themes)
+    lines = {}
+    for name in ("A", "B", "all"):
+        picked = [
+            (rename.get(str(r["label"]), str(r["label"])), p.theme)
+            for r, p in zip(rows, placed, strict=True)
+            if name == "all" or half(str(r["id"])) == name
+        ]
+        gold = [OTHER_THEME if g == "Other" else g for g, _ in picked]
+        pred = [p for _, p in picked]
+        labels = sorted(set(gold) | set(pred))
+        f1s = []
+        for label in labels:
+            tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == label)
+            denominator = gold.count(label) + pred.count(label)
+            f1s.append(2 * tp / denominator if denominator else 0.0)
+        accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
+        lines[name] = f"n {len(gold)} acc {accuracy:.3f} macroF1 {sum(f1s) / len(f1s):.3f}"
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rows", type=Path)
+    parser.add_argument("themes", type=Path)
+    parser.add_argument("--alt", type=Path)
+    parser.add_argument("--set", action="append", default=[])
+    parser.add_argument("--all-rows", action="store_true", help="score low rows too")
+    args = parser.parse_args()
+    if not args.rows.exists():
+        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+        return 0
+    from briefer.group import texts as texts_module
+
+    for pair in args.set:
+        name, _, value = pair.partition("=")
+        module = texts_module if hasattr(texts_module, name) else themes_module
+        setattr(module, name, type(getattr(module, name))(float(value)))
+    rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
+    if not args.all_rows:
+        rows = [r for r in rows if r.get("confidence") == "high"]
+    for label, path, rename in [("file", args.themes, {})] + (
+        [("alt", args.alt, ALT_NAMES)] if args.alt else []
+    ):
+        for part, line in score(rows, path, rename).items():
+            print(f"{label:5} {part:4} {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,159 @@
+"""The group stage: fold reports of one event into stories, file stories under themes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from briefer.bullets import story_bullets
+from briefer.errors import OptionsError
+from briefer.group.copies import find_copies
+from briefer.group.stories import cluster_labels, cluster_matrix
+from briefer.group.texts import Texts, document_parts, read_texts
+from briefer.group.themes import placements
+from briefer.group.topics import by_topic, label_topics
+from briefer.records import (
+    OTHER_THEME,
+    Article,
+    Document,
+    Grouping,
+    Placement,
+    Section,
+    Story,
+    Summary,
+    Theme,
+)
+
+log = logging.getLogger(__name__)
+
+# --- stories -----------------------------------------------------------------------------
+
+_TITLE_CHARS = 90  # a headline made from a sentence is cut near this length
+
+
+def _article_key(article: Article) -> tuple[bool, date, str, str]:
+    """Oldest first; undated reports after dated ones; ties by source, then id."""
+    return (article.date is None, article.date or date.min, article.source, article.id)
+
+
+def _shorten(text: str, limit: int = _TITLE_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def _story_title(
+    articles: Sequence[Article], summaries: dict[str, Summary], documents: dict[str, Document]
+) -> str:
+    for article in articles:  # oldest first, so the earliest dated headline wins
+        if article.title.strip():
+            return " ".join(article.title.split())
+    for article in articles:
+        sentences = summaries[article.id].sentences
+        if sentences and sentences[0].text.strip():
+            return _shorten(sentences[0].text)
+    for article in articles:
+        for block in documents[article.id].blocks:
+            if block.text.strip():
+                return _shorten(block.text)
+    return articles[0].source.strip() or "Untitled report"
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Documents folded into stories and the stories placed under themes: what the
+    briefing and `briefer themes` both use, so they cannot disagree."""
+
+    texts: Texts
+    raw: sparse.csr_matrix  # articles x terms, for topic labels
+    story_of: np.ndarray  # each document's story, numbered by first document
+    placements: list[Placement]  # by story
+
+
+def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain: str) -> Filed:
+    """Cluster the documents into stories and place each story under the themes."""
+    texts = read_texts([document_parts(document) for document in documents])
+    raw = cluster_matrix(texts)
+    labels = cluster_labels(raw, [document.article.date for document in documents])
+    story_of = np.asarray(labels, dtype=np.int64)
+    count = int(story_of.max()) + 1 if len(story_of) else 0
+    return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))
+
+
+def group(
+    items: Sequence[tuple[Document, Summary]], themes: Sequence[Theme], max_bullets: int = 5
+) -> Grouping:
+    """Fold reports of one event into a story each, and file the stories under themes."""
+    if max_bullets < 1:
+        raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
+    documents: dict[str, Document] = {}
+    summaries: dict[str, Summary] = {}
+    unique: list[Document] = []
+    for document, summary in items:
+        key = document.article.id
+        if summary.article.id != key:
+            raise ValueError(f"summary of {summary.article.id} paired with document {key}")
+        if key in documents:  # the same article given twice: one report, not two
+            log.debug("article %s given twice; using it once", key)
+            continue
+        documents[key] = document
+        summaries[key] = summary
+        unique.append(document)
+
+    stage = file_stories(unique, themes, "primary")
+    texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
+    reports = [
+        sorted((unique[p].article for p in np.nonzero(story_of == number)[0]), key=_article_key)
+        for number in range(len(found))
+    ]
+    stories: list[Story] = []
+    merged = 0
+    for articles, placement in zip(reports, found, strict=True):
+        merged += len(articles) - 1
+        theme, secondary, why = placement.theme, placement.secondary, placement.why
+        title = _story_title(articles, summaries, documents)
+        copies = find_copies([documents[a.id] for a in articles])
+        copied = {copy for copy, _ in copies}
+        quoted = [a for a in articles if a.id not in copied]
+        log.debug("story %r: %s %s because %s", title, theme, secondary, why)
+        stories.append(
+            Story(
+                title=title,
+                articles=tuple(articles),
+                bullets=story_bullets(quoted, summaries, max_bullets),
+                theme=theme,
+                secondary_themes=secondary,
+                why=why,
+                copies=copies,
+            )
+        )
+    if merged:
+        log.info("%d articles folded into stories first reported by another article", merged)
+    stories = label_topics(stories, texts, raw, story_of)
+
+    sections: list[Section] = []
+    named: set[str] = set()
+    for name, description in [(t.name, t.description) for t in themes] + [(OTHER_THEME, "")]:
+        if name in named:  # themes built by hand may repeat a name; a story is filed once
+            continue
+        named.add(name)
+        filed = sorted((s for s in stories if s.theme == name), key=story_key)
+        if name == OTHER_THEME:
+            filed = by_topic(filed)
+        if filed:
+            sections.append(Section(theme=name, description=description, stories=tuple(filed)))
+    return Grouping(sections=tuple(sections), merged=merged)
+
+
+def story_key(story: Story) -> tuple[bool, int, str, str]:
+    """Newest first (by the latest report), undated stories last, then by title."""
+    dates = [a.date for a in story.articles if a.date is not None]
+    newest = -max(dates).toordinal() if dates else 0
+    return (not dates, newest, story.title.casefold(), story.articles[0].id)

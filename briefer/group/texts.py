@@ -1,0 +1,179 @@
+"""Reading the articles once for grouping: every headline and lead as arrays of word ids,
+which story clustering, theme placement and topic labels all share."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain, repeat
+
+import numpy as np
+
+from briefer.records import Document
+from briefer.words import stem, stopwords
+
+# Past this the text only adds background; the cap keeps 10,000 articles to seconds.
+_MAX_CHARS = 1500
+
+# A capitalised word that does not open a sentence (the lookbehinds rule out a sentence
+# end, an opening quote or bracket, or a line start just before it), or a number with two
+# or more digits. One regex pass, because this runs over every article; the lookahead
+# first lets the engine skip most positions before trying the lookbehinds.
+_NAME = re.compile(
+    r"(?=[A-Z0-9])(?<![.!?:;\"“”‘’(\[\n]\s)(?<![.!?:;\"“”‘’(\[\n])(?<!^)(?<![^\W_])"
+    r"(?:[A-Z][^\W_]*(?:['’.\-][^\W_]+)*|\d[\d,.]*\d)"
+)
+
+
+# --- reading the articles once -------------------------------------------------------------
+
+# The word shape of briefer.words, kept here because grouping also needs each word as
+# written: the forms quoted back to the reader, and where a phrase starts and ends.
+WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_LEAD_PARAGRAPHS = 2  # a story's lead, for topic labels: its first paragraphs
+
+# Where a word stands in its article.
+TITLE_PART = 0
+LEAD_PART = 1  # the first _LEAD_PARAGRAPHS paragraphs
+REST_PART = 2
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every article's headline and first _MAX_CHARS of body, read once: word by word,
+    article after article, as ids into tables of distinct words. Story clustering, theme
+    scoring and topic labels all work from these arrays, so no text is read twice."""
+
+    count: int  # articles
+    surface: tuple[str, ...]  # distinct words as written
+    words: np.ndarray  # surface id of every word
+    article: np.ndarray  # the article of every word
+    part: np.ndarray  # TITLE_PART, LEAD_PART or REST_PART of every word
+    content: np.ndarray  # by surface id: carries meaning (not a stopword)
+    stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
+    key_of: np.ndarray  # by surface id: id in `keys` (-1 for no meaning)
+    stems: tuple[str, ...]  # distinct stems, and names and figures (story clustering)
+    keys: dict[str, int]  # distinct theme keys (see theme_key)
+    name_article: np.ndarray  # each name or figure's article
+    name_stem: np.ndarray  # and its id in `stems`
+
+
+def read_texts(parts: Sequence[tuple[str, Sequence[str]]]) -> Texts:
+    """The words of each (headline, body paragraphs)."""
+    stem_ids: dict[str, int] = {}
+    word_lists: list[list[str]] = []
+    part_sizes: list[tuple[int, int, int]] = []
+    name_lists: list[list[str]] = []
+    for title, paragraphs in parts:
+        lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])[:_MAX_CHARS]
+        rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])[: max(0, _MAX_CHARS - len(lead) - 1)]
+        found = []
+        sizes = []
+        for text in (title, lead, rest):
+            words = WORD.findall(text)
+            sizes.append(len(words))
+            found.extend(words)
+        word_lists.append(found)
+        part_sizes.append((sizes[0], sizes[1], sizes[2]))
+        name_lists.append(_NAME.findall(title + "\n" + lead + "\n" + rest))
+
+    # Distinct words first, in C, then one lookup per word: far cheaper than growing the
+    # table word by word.
+    surface = tuple(dict.fromkeys(chain.from_iterable(word_lists)))
+    ids = {word: index for index, word in enumerate(surface)}
+    stop = stopwords()
+    content = np.zeros(len(surface), dtype=bool)
+    stem_of = np.full(len(surface), -1, dtype=np.int64)
+    key_of = np.full(len(surface), -1, dtype=np.int64)
+    keys: dict[str, int] = {}
+    for index, word in enumerate(surface):
+        lowered = word.lower()
+        if is_content(lowered, stop):
+            content[index] = True
+            stem_of[index] = stem_ids.setdefault(stem(lowered), len(stem_ids))
+            key_of[index] = keys.setdefault(theme_key(lowered), len(keys))
+
+    # A figure is its own term; a name is the stem of its word, like any other mention.
+    name_term: dict[str, int] = {}
+    for name in dict.fromkeys(chain.from_iterable(name_lists)):
+        lowered = name.lower()
+        if lowered[0].isdigit():
+            name_term[name] = stem_ids.setdefault(lowered, len(stem_ids))
+        elif lowered not in stop:
+            name_term[name] = stem_ids.setdefault(stem(lowered), len(stem_ids))
+    name_counts = [len(names) for names in name_lists]
+    all_names = np.fromiter(
+        map(name_term.get, chain.from_iterable(name_lists), repeat(-1)),
+        dtype=np.int64,
+        count=sum(name_counts),
+    )
+    owners = np.repeat(np.arange(len(parts), dtype=np.int64), name_counts)
+    name_article = owners[all_names >= 0]
+    name_stem = all_names[all_names >= 0]
+
+    sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
+    lengths = sizes_array.sum(axis=1)
+    flat = np.fromiter(
+        map(ids.__getitem__, chain.from_iterable(word_lists)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    part = np.repeat(
+        np.tile(np.asarray([TITLE_PART, LEAD_PART, REST_PART], dtype=np.int8), len(parts)),
+        sizes_array.ravel(),
+    )
+    return Texts(
+        count=len(parts),
+        surface=surface,
+        words=flat,
+        article=np.repeat(np.arange(len(parts), dtype=np.int64), lengths),
+        part=part,
+        content=content,
+        stem_of=stem_of,
+        key_of=key_of,
+        stems=tuple(stem_ids),
+        keys=keys,
+        name_article=name_article,
+        name_stem=name_stem,
+    )
+
+
+def document_parts(document: Document) -> tuple[str, list[str]]:
+    return document.article.title, [b.text for b in document.blocks if not b.is_heading]
+
+
+def body_ranks(article: np.ndarray, body: np.ndarray) -> np.ndarray:
+    """Each body word's place among its article's body words (0 for a headline word)."""
+    ranks = np.zeros(len(article), dtype=np.int64)
+    where = np.nonzero(body)[0]
+    owners = article[where]
+    ranks[where] = np.arange(len(where)) - np.searchsorted(owners, owners, side="left")
+    return ranks
+
+
+def theme_key(word: str) -> str:
+    """The stem a theme word is matched by. Snowball strips "-ion" ("accession" becomes
+    "access"), which makes a process noun match an unrelated everyday word; a noun in
+    "-ion" keeps a mark of it, so "accession" and "accessions" match each other only."""
+    stemmed = stem(word)
+    if (word.endswith("ion") or word.endswith("ions")) and not stemmed.endswith("ion"):
+        return stemmed + "~ion"
+    return stemmed
+
+
+def is_content(word: str, stop: frozenset[str]) -> bool:
+    # The same filter as briefer.words.content_terms.
+    return word not in stop and not (len(word) == 1 and not word.isalpha())
+
+
+def usual_form(counts: Counter[str]) -> str:
+    """The commonest spelling, counting "Weapons" opening a sentence or a headline as
+    "weapons" when the text also has it in lower case; "NATO" and "Kyiv" keep theirs."""
+    merged: Counter[str] = Counter()
+    for form, count in counts.items():
+        lowered = form[:1].lower() + form[1:]
+        merged[lowered if lowered in counts else form] += count
+    # most_common keeps first-seen order on ties, so the choice is deterministic.
+    return merged.most_common(1)[0][0]

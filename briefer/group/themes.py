@@ -1,0 +1,471 @@
+"""Theme placement: each story filed under the theme its text is about, or under Other.
+
+A story is scored against each theme of the user's file, BM25-style (Robertson and Zaragoza
+2009): the theme's name, keywords and description are the query; the story's headline, lead
+and body are its fields, the headline and lead weighing more (BM25F), none of them a gate.
+How much a theme word says comes from how rare it is in English at large (`wordfreq`'s
+frequencies, log10 1/p as the IDF), not from the other stories of the run, so an article
+gets the same theme in every briefing. A story's text is the mean of its reports.
+
+A theme places a story only on evidence that cannot be chance: its score must reach what
+an unrelated report of the same length would score against that theme (a per-theme null
+model: the theme's words drawn at their English frequencies), and the match must hold at
+least two different words of the theme, so one keyword in an unrelated context ("killed
+off" in a game review) does not decide. Everything that decided is kept in the placement,
+so the explanations show exactly it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+
+from briefer.group.texts import (
+    TITLE_PART,
+    WORD,
+    Texts,
+    body_ranks,
+    document_parts,
+    is_content,
+    read_texts,
+    theme_key,
+    usual_form,
+)
+from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
+from briefer.words import stopwords
+
+log = logging.getLogger(__name__)
+
+# What a theme word is worth by where the theme says it: the name and keywords are the
+# user naming the subject outright; a description word is context, and counts half.
+# Cross-validated on half A of themes_dev (benchmarks/themes_halves.py): 0.5 was steadier
+# than 0.25 and 1.0 across the sigmas tried (best 0.765, 0.779, 0.779 at 10, 12, 8).
+_DESCRIPTION_WEIGHT = 0.5
+# Field weights (BM25F): a word in the headline or the lead (the first _LEAD_WORDS
+# content words, about two sentences) counts as this many mentions in the body. The
+# inverted pyramid of news writing puts the subject there; Robertson et al. found field
+# weights of 2-3 for titles. Cross-validated on half A of themes_dev (high rows): 3 gave
+# accuracy 0.779 against 0.765 for 2 (at _NULL_SIGMAS 10), 4 no better than 3.
+_HEADLINE_FIELD = 3.0
+_LEAD_FIELD = 3.0
+_BODY_FIELD = 1.0
+_LEAD_WORDS = 30
+# BM25's published defaults (Robertson and Zaragoza 2009): saturation k1 and length
+# normalization b.
+_K1 = 1.2
+_B = 0.75
+# Words of a typical report as read (texts.MAX_CHARS of body at ~6 characters a word,
+# half of them content words), field-weighted: BM25's average document length.
+_REFERENCE_LENGTH = 400.0
+# The null model: the score of a report of _REFERENCE_LENGTH words drawn at English
+# frequencies. A theme places a story whose score is _NULL_SIGMAS standard deviations
+# above that null mean. News on one subject shares far more than chance, so the margin is
+# wide: cross-validated on half A of themes_dev (high rows), accuracy 0.618 / 0.706 /
+# 0.765 / 0.721 / 0.632 at 3 / 6 / 10 / 15 / 20 sigmas (benchmarks/themes_halves.py).
+_NULL_SIGMAS = 10.0
+# The same-story news a theme shares with every other story of the briefing makes its
+# words commoner than in English at large; a theme word is never counted as rarer than a
+# word seen once a million words (Zipf 3), so the null is not calibrated on vanishing
+# frequencies.
+_MIN_ZIPF = 3.0
+_MIN_TERMS = 2  # different theme words a placement needs: one word alone can mean anything
+_WHY_LIMIT = 6  # terms quoted in an explanation
+_FORM_SAMPLES = 5  # spellings looked at to quote the usual one
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    stems: tuple[str, ...]
+    weight: float  # source weight times IDF
+    text: str  # as the theme wrote it
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    import wordfreq  # its data loads once, in 0.1 s
+
+    return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
+
+
+def _zipf(text: str) -> float:
+    """wordfreq's Zipf value of a word or phrase (log10 of its frequency per billion
+    words); a phrase as the product of its words' frequencies, floored at _MIN_ZIPF."""
+    table = _frequencies()
+    words = [w.lower() for w in WORD.findall(text)]
+    if not words:
+        return 9.0
+    log_p = sum(math.log10(table.get(w, 1e-9)) for w in words)
+    return max(_MIN_ZIPF, 9.0 + log_p)
+
+
+def _idf(text: str) -> float:
+    """log10 1/p, the information in one mention (Robertson 2004's reading of IDF)."""
+    return 9.0 - _zipf(text)
+
+
+def _stems(text: str) -> list[tuple[str, str]]:
+    stop = stopwords()
+    return [
+        (theme_key(word.lower()), word)
+        for word in (m.group(0) for m in WORD.finditer(text))
+        if is_content(word.lower(), stop)
+    ]
+
+
+def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
+    """A theme's words and phrases, each with the weight of its strongest mention."""
+    best: dict[tuple[str, ...], _Pattern] = {}
+
+    def add(pairs: list[tuple[str, str]], source: float) -> None:
+        if not pairs:
+            return
+        stems = tuple(s for s, _ in pairs)
+        text = " ".join(w for _, w in pairs)
+        weight = source * _idf(text)
+        old = best.get(stems)
+        if old is None or weight > old.weight:
+            best[stems] = _Pattern(stems, weight, text)
+
+    narrow = set(_qualifiers(theme))
+    scene = _proper_names(theme.description)
+    name = _stems(theme.name)
+    add(name, 1.0)
+    for pair in name:
+        if pair[0] not in narrow:
+            add([pair], 1.0)
+    for keyword in theme.keywords:
+        # Only as a whole: "open door" says nothing when "open" and "door" come apart.
+        add(_stems(keyword), 1.0)
+    for pair in _stems(theme.description):
+        if pair[0] not in narrow and pair[0] not in scene:
+            add([pair], _DESCRIPTION_WEIGHT)
+    return tuple(sorted(best.values(), key=lambda p: (-p.weight, p.stems)))
+
+
+def _saturation(tf: np.ndarray | float, length_ratio: np.ndarray | float) -> np.ndarray:
+    return np.asarray(tf * (_K1 + 1.0) / (tf + _K1 * (1.0 - _B + _B * length_ratio)))
+
+
+# Mean field weight of a word of a reference report (a headline of ~10 content words, a
+# lead of _LEAD_WORDS, the rest body): how much one chance mention weighs on average.
+_MEAN_FIELD = (
+    10 * _HEADLINE_FIELD + _LEAD_WORDS * _LEAD_FIELD + (_REFERENCE_LENGTH - 40) * _BODY_FIELD
+) / _REFERENCE_LENGTH
+
+
+def null_threshold(patterns: Sequence[_Pattern]) -> float:
+    """The score a report must reach for a theme: the mean of the null model plus
+    _NULL_SIGMAS of its standard deviation. Under the null each pattern's mentions are
+    Poisson with mean (words x its English frequency); patterns count independently."""
+    words = _REFERENCE_LENGTH / _MEAN_FIELD
+    mean = variance = 0.0
+    counts = np.arange(0, 40)
+    log_factorial = np.cumsum(np.log(np.maximum(counts, 1)))
+    for pattern in patterns:
+        rate = words * 10.0 ** (_zipf(pattern.text) - 9.0)
+        pmf = np.exp(counts * math.log(rate) - rate - log_factorial)
+        gain = pattern.weight * _saturation(counts * _MEAN_FIELD, 1.0)
+        first = float((pmf * gain).sum())
+        mean += first
+        variance += float((pmf * gain**2).sum()) - first**2
+    return mean + _NULL_SIGMAS * math.sqrt(max(variance, 0.0))
+
+
+def _proper_names(text: str) -> frozenset[str]:
+    """Keys of the words written as names (capitalised inside a sentence, or acronyms):
+    in a description they set the scene ("talks between Moscow and Kyiv") and say
+    nothing of the subject, since every story of the briefing shares the scene."""
+    found: set[str] = set()
+    for match in WORD.finditer(text):
+        word = match.group(0)
+        before = text[: match.start()].rstrip()
+        opens = not before or before[-1] in '.!?:;"“(['
+        if (len(word) > 1 and word.isupper()) or (word[:1].isupper() and not opens):
+            found.add(theme_key(word.lower()))
+    return frozenset(found)
+
+
+def _qualifiers(theme: Theme) -> tuple[str, ...]:
+    """The proper names in a theme's name ("NATO" in "NATO membership", "Ukraine" in
+    "Arming Ukraine"): they narrow the theme, so a story that never names them is about
+    something else, however many of the theme's other words it shares (EU membership is
+    not NATO membership)."""
+    stop = stopwords()
+    found: list[str] = []
+    for position, match in enumerate(WORD.finditer(theme.name)):
+        word = match.group(0)
+        acronym = len(word) > 1 and word.isupper()
+        named = position > 0 and word[:1].isupper()
+        if (acronym or named) and is_content(word.lower(), stop):
+            found.append(theme_key(word.lower()))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Positions:
+    """The content words of every article in theme keys, with their place weights."""
+
+    word: np.ndarray  # index into Texts.words
+    article: np.ndarray
+    key: np.ndarray
+    weight: np.ndarray  # _HEADLINE_FIELD, _LEAD_FIELD or _BODY_FIELD
+    segment: np.ndarray  # a phrase never spans two of these (headline, body)
+
+
+def _positions(texts: Texts) -> _Positions:
+    word = np.nonzero(texts.content[texts.words])[0]
+    article = texts.article[word]
+    body = texts.part[word] != TITLE_PART
+    ranks = body_ranks(article, body)
+    weight = np.where(
+        body, np.where(ranks < _LEAD_WORDS, _LEAD_FIELD, _BODY_FIELD), _HEADLINE_FIELD
+    )
+    return _Positions(
+        word=word,
+        article=article,
+        key=texts.key_of[texts.words[word]],
+        weight=weight,
+        segment=article * 2 + body,
+    )
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """Where the articles mention each pattern: one record per mention."""
+
+    article: np.ndarray
+    column: np.ndarray  # the pattern's column
+    weight: np.ndarray  # place weight of the mention
+    first: np.ndarray  # index into Texts.words of its first word
+    last: np.ndarray  # and of its last
+
+
+def _find_hits(texts: Texts, positions: _Positions, columns: Sequence[tuple[str, ...]]) -> _Hits:
+    """Every mention of every pattern, each counted once, for the longest pattern that
+    covers it: "property tax" is not also a mention of "tax"."""
+    key = positions.key
+    n = len(key)
+    covered = np.zeros(n, dtype=bool)
+    found: list[tuple[np.ndarray, np.ndarray, int]] = []  # (starts, ends, column)
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    phrases = sorted(
+        (c for c in range(len(columns)) if len(columns[c]) > 1),
+        key=lambda c: (-len(columns[c]), columns[c]),
+    )
+    for column in phrases:
+        stems = columns[column]
+        ids = [texts.keys.get(s, -1) for s in stems]
+        if min(ids) < 0:
+            continue
+        lo, hi = np.searchsorted(sorted_keys, [ids[0], ids[0] + 1])
+        starts = order[lo:hi]
+        starts = starts[starts + len(ids) <= n]
+        for offset, wanted in enumerate(ids[1:], start=1):
+            keep = (key[starts + offset] == wanted) & (
+                positions.segment[starts + offset] == positions.segment[starts]
+            )
+            starts = starts[keep]
+        if not len(starts):
+            continue
+        span = starts[:, None] + np.arange(len(ids))[None, :]
+        starts = starts[~covered[span].any(axis=1)]
+        covered[starts[:, None] + np.arange(len(ids))[None, :]] = True
+        found.append((starts, starts + len(ids) - 1, column))
+    column_of = np.full(len(texts.keys) + 1, -1, dtype=np.int64)
+    for column, stems in enumerate(columns):
+        if len(stems) == 1 and stems[0] in texts.keys:
+            column_of[texts.keys[stems[0]]] = column
+    singles = np.nonzero(~covered & (column_of[key] >= 0))[0]
+    found.append((singles, singles, -1))
+    starts = np.concatenate([f[0] for f in found])
+    ends = np.concatenate([f[1] for f in found])
+    cols = np.concatenate(
+        [np.full(len(f[0]), f[2]) if f[2] >= 0 else column_of[key[f[0]]] for f in found]
+    )
+    return _Hits(
+        article=positions.article[starts],
+        column=cols.astype(np.int64),
+        weight=positions.weight[starts],
+        first=positions.word[starts],
+        last=positions.word[ends],
+    )
+
+
+class _Forms:
+    """The usual written form of each pattern in each story, looked up only for the
+    terms that are quoted back."""
+
+    def __init__(self, texts: Texts, hits: _Hits, story: np.ndarray, columns: int) -> None:
+        self.texts = texts
+        self.hits = hits
+        self.columns = columns
+        code = story * columns + hits.column
+        self.order = np.argsort(code, kind="stable")
+        self.codes = code[self.order]
+
+    def form(self, story: int, column: int) -> str:
+        code = story * self.columns + column
+        lo, hi = np.searchsorted(self.codes, [code, code + 1])
+        counts: Counter[str] = Counter()
+        words = self.texts.words
+        surface = self.texts.surface
+        # A few spellings are enough to quote the usual one back.
+        for index in self.order[lo : min(hi, lo + _FORM_SAMPLES)].tolist():
+            first, last = int(self.hits.first[index]), int(self.hits.last[index])
+            counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1
+        return usual_form(counts)
+
+    def why(self, story: int, columns: np.ndarray, gains: np.ndarray) -> tuple[str, ...]:
+        """The weightiest terms first, ties in alphabetical order; each form once."""
+        why: list[str] = []
+        seen: set[str] = set()
+        positive = gains > 0
+        columns, gains = columns[positive], gains[positive]
+        for value in sorted(set(gains.tolist()), reverse=True):
+            tied = sorted(
+                (self.form(story, int(c)) for c in columns[gains == value]), key=str.casefold
+            )
+            for form in tied:
+                if form.casefold() not in seen:
+                    seen.add(form.casefold())
+                    why.append(form)
+            if len(why) >= _WHY_LIMIT:
+                break
+        return tuple(why[:_WHY_LIMIT])
+
+
+def _qualified(
+    texts: Texts, positions: _Positions, story_of: np.ndarray, count: int, themes: Sequence[Theme]
+) -> np.ndarray:
+    """Stories x themes: the story names every proper name of the theme's name."""
+    qualified = np.ones((count, len(themes)), dtype=bool)
+    for t, theme in enumerate(themes):
+        for qualifier in _qualifiers(theme):
+            ident = texts.keys.get(qualifier, -1)
+            has = np.zeros(count, dtype=bool)
+            if ident >= 0:
+                has[story_of[positions.article[positions.key == ident]]] = True
+            qualified[:, t] &= has
+    return qualified
+
+
+def _shortfall(fit: ThemeFit, words: int, qualified: bool, qualifiers: Sequence[str]) -> str:
+    """Why the nearest theme did not take an Other story, in the terms that decided."""
+    reasons = []
+    if fit.score < fit.needed:
+        reasons.append(f"score {fit.score:.1f} of {fit.needed:.1f} needed")
+    if words < _MIN_TERMS:
+        reasons.append(f"{words} theme word of {_MIN_TERMS} needed")
+    if not qualified:
+        reasons.append(f"never names {' or '.join(qualifiers)}")
+    return f"nearest theme {fit.theme}: " + ", ".join(reasons)
+
+
+def placements(
+    texts: Texts,
+    story_of: np.ndarray,
+    count: int,
+    themes: Sequence[Theme],
+    explain: str = "all",
+) -> list[Placement]:
+    """The placement of every story. `explain` says which fits get their terms: "all", or
+    "primary" (the chosen theme, or the nearest one for an Other story: all a briefing
+    shows)."""
+    positions = _positions(texts)
+    patterns = [theme_patterns(theme) for theme in themes]
+    needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
+    columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
+    column = {stems: c for c, stems in enumerate(columns)}
+    hits = _find_hits(texts, positions, columns)
+    story = story_of[hits.article]
+    shape = (count, max(len(columns), 1))
+    per_story = sparse.csr_matrix((hits.weight, (story, hits.column)), shape=shape)
+    per_story.sum_duplicates()
+    # A story reads as its mean report: three outlets telling it score like one report.
+    reports = np.maximum(np.bincount(story_of, minlength=count), 1).astype(np.float64)
+    length = np.bincount(story_of[positions.article], weights=positions.weight, minlength=count)
+    gains = sparse.csr_matrix(sparse.diags(1.0 / reports) @ per_story)
+    ratio = np.repeat(length / reports / _REFERENCE_LENGTH, np.diff(gains.indptr))
+    gains.data = _saturation(gains.data, ratio)
+
+    weights = np.zeros((shape[1], len(themes)))
+    for t, theme_patterns_ in enumerate(patterns):
+        for pattern in theme_patterns_:
+            weights[column[pattern.stems], t] = pattern.weight
+    scores = np.asarray(gains @ weights).reshape(count, len(themes))
+    present = sparse.csr_matrix(per_story, copy=True)
+    present.data = np.ones_like(present.data)
+    words = np.asarray(present @ (weights > 0)).reshape(count, len(themes)).astype(np.int64)
+    qualified = _qualified(texts, positions, story_of, count, themes)
+    eligible = (scores >= needed) & (words >= _MIN_TERMS) & qualified & (needed > 0)
+    relative = scores / np.where(needed > 0, needed, np.inf)
+    ranked = np.where(eligible, scores, -np.inf)
+    # Among the themes whose evidence clears their null, the one with the most evidence
+    # (BM25's ranking); ties go to the first in the file. Ranking by the ratio to the null
+    # instead gave the same accuracy on half A of themes_dev (0.779) and lower macro-F1 with
+    # the second wording (0.532 against 0.590).
+    best = np.argmax(ranked, axis=1) if themes else np.full(count, -1, dtype=np.int64)
+    if themes:
+        best[~eligible.any(axis=1)] = -1
+    nearest = np.argmax(relative, axis=1) if themes else np.zeros(count, dtype=np.int64)
+
+    forms = _Forms(texts, hits, story, shape[1])
+    result: list[Placement] = []
+    for s in range(count):
+        lo, hi = gains.indptr[s], gains.indptr[s + 1]
+        story_columns = gains.indices[lo:hi]
+        story_gains = gains.data[lo:hi]
+        shown = best[s] if best[s] >= 0 else nearest[s]
+        fits = []
+        for t, theme in enumerate(themes):
+            terms: tuple[str, ...] = ()
+            if scores[s, t] > 0.0 and (explain == "all" or t == shown):
+                terms = forms.why(s, story_columns, story_gains * weights[story_columns, t])
+            fits.append(
+                ThemeFit(
+                    theme.name,
+                    float(scores[s, t]),
+                    terms,
+                    bool(eligible[s, t]),
+                    float(needed[t]),
+                )
+            )
+        if best[s] < 0:
+            why: tuple[str, ...] = ()
+            if themes and scores[s, shown] > 0.0:
+                fit = fits[shown]
+                why = (
+                    _shortfall(
+                        fit,
+                        int(words[s, shown]),
+                        bool(qualified[s, shown]),
+                        _qualifiers(themes[shown]),
+                    ),
+                    *fit.terms,
+                )
+            result.append(Placement(OTHER_THEME, (), why, tuple(fits)))
+            continue
+        order = sorted(
+            (t for t in range(len(themes)) if eligible[s, t] and t != best[s]),
+            key=lambda t: (-relative[s, t], t),
+        )
+        # A secondary theme is one whose evidence clears its own null too.
+        secondary = tuple(themes[t].name for t in order)
+        result.append(Placement(themes[best[s]].name, secondary, fits[best[s]].terms, tuple(fits)))
+    return result
+
+
+def place_themes(stories: Sequence[Sequence[Document]], themes: Sequence[Theme]) -> list[Placement]:
+    """The placement of each story (the reports of one event) under the themes. Each story
+    is placed on its own text alone: the other stories given change nothing."""
+    texts = read_texts([document_parts(d) for documents in stories for d in documents])
+    story_of = np.repeat(np.arange(len(stories)), [len(documents) for documents in stories])
+    return placements(texts, story_of.astype(np.int64), len(stories), themes)

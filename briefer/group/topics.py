@@ -1,0 +1,138 @@
+"""Related stories under "Other developments", grouped and labelled by the words they share."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+from scipy import sparse
+
+from briefer.group.stories import CHUNK_ROWS, average_linkage, keep_top_terms, tfidf
+from briefer.group.texts import REST_PART, Texts, usual_form
+from briefer.records import OTHER_THEME, Story
+
+_TOPIC_THRESHOLD = 0.12  # average cosine needed to join two groups of related stories
+_TOPIC_PAIR_FLOOR = 0.05
+_TOPIC_NEIGHBOURS = 20  # each story keeps only its closest candidates
+# A topic shows in a story's heaviest few terms; the rest only slow the comparisons.
+_TOPIC_MAX_TERMS = 20
+_TOPIC_COMMON_SHARE = 0.05  # of the stories: a term in more says little about a topic...
+_TOPIC_COMMON_MIN = 100  # ...once the briefing is big enough for that to matter
+_TOPIC_TERMS = 3
+_TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
+
+
+def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
+    """Cosines of each story with its closest others, block by block."""
+    pairs: dict[tuple[int, int], float] = {}
+    n = vectors.shape[0]
+    # In a big briefing a term in many stories adds a sliver to every cosine and makes
+    # every product dense; leaving it out keeps the cost near linear.
+    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    keep = (df <= max(_TOPIC_COMMON_MIN, _TOPIC_COMMON_SHARE * n)).astype(vectors.dtype)
+    vectors = sparse.csr_matrix(vectors @ sparse.diags(keep))
+    vectors.eliminate_zeros()
+    transposed = sparse.csr_matrix(vectors.T)
+    for start in range(0, n, CHUNK_ROWS):
+        rows = np.arange(start, min(start + CHUNK_ROWS, n))
+        sims = sparse.coo_matrix(vectors[rows] @ transposed)
+        keep = (sims.data >= _TOPIC_PAIR_FLOOR) & (rows[sims.row] != sims.col)
+        sims = sparse.csr_matrix(
+            (sims.data[keep], (sims.row[keep], sims.col[keep])), shape=sims.shape
+        )
+        sims = sparse.coo_matrix(keep_top_terms(sims, _TOPIC_NEIGHBOURS))
+        first = np.minimum(rows[sims.row], sims.col).tolist()
+        second = np.maximum(rows[sims.row], sims.col).tolist()
+        pairs.update(zip(zip(first, second, strict=True), sims.data.tolist(), strict=True))
+    return pairs
+
+
+def label_topics(
+    stories: Sequence[Story], texts: Texts, raw: sparse.csr_matrix, story_of: np.ndarray
+) -> list[Story]:
+    """Group the related stories under OTHER_THEME and label each group by its words:
+    the few that the group's headlines and leads share and the other stories lack."""
+    other = [index for index, story in enumerate(stories) if story.theme == OTHER_THEME]
+    result = list(stories)
+    if len(other) < 2:
+        return result
+    position = np.full(len(stories), -1, dtype=np.int64)
+    position[other] = np.arange(len(other))
+    owner = position[story_of]
+    articles = np.nonzero(owner >= 0)[0]
+    membership = sparse.csr_matrix(
+        (np.ones(len(articles)), (owner[articles], articles)), shape=(len(other), texts.count)
+    )
+    vectors = tfidf(sparse.csr_matrix(membership @ raw), _TOPIC_MAX_TERMS)
+    pairs = _topic_pairs(vectors)
+    roots = average_linkage([None] * len(other), pairs, _TOPIC_THRESHOLD)
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for place, root in enumerate(roots):
+        groups[root].append(place)
+
+    # Headline and lead words, by stem; figures say nothing of the topic.
+    figure = np.asarray([word[:1].isdigit() for word in texts.surface], dtype=bool)
+    lead = np.nonzero(
+        (texts.part != REST_PART)
+        & texts.content[texts.words]
+        & ~figure[texts.words]
+        & (owner[texts.article] >= 0)
+    )[0]
+    lead_story = owner[texts.article[lead]]
+    lead_stem = texts.stem_of[texts.words[lead]]
+    present = sparse.csr_matrix(
+        (np.ones(len(lead)), (lead_story, lead_stem)), shape=(len(other), len(texts.stems))
+    )
+    present.sum_duplicates()
+    present.data = np.ones_like(present.data)
+    df = np.bincount(present.indices, minlength=present.shape[1])
+    total = len(other)
+    group_of = np.zeros(len(other), dtype=np.int64)
+    for number, group_members in enumerate(groups.values()):
+        group_of[group_members] = number
+    lead_group = group_of[lead_story]
+    by_group = np.argsort(lead_group, kind="stable")
+    bounds = np.searchsorted(lead_group[by_group], np.arange(len(groups) + 1))
+    for number, group_members in enumerate(groups.values()):
+        # A group of all of them says nothing the heading does not.
+        if len(group_members) < 2 or len(group_members) == len(other):
+            continue
+        counts = np.asarray(present[group_members].sum(axis=0)).ravel()
+        least = max(2.0, _TOPIC_SHARE * len(group_members))
+        scored = [
+            (
+                float(counts[term]) / len(group_members) * math.log((total + 1) / df[term]),
+                texts.stems[term],
+                term,
+            )
+            for term in np.nonzero(counts >= least)[0].tolist()
+        ]
+        chosen = sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]
+        if not chosen:
+            continue
+        mine = by_group[bounds[number] : bounds[number + 1]]
+        forms = []
+        for _, _, term in chosen:
+            where = lead[mine[lead_stem[mine] == term]]
+            forms.append(usual_form(Counter(texts.surface[w] for w in texts.words[where].tolist())))
+        label = ", ".join(forms)
+        for place in group_members:
+            index = other[place]
+            result[index] = replace(result[index], topic=label)
+    return result
+
+
+def by_topic(stories: Sequence[Story]) -> list[Story]:
+    """Related stories together, groups ordered by their newest story, then the rest."""
+    first: dict[str, int] = {}
+    for position, story in enumerate(stories):  # already newest first
+        if story.topic:
+            first.setdefault(story.topic, position)
+    order = sorted(
+        range(len(stories)),
+        key=lambda k: (not stories[k].topic, first.get(stories[k].topic, 0), k),
+    )
+    return [stories[k] for k in order]

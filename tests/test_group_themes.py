@@ -1,0 +1,141 @@
+"""Theme placement: stable whatever else is in the run, read from the whole article, not
+fooled by one keyword, explained truthfully, and the same in `briefer themes` as in a
+briefing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefer.clean import clean
+from briefer.evaluation.themes_report import themes_report
+from briefer.group import group, load_themes, place_themes
+from briefer.ingest import read_inputs
+from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
+
+REPO = Path(__file__).resolve().parent.parent
+
+THEMES = (
+    Theme(
+        "Battlefield",
+        "The fighting on the ground and in the air: advances and retreats, shelling and "
+        "missile attacks, battles for towns, and losses on both sides.",
+        ("offensive", "shelling", "missile attack", "front line", "troops"),
+    ),
+    Theme(
+        "Sanctions",
+        "Measures that squeeze an economy: sanctions packages, banks cut off from payment "
+        "systems, oil embargoes and frozen reserves.",
+        ("sanctions", "embargo", "price cap", "frozen assets"),
+    ),
+)
+
+
+def doc(ident: str, title: str, paragraphs: list[str]) -> Document:
+    article = Article(ident, title, None, "", "", "\n\n".join(paragraphs), f"{ident}.txt")
+    return Document(article, tuple(Block(p) for p in paragraphs))
+
+
+STRIKE = doc(
+    "strike",
+    "Troops push forward as shelling hits the eastern front line",
+    [
+        "Ukrainian troops advanced near the town on Monday as heavy shelling continued along "
+        "the front line, officials said.",
+        "A missile attack overnight struck a depot, and both sides reported losses in the "
+        "battle for the town.",
+    ],
+)
+
+
+def unrelated(number: int) -> Document:
+    return doc(
+        f"u{number}",
+        f"Library opens reading room number {number}",
+        [
+            f"The city library opened reading room {number} on Tuesday, with new shelves, "
+            "quiet desks and a corner for children's books.",
+            "Librarians said visitors could borrow up to ten books at a time.",
+        ],
+    )
+
+
+def test_an_article_gets_the_same_theme_alone_among_10_and_among_500() -> None:
+    alone = place_themes([[STRIKE]], THEMES)[0]
+    among_10 = place_themes([[STRIKE]] + [[unrelated(n)] for n in range(10)], THEMES)[0]
+    among_500 = place_themes([[unrelated(n)] for n in range(500)] + [[STRIKE]], THEMES)[-1]
+    assert alone.theme == "Battlefield"
+    assert among_10 == alone
+    assert among_500 == alone
+
+
+def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
+    game = doc(
+        "game",
+        "Fans mourn as hit game kills off its best-loved hero",
+        [
+            "Players of the role-playing game were stunned when its latest update killed off "
+            "the hero, whose offensive playing style made her a favourite.",
+            "The studio said the story would continue with new characters next season.",
+        ],
+    )
+    placement = place_themes([[game]], THEMES)[0]
+    assert placement.theme == OTHER_THEME
+
+
+def test_a_theme_clear_only_after_the_lead_places_the_story() -> None:
+    late = doc(
+        "late",
+        "A long week for the people of Kharkiv",
+        [
+            "It was a long week for the people of the city, who have grown used to sirens.",
+            "Shelling hit the northern districts every night, and troops dug new positions "
+            "along the front line outside the city.",
+            "A missile attack on Thursday destroyed a bridge; the offensive in the east has "
+            "stalled, and both sides report heavy losses in the fighting.",
+        ],
+    )
+    assert place_themes([[late]], THEMES)[0].theme == "Battlefield"
+
+
+def test_an_other_story_names_its_nearest_theme_and_what_it_lacked() -> None:
+    passing = doc(
+        "passing",
+        "Grain prices rise on world markets",
+        [
+            "Wheat prices rose for a third day as traders weighed weather in the plains.",
+            "Analysts said sanctions played little part in this week's moves.",
+        ],
+    )
+    placement = place_themes([[passing]], THEMES)[0]
+    assert placement.theme == OTHER_THEME
+    assert placement.why[0].startswith("nearest theme Sanctions: ")
+    assert "needed" in placement.why[0]
+    assert "sanctions" in placement.why[1:]
+
+
+def test_themes_report_files_every_article_as_the_briefing_does() -> None:
+    themes_path = REPO / "samples" / "themes.toml"
+    report = themes_report([REPO / "samples"], themes_path)
+    documents = [clean(article) for article in read_inputs([REPO / "samples"]).articles]
+    items = [(d, Summary(d.article, (), "test")) for d in documents]
+    grouping = group(items, load_themes(themes_path))
+    in_briefing = {
+        article.id: section.theme
+        for section in grouping.sections
+        for story in section.stories
+        for article in story.articles
+    }
+    assert len(report.articles) == len(in_briefing) == 5
+    for fit in report.articles:
+        assert fit.theme == in_briefing[fit.article.id], fit.article.path
+
+
+def test_the_samples_land_under_their_subjects() -> None:
+    """The membership article, and Rutte's call for more weapons (two outlets), are filed
+    under their subjects."""
+    report = themes_report([REPO / "samples"], REPO / "samples" / "themes.toml")
+    by_title = {fit.article.title: fit.theme for fit in report.articles}
+    assert by_title["NATO signals support for Ukraine amid Russia threat"] == "NATO membership"
+    rutte = "NYT: NATO Secretary General Rutte urged to supply more weapons to Ukraine"
+    assert by_title[rutte] == "Weapons aid"
+    assert by_title[""] == "Weapons aid"  # the Eunews report of the same meeting
