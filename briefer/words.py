@@ -1,15 +1,20 @@
-"""Word-level helpers shared by the scorer and the grouper: tokens, stopwords, stems."""
+"""Word-level helpers shared by the scorer, the story bullets and the grouper: the one word
+tokenizer, the stopwords and the stemmer."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from nltk.stem.snowball import EnglishStemmer  # pure code: needs no downloaded data
+if TYPE_CHECKING:
+    from nltk.stem.snowball import EnglishStemmer
 
-_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
-_stemmer = EnglishStemmer()
+# A word: letters or digits, with inner apostrophes, full stops and hyphens kept ("don't",
+# "U.S", "air-defence"); punctuation around it is not part of it.
+WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -20,14 +25,28 @@ def stopwords() -> frozenset[str]:
     )
 
 
+def words(text: str) -> Iterator[re.Match[str]]:
+    """Each word of text as a match, in order, for callers that need its position."""
+    return WORD.finditer(text)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens; punctuation is dropped, inner apostrophes and hyphens kept."""
-    return [match.group(0).lower() for match in _WORD.finditer(text)]
+    return [match.group(0).lower() for match in WORD.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> EnglishStemmer:
+    # Imported on first use: nltk costs a noticeable part of a second to import, and only
+    # the grouping and the story bullets stem. Pure code: it needs no downloaded data.
+    from nltk.stem.snowball import EnglishStemmer
+
+    return EnglishStemmer()
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return str(_stemmer.stem(word))
+    return str(_stemmer().stem(word))
 
 
 def content_terms(text: str) -> list[str]:

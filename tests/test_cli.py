@@ -340,3 +340,22 @@ def test_exit_3_when_the_email_cannot_be_rendered(tmp_path: Path) -> None:
     assert out.splitlines() == [str(out_dir / "2024-12-05.md")]
     assert len(err.strip().splitlines()) == 1 and err.startswith("briefer: error: ")
     assert not (out_dir / "2024-12-05.eml").exists()
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_send_takes_its_recipients_from_briefer_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = make_samples(tmp_path / "out", "--format", "md,html,txt")
+    assert code == 0, err
+    monkeypatch.chdir(tmp_path)
+    briefing = str(tmp_path / "out" / "2024-12-05.md")
+    code, out, err = run_cli("send", briefing)
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err.strip() == (
+        "briefer: error: no one to send it to; pass --to ADDRESSES or set email in briefer.toml"
+    )
+    (tmp_path / "briefer.toml").write_text('email = "ann@example.org"\n', encoding="utf-8")
+    code, out, err = run_cli("send", briefing, "--dry-run")
+    assert code == 0, err
+    assert out.strip() == str(tmp_path / "out" / "2024-12-05.eml")

@@ -474,3 +474,38 @@ def test_make_with_a_missing_config_file_says_so(project: Path) -> None:
     code, out, err = _make(*PERIOD, "--config", "nope.toml")
     assert code == 2 and out == ""
     assert err.strip() == "briefer: error: nope.toml: no such file; check the --config path"
+
+
+# ---- make_options: the flags over the settings, into the one options record -------------------
+
+
+def test_make_options_lays_flags_over_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from briefer.config import make_options
+    from briefer.records import MakeOptions
+
+    shutil.copytree(SAMPLES, tmp_path / "articles")
+    monkeypatch.chdir(tmp_path)  # relative paths are relative to the working folder
+    _write(tmp_path, 'input = "articles"\nsentences = 2\nformat = ["md", "txt"]\n')
+    config = load_config(tmp_path, {"BRIEFER_WORDS": "50"})
+    today = dt.date(2024, 12, 5)
+    options = make_options(config, {"sentences": 4, "since": "2024-12-01", "out": None}, today)
+    assert isinstance(options, MakeOptions)
+    assert (options.sentences, options.words, options.formats) == (4, 50, ("md", "txt"))
+    assert (options.since, options.until) == (dt.date(2024, 12, 1), today)
+    assert options.inputs == (Path("articles"),)
+    # themes.toml beside the first input, found relative to the working folder
+    assert options.themes == Path("articles") / "themes.toml"
+    flagged = make_options(config, {"inputs": ["x", "https://example.org/feed"]}, today)
+    assert (flagged.inputs, flagged.urls, flagged.themes) == (
+        (Path("x"),),
+        ("https://example.org/feed",),
+        None,
+    )
+    with pytest.raises(OptionsError, match="--algorithm 'magic' is not a sentence scorer"):
+        make_options(config, {"algorithm": "magic"}, today)
+    with pytest.raises(TypeError, match="unknown option"):
+        make_options(config, {"sentence": 2}, today)

@@ -41,6 +41,6 @@ def test_wheel_carries_templates_and_data(tmp_path: Path) -> None:
         assert f"briefer/templates/{template}" in names
     for data in ("stopwords.txt", "abbreviations.txt"):
         assert f"briefer/data/{data}" in names
-    for module in ("cli.py", "api.py", "__main__.py"):
+    for module in ("cli/__init__.py", "cli/conventions.py", "api.py", "__main__.py"):
         assert f"briefer/{module}" in names
     assert not any(name.startswith(("tests/", "samples/")) for name in names)

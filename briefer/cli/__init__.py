@@ -1,137 +1,54 @@
 """The command line: parse options, call one core function, map our errors to one line.
 
-Results go to stdout; diagnostics and progress go to stderr.
+Results go to stdout; diagnostics and progress go to stderr. What every command shares is in
+conventions.py; the `eval` commands are in evaluate.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import logging
 import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefer import __version__
+from briefer.cli.conventions import (
+    Command,
+    ConfigFile,
+    Group,
+    Verbose,
+    fail,
+    load_settings,
+    options_from,
+    progress_bar,
+    verbosity,
+)
+from briefer.cli.evaluate import eval_app
 from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, OptionsError
-from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES, MakeOptions, check_length
+from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
     from briefer.config import Config
     from briefer.mail import EmailResult, Mailing
-    from briefer.records import Briefing
-
-
-def _plain_help_option(option: Any) -> Any:
-    if option is not None:
-        option.metavar = ""  # a flag takes no value: no `<bool>` beside --help
-    return option
-
-
-class _Command(TyperCommand):
-    """A command whose help shows readable metavars (FILE, URL...) and no `<path>`-style types:
-    typer writes the type beside every argument and beside --help, where a metavar (or, for
-    a flag, nothing) already says what to give."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, TyperArgument) and param.metavar is not None:
-                param.__class__ = _Argument
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain_help_option(super().get_help_option(ctx))
-
-
-class _Group(TyperGroup):
-    def get_help_option(self, ctx: Any) -> Any:
-        return _plain_help_option(super().get_help_option(ctx))
-
-
-class _Argument(TyperArgument):
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-    def display_type(self, ctx: Any) -> str:
-        return ""
+    from briefer.records import Briefing, MakeOptions
 
 
 app = typer.Typer(
-    cls=_Group,
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Turn a pile of news articles into a dated, extractive briefing.",
 )
-
-
-def _fail(error: BrieferError, code: int | None = None) -> typer.Exit:
-    """One line on stderr and the error's documented exit code (or code, when given)."""
-    typer.echo(f"briefer: error: {error}", err=True)
-    return typer.Exit(error.exit_code if code is None else code)
+app.add_typer(eval_app, name="eval")
 
 
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"briefer {__version__}")
         raise typer.Exit(EXIT_OK)
-
-
-# ---- logging: only on the `briefer` logger hierarchy -------------------------------------------
-
-
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Ours, so a second configuration (another -v, another CliRunner call) replaces it."""
-
-
-def _configure_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logger = logging.getLogger("briefer")
-    for handler in [h for h in logger.handlers if isinstance(h, _Handler)]:
-        logger.removeHandler(handler)
-    handler = _Handler(sys.stderr)  # the stderr of this call (CliRunner swaps it per call)
-    handler.setFormatter(logging.Formatter("briefer: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(level)
-    # trafilatura logs every unparseable page at ERROR, and Python's last-resort handler would
-    # print it; ingest already reports each bad file once, as one line of ours.
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
-
-
-def _verbosity(ctx: typer.Context, value: int) -> int:
-    # -v before and after the subcommand add up: `briefer -v make -v` is -vv.
-    total = int(ctx.meta.get("briefer.verbose", 0)) + value
-    ctx.meta["briefer.verbose"] = total
-    _configure_logging(total)
-    return value
-
-
-Verbose = Annotated[
-    int,
-    typer.Option(
-        "--verbose",
-        "-v",
-        count=True,
-        metavar="",
-        callback=_verbosity,
-        expose_value=False,
-        show_default=False,
-        help="-v for progress, -vv for detail.",
-    ),
-]
-Config_ = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        metavar="FILE",
-        help="Settings file (default: briefer.toml here, if there is one).",
-    ),
-]
 
 
 @app.callback()
@@ -143,7 +60,7 @@ def main(
             "-v",
             count=True,
             metavar="",
-            callback=_verbosity,
+            callback=verbosity,
             show_default=False,
             help="-v for progress, -vv for detail (also accepted after the command).",
         ),
@@ -158,19 +75,7 @@ def main(
     """briefer reads articles (text, Markdown, HTML, JSON, feeds) and writes a briefing."""
 
 
-def _settings(config_file: Path | None) -> Config:
-    from briefer.config import load_config
-
-    return load_config(Path.cwd(), os.environ, config_file)
-
-
-def _options(config: Config, flags: dict[str, object]) -> MakeOptions:
-    from briefer.config import make_options
-
-    return make_options(config, flags, dt.date.today())
-
-
-@app.command(cls=_Command)
+@app.command(cls=Command)
 def make(
     since: Annotated[
         str | None,
@@ -231,7 +136,7 @@ def make(
         Path | None,
         typer.Option(metavar="PATH", help="Folder of templates overriding the shipped ones."),
     ] = None,
-    config_file: Config_ = None,
+    config_file: ConfigFile = None,
     email: Annotated[
         str | None,
         typer.Option(
@@ -288,14 +193,14 @@ def make(
         "undated": undated,
     }
     try:
-        config = _settings(config_file)
-        options = _options(config, flags)
+        config = load_settings(config_file)
+        options = options_from(config, flags)
         # Recipients and SMTP settings are checked before any work, the email sent after.
         mailing = _plan_mailing(config, email, dry_run)
-        with _progress_bar("Summarizing") as progress:
+        with progress_bar("Summarizing") as progress:
             result = make_briefing(options, progress=progress)
     except BrieferError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for skipped in result.failed:
         typer.echo(f"briefer: skipped {skipped.path}: {skipped.reason}", err=True)
     for path in result.paths:
@@ -306,7 +211,7 @@ def make(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-@app.command("summarize", cls=_Command)
+@app.command("summarize", cls=Command)
 def summarize_command(
     file: Annotated[
         Path,
@@ -321,7 +226,7 @@ def summarize_command(
         str | None,
         typer.Option(metavar="NAME", help=f"Sentence scorer (default: {DEFAULT_ALGORITHM})."),
     ] = None,
-    config_file: Config_ = None,
+    config_file: ConfigFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Print one article's summary, one sentence per line.
@@ -333,10 +238,10 @@ def summarize_command(
 
     flags: dict[str, object] = {"sentences": sentences, "words": words, "algorithm": algorithm}
     try:
-        options = _options(_settings(config_file), flags)
+        options = options_from(load_settings(config_file), flags)
         results = summarize_file(file, options.sentences, options.algorithm, options.words)
     except BrieferError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for index, (article, summary) in enumerate(results):
         if len(results) > 1:
             if index:
@@ -346,63 +251,7 @@ def summarize_command(
             typer.echo(sentence.text)
 
 
-eval_app = typer.Typer(
-    cls=_Group,
-    no_args_is_help=True,
-    help="Measure briefer on labelled data (needs the eval extra).",
-)
-app.add_typer(eval_app, name="eval")
-
-
-_Json = Annotated[bool, typer.Option("--json", metavar="", help="Print JSON instead of a table.")]
-
-
-@eval_app.command("summaries", cls=_Command)
-def eval_summaries(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="JSONL rows with id, article, reference.")
-    ],
-    algorithm: Annotated[
-        str,
-        typer.Option(metavar="NAME", help="A sentence scorer, or 'all' for every one of them."),
-    ] = DEFAULT_ALGORITHM,
-    sentences: Annotated[
-        int, typer.Option(metavar="N", help="Summary sentences.")
-    ] = DEFAULT_SENTENCES,
-    words: Annotated[int | None, typer.Option(metavar="N", help="Word budget.")] = None,
-    limit: Annotated[int | None, typer.Option(metavar="N", help="Only the first N rows.")] = None,
-    as_json: _Json = False,
-    verbose: Verbose = 0,
-) -> None:
-    """ROUGE-1/2/Lsum and articles per second of the sentence scorers.
-
-    Reads no settings: a measurement is the same on every machine."""
-    import json
-    from dataclasses import asdict
-
-    from briefer.evaluation.summaries import evaluate_summaries
-    from briefer.options import ALGORITHMS, check_algorithm
-
-    try:
-        check_length(sentences, words)
-        if algorithm != "all":
-            check_algorithm(algorithm)
-        algorithms = ALGORITHMS if algorithm == "all" else (algorithm,)
-        scores = evaluate_summaries(file, algorithms, sentences, words, limit)
-    except BrieferError as error:
-        raise _fail(error) from None
-    if as_json:
-        typer.echo(json.dumps([asdict(score) for score in scores], indent=2))
-        return
-    typer.echo(f"{'algorithm':<10} {'n':>5} {'R1':>6} {'R2':>6} {'RLsum':>6} {'art/s':>9}")
-    for score in scores:
-        typer.echo(
-            f"{score.algorithm:<10} {score.n:>5} {score.rouge1:>6.2f} {score.rouge2:>6.2f} "
-            f"{score.rougeLsum:>6.2f} {score.articles_per_second:>9.1f}"
-        )
-
-
-@app.command("fetch", cls=_Command)
+@app.command("fetch", cls=Command)
 def fetch_command(
     urls: Annotated[
         list[str], typer.Argument(metavar="URL...", help="Feed or page URLs (http or https).")
@@ -424,7 +273,7 @@ def fetch_command(
     retries: Annotated[
         int, typer.Option(metavar="N", help="Retries after a 429, 5xx or timeout.")
     ] = 3,
-    config_file: Config_ = None,
+    config_file: ConfigFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Fetch feeds and pages and save each new article as front-matter Markdown.
@@ -437,7 +286,7 @@ def fetch_command(
 
     try:
         if into is None:
-            configured = _settings(config_file).make.inputs
+            configured = load_settings(config_file).make.inputs
             folders = [path for path in configured if path.is_dir() or not path.suffix]
             into = folders[0] if folders else Path("samples")
         not_urls = [url for url in urls if not is_url(url)]
@@ -448,7 +297,7 @@ def fetch_command(
         settings = FetchSettings(timeout=timeout, retries=retries, entry_pages=pages)
         result = fetch_into(urls, into, settings)
     except BrieferError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     for note in result.notes:
         typer.echo(f"briefer: warning: {note.path}: {note.reason}", err=True)
     for skipped in result.failed:
@@ -521,11 +370,11 @@ def _email_made(
             dry_run=mailing.dry_run,
         )
     except BrieferError as error:
-        raise _fail(error, EXIT_NOT_SENT) from None
+        raise fail(error, EXIT_NOT_SENT) from None
     _report_email(result, len(briefing.stories))
 
 
-@app.command("send", cls=_Command)
+@app.command("send", cls=Command)
 def send_command(
     file: Annotated[
         Path,
@@ -546,7 +395,7 @@ def send_command(
         bool,
         typer.Option("--dry-run", metavar="", help="Write DATE.eml beside FILE, send nothing."),
     ] = False,
-    config_file: Config_ = None,
+    config_file: ConfigFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """Email a briefing made earlier, from the DATE.html and DATE.txt beside FILE."""
@@ -554,104 +403,18 @@ def send_command(
 
     try:
         briefing_siblings(file)  # the file's problems first: they say what to run
-        mailing = _plan_mailing(_settings(config_file), to, dry_run, "--to")
+        mailing = _plan_mailing(load_settings(config_file), to, dry_run, "--to")
         if mailing is None:
             raise OptionsError(
                 "no one to send it to; pass --to ADDRESSES or set email in briefer.toml"
             )
         result = email_file(file, mailing.recipients, mailing.settings, dry_run=dry_run)
     except BrieferError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     _report_email(result, None)
 
 
-@eval_app.command("clusters", cls=_Command)
-def eval_clusters(
-    file: Annotated[
-        Path,
-        typer.Argument(metavar="FILE", help="JSONL rows with id, title, date, text, label."),
-    ],
-    as_json: _Json = False,
-    verbose: Verbose = 0,
-) -> None:
-    """Cluster labelled articles into stories: B-cubed precision/recall/F1, ARI and NMI."""
-    import json
-    from dataclasses import asdict
-
-    from briefer.evaluation.groups import evaluate_clusters
-
-    try:
-        scores = evaluate_clusters(file)
-    except BrieferError as error:
-        raise _fail(error) from None
-    if as_json:
-        typer.echo(json.dumps(asdict(scores), indent=2))
-        return
-    typer.echo(
-        f"{'n':>6} {'stories':>8} {'gold':>6} {'B3-P':>6} {'B3-R':>6} {'B3-F1':>6} "
-        f"{'ARI':>6} {'NMI':>6}"
-    )
-    typer.echo(
-        f"{scores.n:>6} {scores.stories:>8} {scores.gold_stories:>6} "
-        f"{scores.bcubed_precision:>6.3f} {scores.bcubed_recall:>6.3f} {scores.bcubed_f1:>6.3f} "
-        f"{scores.ari:>6.3f} {scores.nmi:>6.3f}"
-    )
-
-
-@eval_app.command("themes", cls=_Command)
-def eval_themes(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="JSONL rows with title, text and label.")
-    ],
-    themes: Annotated[Path, typer.Option(metavar="FILE", help="The themes file to score against.")],
-    map_label: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="LABEL=THEME",
-            help="Read label LABEL as theme THEME; repeatable.",
-        ),
-    ] = None,
-    mistakes: Annotated[
-        bool, typer.Option(metavar="", help="List the misfiled articles too.")
-    ] = False,
-    as_json: _Json = False,
-    verbose: Verbose = 0,
-) -> None:
-    """Accuracy and macro-F1 of the primary theme against labels ("Other" for none)."""
-    import json
-    from dataclasses import asdict
-
-    from briefer.evaluation.groups import evaluate_themes, parse_label_map
-
-    try:
-        scores = evaluate_themes(file, themes, parse_label_map(map_label or []))
-    except BrieferError as error:
-        raise _fail(error) from None
-    if as_json:
-        data = asdict(scores)
-        if not mistakes:
-            del data["mistakes"]
-        typer.echo(json.dumps(data, indent=2))
-        return
-    typer.echo(f"n {scores.n}  accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}")
-    width = max(len(label) for label in scores.labels)
-    typer.echo("")
-    typer.echo(
-        f"{'label / filed under':<{width}}  "
-        + "  ".join(f"{k + 1:>4}" for k in range(len(scores.labels)))
-        + "    F1"
-    )
-    for k, (label, row) in enumerate(zip(scores.labels, scores.confusion, strict=True)):
-        cells = "  ".join(f"{count:>4}" for count in row)
-        typer.echo(f"{label:<{width}}  {cells}  {scores.per_label_f1[k]:.3f}  ({k + 1})")
-    if mistakes:
-        typer.echo("")
-        for miss in scores.mistakes:
-            why = f" ({', '.join(miss.why)})" if miss.why else ""
-            typer.echo(f"{miss.label} -> {miss.predicted}: {miss.title or miss.id}{why}")
-
-
-@app.command("themes", cls=_Command)
+@app.command("themes", cls=Command)
 def themes_command(
     inputs: Annotated[
         list[str] | None,
@@ -677,7 +440,7 @@ def themes_command(
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print JSON instead of text.")
     ] = False,
-    config_file: Config_ = None,
+    config_file: ConfigFile = None,
     verbose: Verbose = 0,
 ) -> None:
     """List each theme with its articles, their scores and the terms that matched.
@@ -692,7 +455,7 @@ def themes_command(
     flags: dict[str, object] = {"inputs": inputs or None, "themes": themes}
     flags.update(since=since, until=until)
     try:
-        options = _options(_settings(config_file), flags)
+        options = options_from(load_settings(config_file), flags)
         if options.themes is None:
             raise OptionsError(
                 "no themes file given and no themes.toml beside the input; pass --themes FILE"
@@ -705,7 +468,7 @@ def themes_command(
             until=options.until if dated else None,
         )
     except BrieferError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if report.outside:
         typer.echo(
             f"briefer: {report.outside} articles outside the period (or undated) left out",
@@ -733,40 +496,3 @@ def themes_command(
                     typer.echo(f"       -  {title}  ({near})")
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
-
-
-# ---- progress ----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr for a long stage, or None (no bar) when stderr is not a
-    terminal: logs and test output stay clean."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    # Refreshed by our own calls, not by rich's timer thread: the pipeline forks worker
-    # processes, and forking while another thread holds a lock is asking for a deadlock.
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        auto_refresh=False,
-        transient=True,
-    )
-    task = bar.add_task(description, total=None, visible=False)
-    minimum = 200  # a handful of articles is done before a bar could be read
-
-    def update(done: int, total: int) -> None:
-        if total < minimum:
-            return
-        bar.update(task, completed=done, total=total, visible=True)
-        bar.refresh()
-
-    with bar:
-        yield update

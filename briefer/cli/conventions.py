@@ -1,0 +1,166 @@
+"""What every command shares: help that shows readable metavars, -v/-vv after any command,
+logging on the `briefer` logger only, one error line with its exit code, the settings, and
+the progress bar on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
+
+from briefer.errors import BrieferError
+
+if TYPE_CHECKING:
+    from briefer.config import Config
+    from briefer.records import MakeOptions
+
+
+def _plain_help_option(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""  # a flag takes no value: no `<bool>` beside --help
+    return option
+
+
+class Command(TyperCommand):
+    """A command whose help shows readable metavars (FILE, URL...) and no `<path>`-style types:
+    typer writes the type beside every argument and beside --help, where a metavar (or, for
+    a flag, nothing) already says what to give."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar is not None:
+                param.__class__ = _Argument
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+
+class Group(TyperGroup):
+    def get_help_option(self, ctx: Any) -> Any:
+        return _plain_help_option(super().get_help_option(ctx))
+
+
+class _Argument(TyperArgument):
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def display_type(self, ctx: Any) -> str:
+        return ""
+
+
+def fail(error: BrieferError, code: int | None = None) -> typer.Exit:
+    """One line on stderr and the error's documented exit code (or code, when given)."""
+    typer.echo(f"briefer: error: {error}", err=True)
+    return typer.Exit(error.exit_code if code is None else code)
+
+
+# ---- logging: only on the `briefer` logger hierarchy -------------------------------------------
+
+
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Ours, so a second configuration (another -v, another CliRunner call) replaces it."""
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logger = logging.getLogger("briefer")
+    for handler in [h for h in logger.handlers if isinstance(h, _Handler)]:
+        logger.removeHandler(handler)
+    handler = _Handler(sys.stderr)  # the stderr of this call (CliRunner swaps it per call)
+    handler.setFormatter(logging.Formatter("briefer: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    # trafilatura logs every unparseable page at ERROR, and Python's last-resort handler would
+    # print it; ingest already reports each bad file once, as one line of ours.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
+
+
+def verbosity(ctx: typer.Context, value: int) -> int:
+    # -v before and after the subcommand add up: `briefer -v make -v` is -vv.
+    total = int(ctx.meta.get("briefer.verbose", 0)) + value
+    ctx.meta["briefer.verbose"] = total
+    _configure_logging(total)
+    return value
+
+
+# Each command declares `verbose: Verbose = 0` so -v/-vv are accepted after its name too; the
+# callback does the work and the value is never passed to the command (expose_value=False).
+Verbose = Annotated[
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        metavar="",
+        callback=verbosity,
+        expose_value=False,
+        show_default=False,
+        help="-v for progress, -vv for detail.",
+    ),
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Settings file (default: briefer.toml here, if there is one).",
+    ),
+]
+
+
+def load_settings(config_file: Path | None) -> Config:
+    from briefer.config import load_config
+
+    return load_config(Path.cwd(), os.environ, config_file)
+
+
+def options_from(config: Config, flags: dict[str, object]) -> MakeOptions:
+    from briefer.config import make_options
+
+    return make_options(config, flags, dt.date.today())
+
+
+# ---- progress ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr for a long stage, or None (no bar) when stderr is not a
+    terminal: logs and test output stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    # Refreshed by our own calls, not by rich's timer thread: the pipeline forks worker
+    # processes, and forking while another thread holds a lock is asking for a deadlock.
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        auto_refresh=False,
+        transient=True,
+    )
+    task = bar.add_task(description, total=None, visible=False)
+    minimum = 200  # a handful of articles is done before a bar could be read
+
+    def update(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        bar.update(task, completed=done, total=total, visible=True)
+        bar.refresh()
+
+    with bar:
+        yield update
