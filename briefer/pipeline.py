@@ -61,6 +61,7 @@ def build(
         merged=grouped.merged,
         failed=(*ingested.failed, *grouped.left_out),
         ignored=ingested.ignored,
+        warnings=ingested.warnings,
     )
     if not coverage.in_period:
         for skipped in coverage.failed:

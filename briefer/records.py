@@ -130,6 +130,8 @@ class Coverage:
     undated: int = 0  # left out because no date could be established
     merged: int = 0  # articles folded into a story reported by another article
     failed: tuple[Skipped, ...] = field(default_factory=tuple)  # inputs that could not be read
+    # Inputs read, but not cleanly (e.g. a feed parsed leniently past an XML error).
+    warnings: tuple[Skipped, ...] = field(default_factory=tuple)
     ignored: tuple[Skipped, ...] = field(
         default_factory=tuple
     )  # files in folders that are not articles
@@ -160,6 +162,67 @@ class Briefing:
 
 # --- ingest and clean records ------------------------------------------------------------
 # (records of ingest/ and clean)
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The most work one input may cost (README, "Limits on inputs"). An input over a limit
+    is reported as one line and left out; the rest of the batch is read."""
+
+    # A news article is rarely over 200 KB even as a saved page with its scripts; 10 MB
+    # leaves room for a long feed while keeping one file's parse to a few seconds.
+    max_file_bytes: int = 10 * 1024 * 1024
+    # The longest article in the dev corpora (CNN/DailyMail, BBC) is about 12,000 words
+    # (~80,000 characters); 500,000 leaves six times that.
+    max_text_chars: int = 500_000
+    # Titles, sources, URLs and dates: a real one is under 300 characters.
+    max_field_chars: int = 2_000
+    # Elements of one HTML page or feed entry: a long saved page has ~10,000; extraction time
+    # grows faster than linearly beyond, so 100,000 keeps a page to a few seconds.
+    max_html_elements: int = 100_000
+    # Attributes of one HTML element: real markup has tens; extraction is quadratic in them.
+    max_html_attributes: int = 1_000
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One input's articles, the records inside it that failed on their own, and warnings
+    about it (read, but not cleanly)."""
+
+    articles: tuple[Article, ...]
+    failed: tuple[Skipped, ...] = ()
+    warnings: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Everything read from the inputs, and everything that could not be used."""
+
+    articles: tuple[Article, ...]  # sorted paths, then position in file; then URLs
+    failed: tuple[Skipped, ...]  # inputs (or records in them) that could not be read
+    ignored: tuple[Skipped, ...]  # files met while walking a folder that are not articles
+    warnings: tuple[Skipped, ...] = ()  # inputs read with warnings (counted as read)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a set of URLs gave, and what could not be had from them."""
+
+    articles: tuple[Article, ...]  # url: canonical; path: the URL given (for messages)
+    failed: tuple[Skipped, ...]  # URLs (or feed entries) that gave nothing usable
+    notes: tuple[Skipped, ...] = ()  # kept with less than hoped, e.g. a summary for a page
+    known: tuple[str, ...] = ()  # URLs given whose canonical form was in `stored`: not fetched
+    warnings: tuple[Skipped, ...] = ()  # feeds read with warnings
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What `briefer fetch` saved, found already saved, and could not get."""
+
+    saved: tuple[Path, ...]  # files written, in the order fetched
+    already: tuple[tuple[str, Path], ...]  # (canonical URL, file holding it) not written again
+    failed: tuple[Skipped, ...]
+    notes: tuple[Skipped, ...]
 
 
 # --- summarize records -------------------------------------------------------------------
@@ -258,15 +321,23 @@ DEFAULT_ALGORITHM = "default"
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """How feeds and pages are fetched over HTTP (briefer/fetch.py)."""
+    """How feeds and pages are fetched over HTTP (briefer/ingest/fetch.py)."""
 
     timeout: float = 15.0  # seconds allowed to connect, and between bytes of the response
     retries: int = 3  # further attempts after a 429, a 5xx, a timeout or a dropped connection
     backoff: float = 1.0  # seconds before the first retry; doubled for each one after it
     max_retry_after: float = 60.0  # a server's Retry-After is honoured up to this many seconds
+    # Seconds one URL may take in all (every attempt, read and wait). None: twice the timeout
+    # for each attempt (120 s by default): room for every attempt to wait out its timeout, so
+    # a timeout is reported as one, while `--timeout 5 --retries 0` still ends in 10 s for a
+    # server that trickles a byte a second or asks to retry after a day.
+    deadline: float | None = None
     max_bytes: int = 5 * 1024 * 1024  # a larger response is an error for that URL
     max_redirects: int = 5
     entry_pages: bool = True  # fetch an entry's page when its feed gives only a short summary
+
+    def url_deadline(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.timeout * (self.retries + 1)
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,7 @@ def briefing_data(briefing: Briefing, url: Callable[[str], str] = _keep) -> Data
             "merged": coverage.merged,
             "failed": _skipped_data(coverage.failed),
             "ignored": _skipped_data(coverage.ignored),
+            "warnings": _skipped_data(coverage.warnings),
         },
     }
 

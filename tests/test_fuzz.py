@@ -293,8 +293,9 @@ def test_malformed_feeds_in_the_fixture_folder_are_partly_read() -> None:
     assert {article.path for article in result.articles} >= {broken}
     assert any(
         skipped.path == broken and "not well-formed XML" in skipped.reason
-        for skipped in result.failed
+        for skipped in result.warnings
     )
+    assert broken not in {skipped.path for skipped in result.failed}
 
 
 # --------------------------------------------------------------------------- found by fuzzing
@@ -311,6 +312,17 @@ def test_feed_field_feedparser_gives_up_on_is_empty_not_a_crash(tmp_path: Path) 
         "Grain prices climb as dry autumn cuts harvest forecast",
         "Brightwater Energy shares fall after profit warning",
     ]
-    assert [skipped.path for skipped in result.failed] == [str(path), f"{path}:1"]
+    assert [skipped.path for skipped in result.failed] == [f"{path}:1"]
+    assert [skipped.path for skipped in result.warnings] == [str(path)]
     parsed = feedparser.parse(io.BytesIO(path.read_bytes()))
     assert parsed.entries[0].get("summary") is None  # the case this test is about
+
+
+def test_a_character_reference_to_a_surrogate_in_a_feed_is_not_a_crash(tmp_path: Path) -> None:
+    # feedparser's lenient parser raised UnicodeEncodeError on &#xD800; after an XML error.
+    feed = (REPO / "tests" / "fixtures" / "feeds" / "harbourline-business.atom").read_bytes()
+    path = tmp_path / "surrogate.atom"
+    path.write_bytes(b'<?xml version="1.0"?>\n' + feed + b"\n&#xD800;&#1114112;")
+    result = read_inputs([path])
+    assert len(result.articles) == 3
+    assert [skipped.path for skipped in result.warnings] == [str(path)]

@@ -104,8 +104,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-# Being removed by the inputs work of issue 9 (one boundary per input); delete once it lands.
-KNOWN_CYCLES: list[list[str]] = [["briefer.fetch", "briefer.ingest"]]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_the_package_has_no_import_cycle() -> None:

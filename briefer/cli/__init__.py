@@ -281,7 +281,7 @@ def fetch_command(
     A page already saved in the folder (same canonical URL) is neither fetched nor written
     again. A feed entry with only a short summary is saved with its page's full text.
     """
-    from briefer.fetch import fetch_into
+    from briefer.ingest.fetch import fetch_into
     from briefer.options import FetchSettings, is_url
 
     try:

@@ -1,0 +1,227 @@
+"""Files and folders given as inputs: walking folders, choosing a reader by extension, and
+reading each file inside the boundary (a bad file is one line, never the end of the run)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from briefer.errors import InputError
+from briefer.ingest.boundary import guarded, label
+from briefer.ingest.decode import FORMATS_HINT, decode, os_problem, read_bytes
+from briefer.ingest.feeds import raise_no_record, read_feed
+from briefer.ingest.html import read_html
+from briefer.ingest.jsonrecords import read_json, read_jsonl
+from briefer.ingest.text import read_text
+from briefer.options import FetchSettings
+from briefer.records import Article, FileRead, Ingested, InputLimits, Skipped
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSON_SUFFIXES = frozenset({".json"})
+JSONL_SUFFIXES = frozenset({".jsonl"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES
+# Configuration (themes.toml and the like) may sit beside the articles it describes.
+CONFIG_SUFFIXES = frozenset({".toml"})
+
+
+class FileCache(Protocol):
+    """What read_inputs asks before parsing a file, and tells after (the article store)."""
+
+    def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]: ...
+
+    def remember(self, path: Path, articles: Sequence[Article]) -> None: ...
+
+
+def read_inputs(
+    paths: Sequence[Path],
+    urls: Sequence[str] = (),
+    fetch: FetchSettings | None = None,
+    cache: FileCache | None = None,
+    limits: InputLimits | None = None,
+) -> Ingested:
+    """Read every file and folder given, then fetch every feed or page URL given (for this
+    run only; nothing is stored). A bad input is recorded, never raised."""
+    limits = limits or InputLimits()
+    failed: list[Skipped] = []
+    ignored: list[Skipped] = []
+    warnings: list[Skipped] = []
+    found: list[Path] = []
+    for given in paths:
+        try:
+            exists, is_dir = given.exists(), given.is_dir()
+        except OSError as error:  # e.g. a parent folder that may not be searched
+            failed.append(Skipped(label(str(given)), os_problem(error)))
+            continue
+        if not exists:
+            failed.append(
+                Skipped(label(str(given)), "no such file or folder; check the --input path")
+            )
+        elif is_dir:
+            _walk_folder(given, found, failed, ignored)
+        else:
+            found.append(given)
+
+    articles: list[Article] = []
+    unique = _unique_sorted(found, failed)
+    # Unchanged files come back parsed from the store; a file with a bad record is never kept.
+    known = cache.lookup(unique) if cache is not None else {}
+    for path in unique:
+        if path in known:
+            articles.extend(known[path])
+            continue
+        result = guarded(str(path), functools.partial(_read_any, path, limits))
+        if isinstance(result, Skipped):
+            failed.append(result)  # reported once, by the caller
+            continue
+        articles.extend(result.articles)
+        failed.extend(result.failed)
+        warnings.extend(result.warnings)
+        if cache is not None and not result.failed and not result.warnings:
+            cache.remember(path, result.articles)
+        logger.debug("%s: %d article(s)", path, len(result.articles))
+    if urls:
+        from briefer.ingest.fetch import fetch_articles  # httpx only when URLs are given
+
+        fetched = fetch_articles(urls, fetch or FetchSettings(), limits=limits)
+        articles.extend(fetched.articles)
+        failed.extend(fetched.failed)
+        warnings.extend(fetched.warnings)
+        for note in fetched.notes:
+            logger.warning("%s: %s", note.path, note.reason)
+    for warning in warnings:  # counted as read, so said here rather than with the failures
+        logger.warning("%s: %s", warning.path, warning.reason)
+    return Ingested(
+        articles=tuple(articles),
+        failed=tuple(failed),
+        ignored=tuple(ignored),
+        warnings=tuple(warnings),
+    )
+
+
+def read_file(path: Path, limits: InputLimits | None = None) -> list[Article]:
+    """Read one file into its articles (several for JSON, JSON Lines and feeds).
+
+    Raises InputError when the file yields no article. In a multi-record file, records
+    that fail on their own are logged and left out; read_inputs reports each of them.
+    """
+    result = guarded(str(path), lambda: _read_any(path, limits or InputLimits()))
+    if isinstance(result, Skipped):
+        raise InputError(result.path, result.reason)
+    if not result.articles and result.failed:
+        raise_no_record(str(path), result.failed)
+    for skipped in (*result.failed, *result.warnings):
+        logger.warning("%s: %s", skipped.path, skipped.reason)
+    return list(result.articles)
+
+
+# --------------------------------------------------------------------------- walking
+
+
+def _walk_folder(
+    folder: Path, found: list[Path], failed: list[Skipped], ignored: list[Skipped]
+) -> None:
+    """Every article file under folder. Iterative, so a tree nested a thousand levels deep
+    costs no recursion; symlinked folders are followed, but a link back up never loops."""
+    seen_folders: set[Path] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            resolved = current.resolve()
+            if resolved in seen_folders:
+                continue
+            seen_folders.add(resolved)
+            entries = sorted(current.iterdir(), key=lambda entry: entry.name)
+        except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop in resolve
+            failed.append(Skipped(label(str(current)), _problem(error)))
+            continue
+        folders: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError as error:
+                failed.append(Skipped(label(str(entry)), os_problem(error)))
+                continue
+            if is_dir:
+                folders.append(entry)
+                continue
+            suffix = entry.suffix.lower()
+            if not is_file:
+                ignored.append(Skipped(label(str(entry)), "not a regular file"))
+            elif suffix in ARTICLE_SUFFIXES:
+                found.append(entry)
+            elif suffix not in CONFIG_SUFFIXES:
+                ignored.append(
+                    Skipped(label(str(entry)), f"not an article format ({_describe(suffix)})")
+                )
+        pending.extend(reversed(folders))
+
+
+def _problem(error: OSError | RuntimeError) -> str:
+    if isinstance(error, OSError):
+        return os_problem(error)
+    return "cannot be walked (a symbolic link loop); remove the link"
+
+
+def _unique_sorted(paths: list[Path], failed: list[Skipped]) -> list[Path]:
+    """Sorted, with a file reached twice (given and inside a given folder) read once."""
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in sorted(paths, key=lambda item: item.parts):
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError) as error:
+            failed.append(Skipped(label(str(path)), _problem(error)))
+            continue
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    return unique
+
+
+def _describe(suffix: str) -> str:
+    return label(suffix) if suffix else "no extension"
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _read_any(path: Path, limits: InputLimits) -> FileRead:
+    where = str(path)
+    try:
+        exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+    except OSError as error:
+        raise InputError(where, os_problem(error)) from error
+    if not exists:
+        raise InputError(where, "no such file or folder", "check the --input path")
+    if is_dir:
+        raise InputError(where, "is a folder, not a file", "pass it to read_inputs to walk it")
+    if not is_file:
+        raise InputError(where, "is not a regular file", FORMATS_HINT)
+    suffix = path.suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        raise InputError(where, f"not an article format ({_describe(suffix)})", FORMATS_HINT)
+
+    data = read_bytes(path, limits)
+    if suffix in FEED_SUFFIXES:
+        return read_feed(where, data, limits)
+    if suffix in HTML_SUFFIXES:
+        text = decode(where, data, honour_declared=True)
+        return FileRead((read_html(where, text, limits),))
+    text = decode(where, data, honour_declared=False)
+    if suffix in JSON_SUFFIXES:
+        return read_json(where, text, limits)
+    if suffix in JSONL_SUFFIXES:
+        return read_jsonl(where, text, limits)
+    markdown = suffix in MARKDOWN_SUFFIXES
+    return FileRead((read_text(where, text, markdown=markdown, limits=limits),))
