@@ -114,6 +114,7 @@ class Summarizer:
             _Pool(articles, length, self, results).run(chunks)
         else:
             for chunk in chunks:
+                raise_if_signalled()
                 done = summarize_chunk([articles[i] for i in chunk], length)
                 for position, value in zip(chunk, done, strict=True):
                     results[position] = value
@@ -169,11 +170,18 @@ class _Pool:
             for _ in range(min(self.owner.workers, len(queue))):
                 self.idle.append(self._start())
             while queue or self.busy:
+                raise_if_signalled()
                 while queue and self.idle:
                     process, connection = self.idle.pop()
                     task = queue.popleft()
-                    connection.send([self.articles[i] for i in task])
                     self.busy[connection] = (process, _Busy(task))
+                    try:
+                        connection.send([self.articles[i] for i in task])
+                    except OSError:  # it died while idle: the task goes to its replacement
+                        del self.busy[connection]
+                        _stop(process, connection)
+                        self.idle.append(self._start())
+                        queue.appendleft(task)
                 self._wait(queue)
         finally:
             # Done, or unwinding (Ctrl-C, SIGTERM, an error): no worker outlives the run.
@@ -308,6 +316,17 @@ class Terminated(KeyboardInterrupt):
         self.number = number
 
 
+# Signals taken during the current signals_interrupt block. The handler raises at once, but
+# Python drops an exception raised where it cannot be propagated (in an at-fork hook while a
+# worker starts, say); the pool loop and the block's end check this list, so none is lost.
+_received: list[int] = []
+
+
+def raise_if_signalled() -> None:
+    if _received:
+        raise Terminated(_received[-1])
+
+
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
     """For the block, SIGTERM and SIGHUP raise Terminated, so the same cleanup as for Ctrl-C
@@ -319,12 +338,15 @@ def signals_interrupt() -> Iterator[None]:
         return
 
     def handler(number: int, frame: FrameType | None) -> None:
+        _received.append(number)
         raise Terminated(number)
 
+    _received.clear()
     names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {name: signal.signal(getattr(signal, name), handler) for name in names}
     try:
         yield
+        raise_if_signalled()
     except Terminated as stop:
         for name, old in previous.items():
             signal.signal(getattr(signal, name), old)
@@ -333,5 +355,6 @@ def signals_interrupt() -> Iterator[None]:
         os.kill(os.getpid(), stop.number)
         raise
     finally:
+        _received.clear()
         for name, old in previous.items():
             signal.signal(getattr(signal, name), old)
