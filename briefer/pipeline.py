@@ -68,7 +68,8 @@ def build(
             log.warning("skipped %s: %s", skipped.path, skipped.reason)
         raise NothingToBrief(nothing_to_brief(coverage, options), coverage)
     log.info("%d articles read, %d in the period", coverage.read, coverage.in_period)
-    return Briefing(options.until, options.since, options.until, grouped.sections, coverage)
+    briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
+    return rank(briefing, options)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,22 @@ def group(
     grouping = make_stories(items, themes)
     final = all(not summarized.problem for summarized in summaries)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
+
+
+def rank(briefing: Briefing, options: MakeOptions) -> Briefing:
+    """Top stories, storylines and the reading-time budget (briefer.rank), against the
+    briefings already in options.out."""
+    from briefer.index import briefed_history
+    from briefer.rank import rank as rank_stories
+
+    return rank_stories(
+        briefing,
+        minutes=options.minutes,
+        top=options.top,
+        max_stories=options.max_stories,
+        new_only=options.new_only,
+        history=briefed_history(options.out, options.until),
+    )
 
 
 def nothing_to_brief(coverage: Coverage, options: MakeOptions) -> str:

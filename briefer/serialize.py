@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from briefer.rank import ranking_data, standing_data
 from briefer.records import (
     Article,
     Block,
@@ -112,6 +113,8 @@ def story_data(story: Story, url: Callable[[str], str] = _keep) -> Data:
         "articles": [article_data(article, url=url) for article in story.articles],
         "copies": [list(pair) for pair in story.copies],
         "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
+        # Set by the rank stage (after the store keeps a grouping): briefing output only.
+        **({"standing": standing_data(story.standing)} if story.standing is not None else {}),
     }
 
 
@@ -164,6 +167,7 @@ def briefing_data(briefing: Briefing, url: Callable[[str], str] = _keep) -> Data
         "until": briefing.until.isoformat(),
         "title": briefing.title,
         "sections": sections_data(briefing.sections, url),
+        **({"ranking": ranking_data(briefing.ranking)} if briefing.ranking is not None else {}),
         "coverage": {
             "read": coverage.read,
             "in_period": coverage.in_period,

@@ -77,6 +77,10 @@ smtp_from = "Briefings <news@example.org>"
 smtp_timeout = 12
 cache = false
 undated = "skip"
+minutes = 7
+max_stories = 12
+top = 3
+new_only = true
 """,
     )
     config = load_config(tmp_path, {})
@@ -99,10 +103,12 @@ undated = "skip"
     assert config.smtp_timeout == 12.0
     assert config.make.cache is False
     assert config.make.undated == "skip"
+    assert (config.make.minutes, config.make.max_stories) == (7, 12)
+    assert (config.make.top, config.make.new_only) == (3, True)
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 18
+    assert len(KEYS) == 22
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:
