@@ -297,7 +297,8 @@ class Standing:
     highlights: tuple[Bullet, ...] = ()  # its one or two most informative bullets
     updates: tuple[Update, ...] = ()  # a storyline's dated updates, newest first; () if none
     new: bool = False  # none of its reports was in an earlier briefing
-    first_briefed: dt.date | None = None  # a continuing story: when it was first briefed
+    first_briefed: dt.date | None = None  # briefed before: when it was first briefed
+    continuing: bool = False  # briefed before, and some of its reports were not
     new_bullets: tuple[str, ...] = ()  # texts of its bullets not in an earlier briefing
 
 
