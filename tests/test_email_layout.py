@@ -18,7 +18,7 @@ from conftest import REPO
 
 from briefer.mail import HTML_LIMIT, email_body
 from briefer.options import MakeOptions
-from briefer.pipeline import build_briefing
+from briefer.pipeline import build
 from briefer.records import Article, Briefing, Bullet, Section, Skipped, Story
 
 SAMPLES = REPO / "samples"
@@ -86,7 +86,7 @@ def _samples() -> Briefing:
         until=dt.date(2024, 12, 5),
         themes=SAMPLES / "themes.toml",
     )
-    return _with_long_words(build_briefing(options))
+    return _with_long_words(build(options))
 
 
 def _long_real() -> Briefing | None:
@@ -102,7 +102,7 @@ def _long_real() -> Briefing | None:
         themes=SHARED / "themes_dev.toml",
         cache=False,
     )
-    return build_briefing(options)
+    return build(options)
 
 
 def _measure(
