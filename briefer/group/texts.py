@@ -155,7 +155,14 @@ def body_ranks(article: np.ndarray, body: np.ndarray) -> np.ndarray:
 def theme_key(word: str) -> str:
     """The stem a theme word is matched by. Snowball strips "-ion" ("accession" becomes
     "access"), which makes a process noun match an unrelated everyday word; a noun in
-    "-ion" keeps a mark of it, so "accession" and "accessions" match each other only."""
+    "-ion" keeps a mark of it, so "accession" and "accessions" match each other only.
+
+    A dictionary lemmatizer (simplemma 2.0, offline) instead was tried and not taken: on
+    themes_dev (high rows, benchmarks/themes_halves.py) half A 0.794 -> 0.809, half B
+    0.694 -> 0.708, second wording 0.691 / 0.736 -> 0.691 / 0.750, but the self-written
+    tests/fixtures/themes_dev.jsonl fell 0.852 -> 0.835 (0.826 -> 0.809 second wording):
+    one or two rows either way, within noise, for a new dependency. The stem of the lemma
+    (irregular forms joined, "fled" and "flee"): half A 0.794, half B 0.708, fixture 0.843."""
     stemmed = stem(word)
     if (word.endswith("ion") or word.endswith("ions")) and not stemmed.endswith("ion"):
         return stemmed + "~ion"
