@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from conftest import REPO, run_cli
 from smtp_server import HOST, Recorder, closed_port, smtp_server
 
 from briefer import __version__
+from briefer.cli import app
 from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 SAMPLES = REPO / "samples"
@@ -174,10 +176,21 @@ def test_summarize_missing_file_is_one_line(tmp_path: Path) -> None:
 
 # ---- conventions shared by every command ------------------------------------------------------
 
-COMMANDS = (
-    (), ("make",), ("summarize",), ("fetch",), ("send",), ("themes",),
-    ("eval",), ("eval", "summaries"), ("eval", "clusters"), ("eval", "themes"),
-)  # fmt: skip
+def _commands() -> list[tuple[str, ...]]:
+    """Every command and group of the command line, found by walking it (so a new command is
+    checked without anyone listing it here)."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+COMMANDS = _commands()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "briefer")
