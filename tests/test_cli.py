@@ -308,7 +308,9 @@ def test_exit_2_when_no_input_is_usable_and_no_empty_briefing(tmp_path: Path) ->
         "--input", str(inbox), "--out", str(tmp_path / "o"),
     )  # fmt: skip
     assert (code, out) == (EXIT_USAGE, "")
-    assert err.strip().splitlines()[-1].startswith("briefer: error: ")
+    *skipped, last = err.strip().splitlines()
+    assert len(skipped) == 2 and all(line.startswith("briefer: skipped ") for line in skipped)
+    assert last.startswith("briefer: error: no article to brief")
     assert not list((tmp_path / "o").glob("2024-12-05.*"))
 
 
