@@ -24,7 +24,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from briefer.records import (
     SMTP_PORTS,
     SMTP_SECURITY,
     SMTP_TIMEOUT,
+    Config,
     EmailSettings,
     MakeOptions,
     SmtpSettings,
@@ -62,23 +63,6 @@ PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
 ENV_PREFIX = "BRIEFER_"
 
 DEFAULT_SMTP_SECURITY = "starttls"
-
-
-@dataclass(frozen=True)
-class Config:
-    """The settings for one run before flags: shipped defaults < briefer.toml < environment.
-    Relative paths are relative to the working folder load_config was given."""
-
-    # The run's options as far as the settings give them. `since` and `until` change every
-    # run and are never settings (make_options sets them); `themes` None means "not set":
-    # make_options then looks for themes.toml beside the first input.
-    make: MakeOptions = field(default_factory=MakeOptions)
-    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
-    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
-    # the password), and the email_mode, public_url and unsubscribe keys.
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    email_settings: EmailSettings = field(default_factory=EmailSettings)
-    file: Path | None = None  # the briefer.toml that was read, if any
 
 
 # ---- where a value came from, for error messages ----------------------------------------------
