@@ -53,9 +53,9 @@ def make(inputs: Inputs | None = None, **given: object) -> MakeResult:
 
 def build(inputs: Inputs | None = None, **given: object) -> Briefing:
     """The Briefing for the inputs, without writing anything (no files, no article store)."""
-    from briefer.pipeline import build_briefing
+    from briefer.pipeline import build as run_build
 
-    return build_briefing(options(inputs, **{**given, "cache": False}))
+    return run_build(options(inputs, **{**given, "cache": False}))
 
 
 def summarize_text(

@@ -32,10 +32,12 @@ from briefer.errors import OptionsError
 from briefer.options import (
     ALGORITHMS,
     FORMATS,
+    UNDATED,
     check_algorithm,
     check_length,
     check_period,
     check_rank,
+    check_undated,
     is_url,
     parse_date,
     parse_formats,
@@ -234,6 +236,13 @@ def _algorithm(raw: object, origin: _Origin, key: str) -> str:
     return raw.strip()
 
 
+def _undated(raw: object, origin: _Origin, key: str) -> str:
+    if not isinstance(raw, str) or raw.strip().lower() not in UNDATED:
+        example = f'"{UNDATED[0]}"' if origin.in_file else UNDATED[0]
+        raise origin.bad(key, raw, f"one of {', '.join(UNDATED)}", example)
+    return raw.strip().lower()
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -430,6 +439,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
     Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
+    Setting("undated", "undated", "--undated", _undated, "undated articles: first-seen or skip"),
     Setting("minutes", "minutes", "--minutes", _zero_or_more, "reading time of the body; 0: any"),
     Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
     Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
@@ -650,6 +660,8 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
             changes[name] = Path(str(given[name]))
     if "algorithm" in given:
         changes["algorithm"] = check_algorithm(str(given["algorithm"]))
+    if "undated" in given:
+        changes["undated"] = check_undated(str(given["undated"]))
     for name in ("sentences", "words", "minutes", "max_stories", "top"):
         if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
             flag = "--" + name.replace("_", "-")

@@ -157,6 +157,14 @@ def make(
             help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
         ),
     ] = None,
+    undated: Annotated[
+        str | None,
+        typer.Option(
+            metavar="first-seen|skip",
+            help="Articles without a date: placed by the day first seen, or left out "
+            "(default: first-seen).",
+        ),
+    ] = None,
     minutes: Annotated[
         int | None,
         typer.Option(
@@ -197,6 +205,7 @@ def make(
         "explain": explain,
         "templates": templates,
         "cache": cache,
+        "undated": undated,
         "minutes": minutes,
         "max_stories": max_stories,
         "top": top,
