@@ -111,12 +111,26 @@ TRIGGERS = {
         "<html><body><div "
         + " ".join(f'a{number}="x"' for number in range(60_000))
         + ">Text of the page.</div></body></html>",
-        "more than 1,000 attributes",
+        "an HTML element with more than 1,000 attributes",
     ),
     "300,000 short paragraphs": (
         "bad.html",
         "<html><body>" + "<p>ab cd.</p>" * 300_000 + "</body></html>",
-        "more than 100,000 HTML elements",
+        "more than 30,000 HTML elements",
+    ),
+    "300,000 short paragraphs escaped in a feed": (
+        "bad.rss",
+        rss("Tue, 03 Dec 2024 09:00:00 GMT").replace(
+            "Some text of the entry about the port.", "&lt;p&gt;ab cd.&lt;/p&gt;" * 300_000
+        ),
+        "more than 30,000 HTML elements",
+    ),
+    "200,000 attributes in one page": (
+        "bad.html",
+        "<html><body>"
+        + ("<div " + " ".join(f'a{number}="x"' for number in range(999)) + ">text</div>") * 200
+        + "</body></html>",
+        "more than 100,000 HTML attributes",
     ),
     "UTF-32 text": ("bad.md", None, "is UTF-32 text, not UTF-8"),
     "a 100,000-digit date": (
@@ -279,6 +293,19 @@ def test_size_caps_are_configurable(tmp_path: Path) -> None:
         .reason.startswith("title is 31 characters long, over the limit of 10")
     )
     assert [article.title for article in read_inputs([path]).articles] == [GOOD_TITLE]
+
+
+def test_the_markup_caps_leave_a_heavy_real_page_alone(tmp_path: Path) -> None:
+    # 5,000 blocks of three attributes and a paragraph each: about 15,000 words of text.
+    block = '<div class="story" id="b" data-x="y"><p>Dock workers voted to end the strike.</p></div>'
+    page = write_page(tmp_path / "heavy.html", "<html><body>" + block * 5000 + "</body></html>")
+    [article] = read_file(page)
+    assert article.text.count("Dock workers") == 5000
+
+
+def write_page(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_shown_values_are_bounded_and_escaped() -> None:
