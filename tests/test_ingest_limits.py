@@ -223,6 +223,13 @@ CLEANED = {
         '\ufeff\ufeff+++\ntitle = "Two marks"\ndate = 2024-12-03\n+++\nSome text.\n',
         "Two marks",
     ),
+    "a control-character entity after a script in HTML": (
+        "script.html",
+        '<html><head><meta property="article:published_time" content="2024-12-03">'
+        "<title>Script page</title></head><body><script></script>&#x1b;&#65535;"
+        "<p>The port reopened on Tuesday after a strike.&#x1b;&#x7;</p>&#x1b;</body></html>",
+        "Script page",
+    ),
     "a title of zero-width characters": (
         "invisible.md",
         '+++\ntitle = "\u200b\u200d\ufeff"\ndate = 2024-12-03\n+++\nText under no title.\n',
