@@ -1,5 +1,5 @@
 """How long grouping takes for a big pile of articles: story clustering, then the whole
-group stage (clustering, theme placement with feedback, copies, related-story labels).
+group stage (clustering, theme placement, copies, related-story labels).
 
     .venv/bin/python benchmarks/bench_grouping.py [--articles 10000] [--repeat 3]
 

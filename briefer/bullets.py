@@ -1,15 +1,85 @@
-"""A story's bullets: summary sentences taken in turns from its reports, each fact said once."""
+"""A story's bullets: chosen across all its reports at once, most informative first, each fact
+said once, and each able to stand on its own.
+
+Every summary sentence of every report is a candidate. The next bullet is the candidate that
+adds the most of the story's content (its content words and numbers not yet said, each counted
+by how many of the story's reports hold it, so the facts the reports agree on come first). A
+candidate that adds nothing new, or that mostly repeats a bullet already taken (the same fact
+from another outlet), is skipped. A sentence that leans on the one before it in its article
+(a pronoun or connective subject, or a definite description that refers back) is taken only
+right after that preceding sentence, when it has been taken itself; so "The agency said ..."
+never follows another outlet's sentence.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from briefer.records import Article, Bullet, Summary
+from briefer.clean import is_residue
+from briefer.records import Article, Bullet, Sentence, Summary
 from briefer.words import stem, stopwords, tokens
 
 _REPEAT_SHARE = 0.7  # share of the shorter sentence's terms that makes it a repeat
 _REPEAT_MIN_TERMS = 3  # shorter sentences are repeats only when identical
+# A bullet of fewer words is a fragment (a caption, a dateline, half a quote); the same bound
+# as the scorer's fragment penalty (briefer.summarize.scorer.ScorerWeights.fragment_words).
+_FRAGMENT_WORDS = 6
+# How much of the article before a sentence a definite description may refer back to: about
+# two sentences (news sentences average 20-25 words, some 130 characters).
+_BACK_CHARACTERS = 300
+
+# Subjects that stand for something named earlier: personal, possessive and demonstrative
+# pronouns (a closed class of English).
+_PRONOUNS = frozenset(
+    {
+        "he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me", "his", "their",
+        "its", "our", "my", "your", "this", "these", "those", "that", "such", "it",
+    }
+)  # fmt: skip
+# Openers that continue the sentence before (conjunctions and linking adverbs, closed class)
+_CONNECTIVES = frozenset(
+    {
+        "but", "and", "or", "nor", "so", "yet", "also", "however", "meanwhile", "still",
+        "instead", "then", "thus", "hence", "therefore", "moreover", "furthermore", "besides",
+        "nevertheless", "nonetheless", "otherwise", "likewise", "similarly", "additionally",
+        "consequently", "accordingly", "here",
+    }
+)  # fmt: skip
+# After "it" these make the subject an expletive when a clause follows ("It is likely that
+# ...", "It will take years to ..."): the verbs "be", "take", "seem" and the modals ("has"
+# is left out: "It has stopped shipping to Russia" is about something named before).
+_EXPLETIVE_VERBS = frozenset(
+    {
+        "is", "was", "will", "would", "could", "can", "may", "might", "must", "should",
+        "seems", "seemed", "appears", "appeared", "remains", "remained", "took", "takes", "s",
+    }
+)  # fmt: skip
+_BE_FORMS = frozenset(
+    {"is", "are", "was", "were", "have", "has", "had", "will", "would", "may", "might", "could",
+     "can", "must", "should", "seems", "seem", "appear", "appears", "remain", "remains"}
+)  # fmt: skip
+# Words after a demonstrative that make it a time adverbial ("This week, ..."), not a subject
+_TIME_NOUNS = frozenset(
+    {
+        "year", "week", "month", "morning", "afternoon", "evening", "night", "weekend", "day",
+        "spring", "summer", "autumn", "fall", "winter", "season", "time", "decade", "century",
+    }
+)  # fmt: skip
+# Words after "The <noun>" that introduce the noun within the sentence (a restrictive
+# modifier): "The head of the agency", "The group behind the attack", "The man who ..."
+_INTRODUCING = frozenset(
+    {"of", "in", "at", "from", "for", "on", "with", "who", "which", "that", "whose", "behind",
+     "near", "outside", "inside", "under", "over", "between", "against", "to", "by"}
+)  # fmt: skip
+# A definite description that always points back, whatever its noun
+_ANAPHORIC_ADJECTIVES = frozenset({"same", "former", "latter", "other", "above", "aforementioned"})
+_WORD = re.compile(r"[^\W_]+")  # "It's" -> "It", "s"
+_OPENING_QUOTES = "\"'“‘«„"
+_CLOSING_QUOTE = re.compile(r"[\"”»]")
 
 
 @lru_cache(maxsize=200_000)
@@ -22,7 +92,8 @@ def _content_stem(word: str) -> str | None:
 
 
 def _sentence_terms(text: str) -> frozenset[str]:
-    """The set of briefer.words.content_terms, found with one cached lookup a word."""
+    """The set of briefer.words.content_terms (content words and numbers), found with one
+    cached lookup a word."""
     return frozenset(term for term in map(_content_stem, tokens(text)) if term)
 
 
@@ -38,34 +109,158 @@ def _is_repeat(
     return False
 
 
+def is_unfit(text: str) -> bool:
+    """A sentence no reader accepts as a bullet: residue, a question, or a fragment."""
+    return (
+        is_residue(text)
+        or text.rstrip(" \"'”’)]").endswith("?")
+        or len(tokens(text)) < _FRAGMENT_WORDS
+    )
+
+
+def leans_on_previous(text: str, before: str) -> bool:
+    """Whether a sentence needs the one before it to be understood: its subject is a pronoun,
+    it opens with a connective or "There," / "Here", it is a quotation without a named
+    speaker, or its subject is a definite description ("The agency") whose noun is neither
+    introduced in the sentence nor new: it occurs in `before`, the text just before it."""
+    stripped = text.lstrip()
+    if stripped[:1] in _OPENING_QUOTES:
+        return _quote_leans(stripped)
+    words = [word.lower() for word in _WORD.findall(stripped[:200])]
+    if not words:
+        return False
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    if first == "it":
+        expletive = second in _EXPLETIVE_VERBS and bool(re.search(r"\b(?:to|that)\b", stripped))
+        return not expletive
+    if first in {"this", "that", "these", "those"} and second in _TIME_NOUNS:
+        return False
+    if first in _PRONOUNS or first in _CONNECTIVES:
+        return True
+    if first == "there":
+        # existential "There is ..." stands; locative "There, ..." points back
+        return second not in _BE_FORMS
+    if first == "the" and stripped[:3] == "The":
+        return _definite_leans(stripped, words, before)
+    return False
+
+
+def _quote_leans(text: str) -> bool:
+    """A sentence opening with a quotation stands when the speaker is named after it."""
+    closing = _CLOSING_QUOTE.search(text, 1)
+    if closing is None:
+        return True  # a quotation cut from its speaker
+    after = [word.lower() for word in _WORD.findall(text[closing.end() : closing.end() + 80])]
+    if not after:
+        return True
+    # '..." he said' and '..." said he' both leave the speaker to the sentence before
+    speaker = after[1] if after[0] in {"said", "says", "added"} and len(after) > 1 else after[0]
+    return speaker in _PRONOUNS
+
+
+def _definite_leans(text: str, words: list[str], before: str) -> bool:
+    """ "The <noun>" at the head of a sentence, refers back when its noun is in `before`."""
+    head, comma, _ = text[:200].partition(",")
+    raw = _WORD.findall(head)
+    span = 0  # "The agency", "The armed group", "The five countries": lower-case words
+    for word in raw[1:3]:
+        if not word[:1].islower():
+            break
+        span += 1
+    if span == 0:
+        return False  # "The Kremlin", "The U.N.": a proper name stands on its own
+    if raw[1].lower() in _ANAPHORIC_ADJECTIVES:
+        return True
+    phrase = [word for word in words[1 : 1 + span] if word not in stopwords()]
+    # the word after the noun phrase, or after its first word when that is the noun
+    following = words[1 + span] if len(words) > 1 + span else ""
+    introduced = (span == 2 and words[2] in _INTRODUCING) or following in _INTRODUCING
+    if introduced or (comma and len(raw) == 1 + span):
+        return False  # introduced here: "The head of ...", "The man, a farmer, ..."
+    earlier = {stem(word) for word in tokens(before.lower())}
+    return any(stem(word) in earlier for word in phrase)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    order: tuple[int, int]  # (report's place in the story, sentence index): ties go earlier
+    article_id: str
+    sentence: Sentence
+    terms: frozenset[str]
+    leans: bool
+    previous: int | None  # index of its article's preceding sentence, when it is a candidate
+
+
+def _preceding_text(article_text: str, sentence: str) -> str:
+    """The article text just before the sentence (whitespace squashed); "" if not found."""
+    at = article_text.find(sentence)
+    return article_text[max(at - _BACK_CHARACTERS, 0) : at] if at > 0 else ""
+
+
+def _candidates(articles: Sequence[Article], summaries: dict[str, Summary]) -> list[_Candidate]:
+    candidates = []
+    for place, article in enumerate(articles):
+        sentences = sorted(summaries[article.id].sentences, key=lambda s: s.index)
+        chosen = {sentence.index for sentence in sentences}
+        body = " ".join(article.text.split())
+        for sentence in sentences:
+            text = " ".join(sentence.text.split())
+            if not tokens(text) or is_unfit(text):
+                continue
+            candidates.append(
+                _Candidate(
+                    order=(place, sentence.index),
+                    article_id=article.id,
+                    sentence=sentence,
+                    terms=_sentence_terms(sentence.text),
+                    leans=leans_on_previous(text, _preceding_text(body, text)),
+                    previous=sentence.index - 1 if sentence.index - 1 in chosen else None,
+                )
+            )
+    return candidates
+
+
 def story_bullets(
     articles: Sequence[Article], summaries: dict[str, Summary], max_bullets: int
 ) -> tuple[Bullet, ...]:
-    """Summary sentences taken in turns from each report, each fact said once.
-
-    Turns let every report contribute before any gives a second sentence; a sentence
-    whose terms mostly repeat one already taken is the same fact from another outlet.
-    """
-    queues = [list(summaries[article.id].sentences) for article in articles]
-    positions = [0] * len(queues)
+    """The story's bullets, chosen across all its reports at once (see the module docstring),
+    in the order they were chosen, each attributed to its report."""
+    candidates = _candidates(articles, summaries)
+    # how many of the story's reports hold each term: the facts they agree on weigh most
+    reports = Counter(
+        term
+        for article in articles
+        for term in set().union(*(_sentence_terms(s.text) for s in summaries[article.id].sentences))
+    )
+    said: set[str] = set()
     taken: list[tuple[frozenset[str], str]] = []
-    bullets: list[Bullet] = []
-    while len(bullets) < max_bullets:
-        progressed = False
-        for index, article in enumerate(articles):
-            if len(bullets) >= max_bullets:
-                break
-            queue = queues[index]
-            while positions[index] < len(queue):
-                sentence = queue[positions[index]]
-                positions[index] += 1
-                terms = _sentence_terms(sentence.text)
-                if not tokens(sentence.text) or _is_repeat(terms, sentence.text, taken):
-                    continue
-                taken.append((terms, sentence.text))
-                bullets.append(Bullet(text=sentence.text, article_id=article.id))
-                progressed = True
-                break
-        if not progressed:
-            break
-    return tuple(bullets)
+    chosen: list[_Candidate] = []
+    taken_at: dict[tuple[str, int], int] = {}  # (article, sentence index) -> place in `chosen`
+    remaining = list(candidates)
+    while remaining and len(chosen) < max_bullets:
+        best: _Candidate | None = None
+        best_gain = 0
+        for candidate in remaining:
+            if candidate.leans and (
+                candidate.previous is None
+                or (candidate.article_id, candidate.previous) not in taken_at
+            ):
+                continue  # it may come only right after its own preceding sentence
+            gain = sum(reports[term] for term in candidate.terms - said)
+            if gain > best_gain or (gain == best_gain and best and candidate.order < best.order):
+                best, best_gain = candidate, gain
+        if best is None:
+            break  # nothing left adds a new word or number
+        remaining.remove(best)
+        if _is_repeat(best.terms, best.sentence.text, taken):
+            continue
+        said |= best.terms
+        taken.append((best.terms, best.sentence.text))
+        if best.leans:
+            # right after the sentence it leans on, and after any others leaning on that one
+            place = taken_at[(best.article_id, best.sentence.index - 1)] + 1
+        else:
+            place = len(chosen)
+        chosen.insert(place, best)
+        taken_at = {(c.article_id, c.sentence.index): i for i, c in enumerate(chosen)}
+    return tuple(Bullet(text=c.sentence.text, article_id=c.article_id) for c in chosen)

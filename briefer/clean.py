@@ -168,12 +168,19 @@ class _FamilySet:
 
 
 @dataclass(frozen=True)
+class _Residue:
+    regex: re.Pattern[str]
+    needles: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
 class _Rules:
     anywhere: _FamilySet
     marker: _FamilySet  # "Read more", "Related": may take the teasers after them
     head: _FamilySet
     tail: _FamilySet
     tail_sentences: tuple[_TailSentence, ...]
+    residue: tuple[_Residue, ...]
 
 
 @lru_cache(maxsize=1)
@@ -207,6 +214,24 @@ def _rules() -> _Rules:
         head=_FamilySet.of(f for f in families if f.where == "edge"),
         tail=_FamilySet.of(f for f in families if f.where in ("edge", "tail")),
         tail_sentences=tails,
+        residue=tuple(
+            _Residue(
+                regex=re.compile(_expand(r["pattern"]), re.IGNORECASE),
+                needles=_needles(r.get("needles", [])),
+            )
+            for r in data.get("residue", [])
+        ),
+    )
+
+
+def is_residue(sentence: str) -> bool:
+    """Whether a sentence holds social or syndication residue (a handle, hashtag or link, a
+    translation or contribution credit, a "see all our coverage" line): never a summary."""
+    lowered = sentence.lower()
+    return any(
+        (rule.needles is None or rule.needles.search(lowered) is not None)
+        and rule.regex.search(sentence) is not None
+        for rule in _rules().residue
     )
 
 

@@ -35,6 +35,7 @@ from briefer.options import (
     check_algorithm,
     check_length,
     check_period,
+    check_rank,
     is_url,
     parse_date,
     parse_formats,
@@ -234,6 +235,14 @@ def _count(raw: object, origin: _Origin, key: str) -> int:
     return value
 
 
+def _zero_or_more(raw: object, origin: _Origin, key: str) -> int:
+    value = _from_environment(raw, origin, int)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        example = "10" if key == "minutes" else "5"
+        raise origin.bad(key, raw, "a whole number of at least 0", example)
+    return value
+
+
 def _algorithm(raw: object, origin: _Origin, key: str) -> str:
     if not isinstance(raw, str) or raw.strip() not in ALGORITHMS:
         example = f'"{DEFAULT_ALGORITHM}"' if origin.in_file else DEFAULT_ALGORITHM
@@ -353,6 +362,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
     Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
+    Setting("minutes", "minutes", "--minutes", _zero_or_more, "reading time of the body; 0: any"),
+    Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
+    Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
+    Setting("new_only", "new_only", "--new-only", _flag, "only what is new since the last"),
     Setting("email", "email", "--email", _email, "recipients of the briefing"),
     Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
     Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
@@ -565,14 +578,15 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
             changes[name] = Path(str(given[name]))
     if "algorithm" in given:
         changes["algorithm"] = check_algorithm(str(given["algorithm"]))
-    for name in ("sentences", "words"):
+    for name in ("sentences", "words", "minutes", "max_stories", "top"):
         if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
             raise OptionsError(f"--{name} {given[name]!r} is not a whole number")
-    for name in ("explain", "cache"):
+    for name in ("explain", "cache", "new_only"):
         if name in given and not isinstance(given[name], bool):
             raise OptionsError(f"--{name} {given[name]!r} is not true or false")
     options = replace(config.make, **changes)
     check_length(options.sentences, options.words)
+    check_rank(options.minutes, options.top, options.max_stories)
     if options.themes is None:
         options = replace(options, themes=default_themes_path(options.inputs))
     return options

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefer.options import FORMATS
-from briefer.records import Briefing
+from briefer.rank import briefed_record
+from briefer.records import Briefed, Briefing
 from briefer.render import render_index
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def record_bytes(briefing: Briefing) -> bytes:
         "stories": len(briefing.stories),
         "articles": briefing.coverage.in_period,
         "title": briefing.title,
+        # What it told, so the next briefing can mark what is new (briefer.rank).
+        "briefed": briefed_record(briefing),
     }
     return (json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -102,6 +105,25 @@ def _entry_from_record(path: Path, date: dt.date, files: tuple[str, ...]) -> Ind
             date.isoformat(),
         )
         return unknown
+
+
+def briefed_history(out: Path, before: dt.date) -> tuple[Briefed, ...]:
+    """What each earlier briefing in out told (by its record), oldest first; records without
+    that part (an older briefer) or unreadable ones are passed over."""
+    folder = out / RECORDS_DIR
+    if not folder.is_dir():
+        return ()
+    history = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            date = dt.date.fromisoformat(path.stem)
+            if date >= before:
+                continue
+            told = json.loads(path.read_text(encoding="utf-8"))["briefed"]
+            history.append(Briefed(date, frozenset(told["articles"]), frozenset(told["bullets"])))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            log.debug("%s: no earlier briefing's contents in it (%s)", path, error)
+    return tuple(history)
 
 
 def index_entries(out: Path, briefing: Briefing, formats: Sequence[str]) -> list[IndexEntry]:

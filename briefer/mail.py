@@ -273,15 +273,23 @@ class Masthead:
     date: dt.date
     stories: int | None
     themes: int | None
+    top: str = ""  # the heaviest story's title (briefer.rank); "" when unknown
+
+
+# A subject is cut near 60-70 characters by most mail programs: the top story gets what is
+# left after the date and the counts.
+_TOP_CHARS = 60
 
 
 def masthead(briefing: Briefing) -> Masthead:
     sections = [section for section in briefing.sections if section.stories]
+    ranking = briefing.ranking
     return Masthead(
         title=" ".join(briefing.title.split()) or "Briefing",
         date=briefing.date,
         stories=sum(len(section.stories) for section in sections),
         themes=len(sections),
+        top=" ".join(ranking.top[0].title.split()) if ranking and ranking.top else "",
     )
 
 
@@ -295,6 +303,9 @@ def subject(head: Masthead) -> str:
     counts = plural(head.stories, "story", "stories")
     if head.themes:
         counts += f" in {plural(head.themes, 'theme')}"
+    if head.top:
+        top = head.top if len(head.top) <= _TOP_CHARS else head.top[: _TOP_CHARS - 1] + "…"
+        return f"{start}: {top} ({counts})"
     return f"{start}: {counts}"
 
 
@@ -898,7 +909,8 @@ def masthead_from_html(html: str, date: dt.date) -> Masthead:
     with contextlib.suppress(ValueError):  # no tag, or not a date: the file name's date
         date = dt.date.fromisoformat(meta.get("briefer-date", "").strip())
     title = " ".join(meta.get("briefer-title", "").split()) or "Briefing"
-    return Masthead(title, date, count("briefer-stories"), count("briefer-themes"))
+    top = " ".join(meta.get("briefer-top", "").split())
+    return Masthead(title, date, count("briefer-stories"), count("briefer-themes"), top)
 
 
 def briefing_siblings(path: Path) -> tuple[dt.date, Path, Path]:

@@ -102,6 +102,15 @@ def check_length(sentences: int, words: int | None) -> None:
         raise OptionsError(f"--words {words} must be at least 1")
 
 
+def check_rank(minutes: int, top: int, max_stories: int | None) -> None:
+    """The rank options: minutes and top may be 0, max-stories not."""
+    for flag, value in (("--minutes", minutes), ("--top", top)):
+        if value < 0:
+            raise OptionsError(f"{flag} {value} must be at least 0")
+    if max_stories is not None and max_stories < 1:
+        raise OptionsError(f"--max-stories {max_stories} must be at least 1")
+
+
 def is_url(text: str) -> bool:
     """True for an http(s) address: what --input and fetch treat as something to fetch."""
     try:

@@ -353,6 +353,17 @@ def _build_with(
         sections=sections,
         coverage=coverage,
     )
+    from briefer.index import briefed_history
+    from briefer.rank import rank
+
+    briefing = rank(
+        briefing,
+        minutes=options.minutes,
+        top=options.top,
+        max_stories=options.max_stories,
+        new_only=options.new_only,
+        history=briefed_history(options.out, options.until),
+    )
     return briefing, stats
 
 

@@ -94,6 +94,7 @@ class Story:
     # Under OTHER_THEME: the label of the group of related stories this one belongs to
     # ("" when it is related to none).
     topic: str = ""
+    standing: Standing | None = None  # set by rank: weight, outlets, marks (None before)
 
 
 OTHER_THEME = "Other developments"
@@ -148,6 +149,7 @@ class Briefing:
     sections: tuple[Section, ...]
     coverage: Coverage
     title: str = "Briefing"
+    ranking: Ranking | None = None  # set by rank: top stories, budget, balance notes
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -267,6 +269,64 @@ class Grouping:
 # (records of rank: weights, top stories, storylines, budget)
 
 
+@dataclass(frozen=True)
+class Update:
+    """One dated step of a storyline: a story of its own before the storyline joined it."""
+
+    date: dt.date | None  # its latest report's day
+    title: str
+    bullets: tuple[Bullet, ...]
+    new: bool = False  # not in an earlier briefing
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a story ranks and why, and how it is shown (set by rank)."""
+
+    weight: float
+    rank: int  # 1-based place among all the briefing's stories, by weight
+    outlets: tuple[str, ...]  # independent outlets, in the order they first reported it
+    reports: int  # reports that are not copies of another
+    latest: dt.date | None  # its newest report's day
+    recency: float  # the factor its weight got for how recent it is (0.5 to 1)
+    themed: bool  # filed under one of the user's themes
+    top: bool = False  # one of the Top stories
+    in_body: bool = True  # told in full; False: one line under "Also reported"
+    anchor: str = ""  # a stable id for links from Top stories ("story-3")
+    highlights: tuple[Bullet, ...] = ()  # its one or two most informative bullets
+    updates: tuple[Update, ...] = ()  # a storyline's dated updates, newest first; () if none
+    new: bool = False  # none of its reports was in an earlier briefing
+    first_briefed: dt.date | None = None  # a continuing story: when it was first briefed
+    new_bullets: tuple[str, ...] = ()  # texts of its bullets not in an earlier briefing
+
+
+@dataclass(frozen=True)
+class Briefed:
+    """What an earlier briefing in the output folder told (from its .index record)."""
+
+    date: dt.date
+    articles: frozenset[str]  # ids of the articles of its stories
+    bullets: frozenset[str]  # short hashes of its bullets (briefer.rank.bullet_key)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The briefing-wide results of rank: top stories, the length budget, balance notes."""
+
+    top: tuple[Story, ...]  # the Top stories, heaviest first (each also in its section)
+    stories: int  # stories ranked (storylines count once; --new-only's hidden ones not)
+    minutes: int  # the reading-time budget (0: none)
+    budget_words: int  # minutes * words a minute (0: none)
+    body_words: int  # the estimated words of the body as chosen
+    also: int  # stories listed under "Also reported"
+    outlets: tuple[tuple[str, int], ...]  # (outlet, articles in the period), most first
+    articles: int  # articles in the period, copies included
+    dominant: str = ""  # an outlet with more than half of the articles, else ""
+    previous: dt.date | None = None  # the earlier briefing compared against (new marks)
+    new_only: bool = False
+    hidden: int = 0  # stories left out by --new-only because they were briefed before
+
+
 # --- pipeline and cache records ----------------------------------------------------------
 # (records of pipeline and the article store)
 
@@ -330,3 +390,9 @@ class MakeOptions:
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    # rank (briefer/rank.py): reading-time budget of the body (0: none), most stories told in
+    # full, Top stories, and only what earlier briefings in `out` did not tell.
+    minutes: int = 10
+    max_stories: int | None = None
+    top: int = 5
+    new_only: bool = False

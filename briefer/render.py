@@ -8,6 +8,7 @@ Rendering never looks at the clock or the locale: the same Briefing gives the sa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -23,6 +24,7 @@ import jinja2
 
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
+from briefer.rank import corroboration, ranking_data, standing_data, why_ranked
 from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Section, Story
 
 log = logging.getLogger(__name__)
@@ -200,14 +202,28 @@ def _github_slug(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", _one_line(heading).lower()).replace(" ", "-")
 
 
-def md_anchors(sections: Sequence[Section]) -> tuple[str, ...]:
+def md_anchors(sections: Sequence[Section], before: Sequence[str] = ()) -> tuple[str, ...]:
     """The anchor GitHub gives each section's `##` heading, in the shipped Markdown's order.
 
     Story headings count too: GitHub numbers repeated slugs (`energy`, `energy-1`) across the
-    whole page, so a story titled like a later theme shifts that theme's anchor.
+    whole page, so a story titled like a later theme shifts that theme's anchor. `before`:
+    headings above the sections (the Top stories heading).
     """
+    return _md_slugs(sections, before)[0]
+
+
+def md_story_anchors(sections: Sequence[Section], before: Sequence[str] = ()) -> dict[str, str]:
+    """The GitHub anchor of each story's `###` heading, by its Standing's anchor (for the
+    links from Top stories to the full story)."""
+    return _md_slugs(sections, before)[1]
+
+
+def _md_slugs(
+    sections: Sequence[Section], before: Sequence[str]
+) -> tuple[tuple[str, ...], dict[str, str]]:
     seen: dict[str, int] = {}
     anchors: list[str] = []
+    stories: dict[str, str] = {}
 
     def claim(heading: str) -> str:
         slug = _github_slug(heading)
@@ -215,11 +231,15 @@ def md_anchors(sections: Sequence[Section]) -> tuple[str, ...]:
         seen[slug] = count + 1
         return slug if count == 0 else f"{slug}-{count}"
 
+    for heading in before:
+        claim(heading)
     for section in sections:
         anchors.append(claim(section.theme))
         for story in section.stories:
-            claim(fallback(story.title, "untitled"))
-    return tuple(anchors)
+            slug = claim(fallback(story.title, "untitled"))
+            if story.standing is not None:
+                stories[story.standing.anchor] = slug
+    return tuple(anchors), stories
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -264,6 +284,9 @@ def _environment(templates: Path | None) -> jinja2.Environment:
         copy_of=copy_of,
         topic_label=topic_label,
         md_anchors=md_anchors,
+        md_story_anchors=md_story_anchors,
+        corroboration=corroboration,
+        why_ranked=why_ranked,
         other_theme=OTHER_THEME,
     )
     return env
@@ -275,6 +298,18 @@ def _context(
     # Themes without stories are left out: an empty heading says nothing.
     sections = tuple(section for section in briefing.sections if section.stories)
     stories = tuple(story for section in sections for story in section.stories)
+    themes = len(sections)
+    # Ranked (briefer.rank): the body holds the stories told in full; the others are listed
+    # one line each under "Also reported", by theme.
+    also = tuple(
+        dataclasses.replace(section, stories=tuple(s for s in section.stories if not _in_body(s)))
+        for section in sections
+    )
+    sections = tuple(
+        dataclasses.replace(section, stories=tuple(s for s in section.stories if _in_body(s)))
+        for section in sections
+    )
+    sections = tuple(section for section in sections if section.stories)
     context = {
         "briefing": briefing,
         "sections": sections,
@@ -287,9 +322,16 @@ def _context(
         # how many stories it left out and the file name of the full briefing.
         "omitted": 0,
         "full_copy": "",
+        "ranking": briefing.ranking,
+        "themes": themes,  # themes with stories, told in full or under Also reported
+        "also_sections": tuple(section for section in also if section.stories),
     }
     context.update(extra or {})
     return context
+
+
+def _in_body(story: Story) -> bool:
+    return story.standing is None or story.standing.in_body
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -370,6 +412,7 @@ def _story_data(story: Story) -> dict[str, Any]:
         "articles": [_article_data(article) for article in story.articles],
         "copies": [list(pair) for pair in story.copies],
         "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
+        **({"standing": standing_data(story.standing)} if story.standing is not None else {}),
     }
 
 
@@ -390,6 +433,7 @@ def briefing_json(briefing: Briefing) -> str:
             }
             for section in briefing.sections
         ],
+        **({"ranking": ranking_data(briefing.ranking)} if briefing.ranking is not None else {}),
         "coverage": {
             "read": coverage.read,
             "in_period": coverage.in_period,

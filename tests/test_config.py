@@ -76,6 +76,10 @@ smtp_security = "SSL"
 smtp_from = "Briefings <news@example.org>"
 smtp_timeout = 12
 cache = false
+minutes = 7
+max_stories = 12
+top = 3
+new_only = true
 """,
     )
     config = load_config(tmp_path, {})
@@ -97,10 +101,12 @@ cache = false
     assert config.smtp_from == "Briefings <news@example.org>"
     assert config.smtp_timeout == 12.0
     assert config.make.cache is False
+    assert (config.make.minutes, config.make.max_stories) == (7, 12)
+    assert (config.make.top, config.make.new_only) == (3, True)
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 17
+    assert len(KEYS) == 21
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:

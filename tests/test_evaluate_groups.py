@@ -243,3 +243,15 @@ def test_themes_command_without_a_themes_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["themes", "--input", str(tmp_path)])
     assert result.exit_code == 2
     assert "--themes" in result.stderr
+
+
+def test_eval_themes_scores_only_the_rows_of_one_confidence(tmp_path: Path) -> None:
+    rows = [
+        {"id": "1", "title": "T", "text": "Weapons and ammunition.", "label": "Other"},
+        {"id": "2", "title": "U", "text": "More text.", "label": "Other", "confidence": "high"},
+    ]
+    path = write_rows(tmp_path / "t.jsonl", rows)
+    assert evaluate_themes(path, SAMPLE_THEMES).n == 2
+    assert evaluate_themes(path, SAMPLE_THEMES, confidence="high").n == 1
+    with pytest.raises(OptionsError, match="no rows with confidence 'medium'"):
+        evaluate_themes(path, SAMPLE_THEMES, confidence="medium")

@@ -83,8 +83,13 @@ def counts(briefing: Briefing) -> str:
     )
 
 
-def samples_subject(briefing: Briefing) -> str:
-    return f"Briefing 5 December 2024: {counts(briefing)}"
+def samples_subject(briefing: Briefing, title: str = "Briefing") -> str:
+    """The subject names the top story (briefer.rank), cut to 60 characters, then counts."""
+    ranking = briefing.ranking
+    top = ranking.top[0].title if ranking is not None and ranking.top else ""
+    top = top if len(top) <= 60 else top[:59] + "…"
+    start = f"{title} 5 December 2024"
+    return f"{start}: {top} ({counts(briefing)})" if top else f"{start}: {counts(briefing)}"
 
 
 def settings(port: int, security: str = "none", **changes: object) -> SmtpSettings:
@@ -212,7 +217,7 @@ def test_compose_builds_text_then_inlined_html_with_utf8_headers(
     raw = message.as_bytes()
     assert raw.isascii(), "plain 7-bit SMTP: every header and part encoded"
     received = parse(raw)
-    assert received["Subject"] == f"Überblick 5 December 2024: {counts(briefing)}"
+    assert received["Subject"] == samples_subject(briefing, "Überblick")
     assert "=?utf-8?" in raw.split(b"\r\n\r\n")[0].decode()
     assert received["From"].addresses[0].display_name == "Brïefings Désk"
     assert received["From"].addresses[0].addr_spec == "news@xn--exmple-cua.org"

@@ -99,6 +99,8 @@ def test_index_lists_three_briefings_newest_first_with_periods_and_counts(projec
         + ["index.md"]
     )
     record = json.loads((out / ".index" / "2022-01-31.json").read_text(encoding="utf-8"))
+    # What it told, for the next briefing's new marks (briefer.rank): its two articles.
+    assert len(record.pop("briefed")["articles"]) == 2
     assert record == {
         "articles": 2,
         "date": "2022-01-31",

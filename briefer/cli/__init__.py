@@ -160,6 +160,24 @@ def make(
             help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
         ),
     ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N", help="Reading time of the body in minutes; 0: no limit (default: 10)."
+        ),
+    ] = None,
+    max_stories: Annotated[
+        int | None, typer.Option(metavar="N", help="At most this many stories told in full.")
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option(metavar="N", help="Top stories at the start (default: 5).")
+    ] = None,
+    new_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--new-only", metavar="", help="Only what earlier briefings in --out did not tell."
+        ),
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Make the briefing for a period and write it to the output folder.
@@ -182,6 +200,10 @@ def make(
         "explain": explain,
         "templates": templates,
         "cache": cache,
+        "minutes": minutes,
+        "max_stories": max_stories,
+        "top": top,
+        "new_only": new_only,
     }
     try:
         config = load_settings(config_file)

@@ -116,6 +116,10 @@ def eval_themes(
     mistakes: Annotated[
         bool, typer.Option(metavar="", help="List the misfiled articles too.")
     ] = False,
+    confidence: Annotated[
+        str | None,
+        typer.Option(metavar="LEVEL", help="Score only the rows of this confidence (high)."),
+    ] = None,
     as_json: _Json = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -126,7 +130,7 @@ def eval_themes(
     from briefer.evaluation.groups import evaluate_themes, parse_label_map
 
     try:
-        scores = evaluate_themes(file, themes, parse_label_map(map_label or []))
+        scores = evaluate_themes(file, themes, parse_label_map(map_label or []), confidence)
     except BrieferError as error:
         raise fail(error) from None
     if as_json:

@@ -97,7 +97,10 @@ def parse_label_map(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def evaluate_themes(
-    path: Path, themes_path: Path, label_map: Mapping[str, str] | None = None
+    path: Path,
+    themes_path: Path,
+    label_map: Mapping[str, str] | None = None,
+    confidence: str | None = None,
 ) -> ThemeScores:
     """Place each labelled article under the themes (each article as its own story, all of
     them as one briefing) and score the primary theme against its label.
@@ -108,6 +111,10 @@ def evaluate_themes(
     themes = load_themes(themes_path)
     names = [theme.name for theme in themes]
     rows = read_labelled(path)
+    if confidence is not None:
+        rows = [row for row in rows if row.confidence == confidence]
+        if not rows:
+            raise OptionsError(f"{path}: no rows with confidence {confidence!r}")
     renames = dict(label_map or {})
     by_fold = {name.casefold(): name for name in [*names, OTHER_THEME]}
     by_fold[OTHER_LABEL.casefold()] = OTHER_THEME

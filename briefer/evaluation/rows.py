@@ -28,6 +28,7 @@ class LabelledRow:
     text: str
     label: str
     where: str  # file:line, for messages
+    confidence: str = ""  # how sure the labeller was ("high", "low"), when the file says
 
 
 def jsonl_objects(
@@ -123,4 +124,5 @@ def _parse_row(data: dict[str, Any], where: str, need_date: bool) -> LabelledRow
         text=text,
         label=label.strip(),
         where=where,
+        confidence=text_field("confidence", required=False).strip(),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,13 +38,15 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
     The headline is left out: a syndicated report often runs under the outlet's own
     headline. Reports are taken in the order given (oldest first), so the original is
     the first to carry the text. An inverted index from shingle to the originals that
-    have it counts the shingles each earlier original shares with a report, touching only
-    the pairs that share one: the cost grows with the shingles, not with the pairs.
+    have it counts the shingles each earlier original shares with a report in one sorted
+    lookup, touching only the originals that share one: no pairwise comparisons.
     """
     if len(documents) < 2:
         return ()
     copies: list[tuple[str, str]] = []
-    index: dict[int, list[int]] = {}  # shingle hash -> originals that have it
+    # The inverted index, as two arrays: every shingle of every original with its owner.
+    pool_hash = np.empty(0, dtype=np.uint64)
+    pool_owner = np.empty(0, dtype=np.int64)
     sizes: dict[int, int] = {}  # original -> its distinct shingles
     short: dict[tuple[str, ...], int] = {}  # a short original's words -> the original
     for number, document in enumerate(documents):
@@ -56,18 +57,16 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
             if source is None and mine:
                 short[mine] = number
         else:
-            shared: Counter[int] = Counter()
-            hashes = mine.tolist()
-            for value in hashes:
-                shared.update(index.get(value, ()))
-            for original in sorted(shared):  # the earliest original that qualifies
-                if shared[original] >= _COPY_OVERLAP * min(len(hashes), sizes[original]):
+            owners = pool_owner[np.isin(pool_hash, mine, assume_unique=False)]
+            shared = np.bincount(owners, minlength=number) if len(owners) else owners
+            for original in np.nonzero(shared)[0].tolist():  # the earliest that qualifies
+                if shared[original] >= _COPY_OVERLAP * min(len(mine), sizes[original]):
                     source = original
                     break
             if source is None:
-                sizes[number] = len(hashes)
-                for value in hashes:
-                    index.setdefault(value, []).append(number)
+                sizes[number] = len(mine)
+                pool_hash = np.concatenate([pool_hash, mine])
+                pool_owner = np.concatenate([pool_owner, np.full(len(mine), number)])
         if source is not None:
             copies.append((document.article.id, documents[source].article.id))
     return tuple(copies)

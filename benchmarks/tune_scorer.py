@@ -1,0 +1,97 @@
+"""Cross-validate the default scorer's weights on the CNN/DailyMail dev rows.
+
+    .venv/bin/python benchmarks/tune_scorer.py
+
+The 2,276 rows of cnndm_dev.jsonl and cnndm_dev_more.jsonl are split in halves by the sha256 of
+their id (as bench_summaries.py splits them). Each variant of ScorerWeights is scored on both
+halves as ROUGE-1 (and R2) over LEAD-3; a value is chosen on one half and reported on the
+other, and a feature is kept only if turning it off lowers ROUGE-1 on every part (each file's
+each half). The figures quoted in briefer/summarize/scorer.py come from this script. Skips
+cleanly when ../shared/eval is absent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from typing import Any
+
+from bench_summaries import EVAL_DIR, SPLIT_SETS, half_of
+
+from briefer.evaluation.summaries import article_sentences
+from briefer.summarize.scorer import DEFAULT_WEIGHTS, ScorerWeights, choose_default_many
+
+ECHO_GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+# turning a feature off, one at a time, from the default
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "no length preference": {"length": 0.0},
+    "no fragment penalty": {"fragment_words": 0},
+    "no question/furniture penalty": {"unfit_penalty": 0.0},
+    "position scale 4": {"position_scale": 4.0},
+    "position scale 6": {"position_scale": 6.0},
+}
+
+
+def main() -> int:
+    missing = [name for name in SPLIT_SETS if not (EVAL_DIR / name).is_file()]
+    if missing:
+        print(f"skipped: {', '.join(missing)} not found in {EVAL_DIR}", file=sys.stderr)
+        return 0
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+    rows = []  # (part, sentences, reference)
+    for name in SPLIT_SETS:
+        for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                data = json.loads(line)
+                part = f"{name.split('.')[0]} {half_of(str(data['id']))}"
+                rows.append((part, article_sentences(data["article"]), data["reference"]))
+    parts = sorted({part for part, _, _ in rows})
+
+    def score(chosen: list[list[int]]) -> dict[str, tuple[float, float]]:
+        totals: dict[str, list[float]] = {key: [0.0, 0.0, 0.0] for key in [*parts, "A", "B"]}
+        for (part, sentences, reference), indices in zip(rows, chosen, strict=True):
+            result = scorer.score(reference, "\n".join(sentences[i] for i in indices))
+            for key in (part, part[-1]):
+                totals[key][0] += result["rouge1"].fmeasure
+                totals[key][1] += result["rouge2"].fmeasure
+                totals[key][2] += 1
+        return {key: (100 * r1 / n, 100 * r2 / n) for key, (r1, r2, n) in totals.items()}
+
+    lead = score([list(range(min(3, len(sentences)))) for _, sentences, _ in rows])
+
+    def report(label: str, weights: ScorerWeights) -> dict[str, float]:
+        measured = score(choose_default_many([(s, "") for _, s, _ in rows], 3, None, weights))
+        margins = {key: measured[key][0] - lead[key][0] for key in measured}
+        r2 = {key: measured[key][1] - lead[key][1] for key in ("A", "B")}
+        print(
+            f"{label:<32} R1 over lead: A {margins['A']:+.2f} B {margins['B']:+.2f}"
+            f" | R2 A {r2['A']:+.2f} B {r2['B']:+.2f}"
+            " | " + " ".join(f"{part} {margins[part]:+.2f}" for part in parts),
+            flush=True,
+        )
+        return margins
+
+    print(f"LEAD-3 R1: A {lead['A'][0]:.2f}, B {lead['B'][0]:.2f}")
+    grid = {
+        echo: report(f"echo {echo}", dataclasses.replace(DEFAULT_WEIGHTS, echo=echo))
+        for echo in ECHO_GRID
+    }
+    for chosen_on, reported_on in (("A", "B"), ("B", "A")):
+        best = max(ECHO_GRID, key=lambda echo: grid[echo][chosen_on])
+        print(
+            f"echo chosen on half {chosen_on}: {best} (there {grid[best][chosen_on]:+.2f}); "
+            f"on half {reported_on}: {grid[best][reported_on]:+.2f}"
+        )
+    default = grid.get(DEFAULT_WEIGHTS.echo) or report("default", DEFAULT_WEIGHTS)
+    for label, change in ABLATIONS.items():
+        margins = report(label, dataclasses.replace(DEFAULT_WEIGHTS, **change))
+        lower = [part for part in parts if margins[part] < default[part]]
+        print(f"  lower than the default on {len(lower)} of {len(parts)} parts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,538 @@
+"""Rank: how much each story weighs, which ones lead, and what fits in the reading time.
+
+group -> **rank** -> render. A story's weight is read from evidence in the input only:
+
+    weight = (log2(1 + outlets) + REPORTS_WEIGHT * (1 - outlets / reports)
+              + THEME_WEIGHT * themed) * 0.5 ** (age / period)
+
+- outlets: independent outlets that reported it. A syndicated copy (the grouper's "copy of")
+  adds neither an outlet nor a report; each further outlet adds less than the one before
+  (the log): the second outlet confirms a story, the tenth mostly repeats it.
+- reports: its reports that are not copies. An outlet's follow-ups say the story lasts, but
+  they are not independent confirmation: however many there are, they add less than a second
+  outlet does (REPORTS_WEIGHT < log2(3) - log2(2)).
+- themed: the user named the subject in the themes file; worth as much as one doubling of
+  its outlets.
+- age: days from its newest report to the end of the period, with a half-life of the period
+  itself: the oldest story of the period keeps half its weight.
+
+Stories that report one developing event on several days are first joined into a storyline
+(briefer.storylines). The weights then order the Top stories, the themes (by the summed
+weight of their stories) and the stories within each theme, and the length budget
+(`--minutes`) fills the body heaviest first; the rest is listed one line each under
+"Also reported". Ties break on outlets, then the newest report, then the title, then the
+article id, so reruns give the same briefing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from briefer.records import (
+    OTHER_THEME,
+    Article,
+    Briefed,
+    Briefing,
+    Bullet,
+    Ranking,
+    Section,
+    Standing,
+    Story,
+    Update,
+)
+
+log = logging.getLogger(__name__)
+
+# An adult reads non-fiction silently at about 238 words a minute (Brysbaert 2019, a
+# meta-analysis of 190 studies); the issue's "about 230" rounds it down for dense news.
+WORDS_PER_MINUTE = 230
+DEFAULT_MINUTES = 10  # the issue: a minister is briefed in ten minutes
+DEFAULT_TOP = 5  # the issue: the briefing opens with five Top stories
+# Follow-ups by the same outlets add at most this: less than a second outlet adds (0.585).
+REPORTS_WEIGHT = 0.5
+THEME_WEIGHT = 1.0  # being in a user theme is worth one doubling of the outlets (see above)
+HIGHLIGHTS = 2  # bullets a Top story shows: the issue's "one or two most informative"
+UNKNOWN_OUTLET = "unknown source"  # articles without a source count as one outlet together
+
+# Words a rendered line adds beyond its text, counted so the estimated body is what a reader
+# sees (checked against the Markdown by benchmarks/bench_rank.py busy): a source line's number
+# and date ("2. ... 3 December 2024"), a bullet's marker and source number ("- ... [2]"), a
+# story's heading mark, "Sources:" and its "Reported by N independent outlets" line.
+_SOURCE_LINE_WORDS = 5
+_BULLET_WORDS = 2
+_STORY_FRAME_WORDS = 8
+
+
+def outlet_key(source: str) -> str:
+    """The outlet an article counts for: its source on one line, case-folded."""
+    return " ".join(source.split()).casefold()
+
+
+def outlet_name(source: str) -> str:
+    return " ".join(source.split()) or UNKNOWN_OUTLET
+
+
+def reports(story: Story) -> tuple[Article, ...]:
+    """The story's reports that are not copies of another (syndication counts once)."""
+    copied = {copy for copy, _ in story.copies}
+    return tuple(article for article in story.articles if article.id not in copied)
+
+
+def independent_outlets(story: Story) -> tuple[str, ...]:
+    """The outlets of its original reports, in the order they first reported it."""
+    seen: dict[str, str] = {}
+    for article in reports(story):
+        seen.setdefault(outlet_key(article.source), outlet_name(article.source))
+    return tuple(seen.values())
+
+
+def latest_date(story: Story) -> dt.date | None:
+    dates = [article.date for article in story.articles if article.date is not None]
+    return max(dates) if dates else None
+
+
+def period_days(since: dt.date | None, until: dt.date, earliest: dt.date | None) -> int:
+    """Days in the period (both ends included); without --since, from the earliest report."""
+    start = since if since is not None else earliest
+    if start is None or start > until:
+        return 1
+    return (until - start).days + 1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a story's weight is made of (rank's own working, shown by --explain)."""
+
+    outlets: tuple[str, ...]
+    reports: int
+    latest: dt.date | None
+    recency: float
+    themed: bool
+    weight: float
+
+
+def evidence(story: Story, until: dt.date, days: int) -> Evidence:
+    """The weight of a story (see the module's docstring) and what it is made of."""
+    outlets = independent_outlets(story)
+    count = max(1, len(outlets))
+    reported = max(count, len(reports(story)))
+    themed = story.theme != OTHER_THEME
+    strength = (
+        math.log2(1 + count)
+        + REPORTS_WEIGHT * (1 - count / reported)
+        + (THEME_WEIGHT if themed else 0.0)
+    )
+    latest = latest_date(story)
+    age = min(max((until - latest).days, 0), days) if latest is not None else days
+    recency = 0.5 ** (age / days)
+    # Rounded so that equal evidence gives equal weights whatever the float arithmetic's
+    # order, and the tie breaks decide.
+    weight = round(strength * recency, 6)
+    return Evidence(outlets, reported, latest, round(recency, 6), themed, weight)
+
+
+def order_key(story: Story, found: Evidence) -> tuple[float, int, int, str, str]:
+    """Heaviest first; then more outlets, the newer, the title, the first report's id."""
+    newest = found.latest.toordinal() if found.latest is not None else 0
+    first = story.articles[0].id if story.articles else ""
+    return (-found.weight, -len(found.outlets), -newest, story.title.casefold(), first)
+
+
+def highlights(
+    bullets: Sequence[Bullet], title: str, count: int = HIGHLIGHTS
+) -> tuple[Bullet, ...]:
+    """The story's most informative bullets: those sharing the most content terms with its
+    title and its other bullets (what the reports agree the story is about), in their order."""
+    if len(bullets) <= count:
+        return tuple(bullets)
+    from briefer.words import content_terms  # the stemmer: not needed to read a record
+
+    terms = [set(content_terms(bullet.text)) for bullet in bullets]
+    heading = set(content_terms(title))
+    scores = []
+    for index, mine in enumerate(terms):
+        others = heading.union(*(t for k, t in enumerate(terms) if k != index))
+        scores.append((-len(mine & others), index))
+    chosen = sorted(index for _, index in sorted(scores)[:count])
+    return tuple(bullets[index] for index in chosen)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def story_words(story: Story, updates: Sequence[Update] = ()) -> int:
+    """About how many words the story takes in the body: title, bullets, source lines."""
+    total = _words(story.title) + _STORY_FRAME_WORDS
+    total += sum(_words(bullet.text) + _BULLET_WORDS for bullet in story.bullets)
+    for article in story.articles:
+        total += _words(outlet_name(article.source)) + _SOURCE_LINE_WORDS
+        if article.title.strip() and article.title.strip() != story.title.strip():
+            total += _words(article.title) + 1
+    total += sum(_words(update.title) + _SOURCE_LINE_WORDS for update in updates)
+    return total
+
+
+def top_words(story: Story, shown: Sequence[Bullet], outlets: Sequence[str]) -> int:
+    """About how many words its entry under Top stories takes."""
+    names = sum(_words(name) for name in outlets)
+    bullets = sum(_words(b.text) + _BULLET_WORDS for b in shown)
+    return _words(story.title) + bullets + names + _STORY_FRAME_WORDS
+
+
+def bullet_key(text: str) -> str:
+    """What an earlier briefing's record keeps of a bullet: a short hash of its words."""
+    words = " ".join(text.split()).casefold()
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def briefed_record(briefing: Briefing) -> dict[str, list[str]]:
+    """What this briefing told, for the next one's new marks: its articles and bullets."""
+    articles = sorted({a.id for story in briefing.stories for a in story.articles})
+    bullets = sorted({bullet_key(b.text) for story in briefing.stories for b in story.bullets})
+    return {"articles": articles, "bullets": bullets}
+
+
+@dataclass(frozen=True)
+class _Novelty:
+    new: bool
+    first_briefed: dt.date | None
+    new_bullets: tuple[str, ...]
+
+
+def _novelty(story: Story, history: Sequence[Briefed]) -> _Novelty:
+    if not history:
+        return _Novelty(False, None, ())
+    ids = {article.id for article in story.articles}
+    dates = [record.date for record in history if ids & record.articles]
+    told = set().union(*(record.bullets for record in history))
+    fresh = tuple(b.text for b in story.bullets if bullet_key(b.text) not in told)
+    return _Novelty(not dates, min(dates) if dates else None, fresh)
+
+
+def _is_old(story: Story, history: Sequence[Briefed]) -> bool:
+    """Every report of the story was in an earlier briefing."""
+    told = set().union(*(record.articles for record in history))
+    return all(article.id in told for article in story.articles)
+
+
+def _other_order(stories: Sequence[Story], found: dict[int, Evidence]) -> list[Story]:
+    """Other developments by weight, keeping each group of related stories together (the
+    grouper's topic labels): groups by their heaviest story, unrelated stories last."""
+    groups: dict[str, list[Story]] = {}
+    for story in sorted(stories, key=lambda s: order_key(s, found[id(s)])):
+        groups.setdefault(story.topic, []).append(story)
+    named = sorted(
+        (topic for topic in groups if topic),
+        key=lambda t: order_key(groups[t][0], found[id(groups[t][0])]),
+    )
+    return [story for topic in named + ([""] if "" in groups else []) for story in groups[topic]]
+
+
+def rank(
+    briefing: Briefing,
+    *,
+    minutes: int = DEFAULT_MINUTES,
+    top: int = DEFAULT_TOP,
+    max_stories: int | None = None,
+    new_only: bool = False,
+    history: Sequence[Briefed] = (),
+) -> Briefing:
+    """The briefing with storylines joined, themes and stories in order of weight, each story's
+    Standing set, and the Ranking (Top stories, budget, balance) attached. history: what
+    earlier briefings in the output folder told (for the new marks and --new-only)."""
+    from briefer.storylines import join_storylines
+
+    history = tuple(record for record in history if record.date < briefing.date)
+    descriptions = {section.theme: section.description for section in briefing.sections}
+    theme_order = [section.theme for section in briefing.sections]
+    joined = join_storylines(briefing.stories)
+    if len(joined) < len(briefing.stories):
+        log.info(
+            "joined %d stories into %d storylines",
+            sum(len(updates) for _, updates in joined),
+            sum(1 for _, updates in joined if updates),
+        )
+    dates = [d for story, _ in joined if (d := _earliest(story)) is not None]
+    days = period_days(briefing.since, briefing.until, min(dates) if dates else None)
+
+    hidden = 0
+    kept: list[tuple[Story, tuple[Update, ...]]] = []
+    for story, updates in joined:
+        if new_only and history and _is_old(story, history):
+            hidden += 1
+            continue
+        kept.append((story, updates))
+
+    found = {id(story): evidence(story, briefing.until, days) for story, _ in kept}
+    by_weight = sorted(kept, key=lambda pair: order_key(pair[0], found[id(pair[0])]))
+    rank_of = {id(story): place for place, (story, _) in enumerate(by_weight, start=1)}
+    cap = max_stories if max_stories is not None else len(by_weight)
+    top_ids = {id(story) for story, _ in by_weight[: max(0, min(top, cap))]}
+    heaviest_themed = max(
+        (found[id(s)].weight for s, _ in kept if s.theme != OTHER_THEME), default=None
+    )
+
+    budget = minutes * WORDS_PER_MINUTE if minutes > 0 else 0
+    shown: dict[int, tuple[Bullet, ...]] = {}
+    spent = 0
+    for story, updates in by_weight:
+        if id(story) in top_ids:
+            pick = highlights(updates[0].bullets if updates else story.bullets, story.title)
+            shown[id(story)] = pick
+            spent += top_words(story, pick, found[id(story)].outlets) + story_words(story, updates)
+    in_body = set(top_ids)
+    opened: set[str] = set()
+
+    def heading(theme: str) -> int:
+        """Words of a section's heading, description and contents line, if not yet shown."""
+        if theme in opened:
+            return 0
+        return 2 * _words(theme) + _words(descriptions.get(theme, "")) + _STORY_FRAME_WORDS
+
+    for story, _ in by_weight:
+        if id(story) in top_ids:
+            spent += heading(story.theme)
+            opened.add(story.theme)
+    full = False
+    for story, updates in by_weight:
+        if id(story) in top_ids:
+            continue
+        weight = found[id(story)].weight
+        eligible = story.theme != OTHER_THEME or heaviest_themed is None or weight > heaviest_themed
+        if not eligible or full:
+            continue
+        cost = story_words(story, updates) + heading(story.theme)
+        if len(in_body) >= cap or (budget and spent + cost > budget):
+            # Strictly by weight: once a story does not fit, no lighter one jumps the queue.
+            full = True
+            continue
+        in_body.add(id(story))
+        opened.add(story.theme)
+        spent += cost
+
+    standing: dict[int, Story] = {}
+    for story, updates in kept:
+        ev = found[id(story)]
+        novelty = _novelty(story, history)
+        told = set().union(*(record.articles for record in history)) if history else set()
+        marked = tuple(
+            dataclasses.replace(u, new=bool(history) and _update_new(u, story, told))
+            for u in updates
+        )
+        standing[id(story)] = dataclasses.replace(
+            story,
+            standing=Standing(
+                weight=ev.weight,
+                rank=rank_of[id(story)],
+                outlets=ev.outlets,
+                reports=ev.reports,
+                latest=ev.latest,
+                recency=ev.recency,
+                themed=ev.themed,
+                top=id(story) in top_ids,
+                in_body=id(story) in in_body,
+                anchor=f"story-{rank_of[id(story)]}",
+                highlights=shown.get(id(story), ()),
+                updates=marked,
+                new=novelty.new,
+                first_briefed=novelty.first_briefed,
+                new_bullets=novelty.new_bullets,
+            ),
+        )
+
+    sections = _sections(kept, standing, found, theme_order, descriptions)
+    ranked = tuple(standing[id(story)] for story, _ in by_weight)
+    ranking = Ranking(
+        top=tuple(story for story in ranked if story.standing and story.standing.top),
+        stories=len(ranked),
+        minutes=max(minutes, 0),
+        budget_words=budget,
+        body_words=spent,
+        also=sum(1 for story in ranked if story.standing and not story.standing.in_body),
+        outlets=outlet_counts(briefing.stories),
+        articles=sum(len(story.articles) for story in briefing.stories),
+        dominant=dominant_outlet(briefing.stories),
+        previous=max((record.date for record in history), default=None),
+        new_only=new_only,
+        hidden=hidden,
+    )
+    log.info(
+        "ranked %d stories: %d in the body (about %d words), %d under Also reported%s",
+        len(ranked),
+        len(in_body),
+        spent,
+        ranking.also,
+        f", {hidden} briefed before left out" if hidden else "",
+    )
+    return dataclasses.replace(briefing, sections=sections, ranking=ranking)
+
+
+def _earliest(story: Story) -> dt.date | None:
+    dates = [article.date for article in story.articles if article.date is not None]
+    return min(dates) if dates else None
+
+
+def _update_new(update: Update, story: Story, told: set[str]) -> bool:
+    """An update is new when one of its bullets' reports was not briefed before."""
+    ids = {bullet.article_id for bullet in update.bullets}
+    return bool(ids - told)
+
+
+def _sections(
+    kept: Sequence[tuple[Story, tuple[Update, ...]]],
+    standing: dict[int, Story],
+    found: dict[int, Evidence],
+    theme_order: Sequence[str],
+    descriptions: dict[str, str],
+) -> tuple[Section, ...]:
+    """Themes by the summed weight of their stories (Other developments last), stories by
+    weight within each."""
+    filed: dict[str, list[Story]] = {}
+    for story, _ in kept:
+        filed.setdefault(story.theme, []).append(story)
+    totals = {theme: sum(found[id(s)].weight for s in stories) for theme, stories in filed.items()}
+    place = {theme: index for index, theme in enumerate(theme_order)}
+    themes = sorted(
+        (theme for theme in filed if theme != OTHER_THEME),
+        key=lambda theme: (-round(totals[theme], 6), place.get(theme, len(place)), theme),
+    )
+    if OTHER_THEME in filed:
+        themes.append(OTHER_THEME)
+    sections = []
+    for theme in themes:
+        stories = filed[theme]
+        if theme == OTHER_THEME:
+            ordered = _other_order(stories, found)
+        else:
+            ordered = sorted(stories, key=lambda s: order_key(s, found[id(s)]))
+        sections.append(
+            Section(
+                theme=theme,
+                description=descriptions.get(theme, ""),
+                stories=tuple(standing[id(s)] for s in ordered),
+            )
+        )
+    return tuple(sections)
+
+
+def outlet_counts(stories: Iterable[Story]) -> tuple[tuple[str, int], ...]:
+    """(outlet, articles) over every article of the period, copies included, most first."""
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for story in stories:
+        for article in story.articles:
+            key = outlet_key(article.source)
+            counts[key] += 1
+            names.setdefault(key, outlet_name(article.source))
+    return tuple(
+        (names[key], count) for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+
+
+def dominant_outlet(stories: Iterable[Story]) -> str:
+    """The named outlet that supplied more than half of the period's articles, else ""."""
+    counts = outlet_counts(stories)
+    total = sum(count for _, count in counts)
+    for name, count in counts:
+        if name != UNKNOWN_OUTLET and 2 * count > total:
+            return name
+    return ""
+
+
+# ---- lines the templates show (the same words in every format) -------------------------------
+
+
+def corroboration(story: Story) -> str:
+    """`3 independent outlets, 5 reports`, or `Single source: Outlet`."""
+    standing = story.standing
+    if standing is None:
+        return ""
+    count = len(standing.outlets)
+    if count <= 1:
+        name = standing.outlets[0] if standing.outlets else UNKNOWN_OUTLET
+        return f"Single source: {name}"
+    reported = "" if standing.reports == count else f", {standing.reports} reports"
+    return f"{count} independent outlets{reported}"
+
+
+def why_ranked(story: Story, ranking: Ranking | None) -> str:
+    """What --explain says about a story's place: the parts of its weight."""
+    standing = story.standing
+    if standing is None:
+        return ""
+    count = max(1, len(standing.outlets))
+    parts = [f"{count} outlet{'s' if count != 1 else ''} ({math.log2(1 + count):.2f})"]
+    if standing.reports > count:
+        extra = REPORTS_WEIGHT * (1 - count / standing.reports)
+        parts.append(f"{standing.reports} reports (+{extra:.2f})")
+    if standing.themed:
+        parts.append(f"in a theme (+{THEME_WEIGHT:.2f})")
+    place = f"rank {standing.rank}" + (f" of {ranking.stories}" if ranking is not None else "")
+    where = "in full" if standing.in_body else "under Also reported (over the length budget)"
+    return (
+        f"{place}, weight {standing.weight:.2f} = ({' + '.join(parts)}) "
+        f"× recency {standing.recency:.2f} (newest report {_day(standing.latest) or 'undated'}); "
+        f"{where}"
+    )
+
+
+# ---- the same as data, for the json format ------------------------------------------------
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def standing_data(standing: Standing) -> dict[str, Any]:
+    return {
+        "weight": standing.weight,
+        "rank": standing.rank,
+        "outlets": list(standing.outlets),
+        "reports": standing.reports,
+        "single_source": len(standing.outlets) <= 1,
+        "latest": _day(standing.latest),
+        "recency": standing.recency,
+        "themed": standing.themed,
+        "top": standing.top,
+        "in_body": standing.in_body,
+        "anchor": standing.anchor,
+        "highlights": [{"text": b.text, "article_id": b.article_id} for b in standing.highlights],
+        "updates": [
+            {
+                "date": _day(update.date),
+                "title": update.title,
+                "bullets": [{"text": b.text, "article_id": b.article_id} for b in update.bullets],
+                "new": update.new,
+            }
+            for update in standing.updates
+        ],
+        "new": standing.new,
+        "first_briefed": _day(standing.first_briefed),
+        "new_bullets": list(standing.new_bullets),
+    }
+
+
+def ranking_data(ranking: Ranking) -> dict[str, Any]:
+    return {
+        "top": [story.standing.anchor for story in ranking.top if story.standing is not None],
+        "stories": ranking.stories,
+        "minutes": ranking.minutes,
+        "budget_words": ranking.budget_words,
+        "body_words": ranking.body_words,
+        "also_reported": ranking.also,
+        "outlets": [{"outlet": name, "articles": count} for name, count in ranking.outlets],
+        "articles": ranking.articles,
+        "dominant_outlet": ranking.dominant or None,
+        "previous_briefing": _day(ranking.previous),
+        "new_only": ranking.new_only,
+        "hidden_as_briefed_before": ranking.hidden,
+    }

@@ -1,0 +1,154 @@
+"""A story's bullets: residue never, one fact once, no sentence that leans on one left out.
+
+Articles go through the real stages (clean, split, summarize) before the bullets are chosen,
+except where a test needs a summary to hold a given sentence: then the Summary is built from the
+article's own split sentences, as the scorer would return them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from briefer.bullets import leans_on_previous, story_bullets
+from briefer.clean import clean
+from briefer.records import Article, Summary
+from briefer.sentences import split_document
+from briefer.summarize import summarize
+
+DAY = date(2024, 5, 2)
+
+
+def _article(ident: str, source: str, paragraphs: list[str]) -> Article:
+    return Article(
+        id=ident,
+        title="Floods close the river road",
+        date=DAY,
+        source=source,
+        url="",
+        text="\n\n".join(paragraphs),
+        path=f"{ident}.txt",
+    )
+
+
+def _summary(article: Article, n: int = 3) -> Summary:
+    """The default scorer's summary of the article, through the real stages."""
+    document = clean(article)
+    return summarize(document, split_document(document), n)
+
+
+def _all_sentences(article: Article) -> Summary:
+    """A summary holding every sentence of the article (the widest choice there could be)."""
+    document = clean(article)
+    return Summary(article=article, sentences=tuple(split_document(document)), algorithm="all")
+
+
+FLOOD = [
+    "Floods closed the river road between Linton and Harlan on Tuesday after two days of rain.",
+    "Crews expect to reopen the road by Friday once the water falls below the bridge deck.",
+    "Ferries will carry cars across the river at Linton until the road reopens.",
+]
+
+
+@pytest.mark.parametrize(
+    "residue",
+    [
+        "Water is pouring over the bridge at Linton right now pic.twitter.com/a1B2c3D4",
+        "- @LintonCouncil",
+        "Mayor Ann Lee (@AnnLeeLinton) said the road would stay shut all week.",
+        "Here is a translation by Reuters from the German.",
+        "See all our coverage of the floods in the valley.",
+        "Related: Harlan farmers count the cost of the spring floods",
+        "Jane Roe contributed reporting to this story.",
+    ],
+)
+def test_social_and_syndication_residue_never_becomes_a_bullet(residue: str) -> None:
+    article = _article("a", "Valley Courier", [FLOOD[0], residue, *FLOOD[1:]])
+
+    summarized = story_bullets([article], {"a": _summary(article)}, max_bullets=5)
+    widest = story_bullets([article], {"a": _all_sentences(article)}, max_bullets=5)
+
+    for bullets in (summarized, widest):
+        texts = [bullet.text for bullet in bullets]
+        assert texts and not any(
+            "@" in text or "pic.twitter" in text or "translation by" in text for text in texts
+        )
+        assert not any(text.startswith(("See all", "Related", "Jane Roe", "- @")) for text in texts)
+
+
+def test_a_fact_repeated_by_a_second_outlet_appears_once() -> None:
+    first = _article("a", "Valley Courier", FLOOD)
+    second = _article(
+        "b",
+        "Harlan Times",
+        [
+            "On Tuesday, after two days of rain, floods closed the river road between Harlan "
+            "and Linton.",
+            "Three families in Harlan were moved to a school gym overnight.",
+        ],
+    )
+    summaries = {"a": _all_sentences(first), "b": _all_sentences(second)}
+
+    bullets = story_bullets([first, second], summaries, max_bullets=5)
+
+    texts = [bullet.text for bullet in bullets]
+    assert sum("closed the river road" in text for text in texts) == 1
+    assert "Three families in Harlan were moved to a school gym overnight." in texts
+    assert {bullet.article_id for bullet in bullets} == {"a", "b"}  # each attributed
+
+
+def test_a_pronoun_led_sentence_is_never_a_bullet_without_the_sentence_it_leans_on() -> None:
+    lead = "Mayor Ann Lee ordered the river road closed on Tuesday as the water kept rising."
+    leaning = "She warned that the bridge at Linton could be shut for a month of repairs."
+    other = "Ferries will carry cars across the river at Linton until the road reopens."
+    article = _article("a", "Valley Courier", [lead, leaning, other])
+    split = _all_sentences(article).sentences
+    without_lead = Summary(article=article, sentences=split[1:], algorithm="test")
+
+    alone = [b.text for b in story_bullets([article], {"a": without_lead}, 5)]
+    together = [b.text for b in story_bullets([article], {"a": _all_sentences(article)}, 5)]
+
+    assert leaning not in alone and other in alone
+    assert together.index(leaning) == together.index(lead) + 1  # read right after its lead
+
+
+def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
+    first = _article(
+        "a",
+        "Harlan Times",
+        ["The state weather agency issued a flood warning for Harlan County on Monday night."],
+    )
+    second = _article(
+        "b",
+        "Valley Courier",
+        [
+            "Forecasters at the national weather agency expect more rain over the valley.",
+            "The agency said river levels at Linton would peak on Thursday afternoon.",
+        ],
+    )
+    lone = Summary(article=second, sentences=_all_sentences(second).sentences[1:], algorithm="test")
+
+    bullets = story_bullets([first, second], {"a": _all_sentences(first), "b": lone}, 5)
+
+    assert all(not bullet.text.startswith("The agency said") for bullet in bullets)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "before", "leans"),
+    [
+        ("He warned that the dam could fail within days.", "", True),
+        ("But the council voted against the plan on Monday.", "", True),
+        ("There, photos show water up to the windows.", "", True),
+        ("There are 40 homes without power in Linton.", "", False),
+        ("It will take weeks to repair the bridge at Linton.", "", False),
+        ("“We will rebuild,” she said after the vote on Monday.", "", True),
+        ("“We will rebuild,” Mayor Ann Lee said after the vote.", "", False),
+        ("The agency said the river would peak on Thursday.", "The weather agency warned.", True),
+        ("The agency said the river would peak on Thursday.", "", False),
+        ("The head of the agency said the river would peak.", "The agency warned.", False),
+        ("The Kremlin said it would not take part in the talks.", "The Kremlin spoke.", False),
+        ("This week, crews began clearing the river road.", "", False),
+    ],
+)
+def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bool) -> None:
+    assert leans_on_previous(sentence, before) is leans

@@ -1,0 +1,383 @@
+"""Ranking: weights, Top stories, storylines, the length budget, balance notes, new marks.
+
+Hand-built weeks go through the real rank stage (the records the grouper hands it) and the
+real templates; the new-since-last checks run `briefer make` twice on files in a folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from briefer.rank import rank
+from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Coverage, Section, Story
+from briefer.render import render
+
+UNTIL = dt.date(2024, 9, 8)
+SINCE = dt.date(2024, 9, 2)
+
+
+def article(key: str, source: str, day: int, title: str = "") -> Article:
+    return Article(
+        id=key,
+        title=title,
+        date=dt.date(2024, 9, day),
+        source=source,
+        url=f"https://example.org/{key}",
+        text="",
+        path=f"{key}.md",
+    )
+
+
+def story(
+    title: str,
+    reports: list[Article],
+    bullets: list[str],
+    theme: str = "Diplomacy",
+    copies: tuple[tuple[str, str], ...] = (),
+) -> Story:
+    return Story(
+        title=title,
+        articles=tuple(reports),
+        bullets=tuple(Bullet(text, reports[k % len(reports)].id) for k, text in enumerate(bullets)),
+        theme=theme,
+        copies=copies,
+    )
+
+
+def briefing(*stories: Story) -> Briefing:
+    themes = sorted({s.theme for s in stories}, key=lambda t: (t == OTHER_THEME, t))
+    sections = tuple(
+        Section(theme, "", tuple(s for s in stories if s.theme == theme)) for theme in themes
+    )
+    count = sum(len(s.articles) for s in stories)
+    return Briefing(
+        date=UNTIL,
+        since=SINCE,
+        until=UNTIL,
+        sections=sections,
+        coverage=Coverage(read=count, in_period=count),
+    )
+
+
+def by_title(ranked: Briefing) -> dict[str, Story]:
+    return {s.title: s for s in ranked.stories}
+
+
+WIDE = story(
+    "Harbour strike closes the port of Valmora",
+    [article(f"w{k}", f"Outlet {k}", 5) for k in range(5)],
+    ["Dock workers in Valmora walked out on Thursday.", "Ships queued outside the harbour."],
+)
+NARROW = story(
+    "Council approves a new cycle lane in Orrin",
+    [article("n0", "Orrin Gazette", 5)],
+    ["The council voted for a cycle lane on Mill Street."],
+)
+
+
+def test_five_outlets_outrank_one_and_a_copy_adds_no_weight() -> None:
+    ranked = by_title(rank(briefing(NARROW, WIDE)))
+    wide, narrow = ranked[WIDE.title].standing, ranked[NARROW.title].standing
+    assert wide is not None and narrow is not None
+    assert wide.rank == 1 and narrow.rank == 2 and wide.weight > narrow.weight
+    assert len(wide.outlets) == 5 and narrow.outlets == ("Orrin Gazette",)
+
+    # The narrow story re-posted word for word by another site: listed, but no more weight.
+    copied = story(
+        NARROW.title,
+        [*NARROW.articles, article("n1", "Aggregator", 6)],
+        [b.text for b in NARROW.bullets],
+        copies=(("n1", "n0"),),
+    )
+    again = by_title(rank(briefing(copied, WIDE)))[NARROW.title].standing
+    assert again is not None
+    assert again.outlets == ("Orrin Gazette",) and again.reports == 1
+    # Same evidence, and its newest article is a day later only through the copy's date.
+    alone = by_title(rank(briefing(NARROW, WIDE)))[NARROW.title].standing
+    assert alone is not None and again.weight >= alone.weight
+    assert again.weight < wide.weight
+
+
+def test_themes_and_stories_follow_weight_with_other_developments_as_headlines() -> None:
+    light = story("Embassy hours change", [article("l0", "Wire", 3)], ["Hours change."], "Visas")
+    other = story(
+        "Local fair opens",
+        [article("o0", "Paper A", 6), article("o1", "Paper B", 6)],
+        ["The fair opened."],
+        OTHER_THEME,
+    )
+    ranked = rank(briefing(light, other, NARROW, WIDE), top=1)
+    assert [s.theme for s in ranked.sections] == ["Diplomacy", "Visas", OTHER_THEME]
+    assert [s.title for s in ranked.sections[0].stories] == [WIDE.title, NARROW.title]
+    assert ranked.ranking is not None and [s.title for s in ranked.ranking.top] == [WIDE.title]
+    fair = by_title(ranked)["Local fair opens"].standing
+    assert fair is not None and not fair.in_body, "Other developments: a headline by default"
+    markdown = render(ranked, "md")
+    also = markdown.split("## Also reported", 1)[1]
+    assert "- Local fair opens — Paper A, Paper B ([link](https://example.org/o0))" in also
+    assert "Local fair opens" not in markdown.split("## Also reported", 1)[0].split("## Top")[1]
+
+
+def test_the_minutes_budget_moves_the_rest_to_also_reported_and_drops_nothing() -> None:
+    many = [
+        story(
+            f"Story {k:02d} about the harbour",
+            [article(f"s{k}-{j}", f"Outlet {j}", 2 + k % 6) for j in range(1 + k % 3)],
+            [f"Sentence {i} of story {k} has several ordinary words in it." for i in range(5)],
+        )
+        for k in range(40)
+    ]
+    ranked = rank(briefing(*many), minutes=1)
+    assert ranked.ranking is not None
+    body = [s for s in ranked.stories if s.standing and s.standing.in_body]
+    rest = [s for s in ranked.stories if s.standing and not s.standing.in_body]
+    assert len(body) + len(rest) == 40 and ranked.ranking.also == len(rest) > 0
+    assert all(s.standing and s.standing.top for s in body), "one minute: Top stories only"
+    markdown = render(ranked, "md")
+    also = markdown.split("## Also reported", 1)[1].split("\n---\n")[0]
+    assert sum(1 for line in also.splitlines() if line.startswith("- ")) == len(rest)
+    unlimited = rank(briefing(*many), minutes=0)
+    assert unlimited.ranking is not None and unlimited.ranking.also == 0
+    capped = rank(briefing(*many), minutes=0, max_stories=7)
+    assert capped.ranking is not None and capped.ranking.also == 33
+
+
+def test_single_source_and_dominant_outlet_notes_appear_exactly_when_due() -> None:
+    # Three of five articles from one outlet: more than half.
+    mostly = story(
+        "Ferry service resumes",
+        [article("f0", "Daily Wave", 4), article("f1", "Daily Wave", 5)],
+        ["The ferry sailed again."],
+    )
+    dominated = rank(
+        briefing(
+            mostly,
+            NARROW,
+            story(
+                "Bridge",
+                [article("b0", "Daily Wave", 6), article("b1", "Other Post", 6)],
+                ["A bridge."],
+            ),
+        )
+    )
+    markdown = render(dominated, "md")
+    assert "**Note:** Daily Wave supplied 3 of the 5 articles in this period." in markdown
+    assert "*Single source: Orrin Gazette*" in markdown
+    assert "*Single source: Daily Wave*" in markdown, "two reports, one outlet"
+    assert "*2 independent outlets*" in markdown
+    assert "Outlets (3): Daily Wave 3, Orrin Gazette 1, Other Post 1" in markdown
+    # Exactly half is not more than half: no note.
+    even = rank(
+        briefing(mostly, NARROW, story("Bridge", [article("b1", "Other Post", 6)], ["A bridge."]))
+    )
+    text = render(even, "txt")
+    assert "Note:" not in text and "Note:" not in render(even, "md")
+    assert "Single source: Other Post" in text
+    wide = render(rank(briefing(WIDE)), "md")
+    assert "Single source" not in wide and "*5 independent outlets*" in wide
+
+
+ODESA_DAYS = [
+    (
+        3,
+        "Turkey hosts first round of grain corridor talks",
+        [
+            "Negotiators from Ukraine and Russia met in Ankara with Turkish mediators to discuss "
+            "reopening the grain corridor from Odesa.",
+            "Erdogan said the grain corridor talks with Guterres would continue on Wednesday.",
+            "Russia's blockade of Odesa has kept millions of tonnes of Ukrainian grain in silos.",
+        ],
+    ),
+    (
+        4,
+        "Grain corridor talks in Ankara reach draft on Odesa shipments",
+        [
+            "The grain corridor talks in Ankara produced a draft on shipments from Odesa, Turkish "
+            "mediators said.",
+            "Guterres welcomed the draft and urged Ukraine and Russia to agree on the grain "
+            "corridor.",
+            "Millions of tonnes of grain have been stuck in Odesa since Russia's blockade began.",
+        ],
+    ),
+    (
+        6,
+        "Ankara grain corridor deal signed, Odesa ships to sail",
+        [
+            "Ukraine and Russia signed the grain corridor deal in Ankara, with Erdogan and "
+            "Guterres present.",
+            "The first grain ships are to leave Odesa under the corridor deal next week.",
+            "The deal should free the grain held in Odesa's silos by the Russian blockade.",
+        ],
+    ),
+    (
+        8,
+        "First grain ship leaves Odesa under Ankara corridor deal",
+        [
+            "The first ship carrying grain left Odesa under the corridor deal agreed in Ankara.",
+            "Guterres and Erdogan hailed the grain corridor as the ship sailed from Odesa.",
+            "Ukraine hopes to move the grain held in silos since the Russian blockade began.",
+        ],
+    ),
+]
+OPERA = story(
+    "Odesa opera house reopens its doors for a ballet season",
+    [article("op", "Culture Desk", 7)],
+    [
+        "The opera house in Odesa reopened for a ballet season with a new production.",
+        "Dancers rehearsed for weeks before the premiere of the ballet.",
+    ],
+    "Culture",
+)
+
+
+# Reports of a developing event repeat its background (here the blockade of the grain), as
+# real ones do. The rest of a week's news: words are weighed against the other stories of
+# the period, so a storyline is tested in a week with other subjects in it, as a real one has.
+OTHER_NEWS = [
+    ("Central bank holds interest rates", "The central bank kept its main rate unchanged."),
+    ("Heatwave grips the south", "Temperatures passed forty degrees for a third day."),
+    ("Carmaker recalls electric vans", "A battery fault led to the recall of vans."),
+    ("Museum returns looted bronzes", "The bronzes were handed back at a ceremony."),
+    ("Striking nurses accept pay offer", "Union members voted to accept the offer."),
+    ("Wildfire forces villages to evacuate", "Firefighters fought the blaze through the night."),
+    ("Tech firm fined over data breach", "The regulator fined the company for the breach."),
+    ("Football club sacks its manager", "The club parted ways with its manager after defeats."),
+]
+
+
+def storyline_week() -> list[Story]:
+    grain = [
+        story(title, [article(f"g{day}", f"Outlet {day}", day)], bullets)
+        for day, title, bullets in ODESA_DAYS
+    ]
+    others = [
+        story(title, [article(f"x{k}", "Wire", 2 + k % 7)], [text], "Home")
+        for k, (title, text) in enumerate(OTHER_NEWS)
+    ]
+    return grain + others
+
+
+def test_a_storyline_over_four_days_is_one_story_with_four_dated_updates() -> None:
+    ranked = rank(briefing(*storyline_week(), OPERA, NARROW))
+    grain = [s for s in ranked.stories if "grain" in s.title.lower()]
+    assert len(grain) == 1, [s.title for s in ranked.stories]
+    standing = grain[0].standing
+    assert standing is not None
+    assert [u.date for u in standing.updates] == [dt.date(2024, 9, d) for d in (8, 6, 4, 3)]
+    assert grain[0].title == ODESA_DAYS[-1][1], "titled by its newest update"
+    assert len(grain[0].articles) == 4 and len(standing.outlets) == 4
+    # Two different events that share a place name stay apart.
+    assert OPERA.title in {s.title for s in ranked.stories}
+    markdown = render(ranked, "md")
+    body = markdown.split("### " + ODESA_DAYS[-1][1], 1)[1].split("###")[0]
+    dated = [line for line in body.splitlines() if line.startswith("**") and " — " in line]
+    assert [line.split("**")[1] for line in dated] == [
+        "8 September 2024",
+        "6 September 2024",
+        "4 September 2024",
+        "3 September 2024",
+    ]
+
+
+def test_explain_says_why_a_story_ranks_where_it_does() -> None:
+    ranked = rank(briefing(NARROW, WIDE))
+    text = render(ranked, "md", explain=True)
+    assert "*Why this place:* rank 1 of 2, weight" in text
+    assert "5 outlets (2.58)" in text and "in a theme (+1.00)" in text
+    data = json.loads(render(ranked, "json"))
+    first = data["sections"][0]["stories"][0]["standing"]
+    assert first["rank"] == 1 and first["outlets"] == [f"Outlet {k}" for k in range(5)]
+    assert data["ranking"]["top"] == ["story-1", "story-2"]
+
+
+# ---- new since the last briefing, through `briefer make` ----------------------------------------
+
+DAY_ONE = {
+    "volcano": ("Volcano erupts on Isla Brava", "Lava flowed down the slopes of the volcano."),
+    "budget": ("Parliament passes the farm budget", "Farmers will get more support for seed."),
+}
+DAY_TWO = {
+    "chess": ("Chess champion defends her title", "The final game lasted six hours in Tallinn."),
+    "rail": ("Night train to Lisbon returns", "The sleeper service runs three times a week."),
+}
+
+
+def _write(folder: Path, key: str, title: str, text: str, day: str, source: str) -> None:
+    body = " ".join([text] + [f"{text.rstrip('.')} again, in other words {n}." for n in range(4)])
+    folder.joinpath(f"{key}.md").write_text(
+        f'+++\ntitle = "{title}"\ndate = "{day}"\nsource = "{source}"\n'
+        f'url = "https://example.org/{key}"\n+++\n\n{body}\n',
+        encoding="utf-8",
+    )
+
+
+def test_new_only_after_a_first_briefing_shows_only_the_second_days_stories(
+    tmp_path: Path,
+) -> None:
+    articles, out = tmp_path / "articles", tmp_path / "briefings"
+    articles.mkdir()
+    for key, (title, text) in DAY_ONE.items():
+        _write(articles, key, title, text, "2024-09-02", f"{key.title()} News")
+    common = ("--input", str(articles), "--out", str(out), "--since", "2024-09-01", "--no-cache")
+    assert run_cli("make", *common, "--until", "2024-09-02", "--format", "md,json")[0] == 0
+    for key, (title, text) in DAY_TWO.items():
+        _write(articles, key, title, text, "2024-09-03", f"{key.title()} Times")
+
+    def second(*extra: str) -> tuple[dict[str, object], dict[str, bytes]]:
+        code, _, err = run_cli(
+            "make", *common, "--until", "2024-09-03", "--format", "md,json,txt,html", *extra
+        )
+        assert code == 0, err
+        data = json.loads((out / "2024-09-03.json").read_text(encoding="utf-8"))
+        files = {p.name: p.read_bytes() for p in out.iterdir() if p.name.startswith("2024-09-03")}
+        return data, files
+
+    data, _ = second()
+    titles = {s["title"]: s["standing"] for sec in data["sections"] for s in sec["stories"]}
+    assert {t for t, s in titles.items() if s["new"]} == {v[0] for v in DAY_TWO.values()}
+    assert {t for t, s in titles.items() if s["first_briefed"]} == {v[0] for v in DAY_ONE.values()}
+    markdown = (out / "2024-09-03.md").read_text(encoding="utf-8")
+    assert "New since the briefing of 2 September 2024" in markdown
+    assert "first briefed 2 September 2024" in markdown
+
+    data, files = second("--new-only")
+    shown = {s["title"] for sec in data["sections"] for s in sec["stories"]}
+    assert shown == {v[0] for v in DAY_TWO.values()}
+    assert data["ranking"]["hidden_as_briefed_before"] == 2
+    # Rerunning changes no byte.
+    assert second("--new-only")[1] == files
+
+
+def test_busy_real_week_fits_ten_minutes(shared_dir: Path, tmp_path: Path) -> None:
+    """themes_dev and bbc_dev articles re-dated into one week: the default body stays within
+    ten minutes of reading (2,300 words) and every other story is one line."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from bench_rank import _busy_rows, body_words
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    if not (shared_dir / "eval" / "bbc_dev.jsonl").is_file():
+        pytest.skip("bbc_dev.jsonl is not in ../shared/eval")
+    week = tmp_path / "week.jsonl"
+    week.write_text("".join(json.dumps(row) + "\n" for row in _busy_rows()), encoding="utf-8")
+    out = tmp_path / "out"
+    themes = shared_dir / "eval" / "themes_dev.toml"
+    code, _, err = run_cli(
+        "make", "--input", str(week), "--themes", str(themes), "--out", str(out),
+        "--since", "2022-06-06", "--until", "2022-06-12", "--format", "md,json", "--no-cache",
+    )  # fmt: skip
+    assert code == 0, err
+    markdown = (out / "2022-06-12.md").read_text(encoding="utf-8")
+    data = json.loads((out / "2022-06-12.json").read_text(encoding="utf-8"))
+    assert body_words(markdown) <= 2300
+    also = markdown.split("## Also reported", 1)[1].split("\n---\n")[0]
+    lines = [line for line in also.splitlines() if line.startswith("- ")]
+    stories = [s for sec in data["sections"] for s in sec["stories"]]
+    assert len(lines) == data["ranking"]["also_reported"] > 0
+    assert len(lines) + sum(s["standing"]["in_body"] for s in stories) == len(stories)
