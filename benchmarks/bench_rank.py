@@ -223,7 +223,7 @@ def busy(out: Path | None) -> None:
         text = result.paths[0].read_text(encoding="utf-8")
     ranking = result.briefing.ranking
     assert ranking is not None
-    tail = text.split("## Also reported", 1)[-1]
+    tail = text.split("## Also reported", 1)[-1].split("\n---\n")[0]
     also = sum(1 for line in tail.splitlines() if line.startswith("- "))
     whole = len(text.split())
     print(

@@ -41,7 +41,18 @@ from briefer.options import (
     parse_formats,
     split_inputs,
 )
-from briefer.records import DEFAULT_ALGORITHM, DEFAULT_OUT, DEFAULT_SENTENCES, MakeOptions
+from briefer.records import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_OUT,
+    DEFAULT_SENTENCES,
+    EMAIL_MODES,
+    SMTP_PORTS,
+    SMTP_SECURITY,
+    SMTP_TIMEOUT,
+    EmailSettings,
+    MakeOptions,
+    SmtpSettings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +61,7 @@ CONFIG_ENV = "BRIEFER_CONFIG"
 PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
 ENV_PREFIX = "BRIEFER_"
 
-SMTP_SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SMTP_SECURITY = "starttls"
-# The port each kind of security is usually served on, for when smtp_port is not set.
-SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 @dataclass(frozen=True)
@@ -66,19 +74,11 @@ class Config:
     # make_options then looks for themes.toml beside the first input.
     make: MakeOptions = field(default_factory=MakeOptions)
     email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
-    smtp_host: str | None = None
-    smtp_port: int | None = None  # None: the usual port for smtp_security (SMTP_PORTS)
-    smtp_user: str | None = None
-    smtp_security: str = DEFAULT_SMTP_SECURITY
-    smtp_from: str | None = None
-    smtp_timeout: float | None = None  # seconds; None: the mailer's own default
-    # From BRIEFER_SMTP_PASSWORD only; kept out of repr so a logged Config cannot leak it.
-    smtp_password: str | None = field(default=None, repr=False)
+    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
+    # the password), and the email_mode, public_url and unsubscribe keys.
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    email_settings: EmailSettings = field(default_factory=EmailSettings)
     file: Path | None = None  # the briefer.toml that was read, if any
-
-    @property
-    def smtp_port_or_default(self) -> int:
-        return self.smtp_port if self.smtp_port is not None else SMTP_PORTS[self.smtp_security]
 
 
 # ---- where a value came from, for error messages ----------------------------------------------
@@ -338,6 +338,90 @@ def _sender(raw: object, origin: _Origin, key: str) -> str:
     return text
 
 
+# ---- the SMTP and email settings --------------------------------------------------------------
+# The one place that reads them: briefer.mail gets the records built here, and names the
+# settings in its messages through `setting_name`.
+
+
+def setting_name(key: str) -> str:
+    """How a user sets `key`: `smtp_security (BRIEFER_SMTP_SECURITY)`; the password has only
+    its environment variable."""
+    if key == "smtp_password":
+        return PASSWORD_ENV
+    return f"{key} ({ENV_PREFIX}{key.upper()})"
+
+
+def _mode(raw: object, origin: _Origin, key: str) -> str:
+    word = raw.strip().lower() if isinstance(raw, str) else None
+    if word not in EMAIL_MODES:
+        example = '"bcc"' if origin.in_file else "bcc"
+        raise origin.bad(key, raw, f"one of {', '.join(EMAIL_MODES)}", example)
+    return word
+
+
+def _web_address(raw: object, origin: _Origin, key: str, schemes: tuple[str, ...]) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    scheme, _, rest = text.partition(":")
+    ok = (
+        scheme.lower() in schemes and not _CONTROL.search(text) and not re.search(r"[\s<>\"]", text)
+    )
+    if ok and scheme.lower() in ("http", "https"):
+        ok = bool(re.match(r"//[^/?#\s]+", rest))
+    if ok and scheme.lower() == "mailto":
+        ok = bool(_ADDRESS.fullmatch(rest.partition("?")[0]))
+    if not ok:
+        examples = {
+            "public_url": "https://github.com/me/news/blob/main/briefings/",
+            "unsubscribe": "mailto:news-unsubscribe@example.org",
+        }
+        example = f'"{examples[key]}"' if origin.in_file else examples[key]
+        raise origin.bad(key, raw, f"a {' or '.join(s + ':' for s in schemes)} address", example)
+    return text
+
+
+def _public_url(raw: object, origin: _Origin, key: str) -> str:
+    url = _web_address(raw, origin, key, ("https", "http"))
+    # The folder the briefing files are in: a file name is joined to it.
+    return url if url.endswith("/") else url + "/"
+
+
+def _unsubscribe(raw: object, origin: _Origin, key: str) -> str:
+    # http: is refused: mail programs only offer one-click unsubscribing over https (RFC 8058).
+    return _web_address(raw, origin, key, ("mailto", "https"))
+
+
+_SMTP_FIELDS = {
+    "smtp_host": "host",
+    "smtp_port": "port",
+    "smtp_user": "user",
+    "smtp_security": "security",
+    "smtp_from": "sender",
+    "smtp_timeout": "timeout",
+}
+_EMAIL_FIELDS = {"email_mode": "mode", "public_url": "public_url", "unsubscribe": "unsubscribe"}
+
+
+def _mail_settings(
+    values: dict[str, object], environ: Mapping[str, str]
+) -> tuple[SmtpSettings, EmailSettings]:
+    """The SMTP and email records from the parsed smtp_* and email keys (taken out of
+    `values`), with the password from its environment variable."""
+    smtp: dict[str, object] = {
+        name: values.pop(key) for key, name in _SMTP_FIELDS.items() if key in values
+    }
+    security = str(smtp.get("security", DEFAULT_SMTP_SECURITY))
+    smtp.setdefault("port", SMTP_PORTS[security])
+    smtp.setdefault("timeout", SMTP_TIMEOUT)
+    password = environ.get(PASSWORD_ENV, "")
+    if _CONTROL.search(password):
+        raise OptionsError(f"{PASSWORD_ENV} holds a line break or control character; fix it")
+    email = {name: values.pop(key) for key, name in _EMAIL_FIELDS.items() if key in values}
+    return (
+        SmtpSettings(**smtp, password=password),  # type: ignore[arg-type]
+        EmailSettings(**email),  # type: ignore[arg-type]
+    )
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # in briefer.toml; BRIEFER_<KEY> in the environment
@@ -373,6 +457,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_security", "smtp_security", "", _security, "starttls, ssl or none"),
     Setting("smtp_from", "smtp_from", "", _sender, "the From address"),
     Setting("smtp_timeout", "smtp_timeout", "", _seconds, "seconds to wait for the server"),
+    Setting("email_mode", "email_mode", "", _mode, "each: a message per recipient; bcc: one"),
+    Setting("public_url", "public_url", "", _public_url, "where the briefings are on the web"),
+    Setting("unsubscribe", "unsubscribe", "", _unsubscribe, "mailto: or https: to unsubscribe"),
 )
 KEYS = tuple(setting.key for setting in SETTINGS)
 ENV_VARS = (*(setting.env for setting in SETTINGS), PASSWORD_ENV, CONFIG_ENV)
@@ -525,13 +612,14 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
         raw = environ.get(setting.env, "")
         if raw.strip():
             _set(values, make, setting, raw, env_origin)
-    password = environ.get(PASSWORD_ENV) or None
+    smtp, email_settings = _mail_settings(values, environ)
     _warn_unknown_variables(environ)
     # Each parser returns its own field's type, which the SETTINGS table cannot express.
     return Config(
         make=MakeOptions(**make),  # type: ignore[arg-type]
         **values,  # type: ignore[arg-type]
-        smtp_password=password,
+        smtp=smtp,
+        email_settings=email_settings,
         file=read_file,
     )
 

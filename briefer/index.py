@@ -64,6 +64,9 @@ def record_bytes(briefing: Briefing) -> bytes:
         "since": briefing.since.isoformat() if briefing.since else None,
         "until": briefing.until.isoformat(),
         "stories": len(briefing.stories),
+        # For the subject of `briefer send`: themes, and the top story (briefer.rank).
+        "themes": sum(1 for section in briefing.sections if section.stories),
+        "top": briefing.ranking.top[0].title if briefing.ranking and briefing.ranking.top else "",
         "articles": briefing.coverage.in_period,
         "title": briefing.title,
         # What it told, so the next briefing can mark what is new (briefer.rank).

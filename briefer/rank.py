@@ -205,17 +205,19 @@ def briefed_record(briefing: Briefing) -> dict[str, list[str]]:
 class _Novelty:
     new: bool
     first_briefed: dt.date | None
+    continuing: bool
     new_bullets: tuple[str, ...]
 
 
 def _novelty(story: Story, history: Sequence[Briefed]) -> _Novelty:
     if not history:
-        return _Novelty(False, None, ())
+        return _Novelty(False, None, False, ())
     ids = {article.id for article in story.articles}
     dates = [record.date for record in history if ids & record.articles]
+    unseen = ids - set().union(*(record.articles for record in history))
     told = set().union(*(record.bullets for record in history))
     fresh = tuple(b.text for b in story.bullets if bullet_key(b.text) not in told)
-    return _Novelty(not dates, min(dates) if dates else None, fresh)
+    return _Novelty(not dates, min(dates) if dates else None, bool(dates and unseen), fresh)
 
 
 def _is_old(story: Story, history: Sequence[Briefed]) -> bool:
@@ -345,6 +347,7 @@ def rank(
                 updates=marked,
                 new=novelty.new,
                 first_briefed=novelty.first_briefed,
+                continuing=novelty.continuing,
                 new_bullets=novelty.new_bullets,
             ),
         )
@@ -517,6 +520,7 @@ def standing_data(standing: Standing) -> dict[str, Any]:
         ],
         "new": standing.new,
         "first_briefed": _day(standing.first_briefed),
+        "continuing": standing.continuing,
         "new_bullets": list(standing.new_bullets),
     }
 

@@ -296,7 +296,8 @@ class Standing:
     highlights: tuple[Bullet, ...] = ()  # its one or two most informative bullets
     updates: tuple[Update, ...] = ()  # a storyline's dated updates, newest first; () if none
     new: bool = False  # none of its reports was in an earlier briefing
-    first_briefed: dt.date | None = None  # a continuing story: when it was first briefed
+    first_briefed: dt.date | None = None  # briefed before: when it was first briefed
+    continuing: bool = False  # briefed before, and some of its reports were not
     new_bullets: tuple[str, ...] = ()  # texts of its bullets not in an earlier briefing
 
 
@@ -333,6 +334,86 @@ class Ranking:
 
 # --- delivery records --------------------------------------------------------------------
 # (records of render, files, index and mail)
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# The port each kind of security is usually served on, for when smtp_port is not set.
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+# Seconds to wait for the connection and for each reply: long enough for a busy provider,
+# short enough that a wrong host or port fails within a minute (connections are not retried
+# after a timeout).
+SMTP_TIMEOUT = 30.0
+# "each": one message per recipient, each seeing only their own address; "bcc": one message,
+# the recipients in its envelope only (none is shown to the others).
+EMAIL_MODES = ("each", "bcc")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send, built once (by briefer.config) from briefer.toml and the
+    environment. host may be "" for a dry run, which never connects."""
+
+    host: str = ""
+    port: int = SMTP_PORTS["starttls"]
+    user: str = ""
+    password: str = field(default="", repr=False)
+    security: str = "starttls"
+    sender: str = ""  # "Name <address>" or a bare address
+    timeout: float = SMTP_TIMEOUT
+
+    def __repr__(self) -> str:
+        # Written by hand so the password cannot reach a log line or a traceback.
+        hidden = "'***'" if self.password else "''"
+        return (
+            f"SmtpSettings(host={self.host!r}, port={self.port!r}, user={self.user!r}, "
+            f"password={hidden}, security={self.security!r}, sender={self.sender!r}, "
+            f"timeout={self.timeout!r})"
+        )
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """How the email is addressed and what it points to (briefer.toml's email_mode,
+    public_url and unsubscribe)."""
+
+    mode: str = "each"  # one of EMAIL_MODES
+    public_url: str = ""  # where the Markdown briefings can be read, ending in "/"; "": nowhere
+    unsubscribe: str = ""  # a mailto: or https: address for List-Unsubscribe; "": none
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What a shortened email leaves out of its briefing, for the templates to say."""
+
+    total_stories: int  # in the full briefing
+    total_themes: int
+    section_totals: tuple[tuple[str, int], ...]  # (theme, stories in the full briefing)
+    full_copy: str  # where the full briefing is: a file name, or a URL when it is public
+    full_url: str = ""  # the URL of the full briefing; "" when it is not public
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    """What `briefer make --email` and `briefer send` did."""
+
+    sent_to: tuple[str, ...]  # empty for a dry run
+    eml: Path | None  # the message file of a dry run
+    shown: int  # stories carried
+    total: int  # stories in the briefing
+    html_bytes: int  # the HTML part as sent (quoted-printable)
+
+    @property
+    def omitted(self) -> int:
+        return self.total - self.shown
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """Who gets the briefing and how, settled (and checked) before any work is done."""
+
+    recipients: tuple[str, ...]
+    smtp: SmtpSettings
+    email: EmailSettings
+    dry_run: bool
 
 
 # --- options records ---------------------------------------------------------------------

@@ -8,13 +8,13 @@ Rendering never looks at the clock or the locale: the same Briefing gives the sa
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,7 +25,8 @@ import jinja2
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
 from briefer.rank import corroboration, ranking_data, standing_data, why_ranked
-from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Section, Story
+from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Cut, Story
+from briefer.view import build_view, fallback, one_line
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,6 @@ def shipped_templates_dir() -> Path:
 # ---- filters --------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    # A newline inside a title would end a Markdown heading or a list item early.
-    return " ".join(str(text).split())
-
-
 def long_date(value: dt.date | None) -> str:
     """`3 December 2024`; "undated" for None."""
     if value is None:
@@ -92,7 +88,7 @@ def period_text(since: dt.date | None, until: dt.date) -> str:
 
 def md_escape(text: str) -> str:
     """Text that Markdown shows as written: no emphasis, links, HTML or headings from data."""
-    line = _one_line(text)
+    line = one_line(text)
     line = _MD_SPECIAL.sub(r"\\\1", line)
     line = _MD_ENTITY.sub(r"\\&", line)
     return _MD_LINE_START.sub(lambda match: match.group(1)[:-1] + "\\" + match.group(1)[-1], line)
@@ -100,7 +96,7 @@ def md_escape(text: str) -> str:
 
 def md_code(text: str) -> str:
     """An inline code span holding text verbatim, for file paths."""
-    line = _one_line(text)
+    line = one_line(text)
     longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
     fence = "`" * (longest + 1)
     # CommonMark strips one space from each side, so a path starting with a backtick survives.
@@ -127,12 +123,6 @@ def safe_url(url: str) -> str:
     return quote(candidate, safe=_URL_SAFE_CHARS)
 
 
-def fallback(text: str, default: str) -> str:
-    """The text on one line, or the default when it is empty ("untitled", "unknown source")."""
-    line = _one_line(text)
-    return line if line else default
-
-
 def plural(number: int, singular: str, plural_form: str | None = None) -> str:
     """`1 story`, `2 stories`."""
     word = singular if number == 1 else (plural_form or singular + "s")
@@ -144,7 +134,7 @@ def wrap(
 ) -> str:
     """Text wrapped for the plain-text format; URLs and long words are never split."""
     lines = textwrap.wrap(
-        _one_line(text),
+        one_line(text),
         width=width,
         initial_indent=initial,
         subsequent_indent=initial if subsequent is None else subsequent,
@@ -161,87 +151,6 @@ def underline(text: str, char: str = "-", width: int = TEXT_WIDTH) -> str:
     return f"{wrapped}\n{char * longest}"
 
 
-# ---- helpers for the templates ----------------------------------------------------------------
-
-
-def source_number(story: Story, bullet: Bullet) -> int:
-    """1-based place of the bullet's article among the story's sources; 0 if not among them."""
-    for number, article in enumerate(story.articles, start=1):
-        if article.id == bullet.article_id:
-            return number
-    return 0
-
-
-def copy_of(story: Story, article: Article) -> int:
-    """1-based place among the story's sources of the report this article copies; 0 if it
-    is not a copy."""
-    for copy, original in story.copies:
-        if copy == article.id:
-            for number, other in enumerate(story.articles, start=1):
-                if other.id == original:
-                    return number
-    return 0
-
-
-def topic_label(section: Section, stories: Sequence[Story], index: int) -> str:
-    """The label line to show before the story at `index` of an OTHER_THEME section: its
-    group's label where a group of related stories starts, "Other stories" where the
-    unrelated ones start after some groups, else ""."""
-    if section.theme != OTHER_THEME:
-        return ""
-    topic = stories[index].topic
-    before = stories[index - 1].topic if index > 0 else ""
-    if topic == before:
-        return ""
-    return f"Related: {topic}" if topic else "Other stories"
-
-
-def _github_slug(heading: str) -> str:
-    # GitHub's rule: lower-case, drop everything but word characters, hyphens and spaces,
-    # then spaces become hyphens.
-    return re.sub(r"[^\w\- ]", "", _one_line(heading).lower()).replace(" ", "-")
-
-
-def md_anchors(sections: Sequence[Section], before: Sequence[str] = ()) -> tuple[str, ...]:
-    """The anchor GitHub gives each section's `##` heading, in the shipped Markdown's order.
-
-    Story headings count too: GitHub numbers repeated slugs (`energy`, `energy-1`) across the
-    whole page, so a story titled like a later theme shifts that theme's anchor. `before`:
-    headings above the sections (the Top stories heading).
-    """
-    return _md_slugs(sections, before)[0]
-
-
-def md_story_anchors(sections: Sequence[Section], before: Sequence[str] = ()) -> dict[str, str]:
-    """The GitHub anchor of each story's `###` heading, by its Standing's anchor (for the
-    links from Top stories to the full story)."""
-    return _md_slugs(sections, before)[1]
-
-
-def _md_slugs(
-    sections: Sequence[Section], before: Sequence[str]
-) -> tuple[tuple[str, ...], dict[str, str]]:
-    seen: dict[str, int] = {}
-    anchors: list[str] = []
-    stories: dict[str, str] = {}
-
-    def claim(heading: str) -> str:
-        slug = _github_slug(heading)
-        count = seen.get(slug, 0)
-        seen[slug] = count + 1
-        return slug if count == 0 else f"{slug}-{count}"
-
-    for heading in before:
-        claim(heading)
-    for section in sections:
-        anchors.append(claim(section.theme))
-        for story in section.stories:
-            slug = claim(fallback(story.title, "untitled"))
-            if story.standing is not None:
-                stories[story.standing.anchor] = slug
-    return tuple(anchors), stories
-
-
 FILTERS: dict[str, Callable[..., Any]] = {
     "long_date": long_date,
     "md_escape": md_escape,
@@ -255,13 +164,20 @@ FILTERS: dict[str, Callable[..., Any]] = {
 
 
 def _environment(templates: Path | None) -> jinja2.Environment:
+    """The Jinja environment for a templates folder (None: the shipped templates only), built
+    once and reused: its loaders notice a template changed on disk."""
+    if templates is not None and not templates.is_dir():
+        raise OptionsError(
+            f"--templates {templates} is not a folder; give a folder holding briefing.*.j2 files"
+        )
+    # Keyed by the absolute path: a relative folder names another one after a chdir.
+    return _cached_environment(templates.resolve() if templates is not None else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
-        if not templates.is_dir():
-            raise OptionsError(
-                f"--templates {templates} is not a folder; "
-                "give a folder holding briefing.*.j2 files"
-            )
         loaders.append(jinja2.FileSystemLoader(templates))
     loaders.append(jinja2.FileSystemLoader(shipped_templates_dir()))
     env = jinja2.Environment(
@@ -280,58 +196,41 @@ def _environment(templates: Path | None) -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(
         period_text=period_text,
+        other_theme=OTHER_THEME,
+        # For the ranking's macros (templates/rank.*.j2), which work on the records.
         source_number=source_number,
-        copy_of=copy_of,
-        topic_label=topic_label,
-        md_anchors=md_anchors,
-        md_story_anchors=md_story_anchors,
         corroboration=corroboration,
         why_ranked=why_ranked,
-        other_theme=OTHER_THEME,
     )
     return env
 
 
-def _context(
-    briefing: Briefing, fmt: str, explain: bool, extra: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    # Themes without stories are left out: an empty heading says nothing.
-    sections = tuple(section for section in briefing.sections if section.stories)
-    stories = tuple(story for section in sections for story in section.stories)
-    themes = len(sections)
-    # Ranked (briefer.rank): the body holds the stories told in full; the others are listed
-    # one line each under "Also reported", by theme.
-    also = tuple(
-        dataclasses.replace(section, stories=tuple(s for s in section.stories if not _in_body(s)))
-        for section in sections
-    )
-    sections = tuple(
-        dataclasses.replace(section, stories=tuple(s for s in section.stories if _in_body(s)))
-        for section in sections
-    )
-    sections = tuple(section for section in sections if section.stories)
-    context = {
+def source_number(story: Story, bullet: Bullet) -> int:
+    """1-based place of the bullet's article among the story's sources; 0 if not among them."""
+    for number, article in enumerate(story.articles, start=1):
+        if article.id == bullet.article_id:
+            return number
+    return 0
+
+
+def _context(briefing: Briefing, fmt: str, explain: bool, cut: Cut | None = None) -> dict[str, Any]:
+    period = period_text(briefing.since, briefing.until)
+    view = build_view(briefing, period, explain, cut)
+    return {
+        "view": view,
+        "ranking": briefing.ranking,
+        # Ranked: the stories listed one line each under "Also reported", by theme.
+        "also_sections": view.also_sections,
+        # The records themselves, for templates of one's own written before the view (or
+        # wanting more than it shows): the themes with stories, and the stories in order.
         "briefing": briefing,
-        "sections": sections,
-        "stories": stories,
+        "sections": tuple(section for section in briefing.sections if section.stories),
+        "stories": briefing.stories,
         "coverage": briefing.coverage,
         "explain": explain,
         "fmt": fmt,
-        "period": period_text(briefing.since, briefing.until),
-        # Set by the email (briefer.mail) when it carries only the top of a long briefing:
-        # how many stories it left out and the file name of the full briefing.
-        "omitted": 0,
-        "full_copy": "",
-        "ranking": briefing.ranking,
-        "themes": themes,  # themes with stories, told in full or under Also reported
-        "also_sections": tuple(section for section in also if section.stories),
+        "period": period,
     }
-    context.update(extra or {})
-    return context
-
-
-def _in_body(story: Story) -> bool:
-    return story.standing is None or story.standing.in_body
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -365,7 +264,7 @@ def _render_error(name: str, exc: BaseException) -> RenderError:
         else:
             check = "check the expressions and filters on that line"
         problem = str(exc) or type(exc).__name__
-    return RenderError(f"template {where} failed to render: {_one_line(problem)}; {check}")
+    return RenderError(f"template {where} failed to render: {one_line(problem)}; {check}")
 
 
 def _render_with(
@@ -373,7 +272,7 @@ def _render_with(
     briefing: Briefing,
     fmt: str,
     explain: bool,
-    extra: Mapping[str, Any] | None = None,
+    cut: Cut | None = None,
 ) -> str:
     if fmt not in FORMATS:
         raise OptionsError(
@@ -386,7 +285,7 @@ def _render_with(
     try:
         template = env.get_template(name)
         log.debug("rendering %s from %s", fmt, template.filename)
-        return template.render(_context(briefing, fmt, explain, extra))
+        return template.render(_context(briefing, fmt, explain, cut))
     except Exception as exc:  # any failure inside a template is the template's problem
         raise _render_error(name, exc) from exc
 
@@ -453,12 +352,12 @@ def render(
     fmt: str,
     templates: Path | None = None,
     explain: bool = False,
-    extra: Mapping[str, Any] | None = None,
+    cut: Cut | None = None,
 ) -> str:
     """The briefing in one format ("md", "html" or "txt"), from the user's templates folder
-    when it has that format's template, else from the shipped one. `extra` adds to (or
-    overrides) the template context, e.g. the email's `omitted` and `full_copy`."""
-    return _render_with(_environment(templates), briefing, fmt, explain, extra)
+    when it has that format's template, else from the shipped one. `cut`, for a shortened
+    email, says what the whole briefing holds, so the email can name what it leaves out."""
+    return _render_with(_environment(templates), briefing, fmt, explain, cut)
 
 
 def render_all(

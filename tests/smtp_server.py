@@ -5,6 +5,7 @@
   (4xx) or refuse (5xx) recipients and messages, or to go silent after receiving one.
 - `silent_port`: a socket that accepts connections but never says a word (for timeouts).
 - `closed_port`: a port nobody listens on (for refused connections).
+- `echoing_server`: a hostile server that echoes the login it was sent, with escape codes.
 - `make_certificates`: a throwaway certificate authority and a server certificate for
   127.0.0.1 and localhost, made with `cryptography`, or the openssl command without it.
 """
@@ -12,12 +13,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import datetime as dt
 import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
@@ -270,3 +274,67 @@ def closed_port() -> int:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@contextlib.contextmanager
+def echoing_server(mechanism: str) -> Iterator[int]:
+    """A hostile SMTP server on 127.0.0.1 that offers AUTH `mechanism` (PLAIN or LOGIN) and
+    refuses the login with a reply echoing everything the client sent, in base64 and decoded,
+    with terminal escape sequences and a bell mixed in. Yields its port."""
+    listener = socket.create_server((HOST, 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def refusal(heard: list[str]) -> bytes:
+        decoded = []
+        for line in heard:
+            for token in line.split():
+                with contextlib.suppress(ValueError, binascii.Error):
+                    decoded.append(
+                        base64.b64decode(token, validate=True).decode("utf-8", "replace")
+                    )
+        return (
+            f"535-5.7.8 you sent: {' | '.join(heard)}\r\n"
+            f"535 5.7.8 which says: {' | '.join(decoded)} \x1b]0;pwned\x07\x1b[2J\r\n"
+        ).encode()
+
+    def conversation(conn: socket.socket) -> None:
+        conn.settimeout(5)
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 hostile.example ESMTP\r\n")
+        heard: list[str] = []
+        for raw in reader:
+            line = raw.decode("utf-8", "replace").strip()
+            verb = line.split(" ")[0].upper()
+            if verb in ("EHLO", "HELO"):
+                conn.sendall(f"250-hostile.example\r\n250 AUTH {mechanism}\r\n".encode())
+            elif verb == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            elif verb == "AUTH" and mechanism == "LOGIN":
+                heard.append(line)
+                conn.sendall(b"334 UGFzc3dvcmQ6\r\n")  # "Password:"
+            elif verb == "AUTH" or heard:
+                heard.append(line)
+                conn.sendall(refusal(heard))
+                heard = []
+            else:
+                conn.sendall(b"250 OK\r\n")
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):
+                conversation(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

@@ -51,8 +51,8 @@ def test_no_file_no_environment_gives_the_shipped_defaults(tmp_path: Path) -> No
         and config.make.sentences == 3
         and config.make.algorithm == "default"
     )
-    assert config.email == () and config.smtp_security == "starttls"
-    assert config.smtp_port_or_default == 587 and config.file is None
+    assert config.email == () and config.smtp.security == "starttls"
+    assert config.smtp.port == 587 and config.file is None
 
 
 def test_every_key_is_read_from_briefer_toml(tmp_path: Path) -> None:
@@ -75,6 +75,9 @@ smtp_user = "briefer"
 smtp_security = "SSL"
 smtp_from = "Briefings <news@example.org>"
 smtp_timeout = 12
+email_mode = "bcc"
+public_url = "https://example.org/briefings/"
+unsubscribe = "mailto:leave@example.org"
 cache = false
 minutes = 7
 max_stories = 12
@@ -92,21 +95,24 @@ new_only = true
     assert config.make.explain is True
     assert config.make.templates == Path("my-templates")
     assert config.email == ("ann@example.org", "bo@example.org")
-    assert (config.smtp_host, config.smtp_port, config.smtp_user) == (
+    assert (config.smtp.host, config.smtp.port, config.smtp.user) == (
         "smtp.example.org",
         2525,
         "briefer",
     )
-    assert config.smtp_security == "ssl"
-    assert config.smtp_from == "Briefings <news@example.org>"
-    assert config.smtp_timeout == 12.0
+    assert config.smtp.security == "ssl"
+    assert config.smtp.sender == "Briefings <news@example.org>"
+    assert config.smtp.timeout == 12.0
     assert config.make.cache is False
+    assert config.email_settings.mode == "bcc"
+    assert config.email_settings.public_url == "https://example.org/briefings/"
+    assert config.email_settings.unsubscribe == "mailto:leave@example.org"
     assert (config.make.minutes, config.make.max_stories) == (7, 12)
     assert (config.make.top, config.make.new_only) == (3, True)
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 21
+    assert len(KEYS) == 24
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:
@@ -262,7 +268,7 @@ def test_a_password_in_the_file_is_refused_without_echoing_it(tmp_path: Path, te
 
 def test_the_password_comes_only_from_the_environment_and_is_never_shown(tmp_path: Path) -> None:
     config = load_config(tmp_path, {"BRIEFER_SMTP_PASSWORD": SECRET})
-    assert config.smtp_password == SECRET
+    assert config.smtp.password == SECRET
     assert SECRET not in repr(config) and SECRET not in str(config)
 
 
@@ -293,10 +299,10 @@ def test_the_environment_overrides_the_file(tmp_path: Path) -> None:
     assert config.make.sentences == 4
     assert config.make.formats == ("html", "txt")
     assert config.make.explain is False
-    assert config.smtp_port == 2525 and config.smtp_security == "starttls"
+    assert config.smtp.port == 2525 and config.smtp.security == "starttls"
     assert config.email == ("b@y.org", "c@z.org")
-    assert (config.smtp_host, config.smtp_user) == ("localhost.localdomain", "me")
-    assert config.smtp_from == "news@example.org"
+    assert (config.smtp.host, config.smtp.user) == ("localhost.localdomain", "me")
+    assert config.smtp.sender == "news@example.org"
     assert config.make.words is None
 
 
@@ -358,9 +364,9 @@ def test_addresses_refuse_anything_that_could_add_a_header_or_recipient() -> Non
 
 
 def test_smtp_port_defaults_follow_the_security(tmp_path: Path) -> None:
-    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "ssl"}).smtp_port_or_default == 465
-    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "none"}).smtp_port_or_default == 25
-    assert load_config(tmp_path, {"BRIEFER_SMTP_PORT": "2525"}).smtp_port_or_default == 2525
+    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "ssl"}).smtp.port == 465
+    assert load_config(tmp_path, {"BRIEFER_SMTP_SECURITY": "none"}).smtp.port == 25
+    assert load_config(tmp_path, {"BRIEFER_SMTP_PORT": "2525"}).smtp.port == 2525
 
 
 # ---- through briefer make ---------------------------------------------------------------------

@@ -128,5 +128,4 @@ def test_the_smtp_settings_are_read_in_one_module() -> None:
         for path in PACKAGE.rglob("*.py")
         if "BRIEFER_SMTP" in path.read_text(encoding="utf-8")
     )
-    # Until the SMTP settings module of issue 9 lands, config.py and mail.py both read them.
-    assert len(readers) == 1 or readers == ["briefer/config.py", "briefer/mail.py"], readers
+    assert readers == ["briefer/config.py"], readers

@@ -296,6 +296,29 @@ def test_explain_says_why_a_story_ranks_where_it_does() -> None:
     assert data["ranking"]["top"] == ["story-1", "story-2"]
 
 
+def test_a_story_with_new_reports_since_the_last_briefing_is_continuing() -> None:
+    from briefer.rank import bullet_key
+    from briefer.records import Briefed
+
+    earlier = Briefed(
+        dt.date(2024, 9, 5),
+        frozenset({"w0", "w1", "n0"}),
+        frozenset({bullet_key(WIDE.bullets[0].text), bullet_key(NARROW.bullets[0].text)}),
+    )
+    fresh = story("Museum reopens", [article("m0", "Arts Weekly", 7)], ["Doors opened."])
+    ranked = by_title(rank(briefing(NARROW, WIDE, fresh), history=[earlier]))
+    wide, narrow, museum = (ranked[t].standing for t in (WIDE.title, NARROW.title, fresh.title))
+    assert wide and narrow and museum
+    assert wide.continuing and wide.first_briefed == dt.date(2024, 9, 5) and not wide.new
+    assert wide.new_bullets == (WIDE.bullets[1].text,), "only the bullet not told before"
+    assert not narrow.continuing and narrow.first_briefed == dt.date(2024, 9, 5)
+    assert museum.new and museum.first_briefed is None
+    markdown = render(rank(briefing(NARROW, WIDE, fresh), history=[earlier]), "md")
+    assert "continuing, first briefed 5 September 2024" in markdown
+    assert "- Ships queued outside the harbour. [2] **new**" in markdown
+    assert "Museum reopens](#museum-reopens)** · **new**" in markdown
+
+
 # ---- new since the last briefing, through `briefer make` ----------------------------------------
 
 DAY_ONE = {
@@ -344,7 +367,7 @@ def test_new_only_after_a_first_briefing_shows_only_the_second_days_stories(
     assert {t for t, s in titles.items() if s["first_briefed"]} == {v[0] for v in DAY_ONE.values()}
     markdown = (out / "2024-09-03.md").read_text(encoding="utf-8")
     assert "New since the briefing of 2 September 2024" in markdown
-    assert "first briefed 2 September 2024" in markdown
+    assert "· briefed 2 September 2024" in markdown and "continuing" not in markdown
 
     data, files = second("--new-only")
     shown = {s["title"] for sec in data["sections"] for s in sec["stories"]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import errno
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -34,7 +35,6 @@ from briefer.records import (
 )
 from briefer.render import (
     long_date,
-    md_anchors,
     md_code,
     md_escape,
     period_text,
@@ -42,6 +42,7 @@ from briefer.render import (
     safe_url,
     shipped_templates_dir,
 )
+from briefer.slugs import Slugger
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -330,10 +331,16 @@ def test_html_is_well_formed_email_safe_and_escaped() -> None:
     assert tags.errors == [] and tags.stack == []
     assert html.startswith("<!DOCTYPE html>")
     assert '<meta charset="utf-8">' in html
-    assert '<table role="presentation" class="container" width="600"' in html
+    # Fluid: full width, capped at 600 px, never a fixed width that would overflow a phone.
+    assert 'class="card" width="100%"' in html and "max-width:600px" in html
+    assert 'width="600"' not in html.replace(
+        '<!--[if mso]><table role="presentation" width="600"', ""
+    )
+    assert '<meta name="color-scheme" content="light dark">' in html
+    assert html.count(">Back to top</a>") == 3, "after each section"
     assert "script" not in tags.tags
     assert "<script" not in html
-    assert all(href.startswith(("https://", "http://", "#section-")) for href in tags.hrefs)
+    assert all(href.startswith(("https://", "http://", "#section-", "#top")) for href in tags.hrefs)
     assert "https://example.com/grid" in tags.hrefs
     assert "javascript:" not in html
     text = "".join(tags.text)
@@ -420,7 +427,67 @@ def test_md_anchors_follow_github_numbering() -> None:
         Section("Energy & Power", "", (story,)),
         Section("Markets", "", (story,)),
     )
-    assert md_anchors(sections) == ("energy--power", "markets-1")
+    rendered = render(dataclasses.replace(BRIEFING, sections=sections), "md")
+    # The story heading "Markets" comes first and takes "markets": GitHub numbers repeats
+    # across the whole page.
+    assert "- [Energy & Power](#energy--power)" in rendered
+    assert "- [Markets](#markets-1)" in rendered
+
+
+# Headings and the anchors GitHub gives them, as github-slugger 2.0.0 (the library GitHub's
+# own slugs are checked against) computes them, in this order on one page.
+GITHUB_SLUGS = [
+    ("नई दिल्ली में बैठक", "नई-दिल्ली-में-बैठक"),  # Devanagari: vowel signs and virama kept
+    ("ข่าววันนี้ การเมือง", "ข่าววันนี้-การเมือง"),  # Thai: tone marks kept
+    ("مُحَمَّد يَزُور", "مُحَمَّد-يَزُور"),  # Arabic with harakat
+    ("Zu\u0308rich talks", "zu\u0308rich-talks"),  # decomposed Latin: the mark stays
+    ("Zürich talks", "zürich-talks"),
+    ("🎉 Party time!", "-party-time"),  # emoji dropped, its space kept
+    ("Energy", "energy"),
+    ("Energy", "energy-1"),
+    ("Energy 1", "energy-1-1"),
+    ("Ⓐ circled", "ⓐ-circled"),  # a symbol that is alphabetic is kept
+    ("Kyiv: 3½ hours — “quotes”", "kyiv-3-hours--quotes"),
+    ("snake_case and __proto__", "snake_case-and-__proto__"),
+]
+
+
+def test_anchors_match_github_for_any_script() -> None:
+    slugger = Slugger()
+    assert [slugger.slug(heading) for heading, _ in GITHUB_SLUGS] == [
+        slug for _, slug in GITHUB_SLUGS
+    ]
+
+
+def test_contents_links_reach_non_latin_and_repeated_headings() -> None:
+    story = dataclasses.replace(BRIEFING.sections[0].stories[0], title="नई दिल्ली")
+    sections = (
+        Section("नई दिल्ली", "", (story,)),
+        Section("Zu\u0308rich", "", (story,)),
+        Section("Zu\u0308rich!", "", (dataclasses.replace(story, title="Other"),)),
+    )
+    rendered = render(dataclasses.replace(BRIEFING, sections=sections), "md")
+    assert "(#नई-दिल्ली)" in rendered
+    assert "(#zu\u0308rich)" in rendered and "(#zu\u0308rich-1)" in rendered
+
+
+def test_a_standfirst_without_a_full_stop_is_printed_as_a_sentence() -> None:
+    story = dataclasses.replace(
+        BRIEFING.sections[0].stories[0],
+        bullets=(
+            Bullet("Ministers agree a winter plan for the grid", "a1"),
+            Bullet("Prices rose “sharply.”", "a1"),
+            Bullet("Will the plan hold?", "a1"),
+        ),
+    )
+    briefing = dataclasses.replace(BRIEFING, sections=(Section("Energy", "", (story,)),))
+    for fmt in ("md", "html", "txt"):
+        shown = " ".join(render(briefing, fmt).split())
+        assert "Ministers agree a winter plan for the grid." in shown, fmt
+        assert "Prices rose “sharply.”." not in shown and "hold?." not in shown, fmt
+    data = json.loads(render(briefing, "json"))
+    bullets = [b["text"] for b in data["sections"][0]["stories"][0]["bullets"]]
+    assert bullets[0] == "Ministers agree a winter plan for the grid", "verbatim in json"
 
 
 # ---- templates -------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
     .venv/bin/python tools/email_screenshots.py [--out docs] [--keep-html PATH]
 
-Makes the samples' briefing, composes the email exactly as `briefer make --email` does, takes
-the text/html part back out of the message, and has headless Chromium (Debian's `chromium`
-package; `apt-get install chromium`) draw the whole of it at 600 px (a desktop mail
-program's reading pane) and 375 px (a phone). Writes docs/email-600.png and
-docs/email-375.png and prints their sizes. To keep them small the PNGs go through pngquant
+Makes a long real briefing (a month of news from the dev data, ../shared/eval, when it is
+there; else the samples' briefing), composes the email exactly as `briefer make --email`
+does, takes the text/html part back out of the message, and has headless Chromium (Debian's
+`chromium` package; `apt-get install chromium`) draw the whole of it at 600 px (a desktop
+mail program's reading pane) and 375 px (a phone), and at 375 px in dark mode. Writes
+docs/email-600.png, docs/email-375.png and docs/email-375-dark.png and prints their sizes
+and the HTML part's size as sent. To keep them small the PNGs go through pngquant
 (a 256-colour palette; text stays sharp) and optipng when those are installed (Debian
 packages of the same names). Not needed by the test suite.
 """
@@ -28,11 +30,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefer.mail import compose, email_body  # noqa: E402
+from briefer.mail import compose, email_body, masthead  # noqa: E402
 from briefer.options import MakeOptions  # noqa: E402
 from briefer.pipeline import build_briefing  # noqa: E402
 
-WIDTHS = (600, 375)
+# (width, dark mode, file name)
+SHOTS = (
+    (600, False, "email-600.png"),
+    (375, False, "email-375.png"),
+    (375, True, "email-375-dark.png"),
+)
+SHARED = REPO.parent / "shared" / "eval"
+DARK = "--blink-settings=preferredColorScheme=0"  # prefers-color-scheme: dark
+# The screenshots show the top of the email (title, contents, the note on what a shortened
+# email leaves out, the first stories): the whole of a long one is tens of thousands of
+# pixels tall. Its width is checked in full by tests/test_email_layout.py.
+MAX_HEIGHT = 3000
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -72,34 +85,51 @@ def run_chromium(browser: str, profile: Path, *args: str) -> str:
     return result.stdout
 
 
-def email_html() -> str:
-    """The text/html part of the samples' email, as a recipient's mail program gets it."""
-    options = MakeOptions(
-        inputs=(REPO / "samples",),
-        out=REPO / "briefings",
-        since=dt.date(2021, 12, 1),
-        until=dt.date(2024, 12, 5),
-        themes=REPO / "samples" / "themes.toml",
-    )
+def email_html() -> tuple[str, int]:
+    """The text/html part of the email, as a recipient's mail program gets it, and its size
+    as sent (quoted-printable)."""
+    if (SHARED / "clusters_dev.jsonl").is_file():
+        options = MakeOptions(
+            inputs=(SHARED / "clusters_dev.jsonl",),
+            out=REPO / "briefings",
+            since=dt.date(2000, 1, 1),
+            until=dt.date(2030, 1, 1),
+            themes=SHARED / "themes_dev.toml",
+            cache=False,
+        )
+    else:
+        options = MakeOptions(
+            inputs=(REPO / "samples",),
+            out=REPO / "briefings",
+            since=dt.date(2021, 12, 1),
+            until=dt.date(2024, 12, 5),
+            themes=REPO / "samples" / "themes.toml",
+        )
     briefing = build_briefing(options)
-    body = email_body(briefing, full_copy=f"{briefing.date.isoformat()}.html")
+    body = email_body(briefing, full_copy=f"briefings/{briefing.date.isoformat()}.md")
     message = compose(
-        briefing, body.html, body.text, "Briefings <news@example.org>", ["ann@example.org"]
+        masthead(briefing, body.shown),
+        body.html,
+        body.text,
+        "Briefings <news@example.org>",
+        to=["ann@example.org"],
     )
     received = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
     assert isinstance(received, EmailMessage)
     part = received.get_body(preferencelist=("html",))
     assert part is not None
     html: str = part.get_content()
-    return html
+    print(f"{received['Subject']}")
+    return html, body.html_bytes
 
 
-def page_height(browser: str, work: Path, page: Path, width: int) -> int:
+def page_height(browser: str, work: Path, page: Path, width: int, dark: bool) -> int:
     wrapper = work / f"measure-{width}.html"
     wrapper.write_text(MEASURE.format(src=page.name, width=width), encoding="utf-8")
     dom = run_chromium(
         browser,
-        work / f"profile-measure-{width}",
+        work / f"profile-measure-{width}-{dark}",
+        *((DARK,) if dark else ()),
         "--allow-file-access-from-files",  # the wrapper reads the page's height
         "--window-size=800,800",
         "--virtual-time-budget=2000",
@@ -130,7 +160,7 @@ def main() -> None:
     parser.add_argument("--keep-html", type=Path, help="also save the HTML part here")
     args = parser.parse_args()
     browser = chromium()
-    html = email_html()
+    html, sent_bytes = email_html()
     if args.keep_html:
         args.keep_html.write_text(html, encoding="utf-8")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -138,19 +168,20 @@ def main() -> None:
         work = Path(temp)
         page = work / "email.html"
         page.write_text(html, encoding="utf-8")
-        for width in WIDTHS:
-            height = page_height(browser, work, page, width)
-            target = args.out / f"email-{width}.png"
+        for width, dark, name in SHOTS:
+            height = min(page_height(browser, work, page, width, dark), MAX_HEIGHT)
+            target = args.out / name
             run_chromium(
                 browser,
-                work / f"profile-{width}",
+                work / f"profile-{width}-{dark}",
+                *((DARK,) if dark else ()),
                 f"--window-size={width},{height}",
                 f"--screenshot={target}",
                 page.as_uri(),
             )
             shrink(target)
             print(f"{target}: {width}x{height} px, {target.stat().st_size / 1024:.0f} KB")
-    print(f"HTML part: {len(html.encode('utf-8'))} bytes")
+    print(f"HTML part: {len(html.encode('utf-8'))} bytes decoded, {sent_bytes} bytes as sent")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ conventions.py; the `eval` commands are in evaluate.py.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -31,8 +30,7 @@ from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
     from briefer.config import Config
-    from briefer.mail import EmailResult, Mailing
-    from briefer.records import Briefing, MakeOptions
+    from briefer.records import Briefing, EmailResult, Mailing, MakeOptions
 
 
 app = typer.Typer(
@@ -334,27 +332,17 @@ def _plan_mailing(
 ) -> Mailing | None:
     from briefer.mail import plan_mailing
 
-    # briefer.toml's smtp_* values (already overridden by the environment) as the base the
-    # mailer lays the environment over; the password only ever comes from the environment.
-    base = {
-        "smtp_host": config.smtp_host,
-        "smtp_port": config.smtp_port,
-        "smtp_user": config.smtp_user,
-        "smtp_security": config.smtp_security,
-        "smtp_from": config.smtp_from,
-        "smtp_timeout": config.smtp_timeout,
-    }
-    return plan_mailing(flag, config.email, os.environ, base, dry_run, flag_name)
+    return plan_mailing(flag, config, dry_run, flag_name)
 
 
-def _report_email(result: EmailResult, total: int | None) -> None:
+def _report_email(result: EmailResult) -> None:
     if result.eml is not None:
         typer.echo(str(result.eml))
     else:
         typer.echo(f"briefer: emailed the briefing to {', '.join(result.sent_to)}", err=True)
-    if result.omitted and result.shown is not None:
+    if result.omitted:
         typer.echo(
-            f"briefer: the email carries the first {result.shown} of {total} stories "
+            f"briefer: the email carries the first {result.shown} of {result.total} stories "
             f"({result.omitted} left out to stay under the HTML size mail programs show whole)",
             err=True,
         )
@@ -367,24 +355,22 @@ def _email_made(
     (a delivery, rendering or template problem alike: the briefing itself is written)."""
     from briefer.mail import email_briefing
 
-    # The email names the full briefing when it has to leave stories out: the html if it was
-    # written, else whichever format was.
-    written = {path.suffix: path.name for path in paths}
-    full_copy = written.get(".html") or written.get(".md") or written.get(".txt") or ""
+    # The email points to the full briefing when it has to leave stories out: the Markdown
+    # if it was written (what a repo's web view under public_url shows), else the html or txt.
+    written = {path.suffix: str(path) for path in paths}
+    full_copy = written.get(".md") or written.get(".html") or written.get(".txt") or ""
     try:
         result = email_briefing(
             briefing,
-            mailing.recipients,
-            mailing.settings,
+            mailing,
             options.out,
             full_copy=full_copy,
             templates=options.templates,
             explain=options.explain,
-            dry_run=mailing.dry_run,
         )
     except BrieferError as error:
         raise fail(error, EXIT_NOT_SENT) from None
-    _report_email(result, len(briefing.stories))
+    _report_email(result)
 
 
 @app.command("send", cls=Command)
@@ -421,10 +407,10 @@ def send_command(
             raise OptionsError(
                 "no one to send it to; pass --to ADDRESSES or set email in briefer.toml"
             )
-        result = email_file(file, mailing.recipients, mailing.settings, dry_run=dry_run)
+        result = email_file(file, mailing)
     except BrieferError as error:
         raise fail(error) from None
-    _report_email(result, None)
+    _report_email(result)
 
 
 @app.command("themes", cls=Command)
