@@ -668,10 +668,12 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
         changes["algorithm"] = check_algorithm(str(given["algorithm"]))
     for name in ("sentences", "words", "minutes", "max_stories", "top"):
         if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
-            raise OptionsError(f"--{name} {given[name]!r} is not a whole number")
+            flag = "--" + name.replace("_", "-")
+            raise OptionsError(f"{flag} {given[name]!r} is not a whole number")
     for name in ("explain", "cache", "new_only"):
         if name in given and not isinstance(given[name], bool):
-            raise OptionsError(f"--{name} {given[name]!r} is not true or false")
+            flag = "--" + name.replace("_", "-")
+            raise OptionsError(f"{flag} {given[name]!r} is not true or false")
     options = replace(config.make, **changes)
     check_length(options.sentences, options.words)
     check_rank(options.minutes, options.top, options.max_stories)
