@@ -34,7 +34,8 @@ def options(inputs: Inputs | None = None, **given: object) -> MakeOptions:
     MakeOptions' fields (since, until, out, formats, themes, sentences, ...), given as the
     command line gives them or as their own types; `until` defaults to today, `themes` to the
     themes.toml beside the first input (if there is one)."""
-    from briefer.config import Config, make_options
+    from briefer.config import make_options
+    from briefer.records import Config
 
     if inputs is not None:
         given["inputs"] = [inputs] if isinstance(inputs, str | Path) else list(inputs)
@@ -52,9 +53,9 @@ def make(inputs: Inputs | None = None, **given: object) -> MakeResult:
 
 def build(inputs: Inputs | None = None, **given: object) -> Briefing:
     """The Briefing for the inputs, without writing anything (no files, no article store)."""
-    from briefer.pipeline import build_briefing
+    from briefer.pipeline import build as run_build
 
-    return build_briefing(options(inputs, **{**given, "cache": False}))
+    return run_build(options(inputs, **{**given, "cache": False}))
 
 
 def summarize_text(

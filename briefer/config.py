@@ -24,7 +24,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,12 @@ from briefer.errors import OptionsError
 from briefer.options import (
     ALGORITHMS,
     FORMATS,
+    UNDATED,
     check_algorithm,
     check_length,
     check_period,
     check_rank,
+    check_undated,
     is_url,
     parse_date,
     parse_formats,
@@ -49,6 +51,7 @@ from briefer.records import (
     SMTP_PORTS,
     SMTP_SECURITY,
     SMTP_TIMEOUT,
+    Config,
     EmailSettings,
     MakeOptions,
     SmtpSettings,
@@ -62,23 +65,6 @@ PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
 ENV_PREFIX = "BRIEFER_"
 
 DEFAULT_SMTP_SECURITY = "starttls"
-
-
-@dataclass(frozen=True)
-class Config:
-    """The settings for one run before flags: shipped defaults < briefer.toml < environment.
-    Relative paths are relative to the working folder load_config was given."""
-
-    # The run's options as far as the settings give them. `since` and `until` change every
-    # run and are never settings (make_options sets them); `themes` None means "not set":
-    # make_options then looks for themes.toml beside the first input.
-    make: MakeOptions = field(default_factory=MakeOptions)
-    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
-    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
-    # the password), and the email_mode, public_url and unsubscribe keys.
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    email_settings: EmailSettings = field(default_factory=EmailSettings)
-    file: Path | None = None  # the briefer.toml that was read, if any
 
 
 # ---- where a value came from, for error messages ----------------------------------------------
@@ -248,6 +234,13 @@ def _algorithm(raw: object, origin: _Origin, key: str) -> str:
         example = f'"{DEFAULT_ALGORITHM}"' if origin.in_file else DEFAULT_ALGORITHM
         raise origin.bad(key, raw, f"a sentence scorer ({', '.join(ALGORITHMS)})", example)
     return raw.strip()
+
+
+def _undated(raw: object, origin: _Origin, key: str) -> str:
+    if not isinstance(raw, str) or raw.strip().lower() not in UNDATED:
+        example = f'"{UNDATED[0]}"' if origin.in_file else UNDATED[0]
+        raise origin.bad(key, raw, f"one of {', '.join(UNDATED)}", example)
+    return raw.strip().lower()
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -446,6 +439,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
     Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
     Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
+    Setting("undated", "undated", "--undated", _undated, "undated articles: first-seen or skip"),
     Setting("minutes", "minutes", "--minutes", _zero_or_more, "reading time of the body; 0: any"),
     Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
     Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
@@ -666,6 +660,8 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
             changes[name] = Path(str(given[name]))
     if "algorithm" in given:
         changes["algorithm"] = check_algorithm(str(given["algorithm"]))
+    if "undated" in given:
+        changes["undated"] = check_undated(str(given["undated"]))
     for name in ("sentences", "words", "minutes", "max_stories", "top"):
         if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
             flag = "--" + name.replace("_", "-")

@@ -1,16 +1,18 @@
 """Every error briefer raises on purpose. Each message says what to do next.
 
-Exit codes (documented in the README's "Exit codes"; tests/test_cli.py has one test each):
-  0  the briefing was written (and emailed, when asked) and every input was read
-  1  the briefing was written, but some inputs failed (listed on stderr and in the footer);
-     for `briefer fetch` and `briefer themes`, some URLs or files failed
-  2  nothing was written: bad options, a bad themes, config or template file, an unreadable
-     file for `summarize`, or no usable input at all (no empty briefing is ever written)
-  3  the briefing was written (or, for `briefer send`, read) but could not be emailed, for
-     any reason: the server, a recipient, the e-mail's rendering. This wins over 1.
+Exit codes (documented in the README):
+  0  the briefing was written and every input was read
+  1  the briefing was written, but some inputs failed (listed on stderr and in the footer)
+  2  nothing was written: bad options, a bad themes or config file, or no usable input
+  3  the briefing was written (or, for `briefer send`, read) but could not be emailed
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefer.records import Coverage
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -49,7 +51,12 @@ class OptionsError(BrieferError):
 
 
 class NothingToBrief(BrieferError):
-    """Every article was left out or failed: nothing is written (exit 2)."""
+    """Every article was left out or failed: nothing is written (exit 2). coverage says
+    what was read and left out, for callers that account for every input."""
+
+    def __init__(self, message: str, coverage: Coverage) -> None:
+        super().__init__(message)
+        self.coverage = coverage
 
 
 class RenderError(BrieferError):

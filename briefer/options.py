@@ -32,11 +32,13 @@ __all__ = [
     "DEFAULT_SENTENCES",
     "FORMATS",
     "SUMY_ALGORITHMS",
+    "UNDATED",
     "FetchSettings",
     "MakeOptions",
     "check_algorithm",
     "check_length",
     "check_period",
+    "check_undated",
     "is_url",
     "parse_date",
     "parse_formats",
@@ -44,10 +46,21 @@ __all__ = [
 ]
 
 FORMATS = ("md", "html", "txt", "json")
+# What to do with an article without a date: place it by the day briefer first saw it
+# (remembered in the article store), or leave it out with a warning.
+UNDATED = ("first-seen", "skip")
 # The sentence scorers (briefer/summarize.py implements them): ours, the lead baseline, and
 # the classic extractive scorers of the sumy library.
 SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
 ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
+
+
+def check_undated(value: str, where: str = "--undated") -> str:
+    """`first-seen` or `skip`, as given for what to do with articles without a date."""
+    word = value.strip().lower()
+    if word not in UNDATED:
+        raise OptionsError(f"{where} {value!r} is not a choice; choose from {', '.join(UNDATED)}")
+    return word
 
 
 def check_algorithm(name: str, where: str = "--algorithm") -> str:

@@ -24,6 +24,9 @@ class Article:
     url: str  # "" when unknown
     text: str  # body text as found, furniture and all
     path: str  # where it came from, for messages and the coverage footer
+    # For an undated article placed by `--undated first-seen`: the day briefer first saw its
+    # content (the article store remembers it by id); None for dated articles.
+    first_seen: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,35 @@ class Ranking:
 # (records of pipeline and the article store)
 
 
+@dataclass(frozen=True)
+class Summarized:
+    """An article's cleaned blocks and chosen sentences, without the article itself: what a
+    summarizing worker sends back and what the article store keeps."""
+
+    blocks: tuple[Block, ...]
+    sentences: tuple[Sentence, ...]
+    algorithm: str
+    # Why the article could not be summarized (its worker ran out of time, say); such a
+    # result is reported in the coverage footer and never stored.
+    problem: str = ""
+
+    def attach(self, article: Article) -> tuple[Document, Summary]:
+        return (
+            Document(article=article, blocks=self.blocks),
+            Summary(article=article, sentences=self.sentences, algorithm=self.algorithm),
+        )
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The summarize and group stages' result for one run's articles, as the store keeps it."""
+
+    sections: tuple[Section, ...]
+    merged: int  # articles folded into a story reported by another article
+    left_out: tuple[Skipped, ...]  # articles with nothing to summarize, and why
+    final: bool = True  # False when some were left out for a passing reason: not stored
+
+
 # --- delivery records --------------------------------------------------------------------
 # (records of render, files, index and mail)
 
@@ -471,9 +503,27 @@ class MakeOptions:
     urls: tuple[str, ...] = ()  # feed and page URLs, fetched for this run only (never stored)
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
+    undated: str = "first-seen"  # or "skip": what to do with an undated article (UNDATED)
     # rank (briefer/rank.py): reading-time budget of the body (0: none), most stories told in
     # full, Top stories, and only what earlier briefings in `out` did not tell.
     minutes: int = 10
     max_stories: int | None = None
     top: int = 5
     new_only: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings for one run before flags: shipped defaults < briefer.toml < environment,
+    as config.load_config reads them. Relative paths are relative to its working folder."""
+
+    # The run's options as far as the settings give them. `since` and `until` change every
+    # run and are never settings (make_options sets them); `themes` None means "not set":
+    # make_options then looks for themes.toml beside the first input.
+    make: MakeOptions = field(default_factory=MakeOptions)
+    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
+    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
+    # the password), and the email_mode, public_url and unsubscribe keys.
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    email_settings: EmailSettings = field(default_factory=EmailSettings)
+    file: Path | None = None  # the briefer.toml that was read, if any

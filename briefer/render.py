@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 import re
 import textwrap
@@ -22,10 +21,11 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from briefer import serialize
 from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
-from briefer.rank import corroboration, ranking_data, standing_data, why_ranked
-from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Cut, Story
+from briefer.rank import corroboration, why_ranked
+from briefer.records import OTHER_THEME, Briefing, Bullet, Cut, Story
 from briefer.view import as_sentence, build_view, fallback, one_line
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,11 @@ def shipped_templates_dir() -> Path:
 # ---- filters --------------------------------------------------------------------------------
 
 
-def long_date(value: dt.date | None) -> str:
-    """`3 December 2024`; "undated" for None."""
+def long_date(value: dt.date | None, first_seen: dt.date | None = None) -> str:
+    """`3 December 2024`; "undated" for None, or "date unknown, first seen 5 Dec" for an
+    undated article placed by the day briefer first saw it (`--undated first-seen`)."""
+    if value is None and first_seen is not None:
+        return f"date unknown, first seen {first_seen.day} {MONTHS[first_seen.month - 1][:3]}"
     if value is None:
         return "undated"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -293,61 +296,9 @@ def _render_with(
         raise _render_error(name, exc) from exc
 
 
-def _article_data(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else None,
-        "source": article.source,
-        "url": safe_url(article.url),
-        "path": article.path,
-    }
-
-
-def _story_data(story: Story) -> dict[str, Any]:
-    return {
-        "title": story.title,
-        "theme": story.theme,
-        "secondary_themes": list(story.secondary_themes),
-        "why": list(story.why),
-        "topic": story.topic,
-        "articles": [_article_data(article) for article in story.articles],
-        "copies": [list(pair) for pair in story.copies],
-        "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
-        **({"standing": standing_data(story.standing)} if story.standing is not None else {}),
-    }
-
-
 def briefing_json(briefing: Briefing) -> str:
-    """The briefing as JSON: the same content as the other formats, plus why each story sits
-    under its theme, for scripts and for checking the grouper."""
-    coverage = briefing.coverage
-    data = {
-        "date": briefing.date.isoformat(),
-        "since": briefing.since.isoformat() if briefing.since else None,
-        "until": briefing.until.isoformat(),
-        "title": briefing.title,
-        "sections": [
-            {
-                "theme": section.theme,
-                "description": section.description,
-                "stories": [_story_data(story) for story in section.stories],
-            }
-            for section in briefing.sections
-        ],
-        **({"ranking": ranking_data(briefing.ranking)} if briefing.ranking is not None else {}),
-        "coverage": {
-            "read": coverage.read,
-            "in_period": coverage.in_period,
-            "before_period": coverage.before_period,
-            "after_period": coverage.after_period,
-            "undated": coverage.undated,
-            "merged": coverage.merged,
-            "failed": [{"path": s.path, "reason": s.reason} for s in coverage.failed],
-            "ignored": [{"path": s.path, "reason": s.reason} for s in coverage.ignored],
-        },
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The briefing as JSON (briefer.serialize's form, the store's too), links made safe."""
+    return serialize.briefing_json(briefing, url=safe_url)
 
 
 def render(

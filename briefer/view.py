@@ -53,6 +53,7 @@ class SourceView:
     name: str  # the outlet, or "unknown source"
     url: str  # as given; templates pass it through safe_url
     date: object  # dt.date | None, formatted by the long_date filter
+    first_seen: object  # dt.date | None: for an undated article, the day briefer first saw it
     title: str  # the article's own headline when it differs from the story's, else ""
     copy_of: int  # number of the source it copies; 0 when it is no copy
 
@@ -157,6 +158,7 @@ def _story(section: Section, index: int) -> StoryView:
             name=fallback(article.source, "unknown source"),
             url=article.url,
             date=article.date,
+            first_seen=article.first_seen,
             title=one_line(article.title) if one_line(article.title) not in ("", title) else "",
             copy_of=numbers.get(copies.get(article.id, ""), 0),
         )

@@ -16,8 +16,9 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.config import KEYS, SETTINGS, Config, load_config, parse_addresses
+from briefer.config import KEYS, SETTINGS, load_config, parse_addresses
 from briefer.errors import OptionsError
+from briefer.records import Config
 
 SAMPLES = REPO / "samples"
 SECRET = "hunter2-do-not-print"
@@ -79,6 +80,7 @@ email_mode = "bcc"
 public_url = "https://example.org/briefings/"
 unsubscribe = "mailto:leave@example.org"
 cache = false
+undated = "skip"
 minutes = 7
 max_stories = 12
 top = 3
@@ -104,6 +106,7 @@ new_only = true
     assert config.smtp.sender == "Briefings <news@example.org>"
     assert config.smtp.timeout == 12.0
     assert config.make.cache is False
+    assert config.make.undated == "skip"
     assert config.email_settings.mode == "bcc"
     assert config.email_settings.public_url == "https://example.org/briefings/"
     assert config.email_settings.unsubscribe == "mailto:leave@example.org"
@@ -112,7 +115,7 @@ new_only = true
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 24
+    assert len(KEYS) == 25
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ from briefer.mail import (
 )
 from briefer.mail.message import wire_bytes
 from briefer.options import MakeOptions
-from briefer.pipeline import build_briefing
+from briefer.pipeline import build
 from briefer.records import (
     Article,
     Briefing,
@@ -84,8 +84,9 @@ def samples_briefing() -> Briefing:
         since=SINCE,
         until=UNTIL,
         themes=SAMPLES / "themes.toml",
+        cache=False,  # no article store in the working tree
     )
-    return build_briefing(options)
+    return build(options)
 
 
 def counts(briefing: Briefing) -> str:
@@ -498,7 +499,7 @@ def test_article_markup_reaches_the_email_as_text_never_as_markup(tmp_path: Path
         encoding="utf-8",
     )
     options = MakeOptions(inputs=(inbox,), out=tmp_path / "out", since=SINCE, until=UNTIL)
-    briefing = build_briefing(options)
+    briefing = build(options)
     with smtp_server() as server:
         email_briefing(briefing, mailing(server.port), tmp_path / "out", retry=FAST)
     html, text = parts(server.recorder.received[0].message())

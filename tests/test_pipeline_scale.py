@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from briefer.cache import store_path
 from briefer.options import MakeOptions
-from briefer.pipeline import POOL_THRESHOLD, make
-from briefer.store import store_path
+from briefer.pipeline import make
+from briefer.workers import POOL_THRESHOLD
 
 SAMPLES = REPO / "samples"
 COUNT = POOL_THRESHOLD + 40
@@ -62,8 +63,8 @@ def test_the_default_pool_writes_what_one_process_writes(corpus: Path, tmp_path:
     pooled = make(_options(corpus, tmp_path / "pooled", cache=False))
     serial = make(_options(corpus, tmp_path / "serial", cache=False), pool_threshold=COUNT)
     assert pooled.briefing.coverage.in_period == COUNT
-    assert serial.stats.workers == 0
-    assert pooled.stats.workers == ((os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0)
+    assert serial.workers == 0
+    assert pooled.workers == ((os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0)
     for pooled_path, serial_path in zip(pooled.paths, serial.paths, strict=True):
         assert pooled_path.read_bytes() == serial_path.read_bytes()
     assert not store_path(tmp_path / "pooled").exists()

@@ -5,7 +5,9 @@ hostile. Everything runs `briefer make` through CliRunner on real files in a tem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import multiprocessing
 import re
 import shutil
 from html.parser import HTMLParser
@@ -345,3 +347,36 @@ def test_an_escaped_bullet_or_heading_is_one_line_of_text(raw: str) -> None:
         == f"<ul>\n<li>{raw.replace('>', '&gt;')}</li>\n</ul>\n"
     )
     assert parser.render(f"### {md_escape(raw)}\n") == f"<h3>{raw.replace('>', '&gt;')}</h3>\n"
+
+
+def _make_in_child(out: Path, until: str) -> None:
+    from briefer.options import MakeOptions
+    from briefer.pipeline import make
+
+    options = MakeOptions(
+        inputs=(SAMPLES,),
+        out=out,
+        since=None,
+        until=dt.date.fromisoformat(until),
+        themes=SAMPLES / "themes.toml",
+        cache=False,
+    )
+    make(options, pool_threshold=10**9)
+
+
+def test_runs_at_the_same_time_never_lose_an_index_entry(tmp_path: Path) -> None:
+    """Each run rebuilds index.md from the folder under a lock file, so runs that finish
+    together each see the others' briefings."""
+    out = tmp_path / "briefings"
+    dates = [f"2024-12-{day:02d}" for day in range(10, 18)]
+    context = multiprocessing.get_context("fork")
+    runs = [context.Process(target=_make_in_child, args=(out, date)) for date in dates]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(300)
+        assert run.exitcode == 0
+    index = (out / "index.md").read_text(encoding="utf-8")
+    listed = re.findall(r"\]\((\d{4}-\d{2}-\d{2})\.md\)", index)
+    assert listed == sorted(dates, reverse=True), index
+    assert not list(out.glob(".*.tmp")) and not list((out / ".index").glob("*.tmp"))

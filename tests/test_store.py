@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
-from briefer.options import MakeOptions
-from briefer.pipeline import MakeResult, make
-from briefer.records import Article, Block, Sentence
-from briefer.store import (
+from briefer.cache import (
     SCHEMA_VERSION,
     Store,
-    Summarized,
+    checksum,
     store_path,
     summary_key,
 )
+from briefer.options import MakeOptions
+from briefer.pipeline import MakeResult, make
+from briefer.records import Article, Block, Sentence, Summarized
 
 SAMPLES = REPO / "samples"
 PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")
@@ -54,7 +54,7 @@ def _outputs(result: MakeResult) -> dict[str, bytes]:
 # ---- the store on its own ----------------------------------------------------------------------
 
 
-def test_summaries_files_and_facts_survive_a_round_trip(tmp_path: Path) -> None:
+def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path) -> None:
     path = tmp_path / ".briefer" / "store.sqlite3"
     store = Store.open(path)
     assert store is not None
@@ -69,7 +69,7 @@ def test_summaries_files_and_facts_survive_a_round_trip(tmp_path: Path) -> None:
     assert store.lookup([article_file]) == {}
     store.remember(article_file, [article])
     store.add_summary("k1", value)
-    store.add_fact("themes:x", "[]")
+    assert store.first_seen(["id9"], dt.date(2024, 12, 5)) == {"id9": dt.date(2024, 12, 5)}
     store.save()
     store.close()
 
@@ -77,7 +77,9 @@ def test_summaries_files_and_facts_survive_a_round_trip(tmp_path: Path) -> None:
     assert again is not None
     assert again.summaries(["k1", "k2"]) == {"k1": value}
     assert again.lookup([article_file]) == {article_file: (article,)}
-    assert again.fact("themes:x") == "[]" and again.fact("themes:y") is None
+    # The first day seen stays the first: a later run does not move it.
+    later = again.first_seen(["id9", "id8"], dt.date(2024, 12, 9))
+    assert later == {"id9": dt.date(2024, 12, 5), "id8": dt.date(2024, 12, 9)}
     # A touched file is read again, even with the same bytes.
     article_file.write_text("+++\ntitle = 'A'\n+++\nText!\n", encoding="utf-8")
     assert again.lookup([article_file]) == {}
@@ -99,7 +101,7 @@ def test_a_store_filled_by_other_code_is_emptied(tmp_path: Path) -> None:
     store.close()
     connection = sqlite3.connect(path)
     assert connection.execute("SELECT count(*) FROM summaries").fetchone()[0] == 1
-    connection.execute("UPDATE facts SET value = 'older briefer' WHERE key = 'code'")
+    connection.execute("UPDATE meta SET value = 'older briefer' WHERE key = 'code'")
     connection.commit()
     connection.close()
     again = Store.open(path)
@@ -205,7 +207,7 @@ def test_different_options_are_not_served_from_the_store(articles: Path, tmp_pat
 def test_the_pool_writes_what_one_process_writes(articles: Path, tmp_path: Path) -> None:
     serial = make(_options(articles, tmp_path / "serial", cache=False), pool_threshold=10**9)
     pooled = make(_options(articles, tmp_path / "pooled", cache=False), pool_threshold=0)
-    assert serial.stats.workers == 0 and pooled.stats.workers >= 1
+    assert serial.workers == 0 and pooled.workers >= 1
     assert _outputs(pooled) == _outputs(serial)
 
 
@@ -296,3 +298,67 @@ def test_a_store_that_cannot_be_made_is_skipped_with_one_warning(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "running without it" in lines[0], err
     assert (out / "2024-12-31.md").is_file()
+
+
+# ---- a store that cannot lie -------------------------------------------------------------------
+
+
+def _flip_one_byte(value: str) -> str:
+    """The same row with one character changed inside a sentence or a title."""
+    position = value.index("NATO")
+    return value[:position] + "NAT0" + value[position + 4 :]
+
+
+def _tamper(path: Path, table: str, spoil: str) -> None:
+    connection = sqlite3.connect(path)
+    key, value = connection.execute(
+        f"SELECT key, value FROM {table} WHERE value LIKE '%NATO%' LIMIT 1"
+    ).fetchone()
+    if spoil == "byte":  # the checksum left as it was
+        connection.execute(
+            f"UPDATE {table} SET value = ? WHERE key = ?", (_flip_one_byte(value), key)
+        )
+    else:  # not JSON at all, under a checksum that matches it
+        broken = value[: len(value) // 2]
+        connection.execute(
+            f"UPDATE {table} SET value = ?, checksum = ? WHERE key = ?",
+            (broken, checksum(key, broken), key),
+        )
+    if table == "summaries":  # so the summaries are read, not the stored stories
+        connection.execute("DELETE FROM groupings")
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize("table", ["files", "summaries", "groupings"])
+@pytest.mark.parametrize("spoil", ["byte", "json"])
+def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
+    articles: Path, tmp_path: Path, table: str, spoil: str
+) -> None:
+    out = tmp_path / "briefings"
+    args = ("make", "-i", str(articles), "--out", str(out), "--format", "md,json", *PERIOD)
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    cold = {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
+    _tamper(store_path(out), table, spoil)
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    (line,) = err.strip().splitlines()
+    assert "1 damaged entry" in line and "worked out again" in line, line
+    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+    # Replaced: the next run finds nothing wrong.
+    code, _, err = run_cli(*args)
+    assert code == 0 and err == ""
+    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+
+
+def test_a_themes_file_warning_prints_on_every_run(articles: Path, tmp_path: Path) -> None:
+    """Nothing about the themes file is cached: a warm run warns as the cold one did."""
+    themes = articles / "themes.toml"
+    themes.write_text("mood = 'calm'\n" + themes.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "briefings"
+    for run in ("cold", "warm"):
+        code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+        assert code == 0, err
+        assert err.count("ignoring top-level key 'mood'") == 1, f"{run} run: {err}"
+    assert make(_options(articles, out)).stats.grouping_reused

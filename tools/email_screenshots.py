@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from briefer.mail import compose, email_body, masthead  # noqa: E402
 from briefer.options import MakeOptions  # noqa: E402
-from briefer.pipeline import build_briefing  # noqa: E402
+from briefer.pipeline import build  # noqa: E402
 
 # (width, dark mode, file name)
 SHOTS = (
@@ -105,7 +105,7 @@ def email_html() -> tuple[str, int]:
             until=dt.date(2024, 12, 5),
             themes=REPO / "samples" / "themes.toml",
         )
-    briefing = build_briefing(options)
+    briefing = build(options)
     body = email_body(briefing, full_copy=f"briefings/{briefing.date.isoformat()}.md")
     message = compose(
         masthead(briefing, body.shown),

@@ -29,8 +29,7 @@ from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, O
 from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
-    from briefer.config import Config
-    from briefer.records import Briefing, EmailResult, Mailing, MakeOptions
+    from briefer.records import Briefing, Config, EmailResult, Mailing, MakeOptions
 
 
 app = typer.Typer(
@@ -158,6 +157,14 @@ def make(
             help="Reuse and keep the article store, .briefer/ beside --out (default: on).",
         ),
     ] = None,
+    undated: Annotated[
+        str | None,
+        typer.Option(
+            metavar="first-seen|skip",
+            help="Articles without a date: placed by the day first seen, or left out "
+            "(default: first-seen).",
+        ),
+    ] = None,
     minutes: Annotated[
         int | None,
         typer.Option(
@@ -198,6 +205,7 @@ def make(
         "explain": explain,
         "templates": templates,
         "cache": cache,
+        "undated": undated,
         "minutes": minutes,
         "max_stories": max_stories,
         "top": top,

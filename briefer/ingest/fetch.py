@@ -17,15 +17,12 @@ stored in the folder (in any file's `url` field) is neither fetched again nor re
 from __future__ import annotations
 
 import codecs
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import logging
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -35,6 +32,7 @@ import lxml.etree  # type: ignore[import-untyped, unused-ignore]
 import lxml.html  # type: ignore[import-untyped, unused-ignore]
 
 from briefer.errors import DeliveryError, InputError, OptionsError
+from briefer.files import write_file
 from briefer.ingest.boundary import guarded
 from briefer.ingest.feeds import read_feed_data
 from briefer.ingest.fields import content_id
@@ -321,20 +319,6 @@ def save_article(article: Article, folder: Path, fetched_at: dt.datetime) -> Pat
     while target.exists():  # another article's file under the same name: keep both
         number += 1
         target = folder / f"{Path(name).stem}-{number}.md"
-    data = article_markdown(article, fetched_at).encode("utf-8")
-    temp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as error:
-        raise DeliveryError(
-            f"cannot write {target}: {error.strerror or error}; check the folder {folder}"
-        ) from error
-    finally:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
+    write_file(target, article_markdown(article, fetched_at).encode("utf-8"))
     logger.info("saved %s as %s", article.url or article.path, target)
     return target

@@ -1,0 +1,360 @@
+"""Clean and summarize articles: in this process for a small run, in worker processes (one
+per core) for a big one. Which one is an executor detail: both run `summarize_chunk` on the
+same chunks, so the briefing is byte for byte the same.
+
+The workers are bounded and never outlive the run:
+- each input has a time budget (INPUT_BUDGET): a worker stuck on one is killed and replaced,
+  and that input is reported as failed with the reason, the rest of the batch goes on;
+- SIGTERM and SIGHUP are handled like Ctrl-C (`signals_interrupt`): the workers are stopped,
+  no file is left half-written, then the run ends by the signal as it would have;
+- a worker exits when its parent disappears, even by SIGKILL (a parent-death signal on Linux,
+  and a watch on the parent's id everywhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from types import FrameType
+from typing import Any
+
+from briefer.records import Article, Summarized
+
+log = logging.getLogger(__name__)
+
+# Below this many articles to summarize, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 200
+CHUNK_SIZE = 200  # articles per task sent to a worker: big enough to keep pickling overhead low
+# Seconds one input may take to clean and split (and a chunk to score) before its worker is
+# replaced: an ordinary article takes a few milliseconds (10,000 in about 16 s on 2 cores),
+# the worst real page in the dev data under a second; issue #15 asks for any input to be
+# dealt with within 60 s, and this leaves room for the rest of the run.
+INPUT_BUDGET = 30.0
+_PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still there
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+# (articles summarized so far, articles to summarize); called after each chunk.
+Progress = Callable[[int, int], None]
+# (sentences, words, algorithm): what shapes a summary.
+Length = tuple[int, int | None, str]
+
+
+def summarize_chunk(
+    articles: Sequence[Article], length: Length, started: Callable[[int], None] | None = None
+) -> list[Summarized]:
+    """Clean and summarize a run of articles, in order; started(i) is called before the i-th
+    is cleaned, and started(len(articles)) before the sentences are chosen for all of them at
+    once: the default scorer's arithmetic is batched, and choose_many gives each article what
+    it would give it alone."""
+    # Imported here: the cleaner, splitter and scorers pull in numpy, scipy and nltk (seconds
+    # of start-up), which a warm run never needs.
+    from briefer.clean import clean
+    from briefer.sentences import split_document
+    from briefer.summarize import choose_many
+
+    sentences, words, algorithm = length
+    documents = []
+    split = []
+    for position, article in enumerate(articles):
+        if started is not None:
+            started(position)
+        document = clean(article)
+        documents.append(document)
+        split.append(sorted(split_document(document), key=lambda sentence: sentence.index))
+    if started is not None:
+        started(len(articles))
+    texts = [
+        ([sentence.text for sentence in ordered], document.article.title)
+        for document, ordered in zip(documents, split, strict=True)
+    ]
+    chosen = choose_many(texts, n=sentences, algorithm=algorithm, words=words)
+    return [
+        Summarized(document.blocks, tuple(ordered[i] for i in picked), algorithm)
+        for document, ordered, picked in zip(documents, split, chosen, strict=True)
+    ]
+
+
+@dataclass
+class Summarizer:
+    """Summarizes the articles a run needs: `summarizer(articles, length)`. pool_threshold:
+    use worker processes when more articles than this need it (None: POOL_THRESHOLD on a
+    machine with several cores); budget: seconds per input in a worker."""
+
+    progress: Progress | None = None
+    pool_threshold: int | None = None
+    budget: float = INPUT_BUDGET
+    workers: int = 0  # processes this run summarized in; 0 when it did it alone
+
+    def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+        total = len(articles)
+        cores = os.cpu_count() or 1
+        threshold = self.pool_threshold
+        if threshold is None:
+            threshold = POOL_THRESHOLD if cores > 1 else total
+        self.workers = cores if total > threshold else 0
+        # Even chunks for a small run (one per worker), CHUNK_SIZE for a big one.
+        size = min(CHUNK_SIZE, -(-total // self.workers)) if self.workers else CHUNK_SIZE
+        chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
+        results: list[Summarized | None] = [None] * total
+        clock = time.perf_counter()
+        if self.progress is not None:
+            self.progress(0, total)
+        if self.workers:
+            _Pool(articles, length, self, results).run(chunks)
+        else:
+            for chunk in chunks:
+                raise_if_signalled()
+                done = summarize_chunk([articles[i] for i in chunk], length)
+                for position, value in zip(chunk, done, strict=True):
+                    results[position] = value
+                if self.progress is not None:
+                    self.progress(chunk.stop, total)
+        if total:
+            log.info(
+                "summarized %d articles in %.1f s (%s)",
+                total,
+                time.perf_counter() - clock,
+                f"{self.workers} processes" if self.workers else "one process",
+            )
+        return [value or Summarized((), (), length[2]) for value in results]
+
+
+# ---- the pool --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Busy:
+    task: list[int]  # positions of the articles sent
+    at: int = 0  # index in task of the article being worked on (len(task): scoring)
+    since: float = field(default_factory=time.monotonic)
+
+
+class _Pool:
+    """Worker processes fed one task (a list of article positions) at a time over a pipe."""
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        length: Length,
+        owner: Summarizer,
+        results: list[Summarized | None],
+    ) -> None:
+        self.articles = articles
+        self.length = length
+        self.owner = owner
+        self.results = results
+        self.done = 0
+        # fork: the workers share the modules imported here rather than each importing them.
+        self.context = multiprocessing.get_context("fork")
+        self.idle: list[tuple[Any, Connection]] = []
+        self.busy: dict[Connection, tuple[Any, _Busy]] = {}
+
+    def run(self, chunks: Sequence[range]) -> None:
+        import briefer.clean
+        import briefer.sentences
+        import briefer.summarize  # noqa: F401
+
+        queue: deque[list[int]] = deque(list(chunk) for chunk in chunks)
+        try:
+            for _ in range(min(self.owner.workers, len(queue))):
+                self.idle.append(self._start())
+            while queue or self.busy:
+                raise_if_signalled()
+                while queue and self.idle:
+                    process, connection = self.idle.pop()
+                    task = queue.popleft()
+                    self.busy[connection] = (process, _Busy(task))
+                    try:
+                        connection.send([self.articles[i] for i in task])
+                    except OSError:  # it died while idle: the task goes to its replacement
+                        del self.busy[connection]
+                        _stop(process, connection)
+                        self.idle.append(self._start())
+                        queue.appendleft(task)
+                self._wait(queue)
+        finally:
+            # Done, or unwinding (Ctrl-C, SIGTERM, an error): no worker outlives the run.
+            for process, connection in self.idle:
+                _stop(process, connection, kill=False)
+            for connection, (process, _) in self.busy.items():
+                _stop(process, connection)
+
+    def _start(self) -> tuple[Any, Connection]:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), self.length))
+        process.start()
+        theirs.close()
+        return process, ours
+
+    def _wait(self, queue: deque[list[int]]) -> None:
+        budget = self.owner.budget
+        now = time.monotonic()
+        deadline = min(busy.since + budget for _, busy in self.busy.values())
+        for connection in wait(list(self.busy), timeout=max(0.0, deadline - now)):
+            assert isinstance(connection, Connection)
+            busy = self.busy[connection][1]
+            try:
+                kind, value = connection.recv()
+            except (EOFError, OSError):
+                self._lost(connection, queue, "the process summarizing it died")
+                continue
+            if kind == "at":
+                busy.at, busy.since = value, time.monotonic()
+            elif kind == "done":
+                for position, summarized in zip(busy.task, value, strict=True):
+                    self.results[position] = summarized
+                self._finished(connection)
+            else:  # "error": a bug in briefer, raised here as it would be in one process
+                raise value
+        now = time.monotonic()
+        for connection, (_, busy) in list(self.busy.items()):
+            if now - busy.since > budget:
+                self._lost(connection, queue, f"took longer than {budget:g} s to summarize")
+
+    def _finished(self, connection: Connection) -> None:
+        process, busy = self.busy.pop(connection)
+        self.idle.append((process, connection))
+        self.done += len(busy.task)
+        if self.owner.progress is not None:
+            self.owner.progress(self.done, len(self.articles))
+
+    def _lost(self, connection: Connection, queue: deque[list[int]], why: str) -> None:
+        """The worker on connection is stuck or dead: replace it; the input it was on fails,
+        the rest of its task goes back in the queue (one by one when it stuck scoring them
+        all, to find the one that does)."""
+        process, busy = self.busy.pop(connection)
+        _stop(process, connection)
+        self.idle.append(self._start())
+        task = busy.task
+        if busy.at < len(task):  # stuck on (or killed by) one input
+            culprit, rest = task[busy.at], task[: busy.at] + task[busy.at + 1 :]
+        elif len(task) == 1:  # stuck choosing the sentences of its only input
+            culprit, rest = task[0], []
+        else:  # stuck choosing for a whole chunk: each input alone finds the one
+            queue.extendleft([position] for position in reversed(task))
+            return
+        article = self.articles[culprit]
+        log.debug("%s: %s", article.path, why)
+        self.results[culprit] = Summarized((), (), self.length[2], problem=f"{why}; left out")
+        self.done += 1
+        if rest:  # those before the culprit are worked out again with those after it
+            queue.appendleft(rest)
+
+
+def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
+    """End a worker: an idle one is told to, one at work (or stuck) is killed."""
+    if not kill:
+        with contextlib.suppress(OSError):
+            connection.send(None)
+        process.join(_PARENT_POLL)
+    connection.close()
+    if process.is_alive():
+        process.kill()
+    process.join()
+
+
+def _worker(connection: Connection, parent: int, length: Length) -> None:
+    """A worker's life: summarize each task sent until the pipe closes."""
+    _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the parent stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+    def started(at: int) -> None:
+        connection.send(("at", at))
+
+    while True:
+        try:
+            articles = connection.recv()
+        except (EOFError, OSError):
+            return
+        if articles is None:
+            return
+        try:
+            message: tuple[str, Any] = ("done", summarize_chunk(articles, length, started))
+        except Exception as error:  # sent to the parent, which raises it
+            message = ("error", error)
+        connection.send(message)
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+# ---- signals ----------------------------------------------------------------------------------
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwound like Ctrl-C, then the process ends by that signal."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+# Signals taken during the current signals_interrupt block. The handler raises at once, but
+# Python drops an exception raised where it cannot be propagated (in an at-fork hook while a
+# worker starts, say); the pool loop and the block's end check this list, so none is lost.
+_received: list[int] = []
+
+
+def raise_if_signalled() -> None:
+    if _received:
+        raise Terminated(_received[-1])
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """For the block, SIGTERM and SIGHUP raise Terminated, so the same cleanup as for Ctrl-C
+    runs (workers stopped, temporary files removed, the store left as it was); once the block
+    has unwound, the process ends by the signal. Only the main thread can take signals; other
+    threads run the block as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        _received.append(number)
+        raise Terminated(number)
+
+    _received.clear()
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), handler) for name in names}
+    try:
+        yield
+        raise_if_signalled()
+    except Terminated as stop:
+        for name, old in previous.items():
+            signal.signal(getattr(signal, name), old)
+        previous = {}
+        signal.signal(stop.number, signal.SIG_DFL)
+        os.kill(os.getpid(), stop.number)
+        raise
+    finally:
+        _received.clear()
+        for name, old in previous.items():
+            signal.signal(getattr(signal, name), old)

@@ -1,0 +1,161 @@
+"""The summarizing workers never outlive a run and never hold it up: SIGTERM and SIGHUP stop
+a run as Ctrl-C does, workers die with their parent (even by SIGKILL), an input that takes
+longer than its budget is reported and the rest briefed, and a killed run leaves a store the
+next run uses. Real processes, real signals, a corpus big enough for the pool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from briefer.ingest import read_inputs
+from briefer.workers import POOL_THRESHOLD, Summarizer, summarize_chunk
+
+SAMPLES = REPO / "samples"
+COUNT = 3 * POOL_THRESHOLD  # enough to take a few seconds in the pool on a loaded machine
+PERIOD = ("--since", "2024-12-01", "--until", "2024-12-10")
+WAIT = 120.0  # seconds a test waits for something that should take well under one
+
+needs_cores = pytest.mark.skipif(
+    (os.cpu_count() or 1) < 2, reason="the worker pool is only used with several cores"
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """COUNT articles made from the samples: paragraphs rotated, titles numbered, dates over
+    ten days, so no two are the same text."""
+    folder = tmp_path_factory.mktemp("workers") / "articles"
+    folder.mkdir()
+    bases = []
+    for path in sorted(SAMPLES.glob("*.txt")):
+        _, header, body = path.read_text(encoding="utf-8").split("+++", 2)
+        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+        bases.append((tomllib.loads(header)["title"], paragraphs))
+    for number in range(COUNT):
+        title, paragraphs = bases[number % len(bases)]
+        turn = number // len(bases) % len(paragraphs)
+        text = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
+        day = dt.date(2024, 12, 1) + dt.timedelta(days=number % 10)
+        (folder / f"{number:04d}.md").write_text(
+            f'+++\ntitle = "{title} ({number})"\ndate = {day}\n+++\n\n{text}\n', encoding="utf-8"
+        )
+    return folder
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is pid (Linux /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _start_run(corpus: Path, out: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """`briefer make` in a process of its own, once its workers are summarizing."""
+    command = [sys.executable, "-c", "from briefer.cli import app; app()", "make"]
+    run = subprocess.Popen(
+        [*command, "-i", str(corpus), "--out", str(out), *PERIOD],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and run.poll() is None:
+        workers = _children(run.pid)
+        if len(workers) >= 2:
+            return run, workers
+        time.sleep(0.01)
+    run.kill()
+    run.wait()
+    pytest.fail("the run never started its workers")
+
+
+def _gone(pids: set[int]) -> bool:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@needs_cores
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_while_summarizing_leaves_no_process_behind(
+    corpus: Path, tmp_path: Path, number: signal.Signals
+) -> None:
+    out = tmp_path / "briefings"
+    run, workers = _start_run(corpus, out)
+    run.send_signal(number)
+    _, err = run.communicate(timeout=WAIT)
+    assert run.returncode == -number, err.decode()
+    assert _gone(workers), "a worker outlived the run"
+    assert not list(out.glob("*.md")) and not list(out.glob(".*.tmp")), "no briefing, no scrap"
+    # The next run finds a store it can use, and briefs everything.
+    code, _, err_text = run_cli("make", "-i", str(corpus), "--out", str(out), *PERIOD)
+    assert code == 0 and err_text == "", err_text
+
+
+@needs_cores
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_die_with_a_killed_run_and_the_store_stays_usable(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    # A first run fills the store, so the killed one is killed with a store in use.
+    code, _, err = run_cli(
+        "make", "-i", str(corpus), "--out", str(out), *PERIOD, "--sentences", "2"
+    )
+    assert code == 0, err
+    run, workers = _start_run(corpus, out)
+    run.kill()
+    run.wait(timeout=WAIT)
+    assert _gone(workers), "a worker outlived its parent"
+    code, _, err = run_cli("make", "-i", str(corpus), "--out", str(out), *PERIOD)
+    assert code == 0 and err == "", err
+    assert (out / "2024-12-10.md").is_file()
+
+
+def test_an_input_over_its_time_budget_is_reported_and_its_worker_replaced() -> None:
+    articles = read_inputs([SAMPLES]).articles
+    length = (3, None, "default")
+    # No input can be cleaned within a budget of a nanosecond: each one's worker is killed
+    # and replaced in turn, and each input comes back failed with the reason.
+    summarizer = Summarizer(pool_threshold=0, budget=1e-9)
+    results = summarizer(articles, length)
+    assert summarizer.workers >= 1
+    assert [value.problem for value in results] == [
+        "took longer than 1e-09 s to summarize; left out"
+    ] * len(articles)
+    assert not any(value.sentences for value in results)
+    assert multiprocessing.active_children() == []
+    # With room to work, the pool gives what one process gives.
+    pooled = Summarizer(pool_threshold=0)(articles, length)
+    assert pooled == summarize_chunk(articles, length)
