@@ -170,9 +170,15 @@ def storylines() -> None:
 
 def _busy_rows() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
-    themes = [json.loads(line) for line in (SHARED / "themes_dev.jsonl").open(encoding="utf-8")]
+    themes = [
+        json.loads(line)
+        for line in (SHARED / "themes_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     themes.sort(key=lambda row: (row["date"], row["id"]))
-    bbc = [json.loads(line) for line in (SHARED / "bbc_dev.jsonl").open(encoding="utf-8")]
+    bbc = [
+        json.loads(line)
+        for line in (SHARED / "bbc_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     start = dt.date(2022, 6, 6)  # a Monday; any week would do
     for part in (themes, bbc):
         for k, row in enumerate(part):

@@ -27,108 +27,35 @@ if TYPE_CHECKING:
     from briefer.pipeline import MakeResult
 
 Inputs = str | Path | Sequence[str | Path]
-Day = str | dt.date
 
 
-def options(
-    inputs: Inputs | None = None,
-    *,
-    since: Day | None = None,
-    until: Day | None = None,
-    out: str | Path | None = None,
-    formats: str | Sequence[str] | None = None,
-    themes: str | Path | None = None,
-    sentences: int | None = None,
-    words: int | None = None,
-    algorithm: str | None = None,
-    explain: bool | None = None,
-    templates: str | Path | None = None,
-    cache: bool | None = None,
-) -> MakeOptions:
-    """The MakeOptions for these arguments over the shipped defaults; `until` defaults to
-    today, `themes` to the themes.toml beside the first input (if there is one)."""
-    from briefer.config import Config, make_options
+def options(inputs: Inputs | None = None, **given: object) -> MakeOptions:
+    """The MakeOptions for these arguments over the shipped defaults. The keywords are
+    MakeOptions' fields (since, until, out, formats, themes, sentences, ...), given as the
+    command line gives them or as their own types; `until` defaults to today, `themes` to the
+    themes.toml beside the first input (if there is one)."""
+    from briefer.config import make_options
+    from briefer.records import Config
 
-    given: dict[str, object] = {
-        "inputs": [inputs] if isinstance(inputs, str | Path) else inputs,
-        "since": since,
-        "until": until,
-        "out": out,
-        "formats": formats,
-        "themes": themes,
-        "sentences": sentences,
-        "words": words,
-        "algorithm": algorithm,
-        "explain": explain,
-        "templates": templates,
-        "cache": cache,
-    }
+    if inputs is not None:
+        given["inputs"] = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     return make_options(Config(), given, dt.date.today())
 
 
-def make(
-    inputs: Inputs | None = None,
-    *,
-    since: Day | None = None,
-    until: Day | None = None,
-    out: str | Path | None = None,
-    formats: str | Sequence[str] | None = None,
-    themes: str | Path | None = None,
-    sentences: int | None = None,
-    words: int | None = None,
-    algorithm: str | None = None,
-    explain: bool | None = None,
-    templates: str | Path | None = None,
-    cache: bool | None = None,
-) -> MakeResult:
+def make(inputs: Inputs | None = None, **given: object) -> MakeResult:
     """Make the briefing and write its files into `out` (default: briefings/), as
     `briefer make` does. Returns what was written (`.paths`), the Briefing (`.briefing`, with
     its coverage) and the inputs that failed (`.failed`)."""
     from briefer.pipeline import make as run
 
-    return run(
-        options(
-            inputs,
-            since=since,
-            until=until,
-            out=out,
-            formats=formats,
-            themes=themes,
-            sentences=sentences,
-            words=words,
-            algorithm=algorithm,
-            explain=explain,
-            templates=templates,
-            cache=cache,
-        )
-    )
+    return run(options(inputs, **given))
 
 
-def build(
-    inputs: Inputs | None = None,
-    *,
-    since: Day | None = None,
-    until: Day | None = None,
-    themes: str | Path | None = None,
-    sentences: int | None = None,
-    words: int | None = None,
-    algorithm: str | None = None,
-) -> Briefing:
+def build(inputs: Inputs | None = None, **given: object) -> Briefing:
     """The Briefing for the inputs, without writing anything (no files, no article store)."""
     from briefer.pipeline import build as run_build
 
-    return run_build(
-        options(
-            inputs,
-            since=since,
-            until=until,
-            themes=themes,
-            sentences=sentences,
-            words=words,
-            algorithm=algorithm,
-            cache=False,
-        )
-    )
+    return run_build(options(inputs, **{**given, "cache": False}))
 
 
 def summarize_text(

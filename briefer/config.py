@@ -24,7 +24,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from briefer.records import (
     SMTP_PORTS,
     SMTP_SECURITY,
     SMTP_TIMEOUT,
+    Config,
     EmailSettings,
     MakeOptions,
     SmtpSettings,
@@ -64,23 +65,6 @@ PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
 ENV_PREFIX = "BRIEFER_"
 
 DEFAULT_SMTP_SECURITY = "starttls"
-
-
-@dataclass(frozen=True)
-class Config:
-    """The settings for one run before flags: shipped defaults < briefer.toml < environment.
-    Relative paths are relative to the working folder load_config was given."""
-
-    # The run's options as far as the settings give them. `since` and `until` change every
-    # run and are never settings (make_options sets them); `themes` None means "not set":
-    # make_options then looks for themes.toml beside the first input.
-    make: MakeOptions = field(default_factory=MakeOptions)
-    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
-    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
-    # the password), and the email_mode, public_url and unsubscribe keys.
-    smtp: SmtpSettings = field(default_factory=SmtpSettings)
-    email_settings: EmailSettings = field(default_factory=EmailSettings)
-    file: Path | None = None  # the briefer.toml that was read, if any
 
 
 # ---- where a value came from, for error messages ----------------------------------------------
@@ -680,10 +664,12 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
         changes["undated"] = check_undated(str(given["undated"]))
     for name in ("sentences", "words", "minutes", "max_stories", "top"):
         if name in given and (isinstance(given[name], bool) or not isinstance(given[name], int)):
-            raise OptionsError(f"--{name} {given[name]!r} is not a whole number")
+            flag = "--" + name.replace("_", "-")
+            raise OptionsError(f"{flag} {given[name]!r} is not a whole number")
     for name in ("explain", "cache", "new_only"):
         if name in given and not isinstance(given[name], bool):
-            raise OptionsError(f"--{name} {given[name]!r} is not true or false")
+            flag = "--" + name.replace("_", "-")
+            raise OptionsError(f"{flag} {given[name]!r} is not true or false")
     options = replace(config.make, **changes)
     check_length(options.sentences, options.words)
     check_rank(options.minutes, options.top, options.max_stories)

@@ -508,3 +508,20 @@ class MakeOptions:
     max_stories: int | None = None
     top: int = 5
     new_only: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings for one run before flags: shipped defaults < briefer.toml < environment,
+    as config.load_config reads them. Relative paths are relative to its working folder."""
+
+    # The run's options as far as the settings give them. `since` and `until` change every
+    # run and are never settings (make_options sets them); `themes` None means "not set":
+    # make_options then looks for themes.toml beside the first input.
+    make: MakeOptions = field(default_factory=MakeOptions)
+    email: tuple[str, ...] = ()  # recipients; empty: the briefing is not e-mailed
+    # The smtp_* keys and the password, in the one SMTP settings record (whose repr hides
+    # the password), and the email_mode, public_url and unsubscribe keys.
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    email_settings: EmailSettings = field(default_factory=EmailSettings)
+    file: Path | None = None  # the briefer.toml that was read, if any

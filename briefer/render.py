@@ -26,7 +26,7 @@ from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
 from briefer.rank import corroboration, why_ranked
 from briefer.records import OTHER_THEME, Briefing, Bullet, Cut, Story
-from briefer.view import build_view, fallback, one_line
+from briefer.view import as_sentence, build_view, fallback, one_line
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "md_code": md_code,
     "safe_url": safe_url,
     "fallback": fallback,
+    # A bullet as a sentence (a standfirst without a full stop gets one), for the ranking's
+    # macros; the view does the same for the stories' bullets.
+    "sentence": as_sentence,
     "plural": plural,
     "wrap": wrap,
     "underline": underline,

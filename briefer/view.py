@@ -107,6 +107,7 @@ class BriefingView:
     sections: tuple[SectionView, ...]  # the stories told in full, by theme
     stories: int  # stories shown
     first_title: str  # the first story's title, for the email's preheader; "" without stories
+    theme_names: str  # the themes told in full, "Energy, Markets", for the preheader
     explain: bool
     coverage: Coverage
     # (label, number, the files it counts): the counts of articles, then of files (failed,
@@ -239,6 +240,7 @@ def build_view(
         sections=tuple(views),
         stories=shown,
         first_title=first,
+        theme_names=", ".join(view.theme for view in views),
         explain=explain,
         coverage=coverage,
         coverage_counts=(

@@ -87,3 +87,10 @@ def test_summarize_text_keeps_sentences_verbatim_and_in_order() -> None:
     flat = " ".join(body.split())
     positions = [flat.index(" ".join(sentence.split())) for sentence in chosen]
     assert positions == sorted(positions)
+
+
+def test_every_options_field_is_a_keyword_and_nothing_else() -> None:
+    briefing = briefer.build(SAMPLES, since="2024-12-01", until="2024-12-05", top=0, minutes=0)
+    assert briefing.coverage.in_period == 2
+    with pytest.raises(TypeError, match="unknown option 'sentence'"):
+        briefer.build(SAMPLES, sentence=2)

@@ -16,8 +16,9 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.config import KEYS, SETTINGS, Config, load_config, parse_addresses
+from briefer.config import KEYS, SETTINGS, load_config, parse_addresses
 from briefer.errors import OptionsError
+from briefer.records import Config
 
 SAMPLES = REPO / "samples"
 SECRET = "hunter2-do-not-print"

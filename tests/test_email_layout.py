@@ -18,7 +18,7 @@ from conftest import REPO
 
 from briefer.mail import email_body
 from briefer.options import MakeOptions
-from briefer.pipeline import build_briefing
+from briefer.pipeline import build
 from briefer.records import Article, Briefing, Bullet, Section, Skipped, Story
 
 SAMPLES = REPO / "samples"
@@ -80,7 +80,7 @@ def _samples() -> Briefing:
         until=dt.date(2024, 12, 5),
         themes=SAMPLES / "themes.toml",
     )
-    return _with_long_words(build_briefing(options))
+    return _with_long_words(build(options))
 
 
 def _long_real() -> Briefing | None:
@@ -96,7 +96,7 @@ def _long_real() -> Briefing | None:
         themes=SHARED / "themes_dev.toml",
         cache=False,
     )
-    return build_briefing(options)
+    return build(options)
 
 
 def _measure(browser: str, work: Path, html: str, width: int, dark: bool) -> dict[str, object]:

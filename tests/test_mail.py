@@ -906,3 +906,33 @@ def test_starttls_against_a_tls_port_fails_at_once_naming_the_setting(
     assert f"{HOST}:{server.port} expects TLS from the start" in line
     assert "set smtp_security (BRIEFER_SMTP_SECURITY) to ssl" in line
     assert "attempts" not in line and server.recorder.data_commands == 0
+
+
+def test_a_shortened_email_arrives_whole_under_the_cap_and_names_what_it_leaves_out(
+    tmp_path: Path,
+) -> None:
+    briefing = _big_briefing(160)
+    with smtp_server() as server:
+        result = email_briefing(
+            briefing,
+            mailing(server.port, mode="bcc", recipients=(ANN, BO)),
+            tmp_path,
+            full_copy="briefings/2024-12-05.md",
+        )
+    shown = result.shown
+    assert result.total == 160 and 40 < shown < 80 and result.omitted == 160 - shown
+    [arrived] = server.recorder.received
+    message = arrived.message()
+    assert message["Subject"] == (
+        f"Briefing 5 December 2024: top {shown} of 160 stories, 2 of 4 themes"
+    )
+    # The HTML part as it travelled (quoted-printable), under the cap.
+    raw = arrived.data
+    html_part = raw[raw.index(b"Content-Type: text/html") :]
+    sent = html_part.split(b"\r\n\r\n", 1)[1].split(b"\r\n--", 1)[0]
+    assert len(sent) == result.html_bytes <= HTML_LIMIT
+    html, text = parts(message)
+    for seen in (" ".join("".join(Markup(html).text).split()), " ".join(text.split())):
+        assert f"first {shown} of 160 stories, from 2 of 4 themes" in seen
+        assert "Themes left out: Spending (40 stories), Debt (40 stories)." in seen
+        assert f"Taxes ({shown - 40} of 40 stories)" in seen

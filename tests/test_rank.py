@@ -404,3 +404,27 @@ def test_busy_real_week_fits_ten_minutes(shared_dir: Path, tmp_path: Path) -> No
     stories = [s for sec in data["sections"] for s in sec["stories"]]
     assert len(lines) == data["ranking"]["also_reported"] > 0
     assert len(lines) + sum(s["standing"]["in_body"] for s in stories) == len(stories)
+
+
+def test_every_format_carries_top_stories_and_also_reported() -> None:
+    many = [
+        story(
+            f"Story {k:02d} about the harbour",
+            [article(f"s{k}-{j}", f"Outlet {j}", 2 + k % 6) for j in range(1 + k % 3)],
+            [f"Sentence {i} of story {k} has several ordinary words in it." for i in range(5)],
+        )
+        for k in range(12)
+    ]
+    ranked = rank(briefing(*many), minutes=1, top=2)
+    assert ranked.ranking is not None
+    first = ranked.ranking.top[0]
+    assert first.standing is not None
+    text, html = render(ranked, "txt"), render(ranked, "html")
+    assert "Top stories\n===========" in text and "Also reported\n=============" in text
+    assert f"1. {first.title}" in text
+    assert ">Top stories</h2>" in html and 'id="also-reported"' in html
+    assert f'href="#{first.standing.anchor}"' in html, "Top stories link to the story"
+    assert f'<h3 id="{first.standing.anchor}"' in html
+    data = json.loads(render(ranked, "json"))
+    assert data["ranking"]["also_reported"] == ranked.ranking.also == 10
+    assert data["ranking"]["top"] == [s.standing.anchor for s in ranked.ranking.top if s.standing]

@@ -29,8 +29,7 @@ from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, O
 from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
-    from briefer.config import Config
-    from briefer.records import Briefing, EmailResult, Mailing, MakeOptions
+    from briefer.records import Briefing, Config, EmailResult, Mailing, MakeOptions
 
 
 app = typer.Typer(

@@ -19,8 +19,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from briefer.errors import BrieferError
 
 if TYPE_CHECKING:
-    from briefer.config import Config
-    from briefer.records import MakeOptions
+    from briefer.records import Config, MakeOptions
 
 
 def _plain_help_option(option: Any) -> Any:

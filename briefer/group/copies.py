@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from briefer.group.texts import WORD
 from briefer.records import Document
+from briefer.words import WORD
 
 _SHINGLE = 5  # words per shingle
 _COPY_OVERLAP = 0.85  # share of the shorter text's shingles (Feedly hides copies past 85%)

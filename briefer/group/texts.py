@@ -12,7 +12,7 @@ from itertools import chain, repeat
 import numpy as np
 
 from briefer.records import Document
-from briefer.words import stem, stopwords
+from briefer.words import WORD, stem, stopwords
 
 # Past this the text only adds background; the cap keeps 10,000 articles to seconds.
 _MAX_CHARS = 1500
@@ -29,9 +29,6 @@ _NAME = re.compile(
 
 # --- reading the articles once -------------------------------------------------------------
 
-# The word shape of briefer.words, kept here because grouping also needs each word as
-# written: the forms quoted back to the reader, and where a phrase starts and ends.
-WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
 _LEAD_PARAGRAPHS = 2  # a story's lead, for topic labels: its first paragraphs
 
 # Where a word stands in its article.

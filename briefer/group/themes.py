@@ -29,7 +29,6 @@ from scipy import sparse
 
 from briefer.group.texts import (
     TITLE_PART,
-    WORD,
     Texts,
     body_ranks,
     document_parts,
@@ -39,7 +38,7 @@ from briefer.group.texts import (
     usual_form,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import stopwords
+from briefer.words import WORD, stopwords
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from briefer.config import Config
 from briefer.deliver import write_file
 from briefer.errors import DeliveryError, OptionsError
 from briefer.index import record_path
@@ -33,7 +32,7 @@ from briefer.mail.message import (
     wire_bytes,
 )
 from briefer.mail.smtp import Envelope, Retry, check_settings, send
-from briefer.records import Briefing, EmailResult, Mailing
+from briefer.records import Briefing, Config, EmailResult, Mailing
 
 log = logging.getLogger(__name__)
 
