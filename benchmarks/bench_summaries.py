@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.pin_floors:
         return pin_floors()
+    # the CNN/DailyMail halves pooled over both files: the targets are set on these
+    pooled: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     with tempfile.TemporaryDirectory() as scratch:
         for name in DEV_SETS:
             parts = [(name, EVAL_DIR / name)]
@@ -72,7 +74,27 @@ def main(argv: list[str] | None = None) -> int:
                 by_name = {scores["algorithm"]: scores for scores in results}
                 if "default" in by_name and "lead" in by_name:
                     print(comparison(by_name))
+                    if label.endswith(("half A", "half B")):
+                        pooled[label[-1]].extend([by_name["default"], by_name["lead"]])
+    for half, scores in pooled.items():
+        if scores:
+            print(f"\nCNN/DailyMail half {half}, both files: {pool_line(scores)}")
     return 0
+
+
+def pool_line(scores: list[dict[str, float]]) -> str:
+    """Default minus lead over several files' (default, lead) pairs, weighted by rows (a mean
+    of per-row scores pools exactly so)."""
+    pairs = list(zip(scores[0::2], scores[1::2], strict=True))
+    rows = sum(default["n"] for default, _ in pairs)
+    margins = {
+        key: sum(default["n"] * (default[key] - lead[key]) for default, lead in pairs) / rows
+        for key in ("rouge1", "rouge2", "rougeLsum")
+    }
+    return (
+        f"{rows:.0f} articles, default - lead: R1 {margins['rouge1']:+.2f}, "
+        f"R2 {margins['rouge2']:+.2f}, RLsum {margins['rougeLsum']:+.2f}"
+    )
 
 
 def half_of(row_id: str) -> str:

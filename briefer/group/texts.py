@@ -14,7 +14,9 @@ import numpy as np
 from briefer.records import Document
 from briefer.words import WORD, stem, stopwords
 
-# Past this the text only adds background; the cap keeps 10,000 articles to seconds.
+# Past this the text only adds background; the cap keeps 10,000 articles to seconds. For
+# theme placement more text did not help on half A of themes_dev (high rows): accuracy
+# 0.779 / 0.721 / 0.735 at 1,500 / 3,000 / 6,000 characters.
 _MAX_CHARS = 1500
 
 # A capitalised word that does not open a sentence (the lookbehinds rule out a sentence

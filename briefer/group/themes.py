@@ -42,10 +42,13 @@ from briefer.words import WORD, stopwords
 
 log = logging.getLogger(__name__)
 
-# What a theme word is worth by where the theme says it: the name and keywords are the
-# user naming the subject outright; a description word is context, and counts half.
-# Cross-validated on half A of themes_dev (benchmarks/themes_halves.py): 0.5 was steadier
-# than 0.25 and 1.0 across the sigmas tried (best 0.765, 0.779, 0.779 at 10, 12, 8).
+# What a theme word is worth by where the theme says it: the name (as a whole) and the
+# keywords are the user naming the subject outright; a description word, or one word of a
+# name of several ("weapons" of "Weapons aid", which nuclear-weapons rhetoric also says),
+# is context, and counts half. Cross-validated on half A of themes_dev
+# (benchmarks/themes_halves.py): 0.5 was steadier than 0.25 and 1.0 across the sigmas tried
+# (best 0.765, 0.779, 0.779 at 10, 12, 8); counting name words as context too raised half A
+# from 0.779 to 0.794 (second wording 0.632 to 0.691) and half B from 0.681 to 0.694.
 _DESCRIPTION_WEIGHT = 0.5
 # Field weights (BM25F): a word in the headline or the lead (the first _LEAD_WORDS
 # content words, about two sentences) counts as this many mentions in the body. The
@@ -57,7 +60,8 @@ _LEAD_FIELD = 3.0
 _BODY_FIELD = 1.0
 _LEAD_WORDS = 30
 # BM25's published defaults (Robertson and Zaragoza 2009): saturation k1 and length
-# normalization b.
+# normalization b. On half A of themes_dev, k1 2 gave 0.735 (against 0.779) and b 0.5 gave
+# 0.794, one row of 68 more and the same on half B (0.681): the published values stay.
 _K1 = 1.2
 _B = 0.75
 # Words of a typical report as read (texts.MAX_CHARS of body at ~6 characters a word,
@@ -66,15 +70,18 @@ _REFERENCE_LENGTH = 400.0
 # The null model: the score of a report of _REFERENCE_LENGTH words drawn at English
 # frequencies. A theme places a story whose score is _NULL_SIGMAS standard deviations
 # above that null mean. News on one subject shares far more than chance, so the margin is
-# wide: cross-validated on half A of themes_dev (high rows), accuracy 0.618 / 0.706 /
-# 0.765 / 0.721 / 0.632 at 3 / 6 / 10 / 15 / 20 sigmas (benchmarks/themes_halves.py).
+# wide: cross-validated on half A of themes_dev (high rows, field weights 2), accuracy
+# 0.618 / 0.706 / 0.765 / 0.721 / 0.632 at 3 / 6 / 10 / 15 / 20 sigmas
+# (benchmarks/themes_halves.py); 0.779 at 10 with the field weights above; half B: 0.681.
 _NULL_SIGMAS = 10.0
 # The same-story news a theme shares with every other story of the briefing makes its
 # words commoner than in English at large; a theme word is never counted as rarer than a
 # word seen once a million words (Zipf 3), so the null is not calibrated on vanishing
-# frequencies.
+# frequencies. On half A: 0.750 at Zipf 2, 0.765 at 4, 0.779 at 3.
 _MIN_ZIPF = 3.0
-_MIN_TERMS = 2  # different theme words a placement needs: one word alone can mean anything
+# Different theme words a placement needs: one word alone can mean anything. (1 or 3 made
+# no difference on half A: at _NULL_SIGMAS 10 a placed story has several anyway.)
+_MIN_TERMS = 2
 _WHY_LIMIT = 6  # terms quoted in an explanation
 _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
 
@@ -137,8 +144,8 @@ def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
     name = _stems(theme.name)
     add(name, 1.0)
     for pair in name:
-        if pair[0] not in narrow:
-            add([pair], 1.0)
+        if pair[0] not in narrow:  # one word of the name: context, like the description
+            add([pair], _DESCRIPTION_WEIGHT)
     for keyword in theme.keywords:
         # Only as a whole: "open door" says nothing when "open" and "door" come apart.
         add(_stems(keyword), 1.0)
@@ -446,7 +453,11 @@ def placements(
                         fit,
                         int(words[s, shown]),
                         bool(qualified[s, shown]),
-                        _qualifiers(themes[shown]),
+                        [
+                            word
+                            for word in WORD.findall(themes[shown].name)
+                            if theme_key(word.lower()) in _qualifiers(themes[shown])
+                        ],
                     ),
                     *fit.terms,
                 )

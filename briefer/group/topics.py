@@ -14,6 +14,8 @@ from briefer.group.stories import CHUNK_ROWS, average_linkage, keep_top_terms, t
 from briefer.group.texts import REST_PART, Texts, usual_form
 from briefer.records import OTHER_THEME, Story
 
+# Related-story labels under Other are a reading aid with no labelled data to measure them
+# on; these values are kept from the previous round, unmeasured.
 _TOPIC_THRESHOLD = 0.12  # average cosine needed to join two groups of related stories
 _TOPIC_PAIR_FLOOR = 0.05
 _TOPIC_NEIGHBOURS = 20  # each story keeps only its closest candidates
