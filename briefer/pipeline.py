@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from briefer.deliver import write_briefing
 from briefer.errors import NothingToBrief
 from briefer.ingest import read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
+from briefer.parallel import read_files
 from briefer.records import (
     Article,
     Briefing,
@@ -44,10 +46,14 @@ def build(
         with open_cache(options.out, options.cache) as opened:
             return build(options, opened, summarize)
     summarize = summarize or Summarizer()
+    # The files are read on every core when the summarizing would be (the same threshold).
+    reader = functools.partial(read_files, threshold=summarize.pool_threshold)
     length = (options.sentences, options.words, options.algorithm)
     check_algorithm(options.algorithm)
     themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
-    ingested = read_inputs(options.inputs, options.urls, options.fetch, cache=cache.store)
+    ingested = read_inputs(
+        options.inputs, options.urls, options.fetch, cache=cache.store, read_many=reader
+    )
     chosen, coverage = in_period(ingested.articles, options, cache)
 
     def summarize_and_group() -> Grouped:

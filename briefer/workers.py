@@ -48,6 +48,12 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 Progress = Callable[[int, int], None]
 # (sentences, words, algorithm): what shapes a summary.
 Length = tuple[int, int | None, str]
+# What a worker does with one task: (inputs, started) -> one result per input, in order;
+# started(i) is called before the i-th input (and started(len(inputs)) before any work done
+# for all of them at once), so a stuck input can be named.
+Work = Callable[[list[Any], Callable[[int], None]], list[Any]]
+# The result standing for an input its worker got stuck on (or died on): (input, why).
+Lost = Callable[[Any, str], Any]
 
 
 def summarize_chunk(
@@ -111,7 +117,20 @@ class Summarizer:
         if self.progress is not None:
             self.progress(0, total)
         if self.workers:
-            _Pool(articles, length, self, results).run(chunks)
+            import briefer.clean
+            import briefer.sentences
+            import briefer.summarize  # noqa: F401  (before the fork: workers share them)
+
+            def work(chunk: list[Any], started: Callable[[int], None]) -> list[Any]:
+                return summarize_chunk(chunk, length, started)
+
+            def lost(article: Any, why: str) -> Summarized:
+                log.debug("%s: %s", article.path, why)
+                return Summarized((), (), length[2], problem=f"{why}; left out")
+
+            _Pool(articles, work, lost, results, self.workers, self.budget, self.progress).run(
+                chunks
+            )
         else:
             for chunk in chunks:
                 raise_if_signalled()
@@ -130,6 +149,25 @@ class Summarizer:
         return [value or Summarized((), (), length[2]) for value in results]
 
 
+def in_workers(
+    items: Sequence[Any],
+    work: Work,
+    lost: Lost,
+    workers: int,
+    verb: tuple[str, str],
+    chunk_size: int = CHUNK_SIZE,
+) -> list[Any]:
+    """work applied to items in `workers` processes (fork: work need not be picklable, its
+    results must be), with the same bounds as the summarizing: a stuck or dead input gets
+    lost(input, why), the rest go on."""
+    total = len(items)
+    size = min(chunk_size, -(-total // workers))
+    chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
+    results: list[Any] = [None] * total
+    _Pool(items, work, lost, results, workers, verb=verb).run(chunks)
+    return results
+
+
 # ---- the pool --------------------------------------------------------------------------------
 
 
@@ -141,19 +179,28 @@ class _Busy:
 
 
 class _Pool:
-    """Worker processes fed one task (a list of article positions) at a time over a pipe."""
+    """Worker processes fed one task (a list of input positions) at a time over a pipe;
+    each applies work to the inputs sent and puts the results in results."""
 
     def __init__(
         self,
-        articles: Sequence[Article],
-        length: Length,
-        owner: Summarizer,
-        results: list[Summarized | None],
+        items: Sequence[Any],
+        work: Work,
+        lost: Lost,
+        results: list[Any],
+        workers: int,
+        budget: float = INPUT_BUDGET,
+        progress: Progress | None = None,
+        verb: tuple[str, str] = ("summarize", "summarizing"),
     ) -> None:
-        self.articles = articles
-        self.length = length
-        self.owner = owner
+        self.verb = verb  # what the work is called in the lines naming a stuck input
+        self.items = items
+        self.work = work
+        self.lost = lost
         self.results = results
+        self.workers = workers
+        self.budget = budget
+        self.progress = progress
         self.done = 0
         # fork: the workers share the modules imported here rather than each importing them.
         self.context = multiprocessing.get_context("fork")
@@ -161,13 +208,9 @@ class _Pool:
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
 
     def run(self, chunks: Sequence[range]) -> None:
-        import briefer.clean
-        import briefer.sentences
-        import briefer.summarize  # noqa: F401
-
         queue: deque[list[int]] = deque(list(chunk) for chunk in chunks)
         try:
-            for _ in range(min(self.owner.workers, len(queue))):
+            for _ in range(min(self.workers, len(queue))):
                 self.idle.append(self._start())
             while queue or self.busy:
                 raise_if_signalled()
@@ -176,7 +219,7 @@ class _Pool:
                     task = queue.popleft()
                     self.busy[connection] = (process, _Busy(task))
                     try:
-                        connection.send([self.articles[i] for i in task])
+                        connection.send([self.items[i] for i in task])
                     except OSError:  # it died while idle: the task goes to its replacement
                         del self.busy[connection]
                         _stop(process, connection)
@@ -192,13 +235,13 @@ class _Pool:
 
     def _start(self) -> tuple[Any, Connection]:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), self.length))
+        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), self.work))
         process.start()
         theirs.close()
         return process, ours
 
     def _wait(self, queue: deque[list[int]]) -> None:
-        budget = self.owner.budget
+        budget = self.budget
         now = time.monotonic()
         deadline = min(busy.since + budget for _, busy in self.busy.values())
         for connection in wait(list(self.busy), timeout=max(0.0, deadline - now)):
@@ -207,27 +250,27 @@ class _Pool:
             try:
                 kind, value = connection.recv()
             except (EOFError, OSError):
-                self._lost(connection, queue, "the process summarizing it died")
+                self._lost(connection, queue, f"the process {self.verb[1]} it died")
                 continue
             if kind == "at":
                 busy.at, busy.since = value, time.monotonic()
             elif kind == "done":
-                for position, summarized in zip(busy.task, value, strict=True):
-                    self.results[position] = summarized
+                for position, result in zip(busy.task, value, strict=True):
+                    self.results[position] = result
                 self._finished(connection)
             else:  # "error": a bug in briefer, raised here as it would be in one process
                 raise value
         now = time.monotonic()
         for connection, (_, busy) in list(self.busy.items()):
             if now - busy.since > budget:
-                self._lost(connection, queue, f"took longer than {budget:g} s to summarize")
+                self._lost(connection, queue, f"took longer than {budget:g} s to {self.verb[0]}")
 
     def _finished(self, connection: Connection) -> None:
         process, busy = self.busy.pop(connection)
         self.idle.append((process, connection))
         self.done += len(busy.task)
-        if self.owner.progress is not None:
-            self.owner.progress(self.done, len(self.articles))
+        if self.progress is not None:
+            self.progress(self.done, len(self.items))
 
     def _lost(self, connection: Connection, queue: deque[list[int]], why: str) -> None:
         """The worker on connection is stuck or dead: replace it; the input it was on fails,
@@ -244,9 +287,7 @@ class _Pool:
         else:  # stuck choosing for a whole chunk: each input alone finds the one
             queue.extendleft([position] for position in reversed(task))
             return
-        article = self.articles[culprit]
-        log.debug("%s: %s", article.path, why)
-        self.results[culprit] = Summarized((), (), self.length[2], problem=f"{why}; left out")
+        self.results[culprit] = self.lost(self.items[culprit], why)
         self.done += 1
         if rest:  # those before the culprit are worked out again with those after it
             queue.appendleft(rest)
@@ -264,8 +305,8 @@ def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
     process.join()
 
 
-def _worker(connection: Connection, parent: int, length: Length) -> None:
-    """A worker's life: summarize each task sent until the pipe closes."""
+def _worker(connection: Connection, parent: int, work: Work) -> None:
+    """A worker's life: work on each task sent until the pipe closes."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -277,13 +318,13 @@ def _worker(connection: Connection, parent: int, length: Length) -> None:
 
     while True:
         try:
-            articles = connection.recv()
+            task = connection.recv()
         except (EOFError, OSError):
             return
-        if articles is None:
+        if task is None:
             return
         try:
-            message: tuple[str, Any] = ("done", summarize_chunk(articles, length, started))
+            message: tuple[str, Any] = ("done", work(task, started))
         except Exception as error:  # sent to the parent, which raises it
             message = ("error", error)
         connection.send(message)
