@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import importlib
 import logging
 import multiprocessing
 import os
@@ -44,6 +46,9 @@ INPUT_BUDGET = 30.0
 _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still there
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
+# Modules the summarizing workers need, imported before they are forked so that they share
+# them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own).
+_SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize")
 # (articles summarized so far, articles to summarize); called after each chunk.
 Progress = Callable[[int, int], None]
 # (sentences, words, algorithm): what shapes a summary.
@@ -101,6 +106,12 @@ class Summarizer:
     pool_threshold: int | None = None
     budget: float = INPUT_BUDGET
     workers: int = 0  # processes this run summarized in; 0 when it did it alone
+    # The run's worker processes: started on first need (reading the files, or summarizing)
+    # and kept until the summarizing is done; `close` ends them sooner.
+    pool: Workers = field(default_factory=lambda: Workers(preload=_SUMMARIZING))
+
+    def close(self) -> None:
+        self.pool.close()
 
     def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
         total = len(articles)
@@ -117,20 +128,19 @@ class Summarizer:
         if self.progress is not None:
             self.progress(0, total)
         if self.workers:
-            import briefer.clean
-            import briefer.sentences
-            import briefer.summarize  # noqa: F401  (before the fork: workers share them)
-
-            def work(chunk: list[Any], started: Callable[[int], None]) -> list[Any]:
-                return summarize_chunk(chunk, length, started)
-
-            def lost(article: Any, why: str) -> Summarized:
-                log.debug("%s: %s", article.path, why)
-                return Summarized((), (), length[2], problem=f"{why}; left out")
-
-            _Pool(articles, work, lost, results, self.workers, self.budget, self.progress).run(
-                chunks
-            )
+            self.pool.budget = self.budget
+            try:
+                self.pool.run(
+                    articles,
+                    chunks,
+                    functools.partial(_summarize_task, length),
+                    functools.partial(_summarize_lost, length),
+                    results,
+                    self.progress,
+                    ("summarize", "summarizing"),
+                )
+            finally:
+                self.pool.close()  # the last stage that needs them: their memory given back
         else:
             for chunk in chunks:
                 raise_if_signalled()
@@ -149,22 +159,33 @@ class Summarizer:
         return [value or Summarized((), (), length[2]) for value in results]
 
 
+def _summarize_task(
+    length: Length, articles: list[Article], started: Callable[[int], None]
+) -> list[Summarized]:
+    return summarize_chunk(articles, length, started)
+
+
+def _summarize_lost(length: Length, article: Article, why: str) -> Summarized:
+    log.debug("%s: %s", article.path, why)
+    return Summarized((), (), length[2], problem=f"{why}; left out")
+
+
 def in_workers(
+    pool: Workers,
     items: Sequence[Any],
     work: Work,
     lost: Lost,
-    workers: int,
     verb: tuple[str, str],
     chunk_size: int = CHUNK_SIZE,
 ) -> list[Any]:
-    """work applied to items in `workers` processes (fork: work need not be picklable, its
-    results must be), with the same bounds as the summarizing: a stuck or dead input gets
+    """work applied to items in the pool's processes (work and the inputs and results must
+    pickle), with the same bounds as the summarizing: a stuck or dead input gets
     lost(input, why), the rest go on."""
     total = len(items)
-    size = min(chunk_size, -(-total // workers))
+    size = min(chunk_size, -(-total // pool.count))
     chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
     results: list[Any] = [None] * total
-    _Pool(items, work, lost, results, workers, verb=verb).run(chunks)
+    pool.run(items, chunks, work, lost, results, None, verb)
     return results
 
 
@@ -178,39 +199,46 @@ class _Busy:
     since: float = field(default_factory=time.monotonic)
 
 
-class _Pool:
-    """Worker processes fed one task (a list of input positions) at a time over a pipe;
-    each applies work to the inputs sent and puts the results in results."""
+class Workers:
+    """One worker process per core, started when a run first needs them (forked while the
+    run holds little, so they do not carry its texts) and kept for every stage after: each
+    task sent is (work, inputs), and work(inputs, started) is run on it. `close` ends them;
+    an error or a signal while they work ends them at once."""
 
-    def __init__(
-        self,
-        items: Sequence[Any],
-        work: Work,
-        lost: Lost,
-        results: list[Any],
-        workers: int,
-        budget: float = INPUT_BUDGET,
-        progress: Progress | None = None,
-        verb: tuple[str, str] = ("summarize", "summarizing"),
-    ) -> None:
-        self.verb = verb  # what the work is called in the lines naming a stuck input
-        self.items = items
-        self.work = work
-        self.lost = lost
-        self.results = results
-        self.workers = workers
+    def __init__(self, preload: Sequence[str] = (), budget: float = INPUT_BUDGET) -> None:
+        self.count = os.cpu_count() or 1
+        self.preload = preload  # modules imported before the fork, so the workers share them
         self.budget = budget
-        self.progress = progress
-        self.done = 0
         # fork: the workers share the modules imported here rather than each importing them.
         self.context = multiprocessing.get_context("fork")
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
 
-    def run(self, chunks: Sequence[range]) -> None:
+    def run(
+        self,
+        items: Sequence[Any],
+        chunks: Sequence[range],
+        work: Work,
+        lost: Lost,
+        results: list[Any],
+        progress: Progress | None,
+        verb: tuple[str, str],
+    ) -> None:
+        """Each chunk of items' positions sent as one task; results filled in by position."""
+        self.verb = verb  # what the work is called in the lines naming a stuck input
+        self.items = items
+        self.work = work
+        self.lost = lost
+        self.results = results
+        self.progress = progress
+        self.done = 0
         queue: deque[list[int]] = deque(list(chunk) for chunk in chunks)
+        finished = False
         try:
-            for _ in range(min(self.workers, len(queue))):
+            if not self.idle:
+                for name in self.preload:
+                    importlib.import_module(name)
+            while len(self.idle) < min(self.count, len(queue)):
                 self.idle.append(self._start())
             while queue or self.busy:
                 raise_if_signalled()
@@ -219,23 +247,30 @@ class _Pool:
                     task = queue.popleft()
                     self.busy[connection] = (process, _Busy(task))
                     try:
-                        connection.send([self.items[i] for i in task])
+                        connection.send((self.work, [self.items[i] for i in task]))
                     except OSError:  # it died while idle: the task goes to its replacement
                         del self.busy[connection]
                         _stop(process, connection)
                         self.idle.append(self._start())
                         queue.appendleft(task)
                 self._wait(queue)
+            finished = True
         finally:
-            # Done, or unwinding (Ctrl-C, SIGTERM, an error): no worker outlives the run.
-            for process, connection in self.idle:
-                _stop(process, connection, kill=False)
-            for connection, (process, _) in self.busy.items():
-                _stop(process, connection)
+            if not finished:  # unwinding (Ctrl-C, SIGTERM, an error): no worker outlives it
+                self.close()
+
+    def close(self) -> None:
+        """End every worker: the idle ones told to, the busy ones killed."""
+        for process, connection in self.idle:
+            _stop(process, connection, kill=False)
+        for connection, (process, _) in self.busy.items():
+            _stop(process, connection)
+        self.idle.clear()
+        self.busy.clear()
 
     def _start(self) -> tuple[Any, Connection]:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), self.work))
+        process = self.context.Process(target=_worker, args=(theirs, os.getpid()))
         process.start()
         theirs.close()
         return process, ours
@@ -305,7 +340,7 @@ def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
     process.join()
 
 
-def _worker(connection: Connection, parent: int, work: Work) -> None:
+def _worker(connection: Connection, parent: int) -> None:
     """A worker's life: work on each task sent until the pipe closes."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
@@ -318,11 +353,12 @@ def _worker(connection: Connection, parent: int, work: Work) -> None:
 
     while True:
         try:
-            task = connection.recv()
+            sent = connection.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if sent is None:
             return
+        work, task = sent
         try:
             message: tuple[str, Any] = ("done", work(task, started))
         except Exception as error:  # sent to the parent, which raises it
