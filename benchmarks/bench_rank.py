@@ -95,16 +95,21 @@ def order() -> None:
     dates = [a.date for s in stories for a in s.articles if a.date is not None]
     until = max(dates)
     days = period_days(None, until, min(dates))
-    weights, gold_outlets, newest = [], [], []
+    weights, gold_outlets, newest, evidence_only = [], [], [], []
     for story in stories:
         found = evidence(story, until, days)
         label = Counter(gold[a.id] for a in story.articles).most_common(1)[0][0]
         weights.append(found.weight)
+        evidence_only.append(found.weight / found.recency)
         gold_outlets.append(outlets[label])
         newest.append(found.latest.toordinal() if found.latest else 0)
     print(f"{len(rows)} rows, {len(outlets)} gold stories, {len(stories)} stories made")
     print(f"gold outlets per story: {dict(sorted(Counter(gold_outlets).items()))}")
-    for name, values in (("weight", weights), ("newest first (before)", newest)):
+    for name, values in (
+        ("weight", weights),
+        ("weight without recency", evidence_only),
+        ("newest first (before)", newest),
+    ):
         rho = spearmanr(values, gold_outlets).statistic
         tau = kendalltau(values, gold_outlets).statistic
         print(f"{name:>22}: Spearman rho {rho:.3f}, Kendall tau-b {tau:.3f}")

@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from conftest import REPO, run_cli
 from smtp_server import HOST, Recorder, closed_port, smtp_server
 
 from briefer import __version__
+from briefer.cli import app
 from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 SAMPLES = REPO / "samples"
@@ -157,10 +159,21 @@ def test_summarize_missing_file_is_one_line(tmp_path: Path) -> None:
 
 # ---- conventions shared by every command ------------------------------------------------------
 
-COMMANDS = (
-    (), ("make",), ("summarize",), ("fetch",), ("send",), ("themes",),
-    ("eval",), ("eval", "summaries"), ("eval", "clusters"), ("eval", "themes"),
-)  # fmt: skip
+def _commands() -> list[tuple[str, ...]]:
+    """Every command and group of the command line, found by walking it (so a new command is
+    checked without anyone listing it here)."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        found.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, (*path, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+COMMANDS = _commands()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "briefer")
@@ -295,7 +308,9 @@ def test_exit_2_when_no_input_is_usable_and_no_empty_briefing(tmp_path: Path) ->
         "--input", str(inbox), "--out", str(tmp_path / "o"),
     )  # fmt: skip
     assert (code, out) == (EXIT_USAGE, "")
-    assert err.strip().splitlines()[-1].startswith("briefer: error: ")
+    *skipped, last = err.strip().splitlines()
+    assert len(skipped) == 2 and all(line.startswith("briefer: skipped ") for line in skipped)
+    assert last.startswith("briefer: error: no article to brief")
     assert not list((tmp_path / "o").glob("2024-12-05.*"))
 
 

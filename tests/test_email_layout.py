@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from briefer.mail import email_body
+from briefer.mail import HTML_LIMIT, email_body
 from briefer.options import MakeOptions
 from briefer.pipeline import build
 from briefer.records import Article, Briefing, Bullet, Section, Skipped, Story
@@ -25,22 +25,28 @@ SAMPLES = REPO / "samples"
 SHARED = REPO.parent / "shared" / "eval"
 WIDTHS = (375, 600)
 # Chromium will not make a window narrower than 500 px for --dump-dom, but an iframe can be
-# any width, and the email's @media rules apply inside it.
+# any width, and the email's @media rules apply inside it. One page holds every frame to
+# measure, so one Chromium run measures them all.
 MEASURE = """<!DOCTYPE html><html><body style="margin:0">
-<iframe id="page" src="{src}" style="width:{width}px;height:400px;border:0"></iframe>
+{frames}
 <script>
-const frame = document.getElementById("page");
-frame.addEventListener("load", () => {{
-  const doc = frame.contentDocument;
-  const card = doc.querySelector(".card");
-  document.body.setAttribute("data-result", JSON.stringify({{
-    scroll: doc.documentElement.scrollWidth,
-    client: doc.documentElement.clientWidth,
-    dark: frame.contentWindow.matchMedia("(prefers-color-scheme: dark)").matches,
-    card: card ? frame.contentWindow.getComputedStyle(card).backgroundColor : "",
-  }}));
+const results = [];
+let pending = document.querySelectorAll("iframe").length;
+document.querySelectorAll("iframe").forEach((frame, index) => {{
+  frame.addEventListener("load", () => {{
+    const doc = frame.contentDocument;
+    const card = doc.querySelector(".card");
+    results[index] = {{
+      scroll: doc.documentElement.scrollWidth,
+      client: doc.documentElement.clientWidth,
+      dark: frame.contentWindow.matchMedia("(prefers-color-scheme: dark)").matches,
+      card: card ? frame.contentWindow.getComputedStyle(card).backgroundColor : "",
+    }};
+    if (--pending === 0) document.body.setAttribute("data-result", JSON.stringify(results));
+  }});
 }});
 </script></body></html>"""
+FRAME = '<iframe src="{src}" style="display:block;width:{width}px;height:400px;border:0"></iframe>'
 # A title of one 92-character word: the kind that pushed the email to 676 px.
 LONG_WORD = "Supercalifragilistic" * 4 + "expialidocious"[:12]
 
@@ -99,23 +105,30 @@ def _long_real() -> Briefing | None:
     return build(options)
 
 
-def _measure(browser: str, work: Path, html: str, width: int, dark: bool) -> dict[str, object]:
-    page = work / "email.html"
-    page.write_text(html, encoding="utf-8")
+def _measure(
+    browser: str, work: Path, pages: list[tuple[str, int]], dark: bool
+) -> list[dict[str, object]]:
+    """For each (html, width): the page's scroll and client widths, whether it is in dark
+    mode, and its card's background colour."""
+    frames = []
+    for index, (html, width) in enumerate(pages):
+        page = work / f"email-{index}.html"
+        page.write_text(html, encoding="utf-8")
+        frames.append(FRAME.format(src=page.name, width=width))
     wrapper = work / "measure.html"
-    wrapper.write_text(MEASURE.format(src=page.name, width=width), encoding="utf-8")
+    wrapper.write_text(MEASURE.format(frames="\n".join(frames)), encoding="utf-8")
     command = [
         browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
         f"--user-data-dir={work / 'profile'}", "--allow-file-access-from-files",
-        "--window-size=800,600", "--virtual-time-budget=3000", "--dump-dom", wrapper.as_uri(),
+        "--window-size=800,600", "--virtual-time-budget=5000", "--dump-dom", wrapper.as_uri(),
     ]  # fmt: skip
     if dark:
         command.insert(1, "--blink-settings=preferredColorScheme=0")
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     match = re.search(r'data-result="([^"]*)"', result.stdout)
     assert match is not None, result.stderr[-500:]
-    found: dict[str, object] = json.loads(match.group(1).replace("&quot;", '"'))
+    found: list[dict[str, object]] = json.loads(match.group(1).replace("&quot;", '"'))
     return found
 
 
@@ -123,24 +136,33 @@ def _without_style(html: str) -> str:
     return re.sub(r"<style>.*?</style>", "", html, flags=re.S)
 
 
-@pytest.mark.parametrize("which", ["samples", "long real briefing"])
+# A limit that makes the month's email a shortened one, so its note (what it carries, the
+# themes it leaves out, where the rest is) is laid out too.
+SHORT_LIMIT = 30_000
+
+
+@pytest.mark.parametrize("which", ["samples", "long real briefing", "shortened"])
 def test_the_email_never_overflows_sideways(browser: str, tmp_path: Path, which: str) -> None:
     briefing = _samples() if which == "samples" else _long_real()
     if briefing is None:
         pytest.skip("the dev data (../shared/eval) is not here")
-    html = email_body(briefing, full_copy="briefings/2024-12-05.md").html
-    for variant, page in (("with style", html), ("without style", _without_style(html))):
-        for width in WIDTHS:
-            for dark in (False, True):
-                found = _measure(browser, tmp_path, page, width, dark)
-                where = f"{which}, {variant}, {width} px, {'dark' if dark else 'light'}"
-                assert found["client"] == width, where
-                assert found["scroll"] == width, f"{where}: {found['scroll']} px wide"
-                if variant == "with style":
-                    assert found["dark"] == dark, where
-                    # The dark palette applies: the card turns dark grey (#1f2937).
-                    expected = "rgb(31, 41, 55)" if dark else "rgb(255, 255, 255)"
-                    assert found["card"] == expected, where
+    limit = SHORT_LIMIT if which == "shortened" else HTML_LIMIT
+    body = email_body(briefing, full_copy="briefings/2024-12-05.md", limit=limit)
+    assert (len(body.shown.stories) < len(briefing.stories)) == (which == "shortened")
+    html = body.html
+    variants = (("with style", html), ("without style", _without_style(html)))
+    cases = [(variant, page, width) for variant, page in variants for width in WIDTHS]
+    for dark in (False, True):
+        measured = _measure(browser, tmp_path, [(page, width) for _, page, width in cases], dark)
+        for (variant, _, width), found in zip(cases, measured, strict=True):
+            where = f"{which}, {variant}, {width} px, {'dark' if dark else 'light'}"
+            assert found["client"] == width, where
+            assert found["scroll"] == width, f"{where}: {found['scroll']} px wide"
+            if variant == "with style":
+                assert found["dark"] == dark, where
+                # The dark palette applies: the card turns dark grey (#1f2937).
+                expected = "rgb(31, 41, 55)" if dark else "rgb(255, 255, 255)"
+                assert found["card"] == expected, where
 
 
 def _luminance(colour: str) -> float:
