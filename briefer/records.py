@@ -179,11 +179,13 @@ class InputLimits:
     max_text_chars: int = 500_000
     # Titles, sources, URLs and dates: a real one is under 300 characters.
     max_field_chars: int = 2_000
-    # Elements of one HTML page or feed entry: a long saved page has ~10,000; extraction time
-    # grows faster than linearly beyond, so 100,000 keeps a page to a few seconds.
-    max_html_elements: int = 100_000
-    # Attributes of one HTML element: real markup has tens; extraction is quadratic in them.
-    max_html_attributes: int = 1_000
+    # Elements (start tags) of one HTML page or feed: a heavy saved news page has ~10,000.
+    # Extraction costs ~0.1 ms an element (30,000 short paragraphs: 3.8 s, 99,000: 12 s on the
+    # shared 2-core dev machine), so three times a heavy page keeps one to a few seconds.
+    max_html_elements: int = 30_000
+    # Attributes in one HTML page or feed: a heavy saved page has ~30,000; extraction costs
+    # ~15 us an attribute (1,000 elements of 199 attributes: 3 s on the dev machine).
+    max_html_attributes: int = 100_000
 
 
 @dataclass(frozen=True)

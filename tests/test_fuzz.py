@@ -18,12 +18,16 @@ import datetime as dt
 import io
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
 from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from fuzz_inputs import campaign, check_article, make_input, read_one, seeds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -296,6 +300,32 @@ def test_malformed_feeds_in_the_fixture_folder_are_partly_read() -> None:
         for skipped in result.warnings
     )
     assert broken not in {skipped.path for skipped in result.failed}
+
+
+# --------------------------------------------------------------------------- mutation corpus
+
+# benchmarks/fuzz_inputs.py runs this campaign large (100,000 inputs); here a few seconds' worth.
+MUTATION_SEEDS = seeds()
+
+
+def test_a_small_mutation_campaign_finds_no_crash_and_no_hang() -> None:
+    report = campaign(count=4 * EXAMPLES, seed=20241203, budget=30.0)
+    assert report.count == 4 * EXAMPLES
+    assert report.crashes == [] and report.hangs == []
+
+
+@FUZZ
+@given(st.integers(0, 2**32))
+def test_any_input_of_the_mutation_corpus_is_read_or_refused(number: int) -> None:
+    suffix, data = make_input(7, number, MUTATION_SEEDS)
+    with tempfile.TemporaryDirectory() as name:
+        try:
+            articles = read_one(Path(name), number, suffix, data)
+        except InputError as error:
+            assert "\n" not in str(error) and "\x1b" not in str(error)
+            return
+        for article in articles:
+            assert check_article(article) is None
 
 
 # --------------------------------------------------------------------------- found by fuzzing

@@ -661,3 +661,61 @@ def test_random_content_only_ever_raises_input_error(
                 assert article.path == str(path)
         result = read_inputs([path, Path(folder)])
         assert len(result.articles) + len(result.failed) >= 1
+
+
+# --------------------------------------------------------------------------- honest coverage
+
+FRAGMENTS = [
+    "<p>Dock workers ended their strike on Tuesday after a pay deal, officials said.</p>"
+    "<p>Ships returned to port.</p>",
+    '<div class="story-body"><p>The council approved the budget for cycle lanes.</p></div>',
+    "Floods forced thousands from their homes.<br>Rescue teams worked through the night.",
+    "<figure><img src='x.jpg'><figcaption>Photo: Agency</figcaption></figure>"
+    "<p>The central bank held rates as inflation lingered.</p>",
+    "<section><h2>Background</h2><p>The ferry service resumed after repairs.</p></section>",
+    "<span>One line of text in a span that is the whole fragment about the vote.</span>",
+    "<!-- c --><p>Prices rose sharply in December.</p><script>var x = 1;</script>",
+    "<ul><li>One point about the harbour.</li><li>Another about the strike.</li></ul>",
+    "<table><tr><td>Votes counted in the district on Sunday.</td></tr></table>",
+    "<article><p>Short.</p></article>",
+]
+
+
+def test_a_folder_of_undated_html_fragments_is_read_not_failed(tmp_path: Path) -> None:
+    for number in range(50):
+        fragment = FRAGMENTS[number % len(FRAGMENTS)].replace(".", f" ({number}).", 1)
+        (tmp_path / f"fragment{number:02d}.html").write_text(fragment, encoding="utf-8")
+    result = read_inputs([tmp_path])
+    assert result.failed == ()
+    assert len(result.articles) == 50
+    assert all(article.text for article in result.articles)
+    assert {article.date for article in result.articles} == {None}  # never guessed
+
+
+def test_a_feed_tagline_is_never_the_source_name(tmp_path: Path) -> None:
+    tagline = "Visit Example News for the latest news from the UK and around the world."
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{tagline}</title>'
+        "<link>https://www.example-news.test/</link><item><title>Entry</title>"
+        "<pubDate>Tue, 03 Dec 2024 09:00:00 GMT</pubDate>"
+        "<description>Text of the entry.</description></item></channel></rss>"
+    )
+    path = write(tmp_path / "tagline.rss", feed)
+    [article] = read_file(path)
+    assert article.source == "example-news.test"
+    named = write(tmp_path / "named.rss", feed.replace(tagline, "Example News"))
+    assert read_file(named)[0].source == "Example News"
+
+
+def test_a_page_site_name_is_used_unless_it_is_a_tagline(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta property="og:site_name" content="{name}">'
+        '<meta property="og:url" content="https://www.example-news.test/a/1">'
+        "<title>Headline</title></head><body><article><p>{text}</p></article></body></html>"
+    )
+    text = "The port reopened on Tuesday after a two-week strike by dock workers. " * 5
+    named = write(tmp_path / "named.html", page.format(name="Example News", text=text))
+    assert read_file(named)[0].source == "Example News"
+    tagline = "Your source for the latest news from the UK and around the world, every day."
+    tagged = write(tmp_path / "tagged.html", page.format(name=tagline, text=text))
+    assert read_file(tagged)[0].source in ("example-news.test", "www.example-news.test")

@@ -7,124 +7,21 @@ door and never reaches an output."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import REPO, run_cli
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from bench_hostile_inputs import GOOD, GOOD_TITLE, TRIGGERS
 
 from briefer.errors import InputError
 from briefer.ingest import read_file, read_inputs
 from briefer.ingest.frontmatter import parse_yaml
 from briefer.records import InputLimits
 from briefer.safe_text import SHOWN_CHARS, clean_line, clean_text, escape_controls, shown
-
-GOOD = (
-    '+++\ntitle = "Port strike ends after pay deal"\ndate = 2024-12-03\n+++\n'
-    "Dock workers ended their two-week strike on Tuesday after accepting a pay offer.\n\n"
-    "Ships returned to the port of Halden on Wednesday morning.\n"
-)
-GOOD_TITLE = "Port strike ends after pay deal"
-LAUGHS = (
-    '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(
-        f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]\n"
-        for before, name in zip("abcdefgh", "bcdefghi", strict=True)
-    )
-    + "title: *i\ndate: 2024-12-03\n---\nText of the article.\n"
-)
-
-
-def rss(pub_date: str) -> str:
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item>'
-        f"<title>Entry</title><pubDate>{pub_date}</pubDate>"
-        "<description>Some text of the entry about the port.</description></item>"
-        "</channel></rss>"
-    )
-
-
-def json_record(**fields: object) -> str:
-    return json.dumps({"text": "Some text of the record about the port.", **fields})
-
-
-TRIGGERS = {
-    "feed date 0000-00-00": ("bad.rss", rss("0000-00-00"), "date '0000-00-00' cannot be read"),
-    "RFC 822 field out of range": (
-        "bad.rss",
-        rss("Tue, 03 Dec 2024 99999999999999999999:00:00 GMT"),
-        "cannot be read",
-    ),
-    "RFC 822 zone out of range (JSON)": (
-        "bad.json",
-        json_record(title="T", date="Tue, 03 Dec 2024 09:00:00 +99999999999999999999"),
-        "cannot be read",
-    ),
-    "ISO date past 9999 by its zone (YAML)": (
-        "bad.md",
-        "---\ntitle: T\ndate: 9999-12-31T23:00:00-05:00\n---\nText.\n",
-        "date 9999-12-31 23:00:00-05:00 cannot be read",
-    ),
-    "ISO date past 9999 by its zone (TOML)": (
-        "bad.md",
-        '+++\ntitle = "T"\ndate = 9999-12-31T23:00:00-05:00\n+++\nText.\n',
-        "cannot be read",
-    ),
-    "ISO date before year 1 by its zone (JSON)": (
-        "bad.json",
-        json_record(title="T", date="0001-01-01T01:00:00+05:00"),
-        "date '0001-01-01T01:00:00+05:00' cannot be read",
-    ),
-    "lone surrogate in a YAML title": (
-        "bad.md",
-        '---\ntitle: "A \\ud800 title"\ndate: 2024-12-03\n---\nText.\n',
-        "not valid YAML",
-    ),
-    "integer title over 4,300 digits (JSON)": (
-        "bad.json",
-        '{"title": ' + "9" * 5000 + ', "text": "Some text."}',
-        "an integer of more than 4,300 digits",
-    ),
-    "integer title over 4,300 digits (YAML)": (
-        "bad.md",
-        "---\ntitle: " + "9" * 5000 + "\n---\nText.\n",
-        "an integer of more than 4,300 digits",
-    ),
-    "integer title over 4,300 digits (TOML)": (
-        "bad.md",
-        "+++\ntitle = " + "9" * 5000 + "\n+++\nText.\n",
-        "an integer of more than 4,300 digits",
-    ),
-    "5,000 nested [ in a TOML title": (
-        "bad.md",
-        "+++\ntitle = " + "[" * 5000 + "]" * 5000 + "\n+++\nText.\n",
-        "nested too deeply",
-    ),
-    "5,000 nested [ in a YAML title": (
-        "bad.md",
-        "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\nText.\n",
-        "nesting depth",
-    ),
-    "YAML billion laughs": ("bad.md", LAUGHS, "aliases (*name) are not allowed"),
-    "60,000 attributes on one element": (
-        "bad.html",
-        "<html><body><div "
-        + " ".join(f'a{number}="x"' for number in range(60_000))
-        + ">Text of the page.</div></body></html>",
-        "more than 1,000 attributes",
-    ),
-    "300,000 short paragraphs": (
-        "bad.html",
-        "<html><body>" + "<p>ab cd.</p>" * 300_000 + "</body></html>",
-        "more than 100,000 HTML elements",
-    ),
-    "UTF-32 text": ("bad.md", None, "is UTF-32 text, not UTF-8"),
-    "a 100,000-digit date": (
-        "bad.json",
-        json_record(title="T", date="1" * 100_000),
-        "cannot be read",
-    ),
-}
 
 
 def make(folder: Path, out: Path) -> tuple[int, str, str]:
@@ -209,6 +106,13 @@ CLEANED = {
         '\ufeff\ufeff+++\ntitle = "Two marks"\ndate = 2024-12-03\n+++\nSome text.\n',
         "Two marks",
     ),
+    "a control-character entity after a script in HTML": (
+        "script.html",
+        '<html><head><meta property="article:published_time" content="2024-12-03">'
+        "<title>Script page</title></head><body><script></script>&#x1b;&#65535;"
+        "<p>The port reopened on Tuesday after a strike.&#x1b;&#x7;</p>&#x1b;</body></html>",
+        "Script page",
+    ),
     "a title of zero-width characters": (
         "invisible.md",
         '+++\ntitle = "\u200b\u200d\ufeff"\ndate = 2024-12-03\n+++\nText under no title.\n',
@@ -279,6 +183,19 @@ def test_size_caps_are_configurable(tmp_path: Path) -> None:
         .reason.startswith("title is 31 characters long, over the limit of 10")
     )
     assert [article.title for article in read_inputs([path]).articles] == [GOOD_TITLE]
+
+
+def test_the_markup_caps_leave_a_heavy_real_page_alone(tmp_path: Path) -> None:
+    # 5,000 blocks of three attributes and a paragraph each: about 15,000 words of text.
+    block = '<div class="story" id="b" data-x="y"><p>Dock workers voted to end it.</p></div>'
+    page = write_page(tmp_path / "heavy.html", "<html><body>" + block * 5000 + "</body></html>")
+    [article] = read_file(page)
+    assert article.text.count("Dock workers voted") == 5000
+
+
+def write_page(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_shown_values_are_bounded_and_escaped() -> None:

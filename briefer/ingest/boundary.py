@@ -28,7 +28,11 @@ T = TypeVar("T")
 
 def reason(error: InputError) -> str:
     """The line shown for an InputError (without its path): problem; fix. Bounded."""
-    text = f"{error.problem}; {error.fix}" if error.fix else error.problem
+    return printable(f"{error.problem}; {error.fix}" if error.fix else error.problem)
+
+
+def printable(text: str) -> str:
+    """A reason as printed: at most 500 characters, control characters escaped."""
     return escape_controls(shorten(text, 500))
 
 

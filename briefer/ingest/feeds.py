@@ -46,7 +46,7 @@ def raise_no_record(where: str, failed: tuple[Skipped, ...] | list[Skipped]) -> 
 
 def read_feed(where: str, data: bytes, limits: InputLimits) -> FileRead:
     text = decode(where, data, honour_declared=True)  # non-text is rejected with our message
-    check_markup(where, text, limits)
+    check_markup(where, text, limits, escaped=True)
     # A stream, never bytes or str: feedparser treats a string that names a file or URL
     # as something to open.
     stream = io.BytesIO(_BAD_CHARACTER_REFERENCE.sub(_replace_reference, data))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from briefer.errors import InputError
-from briefer.ingest.boundary import guarded, label
+from briefer.ingest.boundary import guarded, label, printable
 from briefer.ingest.decode import FORMATS_HINT, decode, os_problem, read_bytes
 from briefer.ingest.feeds import raise_no_record, read_feed
 from briefer.ingest.html import read_html
@@ -97,13 +97,19 @@ def read_inputs(
         for note in fetched.notes:
             logger.warning("%s: %s", note.path, note.reason)
     for warning in warnings:  # counted as read, so said here rather than with the failures
-        logger.warning("%s: %s", warning.path, warning.reason)
+        logger.warning("%s: %s", label(warning.path), warning.reason)
     return Ingested(
         articles=tuple(articles),
-        failed=tuple(failed),
-        ignored=tuple(ignored),
-        warnings=tuple(warnings),
+        failed=_printable(failed),
+        ignored=_printable(ignored),
+        warnings=_printable(warnings),
     )
+
+
+def _printable(lines: list[Skipped]) -> tuple[Skipped, ...]:
+    """Every line as it may be printed: names and reasons bounded, control characters escaped
+    (a record's label carries its file's name, whatever bytes that holds)."""
+    return tuple(Skipped(label(line.path), printable(line.reason)) for line in lines)
 
 
 def read_file(path: Path, limits: InputLimits | None = None) -> list[Article]:
