@@ -15,7 +15,6 @@ from pathlib import Path
 
 from briefer.errors import DeliveryError, OptionsError
 from briefer.files import locked, reason, write_files
-from briefer.files import write_file as write_file  # mail's --dry-run copy (moving to files)
 from briefer.index import RECORDS_DIR, index_files
 from briefer.records import Briefing
 from briefer.render import render_all

@@ -22,6 +22,7 @@ from briefer.records import (
     Briefing,
     Coverage,
     Grouped,
+    Ingested,
     Skipped,
     Summarized,
     Summary,
@@ -55,19 +56,7 @@ def build(
         return group(chosen, summaries, themes)
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
-    coverage = dataclasses.replace(
-        coverage,
-        in_period=coverage.in_period - len(grouped.left_out),
-        merged=grouped.merged,
-        failed=(*ingested.failed, *grouped.left_out),
-        ignored=ingested.ignored,
-        warnings=ingested.warnings,
-    )
-    if not coverage.in_period:
-        for skipped in coverage.failed:
-            log.warning("skipped %s: %s", skipped.path, skipped.reason)
-        raise NothingToBrief(nothing_to_brief(coverage, options), coverage)
-    log.info("%d articles read, %d in the period", coverage.read, coverage.in_period)
+    coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
     return rank(briefing, options)
 
@@ -164,6 +153,27 @@ def group(
     grouping = make_stories(items, themes)
     final = all(not summarized.problem for summarized in summaries)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
+
+
+def account(
+    coverage: Coverage, ingested: Ingested, grouped: Grouped, options: MakeOptions
+) -> Coverage:
+    """The coverage footer's counts, with what ingest and the summarizing left out; raises
+    NothingToBrief (one line: why, and what to do) when no article is left to brief."""
+    coverage = dataclasses.replace(
+        coverage,
+        in_period=coverage.in_period - len(grouped.left_out),
+        merged=grouped.merged,
+        failed=(*ingested.failed, *grouped.left_out),
+        ignored=ingested.ignored,
+        warnings=ingested.warnings,
+    )
+    if not coverage.in_period:
+        for skipped in coverage.failed:
+            log.warning("skipped %s: %s", skipped.path, skipped.reason)
+        raise NothingToBrief(nothing_to_brief(coverage, options), coverage)
+    log.info("%d articles read, %d in the period", coverage.read, coverage.in_period)
+    return coverage
 
 
 def rank(briefing: Briefing, options: MakeOptions) -> Briefing:

@@ -17,8 +17,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from briefer.deliver import write_file
 from briefer.errors import DeliveryError, OptionsError
+from briefer.files import write_file
 from briefer.index import record_path
 from briefer.mail.addresses import ascii_address, parse_recipients
 from briefer.mail.body import HTML_LIMIT, email_body
