@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     flagged = sum(count for kind, count in totals.items() if kind != "same fact")
     print(
         f"\n{bullets} bullets in {stories} stories ({len(runs)} briefings): "
-        + ", ".join(f"{kind} {totals[kind]}" for kind in sorted(totals))
+        + (", ".join(f"{kind} {totals[kind]}" for kind in sorted(totals)) or "none flagged")
     )
     rate = 100 * flagged / bullets if bullets else 0.0
     print(f"flagged bullets: {flagged} ({rate:.2f}%); stories stating one fact twice: "

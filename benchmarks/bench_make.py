@@ -1,46 +1,62 @@
-"""Time `briefer make` on a 10,000-article day, cold (fresh store) and warm (a rerun), and
-report peak memory.
+"""Time `briefer make` on a busy week of 10,000 articles (30,000 with --sizes), against the
+floor of simply reading and splitting the same files, and report peak memory.
 
-    .venv/bin/python benchmarks/bench_make.py [--articles 10000] [--repeat 2] [--corpus DIR]
+    .venv/bin/python benchmarks/bench_make.py [--sizes 10000 [30000]] [--repeat 3] [-v]
+                                              [--days 7] [--corpus DIR]
 
-Builds the corpus with benchmarks/make_corpus.py (in a temporary folder, or in --corpus DIR
-when that folder does not hold it yet), then runs the real CLI as a subprocess: for each
-repeat, one cold run with no store and one warm run over the store the cold run left. Peak
-memory is the most the whole process tree (briefer and its worker processes) held at once,
-sampled from /proc every 20 ms, and the largest single process as the kernel counted it
-(ru_maxrss). Prints the best of the repeats, as the machine may be shared, and every run.
-Targets (issue 6): cold <= 30 s, warm <= 3 s, peak < 1 GB on a 2-core machine.
+For each size it builds the corpus with benchmarks/make_corpus.py (in a temporary folder, or
+in --corpus DIR/<size> when that folder does not hold it yet) from the dev data in
+../shared/eval, and then, for each repeat, in this order:
+- floor: one process reads every file and splits its body into sentences with briefer's own
+  splitter (briefer.sentences.split_text), nothing else; the time of that work alone
+  (interpreter start-up and imports excluded, so the floor is the lowest honest figure);
+- cold: `briefer make` with no store; warm: the same command again over the store it left;
+- +50: 50 new articles (same generator, another seed, dated inside the period) added to the
+  corpus, then `briefer make` again; they are removed afterwards.
+Each `make` runs the installed command as a subprocess (start-up is part of what a user
+waits for). Peak memory is the most the whole process tree (briefer and its worker processes)
+held at once, sampled from /proc every 20 ms. Ratios to the floor are taken within the same
+repeat, as the machine may be shared and loaded; the summary shows medians over repeats.
+-v adds one more cold run with every stage timed (in process, by wrapping the pipeline's
+stage functions) and prints where the time went.
+Targets (issue 13, 2 cores): 10k cold <= 10 s and <= 5x floor, warm <= 1 s, +50 <= 2 s, peak
+tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import build
 
 # The installed command, as a user runs it: start-up time is part of what is measured.
 BRIEFER = [str(Path(sys.executable).with_name("briefer"))]
-TARGETS = {"cold": 30.0, "warm": 3.0}
-MEMORY_TARGET_MB = 1024
+NEW_ARTICLES = 50  # the incremental run's additions (issue 13)
+NEW_SEED = 1013  # any seed but make_corpus's default: new texts, not copies of the corpus
+# Issue 13's targets at 10,000 articles: seconds, ratio to the floor, MB.
+TARGET_COLD, TARGET_COLD_RATIO, TARGET_WARM, TARGET_NEW, TARGET_MB = 10.0, 5.0, 1.0, 2.0, 500
+TARGET_LINEAR, TARGET_BIG_MB = 3.3, 800  # 30k cold / 10k cold; 30k peak
 
 
 @dataclass(frozen=True)
 class Run:
     kind: str
     seconds: float
-    tree_mb: float  # peak of the summed resident memory of briefer and its children
-    largest_mb: float  # ru_maxrss of the largest process among them
+    tree_mb: float  # peak of the summed resident memory of the process and its children
 
 
 def _tree_rss(root: int) -> int:
@@ -61,12 +77,11 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def _run(kind: str, args: list[str], cwd: Path) -> Run:
-    with tempfile.TemporaryFile() as err:
+def _run(kind: str, command: list[str], cwd: Path) -> tuple[Run, str]:
+    """Run command, sampling its tree's memory; its wall time, peak and standard output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [*BRIEFER, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=err
-        )
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
         peak = 0
         done = threading.Event()
 
@@ -78,68 +93,105 @@ def _run(kind: str, args: list[str], cwd: Path) -> Run:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        # wait4 gives this run's own rusage: ru_maxrss of the largest process in its tree.
-        _, status, usage = os.wait4(process.pid, 0)
+        returncode = process.wait()
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
+        if returncode != 0:
             err.seek(0)
             message = err.read().decode(errors="replace")
-            sys.exit(f"bench_make: briefer make failed ({process.returncode}):\n{message}")
-    return Run(kind, seconds, peak / 2**20, usage.ru_maxrss / 1024)
+            sys.exit(f"bench_make: {' '.join(command[:3])} failed ({returncode}):\n{message}")
+        out.seek(0)
+        return Run(kind, seconds, peak / 2**20), out.read().decode(errors="replace")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=2, help="cold+warm pairs; best is shown")
-    parser.add_argument("--corpus", type=Path, help="keep the corpus here (built if missing)")
-    args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory(prefix="briefer-bench-") as temporary:
-        work = Path(temporary)
-        corpus = args.corpus.resolve() if args.corpus else work / "corpus"
-        first: dt.date | None = None
-        last: dt.date | None = None
-        if not (corpus / "themes.toml").is_file():
-            started = time.perf_counter()
-            first, last = build(corpus, args.articles)
-            print(
-                f"corpus: {args.articles} articles built in {time.perf_counter() - started:.1f} s"
-            )
-        since, until = _period(corpus, first, last)
-        make = ["make", "-i", str(corpus), "--since", since, "--until", until, "--out"]
-        runs: list[Run] = []
-        for number in range(args.repeat):
-            out = work / f"run{number}" / "briefings"
-            shutil.rmtree(out.parent, ignore_errors=True)
-            out.parent.mkdir(parents=True)
-            runs.append(_run("cold", [*make, str(out)], work))
-            runs.append(_run("warm", [*make, str(out)], work))
-            for run in runs[-2:]:
-                print(
-                    f"  run {number + 1} {run.kind}: {run.seconds:6.2f} s, "
-                    f"peak {run.tree_mb:6.0f} MB (largest process {run.largest_mb:.0f} MB)"
-                )
-    print(f"briefer make, {args.articles} articles, {os.cpu_count()} cores, best of {args.repeat}:")
-    for kind in ("cold", "warm"):
-        best = min(run.seconds for run in runs if run.kind == kind)
-        verdict = "ok" if best <= TARGETS[kind] else "OVER"
-        print(f"  {kind:<5} {best:6.2f} s   (target <= {TARGETS[kind]:.0f} s: {verdict})")
-    peak = max(run.tree_mb for run in runs)
-    verdict = "ok" if peak < MEMORY_TARGET_MB else "OVER"
-    print(
-        f"  peak  {peak:6.0f} MB  (whole process tree; target < {MEMORY_TARGET_MB} MB: {verdict})"
-    )
-    return 0
+# ---- the floor: read and split, nothing else ----------------------------------------------
 
 
-def _period(corpus: Path, first: dt.date | None, last: dt.date | None) -> tuple[str, str]:
-    """The corpus's first and last day, from its files when it was built earlier."""
-    if first is not None and last is not None:
-        return str(first), str(last)
+def floor(corpus: Path) -> None:
+    """Read every article file of corpus and split its body's paragraphs into sentences;
+    print the seconds that took (imports excluded) and the sentence count."""
+    from briefer.sentences import split_text
+
+    split_text("Warm the lexicon up. Then time.")  # its data files are read once, on first use
+    started = time.perf_counter()
+    count = 0
+    for path in sorted(corpus.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        body = text.split("+++", 2)[-1]  # past the front matter
+        for paragraph in body.split("\n\n"):
+            if paragraph.strip():
+                count += len(split_text(" ".join(paragraph.split())))
+    print(json.dumps({"seconds": time.perf_counter() - started, "sentences": count}))
+
+
+# ---- the stage breakdown: a cold run with the pipeline's stage functions timed ---------------
+
+# (module, attribute, label): what is timed, outermost first. A stage nested in another (the
+# grouping's parts) is counted in both.
+_STAGES = (
+    ("briefer.pipeline", "read_inputs", "ingest (read + parse + ids)"),
+    ("briefer.pipeline", "in_period", "in period (first-seen)"),
+    ("briefer.workers.Summarizer", "__call__", "summarize (clean + split + score)"),
+    ("briefer.cache.Cache", "summaries", "summaries incl. store lookups"),
+    ("briefer.pipeline", "group", "group (all)"),
+    ("briefer.group.grouping", "read_texts", "  group: texts for grouping"),
+    ("briefer.group.grouping", "cluster_matrix", "  group: term matrix"),
+    ("briefer.group.grouping", "cluster_labels", "  group: story clustering"),
+    ("briefer.group.grouping", "placements", "  group: themes"),
+    ("briefer.group.grouping", "find_copies", "  group: copy detection"),
+    ("briefer.group.grouping", "story_bullets", "  group: story bullets"),
+    ("briefer.group.grouping", "label_topics", "  group: topic labels"),
+    ("briefer.pipeline", "rank", "rank"),
+    ("briefer.cache.Store", "save", "store writes"),
+    ("briefer.pipeline", "write_briefing", "render + write"),
+)
+
+
+def stages(argv: list[str]) -> None:
+    """Run the CLI with argv, each stage of _STAGES timed; print the times as JSON on the last
+    line of standard output."""
+    import importlib
+
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    for module_name, attribute, label in _STAGES:
+        module_path, _, owner_name = module_name.rpartition(".")
+        if owner_name[:1].isupper():
+            owner: Any = getattr(importlib.import_module(module_path), owner_name)
+        else:
+            owner = importlib.import_module(module_name)
+        if not hasattr(owner, attribute):
+            continue  # renamed by a later change: that line is left out, not faked
+
+        def timed(function: Callable[..., Any], label: str = label) -> Callable[..., Any]:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                clock = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    times[label] = times.get(label, 0.0) + time.perf_counter() - clock
+
+            return wrapper
+
+        setattr(owner, attribute, timed(getattr(owner, attribute)))
+    times["imports (cli, before the run)"] = time.perf_counter() - started
+    from briefer.cli import app
+
+    try:
+        app(argv, prog_name="briefer")
+    except SystemExit as stop:
+        if stop.code not in (0, None):
+            raise
+    times["total (in process)"] = time.perf_counter() - started
+    print(json.dumps(times))
+
+
+# ---- the benchmark ------------------------------------------------------------------------
+
+
+def _period(corpus: Path) -> tuple[str, str]:
+    """The corpus's first and last day, from its files."""
     days = set()
     for path in corpus.glob("*.md"):
         with path.open(encoding="utf-8") as handle:
@@ -148,6 +200,160 @@ def _period(corpus: Path, first: dt.date | None, last: dt.date | None) -> tuple[
                     days.add(line.split("=", 1)[1].strip())
                     break
     return min(days), max(days)
+
+
+def _corpus(root: Path, size: int, days: int) -> Path:
+    corpus = root / f"{size}-{days}d"
+    if not (corpus / "themes.toml").is_file():
+        started = time.perf_counter()
+        build(corpus, size, days=days)
+        print(
+            f"corpus: {size} articles over {days} days built in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    return corpus
+
+
+def _new_articles(work: Path, days: int) -> list[Path]:
+    """NEW_ARTICLES articles unlike the corpus's, over the same days."""
+    folder = work / "new"
+    if not folder.is_dir():
+        build(folder, NEW_ARTICLES, days=days, seed=NEW_SEED)
+    return sorted(folder.glob("*.md"))
+
+
+def bench_size(
+    size: int, root: Path, work: Path, repeat: int, days: int, verbose: bool
+) -> dict[str, float]:
+    corpus = _corpus(root, size, days)
+    since, until = _period(corpus)
+    new = _new_articles(work, days)
+    python = [sys.executable, str(Path(__file__).resolve())]
+    rows: list[dict[str, Run]] = []
+    for number in range(repeat):
+        floor_run, printed = _run("floor", [*python, "--floor", str(corpus)], work)
+        runs = {
+            "floor": Run(
+                "floor", json.loads(printed.splitlines()[-1])["seconds"], floor_run.tree_mb
+            )
+        }
+        out = work / f"run{size}-{number}" / "briefings"
+        shutil.rmtree(out.parent, ignore_errors=True)
+        out.parent.mkdir(parents=True)
+        make = [
+            *BRIEFER,
+            "make",
+            "-i",
+            str(corpus),
+            "--since",
+            since,
+            "--until",
+            until,
+            "--out",
+            str(out),
+        ]
+        runs["cold"] = _run("cold", make, work)[0]
+        runs["warm"] = _run("warm", make, work)[0]
+        added = [corpus / f"zz-new-{path.name}" for path in new]
+        try:
+            for source, target in zip(new, added, strict=True):
+                shutil.copyfile(source, target)
+            runs["+50"] = _run("+50", make, work)[0]
+        finally:
+            for path in added:
+                path.unlink(missing_ok=True)
+        shutil.rmtree(out.parent, ignore_errors=True)
+        rows.append(runs)
+        base = runs["floor"].seconds
+        print(
+            f"  {size} run {number + 1}: "
+            + ", ".join(
+                f"{kind} {run.seconds:.2f} s ({run.seconds / base:.1f}x, {run.tree_mb:.0f} MB)"
+                for kind, run in runs.items()
+            ),
+            flush=True,
+        )
+    summary: dict[str, float] = {}
+    print(
+        f"\nbriefer make, {size} articles over {days} days, {os.cpu_count()} cores, "
+        f"median of {repeat} (ratio to the floor of the same repeat):"
+    )
+    for kind in ("floor", "cold", "warm", "+50"):
+        seconds = statistics.median(r[kind].seconds for r in rows)
+        ratio = statistics.median(r[kind].seconds / r["floor"].seconds for r in rows)
+        peak = statistics.median(r[kind].tree_mb for r in rows)
+        summary[kind] = seconds
+        summary[f"{kind} MB"] = peak
+        print(f"  {kind:<6} {seconds:7.2f} s  {ratio:5.1f}x floor  peak tree {peak:5.0f} MB")
+    summary["peak MB"] = max(
+        run.tree_mb for r in rows for kind, run in r.items() if kind != "floor"
+    )
+    summary["cold ratio"] = statistics.median(r["cold"].seconds / r["floor"].seconds for r in rows)
+    print(f"  peak of the whole process tree over all runs: {summary['peak MB']:.0f} MB")
+    if verbose:
+        out = work / f"stages{size}" / "briefings"
+        shutil.rmtree(out.parent, ignore_errors=True)
+        out.parent.mkdir(parents=True)
+        make = ["make", "-i", str(corpus), "--since", since, "--until", until, "--out", str(out)]
+        run, printed = _run("stages", [*python, "--stages", *make], work)
+        times = json.loads(printed.splitlines()[-1])
+        print(f"  stages of one more cold run ({run.seconds:.2f} s wall, {run.tree_mb:.0f} MB):")
+        for label, seconds in times.items():
+            print(f"    {label:<38} {seconds:7.2f} s")
+        shutil.rmtree(out.parent, ignore_errors=True)
+    return summary
+
+
+def _verdicts(results: dict[int, dict[str, float]]) -> None:
+    print("\ntargets (issue 13):")
+
+    def line(what: str, value: float, target: float, unit: str) -> None:
+        verdict = "ok" if value <= target else "MISSED"
+        print(f"  {what:<28} {value:8.2f} {unit:<3} (target {target:g}): {verdict}")
+
+    if 10_000 in results:
+        small = results[10_000]
+        line("10k cold", small["cold"], TARGET_COLD, "s")
+        line("10k cold / floor", small["cold ratio"], TARGET_COLD_RATIO, "x")
+        line("10k warm", small["warm"], TARGET_WARM, "s")
+        line("10k +50", small["+50"], TARGET_NEW, "s")
+        line("10k peak tree", small["peak MB"], TARGET_MB, "MB")
+        if 30_000 in results:
+            big = results[30_000]
+            line("30k cold / 10k cold", big["cold"] / small["cold"], TARGET_LINEAR, "x")
+            line("30k peak tree", big["peak MB"], TARGET_BIG_MB, "MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--floor"]:
+        floor(Path(argv[1]))
+        return 0
+    if argv[:1] == ["--stages"]:
+        stages(argv[1:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10_000],
+        help="corpus sizes (10000 30000 for the linearity check)",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="repeats; medians are shown")
+    parser.add_argument("--days", type=int, default=7, help="days the articles spread over")
+    parser.add_argument("--corpus", type=Path, help="keep the corpora here (built if missing)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print a stage breakdown")
+    args = parser.parse_args(argv)
+    results: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="briefer-bench-") as temporary:
+        work = Path(temporary)
+        root = args.corpus.resolve() if args.corpus else work / "corpus"
+        for size in args.sizes:
+            results[size] = bench_size(size, root, work, args.repeat, args.days, args.verbose)
+    _verdicts(results)
+    return 0
 
 
 if __name__ == "__main__":

@@ -40,10 +40,11 @@ from scipy.stats import kendalltau, spearmanr
 from briefer.evaluation.metrics import bcubed
 from briefer.evaluation.rows import LabelledRow, read_labelled
 from briefer.group import group
-from briefer.pipeline import make, summarize_chunk
+from briefer.pipeline import make
 from briefer.rank import evidence, period_days
 from briefer.records import Article, Document, MakeOptions, Story, Summary
 from briefer.storylines import storyline_labels
+from briefer.workers import summarize_chunk
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CLUSTERS = SHARED / "clusters_dev.jsonl"
@@ -75,7 +76,7 @@ def _articles(rows: Sequence[LabelledRow]) -> list[Article]:
 
 
 def _stories(articles: Sequence[Article]) -> list[Story]:
-    made = summarize_chunk(articles, 3, "default", None)
+    made = summarize_chunk(articles, (3, None, "default"))  # (sentences, words, algorithm)
     items: list[tuple[Document, Summary]] = [
         summarized.attach(article)
         for article, summarized in zip(articles, made, strict=True)

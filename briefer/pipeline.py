@@ -5,8 +5,10 @@ article store (briefer.cache) wraps the stages whose results it can remember; th
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from briefer.deliver import write_briefing
 from briefer.errors import NothingToBrief
 from briefer.ingest import read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
+from briefer.parallel import read_files
 from briefer.records import (
     Article,
     Briefing,
@@ -44,11 +47,18 @@ def build(
     if cache is None:
         with open_cache(options.out, options.cache) as opened:
             return build(options, opened, summarize)
-    summarize = summarize or Summarizer()
+    if summarize is None:
+        with contextlib.closing(Summarizer()) as own:
+            return build(options, cache, own)
+    # The files are read on every core when the summarizing would be (the same threshold),
+    # by the same worker processes.
+    reader = functools.partial(read_files, threshold=summarize.pool_threshold, pool=summarize.pool)
     length = (options.sentences, options.words, options.algorithm)
     check_algorithm(options.algorithm)
     themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
-    ingested = read_inputs(options.inputs, options.urls, options.fetch, cache=cache.store)
+    ingested = read_inputs(
+        options.inputs, options.urls, options.fetch, cache=cache.store, read_many=reader
+    )
     chosen, coverage = in_period(ingested.articles, options, cache)
 
     def summarize_and_group() -> Grouped:
@@ -79,7 +89,11 @@ def make(
     """build, then write the briefing files and the index. SIGTERM and SIGHUP stop it as
     Ctrl-C does: workers stopped, no half-written file, the store as it was."""
     summarize = Summarizer(progress, pool_threshold)
-    with signals_interrupt(), open_cache(options.out, options.cache) as cache:
+    with (
+        signals_interrupt(),
+        open_cache(options.out, options.cache) as cache,
+        contextlib.closing(summarize),
+    ):
         briefing = build(options, cache, summarize)
         paths = write_briefing(
             briefing, options.out, options.formats, options.templates, options.explain, index=True

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import importlib
 import logging
 import multiprocessing
 import os
@@ -44,10 +46,19 @@ INPUT_BUDGET = 30.0
 _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still there
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
+# Modules the summarizing workers need, imported before they are forked so that they share
+# them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own).
+_SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize")
 # (articles summarized so far, articles to summarize); called after each chunk.
 Progress = Callable[[int, int], None]
 # (sentences, words, algorithm): what shapes a summary.
 Length = tuple[int, int | None, str]
+# What a worker does with one task: (inputs, started) -> one result per input, in order;
+# started(i) is called before the i-th input (and started(len(inputs)) before any work done
+# for all of them at once), so a stuck input can be named.
+Work = Callable[[list[Any], Callable[[int], None]], list[Any]]
+# The result standing for an input its worker got stuck on (or died on): (input, why).
+Lost = Callable[[Any, str], Any]
 
 
 def summarize_chunk(
@@ -95,6 +106,12 @@ class Summarizer:
     pool_threshold: int | None = None
     budget: float = INPUT_BUDGET
     workers: int = 0  # processes this run summarized in; 0 when it did it alone
+    # The run's worker processes: started on first need (reading the files, or summarizing)
+    # and kept until the summarizing is done; `close` ends them sooner.
+    pool: Workers = field(default_factory=lambda: Workers(preload=_SUMMARIZING))
+
+    def close(self) -> None:
+        self.pool.close()
 
     def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
         total = len(articles)
@@ -111,7 +128,19 @@ class Summarizer:
         if self.progress is not None:
             self.progress(0, total)
         if self.workers:
-            _Pool(articles, length, self, results).run(chunks)
+            self.pool.budget = self.budget
+            try:
+                self.pool.run(
+                    articles,
+                    chunks,
+                    functools.partial(_summarize_task, length),
+                    functools.partial(_summarize_lost, length),
+                    results,
+                    self.progress,
+                    ("summarize", "summarizing"),
+                )
+            finally:
+                self.pool.close()  # the last stage that needs them: their memory given back
         else:
             for chunk in chunks:
                 raise_if_signalled()
@@ -130,6 +159,36 @@ class Summarizer:
         return [value or Summarized((), (), length[2]) for value in results]
 
 
+def _summarize_task(
+    length: Length, articles: list[Article], started: Callable[[int], None]
+) -> list[Summarized]:
+    return summarize_chunk(articles, length, started)
+
+
+def _summarize_lost(length: Length, article: Article, why: str) -> Summarized:
+    log.debug("%s: %s", article.path, why)
+    return Summarized((), (), length[2], problem=f"{why}; left out")
+
+
+def in_workers(
+    pool: Workers,
+    items: Sequence[Any],
+    work: Work,
+    lost: Lost,
+    verb: tuple[str, str],
+    chunk_size: int = CHUNK_SIZE,
+) -> list[Any]:
+    """work applied to items in the pool's processes (work and the inputs and results must
+    pickle), with the same bounds as the summarizing: a stuck or dead input gets
+    lost(input, why), the rest go on."""
+    total = len(items)
+    size = min(chunk_size, -(-total // pool.count))
+    chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
+    results: list[Any] = [None] * total
+    pool.run(items, chunks, work, lost, results, None, verb)
+    return results
+
+
 # ---- the pool --------------------------------------------------------------------------------
 
 
@@ -140,34 +199,46 @@ class _Busy:
     since: float = field(default_factory=time.monotonic)
 
 
-class _Pool:
-    """Worker processes fed one task (a list of article positions) at a time over a pipe."""
+class Workers:
+    """One worker process per core, started when a run first needs them (forked while the
+    run holds little, so they do not carry its texts) and kept for every stage after: each
+    task sent is (work, inputs), and work(inputs, started) is run on it. `close` ends them;
+    an error or a signal while they work ends them at once."""
 
-    def __init__(
-        self,
-        articles: Sequence[Article],
-        length: Length,
-        owner: Summarizer,
-        results: list[Summarized | None],
-    ) -> None:
-        self.articles = articles
-        self.length = length
-        self.owner = owner
-        self.results = results
-        self.done = 0
+    def __init__(self, preload: Sequence[str] = (), budget: float = INPUT_BUDGET) -> None:
+        self.count = os.cpu_count() or 1
+        self.preload = preload  # modules imported before the fork, so the workers share them
+        self.budget = budget
         # fork: the workers share the modules imported here rather than each importing them.
         self.context = multiprocessing.get_context("fork")
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
 
-    def run(self, chunks: Sequence[range]) -> None:
-        import briefer.clean
-        import briefer.sentences
-        import briefer.summarize  # noqa: F401
-
+    def run(
+        self,
+        items: Sequence[Any],
+        chunks: Sequence[range],
+        work: Work,
+        lost: Lost,
+        results: list[Any],
+        progress: Progress | None,
+        verb: tuple[str, str],
+    ) -> None:
+        """Each chunk of items' positions sent as one task; results filled in by position."""
+        self.verb = verb  # what the work is called in the lines naming a stuck input
+        self.items = items
+        self.work = work
+        self.lost = lost
+        self.results = results
+        self.progress = progress
+        self.done = 0
         queue: deque[list[int]] = deque(list(chunk) for chunk in chunks)
+        finished = False
         try:
-            for _ in range(min(self.owner.workers, len(queue))):
+            if not self.idle:
+                for name in self.preload:
+                    importlib.import_module(name)
+            while len(self.idle) < min(self.count, len(queue)):
                 self.idle.append(self._start())
             while queue or self.busy:
                 raise_if_signalled()
@@ -176,29 +247,36 @@ class _Pool:
                     task = queue.popleft()
                     self.busy[connection] = (process, _Busy(task))
                     try:
-                        connection.send([self.articles[i] for i in task])
+                        connection.send((self.work, [self.items[i] for i in task]))
                     except OSError:  # it died while idle: the task goes to its replacement
                         del self.busy[connection]
                         _stop(process, connection)
                         self.idle.append(self._start())
                         queue.appendleft(task)
                 self._wait(queue)
+            finished = True
         finally:
-            # Done, or unwinding (Ctrl-C, SIGTERM, an error): no worker outlives the run.
-            for process, connection in self.idle:
-                _stop(process, connection, kill=False)
-            for connection, (process, _) in self.busy.items():
-                _stop(process, connection)
+            if not finished:  # unwinding (Ctrl-C, SIGTERM, an error): no worker outlives it
+                self.close()
+
+    def close(self) -> None:
+        """End every worker: the idle ones told to, the busy ones killed."""
+        for process, connection in self.idle:
+            _stop(process, connection, kill=False)
+        for connection, (process, _) in self.busy.items():
+            _stop(process, connection)
+        self.idle.clear()
+        self.busy.clear()
 
     def _start(self) -> tuple[Any, Connection]:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), self.length))
+        process = self.context.Process(target=_worker, args=(theirs, os.getpid()))
         process.start()
         theirs.close()
         return process, ours
 
     def _wait(self, queue: deque[list[int]]) -> None:
-        budget = self.owner.budget
+        budget = self.budget
         now = time.monotonic()
         deadline = min(busy.since + budget for _, busy in self.busy.values())
         for connection in wait(list(self.busy), timeout=max(0.0, deadline - now)):
@@ -207,27 +285,27 @@ class _Pool:
             try:
                 kind, value = connection.recv()
             except (EOFError, OSError):
-                self._lost(connection, queue, "the process summarizing it died")
+                self._lost(connection, queue, f"the process {self.verb[1]} it died")
                 continue
             if kind == "at":
                 busy.at, busy.since = value, time.monotonic()
             elif kind == "done":
-                for position, summarized in zip(busy.task, value, strict=True):
-                    self.results[position] = summarized
+                for position, result in zip(busy.task, value, strict=True):
+                    self.results[position] = result
                 self._finished(connection)
             else:  # "error": a bug in briefer, raised here as it would be in one process
                 raise value
         now = time.monotonic()
         for connection, (_, busy) in list(self.busy.items()):
             if now - busy.since > budget:
-                self._lost(connection, queue, f"took longer than {budget:g} s to summarize")
+                self._lost(connection, queue, f"took longer than {budget:g} s to {self.verb[0]}")
 
     def _finished(self, connection: Connection) -> None:
         process, busy = self.busy.pop(connection)
         self.idle.append((process, connection))
         self.done += len(busy.task)
-        if self.owner.progress is not None:
-            self.owner.progress(self.done, len(self.articles))
+        if self.progress is not None:
+            self.progress(self.done, len(self.items))
 
     def _lost(self, connection: Connection, queue: deque[list[int]], why: str) -> None:
         """The worker on connection is stuck or dead: replace it; the input it was on fails,
@@ -244,9 +322,7 @@ class _Pool:
         else:  # stuck choosing for a whole chunk: each input alone finds the one
             queue.extendleft([position] for position in reversed(task))
             return
-        article = self.articles[culprit]
-        log.debug("%s: %s", article.path, why)
-        self.results[culprit] = Summarized((), (), self.length[2], problem=f"{why}; left out")
+        self.results[culprit] = self.lost(self.items[culprit], why)
         self.done += 1
         if rest:  # those before the culprit are worked out again with those after it
             queue.appendleft(rest)
@@ -264,8 +340,8 @@ def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
     process.join()
 
 
-def _worker(connection: Connection, parent: int, length: Length) -> None:
-    """A worker's life: summarize each task sent until the pipe closes."""
+def _worker(connection: Connection, parent: int) -> None:
+    """A worker's life: work on each task sent until the pipe closes."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -277,13 +353,14 @@ def _worker(connection: Connection, parent: int, length: Length) -> None:
 
     while True:
         try:
-            articles = connection.recv()
+            sent = connection.recv()
         except (EOFError, OSError):
             return
-        if articles is None:
+        if sent is None:
             return
+        work, task = sent
         try:
-            message: tuple[str, Any] = ("done", summarize_chunk(articles, length, started))
+            message: tuple[str, Any] = ("done", work(task, started))
         except Exception as error:  # sent to the parent, which raises it
             message = ("error", error)
         connection.send(message)

@@ -159,6 +159,7 @@ def test_summarize_missing_file_is_one_line(tmp_path: Path) -> None:
 
 # ---- conventions shared by every command ------------------------------------------------------
 
+
 def _commands() -> list[tuple[str, ...]]:
     """Every command and group of the command line, found by walking it (so a new command is
     checked without anyone listing it here)."""

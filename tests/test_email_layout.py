@@ -85,6 +85,7 @@ def _samples() -> Briefing:
         since=dt.date(2021, 12, 1),
         until=dt.date(2024, 12, 5),
         themes=SAMPLES / "themes.toml",
+        cache=False,  # no article store in the working tree
     )
     return _with_long_words(build(options))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -40,12 +40,20 @@ class FileCache(Protocol):
     def remember(self, path: Path, articles: Sequence[Article]) -> None: ...
 
 
+# How the files not in the store are read: read_many(read_one, paths) is
+# [read_one(path) for path in paths], in order; the pipeline passes one that reads in worker
+# processes (briefer.parallel.read_files).
+ReadOne = Callable[[Path], FileRead | Skipped]
+ReadMany = Callable[[ReadOne, Sequence[Path]], Sequence[FileRead | Skipped]]
+
+
 def read_inputs(
     paths: Sequence[Path],
     urls: Sequence[str] = (),
     fetch: FetchSettings | None = None,
     cache: FileCache | None = None,
     limits: InputLimits | None = None,
+    read_many: ReadMany | None = None,
 ) -> Ingested:
     """Read every file and folder given, then fetch every feed or page URL given (for this
     run only; nothing is stored). A bad input is recorded, never raised."""
@@ -73,11 +81,15 @@ def read_inputs(
     unique = _unique_sorted(found, failed)
     # Unchanged files come back parsed from the store; a file with a bad record is never kept.
     known = cache.lookup(unique) if cache is not None else {}
+    todo = [path for path in unique if path not in known]
+    read_one = functools.partial(_read_guarded, limits=limits)
+    fresh = (read_many or _read_each)(read_one, todo)
+    results = dict(zip(todo, fresh, strict=True))
     for path in unique:
         if path in known:
             articles.extend(known[path])
             continue
-        result = guarded(str(path), functools.partial(_read_any, path, limits))
+        result = results[path]
         if isinstance(result, Skipped):
             failed.append(result)  # reported once, by the caller
             continue
@@ -200,6 +212,14 @@ def _describe(suffix: str) -> str:
 
 
 # --------------------------------------------------------------------------- one file
+
+
+def _read_each(read_one: ReadOne, paths: Sequence[Path]) -> list[FileRead | Skipped]:
+    return [read_one(path) for path in paths]
+
+
+def _read_guarded(path: Path, limits: InputLimits) -> FileRead | Skipped:
+    return guarded(str(path), functools.partial(_read_any, path, limits))
 
 
 def _read_any(path: Path, limits: InputLimits) -> FileRead:
