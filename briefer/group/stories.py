@@ -10,8 +10,8 @@ chaining of single-link grouping.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -156,7 +156,9 @@ class _Windows:
             lo = int(np.searchsorted(self.ordinals, row_days[0] - _WINDOW_DAYS, side="left"))
             hi = int(np.searchsorted(self.ordinals, row_days[-1] + _WINDOW_DAYS, side="right"))
             columns = np.concatenate([self.order[lo:hi], self.undated])
-            yield _Block(self.order[start:stop], columns, row_days, self.ordinals[lo:hi], start - lo)
+            yield _Block(
+                self.order[start:stop], columns, row_days, self.ordinals[lo:hi], start - lo
+            )
         for start in range(0, len(self.undated), CHUNK_ROWS):
             rows = self.undated[start : start + CHUNK_ROWS]
             yield _Block(rows, self.everything, None, self.ordinals, len(self.order) + start)
