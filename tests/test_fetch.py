@@ -698,6 +698,22 @@ def test_fetch_command_saves_into_the_first_configured_input_folder(
     assert saved.parent.resolve() == (tmp_path / "news").resolve()
 
 
+def test_fetch_command_reads_pages_within_the_configured_limits(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "briefer.toml").write_text("max_html_elements = 10\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BRIEFER_CONFIG", raising=False)
+    url = site.url("/articles/rail-order")
+    code, out, err = run_cli("fetch", url, "--into", "news")
+    assert (code, out) == (1, "")
+    assert f"briefer: failed {url}: has more than 10 HTML elements" in err
+    assert "raise the max_html_elements setting (--max-html-elements)" in err
+    monkeypatch.setenv("BRIEFER_MAX_HTML_ELEMENTS", "30000")  # the variable over the file
+    code, out, err = run_cli("fetch", url, "--into", "news")
+    assert code == 0 and len(out.splitlines()) == 1, err
+
+
 def test_fetch_command_rejects_what_is_not_a_url(tmp_path: Path) -> None:
     code, _, err = run_cli("fetch", "samples/feed.xml", "--into", str(tmp_path))
     assert code == 2
