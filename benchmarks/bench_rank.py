@@ -42,8 +42,8 @@ from briefer.evaluation.rows import LabelledRow, read_labelled
 from briefer.group import group
 from briefer.pipeline import make
 from briefer.rank import evidence, period_days
+from briefer.rank.storylines import storyline_labels
 from briefer.records import Article, Document, MakeOptions, Story, Summary
-from briefer.storylines import storyline_labels
 from briefer.workers import summarize_chunk
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -123,7 +123,7 @@ def _half(label: str) -> int:
 def storylines() -> None:
     if not _need(CLUSTERS):
         return
-    from briefer.storylines import LINK_SIMILARITY
+    from briefer.rank.storylines import LINK_SIMILARITY
 
     rows = read_labelled(CLUSTERS, need_date=True)
     halves = []

@@ -335,7 +335,7 @@ def _sender(raw: object, origin: _Origin, key: str) -> str:
 
 
 # ---- the SMTP and email settings --------------------------------------------------------------
-# The one place that reads them: briefer.mail gets the records built here, and names the
+# The one place that reads them: briefer.deliver.mail gets the records built here, and names the
 # settings in its messages through `setting_name`.
 
 

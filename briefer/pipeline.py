@@ -198,7 +198,7 @@ def account(
 def rank(briefing: Briefing, options: MakeOptions) -> Briefing:
     """Top stories, storylines and the reading-time budget (briefer.rank), against the
     briefings already in options.out."""
-    from briefer.index import briefed_history
+    from briefer.deliver.index import briefed_history
     from briefer.rank import rank as rank_stories
 
     return rank_stories(

@@ -505,7 +505,7 @@ class MakeOptions:
     fetch: FetchSettings = FetchSettings()
     cache: bool = True  # keep and reuse the article store, .briefer/ beside `out`
     undated: str = "first-seen"  # or "skip": what to do with an undated article (UNDATED)
-    # rank (briefer/rank.py): reading-time budget of the body (0: none), most stories told in
+    # rank (briefer/rank): reading-time budget of the body (0: none), most stories told in
     # full, Top stories, and only what earlier briefings in `out` did not tell.
     minutes: int = 10
     max_stories: int | None = None

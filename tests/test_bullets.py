@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
-from briefer.bullets import leans_on_previous, story_bullets
 from briefer.clean import clean
 from briefer.records import Article, Summary
 from briefer.sentences import split_document
 from briefer.summarize import summarize
+from briefer.summarize.bullets import leans_on_previous, story_bullets
 
 DAY = date(2024, 5, 2)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from briefer.mail import HTML_LIMIT, email_body
+from briefer.deliver.mail import HTML_LIMIT, email_body
 from briefer.options import MakeOptions
 from briefer.pipeline import build
 from briefer.records import Article, Briefing, Bullet, Section, Skipped, Story

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import tomllib
 from dataclasses import replace
 from datetime import date, timedelta
@@ -270,13 +269,11 @@ def synthetic_articles(count: int, days: int) -> tuple[list[tuple[str, str, date
     return docs, gold
 
 
-def test_clustering_scales_to_thousands_of_articles() -> None:
+def test_clustering_thousands_of_articles_keeps_events_apart() -> None:
+    # Speed is measured by benchmarks/bench_grouping.py; here only what it finds.
     docs, gold = synthetic_articles(3000, days=30)
-    started = time.perf_counter()
     labels = cluster_stories(docs)
-    elapsed = time.perf_counter() - started
     assert bcubed(labels, gold)[2] > 0.99
-    assert elapsed < 15.0  # about a second here; generous for a busy shared machine
 
 
 # --- bcubed ------------------------------------------------------------------------------

@@ -29,8 +29,7 @@ from smtp_server import (
 )
 
 from briefer.config import load_config
-from briefer.errors import DeliveryError, OptionsError, SendError
-from briefer.mail import (
+from briefer.deliver.mail import (
     HTML_LIMIT,
     Envelope,
     Retry,
@@ -44,7 +43,8 @@ from briefer.mail import (
     send,
     top_stories,
 )
-from briefer.mail.message import wire_bytes
+from briefer.deliver.mail.message import wire_bytes
+from briefer.errors import DeliveryError, OptionsError, SendError
 from briefer.options import MakeOptions
 from briefer.pipeline import build
 from briefer.records import (

@@ -42,7 +42,7 @@ from briefer.render import (
     safe_url,
     shipped_templates_dir,
 )
-from briefer.slugs import Slugger
+from briefer.render.slugs import Slugger
 
 SCRIPT = "<script>alert(1)</script>"
 

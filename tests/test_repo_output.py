@@ -18,7 +18,7 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.index import MARKER
+from briefer.deliver.index import MARKER
 
 SAMPLES = REPO / "samples"
 FORMATS = "md,html,txt"

@@ -41,6 +41,13 @@ def test_wheel_carries_templates_and_data(tmp_path: Path) -> None:
         assert f"briefer/templates/{template}" in names
     for data in ("stopwords.txt", "abbreviations.txt"):
         assert f"briefer/data/{data}" in names
-    for module in ("cli/__init__.py", "cli/conventions.py", "api.py", "__main__.py"):
-        assert f"briefer/{module}" in names
+    # Every module of the package, so a subpackage missing from pyproject's list is caught.
+    modules = {
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "briefer").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert modules <= names, sorted(modules - names)
+    for template in ("rank.md.j2", "briefing_macros.j2", "index.md.j2"):
+        assert f"briefer/templates/{template}" in names
     assert not any(name.startswith(("tests/", "samples/")) for name in names)

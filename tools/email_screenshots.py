@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from briefer.mail import compose, email_body, masthead  # noqa: E402
+from briefer.deliver.mail import compose, email_body, masthead  # noqa: E402
 from briefer.options import MakeOptions  # noqa: E402
 from briefer.pipeline import build  # noqa: E402
 

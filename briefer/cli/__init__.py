@@ -361,7 +361,7 @@ def fetch_command(
 def _plan_mailing(
     config: Config, flag: str | None, dry_run: bool, flag_name: str = "--email"
 ) -> Mailing | None:
-    from briefer.mail import plan_mailing
+    from briefer.deliver.mail import plan_mailing
 
     return plan_mailing(flag, config, dry_run, flag_name)
 
@@ -384,7 +384,7 @@ def _email_made(
 ) -> None:
     """Email the briefing just written; on any failure one line and exit 3, files kept
     (a delivery, rendering or template problem alike: the briefing itself is written)."""
-    from briefer.mail import email_briefing
+    from briefer.deliver.mail import email_briefing
 
     # The email points to the full briefing when it has to leave stories out: the Markdown
     # if it was written (what a repo's web view under public_url shows), else the html or txt.
@@ -429,7 +429,7 @@ def send_command(
     verbose: Verbose = 0,
 ) -> None:
     """Email a briefing made earlier, from the DATE.html and DATE.txt beside FILE."""
-    from briefer.mail import briefing_siblings, email_file
+    from briefer.deliver.mail import briefing_siblings, email_file
 
     try:
         briefing_siblings(file)  # the file's problems first: they say what to run

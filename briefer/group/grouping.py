@@ -10,7 +10,6 @@ from datetime import date
 import numpy as np
 from scipy import sparse
 
-from briefer.bullets import story_bullets
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
 from briefer.group.stories import cluster_labels, cluster_matrix
@@ -28,6 +27,7 @@ from briefer.records import (
     Summary,
     Theme,
 )
+from briefer.summarize.bullets import story_bullets
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from email.message import EmailMessage
 
 import css_inline
 
+from briefer.deliver.mail.addresses import ascii_address, sender_parts
 from briefer.errors import OptionsError, RenderError
-from briefer.mail.addresses import ascii_address, sender_parts
 from briefer.records import Briefing, EmailSettings
 from briefer.render import long_date, plural
 

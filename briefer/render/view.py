@@ -19,7 +19,7 @@ from briefer.records import (
     Skipped,
     Story,
 )
-from briefer.slugs import Slugger
+from briefer.render.slugs import Slugger
 
 
 def one_line(text: str) -> str:

@@ -12,17 +12,17 @@ The SMTP settings come from briefer.config, which alone reads them (briefer.toml
 SMTP environment variables), as one SmtpSettings record.
 """
 
-from briefer.mail.addresses import parse_recipients
-from briefer.mail.body import HTML_LIMIT, EmailBody, email_body, top_stories
-from briefer.mail.mailing import (
+from briefer.deliver.mail.addresses import parse_recipients
+from briefer.deliver.mail.body import HTML_LIMIT, EmailBody, email_body, top_stories
+from briefer.deliver.mail.mailing import (
     briefing_siblings,
     email_briefing,
     email_file,
     plan_mailing,
     recorded_masthead,
 )
-from briefer.mail.message import Masthead, compose, encoded_size, masthead, subject
-from briefer.mail.smtp import Envelope, Retry, send
+from briefer.deliver.mail.message import Masthead, compose, encoded_size, masthead, subject
+from briefer.deliver.mail.smtp import Envelope, Retry, send
 
 __all__ = [
     "HTML_LIMIT",

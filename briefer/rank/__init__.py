@@ -17,7 +17,7 @@ group -> **rank** -> render. A story's weight is read from evidence in the input
   itself: the oldest story of the period keeps half its weight.
 
 Stories that report one developing event on several days are first joined into a storyline
-(briefer.storylines). The weights then order the Top stories, the themes (by the summed
+(briefer.rank.storylines). The weights then order the Top stories, the themes (by the summed
 weight of their stories) and the stories within each theme, and the length budget
 (`--minutes`) fills the body heaviest first; the rest is listed one line each under
 "Also reported". Ties break on outlets, then the newest report, then the title, then the
@@ -251,7 +251,7 @@ def rank(
     """The briefing with storylines joined, themes and stories in order of weight, each story's
     Standing set, and the Ranking (Top stories, budget, balance) attached. history: what
     earlier briefings in the output folder told (for the new marks and --new-only)."""
-    from briefer.storylines import join_storylines
+    from briefer.rank.storylines import join_storylines
 
     history = tuple(record for record in history if record.date < briefing.date)
     descriptions = {section.theme: section.description for section in briefing.sections}

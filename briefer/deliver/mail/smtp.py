@@ -12,7 +12,7 @@ check fails at once with the setting to change instead of waiting out the timeou
 
 The password is never logged or printed: SmtpSettings hides it from repr, smtplib's debug
 output (which would show the AUTH exchange) is never turned on, every server reply is
-redacted (briefer.mail.replies), and it is never sent unencrypted to another machine.
+redacted (briefer.deliver.mail.replies), and it is never sent unencrypted to another machine.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from briefer.config import setting_name
-from briefer.errors import OptionsError, SendError
-from briefer.mail.addresses import sender_parts
-from briefer.mail.replies import (
+from briefer.deliver.mail.addresses import sender_parts
+from briefer.deliver.mail.replies import (
     Failure,
     connection_failure,
     reply,
@@ -40,6 +39,7 @@ from briefer.mail.replies import (
     where,
     wrong_security,
 )
+from briefer.errors import OptionsError, SendError
 from briefer.records import SmtpSettings
 
 log = logging.getLogger(__name__)

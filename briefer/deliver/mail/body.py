@@ -15,11 +15,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefer.deliver.mail.message import encoded_size, inline_css
 from briefer.errors import DeliveryError
-from briefer.mail.message import encoded_size, inline_css
 from briefer.records import Briefing, Cut
 from briefer.render import render
-from briefer.view import in_body
+from briefer.render.view import in_body
 
 log = logging.getLogger(__name__)
 

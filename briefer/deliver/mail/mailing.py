@@ -17,12 +17,10 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from briefer.errors import DeliveryError, OptionsError
-from briefer.files import write_file
-from briefer.index import record_path
-from briefer.mail.addresses import ascii_address, parse_recipients
-from briefer.mail.body import HTML_LIMIT, email_body
-from briefer.mail.message import (
+from briefer.deliver.index import record_path
+from briefer.deliver.mail.addresses import ascii_address, parse_recipients
+from briefer.deliver.mail.body import HTML_LIMIT, email_body
+from briefer.deliver.mail.message import (
     POLICY,
     Masthead,
     compose,
@@ -31,7 +29,9 @@ from briefer.mail.message import (
     masthead,
     wire_bytes,
 )
-from briefer.mail.smtp import Envelope, Retry, check_settings, send
+from briefer.deliver.mail.smtp import Envelope, Retry, check_settings, send
+from briefer.errors import DeliveryError, OptionsError
+from briefer.files import write_file
 from briefer.records import Briefing, Config, EmailResult, Mailing
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ def briefing_siblings(path: Path) -> tuple[dt.date, Path, Path]:
 
 def recorded_masthead(folder: Path, date: dt.date) -> Masthead:
     """The masthead of a briefing made earlier, from the record `briefer make` keeps in the
-    output folder (briefer.index); without one, the subject carries no counts."""
+    output folder (briefer.deliver.index); without one, the subject carries no counts."""
     path = record_path(folder, date)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from briefer.errors import OptionsError, RenderError
 from briefer.options import FORMATS
 from briefer.rank import corroboration, why_ranked
 from briefer.records import OTHER_THEME, Briefing, Bullet, Cut, Story
-from briefer.view import as_sentence, build_view, fallback, one_line
+from briefer.render.view import as_sentence, build_view, fallback, one_line
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,11 @@ def template_name(fmt: str) -> str:
 def shipped_templates_dir() -> Path:
     """Where the shipped templates are: inside the package when installed from a wheel,
     else the repo's top-level templates/ folder (source tree or editable install)."""
-    packaged = Path(__file__).parent / "templates"
+    package = Path(__file__).resolve().parent.parent  # briefer/, this module is briefer/render/
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"
 
 
 # ---- filters --------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from briefer.deliver.index import RECORDS_DIR, index_files
 from briefer.errors import DeliveryError, OptionsError
 from briefer.files import locked, reason, write_files
-from briefer.index import RECORDS_DIR, index_files
 from briefer.records import Briefing
 from briefer.render import render_all
 
@@ -38,7 +38,8 @@ def write_briefing(
 ) -> list[Path]:
     """Write `<out>/<date>.<fmt>` for each format, creating out if needed; the paths written,
     in format order. A render error writes nothing; a write error leaves no partial file.
-    With index, the briefing's record and `<out>/index.md` are rewritten too (briefer.index)."""
+    With index, the briefing's record and `<out>/index.md` are rewritten too
+    (briefer.deliver.index)."""
     wanted = list(dict.fromkeys(formats))  # a format named twice is written once
     if not wanted:
         raise OptionsError("no output format given; choose from md, html, txt")
