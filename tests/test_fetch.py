@@ -369,7 +369,7 @@ def test_other_4xx_fail_at_once_without_retry(site: Site, path: str, status: str
 @pytest.mark.parametrize("path", ["/huge", "/huge-unsized"])
 def test_a_body_over_the_size_limit_is_an_error(site: Site, path: str) -> None:
     message = fetch_error(site, path)
-    assert "response is larger than 62.5 KB" in message
+    assert "response is larger than 64,000 bytes" in message
     assert site.seen[path] == 1
 
 
