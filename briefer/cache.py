@@ -41,13 +41,13 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import briefer
-from briefer.records import Article, Grouped, Skipped, Summarized, Theme
+from briefer.records import Article, Grouped, InputLimits, Skipped, Summarized, Theme
 from briefer.serialize import (
     article_data,
     article_from,
@@ -141,6 +141,14 @@ def grouping_key(items: Sequence[tuple[Article, str]], themes: Sequence[Theme]) 
         digest.update(compact([article_data(article), key]).encode("utf-8", "surrogatepass"))
         digest.update(b"\x01")
     return digest.hexdigest()
+
+
+def _tag(limits: InputLimits) -> str:
+    """The input limits in a file's stamp: a file read within other limits (one a lowered
+    limit would refuse, say) is read again. Empty for the defaults, so stores stay valid."""
+    if limits == InputLimits():
+        return ""
+    return ":" + ",".join(str(value) for value in astuple(limits))
 
 
 def _file_stamp(path: Path) -> str | None:
@@ -361,15 +369,16 @@ class Store:
 
     # -- what the stages ask
 
-    def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]:
-        """The articles of every file whose stamp matches what was stored (ingest's cache)."""
+    def lookup(self, paths: Sequence[Path], limits: InputLimits) -> dict[Path, tuple[Article, ...]]:
+        """The articles of every file whose stamp matches what was stored (ingest's cache)
+        when read within the same limits."""
         wanted: dict[str, tuple[Path, str]] = {}
         cwd = os.getcwd()
         for path in paths:
             stamp = _file_stamp(path)
             if stamp is not None:
                 self._stamps[path] = stamp
-                wanted[_file_key(path, cwd)] = (path, f"{stamp}:{self._salt}")
+                wanted[_file_key(path, cwd)] = (path, f"{stamp}:{self._salt}{_tag(limits)}")
         found: dict[Path, tuple[Article, ...]] = {}
         for key, (rows, stamp) in self._read("files", list(wanted), ", stamp").items():
             path, expected = wanted[key]
@@ -382,11 +391,12 @@ class Store:
         self.files_reused += len(found)
         return found
 
-    def remember(self, path: Path, articles: Sequence[Article]) -> None:
+    def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None:
         stamp = self._stamps.get(path)
         if stamp is not None:
             rows = compact([article_data(article, text=True) for article in articles])
-            self._add("files", _file_key(path, os.getcwd()), rows, f"{stamp}:{self._salt}")
+            stamp = f"{stamp}:{self._salt}{_tag(limits)}"
+            self._add("files", _file_key(path, os.getcwd()), rows, stamp)
 
     def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
         found: dict[str, Summarized] = {}

@@ -32,6 +32,7 @@ from briefer.errors import OptionsError
 from briefer.options import (
     ALGORITHMS,
     FORMATS,
+    LIMIT_KEYS,
     UNDATED,
     check_algorithm,
     check_length,
@@ -39,6 +40,7 @@ from briefer.options import (
     check_rank,
     check_undated,
     is_url,
+    merge_limits,
     parse_date,
     parse_formats,
     split_inputs,
@@ -53,6 +55,7 @@ from briefer.records import (
     SMTP_TIMEOUT,
     Config,
     EmailSettings,
+    InputLimits,
     MakeOptions,
     SmtpSettings,
 )
@@ -214,7 +217,7 @@ def _from_environment(raw: object, origin: _Origin, convert: Callable[[str], obj
 
 
 def _count(raw: object, origin: _Origin, key: str) -> int:
-    example = str(DEFAULT_SENTENCES if key == "sentences" else 60)
+    example = str(getattr(InputLimits(), key, DEFAULT_SENTENCES if key == "sentences" else 60))
     value = _from_environment(raw, origin, int)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise origin.bad(key, raw, "a whole number of at least 1", example)
@@ -444,6 +447,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
     Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
     Setting("new_only", "new_only", "--new-only", _flag, "only what is new since the last"),
+    # The input limits: one InputLimits field each (records.py says where each default is from).
+    *(Setting(key, key, "--" + key.replace("_", "-"), _count, "input limit") for key in LIMIT_KEYS),
     Setting("email", "email", "--email", _email, "recipients of the briefing"),
     Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
     Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
@@ -607,6 +612,8 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
         if raw.strip():
             _set(values, make, setting, raw, env_origin)
     smtp, email_settings = _mail_settings(values, environ)
+    limits = {key: values.pop(key) for key in LIMIT_KEYS if key in values}
+    make["limits"] = merge_limits(InputLimits(), limits)
     _warn_unknown_variables(environ)
     # Each parser returns its own field's type, which the SETTINGS table cannot express.
     return Config(
@@ -639,11 +646,12 @@ def make_options(config: Config, flags: Mapping[str, object], today: dt.date) ->
     dates as YYYY-MM-DD, formats as "md,html", inputs as paths or URLs.
     """
     given = {name: value for name, value in flags.items() if value is not None}
-    unknown = sorted(set(given) - _MAKE_FIELDS)
+    unknown = sorted(set(given) - _MAKE_FIELDS - set(LIMIT_KEYS))
     if unknown:
         raise TypeError(f"make_options: unknown option {unknown[0]!r}")
     # Any: each value is checked below to be its field's type, which a dict cannot express.
-    changes: dict[str, Any] = dict(given)
+    changes: dict[str, Any] = {key: value for key, value in given.items() if key not in LIMIT_KEYS}
+    changes["limits"] = merge_limits(given.get("limits", config.make.limits), given)
     until = parse_date(_date_text(given["until"]), "--until") if "until" in given else today
     since = parse_date(_date_text(given["since"]), "--since") if "since" in given else None
     check_period(since, until)

@@ -8,8 +8,10 @@ builds MakeOptions at the boundary from the layered settings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from briefer.errors import OptionsError
@@ -20,6 +22,7 @@ from briefer.records import (
     DEFAULT_OUT,
     DEFAULT_SENTENCES,
     FetchSettings,
+    InputLimits,
     MakeOptions,
 )
 
@@ -31,6 +34,7 @@ __all__ = [
     "DEFAULT_OUT",
     "DEFAULT_SENTENCES",
     "FORMATS",
+    "LIMIT_KEYS",
     "SUMY_ALGORITHMS",
     "UNDATED",
     "FetchSettings",
@@ -40,6 +44,7 @@ __all__ = [
     "check_period",
     "check_undated",
     "is_url",
+    "merge_limits",
     "parse_date",
     "parse_formats",
     "split_inputs",
@@ -53,6 +58,8 @@ UNDATED = ("first-seen", "skip")
 # the classic extractive scorers of the sumy library.
 SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
 ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
+# The input limits (records.InputLimits): each is a setting, a BRIEFER_* variable and a flag.
+LIMIT_KEYS: tuple[str, ...] = tuple(limit.name for limit in fields(InputLimits))
 
 
 def check_undated(value: str, where: str = "--undated") -> str:
@@ -138,3 +145,19 @@ def split_inputs(values: Sequence[str | Path]) -> tuple[tuple[Path, ...], tuple[
     paths = tuple(Path(value) for value in values if not is_url(str(value)))
     urls = tuple(str(value).strip() for value in values if is_url(str(value)))
     return paths, urls
+
+
+def merge_limits(limits: object, given: Mapping[str, object]) -> InputLimits:
+    """limits (an InputLimits) with the single limits in given (`max_file_bytes=...`, as the
+    flags give them) laid over it; every limit must be a whole number of at least 1."""
+    if not isinstance(limits, InputLimits):
+        raise TypeError("make_options: limits must be a briefer.records.InputLimits")
+    # Any: each value is checked below to be a whole number, which a dict cannot express.
+    changes: dict[str, Any] = {key: given[key] for key in LIMIT_KEYS if key in given}
+    merged = replace(limits, **changes)
+    for key in LIMIT_KEYS:
+        value = getattr(merged, key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            flag = "--" + key.replace("_", "-")
+            raise OptionsError(f"{flag} {value!r} must be a whole number of at least 1")
+    return merged

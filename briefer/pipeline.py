@@ -57,7 +57,12 @@ def build(
     check_algorithm(options.algorithm)
     themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
     ingested = read_inputs(
-        options.inputs, options.urls, options.fetch, cache=cache.store, read_many=reader
+        options.inputs,
+        options.urls,
+        options.fetch,
+        cache=cache.store,
+        limits=options.limits,
+        read_many=reader,
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
 

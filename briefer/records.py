@@ -168,8 +168,9 @@ class Briefing:
 
 @dataclass(frozen=True)
 class InputLimits:
-    """The most work one input may cost (README, "Limits on inputs"). An input over a limit
-    is reported as one line and left out; the rest of the batch is read."""
+    """The most work one input may cost (README, "Bad and hostile inputs"). An input over a
+    limit is reported as one line and left out; the rest of the batch is read. Each field is
+    also a setting of the same name (briefer.toml, BRIEFER_*, `briefer make --max-...`)."""
 
     # A news article is rarely over 200 KB even as a saved page with its scripts; 10 MB
     # leaves room for a long feed while keeping one file's parse to a few seconds.
@@ -510,6 +511,7 @@ class MakeOptions:
     max_stories: int | None = None
     top: int = 5
     new_only: bool = False
+    limits: InputLimits = InputLimits()  # the most work one input may cost (ingest/)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from briefer.cli import app
 from briefer.config import KEYS, SETTINGS, load_config, parse_addresses
 from briefer.errors import OptionsError
-from briefer.records import Config
+from briefer.records import Config, InputLimits
 
 SAMPLES = REPO / "samples"
 SECRET = "hunter2-do-not-print"
@@ -85,6 +85,11 @@ minutes = 7
 max_stories = 12
 top = 3
 new_only = true
+max_file_bytes = 1000
+max_text_chars = 900
+max_field_chars = 80
+max_html_elements = 70
+max_html_attributes = 60
 """,
     )
     config = load_config(tmp_path, {})
@@ -112,10 +117,11 @@ new_only = true
     assert config.email_settings.unsubscribe == "mailto:leave@example.org"
     assert (config.make.minutes, config.make.max_stories) == (7, 12)
     assert (config.make.top, config.make.new_only) == (3, True)
+    assert config.make.limits == InputLimits(1000, 900, 80, 70, 60)
     assert config.file == tmp_path / "briefer.toml"
     # Every documented key was exercised above.
     assert set(KEYS) == {setting.key for setting in SETTINGS}
-    assert len(KEYS) == 25
+    assert len(KEYS) == 30
 
 
 def test_strings_work_where_lists_do(tmp_path: Path) -> None:
@@ -489,6 +495,98 @@ def test_make_with_a_missing_config_file_says_so(project: Path) -> None:
     assert err.strip() == "briefer: error: nope.toml: no such file; check the --config path"
 
 
+# ---- the input limits: keys, variables and flags like every other setting ---------------------
+
+WIDE = ("--since", "2021-01-01", "--until", "2024-12-31")  # every sample is in it
+
+
+def _sizes(project: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_size for path in (project / "articles").glob("*.txt")}
+
+
+def test_a_lowered_file_cap_in_briefer_toml_fails_larger_files_and_briefs_the_rest(
+    project: Path,
+) -> None:
+    sizes = _sizes(project)
+    cap = sorted(sizes.values())[len(sizes) // 2]  # the median sample: about half are over it
+    over = sorted(name for name, size in sizes.items() if size > cap)
+    assert 0 < len(over) < len(sizes)
+    _write(project, f'input = "articles"\nout = "out"\nmax_file_bytes = {cap}\n')
+    code, out, err = _make(*WIDE)
+    assert code == 1, err  # written, some inputs unreadable
+    assert out.splitlines() == [str(Path("out/2024-12-31.md"))]
+    assert err.strip().splitlines() == [
+        f"briefer: skipped {Path('articles') / name}: is larger than the limit of {cap:,} "
+        "bytes; split it, or raise the max_file_bytes setting (--max-file-bytes)"
+        for name in over
+    ]
+    briefing = (project / "out" / "2024-12-31.md").read_text(encoding="utf-8")
+    assert f"Files that failed: {len(over)}" in briefing
+    # The variable overrides the file, and the flag overrides both: the same store is used,
+    # and files it holds from a run within other limits are read (and judged) again.
+    code, _, err = _make(*WIDE, env={"BRIEFER_MAX_FILE_BYTES": str(max(sizes.values()))})
+    assert (code, err) == (0, "")
+    code, _, err = _make(*WIDE, "--max-file-bytes", str(cap))
+    assert code == 1 and len(err.strip().splitlines()) == len(over)
+
+
+def test_the_other_limits_are_settings_too(project: Path) -> None:
+    # A 20-character field cap fails the samples with longer titles; the variable lifts it.
+    _write(project, 'input = "articles"\nout = "out"\nmax_field_chars = 20\n')
+    code, _, err = _make(*WIDE)
+    lines = err.strip().splitlines()
+    assert code == 1 and lines
+    assert all(
+        "over the limit of 20; shorten the title, or raise the max_field_chars setting "
+        "(--max-field-chars)" in line
+        for line in lines
+    ), lines
+    code, _, err = _make(*WIDE, env={"BRIEFER_MAX_FIELD_CHARS": "2000"})
+    assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "args", "line"),
+    [
+        (
+            "max_file_bytes = 0",
+            {},
+            (),
+            "briefer.toml: max_file_bytes = 0 (a whole number) is not a whole number of at "
+            "least 1; write max_file_bytes = 10485760",
+        ),
+        (
+            'max_text_chars = "1e6"',
+            {},
+            (),
+            'briefer.toml: max_text_chars = "1e6" (a string) is not a whole number of at '
+            "least 1; write max_text_chars = 500000",
+        ),
+        (
+            "",
+            {"BRIEFER_MAX_HTML_ELEMENTS": "-5"},
+            (),
+            'environment: BRIEFER_MAX_HTML_ELEMENTS = "-5" is not a whole number of at least '
+            "1; set BRIEFER_MAX_HTML_ELEMENTS=30000",
+        ),
+        (
+            "",
+            {},
+            ("--max-html-attributes", "0"),
+            "--max-html-attributes 0 must be a whole number of at least 1",
+        ),
+    ],
+)
+def test_a_bad_limit_is_refused_with_one_line_and_exit_2(
+    project: Path, setting: str, env: dict[str, str], args: tuple[str, ...], line: str
+) -> None:
+    _write(project, f'input = "articles"\nout = "out"\n{setting}\n')
+    code, out, err = _make(*WIDE, *args, env=env)
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines() == [f"briefer: error: {line}"]
+    assert not (project / "out").exists()
+
+
 # ---- make_options: the flags over the settings, into the one options record -------------------
 
 
@@ -522,3 +620,11 @@ def test_make_options_lays_flags_over_the_settings(
         make_options(config, {"algorithm": "magic"}, today)
     with pytest.raises(TypeError, match="unknown option"):
         make_options(config, {"sentence": 2}, today)
+    # The input limits: one by one (as the flags give them) or whole, over the settings'.
+    limited = load_config(tmp_path, {"BRIEFER_MAX_TEXT_CHARS": "900"})
+    options = make_options(limited, {"max_file_bytes": 5000}, today)
+    assert options.limits == InputLimits(max_file_bytes=5000, max_text_chars=900)
+    whole = make_options(limited, {"limits": InputLimits(max_field_chars=99)}, today)
+    assert whole.limits == InputLimits(max_field_chars=99)
+    with pytest.raises(OptionsError, match="--max-text-chars True must be a whole number"):
+        make_options(config, {"max_text_chars": True}, today)

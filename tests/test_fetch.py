@@ -369,7 +369,7 @@ def test_other_4xx_fail_at_once_without_retry(site: Site, path: str, status: str
 @pytest.mark.parametrize("path", ["/huge", "/huge-unsized"])
 def test_a_body_over_the_size_limit_is_an_error(site: Site, path: str) -> None:
     message = fetch_error(site, path)
-    assert "response is larger than 62.5 KB" in message
+    assert "response is larger than 64,000 bytes" in message
     assert site.seen[path] == 1
 
 
@@ -696,6 +696,22 @@ def test_fetch_command_saves_into_the_first_configured_input_folder(
     assert code == 0, err
     [saved] = [Path(line) for line in out.splitlines()]
     assert saved.parent.resolve() == (tmp_path / "news").resolve()
+
+
+def test_fetch_command_reads_pages_within_the_configured_limits(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "briefer.toml").write_text("max_html_elements = 10\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BRIEFER_CONFIG", raising=False)
+    url = site.url("/articles/rail-order")
+    code, out, err = run_cli("fetch", url, "--into", "news")
+    assert (code, out) == (1, "")
+    assert f"briefer: failed {url}: has more than 10 HTML elements" in err
+    assert "raise the max_html_elements setting (--max-html-elements)" in err
+    monkeypatch.setenv("BRIEFER_MAX_HTML_ELEMENTS", "30000")  # the variable over the file
+    code, out, err = run_cli("fetch", url, "--into", "news")
+    assert code == 0 and len(out.splitlines()) == 1, err
 
 
 def test_fetch_command_rejects_what_is_not_a_url(tmp_path: Path) -> None:

@@ -99,9 +99,9 @@ def counts(briefing: Briefing) -> str:
 
 
 def samples_subject(briefing: Briefing, title: str = "Briefing") -> str:
-    """The subject names the top story (briefer.rank), cut to 60 characters, then counts."""
-    ranking = briefing.ranking
-    top = ranking.top[0].title if ranking is not None and ranking.top else ""
+    """The subject names the heaviest story (briefer.rank), cut to 60 characters, then counts."""
+    lead = [s for s in briefing.stories if s.standing is not None and s.standing.rank == 1]
+    top = lead[0].title if lead else ""
     top = top if len(top) <= 60 else top[:59] + "…"
     start = f"{title} 5 December 2024"
     return f"{start}: {top} ({counts(briefing)})" if top else f"{start}: {counts(briefing)}"

@@ -286,14 +286,14 @@ def test_a_storyline_over_four_days_is_one_story_with_four_dated_updates() -> No
 
 
 def test_explain_says_why_a_story_ranks_where_it_does() -> None:
-    ranked = rank(briefing(NARROW, WIDE))
+    ranked = rank(briefing(NARROW, WIDE), top=1)
     text = render(ranked, "md", explain=True)
     assert "*Why this place:* rank 1 of 2, weight" in text
     assert "5 outlets (2.58)" in text and "in a theme (+1.00)" in text
     data = json.loads(render(ranked, "json"))
     first = data["sections"][0]["stories"][0]["standing"]
     assert first["rank"] == 1 and first["outlets"] == [f"Outlet {k}" for k in range(5)]
-    assert data["ranking"]["top"] == ["story-1", "story-2"]
+    assert data["ranking"]["top"] == ["story-1"]
 
 
 def test_a_story_with_new_reports_since_the_last_briefing_is_continuing() -> None:
@@ -313,7 +313,7 @@ def test_a_story_with_new_reports_since_the_last_briefing_is_continuing() -> Non
     assert wide.new_bullets == (WIDE.bullets[1].text,), "only the bullet not told before"
     assert not narrow.continuing and narrow.first_briefed == dt.date(2024, 9, 5)
     assert museum.new and museum.first_briefed is None
-    markdown = render(rank(briefing(NARROW, WIDE, fresh), history=[earlier]), "md")
+    markdown = render(rank(briefing(NARROW, WIDE, fresh), top=2, history=[earlier]), "md")
     assert "continuing, first briefed 5 September 2024" in markdown
     assert "- Ships queued outside the harbour. [2] **new**" in markdown
     assert "Museum reopens](#museum-reopens)** · **new**" in markdown
@@ -404,6 +404,25 @@ def test_busy_real_week_fits_ten_minutes(shared_dir: Path, tmp_path: Path) -> No
     stories = [s for sec in data["sections"] for s in sec["stories"]]
     assert len(lines) == data["ranking"]["also_reported"] > 0
     assert len(lines) + sum(s["standing"]["in_body"] for s in stories) == len(stories)
+
+
+def test_a_briefing_whose_stories_all_fit_in_the_top_list_has_no_top_stories() -> None:
+    # Two stories and the default five Top stories: a list would repeat both just above them.
+    ranked = rank(briefing(NARROW, WIDE))
+    assert ranked.ranking is not None and ranked.ranking.top == ()
+    standings = [s.standing for s in ranked.stories]
+    assert all(s is not None and not s.top and not s.highlights for s in standings)
+    assert all(s is not None and s.in_body for s in standings), "both still told in full"
+    markdown, text, html = render(ranked, "md"), render(ranked, "txt"), render(ranked, "html")
+    assert "Top stories" not in markdown + text + html
+    assert f"### {WIDE.title}" in markdown and f"### {NARROW.title}" in markdown
+    assert json.loads(render(ranked, "json"))["ranking"]["top"] == []
+    # One story more than the list holds: the list opens the briefing again.
+    listed = rank(briefing(NARROW, WIDE), top=1)
+    assert listed.ranking is not None and [s.title for s in listed.ranking.top] == [WIDE.title]
+    assert "## Top stories" in render(listed, "md")
+    # --top 0 still means no list at all.
+    assert "Top stories" not in render(rank(briefing(NARROW, WIDE), top=0), "md")
 
 
 def test_every_format_carries_top_stories_and_also_reported() -> None:

@@ -103,11 +103,11 @@ def test_index_lists_three_briefings_newest_first_with_periods_and_counts(projec
     record = json.loads((out / ".index" / "2022-01-31.json").read_text(encoding="utf-8"))
     # What it told, for the next briefing's new marks (briefer.rank): its two articles.
     assert len(record.pop("briefed")["articles"]) == 2
-    # For `briefer send`'s subject: the themes and the top story, as the briefing shows them.
+    # For `briefer send`'s subject: the themes and the heaviest story, as the briefing shows them.
     shown = (out / "2022-01-31.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", shown, re.M)
     top = record.pop("top")
-    assert top and f"**[{top}]" in shown
+    assert top and f"\n### {top}\n" in shown, "the heaviest story"
     assert record == {
         "articles": 2,
         "date": "2022-01-31",

@@ -21,10 +21,11 @@ from briefer.cache import (
 )
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
-from briefer.records import Article, Block, Sentence, Summarized
+from briefer.records import Article, Block, InputLimits, Sentence, Summarized
 
 SAMPLES = REPO / "samples"
 PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")
+DEFAULTS = InputLimits()
 
 
 @pytest.fixture
@@ -66,8 +67,8 @@ def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path
     article_file = tmp_path / "a.md"
     article_file.write_text("+++\ntitle = 'A'\n+++\nText.\n", encoding="utf-8")
     article = Article("id1", "A", dt.date(2024, 1, 2), "src", "https://x.org/a", "Text.\n", "a.md")
-    assert store.lookup([article_file]) == {}
-    store.remember(article_file, [article])
+    assert store.lookup([article_file], DEFAULTS) == {}
+    store.remember(article_file, [article], DEFAULTS)
     store.add_summary("k1", value)
     assert store.first_seen(["id9"], dt.date(2024, 12, 5)) == {"id9": dt.date(2024, 12, 5)}
     store.save()
@@ -76,13 +77,15 @@ def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path
     again = Store.open(path)
     assert again is not None
     assert again.summaries(["k1", "k2"]) == {"k1": value}
-    assert again.lookup([article_file]) == {article_file: (article,)}
+    assert again.lookup([article_file], DEFAULTS) == {article_file: (article,)}
+    # Read within other limits (a lowered one might refuse it), the file is read again.
+    assert again.lookup([article_file], InputLimits(max_file_bytes=10)) == {}
     # The first day seen stays the first: a later run does not move it.
     later = again.first_seen(["id9", "id8"], dt.date(2024, 12, 9))
     assert later == {"id9": dt.date(2024, 12, 5), "id8": dt.date(2024, 12, 9)}
     # A touched file is read again, even with the same bytes.
     article_file.write_text("+++\ntitle = 'A'\n+++\nText!\n", encoding="utf-8")
-    assert again.lookup([article_file]) == {}
+    assert again.lookup([article_file], DEFAULTS) == {}
     again.close()
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

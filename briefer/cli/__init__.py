@@ -183,6 +183,23 @@ def make(
             "--new-only", metavar="", help="Only what earlier briefings in --out did not tell."
         ),
     ] = None,
+    max_file_bytes: Annotated[
+        int | None, typer.Option(metavar="N", help="Largest input file (default: 10 MB).")
+    ] = None,
+    max_text_chars: Annotated[
+        int | None, typer.Option(metavar="N", help="Longest article text (default: 500,000).")
+    ] = None,
+    max_field_chars: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Longest title, source, URL or date (default: 2,000)."),
+    ] = None,
+    max_html_elements: Annotated[
+        int | None, typer.Option(metavar="N", help="Most elements in a page (default: 30,000).")
+    ] = None,
+    max_html_attributes: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Most attributes in a page (default: 100,000)."),
+    ] = None,
     verbose: Verbose = 0,
 ) -> None:
     """Make the briefing for a period and write it to the output folder.
@@ -210,6 +227,11 @@ def make(
         "max_stories": max_stories,
         "top": top,
         "new_only": new_only,
+        "max_file_bytes": max_file_bytes,
+        "max_text_chars": max_text_chars,
+        "max_field_chars": max_field_chars,
+        "max_html_elements": max_html_elements,
+        "max_html_attributes": max_html_attributes,
     }
     try:
         config = load_settings(config_file)
@@ -304,8 +326,9 @@ def fetch_command(
     from briefer.options import FetchSettings, is_url
 
     try:
+        configured_make = load_settings(config_file).make
         if into is None:
-            configured = load_settings(config_file).make.inputs
+            configured = configured_make.inputs
             folders = [path for path in configured if path.is_dir() or not path.suffix]
             into = folders[0] if folders else Path("samples")
         not_urls = [url for url in urls if not is_url(url)]
@@ -314,7 +337,7 @@ def fetch_command(
         if timeout <= 0 or retries < 0:
             raise OptionsError("--timeout must be above 0 and --retries at least 0")
         settings = FetchSettings(timeout=timeout, retries=retries, entry_pages=pages)
-        result = fetch_into(urls, into, settings)
+        result = fetch_into(urls, into, settings, limits=configured_make.limits)
     except BrieferError as error:
         raise fail(error) from None
     for note in result.notes:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefer.options import FORMATS
-from briefer.rank import briefed_record
+from briefer.rank import briefed_record, lead_story
 from briefer.records import Briefed, Briefing
 from briefer.render import render_index
 
@@ -66,7 +66,7 @@ def record_bytes(briefing: Briefing) -> bytes:
         "stories": len(briefing.stories),
         # For the subject of `briefer send`: themes, and the top story (briefer.rank).
         "themes": sum(1 for section in briefing.sections if section.stories),
-        "top": briefing.ranking.top[0].title if briefing.ranking and briefing.ranking.top else "",
+        "top": lead.title if (lead := lead_story(briefing)) is not None else "",
         "articles": briefing.coverage.in_period,
         "title": briefing.title,
         # What it told, so the next briefing can mark what is new (briefer.rank).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from briefer.errors import InputError
 from briefer.records import InputLimits
@@ -22,11 +23,12 @@ _WIDE_BOMS = (
 
 
 def size_text(limit: int) -> str:
-    if limit >= 1024 * 1024:
-        return f"{limit / (1024 * 1024):g} MB"
-    if limit >= 1024:
-        return f"{limit / 1024:g} KB"
-    return f"{limit} bytes"
+    # Exact: a configured limit of 7000 bytes reads as such, not as "6.83594 KB".
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024):,} MB"
+    if limit >= 1024 and limit % 1024 == 0:
+        return f"{limit // 1024:,} KB"
+    return f"{limit:,} bytes"
 
 
 def os_problem(error: OSError) -> str:
@@ -41,16 +43,32 @@ def read_bytes(path: Path, limits: InputLimits) -> bytes:
     where = str(path)
     try:
         with path.open("rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+            data = _read_at_most(handle, limits.max_file_bytes + 1)
     except OSError as error:
         raise InputError(where, os_problem(error)) from error
     if len(data) > limits.max_file_bytes:
         raise InputError(
             where,
             f"is larger than the limit of {size_text(limits.max_file_bytes)}",
-            "split it, or raise InputLimits.max_file_bytes",
+            "split it, or raise the max_file_bytes setting (--max-file-bytes)",
         )
     return data
+
+
+# A file is read in pieces of this size: read(n) sets aside n bytes before reading, and a
+# configured limit may be far above any file (1 MB: a few hundred reads for a 10 MB file).
+_PIECE = 1024 * 1024
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    pieces: list[bytes] = []
+    while size > 0:
+        piece = handle.read(min(size, _PIECE))
+        if not piece:
+            break
+        pieces.append(piece)
+        size -= len(piece)
+    return b"".join(pieces)
 
 
 def decode(where: str, data: bytes, *, honour_declared: bool) -> str:

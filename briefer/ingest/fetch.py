@@ -252,12 +252,13 @@ def fetch_into(
     *,
     now: dt.datetime | None = None,
     client: httpx.Client | None = None,
+    limits: InputLimits | None = None,
 ) -> FetchResult:
     """Fetch the URLs and save each new article into the folder `into` as Markdown."""
     if into.exists() and not into.is_dir():
         raise OptionsError(f"--into {into} is a file, not a folder; give a folder")
     stored = stored_urls(into) if into.is_dir() else {}
-    fetched = fetch_articles(urls, settings, stored=stored, client=client)
+    fetched = fetch_articles(urls, settings, stored=stored, client=client, limits=limits)
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     saved: list[Path] = []
     already = {canonical_url(url): stored[canonical_url(url)] for url in fetched.known}

@@ -65,7 +65,7 @@ def text_field(where: str, fields: Mapping[Any, Any], name: str, limits: InputLi
             where,
             f"{name} is {len(text):,} characters long, over the limit of "
             f"{limits.max_field_chars:,}",
-            f"shorten the {name}, or raise InputLimits.max_field_chars",
+            f"shorten the {name}, or raise the max_field_chars setting (--max-field-chars)",
         )
     return clean_line(text)
 
@@ -77,7 +77,7 @@ def body_text(where: str, text: str, limits: InputLimits) -> str:
             where,
             f"article text is {len(text):,} characters long, over the limit of "
             f"{limits.max_text_chars:,}",
-            "split it, or raise InputLimits.max_text_chars",
+            "split it, or raise the max_text_chars setting (--max-text-chars)",
         )
     cleaned = clean_text(text)
     if not cleaned.strip():

@@ -35,9 +35,12 @@ CONFIG_SUFFIXES = frozenset({".toml"})
 class FileCache(Protocol):
     """What read_inputs asks before parsing a file, and tells after (the article store)."""
 
-    def lookup(self, paths: Sequence[Path]) -> dict[Path, tuple[Article, ...]]: ...
+    # limits: what the files were read within; a file read within other limits is read again.
+    def lookup(
+        self, paths: Sequence[Path], limits: InputLimits
+    ) -> dict[Path, tuple[Article, ...]]: ...
 
-    def remember(self, path: Path, articles: Sequence[Article]) -> None: ...
+    def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None: ...
 
 
 # How the files not in the store are read: read_many(read_one, paths) is
@@ -80,7 +83,7 @@ def read_inputs(
     articles: list[Article] = []
     unique = _unique_sorted(found, failed)
     # Unchanged files come back parsed from the store; a file with a bad record is never kept.
-    known = cache.lookup(unique) if cache is not None else {}
+    known = cache.lookup(unique, limits) if cache is not None else {}
     todo = [path for path in unique if path not in known]
     read_one = functools.partial(_read_guarded, limits=limits)
     fresh = (read_many or _read_each)(read_one, todo)
@@ -97,7 +100,7 @@ def read_inputs(
         failed.extend(result.failed)
         warnings.extend(result.warnings)
         if cache is not None and not result.failed and not result.warnings:
-            cache.remember(path, result.articles)
+            cache.remember(path, result.articles, limits)
         logger.debug("%s: %d article(s)", path, len(result.articles))
     if urls:
         from briefer.ingest.fetch import fetch_articles  # httpx only when URLs are given

@@ -46,14 +46,14 @@ def check_markup(where: str, markup: str, limits: InputLimits, *, escaped: bool 
         raise InputError(
             where,
             f"has more than {limits.max_html_elements:,} HTML elements",
-            "split it, or raise InputLimits.max_html_elements",
+            "split it, or raise the max_html_elements setting (--max-html-elements)",
         )
     for elements, match in enumerate(_START_TAG.finditer(markup), start + 1):
         if elements > limits.max_html_elements:
             raise InputError(
                 where,
                 f"has more than {limits.max_html_elements:,} HTML elements",
-                "split it, or raise InputLimits.max_html_elements",
+                "split it, or raise the max_html_elements setting (--max-html-elements)",
             )
         tag = match.group()
         if " " not in tag and "\n" not in tag and "\t" not in tag:
@@ -71,7 +71,7 @@ def check_markup(where: str, markup: str, limits: InputLimits, *, escaped: bool 
             raise InputError(
                 where,
                 f"has more than {limits.max_html_attributes:,} HTML attributes",
-                "split it, or raise InputLimits.max_html_attributes",
+                "split it, or raise the max_html_attributes setting (--max-html-attributes)",
             )
 
 

@@ -146,6 +146,17 @@ def order_key(story: Story, found: Evidence) -> tuple[float, int, int, str, str]
     return (-found.weight, -len(found.outlets), -newest, story.title.casefold(), first)
 
 
+def shows_top(stories: int, listed: int) -> bool:
+    """Whether the Top stories list opens the briefing: only when the briefing has more
+    stories than the list holds (else it repeats every story just above the story itself)."""
+    return 0 < listed < stories
+
+
+def lead_story(briefing: Briefing) -> Story | None:
+    """The heaviest story (rank 1), Top stories list or not: what a subject line names."""
+    return next((s for s in briefing.stories if s.standing and s.standing.rank == 1), None)
+
+
 def highlights(
     bullets: Sequence[Bullet], title: str, count: int = HIGHLIGHTS
 ) -> tuple[Bullet, ...]:
@@ -278,7 +289,11 @@ def rank(
     by_weight = sorted(kept, key=lambda pair: order_key(pair[0], found[id(pair[0])]))
     rank_of = {id(story): place for place, (story, _) in enumerate(by_weight, start=1)}
     cap = max_stories if max_stories is not None else len(by_weight)
-    top_ids = {id(story) for story, _ in by_weight[: max(0, min(top, cap))]}
+    # The heaviest stories are told in full whatever the budget. Listed under Top stories
+    # they are repeated above the stories themselves: worth it only when the list leads a
+    # longer briefing, so a briefing whose stories all fit in the list has none.
+    leading = {id(story) for story, _ in by_weight[: max(0, min(top, cap))]}
+    top_ids = leading if shows_top(len(by_weight), len(leading)) else set()
     heaviest_themed = max(
         (found[id(s)].weight for s, _ in kept if s.theme != OTHER_THEME), default=None
     )
@@ -290,8 +305,10 @@ def rank(
         if id(story) in top_ids:
             pick = highlights(updates[0].bullets if updates else story.bullets, story.title)
             shown[id(story)] = pick
-            spent += top_words(story, pick, found[id(story)].outlets) + story_words(story, updates)
-    in_body = set(top_ids)
+            spent += top_words(story, pick, found[id(story)].outlets)
+        if id(story) in leading:
+            spent += story_words(story, updates)
+    in_body = set(leading)
     opened: set[str] = set()
 
     def heading(theme: str) -> int:
@@ -301,12 +318,12 @@ def rank(
         return 2 * _words(theme) + _words(descriptions.get(theme, "")) + _STORY_FRAME_WORDS
 
     for story, _ in by_weight:
-        if id(story) in top_ids:
+        if id(story) in leading:
             spent += heading(story.theme)
             opened.add(story.theme)
     full = False
     for story, updates in by_weight:
-        if id(story) in top_ids:
+        if id(story) in leading:
             continue
         weight = found[id(story)].weight
         eligible = story.theme != OTHER_THEME or heaviest_themed is None or weight > heaviest_themed

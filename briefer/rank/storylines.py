@@ -158,8 +158,15 @@ def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[l
     Stories are taken by their newest report's day; each joins the storyline holding its best
     match on an earlier day, or starts a new one. A storyline is matched as a whole: its
     updates' names together, and the centroid of their terms (a developing event's vocabulary
-    builds up over its days)."""
-    vectors = _vectors(stories)
+    builds up over its days). The terms are stemmed only once two stories are candidates
+    (shared names, a few days apart): a run without such a pair never loads the stemmer."""
+    computed: list[list[dict[str, float]]] = []  # the stories' vectors, once needed
+
+    def vector(index: int) -> dict[str, float]:
+        if not computed:
+            computed.append(_vectors(stories))  # idf over all the stories, as before
+        return computed[0][index]
+
     named = [names(_texts(story)) for story in stories]
     latest = [_latest(story) for story in stories]
 
@@ -169,7 +176,16 @@ def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[l
         return (day is None, day or dt.date.min, stories[index].title, first)
 
     lines: list[list[int]] = []
-    centroids: list[dict[str, float]] = []  # each storyline's, updated as it grows
+    centroids: dict[int, dict[str, float]] = {}  # each storyline's, once asked for
+
+    def centroid(number: int) -> dict[str, float]:
+        if number not in centroids:
+            members = lines[number]
+            centroids[number] = (
+                vector(members[0]) if len(members) == 1 else _centroid([vector(m) for m in members])
+            )
+        return centroids[number]
+
     lines_named: dict[str, set[int]] = {}  # name -> the storylines that have it: candidates
     for index in sorted(range(len(stories)), key=when):
         day = latest[index]
@@ -184,17 +200,16 @@ def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[l
                 continue  # a storyline moves on from day to day
             if (day - newest).days > MAX_GAP_DAYS:
                 continue
-            score = _cosine(vectors[index], centroids[number])
+            score = _cosine(vector(index), centroid(number))
             if score >= threshold and (best is None or score > best[0]):
                 best = (score, number)
         if best is None:
             lines.append([index])
-            centroids.append(vectors[index])
             number = len(lines) - 1
         else:
             number = best[1]
             lines[number].append(index)
-            centroids[number] = _centroid([vectors[m] for m in lines[number]])
+            centroids.pop(number, None)  # it has grown: recomputed when next asked for
         for name in named[index]:
             lines_named.setdefault(name, set()).add(number)
     return lines

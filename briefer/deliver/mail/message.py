@@ -22,6 +22,7 @@ import css_inline
 
 from briefer.deliver.mail.addresses import ascii_address, sender_parts
 from briefer.errors import OptionsError, RenderError
+from briefer.rank import lead_story
 from briefer.records import Briefing, EmailSettings
 from briefer.render import long_date, plural
 
@@ -48,8 +49,8 @@ _TOP_CHARS = 60
 
 
 def top_title(briefing: Briefing) -> str:
-    ranking = briefing.ranking
-    return " ".join(ranking.top[0].title.split()) if ranking and ranking.top else ""
+    lead = lead_story(briefing)
+    return " ".join(lead.title.split()) if lead is not None else ""
 
 
 def masthead(briefing: Briefing, shown: Briefing | None = None) -> Masthead:
