@@ -14,7 +14,7 @@ _COPY_OVERLAP = 0.85  # share of the shorter text's shingles (Feedly hides copie
 _COPY_MIN_SHINGLES = 8  # shorter texts are copies only when their words are identical
 
 
-def _shingles(document: Document) -> np.ndarray | tuple[str, ...]:
+def _shingles(document: Document) -> frozenset[int] | tuple[str, ...]:
     """The distinct hashes of the body's runs of _SHINGLE words (the words themselves for a
     text too short to have enough). Hashes stand in for the runs: with 64 bits, two
     different runs in one story share a hash about never."""
@@ -28,8 +28,9 @@ def _shingles(document: Document) -> np.ndarray | tuple[str, ...]:
     with np.errstate(over="ignore"):
         for offset in range(_SHINGLE):
             combined = combined * np.uint64(1_000_003) + hashes[offset : offset + runs]
-    unique: np.ndarray = np.unique(combined)
-    return unique
+    # A set, not a sorted array: a story's reports are few, and counting what two of them
+    # share is then one intersection in C, with no index to grow or search.
+    return frozenset(combined.tolist())
 
 
 def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
@@ -37,17 +38,13 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
 
     The headline is left out: a syndicated report often runs under the outlet's own
     headline. Reports are taken in the order given (oldest first), so the original is
-    the first to carry the text. An inverted index from shingle to the originals that
-    have it counts the shingles each earlier original shares with a report in one sorted
-    lookup, touching only the originals that share one: no pairwise comparisons.
+    the first to carry the text: each report is checked against the originals before it,
+    earliest first, by the shingles they share.
     """
     if len(documents) < 2:
         return ()
     copies: list[tuple[str, str]] = []
-    # The inverted index, as two arrays: every shingle of every original with its owner.
-    pool_hash = np.empty(0, dtype=np.uint64)
-    pool_owner = np.empty(0, dtype=np.int64)
-    sizes: dict[int, int] = {}  # original -> its distinct shingles
+    originals: list[tuple[int, frozenset[int]]] = []  # earliest first
     short: dict[tuple[str, ...], int] = {}  # a short original's words -> the original
     for number, document in enumerate(documents):
         mine = _shingles(document)
@@ -57,16 +54,13 @@ def find_copies(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
             if source is None and mine:
                 short[mine] = number
         else:
-            owners = pool_owner[np.isin(pool_hash, mine, assume_unique=False)]
-            shared = np.bincount(owners, minlength=number) if len(owners) else owners
-            for original in np.nonzero(shared)[0].tolist():  # the earliest that qualifies
-                if shared[original] >= _COPY_OVERLAP * min(len(mine), sizes[original]):
+            for original, theirs in originals:
+                shared = len(mine & theirs)
+                if shared and shared >= _COPY_OVERLAP * min(len(mine), len(theirs)):
                     source = original
                     break
             if source is None:
-                sizes[number] = len(mine)
-                pool_hash = np.concatenate([pool_hash, mine])
-                pool_owner = np.concatenate([pool_owner, np.full(len(mine), number)])
+                originals.append((number, mine))
         if source is not None:
             copies.append((document.article.id, documents[source].article.id))
     return tuple(copies)
