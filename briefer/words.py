@@ -32,7 +32,8 @@ def words(text: str) -> Iterator[re.Match[str]]:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens; punctuation is dropped, inner apostrophes and hyphens kept."""
-    return [match.group(0).lower() for match in WORD.finditer(text)]
+    # findall hands back the words without a match object each (WORD has no groups).
+    return [word.lower() for word in WORD.findall(text)]
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -115,6 +116,26 @@ def _top_mean(sims: np.ndarray) -> np.ndarray:
     return result
 
 
+def _day_factor(gap: int) -> np.float32:
+    """What a pair's similarity keeps when its reports are `gap` days apart."""
+    if gap > _WINDOW_DAYS:
+        return np.float32(0.0)
+    return np.float32(max(1.0 - _DAY_DECAY * gap, 0.0))
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Rows compared with columns. The rows' and the dated columns' days (both sorted;
+    undated columns, after the dated ones, are not damped) say how much each pair keeps;
+    `diagonal` is where the first row meets itself among the columns (-1: never)."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    row_days: np.ndarray | None  # None: undated rows, damped by nothing
+    column_days: np.ndarray
+    diagonal: int
+
+
 class _Windows:
     """Articles cut into row blocks, each with the columns it may pair with: a dated
     article with those dated within _WINDOW_DAYS and every undated one; an undated article
@@ -128,35 +149,51 @@ class _Windows:
         self.undated = np.asarray([i for i, day in enumerate(days) if day is None], dtype=np.int64)
         self.everything = np.concatenate([self.order, self.undated])
 
-    def blocks(self) -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """(rows, columns, factor) for each block of rows; the factor is zero for an article
-        against itself and beyond the window."""
+    def blocks(self) -> Iterable[_Block]:
         for start in range(0, len(self.order), CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, len(self.order))
             row_days = self.ordinals[start:stop]
             lo = int(np.searchsorted(self.ordinals, row_days[0] - _WINDOW_DAYS, side="left"))
             hi = int(np.searchsorted(self.ordinals, row_days[-1] + _WINDOW_DAYS, side="right"))
-            gaps = np.abs(row_days[:, None] - self.ordinals[lo:hi][None, :])
-            factor = np.clip(1.0 - _DAY_DECAY * gaps, 0.0, None).astype(np.float32)
-            factor[gaps > _WINDOW_DAYS] = 0.0
-            diagonal = np.arange(stop - start)
-            factor[diagonal, start - lo + diagonal] = 0.0
-            undated_factor = np.ones((stop - start, len(self.undated)), dtype=np.float32)
             columns = np.concatenate([self.order[lo:hi], self.undated])
-            yield self.order[start:stop], columns, np.hstack([factor, undated_factor])
+            yield _Block(
+                self.order[start:stop], columns, row_days, self.ordinals[lo:hi], start - lo
+            )
         for start in range(0, len(self.undated), CHUNK_ROWS):
             rows = self.undated[start : start + CHUNK_ROWS]
-            factor = np.ones((len(rows), len(self.everything)), dtype=np.float32)
-            diagonal = np.arange(len(rows))
-            factor[diagonal, len(self.order) + start + diagonal] = 0.0
-            yield rows, self.everything, factor
+            yield _Block(rows, self.everything, None, self.ordinals, len(self.order) + start)
 
 
-def _block_sims(
-    vectors: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, factor: np.ndarray
-) -> np.ndarray:
-    sims: np.ndarray = (vectors[rows] @ vectors[cols].T).toarray()
-    sims *= factor
+def _damp(sims: np.ndarray, block: _Block) -> None:
+    """Scale each pair by its day factor, and an article against itself to zero, in place.
+
+    Rows and dated columns are sorted by day, so the factor is constant over the
+    rectangle of each (row day, column day): one scalar product per rectangle instead of
+    a factor matrix as large as the block (the same float32 products, so the same sims)."""
+    if block.row_days is not None:
+        row_bounds = _runs(block.row_days)
+        column_bounds = _runs(block.column_days)
+        for day, top, bottom in row_bounds:
+            for other, left, right in column_bounds:
+                factor = _day_factor(abs(day - other))
+                if factor != 1.0:
+                    sims[top:bottom, left:right] *= factor
+    diagonal = np.arange(len(block.rows))
+    sims[diagonal, block.diagonal + diagonal] = 0.0
+
+
+def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
+    """(day, first, end) of each run of equal days in a sorted array."""
+    if len(days) == 0:
+        return []
+    starts = np.concatenate([[0], np.nonzero(np.diff(days))[0] + 1])
+    ends = np.concatenate([starts[1:], [len(days)]])
+    return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
+
+
+def _block_sims(vectors: sparse.csr_matrix, block: _Block) -> np.ndarray:
+    sims: np.ndarray = (vectors[block.rows] @ vectors[block.columns].T).toarray()
+    _damp(sims, block)
     return sims
 
 
@@ -176,8 +213,9 @@ def _candidate_pairs(
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_sim: list[np.ndarray] = []
-    for rows, cols, factor in _Windows(days).blocks():
-        sims = _block_sims(vectors, rows, cols, factor)
+    for block in _Windows(days).blocks():
+        rows, cols = block.rows, block.columns
+        sims = _block_sims(vectors, block)
         baselines[rows] = _top_mean(sims)
         bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
         r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
