@@ -69,9 +69,10 @@ def by_title(ranked: Briefing) -> dict[str, Story]:
     return {s.title: s for s in ranked.stories}
 
 
+WIDE_REPORTS = [article(f"w{k}", f"Outlet {k}", 5) for k in range(5)]
 WIDE = story(
     "Harbour strike closes the port of Valmora",
-    [article(f"w{k}", f"Outlet {k}", 5) for k in range(5)],
+    WIDE_REPORTS,
     ["Dock workers in Valmora walked out on Thursday.", "Ships queued outside the harbour."],
 )
 NARROW = story(
@@ -423,6 +424,27 @@ def test_a_briefing_whose_stories_all_fit_in_the_top_list_has_no_top_stories() -
     assert "## Top stories" in render(listed, "md")
     # --top 0 still means no list at all.
     assert "Top stories" not in render(rank(briefing(NARROW, WIDE), top=0), "md")
+
+
+def test_a_top_story_highlight_never_leans_on_a_bullet_left_out() -> None:
+    from briefer.rank import highlights
+
+    lead = "The harbour strike in Valmora closed the port on Thursday."
+    aside = "Dock workers voted at dawn."
+    # "They" points back to the bullet before it, the aside: it shares more with the title
+    # than the aside does, but shown without the aside it would name the wrong people.
+    leaning = "They said the strike would close the port of Valmora for a week."
+    strike = story(
+        "Harbour strike closes the port of Valmora", WIDE_REPORTS, [lead, aside, leaning]
+    )
+    assert [b.text for b in highlights(strike.bullets, strike.title)] == [lead, aside]
+    # Picked together with the bullet it leans on, it may be shown: right after it.
+    shown = highlights(strike.bullets, strike.title, count=3)
+    assert [b.text for b in shown] == [lead, aside, leaning]
+    ranked = rank(briefing(strike, NARROW), top=1)
+    assert ranked.ranking is not None
+    top = ranked.ranking.top[0].standing
+    assert top is not None and [b.text for b in top.highlights] == [lead, aside]
 
 
 def test_every_format_carries_top_stories_and_also_reported() -> None:

@@ -161,10 +161,15 @@ def highlights(
     bullets: Sequence[Bullet], title: str, count: int = HIGHLIGHTS
 ) -> tuple[Bullet, ...]:
     """The story's most informative bullets: those sharing the most content terms with its
-    title and its other bullets (what the reports agree the story is about), in their order."""
+    title and its other bullets (what the reports agree the story is about), in their order.
+    A bullet that leans on the one before it (a pronoun, a connective, "The agency" named
+    just before: the story's bullets put it right after its lead) is picked only together
+    with that bullet, never shown alone."""
     if len(bullets) <= count:
         return tuple(bullets)
-    from briefer.words import content_terms  # the stemmer: not needed to read a record
+    # the stemmer: not needed to read a record
+    from briefer.summarize.bullets import leans_on_previous
+    from briefer.words import content_terms
 
     terms = [set(content_terms(bullet.text)) for bullet in bullets]
     heading = set(content_terms(title))
@@ -172,8 +177,20 @@ def highlights(
     for index, mine in enumerate(terms):
         others = heading.union(*(t for k, t in enumerate(terms) if k != index))
         scores.append((-len(mine & others), index))
-    chosen = sorted(index for _, index in sorted(scores)[:count])
-    return tuple(bullets[index] for index in chosen)
+    leans = [
+        leans_on_previous(bullet.text, bullets[index - 1].text if index else "")
+        for index, bullet in enumerate(bullets)
+    ]
+    ranked = [index for _, index in sorted(scores)]
+    chosen: list[int] = []
+    while len(chosen) < count:
+        pick = next(
+            (i for i in ranked if i not in chosen and (not leans[i] or i - 1 in chosen)), None
+        )
+        if pick is None:
+            break
+        chosen.append(pick)
+    return tuple(bullets[index] for index in sorted(chosen))
 
 
 def _words(text: str) -> int:
