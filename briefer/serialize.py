@@ -13,15 +13,16 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from briefer.rank import ranking_data, standing_data
 from briefer.records import (
     Article,
     Block,
     Briefing,
     Bullet,
+    Ranking,
     Section,
     Sentence,
     Skipped,
+    Standing,
     Story,
     Summarized,
 )
@@ -100,6 +101,60 @@ def summarized_from(data: Mapping[str, Any]) -> Summarized:
     )
 
 
+# ---- what the rank stage set: a story's standing, the briefing's ranking ---------------------
+
+
+def _bullets_data(bullets: Sequence[Bullet]) -> list[Data]:
+    return [{"text": b.text, "article_id": b.article_id} for b in bullets]
+
+
+def standing_data(standing: Standing) -> Data:
+    return {
+        "weight": standing.weight,
+        "rank": standing.rank,
+        "outlets": list(standing.outlets),
+        "reports": standing.reports,
+        "single_source": len(standing.outlets) <= 1,
+        "latest": _date(standing.latest),
+        "recency": standing.recency,
+        "themed": standing.themed,
+        "top": standing.top,
+        "in_body": standing.in_body,
+        "anchor": standing.anchor,
+        "highlights": _bullets_data(standing.highlights),
+        "updates": [
+            {
+                "date": _date(update.date),
+                "title": update.title,
+                "bullets": _bullets_data(update.bullets),
+                "new": update.new,
+            }
+            for update in standing.updates
+        ],
+        "new": standing.new,
+        "first_briefed": _date(standing.first_briefed),
+        "continuing": standing.continuing,
+        "new_bullets": list(standing.new_bullets),
+    }
+
+
+def ranking_data(ranking: Ranking) -> Data:
+    return {
+        "top": [story.standing.anchor for story in ranking.top if story.standing is not None],
+        "stories": ranking.stories,
+        "minutes": ranking.minutes,
+        "budget_words": ranking.budget_words,
+        "body_words": ranking.body_words,
+        "also_reported": ranking.also,
+        "outlets": [{"outlet": name, "articles": count} for name, count in ranking.outlets],
+        "articles": ranking.articles,
+        "dominant_outlet": ranking.dominant or None,
+        "previous_briefing": _date(ranking.previous),
+        "new_only": ranking.new_only,
+        "hidden_as_briefed_before": ranking.hidden,
+    }
+
+
 # ---- stories, sections and briefings ---------------------------------------------------------
 
 
@@ -112,7 +167,7 @@ def story_data(story: Story, url: Callable[[str], str] = _keep) -> Data:
         "topic": story.topic,
         "articles": [article_data(article, url=url) for article in story.articles],
         "copies": [list(pair) for pair in story.copies],
-        "bullets": [{"text": b.text, "article_id": b.article_id} for b in story.bullets],
+        "bullets": _bullets_data(story.bullets),
         # Set by the rank stage (after the store keeps a grouping): briefing output only.
         **({"standing": standing_data(story.standing)} if story.standing is not None else {}),
     }

@@ -34,7 +34,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from briefer.records import (
     OTHER_THEME,
@@ -515,62 +514,9 @@ def why_ranked(story: Story, ranking: Ranking | None) -> str:
         parts.append(f"in a theme (+{THEME_WEIGHT:.2f})")
     place = f"rank {standing.rank}" + (f" of {ranking.stories}" if ranking is not None else "")
     where = "in full" if standing.in_body else "under Also reported (over the length budget)"
+    newest = standing.latest.isoformat() if standing.latest is not None else "undated"
     return (
         f"{place}, weight {standing.weight:.2f} = ({' + '.join(parts)}) "
-        f"× recency {standing.recency:.2f} (newest report {_day(standing.latest) or 'undated'}); "
+        f"× recency {standing.recency:.2f} (newest report {newest}); "
         f"{where}"
     )
-
-
-# ---- the same as data, for the json format ------------------------------------------------
-
-
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def standing_data(standing: Standing) -> dict[str, Any]:
-    return {
-        "weight": standing.weight,
-        "rank": standing.rank,
-        "outlets": list(standing.outlets),
-        "reports": standing.reports,
-        "single_source": len(standing.outlets) <= 1,
-        "latest": _day(standing.latest),
-        "recency": standing.recency,
-        "themed": standing.themed,
-        "top": standing.top,
-        "in_body": standing.in_body,
-        "anchor": standing.anchor,
-        "highlights": [{"text": b.text, "article_id": b.article_id} for b in standing.highlights],
-        "updates": [
-            {
-                "date": _day(update.date),
-                "title": update.title,
-                "bullets": [{"text": b.text, "article_id": b.article_id} for b in update.bullets],
-                "new": update.new,
-            }
-            for update in standing.updates
-        ],
-        "new": standing.new,
-        "first_briefed": _day(standing.first_briefed),
-        "continuing": standing.continuing,
-        "new_bullets": list(standing.new_bullets),
-    }
-
-
-def ranking_data(ranking: Ranking) -> dict[str, Any]:
-    return {
-        "top": [story.standing.anchor for story in ranking.top if story.standing is not None],
-        "stories": ranking.stories,
-        "minutes": ranking.minutes,
-        "budget_words": ranking.budget_words,
-        "body_words": ranking.body_words,
-        "also_reported": ranking.also,
-        "outlets": [{"outlet": name, "articles": count} for name, count in ranking.outlets],
-        "articles": ranking.articles,
-        "dominant_outlet": ranking.dominant or None,
-        "previous_briefing": _day(ranking.previous),
-        "new_only": ranking.new_only,
-        "hidden_as_briefed_before": ranking.hidden,
-    }
