@@ -570,6 +570,16 @@ def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
     assert [article.title for article in result.articles] == ["Once"]
 
 
+def test_a_file_reached_through_links_is_read_once(tmp_path: Path) -> None:
+    # Through a link to the file, and through a link to its folder (which must be resolved
+    # even though the file itself is no link).
+    path = write(tmp_path / "news" / "a.md", "Once\nBody.\n")
+    (tmp_path / "alias.md").symlink_to(path)
+    (tmp_path / "mirror").symlink_to(tmp_path / "news", target_is_directory=True)
+    result = read_inputs([tmp_path / "alias.md", tmp_path / "mirror" / "a.md", path])
+    assert [article.title for article in result.articles] == ["Once"]
+
+
 def test_ids_depend_on_content_not_location(tmp_path: Path) -> None:
     original = write(tmp_path / "one" / "story.md", "Same story\nSame body.\n")
     copy = tmp_path / "two" / "elsewhere.txt"

@@ -198,9 +198,10 @@ def _unique_sorted(paths: list[Path], failed: list[Skipped]) -> list[Path]:
     """Sorted, with a file reached twice (given and inside a given folder) read once."""
     unique: list[Path] = []
     seen: set[Path] = set()
+    folders: dict[Path, Path] = {}  # each folder resolved once, not once per file in it
     for path in sorted(paths, key=lambda item: item.parts):
         try:
-            resolved = path.resolve()
+            resolved = _resolve(path, folders)
         except (OSError, RuntimeError) as error:
             failed.append(Skipped(label(str(path)), _problem(error)))
             continue
@@ -208,6 +209,17 @@ def _unique_sorted(paths: list[Path], failed: list[Skipped]) -> list[Path]:
             seen.add(resolved)
             unique.append(path)
     return unique
+
+
+def _resolve(path: Path, folders: dict[Path, Path]) -> Path:
+    """path.resolve(): a file that is not itself a link resolves to its resolved folder plus
+    its name, which saves resolving every folder above it again for each file."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def _describe(suffix: str) -> str:
