@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,26 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def write_sample_corpus(folder: Path, count: int, *, sources: int = 0) -> Path:
+    """`count` articles made from the samples in `folder`: paragraphs rotated, titles
+    numbered, dates over ten days, so no two are the same text; with `sources`, each names
+    one of that many outlets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    bases = []
+    for path in sorted((REPO / "samples").glob("*.txt")):
+        _, header, body = path.read_text(encoding="utf-8").split("+++", 2)
+        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+        bases.append((tomllib.loads(header)["title"], paragraphs))
+    for number in range(count):
+        title, paragraphs = bases[number % len(bases)]
+        turn = number // len(bases) % len(paragraphs)
+        text = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
+        day = dt.date(2024, 12, 1) + dt.timedelta(days=number % 10)
+        source = f'source = "Outlet {number % sources}"\n' if sources else ""
+        (folder / f"{number:04d}.md").write_text(
+            f'+++\ntitle = "{title} ({number})"\ndate = {day}\n{source}+++\n\n{text}\n',
+            encoding="utf-8",
+        )
+    return folder

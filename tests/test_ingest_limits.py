@@ -15,7 +15,7 @@ import yaml
 from conftest import REPO, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from bench_hostile_inputs import GOOD, GOOD_TITLE, TRIGGERS
+from bench_hostile_inputs import GOOD, GOOD_TITLE, TRIGGERS, write_case
 
 from briefer.errors import InputError
 from briefer.ingest import read_file, read_inputs
@@ -41,13 +41,7 @@ def test_a_bad_input_beside_a_good_one_is_one_line_and_the_good_one_is_briefed(
 ) -> None:
     name, content, needle = TRIGGERS[case]
     folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "good.md").write_text(GOOD, encoding="utf-8")
-    bad = folder / name
-    if content is None:
-        bad.write_bytes('+++\ntitle = "T"\n+++\nText.\n'.encode("utf-32"))
-    else:
-        bad.write_text(content, encoding="utf-8")
+    bad = write_case(folder, name, content)
     code, _out, err = make(folder, tmp_path / "out")
     assert code == 1
     lines = [line for line in err.splitlines() if str(bad) in line]

@@ -9,11 +9,10 @@ import datetime as dt
 import multiprocessing
 import os
 import sqlite3
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, write_sample_corpus
 
 from briefer.cache import store_path
 from briefer.options import MakeOptions
@@ -26,26 +25,9 @@ COUNT = POOL_THRESHOLD + 40
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """COUNT articles made from the samples: paragraphs rotated, titles numbered, dates spread
-    over ten days, so no two are the same text."""
+    """COUNT articles made from the samples, no two the same text, from seven outlets."""
     folder = tmp_path_factory.mktemp("scale") / "articles"
-    folder.mkdir()
-    bases = []
-    for path in sorted(SAMPLES.glob("*.txt")):
-        _, header, body = path.read_text(encoding="utf-8").split("+++", 2)
-        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
-        bases.append((tomllib.loads(header)["title"], paragraphs))
-    for number in range(COUNT):
-        title, paragraphs = bases[number % len(bases)]
-        turn = number // len(bases) % len(paragraphs)
-        text = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
-        day = dt.date(2024, 12, 1) + dt.timedelta(days=number % 10)
-        (folder / f"{number:04d}.md").write_text(
-            f'+++\ntitle = "{title} ({number})"\ndate = {day}\nsource = "Outlet {number % 7}"\n'
-            f"+++\n\n{text}\n",
-            encoding="utf-8",
-        )
-    return folder
+    return write_sample_corpus(folder, COUNT, sources=7)
 
 
 def _options(folder: Path, out: Path, cache: bool) -> MakeOptions:

@@ -5,18 +5,16 @@ next run uses. Real processes, real signals, a corpus big enough for the pool.""
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, write_sample_corpus
 
 from briefer.ingest import read_inputs
 from briefer.workers import POOL_THRESHOLD, Summarizer, summarize_chunk
@@ -33,24 +31,8 @@ needs_cores = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """COUNT articles made from the samples: paragraphs rotated, titles numbered, dates over
-    ten days, so no two are the same text."""
-    folder = tmp_path_factory.mktemp("workers") / "articles"
-    folder.mkdir()
-    bases = []
-    for path in sorted(SAMPLES.glob("*.txt")):
-        _, header, body = path.read_text(encoding="utf-8").split("+++", 2)
-        paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
-        bases.append((tomllib.loads(header)["title"], paragraphs))
-    for number in range(COUNT):
-        title, paragraphs = bases[number % len(bases)]
-        turn = number // len(bases) % len(paragraphs)
-        text = "\n\n".join(paragraphs[turn:] + paragraphs[:turn])
-        day = dt.date(2024, 12, 1) + dt.timedelta(days=number % 10)
-        (folder / f"{number:04d}.md").write_text(
-            f'+++\ntitle = "{title} ({number})"\ndate = {day}\n+++\n\n{text}\n', encoding="utf-8"
-        )
-    return folder
+    """COUNT articles made from the samples, no two the same text."""
+    return write_sample_corpus(tmp_path_factory.mktemp("workers") / "articles", COUNT)
 
 
 def _children(pid: int) -> set[int]:
