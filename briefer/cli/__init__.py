@@ -14,10 +14,14 @@ import typer
 
 from briefer import __version__
 from briefer.cli.conventions import (
+    Algorithm,
     Command,
     ConfigFile,
     Group,
+    Sentences,
+    ThemesFile,
     Verbose,
+    Words,
     fail,
     load_settings,
     options_from,
@@ -26,7 +30,6 @@ from briefer.cli.conventions import (
 )
 from briefer.cli.evaluate import eval_app
 from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, OptionsError
-from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
     from briefer.records import Briefing, Config, EmailResult, Mailing, MakeOptions
@@ -105,26 +108,10 @@ def make(
             "--format", metavar="FORMATS", help="Comma-separated: md,html,txt,json (default: md)."
         ),
     ] = None,
-    themes: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Themes file (default: themes.toml beside the input)."),
-    ] = None,
-    sentences: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N", help=f"Summary sentences per article (default: {DEFAULT_SENTENCES})."
-        ),
-    ] = None,
-    words: Annotated[
-        int | None, typer.Option(metavar="N", help="Word budget per article summary.")
-    ] = None,
-    algorithm: Annotated[
-        str | None,
-        typer.Option(
-            metavar="NAME",
-            help=f"Sentence scorer: default, lead, lexrank, ... (default: {DEFAULT_ALGORITHM})",
-        ),
-    ] = None,
+    themes: ThemesFile = None,
+    sentences: Sentences = None,
+    words: Words = None,
+    algorithm: Algorithm = None,
     explain: Annotated[
         bool | None,
         typer.Option(metavar="", help="Show the terms that placed each story under its theme."),
@@ -258,15 +245,9 @@ def summarize_command(
         Path,
         typer.Argument(metavar="FILE", help="An article file (text, Markdown, HTML, JSON, feed)."),
     ],
-    sentences: Annotated[
-        int | None,
-        typer.Option(metavar="N", help=f"Summary sentences (default: {DEFAULT_SENTENCES})."),
-    ] = None,
-    words: Annotated[int | None, typer.Option(metavar="N", help="Word budget.")] = None,
-    algorithm: Annotated[
-        str | None,
-        typer.Option(metavar="NAME", help=f"Sentence scorer (default: {DEFAULT_ALGORITHM})."),
-    ] = None,
+    sentences: Sentences = None,
+    words: Words = None,
+    algorithm: Algorithm = None,
     config_file: ConfigFile = None,
     verbose: Verbose = 0,
 ) -> None:
@@ -455,10 +436,7 @@ def themes_command(
             help="File or folder of articles; repeatable (default: input in briefer.toml).",
         ),
     ] = None,
-    themes: Annotated[
-        Path | None,
-        typer.Option(metavar="FILE", help="Themes file (default: themes.toml beside the input)."),
-    ] = None,
+    themes: ThemesFile = None,
     since: Annotated[
         str | None,
         typer.Option(metavar="DATE", help="Only articles from this day on, YYYY-MM-DD."),

@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from briefer.errors import BrieferError
+from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES
 
 if TYPE_CHECKING:
     from briefer.records import Config, MakeOptions
@@ -112,6 +113,33 @@ ConfigFile = Annotated[
         "--config",
         metavar="FILE",
         help="Settings file (default: briefer.toml here, if there is one).",
+    ),
+]
+# Options that several commands share, declared once so their flag, metavar and help agree.
+ThemesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--themes", metavar="FILE", help="Themes file (default: themes.toml beside the input)."
+    ),
+]
+Sentences = Annotated[
+    int | None,
+    typer.Option(
+        "--sentences",
+        metavar="N",
+        help=f"Summary sentences per article (default: {DEFAULT_SENTENCES}).",
+    ),
+]
+Words = Annotated[
+    int | None,
+    typer.Option("--words", metavar="N", help="Word budget per article summary."),
+]
+Algorithm = Annotated[
+    str | None,
+    typer.Option(
+        "--algorithm",
+        metavar="NAME",
+        help=f"Sentence scorer: default, lead, lexrank, ... (default: {DEFAULT_ALGORITHM}).",
     ),
 ]
 
