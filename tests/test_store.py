@@ -327,13 +327,17 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
             f"UPDATE {table} SET value = ?, checksum = ? WHERE key = ?",
             (broken, checksum(key, broken), key),
         )
-    if table == "summaries":  # so the summaries are read, not the stored stories
+    # So the damaged table is read, not a whole result stored above it: the stories above
+    # the summaries, and the briefing above everything.
+    if table == "summaries":
         connection.execute("DELETE FROM groupings")
+    if table != "briefings":
+        connection.execute("DELETE FROM briefings")
     connection.commit()
     connection.close()
 
 
-@pytest.mark.parametrize("table", ["files", "summaries", "groupings"])
+@pytest.mark.parametrize("table", ["files", "summaries", "groupings", "briefings"])
 @pytest.mark.parametrize("spoil", ["byte", "json"])
 def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
     articles: Path, tmp_path: Path, table: str, spoil: str

@@ -12,12 +12,10 @@ from typing import Protocol
 from briefer.errors import InputError
 from briefer.ingest.boundary import guarded, label, printable
 from briefer.ingest.decode import FORMATS_HINT, decode, os_problem, read_bytes
-from briefer.ingest.feeds import raise_no_record, read_feed
-from briefer.ingest.html import read_html
 from briefer.ingest.jsonrecords import read_json, read_jsonl
 from briefer.ingest.text import read_text
 from briefer.options import FetchSettings
-from briefer.records import Article, FileRead, Ingested, InputLimits, Skipped
+from briefer.records import Article, FileRead, Ingested, InputLimits, Listed, Skipped
 
 logger = logging.getLogger(__name__)
 
@@ -57,31 +55,18 @@ def read_inputs(
     cache: FileCache | None = None,
     limits: InputLimits | None = None,
     read_many: ReadMany | None = None,
+    listed: Listed | None = None,
 ) -> Ingested:
-    """Read every file and folder given, then fetch every feed or page URL given (for this
-    run only; nothing is stored). A bad input is recorded, never raised."""
+    """Read every file and folder given (listed: what list_inputs found for them, when the
+    caller has it already), then fetch every feed or page URL given (for this run only;
+    nothing is stored). A bad input is recorded, never raised."""
     limits = limits or InputLimits()
-    failed: list[Skipped] = []
-    ignored: list[Skipped] = []
+    listed = listed or list_inputs(paths)
+    failed = list(listed.failed)
+    ignored = list(listed.ignored)
     warnings: list[Skipped] = []
-    found: list[Path] = []
-    for given in paths:
-        try:
-            exists, is_dir = given.exists(), given.is_dir()
-        except OSError as error:  # e.g. a parent folder that may not be searched
-            failed.append(Skipped(label(str(given)), os_problem(error)))
-            continue
-        if not exists:
-            failed.append(
-                Skipped(label(str(given)), "no such file or folder; check the --input path")
-            )
-        elif is_dir:
-            _walk_folder(given, found, failed, ignored)
-        else:
-            found.append(given)
-
+    unique = list(listed.paths)
     articles: list[Article] = []
-    unique = _unique_sorted(found, failed)
     # Unchanged files come back parsed from the store; a file with a bad record is never kept.
     known = cache.lookup(unique, limits) if cache is not None else {}
     todo = [path for path in unique if path not in known]
@@ -121,6 +106,29 @@ def read_inputs(
     )
 
 
+def list_inputs(paths: Sequence[Path]) -> Listed:
+    """The article files of the files and folders given, sorted, each once; nothing read."""
+    failed: list[Skipped] = []
+    ignored: list[Skipped] = []
+    found: list[Path] = []
+    for given in paths:
+        try:
+            exists, is_dir = given.exists(), given.is_dir()
+        except OSError as error:  # e.g. a parent folder that may not be searched
+            failed.append(Skipped(label(str(given)), os_problem(error)))
+            continue
+        if not exists:
+            failed.append(
+                Skipped(label(str(given)), "no such file or folder; check the --input path")
+            )
+        elif is_dir:
+            _walk_folder(given, found, failed, ignored)
+        else:
+            found.append(given)
+    unique = _unique_sorted(found, failed)
+    return Listed(tuple(unique), tuple(failed), tuple(ignored))
+
+
 def _printable(lines: list[Skipped]) -> tuple[Skipped, ...]:
     """Every line as it may be printed: names and reasons bounded, control characters escaped
     (a record's label carries its file's name, whatever bytes that holds)."""
@@ -137,6 +145,8 @@ def read_file(path: Path, limits: InputLimits | None = None) -> list[Article]:
     if isinstance(result, Skipped):
         raise InputError(result.path, result.reason)
     if not result.articles and result.failed:
+        from briefer.ingest.feeds import raise_no_record
+
         raise_no_record(str(path), result.failed)
     for skipped in (*result.failed, *result.warnings):
         logger.warning("%s: %s", skipped.path, skipped.reason)
@@ -254,9 +264,16 @@ def _read_any(path: Path, limits: InputLimits) -> FileRead:
         raise InputError(where, f"not an article format ({_describe(suffix)})", FORMATS_HINT)
 
     data = read_bytes(path, limits)
+    # The feed and page readers are imported when a feed or page is read: feedparser and
+    # trafilatura take a few tenths of a second to import, which a run of Markdown files (or
+    # one served from the article store) never needs.
     if suffix in FEED_SUFFIXES:
+        from briefer.ingest.feeds import read_feed
+
         return read_feed(where, data, limits)
     if suffix in HTML_SUFFIXES:
+        from briefer.ingest.html import read_html
+
         text = decode(where, data, honour_declared=True)
         return FileRead((read_html(where, text, limits),))
     text = decode(where, data, honour_declared=False)
