@@ -177,8 +177,11 @@ def theme_key(word: str) -> str:
     0.794 -> 0.809, half B 0.694 -> 0.694; second wording half A 0.691 -> 0.706, half B
     0.736 -> 0.750; the self-written tests/fixtures/themes_dev.jsonl 0.852 -> 0.852, second
     wording 0.826 -> 0.852. Plurals alone (step 1a) gave half A 0.824 but second wording
-    half B 0.722 and fixture 0.843 / 0.809. A dictionary lemmatizer (simplemma 2.0) was
-    tried earlier: one or two rows either way, within noise, for a new dependency."""
+    half B 0.722 and fixture 0.843 / 0.809. Adding step 5a (a final e dropped, so "advance"
+    meets "advanced") gave half A 0.794, as it makes an "aide" an "aid" again. Not joined
+    for that: "advances" and "advanced", plurals in -oes ("embargoes"). A dictionary
+    lemmatizer (simplemma 2.0) was tried earlier: one or two rows either way, within
+    noise, for a new dependency."""
     if len(word) <= 2:  # as Porter's own stem() does
         return word
     porter = _porter()
