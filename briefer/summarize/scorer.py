@@ -55,11 +55,6 @@ class ScorerWeights:
     # The headline is the editor's own summary. CNN/DailyMail rows have no headline, so this
     # weight is untested there and kept from the previous scorer, on that principle.
     title: float = 1.0
-    # Negative: of two otherwise equal sentences prefer the shorter (ROUGE F rewards precision
-    # against short highlights). Without it every part is lower: A +1.08 / B +1.11.
-    length: float = -0.1
-    # Words; about a reference highlight's length, beyond which length no longer counts.
-    length_cap: int = 20
     # Shorter sentences are fragments (captions, datelines, asides); the penalty grows to a full
     # point at zero words. Without it every part is lower: A +0.97 / B +1.06.
     fragment_words: int = 6
@@ -70,6 +65,12 @@ class ScorerWeights:
     # Overlap with a chosen sentence above which a candidate repeats it (a cosine-like share of
     # content words); kept from the previous scorer as a principle, not tuned.
     redundancy: float = 0.6
+    # Weight of a sentence holding a number (a count, a sum, an age, a date): TUNED
+    numbers: float = 0.1
+    # Words per requested sentence that the summary aims at when no word budget is given: the
+    # best sentences are added while each brings the summary's length closer to n times this.
+    # 0 turns the target off (always n sentences). TUNED
+    target_words: float = 21.0
 
 
 DEFAULT_WEIGHTS = ScorerWeights()
@@ -226,7 +227,7 @@ def _choose_default(
         ranked = order_list[start : start + len(sentences)]
         ranking = _rank_article(sentences, ranked, start, lists, n, weights)
         if words is None:
-            chosen.append(sorted(ranking))
+            chosen.append(_near_target(ranking, lists.words, start, n * weights.target_words))
         else:
             chosen.append(take(ranking, word_counter(sentences), n, words))
     return chosen
@@ -276,6 +277,23 @@ def _rank_article(
     return [index - start for index in ranking]
 
 
+def _near_target(ranking: list[int], words: list[int], start: int, target: float) -> list[int]:
+    """The best sentences, in document order, while each one brings the summary's length
+    closer to the target (the first is always taken; a target of 0 takes them all)."""
+    if target <= 0:
+        return sorted(ranking)
+    chosen: list[int] = []
+    used = 0
+    for index in ranking:
+        length = words[start + index]
+        # closer with it than without: |used + length - target| < |used - target|
+        if chosen and used + length / 2 > target:
+            break
+        chosen.append(index)
+        used += length
+    return sorted(chosen)
+
+
 def _repeats(batch: _Lists, index: int, other: int, redundancy: float) -> bool:
     """Whether two sentences share so many content words that one repeats the other."""
     size = math.sqrt(batch.distinct[index] * batch.distinct[other])
@@ -312,6 +330,10 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     keys = _word_keys(codes, starts, lengths)
     part_words = np.bincount(part_of, minlength=part_count) - 1  # less the NUL
     kinds = _word_kinds(keys)
+    # a word that starts with a digit (codes 1-10) is a number
+    first_codes = codes[starts]
+    numeric = np.flatnonzero((first_codes >= 1) & (first_codes <= 10))
+    numbers = np.bincount(part_of[numeric], minlength=part_count) > 0
     content = (lengths > 1) & (kinds & _STOPWORD == 0) & ~is_separator
     # indexing with positions is several times faster than with a boolean mask
     content_at = np.flatnonzero(content)
@@ -344,14 +366,13 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
     position = 1.0 / (1.0 + part_number[is_sentence] / weights.position_scale)
     echo = _z_scores(echoes[is_sentence] / np.maximum(sentence_content, 1), sentence_article)
     headline = title_hits[is_sentence] / np.maximum(title_size[sentence_article], 1)
-    length_share = np.minimum(sentence_words, weights.length_cap) / weights.length_cap
     fragment_words = max(weights.fragment_words, 1)  # 0 turns the penalty off (tune_scorer)
     fragment = np.clip((weights.fragment_words - sentence_words) / fragment_words, 0, 1)
     scores = (
         position
         + weights.echo * echo
         + weights.title * headline
-        + weights.length * length_share
+        + weights.numbers * numbers[is_sentence]
         - fragment
     )
     # the content words of each sentence, for the redundancy check
