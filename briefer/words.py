@@ -50,22 +50,17 @@ def stem(word: str) -> str:
     return str(_stemmer().stem(word))
 
 
-def has_content(text: str) -> bool:
-    """Whether text has a word that carries meaning (what content_terms would keep), told
-    without stemming: the stemmer's import (nltk, with scipy.stats) costs most of a second
-    and tens of MB, and a run that checks its themes file first should not pay it before its
-    worker processes are forked."""
-    stop = stopwords()
-    return any(
-        word not in stop and not (len(word) == 1 and not word.isalpha()) for word in tokens(text)
-    )
-
-
-def content_terms(text: str) -> list[str]:
-    """Stems of the words that carry meaning: no stopwords, no bare numbers of one digit."""
+def content_words(text: str) -> list[str]:
+    """The lower-cased words that carry meaning: no stopwords, no bare numbers of one digit."""
     stop = stopwords()
     return [
-        stem(word)
+        word
         for word in tokens(text)
         if word not in stop and not (len(word) == 1 and not word.isalpha())
     ]
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of content_words (the stemmer is loaded on first use: checking whether a text
+    has any content words at all need not load it)."""
+    return [stem(word) for word in content_words(text)]

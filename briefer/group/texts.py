@@ -8,12 +8,17 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain, repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from briefer.records import Document, TextFeatures
 from briefer.words import WORD, stem, stopwords
+
+if TYPE_CHECKING:
+    from nltk.stem.porter import PorterStemmer
 
 # Past this the text only adds background; the cap keeps 10,000 articles to seconds. For
 # theme placement more text did not help on half A of themes_dev (high rows): accuracy
@@ -179,21 +184,35 @@ def body_ranks(article: np.ndarray, body: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def theme_key(word: str) -> str:
-    """The stem a theme word is matched by. Snowball strips "-ion" ("accession" becomes
-    "access"), which makes a process noun match an unrelated everyday word; a noun in
-    "-ion" keeps a mark of it, so "accession" and "accessions" match each other only.
+@lru_cache(maxsize=1)
+def _porter() -> PorterStemmer:
+    from nltk.stem.porter import PorterStemmer
 
-    A dictionary lemmatizer (simplemma 2.0, offline) instead was tried and not taken: on
-    themes_dev (high rows, benchmarks/themes_halves.py) half A 0.794 -> 0.809, half B
-    0.694 -> 0.708, second wording 0.691 / 0.736 -> 0.691 / 0.750, but the self-written
-    tests/fixtures/themes_dev.jsonl fell 0.852 -> 0.835 (0.826 -> 0.809 second wording):
-    one or two rows either way, within noise, for a new dependency. The stem of the lemma
-    (irregular forms joined, "fled" and "flee"): half A 0.794, half B 0.708, fixture 0.843."""
-    stemmed = stem(word)
-    if (word.endswith("ion") or word.endswith("ions")) and not stemmed.endswith("ion"):
-        return stemmed + "~ion"
-    return stemmed
+    return PorterStemmer()
+
+
+@lru_cache(maxsize=200_000)
+def theme_key(word: str) -> str:
+    """The form a theme word is matched by: the word without its inflection, by step 1 of
+    Porter's stemmer (Porter 1980: plurals, -ed, -ing, final y; nltk's implementation), so
+    "refugees" matches "refugee" and "shelled" matches "shelling". The full stemmers'
+    later steps strip derivational endings and join words a theme does not mean: Snowball
+    made "important" an "import", "firmly" a "firm", "aide" an "aid", "assistant" an
+    "assistance" and "accession" an "access" (before, an "-ion" mark patched the last).
+
+    On themes_dev (high rows, benchmarks/themes_halves.py) against Snowball: half A
+    0.794 -> 0.809, half B 0.694 -> 0.694; second wording half A 0.691 -> 0.706, half B
+    0.736 -> 0.750; the self-written tests/fixtures/themes_dev.jsonl 0.852 -> 0.852, second
+    wording 0.826 -> 0.852. Plurals alone (step 1a) gave half A 0.824 but second wording
+    half B 0.722 and fixture 0.843 / 0.809. Adding step 5a (a final e dropped, so "advance"
+    meets "advanced") gave half A 0.794, as it makes an "aide" an "aid" again. Not joined
+    for that: "advances" and "advanced", plurals in -oes ("embargoes"). A dictionary
+    lemmatizer (simplemma 2.0) was tried earlier: one or two rows either way, within
+    noise, for a new dependency."""
+    if len(word) <= 2:  # as Porter's own stem() does
+        return word
+    porter = _porter()
+    return str(porter._step1c(porter._step1b(porter._step1a(word))))
 
 
 def is_content(word: str, stop: frozenset[str]) -> bool:
