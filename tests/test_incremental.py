@@ -13,8 +13,8 @@ import os
 import re
 import shutil
 import signal
-import sys
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
