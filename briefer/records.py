@@ -200,6 +200,15 @@ class FileRead:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """The article files the inputs name (folders walked), before any is read."""
+
+    paths: tuple[Path, ...]  # sorted, each file once
+    failed: tuple[Skipped, ...]  # inputs that are missing or could not be walked
+    ignored: tuple[Skipped, ...]  # files met while walking a folder that are not articles
+
+
+@dataclass(frozen=True)
 class Ingested:
     """Everything read from the inputs, and everything that could not be used."""
 

@@ -142,14 +142,14 @@ def test_the_samples_land_under_their_subjects() -> None:
 
 
 def test_a_theme_word_matches_its_inflections_but_not_words_derived_from_it() -> None:
-    """The theme's "import" and "embargo" match "imports" and "embargoed"; "important",
-    "importance" and a president's "aide" (for the theme's "aid") are other words, which
-    a full stemmer folds into them."""
+    """The theme's "import", "embargo" and "advance" match "imports", "embargoes" and
+    "advanced"; "important", "importance" and a president's "aide" (for the theme's
+    "aid") are other words, which a full stemmer folds into them."""
     trade = (
         Theme(
             "Trade curbs",
             "Limits on what a country may buy and sell abroad.",
-            ("import", "embargo", "aid"),
+            ("import", "embargo", "aid", "advance"),
         ),
     )
     unrelated = doc(
@@ -163,13 +163,14 @@ def test_a_theme_word_matches_its_inflections_but_not_words_derived_from_it() ->
     )
     inflected = doc(
         "curbs",
-        "Coal imports embargoed",
+        "Coal imports face embargoes",
         [
-            "The government said on Monday that coal imports were embargoed from June.",
+            "The government said on Monday that embargoes on coal imports, first advanced "
+            "in May, would start in June.",
         ],
     )
     placed = place_themes([[unrelated], [inflected]], trade)
     assert placed[0].theme == OTHER_THEME
     assert placed[0].fits[0].score == 0.0  # no word of the theme matched at all
     assert placed[1].theme == "Trade curbs"
-    assert set(placed[1].why) == {"embargoed", "imports"}
+    assert set(placed[1].why) == {"embargoes", "imports", "advanced"}
