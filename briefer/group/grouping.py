@@ -12,7 +12,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, cluster_matrix
+from briefer.group.stories import cluster_labels, cluster_matrix, headline_vectors, term_vectors
 from briefer.group.texts import Texts, document_parts, read_texts
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -81,7 +81,12 @@ def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain
     """Cluster the documents into stories and place each story under the themes."""
     texts = read_texts([document_parts(document) for document in documents])
     raw = cluster_matrix(texts)
-    labels = cluster_labels(raw, [document.article.date for document in documents])
+    labels = cluster_labels(
+        term_vectors(texts),
+        headline_vectors([document.article.title for document in documents]),
+        [document.article.date for document in documents],
+        [document.article.id for document in documents],
+    )
     story_of = np.asarray(labels, dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))

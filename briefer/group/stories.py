@@ -10,26 +10,27 @@ chaining of single-link grouping.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
 # --- story clustering --------------------------------------------------------------------
 
-# Values kept from the previous round, then checked on half A of the dev files
-# (benchmarks/clusters_halves.py; B-cubed F1, undated half A 0.888, dated half A 0.986 with
-# the values below). Each alternative tried was no better there, so none was changed:
-# _TITLE_WEIGHT 3: 0.890; _LEAD_TERMS 20 / 30 / 100: 0.887 / 0.894 / 0.888 (30 lost on the
-# dated file, 0.983, and on undated half B, 0.906 against 0.908); _TAIL_WEIGHT 0.1 or 0.5,
-# _MAX_TERMS 100, _PAIR_FLOOR 0.05: no change; _NAME_WEIGHT 2: 0.883; _NEIGHBOURS 5: 0.885;
-# _BASELINE_SHARE 0.5 / 0.9: 0.876 / 0.881; _MERGE_THRESHOLD 0.06 / 0.08 / 0.12 / 0.15:
-# 0.884 / 0.891 / 0.889 / 0.874; on the dated file _DAY_DECAY 0.1: 0.977, 0.4: 0.986,
-# _WINDOW_DAYS 2 or 5: 0.986.
+# Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py), with the
+# figures of both halves in the README's "Stories" section: _IDF_CAP, _HEADLINE_SHARE,
+# _BASELINE_SHARE and _MERGE_THRESHOLD. The rest are kept from the previous round (their
+# alternatives were no better on half A then: _TITLE_WEIGHT 3, _LEAD_TERMS 30 or 100,
+# _TAIL_WEIGHT 0.1 or 0.5, _NAME_WEIGHT 2, _NEIGHBOURS 5 all equal or worse).
 #
 # Same-event reports share their who/what/where in the headline and first lines; the tail
 # drifts into background that every article on the topic shares, so it counts for little.
@@ -38,6 +39,17 @@ _LEAD_TERMS = 60  # content words, about the first two paragraphs
 _LEAD_WEIGHT = 1.0
 _TAIL_WEIGHT = 0.2
 _NAME_WEIGHT = 1.0  # extra weight for a capitalised word or a number: who and how many
+# A word's weight is the information in one mention of it in English at large (wordfreq,
+# 9 - Zipf = log10 of 1/p per billion words), a fixed background, so an article's vector
+# never depends on the other articles of the run. Past a point rarity stops telling: a
+# report's names, places and figures are all rare, and a misspelling is rarest of all, so
+# every word rarer than once in 10^(9 - _IDF_CAP) words weighs the same (half A: cap 4 /
+# 5 / 6 / none see the README).
+_IDF_CAP = 5.0
+# Paraphrased headlines ("toss suit" and "stop lawsuit") share meaning without sharing
+# words: a static word embedding of the headline (wordllama, 256 dimensions, offline)
+# takes this share of a pair's similarity, the term cosine the rest.
+_HEADLINE_SHARE = 0.2
 
 _WINDOW_DAYS = 3  # reports further apart than this are different events
 _DAY_DECAY = 0.25  # each day between two reports takes this share off their similarity
@@ -45,15 +57,21 @@ _DAY_DECAY = 0.25  # each day between two reports takes this share off their sim
 # zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
 # above that shared background says "same event".
 _NEIGHBOURS = 10
-_BASELINE_SHARE = 0.7
-_MERGE_THRESHOLD = 0.1  # average adjusted similarity needed to join two groups
+_BASELINE_SHARE = 0.8
+_MERGE_THRESHOLD = 0.04  # average adjusted similarity needed to join two groups
+_COHESION = 0.75
 _PAIR_FLOOR = 0.02  # adjusted similarities below this are treated as zero (keeps memory flat)
+_HEADLINE_DIMENSIONS = 256  # the shipped wordllama model's size
 CHUNK_ROWS = 512  # rows per block product: bounds memory, not results
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
+# Pair similarities are rounded to this many decimals before they are compared: float32
+# sums in another order (another run, another block) differ in the last bits, and a
+# story must not change with them.
+_DECIMALS = 6
 
 
-def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
-    """Articles x terms: summed place weights of each article's content stems and names."""
+def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(article, stem id, place weight, idf) of every content word and every name."""
     content = np.nonzero(texts.content[texts.words])[0]
     article = texts.article[content]
     body = texts.part[content] != TITLE_PART
@@ -64,7 +82,95 @@ def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
     rows = np.concatenate([article, texts.name_article])
     cols = np.concatenate([texts.stem_of[texts.words[content]], texts.name_stem])
     values = np.concatenate([weights, np.full(len(texts.name_article), _NAME_WEIGHT)])
+    # A word by its own spelling; a name or figure by its term (the stem of its word).
+    surface_idf = np.asarray([background_idf(word) for word in texts.surface])
+    name_idf = np.asarray([background_idf(term) for term in texts.stems])
+    idf = np.concatenate([surface_idf[texts.words[content]], name_idf[texts.name_stem].reshape(-1)])
+    return rows, cols, values, idf
+
+
+def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
+    """Articles x terms: summed place weights of each article's content stems and names."""
+    rows, cols, values, _ = _occurrences(texts)
     return sparse.csr_matrix((values, (rows, cols)), shape=(texts.count, max(len(texts.stems), 1)))
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    import wordfreq  # its data loads once, in 0.1 s
+
+    return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
+
+
+def background_idf(word: str) -> float:
+    """log10 of 1/p per billion words of English (wordfreq), capped at _IDF_CAP."""
+    frequency = _frequencies().get(word.lower(), 0.0)
+    if frequency <= 0.0:
+        return _IDF_CAP
+    return min(-math.log10(frequency), _IDF_CAP)
+
+
+def term_vectors(texts: Texts) -> sparse.csr_matrix:
+    """Each article's terms, weighted by place, mentions (sublinear) and background idf,
+    its _MAX_TERMS heaviest kept and L2-normalised (float32): a row depends on its own
+    article only, so a row product is a cosine that no other article changes."""
+    rows, cols, values, idf = _occurrences(texts)
+    shape = (texts.count, max(len(texts.stems), 1))
+    places = sparse.csr_matrix((values, (rows, cols)), shape=shape)
+    informed = sparse.csr_matrix((values * idf, (rows, cols)), shape=shape)
+    for matrix in (places, informed):
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+    # A term's idf is the place-weighted mean over its mentions' spellings ("elected" and
+    # "election" share a stem, not a frequency). Sublinear: the tenth mention says less
+    # than the second.
+    mean_idf = informed.data / places.data
+    tf = np.where(places.data >= 1.0, 1.0 + np.log(np.maximum(places.data, 1.0)), places.data)
+    weighted = sparse.csr_matrix((tf * mean_idf, places.indices, places.indptr), shape=shape)
+    matrix = _heaviest(weighted, _MAX_TERMS, np.asarray(texts.stems, dtype=object))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+
+
+def _heaviest(matrix: sparse.csr_matrix, limit: int, names: np.ndarray) -> sparse.csr_matrix:
+    """Each row's `limit` heaviest terms, ties broken by the term itself (not by its id,
+    which depends on the run), so what a row keeps depends on its own article only."""
+    lengths = np.diff(matrix.indptr)
+    if lengths.size == 0 or lengths.max() <= limit:
+        return matrix
+    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    alphabetical = np.empty(len(names), dtype=np.int64)
+    alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
+    order = np.lexsort((alphabetical[matrix.indices], -matrix.data, row_of))
+    rank = np.arange(len(order)) - matrix.indptr[row_of[order]]
+    keep = np.sort(order[rank < limit])
+    return sparse.csr_matrix(
+        (matrix.data[keep], (row_of[keep], matrix.indices[keep])), shape=matrix.shape
+    )
+
+
+@lru_cache(maxsize=1)
+def _headline_model() -> Any:
+    import wordllama  # 0.5 s the first time: the 256-dimension model ships in the wheel
+
+    return wordllama.WordLlama.load(
+        cache_dir=Path(wordllama.__file__).parent, disable_download=True
+    )
+
+
+def headline_vectors(titles: Sequence[str]) -> np.ndarray:
+    """Each headline's embedding, L2-normalised (float32); an empty headline is all zero.
+    Each row depends on its own headline only."""
+    vectors = np.zeros((len(titles), _HEADLINE_DIMENSIONS), dtype=np.float32)
+    present = [k for k, title in enumerate(titles) if title.strip()]
+    if present:
+        found = _headline_model().embed([titles[k] for k in present], norm=False)
+        found = np.asarray(found, dtype=np.float32)
+        norms = np.linalg.norm(found, axis=1, keepdims=True)
+        norms[norms == 0.0] = 1.0
+        vectors[present] = found / norms
+    return vectors
 
 
 def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
@@ -191,21 +297,29 @@ def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
     return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
-def _block_sims(vectors: sparse.csr_matrix, block: _Block) -> np.ndarray:
-    sims: np.ndarray = (vectors[block.rows] @ vectors[block.columns].T).toarray()
+def _block_sims(terms: sparse.csr_matrix, headlines: np.ndarray, block: _Block) -> np.ndarray:
+    sims: np.ndarray = (terms[block.rows] @ terms[block.columns].T).toarray()
+    sims *= np.float32(1.0 - _HEADLINE_SHARE)
+    sims += np.float32(_HEADLINE_SHARE) * (headlines[block.rows] @ headlines[block.columns].T)
     _damp(sims, block)
     return sims
 
 
-def _candidate_pairs(
-    vectors: sparse.csr_matrix, days: Sequence[int | None]
+def story_graph(
+    terms: sparse.csr_matrix, headlines: np.ndarray, days: Sequence[int | None]
 ) -> dict[tuple[int, int], float]:
-    """Baseline-adjusted, date-damped cosines of the pairs that may be one story.
+    """Baseline-adjusted, date-damped similarities of the pairs that may be one story:
+    (first, second) with first < second, each at least _PAIR_FLOOR.
+
+    A pair's similarity depends on the two articles, their days and their own nearest
+    neighbours (the baselines), nothing else. Dated articles are compared block by block
+    within their date window, so the cost grows with the articles per window rather than
+    with the square of the total.
 
     Dated articles are compared block by block within their date window, so the cost
     grows with the articles per window rather than with the square of the total.
     """
-    n = vectors.shape[0]
+    n = terms.shape[0]
     baselines = np.zeros(n)
     # One pass over the blocks finds the baselines and keeps every pair that could clear
     # the floor once the other article's baseline is known: the row's own baseline is
@@ -215,7 +329,7 @@ def _candidate_pairs(
     found_sim: list[np.ndarray] = []
     for block in _Windows(days).blocks():
         rows, cols = block.rows, block.columns
-        sims = _block_sims(vectors, block)
+        sims = _block_sims(terms, headlines, block)
         baselines[rows] = _top_mean(sims)
         bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
         r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
@@ -226,8 +340,9 @@ def _candidate_pairs(
         return {}
     first = np.concatenate(found_i)
     second = np.concatenate(found_j)
-    adjusted = (
-        np.concatenate(found_sim) - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2
+    adjusted = np.round(
+        np.concatenate(found_sim) - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2,
+        _DECIMALS,
     )
     keep = adjusted >= _PAIR_FLOOR
     # Each pair is found from both ends; the similarity is the same either way.
@@ -241,16 +356,23 @@ def _candidate_pairs(
 
 
 def average_linkage(
-    days: Sequence[int | None], pairs: dict[tuple[int, int], float], threshold: float
+    days: Sequence[int | None],
+    pairs: dict[tuple[int, int], float],
+    threshold: float,
+    cohesion: float = 0.0,
 ) -> list[int]:
     """Merge the closest groups while their mean pairwise similarity reaches threshold.
 
     A pair missing from the graph counts as zero, so one strong link cannot pull two big
     groups together the way single linkage would. Nor may a chain of close copies stretch
-    a story past the date window: a merge whose reports would span more is refused.
+    a story past the date window: a merge whose reports would span more is refused. Two
+    groups of several reports each join only when they agree with each other at least
+    `cohesion` times as well as the looser of them agrees within itself: two events of
+    one busy topic are each tight, and only loosely like each other.
     """
     n = len(days)
     size = [1] * n
+    inner = [0.0] * n  # summed similarities within each group
     parent = list(range(n))
     first_day = list(days)
     last_day = list(days)
@@ -270,9 +392,14 @@ def average_linkage(
         span = [d for d in (first_day[i], last_day[i], first_day[j], last_day[j]) if d is not None]
         if span and max(span) - min(span) > _WINDOW_DAYS:
             continue
+        if cohesion and size[i] > 1 and size[j] > 1:
+            looser = min(inner[k] / (size[k] * (size[k] - 1) / 2) for k in (i, j))
+            if current < cohesion * looser:
+                continue
         if span:
             first_day[i], last_day[i] = min(span), max(span)
         parent[j] = i
+        inner[i] += inner[j] + links[i].get(j, 0.0)
         for k, total in links[j].items():
             if k == i:
                 continue
@@ -296,22 +423,85 @@ def average_linkage(
     return [root(i) for i in range(n)]
 
 
+def story_components(count: int, graph: Mapping[tuple[int, int], float]) -> list[list[int]]:
+    """The articles joined by pairs that reach _MERGE_THRESHOLD, each group in index order,
+    groups by their first index. Average linkage joins two groups only when their mean
+    pair similarity reaches the threshold, which needs one pair that does: no story
+    crosses these components, so each is clustered on its own (cluster_component)."""
+    strong = [(i, j) for (i, j), sim in graph.items() if sim >= _MERGE_THRESHOLD]
+    if not strong:
+        return [[k] for k in range(count)]
+    first, second = (np.asarray(side, dtype=np.int64) for side in zip(*strong, strict=True))
+    adjacency = sparse.coo_matrix(
+        (np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count)
+    )
+    _, labels = connected_components(adjacency, directed=False)
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(labels.tolist()):
+        members.setdefault(label, []).append(index)
+    return list(members.values())
+
+
+def cluster_component(
+    days: Sequence[int | None], graph: Mapping[tuple[int, int], float]
+) -> list[int]:
+    """The stories of one component: `days` of its members, in article-id order, and the
+    graph among them by those positions (i < j). Returns each member's story as the
+    position of its story's first member, so the result depends only on the members'
+    features and their order, never on the rest of the run."""
+    roots = average_linkage(days, dict(graph), _MERGE_THRESHOLD, _COHESION)
+    first: dict[int, int] = {}
+    return [first.setdefault(root, position) for position, root in enumerate(roots)]
+
+
 def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """Story label for each (title, text, date): equal labels mean the same event.
 
     Labels are 0, 1, 2, ... in order of each story's first item, so the result depends
-    only on the input.
+    only on the input; the items of a component are clustered in the order of their
+    content, so the order they come in changes no story.
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
-    return cluster_labels(cluster_matrix(texts), [day for _, _, day in docs])
+    keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
+    return cluster_labels(
+        term_vectors(texts),
+        headline_vectors([title for title, _, _ in docs]),
+        [day for _, _, day in docs],
+        keys,
+    )
 
 
-def cluster_labels(raw: sparse.csr_matrix, dates: Sequence[date | None]) -> list[int]:
-    if raw.shape[0] == 0:
+def cluster_labels(
+    terms: sparse.csr_matrix,
+    headlines: np.ndarray,
+    dates: Sequence[date | None],
+    keys: Sequence[str],
+) -> list[int]:
+    """Story label for each article from its term_vectors and headline_vectors rows: the
+    story graph, cut into components, each clustered on its own with its members ordered
+    by `keys` (article ids). Labels are numbered by each story's first article."""
+    count = terms.shape[0]
+    if count == 0:
         return []
-    vectors = tfidf(raw)
     days = [day.toordinal() if day is not None else None for day in dates]
-    pairs = _candidate_pairs(vectors, days)
-    roots = average_linkage(days, pairs, _MERGE_THRESHOLD)
+    graph = story_graph(terms, headlines, days)
+    neighbours: dict[int, list[tuple[int, float]]] = {}
+    for (i, j), sim in graph.items():
+        neighbours.setdefault(i, []).append((j, sim))
+    root = list(range(count))
+    for members in story_components(count, graph):
+        if len(members) == 1:
+            continue
+        members.sort(key=lambda index: (keys[index], index))
+        position = {index: place for place, index in enumerate(members)}
+        local: dict[tuple[int, int], float] = {}
+        for index in members:
+            for other, sim in neighbours.get(index, ()):
+                if other in position:
+                    a, b = position[index], position[other]
+                    local[(min(a, b), max(a, b))] = sim
+        stories = cluster_component([days[index] for index in members], local)
+        for index, story in zip(members, stories, strict=True):
+            root[index] = members[story]
     labels: dict[int, int] = {}
-    return [labels.setdefault(r, len(labels)) for r in roots]
+    return [labels.setdefault(story, len(labels)) for story in root]
