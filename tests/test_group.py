@@ -18,7 +18,7 @@ from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
 from briefer.group.grouping import story_key
-from briefer.group.stories import cluster_component, headline_vectors, term_vectors
+from briefer.group.stories import cluster_component, term_vectors
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
@@ -361,10 +361,9 @@ def test_the_order_of_the_input_changes_no_story(seed: int) -> None:
     assert found == expected
 
 
-def test_an_articles_vectors_do_not_depend_on_the_others() -> None:
-    """Term weights come from a fixed background (wordfreq), not from the run, and the
-    headline vector from the headline alone: an article's row is the same alone and
-    among others, which lets a later run reuse it."""
+def test_an_articles_vector_does_not_depend_on_the_others() -> None:
+    """Term weights come from a fixed background (wordfreq), not from the run: an
+    article's row is the same alone and among others, which lets a later run reuse it."""
     alone = read_texts([(FLOOD_A[0], FLOOD_A[1])])
     among = read_texts([(BUDGET[0], BUDGET[1]), (FLOOD_A[0], FLOOD_A[1]), (FLOOD_B[0], FLOOD_B[1])])
 
@@ -376,9 +375,6 @@ def test_an_articles_vectors_do_not_depend_on_the_others() -> None:
     mine, theirs = weights(alone, 0), weights(among, 1)
     assert mine.keys() == theirs.keys()
     assert all(mine[term] == pytest.approx(theirs[term], abs=1e-6) for term in mine)
-    headlines = headline_vectors([BUDGET[0], FLOOD_A[0]])
-    assert headline_vectors([FLOOD_A[0]])[0] == pytest.approx(headlines[1], abs=1e-6)
-    assert not headline_vectors([""]).any()  # no headline: no evidence, not NaN
 
 
 def test_a_component_is_clustered_from_its_members_alone() -> None:
@@ -391,12 +387,13 @@ def test_a_component_is_clustered_from_its_members_alone() -> None:
 
 
 def test_dev_undated_clusters_bcubed(shared_dir: Path) -> None:
-    """The undated dev file, text only (target 0.90; 0.886 when this test was written)."""
+    """The undated dev file, on text alone (0.891 when this test was written; 0.868 before
+    the background idf, the floor under baselines and the cohesion rule)."""
     path = shared_dir / "eval" / "clusters_dev_undated.jsonl"
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     docs = [(r["title"], r["text"], None) for r in rows]
     _, _, f1 = bcubed(cluster_stories(docs), [r["label"] for r in rows])
-    assert f1 >= 0.87
+    assert f1 >= 0.88
 
 
 # --- bcubed ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, cluster_matrix, headline_vectors, term_vectors
+from briefer.group.stories import cluster_labels, cluster_matrix, term_vectors
 from briefer.group.texts import Texts, document_parts, read_texts
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -83,7 +83,6 @@ def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain
     raw = cluster_matrix(texts)
     labels = cluster_labels(
         term_vectors(texts),
-        headline_vectors([document.article.title for document in documents]),
         [document.article.date for document in documents],
         [document.article.id for document in documents],
     )

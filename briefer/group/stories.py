@@ -1,22 +1,24 @@
 """Stories: reports of one event folded together.
 
-A similarity graph over articles: tf-idf cosine of content terms (the headline and lead count
-more than the tail, names count a little extra), damped by the days between two reports, and
-measured against each article's own neighbourhood so a busy topic does not glue its distinct
-events together. Average linkage over that sparse graph then forms the stories without the
-chaining of single-link grouping.
+A similarity graph over articles: the cosine of their content terms (the headline and lead
+count more than the tail, names and figures a little extra, each word weighted by its rarity
+in English at large), damped by the days between two reports, and measured against each
+article's own neighbourhood so a busy topic does not glue its distinct events together.
+The graph falls into connected components; within each, average linkage forms the stories,
+and two groups of several reports join only when they agree with each other nearly as well
+as within themselves. A pair's similarity depends only on the two articles, their days and
+their nearest neighbours, and each component is clustered on its own, in a fixed order, so
+a story does not depend on the order of the input or on unrelated articles.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -26,10 +28,11 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
 # --- story clustering --------------------------------------------------------------------
 
-# Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py), with the
-# figures of both halves in the README's "Stories" section: _IDF_CAP, _HEADLINE_SHARE,
-# _BASELINE_SHARE and _MERGE_THRESHOLD. The rest are kept from the previous round (their
-# alternatives were no better on half A then: _TITLE_WEIGHT 3, _LEAD_TERMS 30 or 100,
+# Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
+# figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
+# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A. _BACKGROUND comes
+# from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
+# (their alternatives were no better on half A then: _TITLE_WEIGHT 3, _LEAD_TERMS 30 or 100,
 # _TAIL_WEIGHT 0.1 or 0.5, _NAME_WEIGHT 2, _NEIGHBOURS 5 all equal or worse).
 #
 # Same-event reports share their who/what/where in the headline and first lines; the tail
@@ -43,25 +46,40 @@ _NAME_WEIGHT = 1.0  # extra weight for a capitalised word or a number: who and h
 # 9 - Zipf = log10 of 1/p per billion words), a fixed background, so an article's vector
 # never depends on the other articles of the run. Past a point rarity stops telling: a
 # report's names, places and figures are all rare, and a misspelling is rarest of all, so
-# every word rarer than once in 10^(9 - _IDF_CAP) words weighs the same (half A: cap 4 /
-# 5 / 6 / none see the README).
+# every word rarer than once in 10^(9 - _IDF_CAP) words weighs the same, and a word
+# wordfreq lacks weighs that much too (half A / B: cap 4 0.908 / 0.930, 5 0.914 / 0.932,
+# 6 0.909 / 0.924).
 _IDF_CAP = 5.0
-# Paraphrased headlines ("toss suit" and "stop lawsuit") share meaning without sharing
-# words: a static word embedding of the headline (wordllama, 256 dimensions, offline)
-# takes this share of a pair's similarity, the term cosine the rest.
-_HEADLINE_SHARE = 0.2
 
 _WINDOW_DAYS = 3  # reports further apart than this are different events
 _DAY_DECAY = 0.25  # each day between two reports takes this share off their similarity
 # An article's baseline is the mean similarity of its closest neighbours (padded with
 # zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
-# above that shared background says "same event".
+# above that shared background says "same event". A pair's adjusted similarity is its
+# similarity less _BASELINE_SHARE of the mean of the two baselines (half A / B: 0.7
+# 0.911 / 0.923, 0.8 0.914 / 0.932, 0.9 0.909 / 0.927).
 _NEIGHBOURS = 10
 _BASELINE_SHARE = 0.8
-_MERGE_THRESHOLD = 0.04  # average adjusted similarity needed to join two groups
+# With few articles in a week the neighbourhood says little, and a topic's background
+# would pass for an event: no baseline is below what two reports on one busy topic a few
+# days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
+# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
+# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
+# -> 0.982, the undated one unchanged, its baselines are higher).
+_BACKGROUND = 0.17
+# Average adjusted similarity needed to join two groups (half A / B: 0.02 0.911 / 0.925,
+# 0.04 0.914 / 0.932, 0.06 0.907 / 0.927, 0.08 0.901 / 0.923).
+_MERGE_THRESHOLD = 0.04
+# Two groups of two or more reports join only when their mean similarity is at least this
+# share of the looser group's own mean: two events of one topic are each tight and only
+# loosely alike (half A / B: 0 0.867 / 0.877, 0.5 0.907 / 0.921, 0.75 0.914 / 0.932, 1.0
+# 0.910 / 0.933). A report joining a group alone is not held to it (holding it to 0.5
+# there: 0.878 / 0.904).
 _COHESION = 0.75
+# Two reports whose terms are this alike are one report twice (copies.py's share of shared
+# word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
+_COPY_COSINE = 0.85
 _PAIR_FLOOR = 0.02  # adjusted similarities below this are treated as zero (keeps memory flat)
-_HEADLINE_DIMENSIONS = 256  # the shipped wordllama model's size
 CHUNK_ROWS = 512  # rows per block product: bounds memory, not results
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
 # Pair similarities are rounded to this many decimals before they are compared: float32
@@ -127,50 +145,27 @@ def term_vectors(texts: Texts) -> sparse.csr_matrix:
     mean_idf = informed.data / places.data
     tf = np.where(places.data >= 1.0, 1.0 + np.log(np.maximum(places.data, 1.0)), places.data)
     weighted = sparse.csr_matrix((tf * mean_idf, places.indices, places.indptr), shape=shape)
-    matrix = _heaviest(weighted, _MAX_TERMS, np.asarray(texts.stems, dtype=object))
+    matrix = _heaviest(weighted, _MAX_TERMS, texts.stems)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0.0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
 
 
-def _heaviest(matrix: sparse.csr_matrix, limit: int, names: np.ndarray) -> sparse.csr_matrix:
+def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sparse.csr_matrix:
     """Each row's `limit` heaviest terms, ties broken by the term itself (not by its id,
-    which depends on the run), so what a row keeps depends on its own article only."""
-    lengths = np.diff(matrix.indptr)
-    if lengths.size == 0 or lengths.max() <= limit:
-        return matrix
-    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    which depends on the run), so what a row keeps depends on its own article only: the
+    columns are put in alphabetical order, where keep_top_terms keeps column order on ties."""
     alphabetical = np.empty(len(names), dtype=np.int64)
-    alphabetical[np.argsort(names, kind="stable")] = np.arange(len(names))
-    order = np.lexsort((alphabetical[matrix.indices], -matrix.data, row_of))
-    rank = np.arange(len(order)) - matrix.indptr[row_of[order]]
-    keep = np.sort(order[rank < limit])
-    return sparse.csr_matrix(
-        (matrix.data[keep], (row_of[keep], matrix.indices[keep])), shape=matrix.shape
+    alphabetical[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    ordered = sparse.csr_matrix(
+        (matrix.data, alphabetical[matrix.indices], matrix.indptr), shape=matrix.shape
     )
-
-
-@lru_cache(maxsize=1)
-def _headline_model() -> Any:
-    import wordllama  # 0.5 s the first time: the 256-dimension model ships in the wheel
-
-    return wordllama.WordLlama.load(
-        cache_dir=Path(wordllama.__file__).parent, disable_download=True
-    )
-
-
-def headline_vectors(titles: Sequence[str]) -> np.ndarray:
-    """Each headline's embedding, L2-normalised (float32); an empty headline is all zero.
-    Each row depends on its own headline only."""
-    vectors = np.zeros((len(titles), _HEADLINE_DIMENSIONS), dtype=np.float32)
-    present = [k for k, title in enumerate(titles) if title.strip()]
-    if present:
-        found = _headline_model().embed([titles[k] for k in present], norm=False)
-        found = np.asarray(found, dtype=np.float32)
-        norms = np.linalg.norm(found, axis=1, keepdims=True)
-        norms[norms == 0.0] = 1.0
-        vectors[present] = found / norms
-    return vectors
+    ordered.sort_indices()
+    kept = keep_top_terms(ordered, limit)
+    back = np.argsort(alphabetical)
+    result = sparse.csr_matrix((kept.data, back[kept.indices], kept.indptr), shape=matrix.shape)
+    result.sort_indices()
+    return result
 
 
 def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
@@ -297,27 +292,17 @@ def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
     return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
-def _block_sims(terms: sparse.csr_matrix, headlines: np.ndarray, block: _Block) -> np.ndarray:
-    sims: np.ndarray = (terms[block.rows] @ terms[block.columns].T).toarray()
-    sims *= np.float32(1.0 - _HEADLINE_SHARE)
-    sims += np.float32(_HEADLINE_SHARE) * (headlines[block.rows] @ headlines[block.columns].T)
-    _damp(sims, block)
-    return sims
-
-
 def story_graph(
-    terms: sparse.csr_matrix, headlines: np.ndarray, days: Sequence[int | None]
-) -> dict[tuple[int, int], float]:
-    """Baseline-adjusted, date-damped similarities of the pairs that may be one story:
-    (first, second) with first < second, each at least _PAIR_FLOOR.
+    terms: sparse.csr_matrix, days: Sequence[int | None]
+) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
+    """Baseline-adjusted, date-damped similarities of the pairs that may be one story,
+    (first, second) with first < second, each at least _PAIR_FLOOR; and the pairs among
+    them that are copies of each other (cosine at least _COPY_COSINE before damping).
 
     A pair's similarity depends on the two articles, their days and their own nearest
     neighbours (the baselines), nothing else. Dated articles are compared block by block
     within their date window, so the cost grows with the articles per window rather than
     with the square of the total.
-
-    Dated articles are compared block by block within their date window, so the cost
-    grows with the articles per window rather than with the square of the total.
     """
     n = terms.shape[0]
     baselines = np.zeros(n)
@@ -327,17 +312,25 @@ def story_graph(
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_sim: list[np.ndarray] = []
+    copies: set[tuple[int, int]] = set()
     for block in _Windows(days).blocks():
         rows, cols = block.rows, block.columns
-        sims = _block_sims(terms, headlines, block)
-        baselines[rows] = _top_mean(sims)
+        sims = (terms[rows] @ terms[cols].T).toarray()
+        r_idx, c_idx = np.nonzero(sims >= _COPY_COSINE)
+        copies.update(
+            (min(a, b), max(a, b))
+            for a, b in zip(rows[r_idx].tolist(), cols[c_idx].tolist(), strict=True)
+            if a != b
+        )
+        _damp(sims, block)
+        baselines[rows] = np.maximum(_top_mean(sims), _BACKGROUND)
         bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
         r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
         found_i.append(np.minimum(rows[r_idx], cols[c_idx]))
         found_j.append(np.maximum(rows[r_idx], cols[c_idx]))
         found_sim.append(sims[r_idx, c_idx])
     if not found_i:
-        return {}
+        return {}, set()
     first = np.concatenate(found_i)
     second = np.concatenate(found_j)
     adjusted = np.round(
@@ -346,13 +339,14 @@ def story_graph(
     )
     keep = adjusted >= _PAIR_FLOOR
     # Each pair is found from both ends; the similarity is the same either way.
-    return dict(
+    graph = dict(
         zip(
             zip(first[keep].tolist(), second[keep].tolist(), strict=True),
             adjusted[keep].tolist(),
             strict=True,
         )
     )
+    return graph, {pair for pair in copies if pair in graph}
 
 
 def average_linkage(
@@ -360,6 +354,7 @@ def average_linkage(
     pairs: dict[tuple[int, int], float],
     threshold: float,
     cohesion: float = 0.0,
+    copies: Collection[tuple[int, int]] = (),
 ) -> list[int]:
     """Merge the closest groups while their mean pairwise similarity reaches threshold.
 
@@ -368,11 +363,16 @@ def average_linkage(
     a story past the date window: a merge whose reports would span more is refused. Two
     groups of several reports each join only when they agree with each other at least
     `cohesion` times as well as the looser of them agrees within itself: two events of
-    one busy topic are each tight, and only loosely like each other.
+    one busy topic are each tight, and only loosely like each other. A pair of `copies`
+    says nothing of how tight a group is (a syndicated report is the same report), so
+    it is left out of that mean.
     """
     n = len(days)
     size = [1] * n
-    inner = [0.0] * n  # summed similarities within each group
+    inner = [0.0] * n  # summed similarities within each group, copies left out
+    distinct = [0] * n  # pairs within each group that are not copies
+    members = [[k] for k in range(n)]
+    copied = set(copies)
     parent = list(range(n))
     first_day = list(days)
     last_day = list(days)
@@ -392,14 +392,25 @@ def average_linkage(
         span = [d for d in (first_day[i], last_day[i], first_day[j], last_day[j]) if d is not None]
         if span and max(span) - min(span) > _WINDOW_DAYS:
             continue
-        if cohesion and size[i] > 1 and size[j] > 1:
-            looser = min(inner[k] / (size[k] * (size[k] - 1) / 2) for k in (i, j))
+        if cohesion and distinct[i] and distinct[j]:
+            looser = min(inner[k] / distinct[k] for k in (i, j))
             if current < cohesion * looser:
                 continue
         if span:
             first_day[i], last_day[i] = min(span), max(span)
         parent[j] = i
-        inner[i] += inner[j] + links[i].get(j, 0.0)
+        between = links[i].get(j, 0.0)
+        crossing = size[i] * size[j]
+        if copied:
+            for a in members[i]:
+                for b in members[j]:
+                    pair = (min(a, b), max(a, b))
+                    if pair in copied:
+                        between -= pairs.get(pair, 0.0)
+                        crossing -= 1
+        inner[i] += inner[j] + between
+        distinct[i] += distinct[j] + crossing
+        members[i].extend(members[j])
         for k, total in links[j].items():
             if k == i:
                 continue
@@ -443,13 +454,15 @@ def story_components(count: int, graph: Mapping[tuple[int, int], float]) -> list
 
 
 def cluster_component(
-    days: Sequence[int | None], graph: Mapping[tuple[int, int], float]
+    days: Sequence[int | None],
+    graph: Mapping[tuple[int, int], float],
+    copies: Collection[tuple[int, int]] = (),
 ) -> list[int]:
     """The stories of one component: `days` of its members, in article-id order, and the
-    graph among them by those positions (i < j). Returns each member's story as the
-    position of its story's first member, so the result depends only on the members'
-    features and their order, never on the rest of the run."""
-    roots = average_linkage(days, dict(graph), _MERGE_THRESHOLD, _COHESION)
+    graph and copy pairs among them by those positions (i < j). Returns each member's
+    story as the position of its story's first member, so the result depends only on the
+    members' features and their order, never on the rest of the run."""
+    roots = average_linkage(days, dict(graph), _MERGE_THRESHOLD, _COHESION, copies)
     first: dict[int, int] = {}
     return [first.setdefault(root, position) for position, root in enumerate(roots)]
 
@@ -463,28 +476,20 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
-    return cluster_labels(
-        term_vectors(texts),
-        headline_vectors([title for title, _, _ in docs]),
-        [day for _, _, day in docs],
-        keys,
-    )
+    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys)
 
 
 def cluster_labels(
-    terms: sparse.csr_matrix,
-    headlines: np.ndarray,
-    dates: Sequence[date | None],
-    keys: Sequence[str],
+    terms: sparse.csr_matrix, dates: Sequence[date | None], keys: Sequence[str]
 ) -> list[int]:
-    """Story label for each article from its term_vectors and headline_vectors rows: the
-    story graph, cut into components, each clustered on its own with its members ordered
-    by `keys` (article ids). Labels are numbered by each story's first article."""
+    """Story label for each article from its term_vectors row: the story graph, cut into
+    components, each clustered on its own (cluster_component) with its members ordered by
+    `keys` (article ids). Labels are numbered by each story's first article."""
     count = terms.shape[0]
     if count == 0:
         return []
     days = [day.toordinal() if day is not None else None for day in dates]
-    graph = story_graph(terms, headlines, days)
+    graph, copies = story_graph(terms, days)
     neighbours: dict[int, list[tuple[int, float]]] = {}
     for (i, j), sim in graph.items():
         neighbours.setdefault(i, []).append((j, sim))
@@ -495,12 +500,15 @@ def cluster_labels(
         members.sort(key=lambda index: (keys[index], index))
         position = {index: place for place, index in enumerate(members)}
         local: dict[tuple[int, int], float] = {}
+        local_copies: list[tuple[int, int]] = []
         for index in members:
             for other, sim in neighbours.get(index, ()):
                 if other in position:
-                    a, b = position[index], position[other]
-                    local[(min(a, b), max(a, b))] = sim
-        stories = cluster_component([days[index] for index in members], local)
+                    a, b = sorted((position[index], position[other]))
+                    local[(a, b)] = sim
+                    if (min(index, other), max(index, other)) in copies:
+                        local_copies.append((a, b))
+        stories = cluster_component([days[index] for index in members], local, local_copies)
         for index, story in zip(members, stories, strict=True):
             root[index] = members[story]
     labels: dict[int, int] = {}
