@@ -12,7 +12,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, cluster_matrix, term_vectors
+from briefer.group.stories import cluster_labels, story_matrices
 from briefer.group.texts import Texts, document_parts, read_texts
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -80,9 +80,9 @@ class Filed:
 def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain: str) -> Filed:
     """Cluster the documents into stories and place each story under the themes."""
     texts = read_texts([document_parts(document) for document in documents])
-    raw = cluster_matrix(texts)
+    raw, terms = story_matrices(texts)
     labels = cluster_labels(
-        term_vectors(texts),
+        terms,
         [document.article.date for document in documents],
         [document.article.id for document in documents],
     )

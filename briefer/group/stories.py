@@ -132,23 +132,29 @@ def term_vectors(texts: Texts) -> sparse.csr_matrix:
     """Each article's terms, weighted by place, mentions (sublinear) and background idf,
     its _MAX_TERMS heaviest kept and L2-normalised (float32): a row depends on its own
     article only, so a row product is a cosine that no other article changes."""
+    return story_matrices(texts)[1]
+
+
+def story_matrices(texts: Texts) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """cluster_matrix and term_vectors from one pass over the words."""
     rows, cols, values, idf = _occurrences(texts)
     shape = (texts.count, max(len(texts.stems), 1))
-    places = sparse.csr_matrix((values, (rows, cols)), shape=shape)
-    informed = sparse.csr_matrix((values * idf, (rows, cols)), shape=shape)
-    for matrix in (places, informed):
-        matrix.sum_duplicates()
-        matrix.sort_indices()
+    # Place weights in the real part, place weights times idf in the imaginary part: one
+    # conversion sums both per (article, term).
+    both = sparse.csr_matrix((values + 1j * (values * idf), (rows, cols)), shape=shape)
+    both.sum_duplicates()
+    both.sort_indices()
+    places = sparse.csr_matrix((both.data.real, both.indices, both.indptr), shape=shape)
     # A term's idf is the place-weighted mean over its mentions' spellings ("elected" and
     # "election" share a stem, not a frequency). Sublinear: the tenth mention says less
     # than the second.
-    mean_idf = informed.data / places.data
+    mean_idf = both.data.imag / places.data
     tf = np.where(places.data >= 1.0, 1.0 + np.log(np.maximum(places.data, 1.0)), places.data)
     weighted = sparse.csr_matrix((tf * mean_idf, places.indices, places.indptr), shape=shape)
     matrix = _heaviest(weighted, _MAX_TERMS, texts.stems)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0.0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+    return places, sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
 
 
 def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sparse.csr_matrix:
