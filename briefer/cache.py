@@ -12,6 +12,12 @@ so one project's runs share it and it never shows up among the briefing files. I
   and text and of the options that shape them (sentences, words, algorithm);
 - groupings: the stories and sections made from one exact set of summarized articles and
   themes, so a rerun on the same inputs skips grouping altogether;
+- stories: what each story says (its headline, bullets and copies: records.Told), keyed by
+  its reports as shown and their summary keys, so a rerun with a few new or changed articles
+  works that out only for the stories they join or leave;
+- briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
+  (every input file's stamp, the options, the themes, the earlier briefings it is ranked
+  against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
 - seen: the day briefer first saw each undated article (by content id), which places it
   under `--undated first-seen`. Unlike the rest it is a record, not a result: it is kept
   when briefer's code changes.
@@ -47,15 +53,31 @@ from pathlib import Path
 from typing import Any
 
 import briefer
-from briefer.records import Article, Grouped, InputLimits, Skipped, Summarized, Theme
+from briefer.records import (
+    Article,
+    Briefed,
+    Briefing,
+    Grouped,
+    InputLimits,
+    Listed,
+    MakeOptions,
+    Skipped,
+    Summarized,
+    Theme,
+    Told,
+)
 from briefer.serialize import (
     article_data,
     article_from,
+    briefing_data,
+    briefing_from,
     compact,
     sections_data,
     sections_from,
     summarized_data,
     summarized_from,
+    told_data,
+    told_from,
 )
 
 log = logging.getLogger(__name__)
@@ -63,17 +85,27 @@ log = logging.getLogger(__name__)
 STORE_FOLDER = ".briefer"
 STORE_FILENAME = "store.sqlite3"
 # 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
-SCHEMA_VERSION = 2
+# 3: the briefings table. 4: the stories table. An older store from version 2 on gets the
+# tables it lacks added, keeping its rows.
+SCHEMA_VERSION = 4
 # PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
 APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
 KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted again
+KEEP_BRIEFINGS = KEEP_GROUPINGS  # the same: one run's result each
 # Rows a run keeps before writing them: held to the end of a 10,000-article run, the rows
 # (texts and cleaned blocks as JSON) took ~330 MB (issue 13's profile); 500 are a few MB and a
 # transaction of a few milliseconds.
 _FLUSH_ROWS = 500
 
+_BRIEFINGS_TABLE = (
+    "CREATE TABLE briefings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
+)
+_STORIES_TABLE = (
+    "CREATE TABLE stories (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
+    "WITHOUT ROWID"
+)
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE files (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL, "
@@ -83,9 +115,14 @@ _SCHEMA = (
     "CREATE TABLE groupings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)",
     "CREATE TABLE seen (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
     "WITHOUT ROWID",
+    _BRIEFINGS_TABLE,
+    _STORIES_TABLE,
 )
-_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen"})
-_RESULTS = ("files", "summaries", "groupings")  # emptied when other code filled the store
+_ADDED = {"briefings": _BRIEFINGS_TABLE, "stories": _STORIES_TABLE}  # since version 2
+_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
+# emptied when other code filled the store
+_RESULTS = ("files", "summaries", "groupings", "briefings", "stories")
+_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS}  # newest rows kept
 _SALT_KEY = "code"  # the meta row naming the code that filled the store
 
 
@@ -139,6 +176,60 @@ def grouping_key(items: Sequence[tuple[Article, str]], themes: Sequence[Theme]) 
     digest.update(compact(head).encode("utf-8", "surrogatepass"))
     for article, key in items:
         digest.update(compact([article_data(article), key]).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01")
+    return digest.hexdigest()
+
+
+def run_key(
+    listed: Listed, options: MakeOptions, themes: Sequence[Theme], history: Sequence[Briefed]
+) -> str | None:
+    """What decides a whole run's ranked briefing, known before any file is read: every
+    input file with its stamp (as the files table trusts it), the walk's problems, the
+    options that shape the briefing (not those that only render it), the themes, and the
+    earlier briefings it is ranked against. None when a run cannot be keyed so: URLs are
+    fetched afresh every run, and a file that cannot be stamped is read (and reported) again.
+
+    Undated articles are placed by the day they were first seen: those days are not in the
+    key (which undated articles there are is known only once the files are read) but stored
+    with the briefing, which is served only while the store still gives the same days."""
+    if options.urls:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    settings = [
+        code_salt(),
+        str(options.since),
+        str(options.until),
+        options.undated,
+        options.sentences,
+        options.words,
+        options.algorithm,
+        options.minutes,
+        options.max_stories,
+        options.top,
+        options.new_only,
+        list(astuple(options.limits)),
+        [[t.name, t.description, list(t.keywords)] for t in themes],
+        [[s.path, s.reason] for s in (*listed.failed, *listed.ignored)],
+        [[str(b.date), sorted(b.articles), sorted(b.bullets)] for b in history],
+    ]
+    digest.update(compact(settings).encode("utf-8", "surrogatepass"))
+    cwd = os.getcwd()
+    for path in listed.paths:
+        stamp = _file_stamp(path)
+        if stamp is None:
+            return None
+        digest.update(f"\x01{_file_key(path, cwd)}\x00{stamp}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _story_key(
+    articles: Sequence[Article], length: tuple[int, int | None, str], max_bullets: int
+) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(compact([code_salt(), "story", max_bullets]).encode())
+    for article in articles:
+        shown = [article_data(article), summary_key(article, *length)]
+        digest.update(compact(shown).encode("utf-8", "surrogatepass"))
         digest.update(b"\x01")
     return digest.hexdigest()
 
@@ -253,6 +344,8 @@ class Store:
                 f"made by a newer briefer (store version {version}, this one reads "
                 f"{SCHEMA_VERSION})"
             )
+        elif version >= 2 and version < SCHEMA_VERSION and _TABLES - tables <= _ADDED.keys():
+            self._upgrade()
         elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
             raise StoreProblem(f"an old or incomplete store (version {version})")
         # NORMAL is safe in WAL mode: a crash can lose the last run's additions, never corrupt.
@@ -287,6 +380,22 @@ class Store:
                 for statement in _SCHEMA:
                     connection.execute(statement)
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _upgrade(self) -> None:
+        """A store of version 2 or later made current: the tables added since created; every
+        row kept (first-seen days are a record, not a cache)."""
+        with self._transaction() as connection:
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                tables = {
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                }
+                for name, statement in _ADDED.items():
+                    if name not in tables:
+                        connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
@@ -441,14 +550,53 @@ class Store:
         }
         self._add("groupings", key, compact(value))
 
-    def first_seen(self, ids: Sequence[str], today: dt.date) -> dict[str, dt.date]:
-        """The day each content id was first seen; today (and remembered) for new ones."""
+    def briefing(self, key: str) -> Briefing | None:
+        """The briefing stored under key, if the first-seen days it placed undated articles by
+        are still the store's (they are a record that may be edited or lost)."""
+        found = self._read("briefings", [key])
+        if key not in found:
+            return None
+        try:
+            value = found[key][0]
+            seen = {str(k): dt.date.fromisoformat(v) for k, v in value["seen"].items()}
+            if self._seen_days(list(seen)) != seen:
+                return None
+            return briefing_from(value["briefing"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.damaged += 1
+            return None
+
+    def add_briefing(self, key: str, briefing: Briefing, seen: dict[str, dt.date]) -> None:
+        value = {
+            "seen": {identity: day.isoformat() for identity, day in sorted(seen.items())},
+            "briefing": briefing_data(briefing),
+        }
+        self._add("briefings", key, compact(value))
+
+    def stories(self, keys: Sequence[str]) -> dict[str, Told]:
+        found: dict[str, Told] = {}
+        for key, (value,) in self._read("stories", sorted(set(keys))).items():
+            try:
+                found[key] = told_from(value)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_story(self, key: str, value: Told) -> None:
+        self._add("stories", key, compact(told_data(value)))
+
+    def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         days: dict[str, dt.date] = {}
         for key, (value,) in self._read("seen", sorted(set(ids))).items():
             try:
                 days[key] = dt.date.fromisoformat(value)
             except (TypeError, ValueError):
                 self.damaged += 1
+        return days
+
+    def first_seen(self, ids: Sequence[str], today: dt.date) -> dict[str, dt.date]:
+        """The day each content id was first seen; today (and remembered) for new ones."""
+        days = self._seen_days(ids)
         for identity in ids:
             if identity not in days:
                 days[identity] = today
@@ -459,7 +607,7 @@ class Store:
 
     def save(self) -> None:
         """Write what this run added since the last save, in one transaction. Only the
-        newest KEEP_GROUPINGS groupings are kept."""
+        newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept."""
         if self._connection is None or not any(self._pending.values()):
             return
         try:
@@ -470,20 +618,21 @@ class Store:
     def _write(self) -> None:
         with self._transaction() as connection:
             for table, rows in self._pending.items():
-                if table == "groupings":
+                if table in _KEPT:
                     for key in rows:  # replaced rows move to the end: newest last
-                        connection.execute("DELETE FROM groupings WHERE key = ?", (key,))
+                        connection.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
                 names = "key, value, checksum" + (", stamp" if table == "files" else "")
                 marks = ", ".join("?" * len(names.split(",")))
                 connection.executemany(
                     f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})",
                     [(key, *row) for key, row in rows.items()],
                 )
-            connection.execute(
-                "DELETE FROM groupings WHERE rowid NOT IN "
-                "(SELECT rowid FROM groupings ORDER BY rowid DESC LIMIT ?)",
-                (KEEP_GROUPINGS,),
-            )
+            for table, kept in _KEPT.items():
+                connection.execute(
+                    f"DELETE FROM {table} WHERE rowid NOT IN "
+                    f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
+                    (kept,),
+                )
         for rows in self._pending.values():
             rows.clear()
 
@@ -524,6 +673,8 @@ class CacheStats:
     summarized: int = 0  # articles cleaned and summarized by this run
     summaries_reused: int = 0  # articles whose summary came from the store
     grouping_reused: bool = False  # stories and sections taken from the store whole
+    briefing_reused: bool = False  # the whole ranked briefing taken from the store
+    stories_told: int = 0  # stories whose headline, bullets and copies this run worked out
 
 
 class Cache:
@@ -535,6 +686,9 @@ class Cache:
         self._summarized = 0
         self._summaries_reused = 0
         self._grouping_reused = False
+        self._briefing_reused = False
+        self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
+        self._stories_told = 0
 
     @property
     def stats(self) -> CacheStats:
@@ -543,13 +697,36 @@ class Cache:
             summarized=self._summarized,
             summaries_reused=self._summaries_reused,
             grouping_reused=self._grouping_reused,
+            briefing_reused=self._briefing_reused,
+            stories_told=self._stories_told,
         )
+
+    def briefing(self, key: str | None, files: int, work_out: Callable[[], Briefing]) -> Briefing:
+        """The whole run's briefing: from the store under key (nothing else is read: the
+        stats then count all `files` and every article in the period as reused), or by
+        work_out and then stored, when it was made from every input without a problem (a
+        failed or half-read input is read and reported again by the next run)."""
+        if self.store is None or key is None:
+            return work_out()
+        remembered = self.store.briefing(key)
+        if remembered is not None:
+            self._briefing_reused = self._grouping_reused = True
+            self.store.files_reused = files
+            self._summaries_reused = remembered.coverage.in_period
+            return remembered
+        briefing = work_out()
+        coverage = briefing.coverage
+        if not coverage.failed and not coverage.warnings:
+            self.store.add_briefing(key, briefing, self._seen)
+        return briefing
 
     def first_seen(self, articles: Sequence[Article], today: dt.date) -> dict[str, dt.date]:
         ids = [article.id for article in articles]
         if self.store is None:
             return dict.fromkeys(ids, today)
-        return self.store.first_seen(ids, today)
+        days = self.store.first_seen(ids, today)
+        self._seen.update(days)  # what a stored briefing depends on
+        return days
 
     def summaries(
         self,
@@ -571,6 +748,30 @@ class Cache:
             if self.store is not None and not value.problem:
                 self.store.add_summary(key, value)
         self._summarized = len(todo)
+        return [known[key] for key in keys]
+
+    def stories(
+        self,
+        reports: Sequence[tuple[Article, ...]],
+        max_bullets: int,
+        work_out: Callable[[Sequence[tuple[Article, ...]]], list[Told]],
+        *,
+        length: tuple[int, int | None, str],
+    ) -> list[Told]:
+        """What each story says, in order: from the store, or by work_out (called once, with
+        the stories not there) and then stored. A story's key is its reports as shown, in
+        order, with their summary keys: what tell_story reads, and nothing else."""
+        if self.store is None:
+            return work_out(reports)
+        keys = [_story_key(articles, length, max_bullets) for articles in reports]
+        known = self.store.stories(keys)
+        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
+        for key in known:
+            todo.pop(key, None)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_story(key, value)
+        self._stories_told = len(todo)
         return [known[key] for key in keys]
 
     def grouped(

@@ -13,25 +13,32 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefer.cache import Cache, CacheStats, open_cache
+from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver import write_briefing
+from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
-from briefer.ingest import read_file, read_inputs
+from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import read_files
 from briefer.records import (
     Article,
+    Briefed,
     Briefing,
     Coverage,
     Grouped,
     Ingested,
+    Listed,
     Skipped,
     Summarized,
     Summary,
     Theme,
 )
 from briefer.workers import Progress, Summarizer, signals_interrupt, summarize_chunk
+
+if TYPE_CHECKING:
+    from briefer.group.grouping import Teller
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +57,32 @@ def build(
     if summarize is None:
         with contextlib.closing(Summarizer()) as own:
             return build(options, cache, own)
+    check_algorithm(options.algorithm)
+    themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
+    listed = list_inputs(options.inputs)
+    history = briefed_history(options.out, options.until)
+    key = run_key(listed, options, themes, history)
+    return cache.briefing(
+        key,
+        len(listed.paths),
+        lambda: build_fresh(options, cache, summarize, themes, listed, history),
+    )
+
+
+def build_fresh(
+    options: MakeOptions,
+    cache: Cache,
+    summarize: Summarizer,
+    themes: Sequence[Theme],
+    listed: Listed,
+    history: Sequence[Briefed],
+) -> Briefing:
+    """The briefing worked out stage by stage (each stage's results still taken from the
+    store where it has them)."""
     # The files are read on every core when the summarizing would be (the same threshold),
     # by the same worker processes.
     reader = functools.partial(read_files, threshold=summarize.pool_threshold, pool=summarize.pool)
     length = (options.sentences, options.words, options.algorithm)
-    check_algorithm(options.algorithm)
-    themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
     ingested = read_inputs(
         options.inputs,
         options.urls,
@@ -63,17 +90,18 @@ def build(
         cache=cache.store,
         limits=options.limits,
         read_many=reader,
+        listed=listed,
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
 
     def summarize_and_group() -> Grouped:
         summaries = cache.summaries(chosen, length, lambda todo: summarize(todo, length))
-        return group(chosen, summaries, themes)
+        return group(chosen, summaries, themes, functools.partial(cache.stories, length=length))
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-    return rank(briefing, options)
+    return rank(briefing, options, history)
 
 
 @dataclass(frozen=True)
@@ -157,19 +185,28 @@ def in_period(
 
 
 def group(
-    articles: Sequence[Article], summaries: Sequence[Summarized], themes: Sequence[Theme]
+    articles: Sequence[Article],
+    summaries: Sequence[Summarized],
+    themes: Sequence[Theme],
+    teller: Teller | None = None,
 ) -> Grouped:
-    """Stories and sections of the articles with something to say; the others left out."""
-    from briefer.group import group as make_stories
+    """Stories and sections of the articles with something to say; the others left out.
+    teller: how what each story says is had (Cache.stories: from the article store)."""
+    from briefer.group.grouping import group as make_stories
 
     items = []
+    features = []  # each item's words for grouping, when its worker read them
     left_out: list[Skipped] = []
     for article, summarized in zip(articles, summaries, strict=True):
         if summarized.sentences:
             items.append(summarized.attach(article))
+            features.append(summarized.features)
         else:
             left_out.append(Skipped(article.path, summarized.problem or EMPTY))
-    grouping = make_stories(items, themes)
+    if teller:
+        grouping = make_stories(items, themes, teller=teller, features=features)
+    else:
+        grouping = make_stories(items, themes, features=features)
     final = all(not summarized.problem for summarized in summaries)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
 
@@ -195,10 +232,9 @@ def account(
     return coverage
 
 
-def rank(briefing: Briefing, options: MakeOptions) -> Briefing:
+def rank(briefing: Briefing, options: MakeOptions, history: Sequence[Briefed]) -> Briefing:
     """Top stories, storylines and the reading-time budget (briefer.rank), against the
-    briefings already in options.out."""
-    from briefer.deliver.index import briefed_history
+    briefings already in options.out (history)."""
     from briefer.rank import rank as rank_stories
 
     return rank_stories(
@@ -207,7 +243,7 @@ def rank(briefing: Briefing, options: MakeOptions) -> Briefing:
         top=options.top,
         max_stories=options.max_stories,
         new_only=options.new_only,
-        history=briefed_history(options.out, options.until),
+        history=history,
     )
 
 

@@ -8,6 +8,7 @@ TypeError) for a value of another shape, which the store treats as an unreadable
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,7 @@ from briefer.records import (
     Block,
     Briefing,
     Bullet,
+    Coverage,
     Ranking,
     Section,
     Sentence,
@@ -25,6 +27,8 @@ from briefer.records import (
     Standing,
     Story,
     Summarized,
+    Told,
+    Update,
 )
 
 Data = dict[str, Any]
@@ -155,6 +159,25 @@ def ranking_data(ranking: Ranking) -> Data:
     }
 
 
+# ---- what a story says (the group stage's per-story work, as the store keeps it) -------------
+
+
+def told_data(value: Told) -> Data:
+    return {
+        "title": value.title,
+        "bullets": _bullets_data(value.bullets),
+        "copies": [list(pair) for pair in value.copies],
+    }
+
+
+def told_from(data: Mapping[str, Any]) -> Told:
+    return Told(
+        title=str(data["title"]),
+        bullets=_bullets_from(data["bullets"]),
+        copies=tuple((str(pair[0]), str(pair[1])) for pair in data["copies"]),
+    )
+
+
 # ---- stories, sections and briefings ---------------------------------------------------------
 
 
@@ -246,3 +269,102 @@ def briefing_json(briefing: Briefing, url: Callable[[str], str] = _keep) -> str:
 def compact(value: Any) -> str:
     """A value as one compact line of JSON: how the store keeps it."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---- back from the JSON form: a whole briefing, as the store keeps a finished run ------------
+
+
+def _shown_article_from(data: Mapping[str, Any]) -> Article:
+    """An article as a briefing shows it: its text is not kept (no stage after rank reads it)."""
+    return article_from({**data, "text": ""})
+
+
+def _bullets_from(data: Sequence[Any]) -> tuple[Bullet, ...]:
+    return tuple(Bullet(str(b["text"]), str(b["article_id"])) for b in data)
+
+
+def standing_from(data: Mapping[str, Any]) -> Standing:
+    return Standing(
+        weight=float(data["weight"]),
+        rank=int(data["rank"]),
+        outlets=tuple(str(name) for name in data["outlets"]),
+        reports=int(data["reports"]),
+        latest=_date_from(data["latest"]),
+        recency=float(data["recency"]),
+        themed=bool(data["themed"]),
+        top=bool(data["top"]),
+        in_body=bool(data["in_body"]),
+        anchor=str(data["anchor"]),
+        highlights=_bullets_from(data["highlights"]),
+        updates=tuple(
+            Update(
+                date=_date_from(update["date"]),
+                title=str(update["title"]),
+                bullets=_bullets_from(update["bullets"]),
+                new=bool(update["new"]),
+            )
+            for update in data["updates"]
+        ),
+        new=bool(data["new"]),
+        first_briefed=_date_from(data["first_briefed"]),
+        continuing=bool(data["continuing"]),
+        new_bullets=tuple(str(text) for text in data["new_bullets"]),
+    )
+
+
+def _skipped_from(data: Sequence[Any]) -> tuple[Skipped, ...]:
+    return tuple(Skipped(str(s["path"]), str(s["reason"])) for s in data)
+
+
+def briefing_from(data: Mapping[str, Any]) -> Briefing:
+    """The briefing briefing_data gave, as rendering needs it: every field but the articles'
+    texts, which briefing_data leaves out."""
+    sections = []
+    by_anchor: dict[str, Story] = {}
+    for section in data["sections"]:
+        stories = []
+        for value in section["stories"]:
+            articles = {str(a["id"]): _shown_article_from(a) for a in value["articles"]}
+            story = story_from(value, articles)
+            if "standing" in value:
+                story = dataclasses.replace(story, standing=standing_from(value["standing"]))
+                by_anchor[story.standing.anchor if story.standing else ""] = story
+            stories.append(story)
+        sections.append(Section(str(section["theme"]), str(section["description"]), tuple(stories)))
+    ranking = None
+    if "ranking" in data:
+        value = data["ranking"]
+        ranking = Ranking(
+            top=tuple(by_anchor[str(anchor)] for anchor in value["top"]),
+            stories=int(value["stories"]),
+            minutes=int(value["minutes"]),
+            budget_words=int(value["budget_words"]),
+            body_words=int(value["body_words"]),
+            also=int(value["also_reported"]),
+            outlets=tuple((str(o["outlet"]), int(o["articles"])) for o in value["outlets"]),
+            articles=int(value["articles"]),
+            dominant=str(value["dominant_outlet"] or ""),
+            previous=_date_from(value["previous_briefing"]),
+            new_only=bool(value["new_only"]),
+            hidden=int(value["hidden_as_briefed_before"]),
+        )
+    coverage = data["coverage"]
+    return Briefing(
+        date=dt.date.fromisoformat(str(data["date"])),
+        since=_date_from(data["since"]),
+        until=dt.date.fromisoformat(str(data["until"])),
+        sections=tuple(sections),
+        coverage=Coverage(
+            read=int(coverage["read"]),
+            in_period=int(coverage["in_period"]),
+            before_period=int(coverage["before_period"]),
+            after_period=int(coverage["after_period"]),
+            undated=int(coverage["undated"]),
+            merged=int(coverage["merged"]),
+            failed=_skipped_from(coverage["failed"]),
+            ignored=_skipped_from(coverage["ignored"]),
+            warnings=_skipped_from(coverage["warnings"]),
+        ),
+        title=str(data["title"]),
+        ranking=ranking,
+    )

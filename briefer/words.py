@@ -50,11 +50,17 @@ def stem(word: str) -> str:
     return str(_stemmer().stem(word))
 
 
-def content_terms(text: str) -> list[str]:
-    """Stems of the words that carry meaning: no stopwords, no bare numbers of one digit."""
+def content_words(text: str) -> list[str]:
+    """The lower-cased words that carry meaning: no stopwords, no bare numbers of one digit."""
     stop = stopwords()
     return [
-        stem(word)
+        word
         for word in tokens(text)
         if word not in stop and not (len(word) == 1 and not word.isalpha())
     ]
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of content_words (the stemmer is loaded on first use: checking whether a text
+    has any content words at all need not load it)."""
+    return [stem(word) for word in content_words(text)]

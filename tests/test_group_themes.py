@@ -139,3 +139,38 @@ def test_the_samples_land_under_their_subjects() -> None:
     rutte = "NYT: NATO Secretary General Rutte urged to supply more weapons to Ukraine"
     assert by_title[rutte] == "Weapons aid"
     assert by_title[""] == "Weapons aid"  # the Eunews report of the same meeting
+
+
+def test_a_theme_word_matches_its_inflections_but_not_words_derived_from_it() -> None:
+    """The theme's "import", "embargo" and "advance" match "imports", "embargoes" and
+    "advanced"; "important", "importance" and a president's "aide" (for the theme's
+    "aid") are other words, which a full stemmer folds into them."""
+    trade = (
+        Theme(
+            "Trade curbs",
+            "Limits on what a country may buy and sell abroad.",
+            ("import", "embargo", "aid", "advance"),
+        ),
+    )
+    unrelated = doc(
+        "aide",
+        "An important day for the president's aide",
+        [
+            "The importance of the speech was clear, an aide to the president said, and "
+            "it was important to get it right.",
+            "Aides worked through the night on the text.",
+        ],
+    )
+    inflected = doc(
+        "curbs",
+        "Coal imports face embargoes",
+        [
+            "The government said on Monday that embargoes on coal imports, first advanced "
+            "in May, would start in June.",
+        ],
+    )
+    placed = place_themes([[unrelated], [inflected]], trade)
+    assert placed[0].theme == OTHER_THEME
+    assert placed[0].fits[0].score == 0.0  # no word of the theme matched at all
+    assert placed[1].theme == "Trade curbs"
+    assert set(placed[1].why) == {"embargoes", "imports", "advanced"}

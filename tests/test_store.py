@@ -262,6 +262,29 @@ def _newer(path: Path) -> None:
     connection.close()
 
 
+def test_a_version_2_store_is_upgraded_in_place_keeping_its_rows(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    cold = make(_options(articles, out))
+    path = store_path(out)
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE briefings")  # as version 2 made it
+    connection.execute("DROP TABLE stories")
+    connection.execute("PRAGMA user_version = 2")
+    connection.commit()
+    connection.close()
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0 and err == "", err  # no "rebuilding" warning
+    upgraded = make(_options(articles, out))
+    assert upgraded.stats.briefing_reused
+    assert _outputs(upgraded) == _outputs(cold)
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert connection.execute("SELECT count(*) FROM summaries").fetchone()[0] == 5
+    connection.close()
+
+
 @pytest.mark.parametrize(
     ("spoil", "words"),
     [
@@ -327,13 +350,17 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
             f"UPDATE {table} SET value = ?, checksum = ? WHERE key = ?",
             (broken, checksum(key, broken), key),
         )
-    if table == "summaries":  # so the summaries are read, not the stored stories
+    # So the damaged table is read, not a whole result stored above it: the stories above
+    # the summaries, and the briefing above everything.
+    if table == "summaries":
         connection.execute("DELETE FROM groupings")
+    if table != "briefings":
+        connection.execute("DELETE FROM briefings")
     connection.commit()
     connection.close()
 
 
-@pytest.mark.parametrize("table", ["files", "summaries", "groupings"])
+@pytest.mark.parametrize("table", ["files", "summaries", "groupings", "briefings"])
 @pytest.mark.parametrize("spoil", ["byte", "json"])
 def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
     articles: Path, tmp_path: Path, table: str, spoil: str

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from itertools import pairwise
 
@@ -12,6 +13,7 @@ from briefer.options import ALGORITHMS
 from briefer.records import Article, Block, Document, Sentence
 from briefer.sentences import split_document
 from briefer.summarize import choose, choose_many, summarize, word_count
+from briefer.summarize.scorer import DEFAULT_WEIGHTS, choose_default_many
 
 ARTICLE_SENTENCES = [
     "The city council approved a new budget for public parks on Tuesday after a long debate.",
@@ -128,6 +130,45 @@ def test_headline_words_pull_a_sentence_in() -> None:
     assert 2 not in choose(sentences, n=2)
 
 
+LONG_SENTENCES = [
+    "The regional council voted on Tuesday evening to approve a budget of twelve million "
+    "dollars for public parks, playgrounds and riverside paths, ending a debate that had "
+    "divided members of every party for more than two years.",
+    "Work on the first of the new playgrounds, beside the old railway station in the northern "
+    "suburbs, is expected to begin in early spring once contractors have cleared the site and "
+    "the weather allows heavy machinery onto the soft ground.",
+    "Residents welcomed the decision at a crowded public meeting.",
+    "The mayor will sign the budget next week.",
+]
+
+
+def test_default_stops_adding_sentences_once_the_summary_is_long_enough() -> None:
+    # two sentences of about 1.8 times the target words per sentence already pass the target
+    # for three (3 x target_words): a third would take the summary further from it
+    assert all(word_count(text) > 1.7 * DEFAULT_WEIGHTS.target_words for text in LONG_SENTENCES[:2])
+
+    assert choose(LONG_SENTENCES, n=3) == [0, 1]
+    # without the target, or with a word budget that holds all three, three are taken
+    untargeted = dataclasses.replace(DEFAULT_WEIGHTS, target_words=0.0)
+    assert choose_default_many([(LONG_SENTENCES, "")], 3, None, untargeted) == [[0, 1, 2]]
+    assert choose(LONG_SENTENCES, n=3, words=1000) == [0, 1, 2]
+
+
+def test_default_prefers_a_sentence_that_states_a_number() -> None:
+    # no content word is shared, so only position and the number tell sentences 3 and 4 apart
+    sentences = [
+        "The regional council approved a budget for public parks on Tuesday.",
+        "Why did the vote take so long?",
+        "Who will pay for the upkeep?",
+        "Neighbours welcomed the decision at a crowded meeting downtown.",
+        "Officials expect 4,000 visitors each weekend once work finishes.",
+    ]
+
+    assert choose(sentences, n=2) == [0, 4]
+    no_numbers = dataclasses.replace(DEFAULT_WEIGHTS, numbers=0.0)
+    assert choose_default_many([(sentences, "")], 2, None, no_numbers) == [[0, 3]]
+
+
 def test_word_budget_stops_before_the_sentence_that_would_exceed_it() -> None:
     lengths = [word_count(text) for text in ARTICLE_SENTENCES]
 
@@ -237,6 +278,8 @@ WORDS = (
     "storm", "a", "of", "and", "in", "on", "was", "will", "new",
 )  # fmt: skip
 
+# at most 14 words: under the default scorer's length target per sentence (test_choice_properties)
+assert DEFAULT_WEIGHTS.target_words > 14
 sentence_texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=14).map(
     lambda words: " ".join(words).capitalize() + "."
 )
@@ -274,6 +317,8 @@ def test_choice_properties(
     if texts:
         assert chosen
     if words is None:
+        # every generated sentence is shorter than the default's length target per sentence,
+        # so every algorithm takes n of them
         assert len(chosen) == min(n, len(texts))
     elif len(chosen) > 1:
         assert sum(word_count(texts[index]) for index in chosen) <= words

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +13,7 @@ from scipy import sparse
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
 from briefer.group.stories import cluster_labels, story_matrices
-from briefer.group.texts import Texts, document_parts, read_texts
+from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
 from briefer.records import (
@@ -25,7 +25,9 @@ from briefer.records import (
     Section,
     Story,
     Summary,
+    TextFeatures,
     Theme,
+    Told,
 )
 from briefer.summarize.bullets import story_bullets
 
@@ -77,9 +79,21 @@ class Filed:
     placements: list[Placement]  # by story
 
 
-def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain: str) -> Filed:
-    """Cluster the documents into stories and place each story under the themes."""
-    texts = read_texts([document_parts(document) for document in documents])
+def file_stories(
+    documents: Sequence[Document],
+    themes: Sequence[Theme],
+    explain: str,
+    features: Sequence[TextFeatures | None] = (),
+) -> Filed:
+    """Cluster the documents into stories and place each story under the themes. features:
+    each document's words as its worker read them (None or left out: read here)."""
+    given = list(features) + [None] * (len(documents) - len(features))
+    texts = texts_from(
+        [
+            found if found is not None else document_features(document)
+            for document, found in zip(documents, given, strict=True)
+        ]
+    )
     raw, terms = story_matrices(texts)
     labels = cluster_labels(
         terms,
@@ -91,16 +105,53 @@ def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain
     return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))
 
 
+MAX_BULLETS = 5  # a story's bullets, at most (issue 3: a story is read at a glance)
+
+# Each story's reports, oldest first -> what each story says, in order.
+TellStories = Callable[[Sequence[tuple[Article, ...]]], list[Told]]
+# How the stories are told: teller(reports, max_bullets, tell) is tell(reports), or a memo
+# of it (the article store's Cache.stories): each Told depends on its story's reports alone.
+Teller = Callable[[Sequence[tuple[Article, ...]], int, TellStories], list[Told]]
+
+
+def tell_story(
+    articles: Sequence[Article],
+    documents: dict[str, Document],
+    summaries: dict[str, Summary],
+    max_bullets: int,
+) -> Told:
+    """A story's headline, bullets and copies, from its reports (oldest first) alone."""
+    title = _story_title(articles, summaries, documents)
+    copies = find_copies([documents[a.id] for a in articles])
+    copied = {copy for copy, _ in copies}
+    quoted = [a for a in articles if a.id not in copied]
+    return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
+
+
+def _tell_each(
+    reports: Sequence[tuple[Article, ...]], max_bullets: int, tell: TellStories
+) -> list[Told]:
+    return tell(reports)
+
+
 def group(
-    items: Sequence[tuple[Document, Summary]], themes: Sequence[Theme], max_bullets: int = 5
+    items: Sequence[tuple[Document, Summary]],
+    themes: Sequence[Theme],
+    max_bullets: int = MAX_BULLETS,
+    teller: Teller = _tell_each,
+    features: Sequence[TextFeatures | None] = (),
 ) -> Grouping:
-    """Fold reports of one event into a story each, and file the stories under themes."""
+    """Fold reports of one event into a story each, and file the stories under themes.
+    teller: how each story's Told is had (worked out here, or taken from a memo); features:
+    each item's words for grouping, when a worker read them (texts.article_features)."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
     documents: dict[str, Document] = {}
     summaries: dict[str, Summary] = {}
     unique: list[Document] = []
-    for document, summary in items:
+    unique_features: list[TextFeatures | None] = []
+    given = list(features) + [None] * (len(items) - len(features))
+    for (document, summary), words in zip(items, given, strict=True):
         key = document.article.id
         if summary.article.id != key:
             raise ValueError(f"summary of {summary.article.id} paired with document {key}")
@@ -110,32 +161,34 @@ def group(
         documents[key] = document
         summaries[key] = summary
         unique.append(document)
+        unique_features.append(words)
 
-    stage = file_stories(unique, themes, "primary")
+    stage = file_stories(unique, themes, "primary", unique_features)
     texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
-    reports = [
-        sorted((unique[p].article for p in np.nonzero(story_of == number)[0]), key=_article_key)
-        for number in range(len(found))
-    ]
+    members: list[list[Article]] = [[] for _ in found]
+    for position, number in enumerate(story_of.tolist()):
+        members[number].append(unique[position].article)
+    reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
+
+    def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
+        return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
+
+    told = teller(reports, max_bullets, tell)
     stories: list[Story] = []
     merged = 0
-    for articles, placement in zip(reports, found, strict=True):
+    for articles, placement, said in zip(reports, found, told, strict=True):
         merged += len(articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
-        title = _story_title(articles, summaries, documents)
-        copies = find_copies([documents[a.id] for a in articles])
-        copied = {copy for copy, _ in copies}
-        quoted = [a for a in articles if a.id not in copied]
-        log.debug("story %r: %s %s because %s", title, theme, secondary, why)
+        log.debug("story %r: %s %s because %s", said.title, theme, secondary, why)
         stories.append(
             Story(
-                title=title,
-                articles=tuple(articles),
-                bullets=story_bullets(quoted, summaries, max_bullets),
+                title=said.title,
+                articles=articles,
+                bullets=said.bullets,
                 theme=theme,
                 secondary_themes=secondary,
                 why=why,
-                copies=copies,
+                copies=said.copies,
             )
         )
     if merged:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from briefer.errors import ThemesError
 from briefer.records import OTHER_THEME, Theme
-from briefer.words import content_terms
+from briefer.words import content_words
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def load_themes(path: Path) -> tuple[Theme, ...]:
         kept: list[str] = []
         for keyword in keywords:
             keyword = " ".join(keyword.split())
-            if not content_terms(keyword):
+            if not content_words(keyword):  # not stemmed: nltk is not loaded to check
                 log.warning(
                     "%s: theme %r: keyword %r has only common words and can never match",
                     where,

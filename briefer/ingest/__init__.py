@@ -20,18 +20,40 @@ Modules, in the order an input meets them:
   boundary.py     one line per bad input; bugs raised under the test suite
 """
 
-from briefer.ingest.feeds import read_feed_data
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from briefer.ingest.fields import content_id
-from briefer.ingest.files import ARTICLE_SUFFIXES, FileCache, read_file, read_inputs
-from briefer.ingest.html import html_to_text, read_page_data
+from briefer.ingest.files import ARTICLE_SUFFIXES, FileCache, list_inputs, read_file, read_inputs
+
+if TYPE_CHECKING:
+    from briefer.ingest.feeds import read_feed_data
+    from briefer.ingest.html import html_to_text, read_page_data
+
+# Imported on first use (PEP 562): feedparser and trafilatura cost tenths of a second to
+# import, and a run over Markdown files never needs them.
+_LAZY = {
+    "read_feed_data": "briefer.ingest.feeds",
+    "html_to_text": "briefer.ingest.html",
+    "read_page_data": "briefer.ingest.html",
+}
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "FileCache",
     "content_id",
     "html_to_text",
+    "list_inputs",
     "read_feed_data",
     "read_file",
     "read_inputs",
     "read_page_data",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

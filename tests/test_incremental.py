@@ -1,0 +1,219 @@
+"""Reruns over the article store write exactly what a run without it writes: a warm run (nothing
+changed, the briefing served whole), a run after articles were added, changed and deleted
+(only their work redone), and a run after one was killed part-way. Each is compared byte for
+byte with a `--no-cache` run on the same inputs, through the real pipeline on files made from
+the samples."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write_sample_corpus
+
+sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
+
+from briefer.cache import store_path
+from briefer.options import MakeOptions
+from briefer.pipeline import MakeResult, make
+
+SAMPLES = REPO / "samples"
+EVAL = REPO.parent / "shared" / "eval"  # the development data (make_corpus builds from it)
+COUNT = 60  # articles: enough for stories of several reports, Top stories and "Also reported"
+FORMATS = ("md", "html", "txt", "json")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """COUNT articles from the samples (near-copies among them, over ten days, five outlets)
+    and the samples' themes file."""
+    folder = write_sample_corpus(tmp_path / "articles", COUNT, sources=5)
+    shutil.copy(SAMPLES / "themes.toml", folder / "themes.toml")
+    return folder
+
+
+def _options(folder: Path, out: Path, cache: bool = True) -> MakeOptions:
+    return MakeOptions(
+        inputs=(folder,),
+        out=out,
+        since=dt.date(2024, 12, 1),
+        until=dt.date(2024, 12, 10),
+        themes=folder / "themes.toml",
+        formats=FORMATS,
+        cache=cache,
+        minutes=2,  # a budget small enough that some stories go under "Also reported"
+    )
+
+
+def _briefing_files(result: MakeResult) -> dict[str, bytes]:
+    """The dated briefing files (the index lists every run's, so it is left out)."""
+    return {path.name: path.read_bytes() for path in result.paths if path.stem[:1].isdigit()}
+
+
+def _cold(folder: Path, out: Path) -> dict[str, bytes]:
+    """What a run without the store writes for the inputs as they are now."""
+    shutil.rmtree(out, ignore_errors=True)
+    return _briefing_files(make(_options(folder, out, cache=False), pool_threshold=10_000))
+
+
+def _run(folder: Path, out: Path) -> MakeResult:
+    return make(_options(folder, out), pool_threshold=10_000)
+
+
+def _edit(path: Path, extra: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{extra}\n", encoding="utf-8")
+
+
+def test_a_warm_run_is_served_whole_and_writes_what_a_cold_run_writes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    first = _run(corpus, out)
+    assert not first.stats.briefing_reused and first.stats.summarized == COUNT
+    warm = _run(corpus, out)
+    assert warm.stats.briefing_reused and warm.stats.summarized == 0
+    assert _briefing_files(warm) == _briefing_files(first) == _cold(corpus, tmp_path / "cold")
+
+
+def test_a_changed_period_or_option_is_not_served_from_the_stored_briefing(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    _run(corpus, out)
+    shorter = make(
+        dataclasses.replace(_options(corpus, out), since=dt.date(2024, 12, 5)),
+        pool_threshold=10_000,
+    )
+    assert not shorter.stats.briefing_reused
+    assert shorter.briefing.coverage.before_period > 0
+    fewer = make(dataclasses.replace(_options(corpus, out), top=2))
+    assert not fewer.stats.briefing_reused
+
+
+def test_adding_changing_and_deleting_articles_writes_what_a_cold_run_writes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    _run(corpus, out)
+    files = sorted(corpus.glob("*.md"))
+    # Added: new reports (copies of existing ones under new names and days, so they join
+    # stories already made), and one of an event of its own.
+    for number, source in enumerate(files[:3]):
+        text = re.sub(r"date = \S+", "date = 2024-12-09", source.read_text(encoding="utf-8"))
+        text = text.replace('"\ndate', ' later"\ndate', 1)  # a headline of its own
+        (corpus / f"new-{number}.md").write_text(text, encoding="utf-8")
+    (corpus / "new-alone.md").write_text(
+        '+++\ntitle = "Harbour ferry timetable changes"\ndate = 2024-12-09\n+++\n\n'
+        "The harbour ferry will run every twenty minutes from Monday, the operator said.\n\n"
+        "Evening crossings move to the north pier while the south pier is repaired.\n",
+        encoding="utf-8",
+    )
+    # Changed: a paragraph added to two reports.
+    _edit(files[5], "The ministry later confirmed the figures in a written statement.")
+    _edit(files[17], "Officials declined to say when the next round of talks would begin.")
+    # Deleted: two reports, one of them the first report of its story.
+    files[0].unlink()
+    files[29].unlink()
+
+    again = _run(corpus, out)
+    assert not again.stats.briefing_reused
+    assert again.stats.summarized == 4 + 2  # only the new and the changed articles
+    assert _briefing_files(again) == _cold(corpus, tmp_path / "cold")
+
+    # And once more, with nothing changed: served whole, the same bytes.
+    warm = _run(corpus, out)
+    assert warm.stats.briefing_reused
+    assert _briefing_files(warm) == _briefing_files(again)
+
+
+def test_an_edited_first_seen_day_is_not_served_from_the_stored_briefing(
+    corpus: Path, tmp_path: Path
+) -> None:
+    undated = corpus / "undated.md"
+    undated.write_text(
+        '+++\ntitle = "Library opening hours"\n+++\n\n'
+        "The city library opens on Sundays from next month, the council said.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "briefings"
+    options = dataclasses.replace(_options(corpus, out), until=dt.date.today())
+    first = make(options, pool_threshold=10_000)
+    assert make(options).stats.briefing_reused
+    connection = sqlite3.connect(store_path(out))
+    assert connection.execute("SELECT count(*) FROM seen").fetchone()[0] == 1
+    connection.execute("DELETE FROM seen")  # as if forgotten: seen again today, placed again
+    connection.commit()
+    connection.close()
+    again = make(options)
+    assert not again.stats.briefing_reused
+    assert _briefing_files(again) == _briefing_files(first)
+
+
+@pytest.mark.skipif(not EVAL.is_dir(), reason="needs the development data in ../shared/eval")
+def test_on_real_news_only_the_stories_new_articles_touch_are_told_again(tmp_path: Path) -> None:
+    from make_corpus import build
+
+    corpus = tmp_path / "articles"
+    first, last = build(corpus, 240, days=3)
+    extra = tmp_path / "extra"
+    build(extra, 12, days=3, seed=1013)  # another seed: other rows, other texts
+    out = tmp_path / "briefings"
+    options = dataclasses.replace(
+        _options(corpus, out), since=first, until=last, themes=corpus / "themes.toml"
+    )
+    cold = make(options, pool_threshold=10_000)
+    for path in sorted(extra.glob("*.md")):
+        shutil.copy(path, corpus / f"new-{path.name}")
+    again = make(options, pool_threshold=10_000)
+    assert again.stats.summarized == 12
+    # A story's headline, bullets and copies are worked out again only when its reports
+    # changed: the stories the 12 new reports joined or made, and the few whose
+    # clustering they moved; not the others.
+    assert 0 < again.stats.stories_told <= 2 * 12 < cold.stats.stories_told // 4
+    shutil.rmtree(out.parent / "cold", ignore_errors=True)
+    fresh = make(dataclasses.replace(options, out=tmp_path / "cold", cache=False))
+    assert _briefing_files(again) == _briefing_files(fresh)
+
+
+def _killed_run(folder: Path, out: Path, after: int) -> None:
+    """make, killed (SIGKILL: no clean-up of any kind) once `after` articles are summarized."""
+
+    def progress(done: int, total: int) -> None:
+        if done >= after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    make(_options(folder, out), progress=progress, pool_threshold=10_000)
+
+
+@pytest.mark.parametrize("when", ["first run", "rerun"])
+def test_a_killed_run_leaves_a_store_the_next_run_uses(
+    corpus: Path, tmp_path: Path, when: str
+) -> None:
+    out = tmp_path / "briefings"
+    if when == "rerun":  # killed while adding to a full store
+        _run(corpus, out)
+        for number, source in enumerate(sorted(corpus.glob("*.md"))[:12]):
+            text = source.read_text(encoding="utf-8") + f"\nA later paragraph {number}.\n"
+            (corpus / f"later-{number}.md").write_text(text, encoding="utf-8")
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=_killed_run, args=(corpus, out, 6))
+    child.start()
+    child.join(120)
+    assert child.exitcode == -signal.SIGKILL
+    connection = sqlite3.connect(store_path(out))
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
+
+    after = _run(corpus, out)
+    assert not after.stats.briefing_reused
+    assert _briefing_files(after) == _cold(corpus, tmp_path / "cold")
+    assert _run(corpus, out).stats.briefing_reused
