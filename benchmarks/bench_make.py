@@ -17,8 +17,8 @@ Each `make` runs the installed command as a subprocess (start-up is part of what
 waits for). Peak memory is the most the whole process tree (briefer and its worker processes)
 held at once, sampled from /proc every 20 ms. Ratios to the floor are taken within the same
 repeat, as the machine may be shared and loaded; the summary shows medians over repeats.
--v adds one more cold run with every stage timed (in process, by wrapping the pipeline's
-stage functions) and prints where the time went.
+-v adds one more cold run, and a warm and a +50 run over its store, with every stage timed (in
+process, by wrapping the pipeline's stage functions) and prints where the time went.
 Targets (issue 13, 2 cores): 10k cold <= 10 s and <= 5x floor, warm <= 1 s, +50 <= 2 s, peak
 tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 """
@@ -130,6 +130,9 @@ def floor(corpus: Path) -> None:
 # (module, attribute, label): what is timed, outermost first. A stage nested in another (the
 # grouping's parts) is counted in both.
 _STAGES = (
+    ("briefer.pipeline", "list_inputs", "list input files"),
+    ("briefer.pipeline", "run_key", "run key (file stamps, options)"),
+    ("briefer.cache.Store", "briefing", "stored briefing read"),
     ("briefer.pipeline", "read_inputs", "ingest (read + parse + ids)"),
     ("briefer.pipeline", "in_period", "in period (first-seen)"),
     ("briefer.workers.Summarizer", "__call__", "summarize (clean + split + score)"),
@@ -142,6 +145,7 @@ _STAGES = (
     ("briefer.group.grouping", "find_copies", "  group: copy detection"),
     ("briefer.group.grouping", "story_bullets", "  group: story bullets"),
     ("briefer.group.grouping", "label_topics", "  group: topic labels"),
+    ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),
     ("briefer.cache.Store", "save", "store writes"),
     ("briefer.pipeline", "write_briefing", "render + write"),
@@ -296,11 +300,28 @@ def bench_size(
         shutil.rmtree(out.parent, ignore_errors=True)
         out.parent.mkdir(parents=True)
         make = ["make", "-i", str(corpus), "--since", since, "--until", until, "--out", str(out)]
-        run, printed = _run("stages", [*python, "--stages", *make], work)
-        times = json.loads(printed.splitlines()[-1])
-        print(f"  stages of one more cold run ({run.seconds:.2f} s wall, {run.tree_mb:.0f} MB):")
-        for label, seconds in times.items():
-            print(f"    {label:<38} {seconds:7.2f} s")
+        # One more cold run, then warm and +50 over its store, each with its stages timed.
+        columns: dict[str, dict[str, float]] = {}
+        walls: list[str] = []
+        added = [corpus / f"zz-new-{path.name}" for path in new]
+        try:
+            for kind in ("cold", "warm", "+50"):
+                if kind == "+50":
+                    for source, target in zip(new, added, strict=True):
+                        shutil.copyfile(source, target)
+                run, printed = _run("stages", [*python, "--stages", *make], work)
+                columns[kind] = json.loads(printed.splitlines()[-1])
+                walls.append(f"{kind} {run.seconds:.2f} s, {run.tree_mb:.0f} MB")
+        finally:
+            for path in added:
+                path.unlink(missing_ok=True)
+        print(f"  stages of one more cold, warm and +50 run ({'; '.join(walls)} wall):")
+        print(f"    {'':<38} {'cold':>7}   {'warm':>7}   {'+50':>7}")
+        labels = list(dict.fromkeys(label for times in columns.values() for label in times))
+        for label in labels:
+            cells = [columns[kind].get(label) for kind in ("cold", "warm", "+50")]
+            shown = "   ".join("      -" if c is None else f"{c:7.2f}" for c in cells)
+            print(f"    {label:<38} {shown} s")
         shutil.rmtree(out.parent, ignore_errors=True)
     return summary
 

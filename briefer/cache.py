@@ -12,6 +12,9 @@ so one project's runs share it and it never shows up among the briefing files. I
   and text and of the options that shape them (sentences, words, algorithm);
 - groupings: the stories and sections made from one exact set of summarized articles and
   themes, so a rerun on the same inputs skips grouping altogether;
+- stories: what each story says (its headline, bullets and copies: records.Told), keyed by
+  its reports as shown and their summary keys, so a rerun with a few new or changed articles
+  works that out only for the stories they join or leave;
 - briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
   (every input file's stamp, the options, the themes, the earlier briefings it is ranked
   against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
@@ -61,6 +64,7 @@ from briefer.records import (
     Skipped,
     Summarized,
     Theme,
+    Told,
 )
 from briefer.serialize import (
     article_data,
@@ -72,6 +76,8 @@ from briefer.serialize import (
     sections_from,
     summarized_data,
     summarized_from,
+    told_data,
+    told_from,
 )
 
 log = logging.getLogger(__name__)
@@ -79,8 +85,9 @@ log = logging.getLogger(__name__)
 STORE_FOLDER = ".briefer"
 STORE_FILENAME = "store.sqlite3"
 # 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
-# 3: the briefings table (a version-2 store gets it added, keeping its rows).
-SCHEMA_VERSION = 3
+# 3: the briefings table. 4: the stories table. An older store from version 2 on gets the
+# tables it lacks added, keeping its rows.
+SCHEMA_VERSION = 4
 # PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
 APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
@@ -95,6 +102,10 @@ _FLUSH_ROWS = 500
 _BRIEFINGS_TABLE = (
     "CREATE TABLE briefings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
 )
+_STORIES_TABLE = (
+    "CREATE TABLE stories (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
+    "WITHOUT ROWID"
+)
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE files (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL, "
@@ -105,10 +116,12 @@ _SCHEMA = (
     "CREATE TABLE seen (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
     "WITHOUT ROWID",
     _BRIEFINGS_TABLE,
+    _STORIES_TABLE,
 )
-_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", "briefings"})
+_ADDED = {"briefings": _BRIEFINGS_TABLE, "stories": _STORIES_TABLE}  # since version 2
+_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
 # emptied when other code filled the store
-_RESULTS = ("files", "summaries", "groupings", "briefings")
+_RESULTS = ("files", "summaries", "groupings", "briefings", "stories")
 _KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS}  # newest rows kept
 _SALT_KEY = "code"  # the meta row naming the code that filled the store
 
@@ -206,6 +219,18 @@ def run_key(
         if stamp is None:
             return None
         digest.update(f"\x01{_file_key(path, cwd)}\x00{stamp}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _story_key(
+    articles: Sequence[Article], length: tuple[int, int | None, str], max_bullets: int
+) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(compact([code_salt(), "story", max_bullets]).encode())
+    for article in articles:
+        shown = [article_data(article), summary_key(article, *length)]
+        digest.update(compact(shown).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01")
     return digest.hexdigest()
 
 
@@ -319,7 +344,7 @@ class Store:
                 f"made by a newer briefer (store version {version}, this one reads "
                 f"{SCHEMA_VERSION})"
             )
-        elif version == 2 and _TABLES - tables == {"briefings"}:
+        elif version >= 2 and version < SCHEMA_VERSION and _TABLES - tables <= _ADDED.keys():
             self._upgrade()
         elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
             raise StoreProblem(f"an old or incomplete store (version {version})")
@@ -358,11 +383,19 @@ class Store:
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _upgrade(self) -> None:
-        """Version 2 to 3: the briefings table added; every row kept (first-seen days are a
-        record, not a cache)."""
+        """A store of version 2 or later made current: the tables added since created; every
+        row kept (first-seen days are a record, not a cache)."""
         with self._transaction() as connection:
-            if connection.execute("PRAGMA user_version").fetchone()[0] == 2:
-                connection.execute(_BRIEFINGS_TABLE)
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                tables = {
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                }
+                for name, statement in _ADDED.items():
+                    if name not in tables:
+                        connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextlib.contextmanager
@@ -540,6 +573,18 @@ class Store:
         }
         self._add("briefings", key, compact(value))
 
+    def stories(self, keys: Sequence[str]) -> dict[str, Told]:
+        found: dict[str, Told] = {}
+        for key, (value,) in self._read("stories", sorted(set(keys))).items():
+            try:
+                found[key] = told_from(value)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_story(self, key: str, value: Told) -> None:
+        self._add("stories", key, compact(told_data(value)))
+
     def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         days: dict[str, dt.date] = {}
         for key, (value,) in self._read("seen", sorted(set(ids))).items():
@@ -629,6 +674,7 @@ class CacheStats:
     summaries_reused: int = 0  # articles whose summary came from the store
     grouping_reused: bool = False  # stories and sections taken from the store whole
     briefing_reused: bool = False  # the whole ranked briefing taken from the store
+    stories_told: int = 0  # stories whose headline, bullets and copies this run worked out
 
 
 class Cache:
@@ -642,6 +688,7 @@ class Cache:
         self._grouping_reused = False
         self._briefing_reused = False
         self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
+        self._stories_told = 0
 
     @property
     def stats(self) -> CacheStats:
@@ -651,6 +698,7 @@ class Cache:
             summaries_reused=self._summaries_reused,
             grouping_reused=self._grouping_reused,
             briefing_reused=self._briefing_reused,
+            stories_told=self._stories_told,
         )
 
     def briefing(self, key: str | None, files: int, work_out: Callable[[], Briefing]) -> Briefing:
@@ -700,6 +748,30 @@ class Cache:
             if self.store is not None and not value.problem:
                 self.store.add_summary(key, value)
         self._summarized = len(todo)
+        return [known[key] for key in keys]
+
+    def stories(
+        self,
+        reports: Sequence[tuple[Article, ...]],
+        max_bullets: int,
+        work_out: Callable[[Sequence[tuple[Article, ...]]], list[Told]],
+        *,
+        length: tuple[int, int | None, str],
+    ) -> list[Told]:
+        """What each story says, in order: from the store, or by work_out (called once, with
+        the stories not there) and then stored. A story's key is its reports as shown, in
+        order, with their summary keys: what tell_story reads, and nothing else."""
+        if self.store is None:
+            return work_out(reports)
+        keys = [_story_key(articles, length, max_bullets) for articles in reports]
+        known = self.store.stories(keys)
+        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
+        for key in known:
+            todo.pop(key, None)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_story(key, value)
+        self._stories_told = len(todo)
         return [known[key] for key in keys]
 
     def grouped(

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver import write_briefing
@@ -35,6 +36,9 @@ from briefer.records import (
     Theme,
 )
 from briefer.workers import Progress, Summarizer, signals_interrupt, summarize_chunk
+
+if TYPE_CHECKING:
+    from briefer.group.grouping import Teller
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +96,7 @@ def build_fresh(
 
     def summarize_and_group() -> Grouped:
         summaries = cache.summaries(chosen, length, lambda todo: summarize(todo, length))
-        return group(chosen, summaries, themes)
+        return group(chosen, summaries, themes, functools.partial(cache.stories, length=length))
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
@@ -181,10 +185,14 @@ def in_period(
 
 
 def group(
-    articles: Sequence[Article], summaries: Sequence[Summarized], themes: Sequence[Theme]
+    articles: Sequence[Article],
+    summaries: Sequence[Summarized],
+    themes: Sequence[Theme],
+    teller: Teller | None = None,
 ) -> Grouped:
-    """Stories and sections of the articles with something to say; the others left out."""
-    from briefer.group import group as make_stories
+    """Stories and sections of the articles with something to say; the others left out.
+    teller: how what each story says is had (Cache.stories: from the article store)."""
+    from briefer.group.grouping import group as make_stories
 
     items = []
     left_out: list[Skipped] = []
@@ -193,7 +201,7 @@ def group(
             items.append(summarized.attach(article))
         else:
             left_out.append(Skipped(article.path, summarized.problem or EMPTY))
-    grouping = make_stories(items, themes)
+    grouping = make_stories(items, themes, teller=teller) if teller else make_stories(items, themes)
     final = all(not summarized.problem for summarized in summaries)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
 

@@ -271,6 +271,17 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class Told:
+    """What a story says, worked out from its reports alone (grouping.tell_story): its
+    headline, its bullets and which reports copy which. The article store keeps it per
+    story, so a rerun works it out only for the stories whose reports changed."""
+
+    title: str
+    bullets: tuple[Bullet, ...]
+    copies: tuple[tuple[str, str], ...]  # (copy id, original id)
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories filed under themes, and how many articles were folded into another's story."""
 

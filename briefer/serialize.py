@@ -27,6 +27,7 @@ from briefer.records import (
     Standing,
     Story,
     Summarized,
+    Told,
     Update,
 )
 
@@ -156,6 +157,25 @@ def ranking_data(ranking: Ranking) -> Data:
         "new_only": ranking.new_only,
         "hidden_as_briefed_before": ranking.hidden,
     }
+
+
+# ---- what a story says (the group stage's per-story work, as the store keeps it) -------------
+
+
+def told_data(value: Told) -> Data:
+    return {
+        "title": value.title,
+        "bullets": _bullets_data(value.bullets),
+        "copies": [list(pair) for pair in value.copies],
+    }
+
+
+def told_from(data: Mapping[str, Any]) -> Told:
+    return Told(
+        title=str(data["title"]),
+        bullets=_bullets_from(data["bullets"]),
+        copies=tuple((str(pair[0]), str(pair[1])) for pair in data["copies"]),
+    )
 
 
 # ---- stories, sections and briefings ---------------------------------------------------------

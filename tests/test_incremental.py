@@ -14,16 +14,20 @@ import re
 import shutil
 import signal
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import REPO, write_sample_corpus
+
+sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
 from briefer.cache import store_path
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 
 SAMPLES = REPO / "samples"
+EVAL = REPO.parent / "shared" / "eval"  # the development data (make_corpus builds from it)
 COUNT = 60  # articles: enough for stories of several reports, Top stories and "Also reported"
 FORMATS = ("md", "html", "txt", "json")
 
@@ -108,7 +112,7 @@ def test_adding_changing_and_deleting_articles_writes_what_a_cold_run_writes(
         text = text.replace('"\ndate', ' later"\ndate', 1)  # a headline of its own
         (corpus / f"new-{number}.md").write_text(text, encoding="utf-8")
     (corpus / "new-alone.md").write_text(
-        "+++\ntitle = \"Harbour ferry timetable changes\"\ndate = 2024-12-09\n+++\n\n"
+        '+++\ntitle = "Harbour ferry timetable changes"\ndate = 2024-12-09\n+++\n\n'
         "The harbour ferry will run every twenty minutes from Monday, the operator said.\n\n"
         "Evening crossings move to the north pier while the south pier is repaired.\n",
         encoding="utf-8",
@@ -136,7 +140,7 @@ def test_an_edited_first_seen_day_is_not_served_from_the_stored_briefing(
 ) -> None:
     undated = corpus / "undated.md"
     undated.write_text(
-        "+++\ntitle = \"Library opening hours\"\n+++\n\n"
+        '+++\ntitle = "Library opening hours"\n+++\n\n'
         "The city library opens on Sundays from next month, the council said.\n",
         encoding="utf-8",
     )
@@ -152,6 +156,32 @@ def test_an_edited_first_seen_day_is_not_served_from_the_stored_briefing(
     again = make(options)
     assert not again.stats.briefing_reused
     assert _briefing_files(again) == _briefing_files(first)
+
+
+@pytest.mark.skipif(not EVAL.is_dir(), reason="needs the development data in ../shared/eval")
+def test_on_real_news_only_the_stories_new_articles_touch_are_told_again(tmp_path: Path) -> None:
+    from make_corpus import build
+
+    corpus = tmp_path / "articles"
+    first, last = build(corpus, 240, days=3)
+    extra = tmp_path / "extra"
+    build(extra, 12, days=3, seed=1013)  # another seed: other rows, other texts
+    out = tmp_path / "briefings"
+    options = dataclasses.replace(
+        _options(corpus, out), since=first, until=last, themes=corpus / "themes.toml"
+    )
+    cold = make(options, pool_threshold=10_000)
+    for path in sorted(extra.glob("*.md")):
+        shutil.copy(path, corpus / f"new-{path.name}")
+    again = make(options, pool_threshold=10_000)
+    assert again.stats.summarized == 12
+    # A story's headline, bullets and copies are worked out again only when its reports
+    # changed: the stories the 12 new reports joined or made, and the few whose
+    # clustering they moved; not the others.
+    assert 0 < again.stats.stories_told <= 2 * 12 < cold.stats.stories_told // 4
+    shutil.rmtree(out.parent / "cold", ignore_errors=True)
+    fresh = make(dataclasses.replace(options, out=tmp_path / "cold", cache=False))
+    assert _briefing_files(again) == _briefing_files(fresh)
 
 
 def _killed_run(folder: Path, out: Path, after: int) -> None:

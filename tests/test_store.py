@@ -270,6 +270,7 @@ def test_a_version_2_store_is_upgraded_in_place_keeping_its_rows(
     path = store_path(out)
     connection = sqlite3.connect(path)
     connection.execute("DROP TABLE briefings")  # as version 2 made it
+    connection.execute("DROP TABLE stories")
     connection.execute("PRAGMA user_version = 2")
     connection.commit()
     connection.close()

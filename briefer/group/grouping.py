@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +26,7 @@ from briefer.records import (
     Story,
     Summary,
     Theme,
+    Told,
 )
 from briefer.summarize.bullets import story_bullets
 
@@ -87,10 +88,43 @@ def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain
     return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))
 
 
+MAX_BULLETS = 5  # a story's bullets, at most (issue 3: a story is read at a glance)
+
+# Each story's reports, oldest first -> what each story says, in order.
+TellStories = Callable[[Sequence[tuple[Article, ...]]], list[Told]]
+# How the stories are told: teller(reports, max_bullets, tell) is tell(reports), or a memo
+# of it (the article store's Cache.stories): each Told depends on its story's reports alone.
+Teller = Callable[[Sequence[tuple[Article, ...]], int, TellStories], list[Told]]
+
+
+def tell_story(
+    articles: Sequence[Article],
+    documents: dict[str, Document],
+    summaries: dict[str, Summary],
+    max_bullets: int,
+) -> Told:
+    """A story's headline, bullets and copies, from its reports (oldest first) alone."""
+    title = _story_title(articles, summaries, documents)
+    copies = find_copies([documents[a.id] for a in articles])
+    copied = {copy for copy, _ in copies}
+    quoted = [a for a in articles if a.id not in copied]
+    return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
+
+
+def _tell_each(
+    reports: Sequence[tuple[Article, ...]], max_bullets: int, tell: TellStories
+) -> list[Told]:
+    return tell(reports)
+
+
 def group(
-    items: Sequence[tuple[Document, Summary]], themes: Sequence[Theme], max_bullets: int = 5
+    items: Sequence[tuple[Document, Summary]],
+    themes: Sequence[Theme],
+    max_bullets: int = MAX_BULLETS,
+    teller: Teller = _tell_each,
 ) -> Grouping:
-    """Fold reports of one event into a story each, and file the stories under themes."""
+    """Fold reports of one event into a story each, and file the stories under themes.
+    teller: how each story's Told is had (worked out here, or taken from a memo)."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
     documents: dict[str, Document] = {}
@@ -109,29 +143,30 @@ def group(
 
     stage = file_stories(unique, themes, "primary")
     texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
-    reports = [
-        sorted((unique[p].article for p in np.nonzero(story_of == number)[0]), key=_article_key)
-        for number in range(len(found))
-    ]
+    members: list[list[Article]] = [[] for _ in found]
+    for position, number in enumerate(story_of.tolist()):
+        members[number].append(unique[position].article)
+    reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
+
+    def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
+        return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
+
+    told = teller(reports, max_bullets, tell)
     stories: list[Story] = []
     merged = 0
-    for articles, placement in zip(reports, found, strict=True):
+    for articles, placement, said in zip(reports, found, told, strict=True):
         merged += len(articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
-        title = _story_title(articles, summaries, documents)
-        copies = find_copies([documents[a.id] for a in articles])
-        copied = {copy for copy, _ in copies}
-        quoted = [a for a in articles if a.id not in copied]
-        log.debug("story %r: %s %s because %s", title, theme, secondary, why)
+        log.debug("story %r: %s %s because %s", said.title, theme, secondary, why)
         stories.append(
             Story(
-                title=title,
-                articles=tuple(articles),
-                bullets=story_bullets(quoted, summaries, max_bullets),
+                title=said.title,
+                articles=articles,
+                bullets=said.bullets,
                 theme=theme,
                 secondary_themes=secondary,
                 why=why,
-                copies=copies,
+                copies=said.copies,
             )
         )
     if merged:
