@@ -67,6 +67,8 @@ def canonical_url(url: str, base: str = "") -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return text
+    if "#" in text:  # without its fragment the URL may end in a space ("http://a/ #"): strip it
+        parts = urlsplit(urlunsplit(parts._replace(fragment="")).strip())
     host = parts.hostname.lower().rstrip(".")  # "example.com." is example.com
     if not host:
         return text
