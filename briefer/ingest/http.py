@@ -61,14 +61,14 @@ def canonical_url(url: str, base: str = "") -> str:
     text = url.strip()
     try:
         parts = urlsplit(urljoin(base, text) if base else text)
+        if "#" in text:  # without its fragment it may end in a space ("http://a/ #"): strip it
+            parts = urlsplit(urlunsplit((*parts[:4], "")).strip())
         port = parts.port
     except ValueError:
         return text
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return text
-    if "#" in text:  # without its fragment the URL may end in a space ("http://a/ #"): strip it
-        parts = urlsplit(urlunsplit(parts._replace(fragment="")).strip())
     host = parts.hostname.lower().rstrip(".")  # "example.com." is example.com
     if not host:
         return text
