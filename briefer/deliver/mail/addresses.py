@@ -4,6 +4,8 @@ ASCII (the message goes out as plain 7-bit SMTP, without SMTPUTF8)."""
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from briefer.config import parse_addresses, setting_name
 from briefer.errors import OptionsError
@@ -31,7 +33,18 @@ def ascii_address(address: str, where: str) -> str:
             domain = domain.encode("idna").decode("ascii")
         except UnicodeError:
             raise OptionsError(f"{where}: {address!r} has a domain that is not valid") from None
-    return f"{local}@{domain}"
+    ready = f"{local}@{domain}"
+    # The headers are built by the email package, which refuses what RFC 5322 does not allow
+    # (a dot at either end of the mailbox name or two in a row, "\\" or ":" outside quotes):
+    # checked here, so such an address stops the run before any work, not after it.
+    try:
+        Address(addr_spec=ready)
+    except (ValueError, HeaderParseError) as error:
+        raise OptionsError(
+            f"{where}: {address!r} is not an e-mail address a mail server accepts ({error}); "
+            "write it like ann@example.org"
+        ) from None
+    return ready
 
 
 def sender_parts(sender: str) -> tuple[str, str]:
