@@ -240,11 +240,11 @@ def test_email_settings_from_briefer_toml(tmp_path: Path) -> None:
 
 
 def test_recipients_are_checked_deduplicated_and_made_ascii() -> None:
-    assert parse_recipients(f"{ANN}, {BO},{ANN}, jo@bücher.de") == (
+    assert parse_recipients(f"{ANN}, {BO},{ANN}, jo@bücher.de, ann@Example.ORG") == (
         ANN,
         BO,
         "jo@xn--bcher-kva.de",
-    )
+    ), "a domain's case does not make another recipient"
     for bad in ("ann", "ann@example.org\r\nBcc: eve@example.org", "Ann <ann@example.org>"):
         with pytest.raises(OptionsError, match="--email"):
             parse_recipients(bad)
