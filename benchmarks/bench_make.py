@@ -138,7 +138,7 @@ _STAGES = (
     ("briefer.workers.Summarizer", "__call__", "summarize (clean + split + score)"),
     ("briefer.cache.Cache", "summaries", "summaries incl. store lookups"),
     ("briefer.pipeline", "group", "group (all)"),
-    ("briefer.group.grouping", "read_texts", "  group: texts for grouping"),
+    ("briefer.group.grouping", "texts_from", "  group: texts for grouping"),
     ("briefer.group.grouping", "cluster_matrix", "  group: term matrix"),
     ("briefer.group.grouping", "cluster_labels", "  group: story clustering"),
     ("briefer.group.grouping", "placements", "  group: themes"),

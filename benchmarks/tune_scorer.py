@@ -20,6 +20,7 @@ from typing import Any
 from bench_summaries import EVAL_DIR, SPLIT_SETS, half_of
 
 from briefer.evaluation.summaries import article_sentences
+from briefer.summarize import word_count
 from briefer.summarize.scorer import DEFAULT_WEIGHTS, ScorerWeights, choose_default_many
 
 # One knob at a time, the others at their defaults
@@ -94,6 +95,23 @@ def main() -> int:
 
     print(f"LEAD-3 R1: A {lead['A'][0]:.2f}, B {lead['B'][0]:.2f}")
     default = report("defaults", DEFAULT_WEIGHTS)
+
+    def mean_words(chosen: list[list[int]]) -> float:
+        counts = [
+            sum(word_count(sentences[i]) for i in indices)
+            for (_, sentences, _), indices in zip(rows, chosen, strict=True)
+        ]
+        return sum(counts) / len(counts)
+
+    no_target = dataclasses.replace(DEFAULT_WEIGHTS, target_words=0.0)
+    references = sum(word_count(reference) for _, _, reference in rows) / len(rows)
+    print(
+        f"words a summary: references {references:.1f}, "
+        f"LEAD-3 {mean_words([list(range(min(3, len(s)))) for s, _ in articles]):.1f}, "
+        f"defaults {mean_words(choose_default_many(articles, 3)):.1f}, "
+        "without the length target "
+        + f"{mean_words(choose_default_many(articles, 3, None, no_target)):.1f}"
+    )
     for knob, values in GRIDS.items():
         print(f"\n{knob} (default {getattr(DEFAULT_WEIGHTS, knob)})")
         grid = {

@@ -195,13 +195,18 @@ def group(
     from briefer.group.grouping import group as make_stories
 
     items = []
+    features = []  # each item's words for grouping, when its worker read them
     left_out: list[Skipped] = []
     for article, summarized in zip(articles, summaries, strict=True):
         if summarized.sentences:
             items.append(summarized.attach(article))
+            features.append(summarized.features)
         else:
             left_out.append(Skipped(article.path, summarized.problem or EMPTY))
-    grouping = make_stories(items, themes, teller=teller) if teller else make_stories(items, themes)
+    if teller:
+        grouping = make_stories(items, themes, teller=teller, features=features)
+    else:
+        grouping = make_stories(items, themes, features=features)
     final = all(not summarized.problem for summarized in summaries)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
 

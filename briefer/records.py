@@ -9,6 +9,7 @@ is mutated in place, so any stage can be tested on hand-built values.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,7 +245,20 @@ class FetchResult:
 
 
 # --- group records -----------------------------------------------------------------------
-# (records of group/: placements, fits, groupings)
+# (records of group/: per-article text features, placements, fits, groupings)
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """One article's words as grouping reads them (briefer.group.texts.article_features):
+    worked out where the article is cleaned (a worker process), so the main process never
+    re-reads the texts. Compact on purpose: one string per table and a machine-int array,
+    not a Python object per word (10,000 articles hold about 2.5 million words)."""
+
+    vocabulary: str  # the distinct words as written, in first-seen order, joined by "\n"
+    words: array[int]  # ("i") every word of title, lead and rest, as an index into vocabulary
+    parts: tuple[int, int, int]  # how many of those words are the title's, lead's and rest's
+    names: str  # the names and figures (with repeats, in order), joined by "\n"
 
 
 @dataclass(frozen=True)
@@ -367,6 +381,9 @@ class Summarized:
     # Why the article could not be summarized (its worker ran out of time, say); such a
     # result is reported in the coverage footer and never stored.
     problem: str = ""
+    # Its words for grouping, worked out with the rest in the worker (None when the summary
+    # came from the store: grouping then reads the blocks itself, with the same result).
+    features: TextFeatures | None = None
 
     def attach(self, article: Article) -> tuple[Document, Summary]:
         return (

@@ -47,8 +47,9 @@ _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # Modules the summarizing workers need, imported before they are forked so that they share
-# them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own).
-_SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize")
+# them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own);
+# the grouping's per-article reading is done there too (briefer.group.texts).
+_SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize", "briefer.group.texts")
 # (articles summarized so far, articles to summarize); called after each chunk.
 Progress = Callable[[int, int], None]
 # (sentences, words, algorithm): what shapes a summary.
@@ -71,18 +72,23 @@ def summarize_chunk(
     # Imported here: the cleaner, splitter and scorers pull in numpy, scipy and nltk (seconds
     # of start-up), which a warm run never needs.
     from briefer.clean import clean
+    from briefer.group.texts import document_features
     from briefer.sentences import split_document
     from briefer.summarize import choose_many
 
     sentences, words, algorithm = length
     documents = []
     split = []
+    features = []
     for position, article in enumerate(articles):
         if started is not None:
             started(position)
         document = clean(article)
         documents.append(document)
         split.append(sorted(split_document(document), key=lambda sentence: sentence.index))
+        # The grouping's reading of the text, here where the text is: the main process then
+        # never reads every article again (issue 13).
+        features.append(document_features(document))
     if started is not None:
         started(len(articles))
     texts = [
@@ -91,8 +97,8 @@ def summarize_chunk(
     ]
     chosen = choose_many(texts, n=sentences, algorithm=algorithm, words=words)
     return [
-        Summarized(document.blocks, tuple(ordered[i] for i in picked), algorithm)
-        for document, ordered, picked in zip(documents, split, chosen, strict=True)
+        Summarized(document.blocks, tuple(ordered[i] for i in picked), algorithm, features=found)
+        for document, ordered, picked, found in zip(documents, split, chosen, features, strict=True)
     ]
 
 

@@ -141,3 +141,64 @@ def test_an_input_over_its_time_budget_is_reported_and_its_worker_replaced() -> 
     # With room to work, the pool gives what one process gives.
     pooled = Summarizer(pool_threshold=0)(articles, length)
     assert pooled == summarize_chunk(articles, length)
+
+
+# ---- the grouping's reading, done in the workers ----------------------------------------------
+
+
+def test_the_workers_read_each_text_for_grouping_as_grouping_would(tmp_path: Path) -> None:
+    """Each summarized article carries its words for grouping, worked out where it was
+    cleaned; assembled, they give the very tables grouping gets by reading the texts itself."""
+    import numpy as np
+
+    from briefer.clean import clean
+    from briefer.group.texts import document_features, document_parts, read_texts, texts_from
+
+    folder = write_sample_corpus(tmp_path / "articles", 30)
+    articles = list(read_inputs([folder]).articles)
+    done = summarize_chunk(articles, (3, None, "default"))
+    features = [summarized.features for summarized in done]
+    documents = [clean(article) for article in articles]
+    assert features == [document_features(document) for document in documents]
+    assert all(found is not None and len(found.words) > 10 for found in features)
+    assembled = texts_from([found for found in features if found is not None])
+    read = read_texts([document_parts(document) for document in documents])
+    for name in read.__dataclass_fields__:
+        mine, theirs = getattr(assembled, name), getattr(read, name)
+        if isinstance(theirs, np.ndarray):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+        else:
+            assert mine == theirs, name
+
+
+def test_grouping_from_the_workers_features_equals_grouping_from_the_texts(
+    tmp_path: Path,
+) -> None:
+    """A summary with its features (a fresh one) and one without (from the store) group alike."""
+    import dataclasses
+
+    from briefer.pipeline import group
+
+    folder = write_sample_corpus(tmp_path / "articles", 40, sources=5)
+    articles = list(read_inputs([folder]).articles)
+    done = summarize_chunk(articles, (3, None, "default"))
+    without = [dataclasses.replace(summarized, features=None) for summarized in done]
+    assert all(summarized.features is not None for summarized in done)
+    assert group(articles, done, ()) == group(articles, without, ())
+
+
+def test_checking_a_themes_file_does_not_import_the_stemmer(tmp_path: Path) -> None:
+    """nltk (with scipy.stats) is most of a second and tens of MB: a run checks its themes
+    file before its workers are forked, and they should not carry it."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from briefer.group import load_themes\n"
+        f"themes = load_themes(Path({str(SAMPLES / 'themes.toml')!r}))\n"
+        "assert themes, 'no theme read'\n"
+        "print('nltk' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() == "False"

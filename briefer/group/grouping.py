@@ -13,7 +13,7 @@ from scipy import sparse
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
 from briefer.group.stories import cluster_labels, cluster_matrix
-from briefer.group.texts import Texts, document_parts, read_texts
+from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
 from briefer.records import (
@@ -25,6 +25,7 @@ from briefer.records import (
     Section,
     Story,
     Summary,
+    TextFeatures,
     Theme,
     Told,
 )
@@ -78,9 +79,21 @@ class Filed:
     placements: list[Placement]  # by story
 
 
-def file_stories(documents: Sequence[Document], themes: Sequence[Theme], explain: str) -> Filed:
-    """Cluster the documents into stories and place each story under the themes."""
-    texts = read_texts([document_parts(document) for document in documents])
+def file_stories(
+    documents: Sequence[Document],
+    themes: Sequence[Theme],
+    explain: str,
+    features: Sequence[TextFeatures | None] = (),
+) -> Filed:
+    """Cluster the documents into stories and place each story under the themes. features:
+    each document's words as its worker read them (None or left out: read here)."""
+    given = list(features) + [None] * (len(documents) - len(features))
+    texts = texts_from(
+        [
+            found if found is not None else document_features(document)
+            for document, found in zip(documents, given, strict=True)
+        ]
+    )
     raw = cluster_matrix(texts)
     labels = cluster_labels(raw, [document.article.date for document in documents])
     story_of = np.asarray(labels, dtype=np.int64)
@@ -122,15 +135,19 @@ def group(
     themes: Sequence[Theme],
     max_bullets: int = MAX_BULLETS,
     teller: Teller = _tell_each,
+    features: Sequence[TextFeatures | None] = (),
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
-    teller: how each story's Told is had (worked out here, or taken from a memo)."""
+    teller: how each story's Told is had (worked out here, or taken from a memo); features:
+    each item's words for grouping, when a worker read them (texts.article_features)."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
     documents: dict[str, Document] = {}
     summaries: dict[str, Summary] = {}
     unique: list[Document] = []
-    for document, summary in items:
+    unique_features: list[TextFeatures | None] = []
+    given = list(features) + [None] * (len(items) - len(features))
+    for (document, summary), words in zip(items, given, strict=True):
         key = document.article.id
         if summary.article.id != key:
             raise ValueError(f"summary of {summary.article.id} paired with document {key}")
@@ -140,8 +157,9 @@ def group(
         documents[key] = document
         summaries[key] = summary
         unique.append(document)
+        unique_features.append(words)
 
-    stage = file_stories(unique, themes, "primary")
+    stage = file_stories(unique, themes, "primary", unique_features)
     texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
     members: list[list[Article]] = [[] for _ in found]
     for position, number in enumerate(story_of.tolist()):

@@ -4,6 +4,7 @@ which story clustering, theme placement and topic labels all share."""
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from briefer.records import Document
+from briefer.records import Document, TextFeatures
 from briefer.words import WORD, stem, stopwords
 
 if TYPE_CHECKING:
@@ -64,29 +65,59 @@ class Texts:
     name_stem: np.ndarray  # and its id in `stems`
 
 
+def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
+    """One article's words for grouping (its headline, then the first _MAX_CHARS of its body
+    paragraphs as lead and rest): per article, so a worker can do it where it cleans."""
+    lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])[:_MAX_CHARS]
+    rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])[: max(0, _MAX_CHARS - len(lead) - 1)]
+    found: list[str] = []
+    sizes: list[int] = []
+    for text in (title, lead, rest):
+        words = WORD.findall(text)
+        sizes.append(len(words))
+        found.extend(words)
+    local: dict[str, int] = {}
+    # len(local) is taken before each setdefault: a new word gets the next index.
+    ids = array("i", [local.setdefault(word, len(local)) for word in found])
+    names = _NAME.findall(title + "\n" + lead + "\n" + rest)
+    # Neither a word nor a name holds a line break (both are runs of word characters and
+    # inner punctuation), so "\n" joins them losslessly.
+    return TextFeatures("\n".join(local), ids, (sizes[0], sizes[1], sizes[2]), "\n".join(names))
+
+
+def document_features(document: Document) -> TextFeatures:
+    return article_features(*document_parts(document))
+
+
 def read_texts(parts: Sequence[tuple[str, Sequence[str]]]) -> Texts:
     """The words of each (headline, body paragraphs)."""
-    stem_ids: dict[str, int] = {}
-    word_lists: list[list[str]] = []
-    part_sizes: list[tuple[int, int, int]] = []
-    name_lists: list[list[str]] = []
-    for title, paragraphs in parts:
-        lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])[:_MAX_CHARS]
-        rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])[: max(0, _MAX_CHARS - len(lead) - 1)]
-        found = []
-        sizes = []
-        for text in (title, lead, rest):
-            words = WORD.findall(text)
-            sizes.append(len(words))
-            found.extend(words)
-        word_lists.append(found)
-        part_sizes.append((sizes[0], sizes[1], sizes[2]))
-        name_lists.append(_NAME.findall(title + "\n" + lead + "\n" + rest))
+    return texts_from([article_features(title, paragraphs) for title, paragraphs in parts])
 
-    # Distinct words first, in C, then one lookup per word: far cheaper than growing the
-    # table word by word.
-    surface = tuple(dict.fromkeys(chain.from_iterable(word_lists)))
-    ids = {word: index for index, word in enumerate(surface)}
+
+def _split(joined: str) -> list[str]:
+    return joined.split("\n") if joined else []
+
+
+def texts_from(features: Sequence[TextFeatures]) -> Texts:
+    """Texts assembled from each article's features, in order: the same tables and ids as
+    reading the texts here (words are numbered by first appearance, article after article),
+    with no text read again."""
+    stem_ids: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    pieces: list[np.ndarray] = []
+    for one in features:
+        vocabulary = _split(one.vocabulary)
+        table = np.fromiter(
+            [ids.setdefault(word, len(ids)) for word in vocabulary],
+            dtype=np.int64,
+            count=len(vocabulary),
+        )
+        pieces.append(table[np.frombuffer(one.words, dtype=np.intc)])
+    surface = tuple(ids)
+    name_lists = [_split(one.names) for one in features]
+    part_sizes = [one.parts for one in features]
+    count = len(features)
+
     stop = stopwords()
     content = np.zeros(len(surface), dtype=bool)
     stem_of = np.full(len(surface), -1, dtype=np.int64)
@@ -113,26 +144,22 @@ def read_texts(parts: Sequence[tuple[str, Sequence[str]]]) -> Texts:
         dtype=np.int64,
         count=sum(name_counts),
     )
-    owners = np.repeat(np.arange(len(parts), dtype=np.int64), name_counts)
+    owners = np.repeat(np.arange(count, dtype=np.int64), name_counts)
     name_article = owners[all_names >= 0]
     name_stem = all_names[all_names >= 0]
 
     sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
     lengths = sizes_array.sum(axis=1)
-    flat = np.fromiter(
-        map(ids.__getitem__, chain.from_iterable(word_lists)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
+    flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
     part = np.repeat(
-        np.tile(np.asarray([TITLE_PART, LEAD_PART, REST_PART], dtype=np.int8), len(parts)),
+        np.tile(np.asarray([TITLE_PART, LEAD_PART, REST_PART], dtype=np.int8), count),
         sizes_array.ravel(),
     )
     return Texts(
-        count=len(parts),
+        count=count,
         surface=surface,
         words=flat,
-        article=np.repeat(np.arange(len(parts), dtype=np.int64), lengths),
+        article=np.repeat(np.arange(count, dtype=np.int64), lengths),
         part=part,
         content=content,
         stem_of=stem_of,

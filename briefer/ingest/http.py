@@ -61,6 +61,8 @@ def canonical_url(url: str, base: str = "") -> str:
     text = url.strip()
     try:
         parts = urlsplit(urljoin(base, text) if base else text)
+        if "#" in text:  # without its fragment it may end in a space ("http://a/ #"): strip it
+            parts = urlsplit(urlunsplit((*parts[:4], "")).strip())
         port = parts.port
     except ValueError:
         return text
