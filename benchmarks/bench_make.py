@@ -139,7 +139,7 @@ _STAGES = (
     ("briefer.cache.Cache", "summaries", "summaries incl. store lookups"),
     ("briefer.pipeline", "group", "group (all)"),
     ("briefer.group.grouping", "texts_from", "  group: texts for grouping"),
-    ("briefer.group.grouping", "cluster_matrix", "  group: term matrix"),
+    ("briefer.group.grouping", "story_matrices", "  group: term matrix"),
     ("briefer.group.grouping", "cluster_labels", "  group: story clustering"),
     ("briefer.group.grouping", "placements", "  group: themes"),
     ("briefer.group.grouping", "find_copies", "  group: copy detection"),

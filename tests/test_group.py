@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import tomllib
 from dataclasses import replace
@@ -17,6 +18,8 @@ from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
 from briefer.group.grouping import story_key
+from briefer.group.stories import cluster_component, term_vectors
+from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
 # --- helpers -----------------------------------------------------------------------------
@@ -274,6 +277,123 @@ def test_clustering_thousands_of_articles_keeps_events_apart() -> None:
     docs, gold = synthetic_articles(3000, days=30)
     labels = cluster_stories(docs)
     assert bcubed(labels, gold)[2] > 0.99
+
+
+# A busy local topic: four events in one city, each told by two outlets in their own
+# words, all undated. Every report names the city, its council and its mayor, so the
+# events look alike; only what happened (and who, how many) tells them apart.
+BUSY_CITY = [
+    (
+        "Bramford council passes budget that freezes property taxes",
+        "The Bramford city council voted 7-2 to approve next year's budget, freezing property "
+        "taxes and raising bus spending by 12 percent. Mayor Ana Pell called it a budget for "
+        "working families.",
+    ),
+    (
+        "Bramford approves spending plan, property taxes held flat",
+        "Bramford's council approved a spending plan on a 7-2 vote that holds property taxes "
+        "flat for a second year and puts 12 percent more into buses, a plan Mayor Ana Pell "
+        "had championed.",
+    ),
+    (
+        "Bramford police chief resigns after misconduct inquiry",
+        "Bramford police chief Tomas Reyne resigned after an inquiry found he had hidden "
+        "complaints against officers. Mayor Ana Pell told the city council she had accepted "
+        "his resignation.",
+    ),
+    (
+        "Misconduct report forces out Bramford's top police officer",
+        "Tomas Reyne, Bramford's police chief, stepped down after investigators said he had "
+        "buried complaints about officers. Mayor Ana Pell informed the council of the "
+        "resignation on Monday.",
+    ),
+    (
+        "Bramford council rejects riverside stadium plan",
+        "The Bramford city council voted down a plan for a 20,000-seat stadium on the "
+        "riverside, siding with residents who feared traffic. Mayor Ana Pell had backed the "
+        "stadium.",
+    ),
+    (
+        "Stadium on Bramford riverfront voted down",
+        "Council members in Bramford rejected the proposed 20,000-seat riverfront stadium "
+        "after residents warned of traffic, a defeat for Mayor Ana Pell, who supported it.",
+    ),
+    (
+        "Bramford bus drivers walk out over pay",
+        "Bus drivers in Bramford went on strike over pay, halting 40 routes across the city. "
+        "Mayor Ana Pell urged the union to return to talks as the council met.",
+    ),
+    (
+        "Strike by Bramford bus drivers halts 40 routes",
+        "Forty bus routes in Bramford stopped running as drivers struck for higher wages. "
+        "The union said talks with Mayor Ana Pell's office and the city council had failed.",
+    ),
+]
+
+
+def _partition(labels: list[int]) -> set[frozenset[int]]:
+    stories: dict[int, set[int]] = {}
+    for index, label in enumerate(labels):
+        stories.setdefault(label, set()).add(index)
+    return {frozenset(members) for members in stories.values()}
+
+
+def test_a_busy_topic_keeps_its_distinct_events_apart() -> None:
+    """Eight undated reports from one city: the four events stay four stories, and the
+    reports of each event join, though every report shares the city, council and mayor."""
+    labels = cluster_stories([(title, text, None) for title, text in BUSY_CITY])
+    assert _partition(labels) == {frozenset({2 * k, 2 * k + 1}) for k in range(4)}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_order_of_the_input_changes_no_story(seed: int) -> None:
+    """Each component is clustered with its members in a fixed order, so shuffling the
+    input gives the same stories (by content), copies and near-ties included."""
+    docs = [(title, text, None) for title, text in BUSY_CITY]
+    docs += [as_doc(FLOOD_A, DAY), as_doc(FLOOD_B, DAY), as_doc(FLOOD_A, None)]
+    docs += [as_doc(BUDGET, DAY), as_doc(BUDGET, DAY + timedelta(days=1))]
+    expected = {frozenset(docs[i] for i in story) for story in _partition(cluster_stories(docs))}
+    shuffled = list(docs)
+    random.Random(seed).shuffle(shuffled)
+    found = {
+        frozenset(shuffled[i] for i in story) for story in _partition(cluster_stories(shuffled))
+    }
+    assert found == expected
+
+
+def test_an_articles_vector_does_not_depend_on_the_others() -> None:
+    """Term weights come from a fixed background (wordfreq), not from the run: an
+    article's row is the same alone and among others, which lets a later run reuse it."""
+    alone = read_texts([(FLOOD_A[0], FLOOD_A[1])])
+    among = read_texts([(BUDGET[0], BUDGET[1]), (FLOOD_A[0], FLOOD_A[1]), (FLOOD_B[0], FLOOD_B[1])])
+
+    def weights(texts: Texts, row: int) -> dict[str, float]:
+        vector = term_vectors(texts)[row]
+        pairs = zip(vector.indices.tolist(), vector.data.tolist(), strict=True)
+        return {texts.stems[col]: value for col, value in pairs}
+
+    mine, theirs = weights(alone, 0), weights(among, 1)
+    assert mine.keys() == theirs.keys()
+    assert all(mine[term] == pytest.approx(theirs[term], abs=1e-6) for term in mine)
+
+
+def test_a_component_is_clustered_from_its_members_alone() -> None:
+    """cluster_component: the stories of one component from its members' days and the
+    graph among them; a story never spans more than the date window."""
+    graph = {(0, 1): 0.5, (1, 2): 0.4, (0, 2): 0.3, (2, 3): 0.01}
+    assert cluster_component([None, None, None, None], graph) == [0, 0, 0, 3]
+    # The same pairs, but the third report ten days later: it stays apart.
+    assert cluster_component([5, 5, 15, None], graph) == [0, 0, 2, 3]
+
+
+def test_dev_undated_clusters_bcubed(shared_dir: Path) -> None:
+    """The undated dev file, on text alone (0.891 when this test was written; 0.868 before
+    the background idf, the floor under baselines and the cohesion rule)."""
+    path = shared_dir / "eval" / "clusters_dev_undated.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    docs = [(r["title"], r["text"], None) for r in rows]
+    _, _, f1 = bcubed(cluster_stories(docs), [r["label"] for r in rows])
+    assert f1 >= 0.88
 
 
 # --- bcubed ------------------------------------------------------------------------------

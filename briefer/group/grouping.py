@@ -12,7 +12,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, cluster_matrix
+from briefer.group.stories import cluster_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -94,8 +94,12 @@ def file_stories(
             for document, found in zip(documents, given, strict=True)
         ]
     )
-    raw = cluster_matrix(texts)
-    labels = cluster_labels(raw, [document.article.date for document in documents])
+    raw, terms = story_matrices(texts)
+    labels = cluster_labels(
+        terms,
+        [document.article.date for document in documents],
+        [document.article.id for document in documents],
+    )
     story_of = np.asarray(labels, dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))

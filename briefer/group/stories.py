@@ -1,35 +1,39 @@
 """Stories: reports of one event folded together.
 
-A similarity graph over articles: tf-idf cosine of content terms (the headline and lead count
-more than the tail, names count a little extra), damped by the days between two reports, and
-measured against each article's own neighbourhood so a busy topic does not glue its distinct
-events together. Average linkage over that sparse graph then forms the stories without the
-chaining of single-link grouping.
+A similarity graph over articles: the cosine of their content terms (the headline and lead
+count more than the tail, names and figures a little extra, each word weighted by its rarity
+in English at large), damped by the days between two reports, and measured against each
+article's own neighbourhood so a busy topic does not glue its distinct events together.
+The graph falls into connected components; within each, average linkage forms the stories,
+and two groups of several reports join only when they agree with each other nearly as well
+as within themselves. A pair's similarity depends only on the two articles, their days and
+their nearest neighbours, and each component is clustered on its own, in a fixed order, so
+a story does not depend on the order of the input or on unrelated articles.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
 # --- story clustering --------------------------------------------------------------------
 
-# Values kept from the previous round, then checked on half A of the dev files
-# (benchmarks/clusters_halves.py; B-cubed F1, undated half A 0.888, dated half A 0.986 with
-# the values below). Each alternative tried was no better there, so none was changed:
-# _TITLE_WEIGHT 3: 0.890; _LEAD_TERMS 20 / 30 / 100: 0.887 / 0.894 / 0.888 (30 lost on the
-# dated file, 0.983, and on undated half B, 0.906 against 0.908); _TAIL_WEIGHT 0.1 or 0.5,
-# _MAX_TERMS 100, _PAIR_FLOOR 0.05: no change; _NAME_WEIGHT 2: 0.883; _NEIGHBOURS 5: 0.885;
-# _BASELINE_SHARE 0.5 / 0.9: 0.876 / 0.881; _MERGE_THRESHOLD 0.06 / 0.08 / 0.12 / 0.15:
-# 0.884 / 0.891 / 0.889 / 0.874; on the dated file _DAY_DECAY 0.1: 0.977, 0.4: 0.986,
-# _WINDOW_DAYS 2 or 5: 0.986.
+# Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
+# figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
+# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A. _BACKGROUND comes
+# from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
+# (their alternatives were no better on half A then: _TITLE_WEIGHT 3, _LEAD_TERMS 30 or 100,
+# _TAIL_WEIGHT 0.1 or 0.5, _NAME_WEIGHT 2, _NEIGHBOURS 5 all equal or worse).
 #
 # Same-event reports share their who/what/where in the headline and first lines; the tail
 # drifts into background that every article on the topic shares, so it counts for little.
@@ -38,22 +42,54 @@ _LEAD_TERMS = 60  # content words, about the first two paragraphs
 _LEAD_WEIGHT = 1.0
 _TAIL_WEIGHT = 0.2
 _NAME_WEIGHT = 1.0  # extra weight for a capitalised word or a number: who and how many
+# A word's weight is the information in one mention of it in English at large (wordfreq,
+# 9 - Zipf = log10 of 1/p per billion words), a fixed background, so an article's vector
+# never depends on the other articles of the run. Past a point rarity stops telling: a
+# report's names, places and figures are all rare, and a misspelling is rarest of all, so
+# every word rarer than once in 10^(9 - _IDF_CAP) words weighs the same, and a word
+# wordfreq lacks weighs that much too (half A / B: cap 4 0.908 / 0.930, 5 0.914 / 0.932,
+# 6 0.909 / 0.924).
+_IDF_CAP = 5.0
 
 _WINDOW_DAYS = 3  # reports further apart than this are different events
 _DAY_DECAY = 0.25  # each day between two reports takes this share off their similarity
 # An article's baseline is the mean similarity of its closest neighbours (padded with
 # zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
-# above that shared background says "same event".
+# above that shared background says "same event". A pair's adjusted similarity is its
+# similarity less _BASELINE_SHARE of the mean of the two baselines (half A / B: 0.7
+# 0.911 / 0.923, 0.8 0.914 / 0.932, 0.9 0.909 / 0.927).
 _NEIGHBOURS = 10
-_BASELINE_SHARE = 0.7
-_MERGE_THRESHOLD = 0.1  # average adjusted similarity needed to join two groups
+_BASELINE_SHARE = 0.8
+# With few articles in a week the neighbourhood says little, and a topic's background
+# would pass for an event: no baseline is below what two reports on one busy topic a few
+# days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
+# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
+# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
+# -> 0.982, the undated one unchanged, its baselines are higher).
+_BACKGROUND = 0.17
+# Average adjusted similarity needed to join two groups (half A / B: 0.02 0.911 / 0.925,
+# 0.04 0.914 / 0.932, 0.06 0.907 / 0.927, 0.08 0.901 / 0.923).
+_MERGE_THRESHOLD = 0.04
+# Two groups of two or more reports join only when their mean similarity is at least this
+# share of the looser group's own mean: two events of one topic are each tight and only
+# loosely alike (half A / B: 0 0.867 / 0.877, 0.5 0.907 / 0.921, 0.75 0.914 / 0.932, 1.0
+# 0.910 / 0.933). A report joining a group alone is not held to it (holding it to 0.5
+# there: 0.878 / 0.904).
+_COHESION = 0.75
+# Two reports whose terms are this alike are one report twice (copies.py's share of shared
+# word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
+_COPY_COSINE = 0.85
 _PAIR_FLOOR = 0.02  # adjusted similarities below this are treated as zero (keeps memory flat)
 CHUNK_ROWS = 512  # rows per block product: bounds memory, not results
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
+# Pair similarities are rounded to this many decimals before they are compared: float32
+# sums in another order (another run, another block) differ in the last bits, and a
+# story must not change with them.
+_DECIMALS = 6
 
 
-def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
-    """Articles x terms: summed place weights of each article's content stems and names."""
+def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(article, stem id, place weight, idf) of every content word and every name."""
     content = np.nonzero(texts.content[texts.words])[0]
     article = texts.article[content]
     body = texts.part[content] != TITLE_PART
@@ -64,7 +100,78 @@ def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
     rows = np.concatenate([article, texts.name_article])
     cols = np.concatenate([texts.stem_of[texts.words[content]], texts.name_stem])
     values = np.concatenate([weights, np.full(len(texts.name_article), _NAME_WEIGHT)])
+    # A word by its own spelling; a name or figure by its term (the stem of its word).
+    surface_idf = np.asarray([background_idf(word) for word in texts.surface])
+    name_idf = np.asarray([background_idf(term) for term in texts.stems])
+    idf = np.concatenate([surface_idf[texts.words[content]], name_idf[texts.name_stem].reshape(-1)])
+    return rows, cols, values, idf
+
+
+def cluster_matrix(texts: Texts) -> sparse.csr_matrix:
+    """Articles x terms: summed place weights of each article's content stems and names."""
+    rows, cols, values, _ = _occurrences(texts)
     return sparse.csr_matrix((values, (rows, cols)), shape=(texts.count, max(len(texts.stems), 1)))
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    import wordfreq  # its data loads once, in 0.1 s
+
+    return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
+
+
+def background_idf(word: str) -> float:
+    """log10 of 1/p per billion words of English (wordfreq), capped at _IDF_CAP."""
+    frequency = _frequencies().get(word.lower(), 0.0)
+    if frequency <= 0.0:
+        return _IDF_CAP
+    return min(-math.log10(frequency), _IDF_CAP)
+
+
+def term_vectors(texts: Texts) -> sparse.csr_matrix:
+    """Each article's terms, weighted by place, mentions (sublinear) and background idf,
+    its _MAX_TERMS heaviest kept and L2-normalised (float32): a row depends on its own
+    article only, so a row product is a cosine that no other article changes."""
+    return story_matrices(texts)[1]
+
+
+def story_matrices(texts: Texts) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """cluster_matrix and term_vectors from one pass over the words."""
+    rows, cols, values, idf = _occurrences(texts)
+    shape = (texts.count, max(len(texts.stems), 1))
+    # Place weights in the real part, place weights times idf in the imaginary part: one
+    # conversion sums both per (article, term).
+    both = sparse.csr_matrix((values + 1j * (values * idf), (rows, cols)), shape=shape)
+    both.sum_duplicates()
+    both.sort_indices()
+    places = sparse.csr_matrix((both.data.real, both.indices, both.indptr), shape=shape)
+    # A term's idf is the place-weighted mean over its mentions' spellings ("elected" and
+    # "election" share a stem, not a frequency). Sublinear: the tenth mention says less
+    # than the second.
+    mean_idf = both.data.imag / places.data
+    tf = np.where(places.data >= 1.0, 1.0 + np.log(np.maximum(places.data, 1.0)), places.data)
+    weighted = sparse.csr_matrix((tf * mean_idf, places.indices, places.indptr), shape=shape)
+    matrix = _heaviest(weighted, _MAX_TERMS, texts.stems)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    return places, sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
+
+
+def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sparse.csr_matrix:
+    """Each row's `limit` heaviest terms, ties broken by the term itself (not by its id,
+    which depends on the run), so what a row keeps depends on its own article only: the
+    columns are put in alphabetical order, where keep_top_terms keeps column order on ties."""
+    alphabetical = np.empty(len(names), dtype=np.int64)
+    alphabetical[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    ordered = sparse.csr_matrix(
+        (matrix.data, alphabetical[matrix.indices], matrix.indptr), shape=matrix.shape
+    )
+    ordered.sort_indices()
+    kept = keep_top_terms(ordered, limit)
+    back = np.argsort(alphabetical)
+    result = sparse.csr_matrix((kept.data, back[kept.indices], kept.indptr), shape=matrix.shape)
+    result.sort_indices()
+    return result
 
 
 def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
@@ -191,21 +298,19 @@ def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
     return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
-def _block_sims(vectors: sparse.csr_matrix, block: _Block) -> np.ndarray:
-    sims: np.ndarray = (vectors[block.rows] @ vectors[block.columns].T).toarray()
-    _damp(sims, block)
-    return sims
+def story_graph(
+    terms: sparse.csr_matrix, days: Sequence[int | None]
+) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
+    """Baseline-adjusted, date-damped similarities of the pairs that may be one story,
+    (first, second) with first < second, each at least _PAIR_FLOOR; and the pairs among
+    them that are copies of each other (cosine at least _COPY_COSINE before damping).
 
-
-def _candidate_pairs(
-    vectors: sparse.csr_matrix, days: Sequence[int | None]
-) -> dict[tuple[int, int], float]:
-    """Baseline-adjusted, date-damped cosines of the pairs that may be one story.
-
-    Dated articles are compared block by block within their date window, so the cost
-    grows with the articles per window rather than with the square of the total.
+    A pair's similarity depends on the two articles, their days and their own nearest
+    neighbours (the baselines), nothing else. Dated articles are compared block by block
+    within their date window, so the cost grows with the articles per window rather than
+    with the square of the total.
     """
-    n = vectors.shape[0]
+    n = terms.shape[0]
     baselines = np.zeros(n)
     # One pass over the blocks finds the baselines and keeps every pair that could clear
     # the floor once the other article's baseline is known: the row's own baseline is
@@ -213,44 +318,67 @@ def _candidate_pairs(
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_sim: list[np.ndarray] = []
+    copies: set[tuple[int, int]] = set()
     for block in _Windows(days).blocks():
         rows, cols = block.rows, block.columns
-        sims = _block_sims(vectors, block)
-        baselines[rows] = _top_mean(sims)
+        sims = (terms[rows] @ terms[cols].T).toarray()
+        r_idx, c_idx = np.nonzero(sims >= _COPY_COSINE)
+        copies.update(
+            (min(a, b), max(a, b))
+            for a, b in zip(rows[r_idx].tolist(), cols[c_idx].tolist(), strict=True)
+            if a != b
+        )
+        _damp(sims, block)
+        baselines[rows] = np.maximum(_top_mean(sims), _BACKGROUND)
         bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
         r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
         found_i.append(np.minimum(rows[r_idx], cols[c_idx]))
         found_j.append(np.maximum(rows[r_idx], cols[c_idx]))
         found_sim.append(sims[r_idx, c_idx])
     if not found_i:
-        return {}
+        return {}, set()
     first = np.concatenate(found_i)
     second = np.concatenate(found_j)
-    adjusted = (
-        np.concatenate(found_sim) - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2
+    adjusted = np.round(
+        np.concatenate(found_sim) - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2,
+        _DECIMALS,
     )
     keep = adjusted >= _PAIR_FLOOR
     # Each pair is found from both ends; the similarity is the same either way.
-    return dict(
+    graph = dict(
         zip(
             zip(first[keep].tolist(), second[keep].tolist(), strict=True),
             adjusted[keep].tolist(),
             strict=True,
         )
     )
+    return graph, {pair for pair in copies if pair in graph}
 
 
 def average_linkage(
-    days: Sequence[int | None], pairs: dict[tuple[int, int], float], threshold: float
+    days: Sequence[int | None],
+    pairs: dict[tuple[int, int], float],
+    threshold: float,
+    cohesion: float = 0.0,
+    copies: Collection[tuple[int, int]] = (),
 ) -> list[int]:
     """Merge the closest groups while their mean pairwise similarity reaches threshold.
 
     A pair missing from the graph counts as zero, so one strong link cannot pull two big
     groups together the way single linkage would. Nor may a chain of close copies stretch
-    a story past the date window: a merge whose reports would span more is refused.
+    a story past the date window: a merge whose reports would span more is refused. Two
+    groups of several reports each join only when they agree with each other at least
+    `cohesion` times as well as the looser of them agrees within itself: two events of
+    one busy topic are each tight, and only loosely like each other. A pair of `copies`
+    says nothing of how tight a group is (a syndicated report is the same report), so
+    it is left out of that mean.
     """
     n = len(days)
     size = [1] * n
+    inner = [0.0] * n  # summed similarities within each group, copies left out
+    distinct = [0] * n  # pairs within each group that are not copies
+    members = [[k] for k in range(n)]
+    copied = set(copies)
     parent = list(range(n))
     first_day = list(days)
     last_day = list(days)
@@ -270,9 +398,25 @@ def average_linkage(
         span = [d for d in (first_day[i], last_day[i], first_day[j], last_day[j]) if d is not None]
         if span and max(span) - min(span) > _WINDOW_DAYS:
             continue
+        if cohesion and distinct[i] and distinct[j]:
+            looser = min(inner[k] / distinct[k] for k in (i, j))
+            if current < cohesion * looser:
+                continue
         if span:
             first_day[i], last_day[i] = min(span), max(span)
         parent[j] = i
+        between = links[i].get(j, 0.0)
+        crossing = size[i] * size[j]
+        if copied:
+            for a in members[i]:
+                for b in members[j]:
+                    pair = (min(a, b), max(a, b))
+                    if pair in copied:
+                        between -= pairs.get(pair, 0.0)
+                        crossing -= 1
+        inner[i] += inner[j] + between
+        distinct[i] += distinct[j] + crossing
+        members[i].extend(members[j])
         for k, total in links[j].items():
             if k == i:
                 continue
@@ -296,22 +440,82 @@ def average_linkage(
     return [root(i) for i in range(n)]
 
 
+def story_components(count: int, graph: Mapping[tuple[int, int], float]) -> list[list[int]]:
+    """The articles joined by pairs that reach _MERGE_THRESHOLD, each group in index order,
+    groups by their first index. Average linkage joins two groups only when their mean
+    pair similarity reaches the threshold, which needs one pair that does: no story
+    crosses these components, so each is clustered on its own (cluster_component)."""
+    strong = [(i, j) for (i, j), sim in graph.items() if sim >= _MERGE_THRESHOLD]
+    if not strong:
+        return [[k] for k in range(count)]
+    first, second = (np.asarray(side, dtype=np.int64) for side in zip(*strong, strict=True))
+    adjacency = sparse.coo_matrix(
+        (np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count)
+    )
+    _, labels = connected_components(adjacency, directed=False)
+    members: dict[int, list[int]] = {}
+    for index, label in enumerate(labels.tolist()):
+        members.setdefault(label, []).append(index)
+    return list(members.values())
+
+
+def cluster_component(
+    days: Sequence[int | None],
+    graph: Mapping[tuple[int, int], float],
+    copies: Collection[tuple[int, int]] = (),
+) -> list[int]:
+    """The stories of one component: `days` of its members, in article-id order, and the
+    graph and copy pairs among them by those positions (i < j). Returns each member's
+    story as the position of its story's first member, so the result depends only on the
+    members' features and their order, never on the rest of the run."""
+    roots = average_linkage(days, dict(graph), _MERGE_THRESHOLD, _COHESION, copies)
+    first: dict[int, int] = {}
+    return [first.setdefault(root, position) for position, root in enumerate(roots)]
+
+
 def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """Story label for each (title, text, date): equal labels mean the same event.
 
     Labels are 0, 1, 2, ... in order of each story's first item, so the result depends
-    only on the input.
+    only on the input; the items of a component are clustered in the order of their
+    content, so the order they come in changes no story.
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
-    return cluster_labels(cluster_matrix(texts), [day for _, _, day in docs])
+    keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
+    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys)
 
 
-def cluster_labels(raw: sparse.csr_matrix, dates: Sequence[date | None]) -> list[int]:
-    if raw.shape[0] == 0:
+def cluster_labels(
+    terms: sparse.csr_matrix, dates: Sequence[date | None], keys: Sequence[str]
+) -> list[int]:
+    """Story label for each article from its term_vectors row: the story graph, cut into
+    components, each clustered on its own (cluster_component) with its members ordered by
+    `keys` (article ids). Labels are numbered by each story's first article."""
+    count = terms.shape[0]
+    if count == 0:
         return []
-    vectors = tfidf(raw)
     days = [day.toordinal() if day is not None else None for day in dates]
-    pairs = _candidate_pairs(vectors, days)
-    roots = average_linkage(days, pairs, _MERGE_THRESHOLD)
+    graph, copies = story_graph(terms, days)
+    neighbours: dict[int, list[tuple[int, float]]] = {}
+    for (i, j), sim in graph.items():
+        neighbours.setdefault(i, []).append((j, sim))
+    root = list(range(count))
+    for members in story_components(count, graph):
+        if len(members) == 1:
+            continue
+        members.sort(key=lambda index: (keys[index], index))
+        position = {index: place for place, index in enumerate(members)}
+        local: dict[tuple[int, int], float] = {}
+        local_copies: list[tuple[int, int]] = []
+        for index in members:
+            for other, sim in neighbours.get(index, ()):
+                if other in position:
+                    a, b = sorted((position[index], position[other]))
+                    local[(a, b)] = sim
+                    if (min(index, other), max(index, other)) in copies:
+                        local_copies.append((a, b))
+        stories = cluster_component([days[index] for index in members], local, local_copies)
+        for index, story in zip(members, stories, strict=True):
+            root[index] = members[story]
     labels: dict[int, int] = {}
-    return [labels.setdefault(r, len(labels)) for r in roots]
+    return [labels.setdefault(story, len(labels)) for story in root]
