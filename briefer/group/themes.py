@@ -90,15 +90,15 @@ _MIN_ZIPF = 3.0
 # field-weighted share of the story's words at 100 or 150 times its English share
 # (evidence spread through the body): A 0.809, B 0.681 / 0.694, second wording unchanged.
 # Static word vectors (wordllama 0.4, its bundled 256-dim token embedding, offline) as a
-# second, vocabulary-free score were measured and not taken (high rows, both wordings):
-# the cosine of an article to a theme separates themed from Other rows about as well as
-# the score here (AUC 0.83-0.90 against 0.84-0.86), but with a per-theme null (random
-# English text) Stouffer's sum of the two z-scores gave half A 0.750 (second wording
-# 0.647) and half B 0.736 (0.708), against 0.794 (0.691) and 0.694 (0.736) without it;
-# even the best single threshold, chosen on all rows at once, reached 0.80. Among rows
-# 5-10 SD above the null, placing those whose nearest theme by the vectors agrees would
-# add 7 right placements and 16 wrong ones; and the vectors' nearest words are subword
-# look-alikes ("sanctions": "sanitized", "rockets": "rocking"), useless to widen a theme.
+# second, vocabulary-free score were measured and not taken (benchmarks/themes_vectors.py,
+# high rows): the cosine of an article to a theme separates themed from Other rows about
+# as well as this score (AUC 0.833 / 0.904 with the two wordings, against 0.852 / 0.855),
+# but Stouffer's sum of the two z-scores (the vectors' null: random English text) gave
+# half A 0.750 (second wording 0.647) and half B 0.736 (0.708), against 0.809 (0.706) and
+# 0.694 (0.736) without it. Of the rows 5-10 SD above this score's null, those whose
+# nearest theme by the vectors agrees would be placed 6 right and 16 wrong (21 wrong with
+# the second wording). The vectors' nearest words are subword look-alikes ("sanctions":
+# "sanitized", "rockets": "rocking"), no way to widen a theme's vocabulary either.
 _MIN_TERMS = 2
 _WHY_LIMIT = 6  # terms quoted in an explanation
 _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
