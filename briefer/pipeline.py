@@ -35,7 +35,7 @@ from briefer.records import (
     Summary,
     Theme,
 )
-from briefer.workers import Progress, Summarizer, signals_interrupt, summarize_chunk
+from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
 
 if TYPE_CHECKING:
     from briefer.group.grouping import Teller
@@ -80,9 +80,12 @@ def build_fresh(
     """The briefing worked out stage by stage (each stage's results still taken from the
     store where it has them)."""
     # The files are read on every core when the summarizing would be (the same threshold),
-    # by the same worker processes.
-    reader = functools.partial(read_files, threshold=summarize.pool_threshold, pool=summarize.pool)
+    # by the same worker processes, which summarize the period's articles as they read them.
     length = (options.sentences, options.words, options.algorithm)
+    summarize.ahead = Ahead(length, (options.since, options.until, options.undated != "skip"))
+    reader = functools.partial(
+        read_files, threshold=summarize.pool_threshold, pool=summarize.pool, ahead=summarize.ahead
+    )
     ingested = read_inputs(
         options.inputs,
         options.urls,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import functools
 import importlib
 import logging
@@ -50,6 +51,9 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 # them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own);
 # the grouping's per-article reading is done there too (briefer.group.texts).
 _SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize", "briefer.group.texts")
+# (since, until, undated): the run's period (since None: no first day), and whether undated
+# articles may be briefed in it (--undated first-seen).
+Period = tuple[dt.date | None, dt.date, bool]
 # (articles summarized so far, articles to summarize); called after each chunk.
 Progress = Callable[[int, int], None]
 # (sentences, words, algorithm): what shapes a summary.
@@ -102,11 +106,33 @@ def summarize_chunk(
     ]
 
 
+def in_period(article: Article, period: Period) -> bool:
+    """Whether the article may be briefed in the period (an undated one may, when placed by
+    the day first seen): those the reading workers summarize at once."""
+    since, until, undated = period
+    if article.date is None:
+        return undated
+    return (since is None or since <= article.date) and article.date <= until
+
+
+@dataclass
+class Ahead:
+    """Summaries worked out in the same pass as the reading (briefer.parallel.read_files):
+    a worker that has just read a file cleans, splits, scores and reads for grouping each of
+    its articles in the period, so no text crosses to a worker twice. They wait here, by
+    title and text (what decides a summary), until the summarizing asks for them."""
+
+    length: Length
+    period: Period
+    ready: dict[tuple[str, str], Summarized] = field(default_factory=dict)
+
+
 @dataclass
 class Summarizer:
     """Summarizes the articles a run needs: `summarizer(articles, length)`. pool_threshold:
     use worker processes when more articles than this need it (None: POOL_THRESHOLD on a
-    machine with several cores); budget: seconds per input in a worker."""
+    machine with several cores); budget: seconds per input in a worker; ahead: summaries
+    the reading workers already worked out (set by the pipeline before reading)."""
 
     progress: Progress | None = None
     pool_threshold: int | None = None
@@ -115,38 +141,54 @@ class Summarizer:
     # The run's worker processes: started on first need (reading the files, or summarizing)
     # and kept until the summarizing is done; `close` ends them sooner.
     pool: Workers = field(default_factory=lambda: Workers(preload=_SUMMARIZING))
+    ahead: Ahead | None = None
 
     def close(self) -> None:
         self.pool.close()
+        if self.ahead is not None:
+            self.ahead.ready.clear()
 
     def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+        taken: list[Summarized | None] = [None] * len(articles)
+        if self.ahead is not None and self.ahead.length == length and self.ahead.ready:
+            ready = self.ahead.ready
+            taken = [ready.pop((article.title, article.text), None) for article in articles]
+            self.workers = self.pool.count
+        rest = [article for article, done in zip(articles, taken, strict=True) if done is None]
+        try:
+            worked = iter(self._summarize(rest, length))
+        finally:
+            self.pool.close()  # the last stage that needs them: their memory given back
+        return [done if done is not None else next(worked) for done in taken]
+
+    def _summarize(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
         total = len(articles)
+        if not total:
+            return []
         cores = os.cpu_count() or 1
         threshold = self.pool_threshold
         if threshold is None:
             threshold = POOL_THRESHOLD if cores > 1 else total
-        self.workers = cores if total > threshold else 0
+        pooled = self.pool.count if total > threshold else 0
+        self.workers = max(self.workers, pooled)
         # Even chunks for a small run (one per worker), CHUNK_SIZE for a big one.
-        size = min(CHUNK_SIZE, -(-total // self.workers)) if self.workers else CHUNK_SIZE
+        size = min(CHUNK_SIZE, -(-total // pooled)) if pooled else CHUNK_SIZE
         chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
         results: list[Summarized | None] = [None] * total
         clock = time.perf_counter()
         if self.progress is not None:
             self.progress(0, total)
-        if self.workers:
+        if pooled:
             self.pool.budget = self.budget
-            try:
-                self.pool.run(
-                    articles,
-                    chunks,
-                    functools.partial(_summarize_task, length),
-                    functools.partial(_summarize_lost, length),
-                    results,
-                    self.progress,
-                    ("summarize", "summarizing"),
-                )
-            finally:
-                self.pool.close()  # the last stage that needs them: their memory given back
+            self.pool.run(
+                articles,
+                chunks,
+                functools.partial(_summarize_task, length),
+                functools.partial(_summarize_lost, length),
+                results,
+                self.progress,
+                ("summarize", "summarizing"),
+            )
         else:
             for chunk in chunks:
                 raise_if_signalled()
@@ -155,13 +197,12 @@ class Summarizer:
                     results[position] = value
                 if self.progress is not None:
                     self.progress(chunk.stop, total)
-        if total:
-            log.info(
-                "summarized %d articles in %.1f s (%s)",
-                total,
-                time.perf_counter() - clock,
-                f"{self.workers} processes" if self.workers else "one process",
-            )
+        log.info(
+            "summarized %d articles in %.1f s (%s)",
+            total,
+            time.perf_counter() - clock,
+            f"{pooled} processes" if pooled else "one process",
+        )
         return [value or Summarized((), (), length[2]) for value in results]
 
 

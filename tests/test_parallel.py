@@ -3,6 +3,7 @@ the same articles, failures and warnings, in the same order. Real files, real pr
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import tomllib
@@ -12,7 +13,10 @@ import pytest
 from conftest import REPO
 
 from briefer.ingest import read_inputs
+from briefer.ingest.files import _read_guarded
 from briefer.parallel import read_files
+from briefer.records import InputLimits
+from briefer.workers import Ahead, Summarizer, Workers, in_period, summarize_chunk
 
 SAMPLES = REPO / "samples"
 COUNT = 60  # a few tasks per worker with the threshold at 0
@@ -62,3 +66,47 @@ def test_below_the_threshold_no_worker_is_started(inputs: Path) -> None:
 
     assert read_files(read_one, paths, threshold=len(paths)) == [p.name for p in paths]  # type: ignore[arg-type]
     assert seen == paths
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs several cores")
+def test_the_reading_workers_summarize_the_period_once(inputs: Path) -> None:
+    """With ahead, the workers that read a file also summarize its articles of the period,
+    exactly as summarizing them afterwards would; the summarizer then hands those out
+    without working them out again, and reading gives what it gives without ahead."""
+    length = (3, None, "default")
+    period = (dt.date(2024, 12, 2), dt.date(2024, 12, 5), False)  # undated ones left out
+    ahead = Ahead(length, period)
+    pooled = read_inputs(
+        [inputs], read_many=functools.partial(read_files, threshold=0, ahead=ahead)
+    )
+    here = read_inputs([inputs])
+    assert pooled == here
+    wanted = [article for article in here.articles if in_period(article, period)]
+    assert 0 < len(wanted) < len(here.articles)
+    assert any(article.date is None for article in here.articles)  # and those were not kept
+    assert set(ahead.ready) == {(article.title, article.text) for article in wanted}
+    expected = summarize_chunk(wanted, length)
+    assert [ahead.ready[(article.title, article.text)] for article in wanted] == expected
+    # No process is started for them again (a threshold no run reaches), and none is kept.
+    summarizer = Summarizer(pool_threshold=10**9, ahead=ahead)
+    assert summarizer(wanted, length) == expected
+    assert not ahead.ready
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs several cores")
+def test_a_file_stuck_while_read_ahead_is_reported_as_without_ahead(inputs: Path) -> None:
+    """A worker stuck on a file while reading ahead is replaced; the file is read once more
+    on its own (a stuck reader is then reported as without ahead; a stuck article would be
+    left to the summarizing, which leaves it out alone)."""
+    paths = sorted(inputs.glob("*.md"))[:4]
+    read_one = functools.partial(_read_guarded, limits=InputLimits())
+    ahead = Ahead((3, None, "default"), (None, dt.date(2024, 12, 31), True))
+    slow = Workers(budget=1e-9)  # no file is read within a nanosecond
+    try:
+        with_ahead = read_files(read_one, paths, threshold=0, pool=slow, ahead=ahead)
+        without = read_files(read_one, paths, threshold=0, pool=slow)
+    finally:
+        slow.close()
+    assert with_ahead == without
+    assert all("took longer than" in result.reason for result in without)  # type: ignore[union-attr]
+    assert not ahead.ready
