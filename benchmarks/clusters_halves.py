@@ -4,6 +4,10 @@ constant on one half and reporting it on the other.
 
     python benchmarks/clusters_halves.py ../shared/eval/clusters_dev_undated.jsonl \
         [--set NAME=VALUE]
+
+With --busy, the rows are distinct articles of one busy topic (themes_dev.jsonl): it prints
+how many stories they fold into and the median cosine of the pairs within the date window,
+where the floor under the baselines (stories._BACKGROUND) comes from.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from briefer.evaluation.metrics import bcubed
 from briefer.group import cluster_stories
 from briefer.group import stories as stories_module
+from briefer.group.texts import read_texts
 
 
 def half(label: str) -> str:
@@ -28,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("rows", type=Path)
     parser.add_argument("--set", action="append", default=[])
+    parser.add_argument("--busy", action="store_true")
     args = parser.parse_args()
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
@@ -36,6 +44,9 @@ def main() -> int:
         name, _, value = pair.partition("=")
         setattr(stories_module, name, type(getattr(stories_module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
+    if args.busy:
+        busy(rows)
+        return 0
     for name in ("A", "B"):
         part = [r for r in rows if half(str(r["label"])) == name]
         docs = [
@@ -49,6 +60,20 @@ def main() -> int:
         p, r, f = bcubed(cluster_stories(docs), [str(r["label"]) for r in part])
         print(f"{name} n {len(part)} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f}")
     return 0
+
+
+def busy(rows: list[dict[str, str]]) -> None:
+    dated = [r for r in rows if r.get("date")]  # the window needs a date on every row
+    docs = [(r.get("title") or "", r["text"], date.fromisoformat(r["date"])) for r in dated]
+    stories = len(set(cluster_stories(docs)))
+    terms = stories_module.term_vectors(read_texts([(title, [text]) for title, text, _ in docs]))
+    cosines = (terms @ terms.T).toarray()
+    days = np.asarray([day.toordinal() for _, _, day in docs])
+    first, second = np.triu_indices(len(docs), 1)
+    near = np.abs(days[first] - days[second]) <= stories_module._WINDOW_DAYS
+    median = float(np.median(cosines[first[near], second[near]]))
+    print(f"articles {len(docs)} stories {stories}")
+    print(f"pairs within the window {int(near.sum())} median cosine {median:.3f}")
 
 
 if __name__ == "__main__":
