@@ -381,8 +381,9 @@ class Summarized:
     # Why the article could not be summarized (its worker ran out of time, say); such a
     # result is reported in the coverage footer and never stored.
     problem: str = ""
-    # Its words for grouping, worked out with the rest in the worker (None when the summary
-    # came from the store: grouping then reads the blocks itself, with the same result).
+    # Its words for grouping, worked out with the rest in the worker and kept with the rest
+    # in the article store (None from a store row written before they were: grouping then
+    # reads the blocks itself, with the same result).
     features: TextFeatures | None = None
 
     def attach(self, article: Article) -> tuple[Document, Summary]:
@@ -466,7 +467,7 @@ class EmailResult:
     """What `briefer make --email` and `briefer send` did."""
 
     sent_to: tuple[str, ...]  # empty for a dry run
-    eml: Path | None  # the message file of a dry run
+    emls: tuple[Path, ...]  # the message files of a dry run, one per message; else empty
     shown: int  # stories carried
     total: int  # stories in the briefing
     html_bytes: int  # the HTML part as sent (quoted-printable)

@@ -8,9 +8,12 @@ TypeError) for a value of another shape, which the store treats as an unreadable
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import json
+import sys
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +30,7 @@ from briefer.records import (
     Standing,
     Story,
     Summarized,
+    TextFeatures,
     Told,
     Update,
 )
@@ -86,23 +90,53 @@ def article_from(data: Mapping[str, Any]) -> Article:
 
 
 def summarized_data(value: Summarized) -> Data:
-    return {
+    data: Data = {
         "algorithm": value.algorithm,
         "blocks": [{"text": b.text, "heading": b.is_heading} for b in value.blocks],
         "sentences": [
             {"text": s.text, "index": s.index, "block": s.block} for s in value.sentences
         ],
     }
+    if value.features is not None:
+        data["features"] = features_data(value.features)
+    return data
 
 
 def summarized_from(data: Mapping[str, Any]) -> Summarized:
+    features = data.get("features")
     return Summarized(
         blocks=tuple(Block(str(b["text"]), bool(b["heading"])) for b in data["blocks"]),
         sentences=tuple(
             Sentence(str(s["text"]), int(s["index"]), int(s["block"])) for s in data["sentences"]
         ),
         algorithm=str(data["algorithm"]),
+        features=features_from(features) if features is not None else None,
     )
+
+
+def features_data(value: TextFeatures) -> Data:
+    """An article's words for grouping. The word ids as base64 of 4-byte little-endian
+    integers: a tenth of the JSON of a list of numbers, and decoded in C."""
+    words = array("i", value.words)
+    if sys.byteorder == "big":
+        words.byteswap()
+    return {
+        "vocabulary": value.vocabulary,
+        "words": base64.b64encode(words.tobytes()).decode("ascii"),
+        "parts": list(value.parts),
+        "names": value.names,
+    }
+
+
+def features_from(data: Mapping[str, Any]) -> TextFeatures:
+    words = array("i")
+    if words.itemsize != 4:  # a C int of another size: the stored ids cannot be read here
+        raise ValueError("word ids are stored as 4-byte integers")
+    words.frombytes(base64.b64decode(str(data["words"]), validate=True))
+    if sys.byteorder == "big":
+        words.byteswap()
+    first, second, third = (int(size) for size in data["parts"])
+    return TextFeatures(str(data["vocabulary"]), words, (first, second, third), str(data["names"]))
 
 
 # ---- what the rank stage set: a story's standing, the briefing's ranking ---------------------

@@ -19,6 +19,7 @@ from briefer.cache import (
     store_path,
     summary_key,
 )
+from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
@@ -59,10 +60,13 @@ def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path
     path = tmp_path / ".briefer" / "store.sqlite3"
     store = Store.open(path)
     assert store is not None
+    blocks = (Block("Subhead", True), Block("First “quoted” para. Second one."))
     value = Summarized(
-        blocks=(Block("Subhead", True), Block("First “quoted” para. Second one.")),
+        blocks=blocks,
         sentences=(Sentence("Second one.", 1, 1),),
         algorithm="default",
+        # the words grouping reads, kept so a rerun need not read the blocks again
+        features=article_features("A “headline” of 2024", [b.text for b in blocks[1:]]),
     )
     article_file = tmp_path / "a.md"
     article_file.write_text("+++\ntitle = 'A'\n+++\nText.\n", encoding="utf-8")
