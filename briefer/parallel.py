@@ -66,7 +66,10 @@ def _read_and_summarize_in(
     pool: Workers, read_one: ReadOne, paths: Sequence[Path], ahead: Ahead
 ) -> list[FileRead | Skipped]:
     work = functools.partial(_read_and_summarize_task, read_one, ahead.length, ahead.period)
-    done: list[_ReadAhead | None] = in_workers(pool, paths, work, _lost_ahead, ("read", "reading"))
+    verb = ("read", "reading")
+    done: list[_ReadAhead | None] = in_workers(
+        pool, paths, work, _lost_ahead, verb, progress=ahead.progress
+    )
     results: list[FileRead | Skipped | None] = []
     again: list[int] = []
     for position, found in enumerate(done):

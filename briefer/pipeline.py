@@ -82,7 +82,8 @@ def build_fresh(
     # The files are read on every core when the summarizing would be (the same threshold),
     # by the same worker processes, which summarize the period's articles as they read them.
     length = (options.sentences, options.words, options.algorithm)
-    summarize.ahead = Ahead(length, (options.since, options.until, options.undated != "skip"))
+    period = (options.since, options.until, options.undated != "skip")
+    summarize.ahead = Ahead(length, period, summarize.progress)
     reader = functools.partial(
         read_files, threshold=summarize.pool_threshold, pool=summarize.pool, ahead=summarize.ahead
     )

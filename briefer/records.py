@@ -467,7 +467,7 @@ class EmailResult:
     """What `briefer make --email` and `briefer send` did."""
 
     sent_to: tuple[str, ...]  # empty for a dry run
-    eml: Path | None  # the message file of a dry run
+    emls: tuple[Path, ...]  # the message files of a dry run, one per message; else empty
     shown: int  # stories carried
     total: int  # stories in the briefing
     html_bytes: int  # the HTML part as sent (quoted-printable)

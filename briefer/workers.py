@@ -124,6 +124,7 @@ class Ahead:
 
     length: Length
     period: Period
+    progress: Progress | None = None  # told (files read, files) as the pass goes
     ready: dict[tuple[str, str], Summarized] = field(default_factory=dict)
 
 
@@ -224,6 +225,7 @@ def in_workers(
     lost: Lost,
     verb: tuple[str, str],
     chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None,
 ) -> list[Any]:
     """work applied to items in the pool's processes (work and the inputs and results must
     pickle), with the same bounds as the summarizing: a stuck or dead input gets
@@ -232,7 +234,7 @@ def in_workers(
     size = min(chunk_size, -(-total // pool.count))
     chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
     results: list[Any] = [None] * total
-    pool.run(items, chunks, work, lost, results, None, verb)
+    pool.run(items, chunks, work, lost, results, progress, verb)
     return results
 
 

@@ -240,16 +240,20 @@ def test_email_settings_from_briefer_toml(tmp_path: Path) -> None:
 
 
 def test_recipients_are_checked_deduplicated_and_made_ascii() -> None:
-    assert parse_recipients(f"{ANN}, {BO},{ANN}, jo@bücher.de") == (
+    assert parse_recipients(f"{ANN}, {BO},{ANN}, jo@bücher.de, ann@Example.ORG") == (
         ANN,
         BO,
         "jo@xn--bcher-kva.de",
-    )
+    ), "a domain's case does not make another recipient"
     for bad in ("ann", "ann@example.org\r\nBcc: eve@example.org", "Ann <ann@example.org>"):
         with pytest.raises(OptionsError, match="--email"):
             parse_recipients(bad)
     with pytest.raises(OptionsError, match="SMTPUTF8"):
         parse_recipients("zoë@example.org")
+    # Refused by RFC 5322 (and by the email package that builds the headers): said at once.
+    for bad in (".ann@example.org", "a..b@example.org", "a\\b@example.org", "a:b@example.org"):
+        with pytest.raises(OptionsError, match="not an e-mail address a mail server accepts"):
+            parse_recipients(bad)
 
 
 # ---- the message ------------------------------------------------------------------------------
@@ -414,7 +418,7 @@ def test_starttls_with_login_delivers_the_samples_briefing(
             context=certificates.client_context(),
             retry=FAST,
         )
-    assert result.sent_to == (ANN, BO) and result.eml is None
+    assert result.sent_to == (ANN, BO) and result.emls == ()
     assert server.auth_attempts == ["ann"], "one connection for all the messages"
     # One message per recipient: each sees only their own address.
     assert [arrived.rcpt_tos for arrived in server.recorder.received] == [(ANN,), (BO,)]
@@ -767,7 +771,9 @@ def test_make_keeps_the_briefing_when_the_certificate_is_untrusted(
 
 
 @pytest.mark.usefixtures("smtp_env")
-def test_make_checks_the_settings_before_any_work(tmp_path: Path) -> None:
+def test_make_checks_the_settings_before_any_work(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     code, out, err = make(tmp_path / "out", "--email", ANN)  # no BRIEFER_SMTP_HOST
     assert code == 2 and out == "" and "BRIEFER_SMTP_HOST" in err and "--dry-run" in err
     assert not (tmp_path / "out").exists()
@@ -775,6 +781,14 @@ def test_make_checks_the_settings_before_any_work(tmp_path: Path) -> None:
     assert code == 2 and "not-an-address" in err
     code, _, err = make(tmp_path / "out", "--dry-run")
     assert code == 2 and "--email" in err
+    # An address the headers cannot carry: one line before any work, not a traceback after.
+    code, out, err = make(tmp_path / "out", "--email", "a..b@example.org", "--dry-run")
+    assert (code, out) == (2, "") and len(err.strip().splitlines()) == 1
+    assert "a..b@example.org" in err and not (tmp_path / "out").exists()
+    monkeypatch.setenv("BRIEFER_SMTP_FROM", ".news@example.org")
+    code, out, err = make(tmp_path / "out", "--email", ANN, "--dry-run")
+    assert (code, out) == (2, "") and "BRIEFER_SMTP_FROM" in err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.usefixtures("smtp_env")
@@ -791,6 +805,53 @@ def test_make_dry_run_writes_the_message_beside_the_briefing(
     theme = samples_briefing.sections[0].theme
     assert theme in html and theme in text
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_a_dry_run_writes_every_recipients_message_each_in_its_own_file(
+    tmp_path: Path, samples_briefing: Briefing
+) -> None:
+    code, out, err = make(tmp_path / "out", "--email", f"{ANN},{BO}", "--dry-run")
+    assert code == 0, err
+    folder = tmp_path / "out"
+    emls = [folder / f"2024-12-05.{ANN}.eml", folder / f"2024-12-05.{BO}.eml"]
+    assert out.split()[-2:] == [str(path) for path in emls], "stdout lists every file"
+    assert sorted(p.name for p in folder.iterdir() if p.suffix == ".eml") == [p.name for p in emls]
+    messages = [parse(path.read_bytes()) for path in emls]
+    assert [message["To"] for message in messages] == [ANN, BO]
+    assert messages[0]["Message-ID"] != messages[1]["Message-ID"]
+    for message in messages:
+        assert message["Subject"] == samples_subject(samples_briefing) and "Bcc" not in message
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.usefixtures("smtp_env")
+def test_a_dry_run_in_bcc_mode_writes_the_one_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BRIEFER_EMAIL_MODE", "bcc")
+    code, out, err = make(tmp_path / "out", "--email", f"{ANN},{BO}", "--dry-run")
+    assert code == 0, err
+    eml = tmp_path / "out" / "2024-12-05.eml"
+    assert out.split()[-1] == str(eml)
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.suffix == ".eml"] == [eml.name]
+    assert parse(eml.read_bytes())["Bcc"] == f"{ANN}, {BO}"
+
+
+def test_dry_run_file_names_stay_in_the_folder_and_apart(
+    tmp_path: Path, samples_briefing: Briefing
+) -> None:
+    # Addresses may hold characters a file name cannot ("/"), two may come out the same once
+    # those are replaced, and two may differ only in case, which some file systems ignore.
+    recipients = ("x/y@example.org", "x_y@example.org", "Ann@example.org", "ann@example.org")
+    dry_run = Mailing(recipients, SmtpSettings(sender=SENDER), EmailSettings(), dry_run=True)
+    folder = tmp_path / "out"
+    result = email_briefing(samples_briefing, dry_run, folder, when=WHEN)
+    assert result.sent_to == () and len(result.emls) == len(recipients)
+    assert all(path.parent == folder for path in result.emls)
+    assert len({path.name.casefold() for path in result.emls}) == len(recipients)
+    assert sorted(tmp_path.rglob("*.eml")) == sorted(result.emls), "nothing outside the folder"
+    assert [parse(path.read_bytes())["To"] for path in result.emls] == list(recipients)
 
 
 @pytest.mark.usefixtures("smtp_env")
@@ -839,6 +900,11 @@ def test_send_dry_run_writes_the_eml_beside_the_file(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert out.strip() == str(tmp_path / "out" / "2024-12-05.eml")
+    code, out, err = run_cli(
+        "send", str(tmp_path / "out" / "2024-12-05.html"), "--to", f"{ANN},{BO}", "--dry-run"
+    )
+    assert code == 0, err
+    assert out.split() == [str(tmp_path / "out" / f"2024-12-05.{who}.eml") for who in (ANN, BO)]
 
 
 def test_send_refuses_an_html_file_over_the_limit(tmp_path: Path) -> None:

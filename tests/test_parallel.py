@@ -75,12 +75,15 @@ def test_the_reading_workers_summarize_the_period_once(inputs: Path) -> None:
     without working them out again, and reading gives what it gives without ahead."""
     length = (3, None, "default")
     period = (dt.date(2024, 12, 2), dt.date(2024, 12, 5), False)  # undated ones left out
-    ahead = Ahead(length, period)
+    told: list[tuple[int, int]] = []
+    ahead = Ahead(length, period, lambda done, total: told.append((done, total)))
     pooled = read_inputs(
         [inputs], read_many=functools.partial(read_files, threshold=0, ahead=ahead)
     )
     here = read_inputs([inputs])
     assert pooled == here
+    files = len([path for path in inputs.iterdir() if path.is_file()])
+    assert told and told[-1] == (files, files)  # the pass's progress, file by file
     wanted = [article for article in here.articles if in_period(article, period)]
     assert 0 < len(wanted) < len(here.articles)
     assert any(article.date is None for article in here.articles)  # and those were not kept

@@ -133,7 +133,9 @@ def make(
     dry_run: Annotated[
         bool,
         typer.Option(
-            "--dry-run", metavar="", help="With --email: write OUT/DATE.eml, send nothing."
+            "--dry-run",
+            metavar="",
+            help="With --email: write the messages to OUT/DATE[.ADDRESS].eml, send nothing.",
         ),
     ] = False,
     cache: Annotated[
@@ -348,8 +350,9 @@ def _plan_mailing(
 
 
 def _report_email(result: EmailResult) -> None:
-    if result.eml is not None:
-        typer.echo(str(result.eml))
+    if result.emls:
+        for path in result.emls:
+            typer.echo(str(path))
     else:
         typer.echo(f"briefer: emailed the briefing to {', '.join(result.sent_to)}", err=True)
     if result.omitted:
@@ -404,7 +407,9 @@ def send_command(
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", metavar="", help="Write DATE.eml beside FILE, send nothing."),
+        typer.Option(
+            "--dry-run", metavar="", help="Write DATE[.ADDRESS].eml beside FILE, send nothing."
+        ),
     ] = False,
     config_file: ConfigFile = None,
     verbose: Verbose = 0,

@@ -4,6 +4,8 @@ ASCII (the message goes out as plain 7-bit SMTP, without SMTPUTF8)."""
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from briefer.config import parse_addresses, setting_name
 from briefer.errors import OptionsError
@@ -17,7 +19,8 @@ def parse_recipients(value: str, where: str = "--email") -> tuple[str, ...]:
 
 
 def ascii_address(address: str, where: str) -> str:
-    """The address with its domain in IDNA form; a non-ASCII mailbox name is refused."""
+    """The address with its domain in lower-case IDNA form; a non-ASCII mailbox name, or an
+    address the message's headers cannot carry, is refused."""
     local, _, domain = address.rpartition("@")
     if not local or not domain:
         raise OptionsError(f"{where}: {address!r} is not an e-mail address like ann@example.org")
@@ -31,7 +34,20 @@ def ascii_address(address: str, where: str) -> str:
             domain = domain.encode("idna").decode("ascii")
         except UnicodeError:
             raise OptionsError(f"{where}: {address!r} has a domain that is not valid") from None
-    return f"{local}@{domain}"
+    # A domain is case-insensitive (RFC 5321 2.4), so ann@Example.org is ann@example.org and
+    # gets one message; the mailbox name may not be, so it is kept as given.
+    ready = f"{local}@{domain.lower()}"
+    # The headers are built by the email package, which refuses what RFC 5322 does not allow
+    # (a dot at either end of the mailbox name or two in a row, "\\" or ":" outside quotes):
+    # checked here, so such an address stops the run before any work, not after it.
+    try:
+        Address(addr_spec=ready)
+    except (ValueError, HeaderParseError) as error:
+        raise OptionsError(
+            f"{where}: {address!r} is not an e-mail address a mail server accepts ({error}); "
+            "write it like ann@example.org"
+        ) from None
+    return ready
 
 
 def sender_parts(sender: str) -> tuple[str, str]:

@@ -3,8 +3,9 @@
 
 Recipients are served one message each by default, so nobody sees another's address and
 reply-all reaches only the sender; with `email_mode = "bcc"` one message goes to all of
-them, addressed to "undisclosed-recipients". A dry run writes the message (the first
-recipient's, in the default mode) to `<date>.eml` instead of sending it.
+them, addressed to "undisclosed-recipients". A dry run writes what would be sent instead
+of sending it: the one message to `<date>.eml`, or, when each of several recipients gets a
+message of their own, each to `<date>.<address>.eml`.
 """
 
 from __future__ import annotations
@@ -31,12 +32,18 @@ from briefer.deliver.mail.message import (
 )
 from briefer.deliver.mail.smtp import Envelope, Retry, check_settings, send
 from briefer.errors import DeliveryError, OptionsError
-from briefer.files import write_file
+from briefer.files import write_files
 from briefer.records import Briefing, Config, EmailResult, Mailing
 
 log = logging.getLogger(__name__)
 
 _BRIEFING_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})\.(md|html|txt)")
+# What of an address may go into a file name as it is: the characters every file system takes.
+# Anything else an address may hold ("/", "|", "*", ...) becomes "_".
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9@._+-]")
+# A file name is at most 255 bytes on common file systems; the date, a counter and ".eml" fit
+# in what is left.
+_ADDRESS_CHARS = 200
 
 
 def plan_mailing(
@@ -60,29 +67,43 @@ def plan_mailing(
     return Mailing(recipients, config.smtp, config.email_settings, dry_run)
 
 
-def eml_path(folder: Path, date: dt.date) -> Path:
-    return folder / f"{date.isoformat()}.eml"
+def eml_paths(folder: Path, date: dt.date, mailing: Mailing) -> tuple[Path, ...]:
+    """Where a dry run writes each message: `<date>.eml` when there is one message (Bcc mode,
+    or a single recipient), else `<date>.<address>.eml` for each recipient, in order. Names
+    never leave the folder and never differ only in case (which some file systems ignore)."""
+    stem = date.isoformat()
+    if mailing.email.mode == "bcc" or len(mailing.recipients) == 1:
+        return (folder / f"{stem}.eml",)
+    paths: list[Path] = []
+    taken: set[str] = set()
+    for recipient in mailing.recipients:
+        label = _UNSAFE_IN_NAME.sub("_", recipient)[:_ADDRESS_CHARS]
+        name, count = f"{stem}.{label}.eml", 1
+        while name.casefold() in taken:
+            count += 1
+            name = f"{stem}.{label}-{count}.eml"
+        taken.add(name.casefold())
+        paths.append(folder / name)
+    return tuple(paths)
 
 
 def _messages(
     head: Masthead, html: str, text: str, mailing: Mailing, when: dt.datetime | None
-) -> tuple[list[Envelope], EmailMessage]:
-    """The envelopes to send, and the message a dry run writes."""
+) -> list[tuple[EmailMessage, tuple[str, ...]]]:
+    """Each message to send, with the recipients it goes to (in recipient order)."""
     sender, settings = mailing.smtp.sender, mailing.email
     if settings.mode == "bcc":
         message = compose(
             head, html, text, sender, bcc=mailing.recipients, settings=settings, when=when
         )
-        return [Envelope(wire_bytes(message), mailing.recipients)], message
-    messages = [
-        compose(head, html, text, sender, to=(recipient,), settings=settings, when=when)
+        return [(message, mailing.recipients)]
+    return [
+        (
+            compose(head, html, text, sender, to=(recipient,), settings=settings, when=when),
+            (recipient,),
+        )
         for recipient in mailing.recipients
     ]
-    envelopes = [
-        Envelope(wire_bytes(message), (recipient,))
-        for message, recipient in zip(messages, mailing.recipients, strict=True)
-    ]
-    return envelopes, messages[0]
 
 
 def _deliver(
@@ -90,15 +111,24 @@ def _deliver(
     html: str,
     text: str,
     mailing: Mailing,
-    eml: Path,
+    folder: Path,
+    date: dt.date,
     retry: Retry | None,
     context: ssl.SSLContext | None,
     when: dt.datetime | None,
-) -> tuple[tuple[str, ...], Path | None]:
-    envelopes, first = _messages(head, html, text, mailing, when)
+) -> tuple[tuple[str, ...], tuple[Path, ...]]:
+    """Send every message (the recipients reached), or, for a dry run, write each to its
+    own file, all or none (the files written)."""
+    messages = _messages(head, html, text, mailing, when)
     if mailing.dry_run:
-        return (), write_file(eml, first.as_bytes(policy=POLICY))
-    return send(envelopes, mailing.smtp, retry=retry, context=context), None
+        paths = eml_paths(folder, date, mailing)
+        files = [
+            (path, message.as_bytes(policy=POLICY))
+            for path, (message, _) in zip(paths, messages, strict=True)
+        ]
+        return (), tuple(write_files(files, f"check the folder {folder}"))
+    envelopes = [Envelope(wire_bytes(message), to) for message, to in messages]
+    return send(envelopes, mailing.smtp, retry=retry, context=context), ()
 
 
 def email_briefing(
@@ -113,16 +143,16 @@ def email_briefing(
     context: ssl.SSLContext | None = None,
     when: dt.datetime | None = None,
 ) -> EmailResult:
-    """Email a Briefing just made (or, for a dry run, write `<out>/<date>.eml`). full_copy
-    is the path of the briefing file a shortened email points to."""
+    """Email a Briefing just made (or, for a dry run, write its messages to `out`, see
+    eml_paths). full_copy is the path of the briefing file a shortened email points to."""
     check_settings(mailing.smtp, mailing.dry_run)
     body = email_body(briefing, templates, explain, full_copy, mailing.email.public_url)
     head = masthead(briefing, body.shown)
-    sent, eml = _deliver(
-        head, body.html, body.text, mailing, eml_path(out, briefing.date), retry, context, when
+    sent, emls = _deliver(
+        head, body.html, body.text, mailing, out, briefing.date, retry, context, when
     )
     total = len(briefing.stories)
-    return EmailResult(sent, eml, len(body.shown.stories), total, body.html_bytes)
+    return EmailResult(sent, emls, len(body.shown.stories), total, body.html_bytes)
 
 
 def briefing_siblings(path: Path) -> tuple[dt.date, Path, Path]:
@@ -208,8 +238,6 @@ def email_file(
             "it (`briefer make ... --email`), which carries as many whole stories as fit"
         )
     head = recorded_masthead(path.parent, date)
-    sent, eml = _deliver(
-        head, inlined, text, mailing, eml_path(path.parent, date), retry, context, when
-    )
+    sent, emls = _deliver(head, inlined, text, mailing, path.parent, date, retry, context, when)
     stories = head.stories or 0
-    return EmailResult(sent, eml, stories, stories, size)
+    return EmailResult(sent, emls, stories, stories, size)

@@ -349,6 +349,7 @@ def check_settings(settings: SmtpSettings, dry_run: bool = False) -> None:
             f"no sender address for the email; set {setting_name('smtp_from')}, e.g. "
             "'Briefings <news@example.org>'"
         )
+    sender_parts(settings.sender)  # an address the From header cannot carry stops it here
     if dry_run:
         return
     if not settings.host:
