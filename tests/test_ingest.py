@@ -729,3 +729,53 @@ def test_a_page_site_name_is_used_unless_it_is_a_tagline(tmp_path: Path) -> None
     tagline = "Your source for the latest news from the UK and around the world, every day."
     tagged = write(tmp_path / "tagged.html", page.format(name=tagline, text=text))
     assert read_file(tagged)[0].source in ("example-news.test", "www.example-news.test")
+
+
+# ---- the plain-header reader: tomllib's result, without tomllib, where it applies ----------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "\n \t\n",
+        'title = "Plain"\ndate = 2024-12-03\nsource = "Wire"',
+        'title="No spaces"\n\tdate\t=\t2024-02-29\t',
+        'title = "Tabs\tand # hashes and ’quotes’ and émigrés"',
+        'title = "Escaped \\"quote\\""',  # an escape: tomllib's
+        'title = "A"\ntitle = "B"',  # a repeated key: tomllib's error
+        "date = 2024-02-30",  # an impossible date: tomllib's error
+        "date = 2024-02-03 10:00:00",  # a date and time
+        'title = "A" # a comment',
+        "[table]\nkey = 1",
+        "draft = true",
+        'title = "A"\r\ndate = 2024-01-01\r',
+        '"quoted key" = "x"',
+        "title = 'literal'",
+    ],
+)
+def test_a_plain_header_reads_as_tomllib_reads_it(header: str) -> None:
+    from briefer.ingest.frontmatter import _plain_toml, parse_toml
+
+    try:
+        expected: object = tomllib.loads(header)
+    except tomllib.TOMLDecodeError:
+        expected = InputError
+    plain = _plain_toml(header)
+    assert plain is None or plain == expected
+    try:
+        got: object = parse_toml("a.md", header)
+    except InputError:
+        got = InputError
+    assert got == expected
+
+
+def test_every_sample_header_is_read_without_tomllib(repo_samples: Path) -> None:
+    """The samples' headers are all plain: the fast reader takes them, with tomllib's result."""
+    from briefer.ingest.frontmatter import _plain_toml
+
+    paths = sorted(repo_samples.glob("*.txt"))
+    assert paths
+    for path in paths:
+        header = path.read_text(encoding="utf-8").split("+++", 2)[1].strip("\n")
+        assert _plain_toml(header) == tomllib.loads(header), path
