@@ -436,7 +436,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("out", "out", "--out", _path, "folder the briefing files are written to"),
     Setting("themes", "themes", "--themes", _path, "the themes file"),
     Setting("format", "formats", "--format", _formats, "briefing formats: md, html, txt"),
-    Setting("sentences", "sentences", "--sentences", _count, "summary sentences per article"),
+    Setting(
+        "sentences", "sentences", "--sentences", _count, "summary sentences per article, at most"
+    ),
     Setting("words", "words", "--words", _count, "word budget per article summary"),
     Setting("algorithm", "algorithm", "--algorithm", _algorithm, "the sentence scorer"),
     Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),

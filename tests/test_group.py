@@ -18,6 +18,7 @@ from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
 from briefer.group.grouping import story_key
+from briefer.group.linkage import average_linkage
 from briefer.group.stories import cluster_component, term_vectors
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
@@ -384,6 +385,15 @@ def test_a_component_is_clustered_from_its_members_alone() -> None:
     assert cluster_component([None, None, None, None], graph) == [0, 0, 0, 3]
     # The same pairs, but the third report ten days later: it stays apart.
     assert cluster_component([5, 5, 15, None], graph) == [0, 0, 2, 3]
+
+
+def test_average_linkage_holds_a_story_to_the_date_window_only_when_given_one() -> None:
+    """The related-story labels call it without a window; stories pass theirs."""
+    graph = {(0, 1): 0.5, (1, 2): 0.4}
+    assert average_linkage([5, 5, 15], dict(graph), 0.1) == [0, 0, 0]
+    assert average_linkage([5, 5, 15], dict(graph), 0.1, window=3) == [0, 0, 2]
+    # undated items carry no span at all
+    assert average_linkage([None, None, None], dict(graph), 0.1, window=3) == [0, 0, 0]
 
 
 def test_dev_undated_clusters_bcubed(shared_dir: Path) -> None:

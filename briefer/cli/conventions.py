@@ -127,7 +127,7 @@ Sentences = Annotated[
     typer.Option(
         "--sentences",
         metavar="N",
-        help=f"Summary sentences per article (default: {DEFAULT_SENTENCES}).",
+        help=f"Summary sentences per article, at most (default: {DEFAULT_SENTENCES}).",
     ),
 ]
 Words = Annotated[

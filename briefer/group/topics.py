@@ -10,7 +10,8 @@ from dataclasses import replace
 import numpy as np
 from scipy import sparse
 
-from briefer.group.stories import CHUNK_ROWS, average_linkage, keep_top_terms, tfidf
+from briefer.group.linkage import average_linkage
+from briefer.group.stories import CHUNK_ROWS, keep_top_terms, tfidf
 from briefer.group.texts import REST_PART, Texts, usual_form
 from briefer.records import OTHER_THEME, Story
 

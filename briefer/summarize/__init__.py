@@ -2,8 +2,10 @@
 
 Every algorithm ranks the article's sentences; one shared selection step then takes the best
 ones within the sentence count and the optional word budget and returns them in document
-order, so all algorithms obey the same contract. The default scorer lives in `scorer`, lead
-and the classic algorithms (through sumy) in `classic`.
+order, so all algorithms obey the same contract: at most n sentences. With no word budget the
+default scorer aims at a length of its own instead (ScorerWeights.target_words per requested
+sentence), so it takes fewer when its best sentences are long. The default scorer lives in
+`scorer`, lead and the classic algorithms (through sumy) in `classic`.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def choose(
 
     At most n sentences; with a word budget, selection stops at the first ranked sentence that
     would exceed it, except that a non-empty article always yields at least one sentence.
+    Without one, the default scorer stops once another sentence would take the summary
+    further from its length target (fewer than n when its best sentences are long).
     """
     check_algorithm(algorithm)
     if n < 1 or not sentences:

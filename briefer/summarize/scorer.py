@@ -33,8 +33,8 @@ FloatArray = npt.NDArray[np.float64]
 
 # The scorer must cost about what splitting costs, so it never makes a Python object per word.
 # A batch of articles is joined into one UTF-8 buffer, mapped byte by byte to 6-bit letter codes
-# with one `bytes.translate`, and cut into words with numpy. Each word becomes a 48-bit key, its
-# first eight letters packed together (truncation doubles as a crude stemmer: "president",
+# with one `bytes.translate`, and cut into words with numpy. Each word becomes a 42-bit key, its
+# first seven letters packed together (truncation doubles as a crude stemmer: "president",
 # "presidents" and "presidential" agree). Prefixed with the article and suffixed with the
 # sentence, one sort of those keys groups every (article, word) and every (sentence, word) at
 # once; counts fall out of the run lengths. Python only visits the few best sentences of each
@@ -305,8 +305,9 @@ def _rank_article(
 
 def _closer(ranking: list[int], used: int, length: int, target: float) -> bool:
     """Whether a sentence of `length` words brings a summary of `used` words closer to the
-    target: |used + length - target| < |used - target|, ties taken. The first sentence is always
-    taken, and every one when there is no target (0)."""
+    target or leaves it as close: |used + length - target| <= |used - target|, which is
+    used + length / 2 <= target. The first sentence is always taken, and every one when there
+    is no target (0)."""
     return not ranking or target <= 0 or used + length / 2 <= target
 
 
