@@ -53,8 +53,8 @@ class Texts:
 
     count: int  # articles
     surface: tuple[str, ...]  # distinct words as written
-    words: np.ndarray  # surface id of every word
-    article: np.ndarray  # the article of every word
+    words: np.ndarray  # surface id of every word (int32)
+    article: np.ndarray  # the article of every word (int32)
     part: np.ndarray  # TITLE_PART, LEAD_PART or REST_PART of every word
     content: np.ndarray  # by surface id: carries meaning (not a stopword)
     stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
@@ -150,7 +150,9 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
 
     sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
     lengths = sizes_array.sum(axis=1)
-    flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    # The two arrays with an entry per word are int32 (a run has far fewer than 2**31 words
+    # and distinct words): 2.5 million words at 10,000 articles, 20 MB less than int64.
+    flat = np.concatenate(pieces).astype(np.int32) if pieces else np.zeros(0, dtype=np.int32)
     part = np.repeat(
         np.tile(np.asarray([TITLE_PART, LEAD_PART, REST_PART], dtype=np.int8), count),
         sizes_array.ravel(),
@@ -159,7 +161,7 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         count=count,
         surface=surface,
         words=flat,
-        article=np.repeat(np.arange(count, dtype=np.int64), lengths),
+        article=np.repeat(np.arange(count, dtype=np.int32), lengths),
         part=part,
         content=content,
         stem_of=stem_of,
