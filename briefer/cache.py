@@ -707,7 +707,8 @@ class Cache:
         """The whole run's briefing: from the store under key (nothing else is read: the
         stats then count all `files` and every article in the period as reused), or by
         work_out and then stored, when it was made from every input without a problem (a
-        failed or half-read input is read and reported again by the next run)."""
+        failed or half-read input is read and reported again by the next run, and undated
+        articles left out by `--undated skip` are warned about again)."""
         if self.store is None or key is None:
             return work_out()
         remembered = self.store.briefing(key)
@@ -718,7 +719,8 @@ class Cache:
             return remembered
         briefing = work_out()
         coverage = briefing.coverage
-        if not coverage.failed and not coverage.warnings:
+        # Each of these is told on stderr by the run that finds it: such a run is made anew.
+        if not coverage.failed and not coverage.warnings and not coverage.undated:
             self.store.add_briefing(key, briefing, self._seen)
         return briefing
 
