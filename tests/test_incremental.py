@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_sample_corpus
+from conftest import REPO, run_cli, write_sample_corpus
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
@@ -182,6 +182,21 @@ def test_on_real_news_only_the_stories_new_articles_touch_are_told_again(tmp_pat
     shutil.rmtree(out.parent / "cold", ignore_errors=True)
     fresh = make(dataclasses.replace(options, out=tmp_path / "cold", cache=False))
     assert _briefing_files(again) == _briefing_files(fresh)
+
+
+def test_undated_articles_left_out_are_warned_about_on_every_run(
+    corpus: Path, tmp_path: Path
+) -> None:
+    (corpus / "undated.md").write_text(
+        '+++\ntitle = "Library opening hours"\n+++\n\n'
+        "The city library opens on Sundays from next month, the council said.\n",
+        encoding="utf-8",
+    )
+    args = ("make", "-i", str(corpus), "--out", str(tmp_path / "briefings"), "--undated", "skip")
+    for run in ("first", "second"):
+        code, _, err = run_cli(*args, "--since", "2024-12-01", "--until", "2024-12-10")
+        assert code == 0, err
+        assert "1 undated article left out" in err, f"{run} run: {err}"
 
 
 def _killed_run(folder: Path, out: Path, after: int) -> None:
