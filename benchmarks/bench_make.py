@@ -132,7 +132,7 @@ def floor(corpus: Path) -> None:
 _STAGES = (
     ("briefer.pipeline", "list_inputs", "list input files"),
     ("briefer.pipeline", "run_key", "run key (file stamps, options)"),
-    ("briefer.cache.Store", "briefing", "stored briefing read"),
+    ("briefer.store.Store", "briefing", "stored briefing read"),
     ("briefer.pipeline", "read_inputs", "ingest (read + parse + ids)"),
     ("briefer.pipeline", "in_period", "in period (first-seen)"),
     ("briefer.workers.Summarizer", "__call__", "summarize (clean + split + score)"),
@@ -147,7 +147,7 @@ _STAGES = (
     ("briefer.group.grouping", "label_topics", "  group: topic labels"),
     ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),
-    ("briefer.cache.Store", "save", "store writes"),
+    ("briefer.store.Store", "save", "store writes"),
     ("briefer.pipeline", "write_briefing", "render + write"),
 )
 

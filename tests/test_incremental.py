@@ -22,9 +22,9 @@ from conftest import REPO, run_cli, write_sample_corpus
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
-from briefer.cache import store_path
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
+from briefer.store import store_path
 
 SAMPLES = REPO / "samples"
 EVAL = REPO.parent / "shared" / "eval"  # the development data (make_corpus builds from it)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write_sample_corpus
 
-from briefer.cache import store_path
 from briefer.options import MakeOptions
 from briefer.pipeline import make
+from briefer.store import store_path
 from briefer.workers import POOL_THRESHOLD
 
 SAMPLES = REPO / "samples"

@@ -12,17 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
-from briefer.cache import (
-    SCHEMA_VERSION,
-    Store,
-    checksum,
-    store_path,
-    summary_key,
-)
+from briefer.cache import summary_key
 from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
+from briefer.store import SCHEMA_VERSION, Store, checksum, store_path
 
 SAMPLES = REPO / "samples"
 PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli
 
-from briefer.cache import checksum, store_path
 from briefer.errors import EXIT_USAGE
 from briefer.render import MONTHS
+from briefer.store import checksum, store_path
 
 # Real publisher text from the samples, written out without any date (no front matter).
 SAMPLES = REPO / "samples"

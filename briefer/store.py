@@ -1,0 +1,588 @@
+"""The article store: an SQLite file that remembers what earlier runs worked out, so a rerun
+only reads, cleans and summarizes the articles that are new or changed. `Store` holds the
+tables, rows, checksums and schema upgrades; briefer.cache wraps the pipeline's stages around
+it (`Cache`) and says what each stage's key is.
+
+It lives in `.briefer/store.sqlite3` beside the output folder (`briefings/` -> `.briefer/`),
+so one project's runs share it and it never shows up among the briefing files. It holds:
+
+- files: the articles read from each input file, keyed by the file's path and stamped with
+  its size, modification and change times and inode, so an unchanged file is not parsed again;
+- summaries: each article's cleaned blocks and chosen sentences, keyed by a hash of its title
+  and text and of the options that shape them (sentences, words, algorithm);
+- groupings: the stories and sections made from one exact set of summarized articles and
+  themes, so a rerun on the same inputs skips grouping altogether;
+- stories: what each story says (its headline, bullets and copies: records.Told), keyed by
+  its reports as shown and their summary keys, so a rerun with a few new or changed articles
+  works that out only for the stories they join or leave;
+- briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
+  (every input file's stamp, the options, the themes, the earlier briefings it is ranked
+  against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
+- seen: the day briefer first saw each undated article (by content id), which places it
+  under `--undated first-seen`. Unlike the rest it is a record, not a result: it is kept
+  when briefer's code changes.
+
+Rows are in briefer's one JSON form (briefer.serialize). Every key also carries a salt: the
+package version and a hash of briefer's own code and data files, so a changed cleaner, scorer
+or furniture list never serves stale results. Every row carries a checksum of its key and
+value, checked on read: a row that does not match, or cannot be read, is counted, worked out
+again and replaced, and the run ends with one warning; it never changes a briefing.
+
+The store is a cache, nothing more: a file that is corrupt, foreign or from a newer briefer is
+reported in one warning and rebuilt, and a failure while using it turns it off for the run;
+neither ever stops the briefing. Rows are written as they are produced, in short transactions
+of _FLUSH_ROWS rows (and the rest at the end of a run), so a big run never holds them all in
+memory; every row is sound on its own, so a killed run leaves a store the next run uses as it
+is, having lost only its unwritten additions. WAL mode and a busy timeout let concurrent runs
+share the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import briefer
+from briefer.records import (
+    Article,
+    Briefing,
+    Grouped,
+    InputLimits,
+    Skipped,
+    Summarized,
+    Told,
+)
+from briefer.serialize import (
+    article_data,
+    article_from,
+    briefing_data,
+    briefing_from,
+    compact,
+    sections_data,
+    sections_from,
+    summarized_data,
+    summarized_from,
+    told_data,
+    told_from,
+)
+
+log = logging.getLogger(__name__)
+
+
+STORE_FOLDER = ".briefer"
+STORE_FILENAME = "store.sqlite3"
+# 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
+# 3: the briefings table. 4: the stories table. An older store from version 2 on gets the
+# tables it lacks added, keeping its rows.
+SCHEMA_VERSION = 4
+# PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
+APPLICATION_ID = 0x42524652
+BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
+_BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
+KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted again
+# A whole briefing each (about 6 MB at 10,000 articles, measured): a few cover the reruns that
+# differ only in a ranking option or the earlier briefings; 20 would be 120 MB of store.
+KEEP_BRIEFINGS = 5
+# Rows a run keeps before writing them: held to the end of a 10,000-article run, the rows
+# (texts and cleaned blocks as JSON) took ~330 MB (issue 13's profile); 500 are a few MB and a
+# transaction of a few milliseconds.
+_FLUSH_ROWS = 500
+
+_BRIEFINGS_TABLE = (
+    "CREATE TABLE briefings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
+)
+_STORIES_TABLE = (
+    "CREATE TABLE stories (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
+    "WITHOUT ROWID"
+)
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE files (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL, "
+    "checksum TEXT NOT NULL)",
+    "CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
+    "WITHOUT ROWID",
+    "CREATE TABLE groupings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)",
+    "CREATE TABLE seen (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
+    "WITHOUT ROWID",
+    _BRIEFINGS_TABLE,
+    _STORIES_TABLE,
+)
+_ADDED = {"briefings": _BRIEFINGS_TABLE, "stories": _STORIES_TABLE}  # since version 2
+_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
+# emptied when other code filled the store
+_RESULTS = ("files", "summaries", "groupings", "briefings", "stories")
+_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS}  # newest rows kept
+_SALT_KEY = "code"  # the meta row naming the code that filled the store
+
+
+def store_path(out: Path) -> Path:
+    """`.briefer/store.sqlite3` beside the output folder."""
+    return out.parent / STORE_FOLDER / STORE_FILENAME
+
+
+@lru_cache(maxsize=1)
+def code_salt() -> str:
+    """The version plus a hash of every module and data file of the package: any change to
+    the code or data that produce cached results gives new keys."""
+    digest = hashlib.blake2b(briefer.__version__.encode(), digest_size=16)
+    package = Path(briefer.__file__).parent
+    for path in sorted([*package.rglob("*.py"), *(package / "data").glob("*")]):
+        if path.is_file():
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def hash_parts(*parts: str) -> str:
+    """A short hash of the parts, each ended so no two lists of parts run together."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def checksum(key: str, value: str) -> str:
+    """What a row must carry: a hash of its key and value, so a flipped byte or a row moved
+    under another key is noticed."""
+    return hash_parts("row", key, value)
+
+
+def _tag(limits: InputLimits) -> str:
+    """The input limits in a file's stamp: a file read within other limits (one a lowered
+    limit would refuse, say) is read again. Empty for the defaults, so stores stay valid."""
+    if limits == InputLimits():
+        return ""
+    return ":" + ",".join(str(value) for value in astuple(limits))
+
+
+def file_stamp(path: Path) -> str | None:
+    """What tells an unchanged input file from an edited one; None if it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    # ctime cannot be set back by tools that restore mtimes, so an edited file always differs.
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def file_key(path: Path, cwd: str) -> str:
+    """An input file's row in the files table (and its part of a run key)."""
+    # The path as given is part of the key: it is what the articles' `path` field says. The
+    # working folder tells apart two projects' `articles/a.md`.
+    given = str(path)
+    return f"{given}\x00{given}" if path.is_absolute() else f"{cwd}\x00{given}"
+
+
+class StoreProblem(Exception):
+    """The file is not a usable store of ours; the message says why."""
+
+
+class Store:
+    """An open article store. Lookups read at once; what a run learns is written by `save`,
+    which `_add` calls every _FLUSH_ROWS rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pending: dict[str, dict[str, tuple[str, ...]]] = {t: {} for t in (*_RESULTS, "seen")}
+        # Stamps taken before the files were read: a file edited while it is being read is
+        # then read again next time, never stored under its new stamp with its old text.
+        self._stamps: dict[Path, str] = {}
+        self.files_reused = 0
+        self.damaged = 0  # rows whose checksum did not match or that could not be read
+        self._salt = code_salt()
+
+    # -- opening
+
+    @classmethod
+    def open(cls, path: Path) -> Store | None:
+        """The store at path, created if missing and rebuilt (with one warning) if it is not
+        a usable store; None, with a warning, if it cannot be had at all (e.g. a read-only
+        folder). Never raises for the store's own problems."""
+        store = cls(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = path.parent / ".gitignore"
+            if not ignore.exists():
+                # A cache, not material for the repo.
+                ignore.write_text("# briefer's article store: a cache\n*\n", encoding="utf-8")
+        except OSError as error:
+            log.warning(
+                "%s: cannot create the article store (%s); running without it",
+                path,
+                error.strerror or error,
+            )
+            return None
+        try:
+            store._connect()
+            return store
+        except sqlite3.OperationalError as problem:
+            # Locked past the busy timeout, or not writable: the file may well be fine.
+            store.close()
+            log.warning(
+                "%s: cannot use the article store (%s); running without it",
+                path,
+                _describe(problem),
+            )
+            return None
+        except (StoreProblem, sqlite3.DatabaseError) as problem:
+            store.close()
+            log.warning("%s: %s; rebuilding the article store", path, _describe(problem))
+        try:
+            _remove_database(path)
+            store._connect()
+            return store
+        except (StoreProblem, sqlite3.Error, OSError) as problem:
+            store.close()
+            log.warning(
+                "%s: cannot rebuild the article store (%s); running without it",
+                path,
+                _describe(problem),
+            )
+            return None
+
+    def _connect(self) -> None:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        self._connection = connection
+        application = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if application == 0 and version == 0 and not tables:
+            self._create()
+        elif application != APPLICATION_ID:
+            raise StoreProblem("not a briefer article store (another program's database)")
+        elif version > SCHEMA_VERSION:
+            raise StoreProblem(
+                f"made by a newer briefer (store version {version}, this one reads "
+                f"{SCHEMA_VERSION})"
+            )
+        elif version >= 2 and version < SCHEMA_VERSION and _TABLES - tables <= _ADDED.keys():
+            self._upgrade()
+        elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
+            raise StoreProblem(f"an old or incomplete store (version {version})")
+        # NORMAL is safe in WAL mode: a crash can lose the last run's additions, never corrupt.
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        self._forget_other_code()
+
+    def _salt_matches(self) -> bool:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (_SALT_KEY,)).fetchone()
+        return row is not None and row[0] == self._salt
+
+    def _forget_other_code(self) -> None:
+        """Empty the results when they were worked out by other code (another version of
+        briefer, or edited data files): none of their keys can ever match this code's again,
+        and they would otherwise pile up with every upgrade. First-seen days are kept."""
+        if self._salt_matches():
+            return
+        with self._transaction() as connection:
+            if not self._salt_matches():  # not done by a run we waited for
+                log.info("%s: made by other code; starting it afresh", self.path)
+                for table in _RESULTS:
+                    connection.execute(f"DELETE FROM {table}")
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (_SALT_KEY, self._salt),
+                )
+
+    def _create(self) -> None:
+        with self._transaction() as connection:
+            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not tables.fetchall():  # another run may have created it while we waited
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _upgrade(self) -> None:
+        """A store of version 2 or later made current: the tables added since created; every
+        row kept (first-seen days are a record, not a cache)."""
+        with self._transaction() as connection:
+            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                tables = {
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                }
+                for name, statement in _ADDED.items():
+                    if name not in tables:
+                        connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._db()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreProblem("the store is closed")
+        return self._connection
+
+    def close(self) -> None:
+        if self.damaged:
+            log.warning(
+                "%s: %d damaged entr%s in the article store (checksum mismatch or unreadable); "
+                "worked out again and replaced",
+                self.path,
+                self.damaged,
+                "y" if self.damaged == 1 else "ies",
+            )
+            self.damaged = 0
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # -- reading and writing rows
+
+    def _read(self, table: str, keys: Sequence[str], columns: str = "") -> dict[str, Any]:
+        """{key: parsed value} for the rows of keys that are there and sound; a row whose
+        checksum does not match or whose value cannot be parsed is counted and left out."""
+        if self._connection is None or not keys:
+            return {}
+        rows: list[tuple[Any, ...]] = []
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows.extend(
+                    self._connection.execute(
+                        f"SELECT key, value, checksum{columns} FROM {table} WHERE key IN ({marks})",
+                        batch,
+                    )
+                )
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return {}
+        sound = [row for row in rows if _sound(row)]
+        self.damaged += len(rows) - len(sound)
+        try:
+            # One parse for all the rows: far cheaper than a json.loads call per row.
+            values = json.loads("[" + ",".join(row[1] for row in sound) + "]")
+        except ValueError:  # a row that is not JSON under a sound checksum: find it
+            values = [_parse(row[1]) for row in sound]
+            self.damaged += sum(value is None for value in values)
+        return {
+            row[0]: (value, *row[3:])
+            for row, value in zip(sound, values, strict=True)
+            if value is not None
+        }
+
+    def _add(self, table: str, key: str, value: str, *extra: str) -> None:
+        self._pending[table][key] = (value, checksum(key, value), *extra)
+        if sum(len(rows) for rows in self._pending.values()) >= _FLUSH_ROWS:
+            self.save()
+
+    def _give_up(self, error: sqlite3.Error) -> None:
+        # Damaged under our feet (or the disk is full): the briefing goes on without the store.
+        log.warning(
+            "%s: the article store failed (%s); running without it", self.path, _describe(error)
+        )
+        self.close()
+
+    # -- what the stages ask
+
+    def lookup(self, paths: Sequence[Path], limits: InputLimits) -> dict[Path, tuple[Article, ...]]:
+        """The articles of every file whose stamp matches what was stored (ingest's cache)
+        when read within the same limits."""
+        wanted: dict[str, tuple[Path, str]] = {}
+        cwd = os.getcwd()
+        for path in paths:
+            stamp = file_stamp(path)
+            if stamp is not None:
+                self._stamps[path] = stamp
+                wanted[file_key(path, cwd)] = (path, f"{stamp}:{self._salt}{_tag(limits)}")
+        found: dict[Path, tuple[Article, ...]] = {}
+        for key, (rows, stamp) in self._read("files", list(wanted), ", stamp").items():
+            path, expected = wanted[key]
+            if stamp != expected:
+                continue
+            try:
+                found[path] = tuple(article_from(row) for row in rows)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        self.files_reused += len(found)
+        return found
+
+    def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None:
+        stamp = self._stamps.get(path)
+        if stamp is not None:
+            rows = compact([article_data(article, text=True) for article in articles])
+            stamp = f"{stamp}:{self._salt}{_tag(limits)}"
+            self._add("files", file_key(path, os.getcwd()), rows, stamp)
+
+    def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
+        found: dict[str, Summarized] = {}
+        for key, (value,) in self._read("summaries", sorted(set(keys))).items():
+            try:
+                found[key] = summarized_from(value)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_summary(self, key: str, value: Summarized) -> None:
+        self._add("summaries", key, compact(summarized_data(value)))
+
+    def grouping(self, key: str, articles: Sequence[Article]) -> Grouped | None:
+        """The grouping stored under key, with each story's articles taken from this run's
+        records; None when there is none (or it names an article not among them, which the
+        key makes impossible short of a hash collision)."""
+        found = self._read("groupings", [key])
+        if key not in found:
+            return None
+        by_id: dict[str, Article] = {}
+        for article in articles:
+            by_id.setdefault(article.id, article)
+        try:
+            value = found[key][0]
+            return Grouped(
+                sections=sections_from(value["sections"], by_id),
+                merged=int(value["merged"]),
+                left_out=tuple(
+                    Skipped(str(s["path"]), str(s["reason"])) for s in value["left_out"]
+                ),
+            )
+        except (KeyError, TypeError, ValueError):
+            self.damaged += 1
+            return None
+
+    def add_grouping(self, key: str, grouped: Grouped) -> None:
+        value = {
+            "merged": grouped.merged,
+            "left_out": [{"path": s.path, "reason": s.reason} for s in grouped.left_out],
+            "sections": sections_data(grouped.sections),
+        }
+        self._add("groupings", key, compact(value))
+
+    def briefing(self, key: str) -> Briefing | None:
+        """The briefing stored under key, if the first-seen days it placed undated articles by
+        are still the store's (they are a record that may be edited or lost)."""
+        found = self._read("briefings", [key])
+        if key not in found:
+            return None
+        try:
+            value = found[key][0]
+            seen = {str(k): dt.date.fromisoformat(v) for k, v in value["seen"].items()}
+            if self._seen_days(list(seen)) != seen:
+                return None
+            return briefing_from(value["briefing"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.damaged += 1
+            return None
+
+    def add_briefing(self, key: str, briefing: Briefing, seen: dict[str, dt.date]) -> None:
+        value = {
+            "seen": {identity: day.isoformat() for identity, day in sorted(seen.items())},
+            "briefing": briefing_data(briefing),
+        }
+        self._add("briefings", key, compact(value))
+
+    def stories(self, keys: Sequence[str]) -> dict[str, Told]:
+        found: dict[str, Told] = {}
+        for key, (value,) in self._read("stories", sorted(set(keys))).items():
+            try:
+                found[key] = told_from(value)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_story(self, key: str, value: Told) -> None:
+        self._add("stories", key, compact(told_data(value)))
+
+    def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
+        days: dict[str, dt.date] = {}
+        for key, (value,) in self._read("seen", sorted(set(ids))).items():
+            try:
+                days[key] = dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                self.damaged += 1
+        return days
+
+    def first_seen(self, ids: Sequence[str], today: dt.date) -> dict[str, dt.date]:
+        """The day each content id was first seen; today (and remembered) for new ones."""
+        days = self._seen_days(ids)
+        for identity in ids:
+            if identity not in days:
+                days[identity] = today
+                self._add("seen", identity, compact(today.isoformat()))
+        return days
+
+    # -- writing
+
+    def save(self) -> None:
+        """Write what this run added since the last save, in one transaction. Only the
+        newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept."""
+        if self._connection is None or not any(self._pending.values()):
+            return
+        try:
+            self._write()
+        except sqlite3.Error as error:
+            self._give_up(error)
+
+    def _write(self) -> None:
+        with self._transaction() as connection:
+            for table, rows in self._pending.items():
+                if table in _KEPT:
+                    for key in rows:  # replaced rows move to the end: newest last
+                        connection.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+                names = "key, value, checksum" + (", stamp" if table == "files" else "")
+                marks = ", ".join("?" * len(names.split(",")))
+                connection.executemany(
+                    f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})",
+                    [(key, *row) for key, row in rows.items()],
+                )
+            for table, kept in _KEPT.items():
+                connection.execute(
+                    f"DELETE FROM {table} WHERE rowid NOT IN "
+                    f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
+                    (kept,),
+                )
+        for rows in self._pending.values():
+            rows.clear()
+
+
+def _sound(row: tuple[Any, ...]) -> bool:
+    key, value, check = row[:3]
+    return isinstance(value, str) and check == checksum(key, value)
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _describe(problem: BaseException) -> str:
+    if isinstance(problem, sqlite3.DatabaseError) and "not a database" in str(problem):
+        return "not an SQLite database (corrupt or some other file)"
+    if isinstance(problem, OSError):
+        return str(problem.strerror or problem)
+    return str(problem)
+
+
+def _remove_database(path: Path) -> None:
+    for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
+        (path.parent / name).unlink(missing_ok=True)
