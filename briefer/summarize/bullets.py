@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,10 +91,10 @@ def _content_stem(word: str) -> str | None:
     return stem(word)
 
 
-def _sentence_terms(text: str) -> frozenset[str]:
-    """The set of briefer.words.content_terms (content words and numbers), found with one
-    cached lookup a word."""
-    return frozenset(term for term in map(_content_stem, tokens(text)) if term)
+def _sentence_terms(words: Sequence[str]) -> frozenset[str]:
+    """The set of briefer.words.content_terms (content words and numbers) of a sentence's
+    tokens, found with one cached lookup a word."""
+    return frozenset(term for term in map(_content_stem, words) if term)
 
 
 def _is_repeat(
@@ -111,11 +111,13 @@ def _is_repeat(
 
 def is_unfit(text: str) -> bool:
     """A sentence no reader accepts as a bullet: residue, a question, or a fragment."""
-    return (
-        is_residue(text)
-        or text.rstrip(" \"'”’)]").endswith("?")
-        or len(tokens(text)) < _FRAGMENT_WORDS
-    )
+    return _unfit(text, tokens(text))
+
+
+def _unfit(text: str, words: Sequence[str]) -> bool:
+    """is_unfit, given the sentence's tokens (the caller has them already). The cheap tests
+    go first: the residue test runs every residue rule's regular expressions on it."""
+    return len(words) < _FRAGMENT_WORDS or text.rstrip(" \"'”’)]").endswith("?") or is_residue(text)
 
 
 def leans_on_previous(text: str, before: str) -> bool:
@@ -123,6 +125,12 @@ def leans_on_previous(text: str, before: str) -> bool:
     it opens with a connective or "There," / "Here", it is a quotation without a named
     speaker, or its subject is a definite description ("The agency") whose noun is neither
     introduced in the sentence nor new: it occurs in `before`, the text just before it."""
+    return _leans(text, lambda: before)
+
+
+def _leans(text: str, before: Callable[[], str]) -> bool:
+    """leans_on_previous, with the text before asked for only when it decides (a sentence
+    opening with "The <noun>"): finding it costs a search of the whole article."""
     stripped = text.lstrip()
     if stripped[:1] in _OPENING_QUOTES:
         return _quote_leans(stripped)
@@ -158,7 +166,7 @@ def _quote_leans(text: str) -> bool:
     return speaker in _PRONOUNS
 
 
-def _definite_leans(text: str, words: list[str], before: str) -> bool:
+def _definite_leans(text: str, words: list[str], before: Callable[[], str]) -> bool:
     """ "The <noun>" at the head of a sentence, refers back when its noun is in `before`."""
     head, comma, _ = text[:200].partition(",")
     raw = _WORD.findall(head)
@@ -177,7 +185,7 @@ def _definite_leans(text: str, words: list[str], before: str) -> bool:
     introduced = (span == 2 and words[2] in _INTRODUCING) or following in _INTRODUCING
     if introduced or (comma and len(raw) == 1 + span):
         return False  # introduced here: "The head of ...", "The man, a farmer, ..."
-    earlier = {stem(word) for word in tokens(before.lower())}
+    earlier = {stem(word) for word in tokens(before().lower())}
     return any(stem(word) in earlier for word in phrase)
 
 
@@ -197,27 +205,58 @@ def _preceding_text(article_text: str, sentence: str) -> str:
     return article_text[max(at - _BACK_CHARACTERS, 0) : at] if at > 0 else ""
 
 
-def _candidates(articles: Sequence[Article], summaries: dict[str, Summary]) -> list[_Candidate]:
+def _candidates(
+    articles: Sequence[Article], summaries: dict[str, Summary]
+) -> tuple[list[_Candidate], Counter[str]]:
+    """The story's candidates, and how many of its reports hold each term (over all their
+    summary sentences, fit or not)."""
     candidates = []
+    reports: Counter[str] = Counter()
     for place, article in enumerate(articles):
-        sentences = sorted(summaries[article.id].sentences, key=lambda s: s.index)
-        chosen = {sentence.index for sentence in sentences}
-        body = " ".join(article.text.split())
-        for sentence in sentences:
-            text = " ".join(sentence.text.split())
-            if not tokens(text) or is_unfit(text):
-                continue
-            candidates.append(
-                _Candidate(
-                    order=(place, sentence.index),
-                    article_id=article.id,
-                    sentence=sentence,
-                    terms=_sentence_terms(sentence.text),
-                    leans=leans_on_previous(text, _preceding_text(body, text)),
-                    previous=sentence.index - 1 if sentence.index - 1 in chosen else None,
-                )
+        mine, held = _article_candidates(place, article, summaries[article.id])
+        candidates += mine
+        reports.update(held)
+    return candidates, reports
+
+
+def _article_candidates(
+    place: int, article: Article, summary: Summary
+) -> tuple[list[_Candidate], set[str]]:
+    """One report's candidates, and the terms of all its summary sentences. Each sentence is
+    tokenized and its terms found once."""
+    sentences = sorted(summary.sentences, key=lambda s: s.index)
+    chosen = {sentence.index for sentence in sentences}
+    body: str | None = None  # the squashed article text: made only when a sentence needs it
+
+    def preceding(text: str) -> Callable[[], str]:
+        def find() -> str:
+            nonlocal body
+            if body is None:
+                body = " ".join(article.text.split())
+            return _preceding_text(body, text)
+
+        return find
+
+    candidates = []
+    held: set[str] = set()
+    for sentence in sentences:
+        words = tokens(sentence.text)  # squashing whitespace changes no token
+        terms = _sentence_terms(words)
+        held |= terms
+        text = " ".join(sentence.text.split())
+        if not words or _unfit(text, words):
+            continue
+        candidates.append(
+            _Candidate(
+                order=(place, sentence.index),
+                article_id=article.id,
+                sentence=sentence,
+                terms=terms,
+                leans=_leans(text, preceding(text)),
+                previous=sentence.index - 1 if sentence.index - 1 in chosen else None,
             )
-    return candidates
+        )
+    return candidates, held
 
 
 def story_bullets(
@@ -225,13 +264,9 @@ def story_bullets(
 ) -> tuple[Bullet, ...]:
     """The story's bullets, chosen across all its reports at once (see the module docstring),
     in the order they were chosen, each attributed to its report."""
-    candidates = _candidates(articles, summaries)
-    # how many of the story's reports hold each term: the facts they agree on weigh most
-    reports = Counter(
-        term
-        for article in articles
-        for term in set().union(*(_sentence_terms(s.text) for s in summaries[article.id].sentences))
-    )
+    # `reports`: how many of the story's reports hold each term (the facts they agree on
+    # weigh most)
+    candidates, reports = _candidates(articles, summaries)
     said: set[str] = set()
     taken: list[tuple[frozenset[str], str]] = []
     chosen: list[_Candidate] = []
