@@ -286,12 +286,22 @@ def _seconds(raw: object, origin: _Origin, key: str) -> float:
     return float(value)
 
 
-def _security(raw: object, origin: _Origin, key: str) -> str:
-    word = raw.strip().lower() if isinstance(raw, str) else None
-    if word not in SMTP_SECURITY:
-        example = '"starttls"' if origin.in_file else "starttls"
-        raise origin.bad(key, raw, f"one of {', '.join(SMTP_SECURITY)}", example)
-    return word
+def _one_of(choices: Sequence[str], example: str) -> Callable[[object, _Origin, str], str]:
+    """A parser for a setting that is one word of `choices` (any case); a bad value is
+    shown `example` as the fix."""
+
+    def parse(raw: object, origin: _Origin, key: str) -> str:
+        word = raw.strip().lower() if isinstance(raw, str) else None
+        if word is None or word not in choices:
+            shown = f'"{example}"' if origin.in_file else example
+            raise origin.bad(key, raw, f"one of {', '.join(choices)}", shown)
+        return word
+
+    return parse
+
+
+_security = _one_of(SMTP_SECURITY, "starttls")
+_mode = _one_of(EMAIL_MODES, "bcc")
 
 
 def parse_addresses(value: str | list[str], where: str) -> tuple[str, ...]:
@@ -345,14 +355,6 @@ def setting_name(key: str) -> str:
     if key == "smtp_password":
         return PASSWORD_ENV
     return f"{key} ({ENV_PREFIX}{key.upper()})"
-
-
-def _mode(raw: object, origin: _Origin, key: str) -> str:
-    word = raw.strip().lower() if isinstance(raw, str) else None
-    if word not in EMAIL_MODES:
-        example = '"bcc"' if origin.in_file else "bcc"
-        raise origin.bad(key, raw, f"one of {', '.join(EMAIL_MODES)}", example)
-    return word
 
 
 def _web_address(raw: object, origin: _Origin, key: str, schemes: tuple[str, ...]) -> str:

@@ -208,25 +208,6 @@ def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
     )
 
 
-def tfidf(raw: sparse.csr_matrix, limit: int = _MAX_TERMS) -> sparse.csr_matrix:
-    """Rows L2-normalised, so a row product is a cosine; an empty row stays all zero."""
-    n = raw.shape[0]
-    matrix = sparse.csr_matrix(raw, dtype=np.float64, copy=True)
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()
-    # Sublinear: the tenth mention says less than the second.
-    raw_values = matrix.data
-    matrix.data = np.where(raw_values >= 1.0, 1.0 + np.log(np.maximum(raw_values, 1.0)), raw_values)
-    matrix.sort_indices()
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    matrix = keep_top_terms(sparse.csr_matrix(matrix @ sparse.diags(idf)), limit)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0.0] = 1.0
-    # float32: plenty for cosines, and half the memory traffic in the block products.
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
-
-
 def _top_mean(sims: np.ndarray) -> np.ndarray:
     """Per row, the sum of its _NEIGHBOURS largest values over _NEIGHBOURS."""
     if sims.shape[1] > _NEIGHBOURS:

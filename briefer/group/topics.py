@@ -11,7 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from briefer.group.linkage import average_linkage
-from briefer.group.stories import CHUNK_ROWS, keep_top_terms, tfidf
+from briefer.group.stories import CHUNK_ROWS, keep_top_terms
 from briefer.group.texts import REST_PART, Texts, usual_form
 from briefer.records import OTHER_THEME, Story
 
@@ -26,6 +26,25 @@ _TOPIC_COMMON_SHARE = 0.05  # of the stories: a term in more says little about a
 _TOPIC_COMMON_MIN = 100  # ...once the briefing is big enough for that to matter
 _TOPIC_TERMS = 3
 _TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
+
+
+def tfidf(raw: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
+    """Rows L2-normalised, so a row product is a cosine; an empty row stays all zero."""
+    n = raw.shape[0]
+    matrix = sparse.csr_matrix(raw, dtype=np.float64, copy=True)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    # Sublinear: the tenth mention says less than the second.
+    raw_values = matrix.data
+    matrix.data = np.where(raw_values >= 1.0, 1.0 + np.log(np.maximum(raw_values, 1.0)), raw_values)
+    matrix.sort_indices()
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    matrix = keep_top_terms(sparse.csr_matrix(matrix @ sparse.diags(idf)), limit)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    # float32: plenty for cosines, and half the memory traffic in the block products.
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix, dtype=np.float32)
 
 
 def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
