@@ -397,13 +397,13 @@ def test_average_linkage_holds_a_story_to_the_date_window_only_when_given_one() 
 
 
 def test_dev_undated_clusters_bcubed(shared_dir: Path) -> None:
-    """The undated dev file, on text alone (0.891 when this test was written; 0.868 before
-    the background idf, the floor under baselines and the cohesion rule)."""
+    """The undated dev file, on text alone (0.903 with the weekdays the reports name, 0.891
+    without; 0.868 before the background idf, the floor under baselines and cohesion)."""
     path = shared_dir / "eval" / "clusters_dev_undated.jsonl"
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     docs = [(r["title"], r["text"], None) for r in rows]
     _, _, f1 = bcubed(cluster_stories(docs), [r["label"] for r in rows])
-    assert f1 >= 0.88
+    assert f1 >= 0.90
 
 
 # --- bcubed ------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ in English at large), damped by the days between two reports, and measured again
 article's own neighbourhood so a busy topic does not glue its distinct events together.
 The graph falls into connected components; within each, average linkage (linkage.py) forms
 the stories, and two groups of several reports join only when they agree with each other at
-least three quarters as well as within themselves. A pair's similarity depends only on the
-two articles, their days and their nearest neighbours, and each component is clustered on
-its own, in a fixed order, so a story does not depend on the order of the input or on
-unrelated articles.
+least three quarters as well as within themselves. Reports without two dates that name
+different weekdays count as less alike: the weekday is the day their text gives. A pair's
+similarity depends only on the two articles, their days (or weekdays) and their nearest
+neighbours, and each component is clustered on its own, in a fixed order, so a story does
+not depend on the order of the input or on unrelated articles.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
 # Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
 # figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
-# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A. _BACKGROUND comes
+# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A (the figures
+# given with them were taken before _WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
 # from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
 # and checked again with the values below (half A / B, chosen values 0.914 / 0.932; none
 # was better on A by more than 0.002): _NEIGHBOURS 5 / 20 0.910 / 0.927, 0.903 / 0.921;
@@ -94,6 +96,19 @@ _COHESION = 0.75
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
 _COPY_COSINE = 0.85
+# A weekday named in a report is the day of its event (news style names the weekday for
+# anything within the past week), so two reports whose texts name weekdays but none in
+# common are most likely different events: without two dates to go on, their similarity
+# keeps 1 - _WEEKDAY_DECAY (a pair with two dates has the dates, better evidence, and is
+# not touched). In half A of the undated file, of the pairs that clear the merge threshold
+# and both name a weekday, 10% of the same-story ones name none in common and 51% of the
+# different-story ones (half B: 12% and 65%). Chosen on half A (clusters_halves.py, half
+# A / B / whole file): 0 0.914 / 0.932 / 0.891, 0.1 0.913 / 0.931 / 0.902, 0.15 0.915 /
+# 0.933 / 0.903, 0.2 0.913 / 0.934 / 0.901, 0.25 (one day's _DAY_DECAY) 0.911 / 0.932 /
+# 0.899, 0.35 0.911 / 0.930 / 0.901. It hardly moves a half and lifts the whole file,
+# whose same-topic distractors from other weeks are twice as many.
+_WEEKDAY_DECAY = 0.15
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Adjusted similarities below this are treated as zero, which keeps the graph (and memory)
 # small; kept from the previous round (half A / B: 0.01 0.914 / 0.932, the same as 0.02;
 # 0.03 0.915 / 0.933).
@@ -291,15 +306,53 @@ def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
     return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
 
 
+def weekday_masks(texts: Texts) -> np.ndarray:
+    """Each article's weekdays named in its headline or text (as read for grouping): bit k
+    for _WEEKDAYS[k]. Per article, so a mask never depends on the other articles."""
+    bits = np.asarray(
+        [
+            1 << _WEEKDAYS.index(word.lower()) if word.lower() in _WEEKDAYS else 0
+            for word in texts.surface
+        ],
+        dtype=np.int64,
+    )
+    masks = np.zeros(texts.count, dtype=np.int64)
+    named = np.nonzero(bits[texts.words])[0]
+    np.bitwise_or.at(masks, texts.article[named], bits[texts.words[named]])
+    return masks
+
+
+def _weekday_damp(sims: np.ndarray, block: _Block, weekdays: np.ndarray | None) -> None:
+    """Scale the pairs of the block that lack two dates by 1 - _WEEKDAY_DECAY where both
+    reports name weekdays and none in common, in place."""
+    if weekdays is None:
+        return
+    # Dated rows meet dated columns first: those pairs have their days.
+    start = 0 if block.row_days is None else len(block.column_days)
+    row_masks = weekdays[block.rows]
+    column_masks = weekdays[block.columns[start:]]
+    if not row_masks.any() or not column_masks.any():
+        return
+    apart = (row_masks[:, None] & column_masks[None, :]) == 0
+    apart &= (row_masks != 0)[:, None]
+    apart &= (column_masks != 0)[None, :]
+    part = sims[:, start:]
+    part[apart] *= np.float32(1.0 - _WEEKDAY_DECAY)
+
+
 def story_graph(
-    terms: sparse.csr_matrix, days: Sequence[int | None]
+    terms: sparse.csr_matrix,
+    days: Sequence[int | None],
+    weekdays: np.ndarray | None = None,
 ) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
     """Baseline-adjusted, date-damped similarities of the pairs that may be one story,
     (first, second) with first < second, each at least _PAIR_FLOOR; and the pairs among
     them that are copies of each other (cosine at least _COPY_COSINE before damping).
+    `weekdays` (weekday_masks; None: not used) damps the pairs without two dates whose
+    texts name different weekdays.
 
-    A pair's similarity depends on the two articles, their days and their own nearest
-    neighbours (the baselines), nothing else. Dated articles are compared block by block
+    A pair's similarity depends on the two articles, their days (or weekdays) and their
+    own nearest neighbours (the baselines), nothing else. Dated articles are compared block by block
     within their date window, so the cost grows with the articles per window rather than
     with the square of the total.
     """
@@ -322,6 +375,7 @@ def story_graph(
             if a != b
         )
         _damp(sims, block)
+        _weekday_damp(sims, block, weekdays)
         baselines[rows] = np.maximum(_top_mean(sims), _BACKGROUND)
         bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
         r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
@@ -392,20 +446,25 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
-    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys)
+    days = [day for _, _, day in docs]
+    return cluster_labels(term_vectors(texts), days, keys, weekday_masks(texts))
 
 
 def cluster_labels(
-    terms: sparse.csr_matrix, dates: Sequence[date | None], keys: Sequence[str]
+    terms: sparse.csr_matrix,
+    dates: Sequence[date | None],
+    keys: Sequence[str],
+    weekdays: np.ndarray | None = None,
 ) -> list[int]:
-    """Story label for each article from its term_vectors row: the story graph, cut into
-    components, each clustered on its own (cluster_component) with its members ordered by
-    `keys` (article ids). Labels are numbered by each story's first article."""
+    """Story label for each article from its term_vectors row (and weekday_masks): the
+    story graph, cut into components, each clustered on its own (cluster_component) with
+    its members ordered by `keys` (article ids). Labels are numbered by each story's first
+    article."""
     count = terms.shape[0]
     if count == 0:
         return []
     days = [day.toordinal() if day is not None else None for day in dates]
-    graph, copies = story_graph(terms, days)
+    graph, copies = story_graph(terms, days, weekdays)
     neighbours: dict[int, list[tuple[int, float]]] = {}
     for (i, j), sim in graph.items():
         neighbours.setdefault(i, []).append((j, sim))
