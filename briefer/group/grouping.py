@@ -99,7 +99,7 @@ def file_stories(
         terms,
         [document.article.date for document in documents],
         [document.article.id for document in documents],
-        weekday_masks(texts),
+        weekdays=weekday_masks(texts),
     )
     story_of = np.asarray(labels, dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
