@@ -33,7 +33,7 @@ import numpy as np
 from briefer.group import cluster_stories, group, load_themes
 from briefer.group.copies import find_copies
 from briefer.group.grouping import _article_key, _story_title
-from briefer.group.stories import cluster_labels, story_matrices
+from briefer.group.stories import cluster_labels, story_matrices, weekday_masks
 from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
 from briefer.group.topics import label_topics
@@ -125,7 +125,12 @@ def parts(items: list[tuple[Document, Summary]], themes: Sequence[Theme]) -> dic
     lap("texts_from")
     raw, terms = story_matrices(texts)
     lap("term matrix (story_matrices)")
-    labels = cluster_labels(terms, [d.article.date for d in unique], [d.article.id for d in unique])
+    labels = cluster_labels(
+        terms,
+        [d.article.date for d in unique],
+        [d.article.id for d in unique],
+        weekdays=weekday_masks(texts),
+    )
     story_of = np.asarray(labels, dtype=np.int64)
     lap("story graph + clustering")
     found = placements(texts, story_of, int(story_of.max()) + 1, themes, "primary")
