@@ -225,6 +225,11 @@ def _rules() -> _Rules:
     )
 
 
+def prepare() -> None:
+    """Compile the rules now (before worker processes are forked, so that they share them)."""
+    _rules()
+
+
 def is_residue(sentence: str) -> bool:
     """Whether a sentence holds social or syndication residue (a handle, hashtag or link, a
     translation or contribution credit, a "see all our coverage" line): never a summary."""
