@@ -158,7 +158,7 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     # Only the shared terms, in a's order: the same sum as adding a zero for every other term
     # (x + 0.0 is x), with the loops in C (tens of thousands of pairs in a 10,000-article run).
     shared = list(filter(b.__contains__, a))
-    return sum(map(operator.mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))
+    return float(sum(map(operator.mul, map(a.__getitem__, shared), map(b.__getitem__, shared))))
 
 
 def _centroid(vectors: Sequence[dict[str, float]]) -> dict[str, float]:
