@@ -14,6 +14,11 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy and scipy are imported by the stages that use them, not here
+    import numpy as np
+    from scipy.sparse import csr_matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +300,26 @@ class Told:
     title: str
     bullets: tuple[Bullet, ...]
     copies: tuple[tuple[str, str], ...]  # (copy id, original id)
+
+
+@dataclass(frozen=True)
+class TermRows:
+    """What grouping reads from each article, over one vocabulary in alphabetical order, so
+    no value depends on which other articles came in or in what order: the rows the article
+    store keeps between runs, so a rerun with a few new articles reads only those
+    (briefer.group.rows). Row k is the run's k-th article."""
+
+    terms: tuple[str, ...]  # stems, names and figures, sorted
+    vectors: csr_matrix  # articles x terms: story-clustering vectors (stories.term_vectors)
+    places: csr_matrix  # articles x terms: place-weighted mentions (topic labels)
+    lead_start: np.ndarray  # per article + 1: where its headline-and-lead words begin
+    lead_term: np.ndarray  # each such content word's term (figures left out), in text order
+    lead_form: np.ndarray  # and its spelling, as an index into `forms`
+    forms: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.lead_start) - 1
 
 
 @dataclass(frozen=True)

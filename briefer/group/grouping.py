@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
+from briefer.group.rows import term_rows
 from briefer.group.stories import cluster_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
@@ -25,6 +25,7 @@ from briefer.records import (
     Section,
     Story,
     Summary,
+    TermRows,
     TextFeatures,
     Theme,
     Told,
@@ -74,7 +75,7 @@ class Filed:
     briefing and `briefer themes` both use, so they cannot disagree."""
 
     texts: Texts
-    raw: sparse.csr_matrix  # articles x terms, for topic labels
+    rows: TermRows  # each document's vectors and lead words (group.rows)
     story_of: np.ndarray  # each document's story, numbered by first document
     placements: list[Placement]  # by story
 
@@ -94,15 +95,15 @@ def file_stories(
             for document, found in zip(documents, given, strict=True)
         ]
     )
-    raw, terms = story_matrices(texts)
+    rows = term_rows(texts, *story_matrices(texts))
     labels = cluster_labels(
-        terms,
+        rows.vectors,
         [document.article.date for document in documents],
         [document.article.id for document in documents],
     )
     story_of = np.asarray(labels, dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
-    return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))
+    return Filed(texts, rows, story_of, placements(texts, story_of, count, themes, explain))
 
 
 MAX_BULLETS = 5  # a story's bullets, at most (issue 3: a story is read at a glance)
@@ -164,7 +165,7 @@ def group(
         unique_features.append(words)
 
     stage = file_stories(unique, themes, "primary", unique_features)
-    texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
+    story_of, found = stage.story_of, stage.placements
     members: list[list[Article]] = [[] for _ in found]
     for position, number in enumerate(story_of.tolist()):
         members[number].append(unique[position].article)
@@ -193,7 +194,7 @@ def group(
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    stories = label_topics(stories, texts, raw, story_of)
+    stories = label_topics(stories, stage.rows, story_of)
 
     sections: list[Section] = []
     named: set[str] = set()
