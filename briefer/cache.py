@@ -20,8 +20,11 @@ from briefer.records import (
     Briefed,
     Briefing,
     Grouped,
+    KnownRows,
     Listed,
     MakeOptions,
+    Placement,
+    StoredRows,
     Summarized,
     Theme,
     Told,
@@ -96,11 +99,18 @@ def run_key(
     return digest.hexdigest()
 
 
+def _themes_data(themes: Sequence[Theme]) -> list[list[object]]:
+    return [[t.name, t.description, list(t.keywords)] for t in themes]
+
+
 def _story_key(
-    articles: Sequence[Article], length: tuple[int, int | None, str], max_bullets: int
+    articles: Sequence[Article],
+    length: tuple[int, int | None, str],
+    max_bullets: int,
+    head: Sequence[object] = ("story",),
 ) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(compact([code_salt(), "story", max_bullets]).encode())
+    digest.update(compact([code_salt(), *head, max_bullets]).encode("utf-8", "surrogatepass"))
     for article in articles:
         shown = [article_data(article), summary_key(article, *length)]
         digest.update(compact(shown).encode("utf-8", "surrogatepass"))
@@ -222,28 +232,77 @@ class Cache:
         self._stories_told = len(todo)
         return [known[key] for key in keys]
 
+    def placements(
+        self,
+        reports: Sequence[tuple[Article, ...]],
+        work_out: Callable[[Sequence[tuple[Article, ...]]], list[Placement]],
+        *,
+        themes: Sequence[Theme],
+        length: tuple[int, int | None, str],
+    ) -> list[Placement]:
+        """Where each story is filed, in order: from the store, or by work_out (called once,
+        with the stories not there) and then stored. A story is placed on its own words and
+        the themes alone (group.themes.placements): its key is its reports as shown, with
+        their summary keys, and the themes."""
+        if self.store is None:
+            return work_out(reports)
+        head = ["placement", _themes_data(themes)]
+        keys = [_story_key(articles, length, 0, head) for articles in reports]
+        known = self.store.placements(keys)
+        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
+        for key in known:
+            todo.pop(key, None)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_placement(key, value)
+        return [known[key] for key in keys]
+
     def grouped(
         self,
         articles: Sequence[Article],
         length: tuple[int, int | None, str],
         themes: Sequence[Theme],
-        work_out: Callable[[], Grouped],
+        work_out: Callable[[KnownRows | None], Grouped],
     ) -> Grouped:
         """The stories of exactly these articles, summaries and themes: from the store (their
-        summaries then need not even be loaded), or by work_out and then stored."""
+        summaries then need not even be loaded), or by work_out and then stored. work_out is
+        given the rows the store holds for these articles (as an earlier grouping read
+        them), so it reads only the others; the rows of this grouping are then kept."""
         if self.store is None:
-            return work_out()
-        items = [(article, summary_key(article, *length)) for article in articles]
-        key = grouping_key(items, themes)
+            return work_out(None)
+        keys = [summary_key(article, *length) for article in articles]
+        key = grouping_key(list(zip(articles, keys, strict=True)), themes)
         remembered = self.store.grouping(key, articles)
         if remembered is not None:
             self._grouping_reused = True
             self._summaries_reused = len(articles)
             return remembered
-        grouped = work_out()
+        rows_key = hash_parts(code_salt(), "rows", *map(str, length))
+        grouped = work_out(_known_rows(self.store.rows(rows_key), articles, keys))
         if grouped.final:
             self.store.add_grouping(key, grouped)
+            if grouped.rows is not None:
+                key_of = {article.id: found for article, found in zip(articles, keys, strict=True)}
+                stored = StoredRows(
+                    grouped.row_ids, tuple(key_of[i] for i in grouped.row_ids), grouped.rows
+                )
+                self.store.add_rows(rows_key, stored)
         return grouped
+
+
+def _known_rows(
+    stored: StoredRows | None, articles: Sequence[Article], keys: Sequence[str]
+) -> KnownRows | None:
+    """The stored rows of the articles whose text (summary key) is still what it was."""
+    if stored is None:
+        return None
+    wanted = {article.id: key for article, key in zip(articles, keys, strict=True)}
+    row_of = {
+        identity: row
+        for row, (identity, key) in enumerate(zip(stored.ids, stored.keys, strict=True))
+        if wanted.get(identity) == key
+    }
+    return KnownRows(stored.rows, row_of) if row_of else None
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from briefer.records import (
     Coverage,
     Grouped,
     Ingested,
+    KnownRows,
     Listed,
     Skipped,
     Summarized,
@@ -38,7 +39,7 @@ from briefer.records import (
 from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
 
 if TYPE_CHECKING:
-    from briefer.group.grouping import Teller
+    from briefer.group.grouping import Placer, Teller
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,11 @@ def build_fresh(
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
 
-    def summarize_and_group() -> Grouped:
+    def summarize_and_group(known: KnownRows | None) -> Grouped:
         summaries = cache.summaries(chosen, length, lambda todo: summarize(todo, length))
-        return group(chosen, summaries, themes, functools.partial(cache.stories, length=length))
+        teller = functools.partial(cache.stories, length=length)
+        placer = functools.partial(cache.placements, themes=themes, length=length)
+        return group(chosen, summaries, themes, teller, placer, known)
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
@@ -193,10 +196,14 @@ def group(
     summaries: Sequence[Summarized],
     themes: Sequence[Theme],
     teller: Teller | None = None,
+    placer: Placer | None = None,
+    known: KnownRows | None = None,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
-    teller: how what each story says is had (Cache.stories: from the article store)."""
+    teller, placer: how what each story says and where it is filed are had (Cache.stories
+    and Cache.placements: from the article store); known: rows the store holds."""
     from briefer.group.grouping import group as make_stories
+    from briefer.group.grouping import place_each, tell_each
 
     items = []
     features = []  # each item's words for grouping, when its worker read them
@@ -207,12 +214,23 @@ def group(
             features.append(summarized.features)
         else:
             left_out.append(Skipped(article.path, summarized.problem or EMPTY))
-    if teller:
-        grouping = make_stories(items, themes, teller=teller, features=features)
-    else:
-        grouping = make_stories(items, themes, features=features)
+    grouping = make_stories(
+        items,
+        themes,
+        teller=teller or tell_each,
+        features=features,
+        placer=placer or place_each,
+        known=known,
+    )
     final = all(not summarized.problem for summarized in summaries)
-    return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
+    return Grouped(
+        grouping.sections,
+        grouping.merged,
+        tuple(left_out),
+        final,
+        rows=grouping.rows,
+        row_ids=grouping.row_ids,
+    )
 
 
 def account(

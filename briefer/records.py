@@ -323,11 +323,32 @@ class TermRows:
 
 
 @dataclass(frozen=True)
+class StoredRows:
+    """A grouping's rows as the article store keeps them: row k is the article ids[k], whose
+    summary key (what decides its text, briefer.cache.summary_key) is keys[k]."""
+
+    ids: tuple[str, ...]
+    keys: tuple[str, ...]
+    rows: TermRows
+
+
+@dataclass(frozen=True)
+class KnownRows:
+    """Rows an earlier run read (the article store's), and which article each row is."""
+
+    rows: TermRows
+    row_of: dict[str, int]  # article id -> row
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories filed under themes, and how many articles were folded into another's story."""
 
     sections: tuple[Section, ...]  # themes in file order, then OTHER_THEME if it has stories
     merged: int  # articles folded into a story whose first report is another article
+    # Each grouped article's rows and id, for the store to keep (not part of the result).
+    rows: TermRows | None = field(default=None, compare=False, repr=False)
+    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 # --- rank records ------------------------------------------------------------------------
@@ -428,6 +449,9 @@ class Grouped:
     merged: int  # articles folded into a story reported by another article
     left_out: tuple[Skipped, ...]  # articles with nothing to summarize, and why
     final: bool = True  # False when some were left out for a passing reason: not stored
+    # The grouping's rows and their articles' ids (Grouping.rows), for the store to keep.
+    rows: TermRows | None = field(default=None, compare=False, repr=False)
+    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 # --- delivery records --------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.rows import term_rows
+from briefer.group.rows import join_rows, term_rows
 from briefer.group.stories import cluster_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
@@ -21,6 +21,7 @@ from briefer.records import (
     Article,
     Document,
     Grouping,
+    KnownRows,
     Placement,
     Section,
     Story,
@@ -80,6 +81,27 @@ class Filed:
     placements: list[Placement]  # by story
 
 
+def _texts(documents: Sequence[Document], features: Sequence[TextFeatures | None]) -> Texts:
+    """The documents' Texts, from their workers' features where given (read here if not)."""
+    given = list(features) + [None] * (len(documents) - len(features))
+    return texts_from(
+        [
+            found if found is not None else document_features(document)
+            for document, found in zip(documents, given, strict=True)
+        ]
+    )
+
+
+def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
+    """Each document's story, numbered by first document."""
+    labels = cluster_labels(
+        rows.vectors,
+        [document.article.date for document in documents],
+        [document.article.id for document in documents],
+    )
+    return np.asarray(labels, dtype=np.int64)
+
+
 def file_stories(
     documents: Sequence[Document],
     themes: Sequence[Theme],
@@ -88,20 +110,9 @@ def file_stories(
 ) -> Filed:
     """Cluster the documents into stories and place each story under the themes. features:
     each document's words as its worker read them (None or left out: read here)."""
-    given = list(features) + [None] * (len(documents) - len(features))
-    texts = texts_from(
-        [
-            found if found is not None else document_features(document)
-            for document, found in zip(documents, given, strict=True)
-        ]
-    )
+    texts = _texts(documents, features)
     rows = term_rows(texts, *story_matrices(texts))
-    labels = cluster_labels(
-        rows.vectors,
-        [document.article.date for document in documents],
-        [document.article.id for document in documents],
-    )
-    story_of = np.asarray(labels, dtype=np.int64)
+    story_of = _stories_of(documents, rows)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     return Filed(texts, rows, story_of, placements(texts, story_of, count, themes, explain))
 
@@ -129,22 +140,60 @@ def tell_story(
     return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
 
 
-def _tell_each(
+def tell_each(
     reports: Sequence[tuple[Article, ...]], max_bullets: int, tell: TellStories
 ) -> list[Told]:
     return tell(reports)
+
+
+# Each story's reports -> where each story is filed, in order.
+PlaceStories = Callable[[Sequence[tuple[Article, ...]]], list[Placement]]
+# How the stories are placed: placer(reports, place) is place(reports), or a memo of it (the
+# article store's Cache.placements): a story's placement depends on its reports and the
+# themes alone (themes.placements), so the memo is keyed by both.
+Placer = Callable[[Sequence[tuple[Article, ...]], PlaceStories], list[Placement]]
+
+
+def place_each(reports: Sequence[tuple[Article, ...]], place: PlaceStories) -> list[Placement]:
+    return place(reports)
+
+
+def _rows(
+    unique: Sequence[Document], features: Sequence[TextFeatures | None], known: KnownRows | None
+) -> tuple[TermRows, Texts | None]:
+    """Every document's rows, in order: a known article's from `known`, the others read from
+    their features; and the Texts of all documents when none was known (else None)."""
+    fresh = [
+        k
+        for k, document in enumerate(unique)
+        if known is None or document.article.id not in known.row_of
+    ]
+    texts = _texts([unique[k] for k in fresh], [features[k] for k in fresh])
+    made = term_rows(texts, *story_matrices(texts))
+    if known is None or len(fresh) == len(unique):
+        return made, texts
+    place = {k: row for row, k in enumerate(fresh)}
+    order = [
+        (1, place[k]) if k in place else (0, known.row_of[document.article.id])
+        for k, document in enumerate(unique)
+    ]
+    return join_rows([known.rows, made], order), None
 
 
 def group(
     items: Sequence[tuple[Document, Summary]],
     themes: Sequence[Theme],
     max_bullets: int = MAX_BULLETS,
-    teller: Teller = _tell_each,
+    teller: Teller = tell_each,
     features: Sequence[TextFeatures | None] = (),
+    placer: Placer = place_each,
+    known: KnownRows | None = None,
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
-    teller: how each story's Told is had (worked out here, or taken from a memo); features:
-    each item's words for grouping, when a worker read them (texts.article_features)."""
+    teller, placer: how each story's Told and Placement are had (worked out here, or taken
+    from a memo); features: each item's words for grouping, when a worker read them
+    (texts.article_features); known: rows of articles an earlier run read (the article
+    store's), so only the others are read here. The result is the same either way."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
     documents: dict[str, Document] = {}
@@ -164,9 +213,10 @@ def group(
         unique.append(document)
         unique_features.append(words)
 
-    stage = file_stories(unique, themes, "primary", unique_features)
-    story_of, found = stage.story_of, stage.placements
-    members: list[list[Article]] = [[] for _ in found]
+    rows, texts = _rows(unique, unique_features, known)
+    story_of = _stories_of(unique, rows)
+    count = int(story_of.max()) + 1 if len(story_of) else 0
+    members: list[list[Article]] = [[] for _ in range(count)]
     for position, number in enumerate(story_of.tolist()):
         members[number].append(unique[position].article)
     reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
@@ -174,7 +224,21 @@ def group(
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
         return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
 
+    def place(todo: Sequence[tuple[Article, ...]]) -> list[Placement]:
+        if texts is not None:  # every document read: place every story at once
+            every = placements(texts, story_of, count, themes, "primary")
+            return [every[story_of[index[articles[0].id]]] for articles in todo]
+        # The stories' documents in the run's order: a story is placed on its own words
+        # alone, read in the same order as when all are placed at once.
+        chosen = sorted(index[a.id] for articles in todo for a in articles)
+        number = {a.id: k for k, articles in enumerate(todo) for a in articles}
+        some = _texts([unique[k] for k in chosen], [unique_features[k] for k in chosen])
+        filed = np.asarray([number[unique[k].article.id] for k in chosen], dtype=np.int64)
+        return placements(some, filed, len(todo), themes, "primary")
+
+    index = {document.article.id: k for k, document in enumerate(unique)}
     told = teller(reports, max_bullets, tell)
+    found = placer(reports, place)
     stories: list[Story] = []
     merged = 0
     for articles, placement, said in zip(reports, found, told, strict=True):
@@ -194,7 +258,7 @@ def group(
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    stories = label_topics(stories, stage.rows, story_of)
+    stories = label_topics(stories, rows, story_of)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -207,7 +271,12 @@ def group(
             filed = by_topic(filed)
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
-    return Grouping(sections=tuple(sections), merged=merged)
+    return Grouping(
+        sections=tuple(sections),
+        merged=merged,
+        rows=rows,
+        row_ids=tuple(document.article.id for document in unique),
+    )
 
 
 def story_key(story: Story) -> tuple[bool, int, str, str]:

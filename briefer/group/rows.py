@@ -8,13 +8,14 @@ one run over all the articles gives: what lets a rerun read only its new article
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
 
 from briefer.group.texts import REST_PART, Texts
-from briefer.records import TermRows
+from briefer.records import StoredRows, TermRows
 
 
 def term_rows(texts: Texts, places: sparse.csr_matrix, vectors: sparse.csr_matrix) -> TermRows:
@@ -83,3 +84,61 @@ def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> Te
         lead_form=np.concatenate(lead_form)[picks] if lead_form else np.zeros(0, np.int32),
         forms=tuple(forms),
     )
+
+
+# ---- as the article store keeps them ---------------------------------------------------------
+
+_STRINGS = ("ids", "keys", "terms", "forms")  # joined by "\n", which none of them holds
+
+
+def rows_to_bytes(value: StoredRows) -> bytes:
+    rows = value.rows
+    arrays: dict[str, np.ndarray] = {
+        name: np.frombuffer("\n".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        for name, strings in zip(
+            _STRINGS, (value.ids, value.keys, rows.terms, rows.forms), strict=True
+        )
+    }
+    for name, matrix in (("vectors", rows.vectors), ("places", rows.places)):
+        arrays[f"{name}_data"] = matrix.data
+        arrays[f"{name}_indices"] = matrix.indices
+        arrays[f"{name}_indptr"] = matrix.indptr
+        arrays[f"{name}_shape"] = np.asarray(matrix.shape, dtype=np.int64)
+    arrays["lead_start"] = rows.lead_start
+    arrays["lead_term"] = rows.lead_term
+    arrays["lead_form"] = rows.lead_form
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def rows_from_bytes(blob: bytes) -> StoredRows:
+    """Raises ValueError or KeyError for a blob that is not rows_to_bytes's."""
+    with np.load(io.BytesIO(blob), allow_pickle=False) as found:
+        arrays = {name: found[name] for name in found.files}
+    strings = [
+        tuple(arrays[name].tobytes().decode("utf-8", "surrogatepass").split("\n"))
+        if arrays[name].size
+        else ()
+        for name in _STRINGS
+    ]
+    matrices = [
+        sparse.csr_matrix(
+            (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
+            shape=tuple(arrays[f"{name}_shape"].tolist()),
+        )
+        for name in ("vectors", "places")
+    ]
+    ids, keys, terms, forms = strings
+    rows = TermRows(
+        terms=terms,
+        vectors=matrices[0],
+        places=matrices[1],
+        lead_start=arrays["lead_start"],
+        lead_term=arrays["lead_term"],
+        lead_form=arrays["lead_form"],
+        forms=forms,
+    )
+    if len(ids) != len(keys) or len(ids) != rows.count or rows.vectors.shape[0] != len(ids):
+        raise ValueError("rows that do not match their articles")
+    return StoredRows(ids, keys, rows)
