@@ -284,7 +284,10 @@ class Cache:
             if grouped.rows is not None:
                 key_of = {article.id: found for article, found in zip(articles, keys, strict=True)}
                 stored = StoredRows(
-                    grouped.row_ids, tuple(key_of[i] for i in grouped.row_ids), grouped.rows
+                    grouped.row_ids,
+                    tuple(key_of[i] for i in grouped.row_ids),
+                    grouped.rows,
+                    grouped.graph,
                 )
                 self.store.add_rows(rows_key, stored)
         return grouped
@@ -302,7 +305,7 @@ def _known_rows(
         for row, (identity, key) in enumerate(zip(stored.ids, stored.keys, strict=True))
         if wanted.get(identity) == key
     }
-    return KnownRows(stored.rows, row_of) if row_of else None
+    return KnownRows(stored.rows, row_of, stored.graph) if row_of else None
 
 
 @contextlib.contextmanager

@@ -230,6 +230,7 @@ def group(
         final,
         rows=grouping.rows,
         row_ids=grouping.row_ids,
+        graph=grouping.graph,
     )
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # numpy and scipy are imported by the stages that use them, n
     import numpy as np
     from scipy.sparse import csr_matrix
 
+    from briefer.group.graph import StoryGraph
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -330,6 +332,7 @@ class StoredRows:
     ids: tuple[str, ...]
     keys: tuple[str, ...]
     rows: TermRows
+    graph: StoryGraph | None = None
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,7 @@ class KnownRows:
 
     rows: TermRows
     row_of: dict[str, int]  # article id -> row
+    graph: StoryGraph | None = None  # the earlier grouping's story graph (group.graph)
 
 
 @dataclass(frozen=True)
@@ -349,6 +353,7 @@ class Grouping:
     # Each grouped article's rows and id, for the store to keep (not part of the result).
     rows: TermRows | None = field(default=None, compare=False, repr=False)
     row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
 
 
 # --- rank records ------------------------------------------------------------------------
@@ -452,6 +457,7 @@ class Grouped:
     # The grouping's rows and their articles' ids (Grouping.rows), for the store to keep.
     rows: TermRows | None = field(default=None, compare=False, repr=False)
     row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
 
 
 # --- delivery records --------------------------------------------------------------------

@@ -11,8 +11,9 @@ import numpy as np
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
+from briefer.group.graph import StoryGraph, extend_graph, story_graph
 from briefer.group.rows import join_rows, term_rows
-from briefer.group.stories import cluster_labels, story_matrices
+from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -98,8 +99,38 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
         rows.vectors,
         [document.article.date for document in documents],
         [document.article.id for document in documents],
+        rows.terms,
     )
     return np.asarray(labels, dtype=np.int64)
+
+
+def _story_graph(
+    documents: Sequence[Document], rows: TermRows, known: KnownRows | None
+) -> StoryGraph:
+    """The documents' story graph: the known one extended by the documents it lacks when
+    it holds only documents given here, with the same words and days (graph.extend_graph:
+    the same graph as built at once); built afresh otherwise."""
+    ids = [document.article.id for document in documents]
+    days = [d.toordinal() if (d := document.article.date) else None for document in documents]
+    graph = known.graph if known is not None else None
+    if graph is not None and known is not None:
+        day_of = dict(zip(ids, days, strict=True))
+        if all(
+            key in known.row_of and key in day_of and day_of[key] == day
+            for key, day in zip(graph.keys, graph.days, strict=True)
+        ):
+            held = set(graph.keys)
+            new = [k for k, identity in enumerate(ids) if identity not in held]
+            if not new:
+                return graph
+            return extend_graph(
+                graph,
+                rows.vectors[new],
+                rows.terms,
+                [days[k] for k in new],
+                [ids[k] for k in new],
+            )
+    return story_graph(rows.vectors, rows.terms, days, ids)
 
 
 def file_stories(
@@ -214,7 +245,8 @@ def group(
         unique_features.append(words)
 
     rows, texts = _rows(unique, unique_features, known)
-    story_of = _stories_of(unique, rows)
+    graph = _story_graph(unique, rows, known)
+    story_of = np.asarray(story_labels(graph, [d.article.id for d in unique]), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     members: list[list[Article]] = [[] for _ in range(count)]
     for position, number in enumerate(story_of.tolist()):
@@ -276,6 +308,7 @@ def group(
         merged=merged,
         rows=rows,
         row_ids=tuple(document.article.id for document in unique),
+        graph=graph,
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
+from briefer.group.graph import StoryGraph
 from briefer.group.texts import REST_PART, Texts
 from briefer.records import StoredRows, TermRows
 
@@ -94,7 +95,7 @@ _STRINGS = ("ids", "keys", "terms", "forms")  # joined by "\n", which none of th
 def rows_to_bytes(value: StoredRows) -> bytes:
     rows = value.rows
     arrays: dict[str, np.ndarray] = {
-        name: np.frombuffer("\n".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        name: _text(strings)
         for name, strings in zip(
             _STRINGS, (value.ids, value.keys, rows.terms, rows.forms), strict=True
         )
@@ -107,6 +108,8 @@ def rows_to_bytes(value: StoredRows) -> bytes:
     arrays["lead_start"] = rows.lead_start
     arrays["lead_term"] = rows.lead_term
     arrays["lead_form"] = rows.lead_form
+    if value.graph is not None:
+        arrays.update(_graph_arrays(value.graph))
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
@@ -116,12 +119,7 @@ def rows_from_bytes(blob: bytes) -> StoredRows:
     """Raises ValueError or KeyError for a blob that is not rows_to_bytes's."""
     with np.load(io.BytesIO(blob), allow_pickle=False) as found:
         arrays = {name: found[name] for name in found.files}
-    strings = [
-        tuple(arrays[name].tobytes().decode("utf-8", "surrogatepass").split("\n"))
-        if arrays[name].size
-        else ()
-        for name in _STRINGS
-    ]
+    strings = [_strings(arrays[name]) for name in _STRINGS]
     matrices = [
         sparse.csr_matrix(
             (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
@@ -141,4 +139,56 @@ def rows_from_bytes(blob: bytes) -> StoredRows:
     )
     if len(ids) != len(keys) or len(ids) != rows.count or rows.vectors.shape[0] != len(ids):
         raise ValueError("rows that do not match their articles")
-    return StoredRows(ids, keys, rows)
+    graph = _graph_from(arrays) if "graph_keys" in arrays else None
+    return StoredRows(ids, keys, rows, graph)
+
+
+def _text(strings: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+
+
+def _strings(array: np.ndarray) -> tuple[str, ...]:
+    if not array.size:
+        return ()
+    return tuple(array.tobytes().decode("utf-8", "surrogatepass").split("\n"))
+
+
+_GRAPH_ARRAYS = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+
+
+def _graph_arrays(graph: StoryGraph) -> dict[str, np.ndarray]:
+    days = np.asarray([day if day is not None else 0 for day in graph.days], dtype=np.int64)
+    arrays = {
+        "graph_keys": _text(graph.keys),
+        "graph_vocabulary": _text(graph.vocabulary),
+        "graph_days": days,
+        "graph_dated": np.asarray([day is not None for day in graph.days], dtype=bool),
+        "graph_data": graph.vectors.data,
+        "graph_indices": graph.vectors.indices,
+        "graph_indptr": graph.vectors.indptr,
+        "graph_shape": np.asarray(graph.vectors.shape, dtype=np.int64),
+    }
+    arrays.update({f"graph_{name}": getattr(graph, name) for name in _GRAPH_ARRAYS})
+    return arrays
+
+
+def _graph_from(arrays: dict[str, np.ndarray]) -> StoryGraph:
+    keys = _strings(arrays["graph_keys"])
+    dated = arrays["graph_dated"].tolist()
+    days = tuple(
+        day if known else None
+        for day, known in zip(arrays["graph_days"].tolist(), dated, strict=True)
+    )
+    vectors = sparse.csr_matrix(
+        (arrays["graph_data"], arrays["graph_indices"], arrays["graph_indptr"]),
+        shape=tuple(arrays["graph_shape"].tolist()),
+    )
+    if len(keys) != len(days) or vectors.shape[0] != len(keys):
+        raise ValueError("a story graph that does not match its articles")
+    return StoryGraph(
+        keys=keys,
+        days=days,
+        vocabulary=_strings(arrays["graph_vocabulary"]),
+        vectors=vectors,
+        **{name: arrays[f"graph_{name}"] for name in _GRAPH_ARRAYS},
+    )
