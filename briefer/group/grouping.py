@@ -105,13 +105,13 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
 
 
 def _story_graph(
-    documents: Sequence[Document], rows: TermRows, known: KnownRows | None
+    articles: Sequence[Article], rows: TermRows, known: KnownRows | None
 ) -> StoryGraph:
-    """The documents' story graph: the known one extended by the documents it lacks when
-    it holds only documents given here, with the same words and days (graph.extend_graph:
-    the same graph as built at once); built afresh otherwise."""
-    ids = [document.article.id for document in documents]
-    days = [d.toordinal() if (d := document.article.date) else None for document in documents]
+    """The articles' story graph: the known one extended by the articles it lacks when it
+    holds only articles given here, with the same words and days (graph.extend_graph: the
+    same graph as built at once); built afresh otherwise."""
+    ids = [article.id for article in articles]
+    days = [d.toordinal() if (d := article.date) else None for article in articles]
     graph = known.graph if known is not None else None
     if graph is not None and known is not None:
         day_of = dict(zip(ids, days, strict=True))
@@ -189,24 +189,57 @@ def place_each(reports: Sequence[tuple[Article, ...]], place: PlaceStories) -> l
     return place(reports)
 
 
+# The documents, summaries and worker-read words (None: read here) of the articles at these
+# positions: grouping asks only for the articles whose words or stories it must work out.
+Read = Callable[[Sequence[int]], list[tuple[Document, Summary, TextFeatures | None]]]
+
+
+class _Reader:
+    """What grouping has read of each article, asked for once (Read)."""
+
+    def __init__(self, read: Read) -> None:
+        self._read = read
+        self.documents: dict[str, Document] = {}
+        self.summaries: dict[str, Summary] = {}
+        self.features: dict[str, TextFeatures | None] = {}
+
+    def fetch(self, articles: Sequence[tuple[int, Article]]) -> None:
+        """Read the (position, article)s not read yet."""
+        todo = {article.id: position for position, article in articles}
+        missing = [position for key, position in todo.items() if key not in self.documents]
+        for document, summary, words in self._read(missing):
+            key = document.article.id
+            if summary.article.id != key:
+                raise ValueError(f"summary of {summary.article.id} paired with document {key}")
+            self.documents[key] = document
+            self.summaries[key] = summary
+            self.features[key] = words
+
+    def texts(self, articles: Sequence[Article]) -> Texts:
+        return _texts(
+            [self.documents[a.id] for a in articles], [self.features[a.id] for a in articles]
+        )
+
+
 def _rows(
-    unique: Sequence[Document], features: Sequence[TextFeatures | None], known: KnownRows | None
+    unique: Sequence[tuple[int, Article]], reader: _Reader, known: KnownRows | None
 ) -> tuple[TermRows, Texts | None]:
-    """Every document's rows, in order: a known article's from `known`, the others read from
-    their features; and the Texts of all documents when none was known (else None)."""
+    """Every article's rows, in order: a known article's from `known`, the others read from
+    their words; and the Texts of all articles when none was known (else None)."""
     fresh = [
-        k
-        for k, document in enumerate(unique)
-        if known is None or document.article.id not in known.row_of
+        (position, article)
+        for position, article in unique
+        if known is None or article.id not in known.row_of
     ]
-    texts = _texts([unique[k] for k in fresh], [features[k] for k in fresh])
+    reader.fetch(fresh)
+    texts = reader.texts([article for _, article in fresh])
     made = term_rows(texts, *story_matrices(texts))
     if known is None or len(fresh) == len(unique):
         return made, texts
-    place = {k: row for row, k in enumerate(fresh)}
+    place = {article.id: row for row, (_, article) in enumerate(fresh)}
     order = [
-        (1, place[k]) if k in place else (0, known.row_of[document.article.id])
-        for k, document in enumerate(unique)
+        (1, place[article.id]) if article.id in place else (0, known.row_of[article.id])
+        for _, article in unique
     ]
     return join_rows([known.rows, made], order), None
 
@@ -220,67 +253,91 @@ def group(
     placer: Placer = place_each,
     known: KnownRows | None = None,
 ) -> Grouping:
+    """Fold reports of one event into a story each, and file the stories under themes
+    (group_articles, with every item at hand). features: each item's words for grouping,
+    when a worker read them (texts.article_features)."""
+    given = list(features) + [None] * (len(items) - len(features))
+
+    def read(positions: Sequence[int]) -> list[tuple[Document, Summary, TextFeatures | None]]:
+        return [(*items[k], given[k]) for k in positions]
+
+    articles = [document.article for document, _ in items]
+    return group_articles(articles, read, themes, max_bullets, teller, placer, known)
+
+
+def group_articles(
+    articles: Sequence[Article],
+    read: Read,
+    themes: Sequence[Theme],
+    max_bullets: int = MAX_BULLETS,
+    teller: Teller = tell_each,
+    placer: Placer = place_each,
+    known: KnownRows | None = None,
+) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
+    read: each article's document, summary and words, asked for only where needed;
     teller, placer: how each story's Told and Placement are had (worked out here, or taken
-    from a memo); features: each item's words for grouping, when a worker read them
-    (texts.article_features); known: rows of articles an earlier run read (the article
-    store's), so only the others are read here. The result is the same either way."""
+    from a memo); known: rows of articles an earlier run read (the article store's), so
+    only the others are read here. The result is the same either way."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
-    documents: dict[str, Document] = {}
-    summaries: dict[str, Summary] = {}
-    unique: list[Document] = []
-    unique_features: list[TextFeatures | None] = []
-    given = list(features) + [None] * (len(items) - len(features))
-    for (document, summary), words in zip(items, given, strict=True):
-        key = document.article.id
-        if summary.article.id != key:
-            raise ValueError(f"summary of {summary.article.id} paired with document {key}")
-        if key in documents:  # the same article given twice: one report, not two
-            log.debug("article %s given twice; using it once", key)
+    unique: list[tuple[int, Article]] = []
+    seen: set[str] = set()
+    for position, article in enumerate(articles):
+        if article.id in seen:  # the same article given twice: one report, not two
+            log.debug("article %s given twice; using it once", article.id)
             continue
-        documents[key] = document
-        summaries[key] = summary
-        unique.append(document)
-        unique_features.append(words)
-
-    rows, texts = _rows(unique, unique_features, known)
-    graph = _story_graph(unique, rows, known)
-    story_of = np.asarray(story_labels(graph, [d.article.id for d in unique]), dtype=np.int64)
+        seen.add(article.id)
+        unique.append((position, article))
+    reader = _Reader(read)
+    rows, texts = _rows(unique, reader, known)
+    ids = [article.id for _, article in unique]
+    graph = _story_graph([article for _, article in unique], rows, known)
+    story_of = np.asarray(story_labels(graph, ids), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
-    members: list[list[Article]] = [[] for _ in range(count)]
-    for position, number in enumerate(story_of.tolist()):
-        members[number].append(unique[position].article)
-    reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
+    members: list[list[tuple[int, Article]]] = [[] for _ in range(count)]
+    for entry, number in zip(unique, story_of.tolist(), strict=True):
+        members[number].append(entry)
+    reports = [tuple(sorted((a for _, a in entries), key=_article_key)) for entries in members]
+    position_of = dict(zip(ids, (position for position, _ in unique), strict=True))
+
+    def fetch(todo: Sequence[tuple[Article, ...]]) -> list[Article]:
+        """The stories' articles in the run's order, read."""
+        chosen = sorted((position_of[a.id], a) for articles in todo for a in articles)
+        reader.fetch(chosen)
+        return [article for _, article in chosen]
 
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
-        return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
+        fetch(todo)
+        return [
+            tell_story(articles, reader.documents, reader.summaries, max_bullets)
+            for articles in todo
+        ]
 
     def place(todo: Sequence[tuple[Article, ...]]) -> list[Placement]:
-        if texts is not None:  # every document read: place every story at once
+        if texts is not None:  # every article read: place every story at once
             every = placements(texts, story_of, count, themes, "primary")
             return [every[story_of[index[articles[0].id]]] for articles in todo]
-        # The stories' documents in the run's order: a story is placed on its own words
+        # The stories' articles in the run's order: a story is placed on its own words
         # alone, read in the same order as when all are placed at once.
-        chosen = sorted(index[a.id] for articles in todo for a in articles)
+        chosen = fetch(todo)
         number = {a.id: k for k, articles in enumerate(todo) for a in articles}
-        some = _texts([unique[k] for k in chosen], [unique_features[k] for k in chosen])
-        filed = np.asarray([number[unique[k].article.id] for k in chosen], dtype=np.int64)
-        return placements(some, filed, len(todo), themes, "primary")
+        filed = np.asarray([number[a.id] for a in chosen], dtype=np.int64)
+        return placements(reader.texts(chosen), filed, len(todo), themes, "primary")
 
-    index = {document.article.id: k for k, document in enumerate(unique)}
+    index = {identity: k for k, identity in enumerate(ids)}
     told = teller(reports, max_bullets, tell)
     found = placer(reports, place)
     stories: list[Story] = []
     merged = 0
-    for articles, placement, said in zip(reports, found, told, strict=True):
-        merged += len(articles) - 1
+    for story_articles, placement, said in zip(reports, found, told, strict=True):
+        merged += len(story_articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
         log.debug("story %r: %s %s because %s", said.title, theme, secondary, why)
         stories.append(
             Story(
                 title=said.title,
-                articles=articles,
+                articles=story_articles,
                 bullets=said.bullets,
                 theme=theme,
                 secondary_themes=secondary,
@@ -304,11 +361,7 @@ def group(
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
     return Grouping(
-        sections=tuple(sections),
-        merged=merged,
-        rows=rows,
-        row_ids=tuple(document.article.id for document in unique),
-        graph=graph,
+        sections=tuple(sections), merged=merged, rows=rows, row_ids=tuple(ids), graph=graph
     )
 
 
