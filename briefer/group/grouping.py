@@ -100,6 +100,7 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
         [document.article.date for document in documents],
         [document.article.id for document in documents],
         rows.terms,
+        weekdays=rows.weekdays,
     )
     return np.asarray(labels, dtype=np.int64)
 
@@ -129,8 +130,9 @@ def _story_graph(
                 rows.terms,
                 [days[k] for k in new],
                 [ids[k] for k in new],
+                rows.weekdays[new],
             )
-    return story_graph(rows.vectors, rows.terms, days, ids)
+    return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
 
 
 def file_stories(

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from briefer.group.graph import StoryGraph
+from briefer.group.stories import weekday_masks
 from briefer.group.texts import REST_PART, Texts
 from briefer.records import StoredRows, TermRows
 
@@ -40,6 +41,7 @@ def term_rows(texts: Texts, places: sparse.csr_matrix, vectors: sparse.csr_matri
         lead_term=column[texts.stem_of[texts.words[where]]].astype(np.int32),
         lead_form=form.reshape(-1).astype(np.int32),
         forms=tuple(texts.surface[i] for i in used.tolist()),
+        weekdays=weekday_masks(texts),
     )
 
 
@@ -84,6 +86,7 @@ def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> Te
         lead_term=np.concatenate(lead_term)[picks] if lead_term else np.zeros(0, np.int32),
         lead_form=np.concatenate(lead_form)[picks] if lead_form else np.zeros(0, np.int32),
         forms=tuple(forms),
+        weekdays=np.concatenate([part.weekdays for part in parts]).astype(np.int64)[rows],
     )
 
 
@@ -108,6 +111,7 @@ def rows_to_bytes(value: StoredRows) -> bytes:
     arrays["lead_start"] = rows.lead_start
     arrays["lead_term"] = rows.lead_term
     arrays["lead_form"] = rows.lead_form
+    arrays["weekdays"] = rows.weekdays
     if value.graph is not None:
         arrays.update(_graph_arrays(value.graph))
     buffer = io.BytesIO()
@@ -136,6 +140,7 @@ def rows_from_bytes(blob: bytes) -> StoredRows:
         lead_term=arrays["lead_term"],
         lead_form=arrays["lead_form"],
         forms=forms,
+        weekdays=arrays["weekdays"],
     )
     if len(ids) != len(keys) or len(ids) != rows.count or rows.vectors.shape[0] != len(ids):
         raise ValueError("rows that do not match their articles")
@@ -163,6 +168,7 @@ def _graph_arrays(graph: StoryGraph) -> dict[str, np.ndarray]:
         "graph_vocabulary": _text(graph.vocabulary),
         "graph_days": days,
         "graph_dated": np.asarray([day is not None for day in graph.days], dtype=bool),
+        "graph_weekdays": graph.weekdays,
         "graph_data": graph.vectors.data,
         "graph_indices": graph.vectors.indices,
         "graph_indptr": graph.vectors.indptr,
@@ -188,6 +194,7 @@ def _graph_from(arrays: dict[str, np.ndarray]) -> StoryGraph:
     return StoryGraph(
         keys=keys,
         days=days,
+        weekdays=arrays["graph_weekdays"],
         vocabulary=_strings(arrays["graph_vocabulary"]),
         vectors=vectors,
         **{name: arrays[f"graph_{name}"] for name in _GRAPH_ARRAYS},
