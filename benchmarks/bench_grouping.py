@@ -32,8 +32,9 @@ import numpy as np
 
 from briefer.group import cluster_stories, group, load_themes
 from briefer.group.copies import find_copies
-from briefer.group.grouping import _article_key, _story_title
-from briefer.group.stories import cluster_labels, story_matrices, weekday_masks
+from briefer.group.grouping import _article_key, _story_graph, _story_title
+from briefer.group.rows import term_rows
+from briefer.group.stories import story_labels, story_matrices
 from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
 from briefer.group.topics import label_topics
@@ -123,15 +124,10 @@ def parts(items: list[tuple[Document, Summary]], themes: Sequence[Theme]) -> dic
     lap("article words (workers, in make)")
     texts = texts_from(features)
     lap("texts_from")
-    raw, terms = story_matrices(texts)
-    lap("term matrix (story_matrices)")
-    labels = cluster_labels(
-        terms,
-        [d.article.date for d in unique],
-        [d.article.id for d in unique],
-        weekdays=weekday_masks(texts),
-    )
-    story_of = np.asarray(labels, dtype=np.int64)
+    rows = term_rows(texts, *story_matrices(texts))
+    lap("term matrix + rows")
+    graph = _story_graph([d.article for d in unique], rows, None)
+    story_of = np.asarray(story_labels(graph, [d.article.id for d in unique]), dtype=np.int64)
     lap("story graph + clustering")
     found = placements(texts, story_of, int(story_of.max()) + 1, themes, "primary")
     lap("theme placement")
@@ -154,7 +150,7 @@ def parts(items: list[tuple[Document, Summary]], themes: Sequence[Theme]) -> dic
             titles, reports, told, found, copies, strict=True
         )
     ]
-    label_topics(stories, texts, raw, story_of)
+    label_topics(stories, rows, story_of)
     lap("topic labels")
     return times
 
