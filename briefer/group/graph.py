@@ -61,11 +61,11 @@ _QUANTUM = 2.0**-24
 # New articles compared at once: a block is a dense float64 array of its rows by the
 # articles in their date window, so this bounds memory, not results.
 _GRAPH_ROWS = 256
-# A pair is held for the final test when its similarity reaches the floor plus the share of
-# the baseline of the article it was found from, less this: the final test rounds to
-# _DECIMALS, so a pair a hair under that bound may still be kept, and it must be found
-# from whichever end it is met, or an extended graph could miss what a cold one keeps.
-_FIND_MARGIN = 1e-5
+# Every pair kept has a similarity of at least _FIND, as both baselines are at least
+# _BACKGROUND: the pairs that reach it are held until the baselines are known. Less a
+# margin, as the final test rounds to _DECIMALS: a pair a hair under the bound may still
+# be kept, and an extended graph must hold what a cold one does.
+_FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,31 +194,23 @@ def extend_graph(
     top = np.zeros((count, _NEIGHBOURS))
     top[position[:old]] = graph.top
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    met_rows: list[np.ndarray] = []  # earlier articles met by new ones, and how closely
-    met_sims: list[np.ndarray] = []
     slot = np.full(count, -1, dtype=np.int64)
     for rows, row_days, columns, column_days in _blocks(all_days, fresh):
         sims = (vectors[rows] @ vectors[columns].T).toarray()
         copied = sims >= _COPY_COSINE
         _damp(sims, row_days, column_days)
+        # The block's own rows are among its columns; each pair counts once, so a row
+        # meets only those after itself.
         slot[columns] = np.arange(len(columns))
-        itself = (np.arange(len(rows)), slot[rows])
-        sims[itself] = 0.0
-        copied[itself] = False
-        top[rows] = _best(sims)
-        bound = _PAIR_FLOOR + _BASELINE_SHARE * _baselines(top[rows]) / 2 - _FIND_MARGIN
-        r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
+        lower = np.tril_indices(len(rows))
+        met = (lower[0], slot[rows][lower[1]])
+        sims[met] = 0.0
+        copied[met] = False
+        top[rows] = _merged(top[rows], _best(sims))
+        top[columns] = _merged(top[columns], _best(sims.T))
+        r_idx, c_idx = np.nonzero(sims >= _FIND)
         a, b = rows[r_idx], columns[c_idx]
-        once = (a < b) | ~fresh[b]  # two new articles meet twice: keep one
-        r_idx, c_idx, a, b = r_idx[once], c_idx[once], a[once], b[once]
         found.append((np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]))
-        earlier = np.nonzero(~fresh[columns])[0]
-        if len(earlier):
-            r_idx, c_idx = np.nonzero(sims[:, earlier] > 0.0)
-            met_rows.append(columns[earlier[c_idx]])
-            met_sims.append(sims[r_idx, earlier[c_idx]])
-    if met_rows:
-        _raise_tops(top, np.concatenate(met_rows), np.concatenate(met_sims))
     baselines = _baselines(top)
 
     first = np.concatenate([position[graph.first], *(part[0] for part in found)])
@@ -270,16 +262,11 @@ def _best(sims: np.ndarray) -> np.ndarray:
     return best
 
 
-def _raise_tops(top: np.ndarray, rows: np.ndarray, sims: np.ndarray) -> None:
-    """Merge the similarities met by earlier articles (row, value) into their best, in place."""
-    touched = np.unique(rows)
-    owner = np.concatenate([np.repeat(touched, _NEIGHBOURS), rows])
-    value = np.concatenate([top[touched].ravel(), sims])
-    order = np.lexsort((-value, owner))
-    owner, value = owner[order], value[order]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
-    kept = rank < _NEIGHBOURS
-    top[owner[kept], rank[kept]] = value[kept]
+def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """The best _NEIGHBOURS of two such lists, row by row, descending."""
+    both = np.concatenate([top, more], axis=1)
+    result: np.ndarray = -np.sort(-both, axis=1)[:, :_NEIGHBOURS]
+    return result
 
 
 def _baselines(top: np.ndarray) -> np.ndarray:
@@ -306,9 +293,11 @@ def _blocks(
     """The new articles cut into row blocks, each with the columns it may pair with: a
     dated article with those dated within WINDOW_DAYS and every undated one; an undated
     article with all. A missing date is no evidence either way: undated pairs are judged
-    on their text alone, with no damping. Yields (rows, their days or None when undated,
-    columns, the dated columns' days); rows and dated columns are sorted by day, and the
-    undated columns come after the dated ones."""
+    on their text alone, with no damping. Pairs are met once: the articles are put in one
+    order (dated by day, then undated), and a block's columns are the earlier articles
+    in its window and the new ones from its own first row on. Yields (rows, their days or
+    None when undated, columns, the dated columns' days); rows and dated columns are
+    sorted by day, and the undated columns come after the dated ones."""
     dated = sorted((day, index) for index, day in enumerate(days) if day is not None)
     order = np.asarray([index for _, index in dated], dtype=np.int64)
     ordinals = np.asarray([day for day, _ in dated], dtype=np.int64)
@@ -319,11 +308,17 @@ def _blocks(
         row_days = ordinals[chosen]
         lo = int(np.searchsorted(ordinals, row_days[0] - WINDOW_DAYS, side="left"))
         hi = int(np.searchsorted(ordinals, row_days[-1] + WINDOW_DAYS, side="right"))
-        yield order[chosen], row_days, np.concatenate([order[lo:hi], undated]), ordinals[lo:hi]
-    new_undated = undated[fresh[undated]]
-    everything = np.concatenate([order, undated])
+        span = np.arange(lo, hi)
+        span = span[(span >= chosen[0]) | ~fresh[order[span]]]
+        yield order[chosen], row_days, np.concatenate([order[span], undated]), ordinals[span]
+    earlier = ~fresh[order]
+    new_undated = np.nonzero(fresh[undated])[0]
     for start in range(0, len(new_undated), _GRAPH_ROWS):
-        yield new_undated[start : start + _GRAPH_ROWS], None, everything, ordinals
+        chosen = new_undated[start : start + _GRAPH_ROWS]
+        span = np.arange(len(undated))
+        span = span[(span >= chosen[0]) | ~fresh[undated]]
+        columns = np.concatenate([order[earlier], undated[span]])
+        yield undated[chosen], None, columns, ordinals[earlier]
 
 
 def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray) -> None:
