@@ -21,7 +21,13 @@ from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
 from briefer.group import graph as graph_module
-from briefer.group.graph import StoryGraph, empty_graph, extend_graph, story_graph
+from briefer.group.graph import (
+    StoryGraph,
+    empty_graph,
+    extend_graph,
+    remove_from_graph,
+    story_graph,
+)
 from briefer.group.grouping import story_key
 from briefer.group.linkage import average_linkage
 from briefer.group.stories import cluster_component, story_labels, term_vectors
@@ -499,7 +505,8 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
 def test_an_extension_can_drop_a_pair_and_add_one() -> None:
     """Two reports of different events in one city, alone, pair (their baselines are the
     floor); the city's other reports the next days raise the baselines, that pair drops
-    out and new ones come in, and the result is still the cold one."""
+    out and new ones come in, and the result is still the cold one; removing those
+    reports again brings the pair back."""
     first = [(4, 100), (6, 100)]  # the council's budget, the police chief's resignation
     more = [(index, day) for index in range(4, len(GRAPH_POOL)) for day in (101, 102)]
     before = story_graph(*_graph_of(first))
@@ -509,6 +516,50 @@ def test_an_extension_can_drop_a_pair_and_add_one() -> None:
     row = {key: index for index, key in enumerate(graph.keys)}
     assert (row["4@100"], row["6@100"]) not in graph.pairs()
     assert len(graph.pairs()) > 1
+    # and back: the others removed, the baselines fall and the pair returns
+    back = remove_from_graph(graph, _graph_of(more)[3])
+    _assert_same_graph(back, before)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
+        min_size=1,
+        max_size=24,
+        unique=True,
+    ),
+    st.lists(st.booleans(), min_size=24, max_size=24),
+    st.integers(0, len(GRAPH_POOL) - 1),
+)
+def test_removing_and_changing_articles_equals_the_graph_built_at_once(
+    chosen: list[tuple[int, int | None]], leaves: list[bool], changed_to: int
+) -> None:
+    """Articles removed from a graph (their neighbours' baselines may fall and pairs come
+    back), and one article changed (removed, then added with other words), give the
+    graph of what remains built cold."""
+    graph = story_graph(*_graph_of(chosen))
+    staying = [item for item, out in zip(chosen, leaves, strict=False) if not out]
+    leaving = [item for item, out in zip(chosen, leaves, strict=False) if out]
+    smaller = remove_from_graph(graph, _graph_of(leaving)[3] if leaving else [])
+    if staying:
+        _assert_same_graph(smaller, story_graph(*_graph_of(staying)))
+    else:
+        assert smaller.keys == () and len(smaller.first) == 0
+    # the first article's key now stands for another report
+    _, _, days, keys = _graph_of([chosen[0]])
+    changed = remove_from_graph(graph, keys)
+    other = read_texts([GRAPH_POOL[changed_to]])
+    changed = extend_graph(changed, term_vectors(other), other.stems, days, keys)
+    rest = _graph_of(chosen[1:]) if len(chosen) > 1 else None
+    cold_texts = read_texts([GRAPH_POOL[changed_to]] + [GRAPH_POOL[i] for i, _ in chosen[1:]])
+    cold = story_graph(
+        term_vectors(cold_texts),
+        cold_texts.stems,
+        days + (rest[2] if rest else []),
+        keys + (rest[3] if rest else []),
+    )
+    _assert_same_graph(changed, cold)
 
 
 def test_an_article_cannot_be_added_to_the_story_graph_twice() -> None:

@@ -12,7 +12,7 @@ article in it. The constants' figures are those of stories.py's tuning note.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,9 +58,11 @@ _DECIMALS = 6
 # extended and still equal the one built cold, bit for bit. 2^-24 is float32's own step
 # just below 1, the precision the weights are made in.
 _QUANTUM = 2.0**-24
-# New articles compared at once: a block is a dense float64 array of its rows by the
-# articles in their date window, so this bounds memory, not results.
+# New articles are compared _GRAPH_ROWS at a time with the articles of their date window,
+# _CHUNK_COLUMNS of those at a time: a dense float64 array of 16 MB whatever the window
+# holds (a few copies of it are alive at once), which bounds memory, not results.
 _GRAPH_ROWS = 256
+_CHUNK_COLUMNS = 2**13
 # Every pair kept has a similarity of at least _FIND, as both baselines are at least
 # _BACKGROUND: the pairs that reach it are held until the baselines are known. Less a
 # margin, as the final test rounds to _DECIMALS: a pair a hair under the bound may still
@@ -156,13 +158,13 @@ def extend_graph(
     them built at once. A new article can only raise the others' baselines, so the pairs
     kept before can only drop out; every new pair has a new article in it, and only the
     new articles are compared with the rest. An article already in the graph cannot be
-    added again: to change or remove one, build the graph again."""
+    added again: to change one, remove it first (remove_from_graph)."""
     if not terms.shape[0] == len(days) == len(keys):
         raise ValueError(f"{terms.shape[0]} term rows for {len(days)} days and {len(keys)} keys")
     known = set(graph.keys)
     again = next((key for key in keys if key in known), None)
     if again is not None:
-        raise ValueError(f"article {again!r} is in the story graph already; build it again")
+        raise ValueError(f"article {again!r} is in the story graph already; remove it first")
     terms = sparse.csr_matrix(terms)
     used = np.unique(terms.indices)
     new_names = [names[column] for column in used.tolist()]
@@ -190,42 +192,133 @@ def extend_graph(
     fresh = np.zeros(len(order), dtype=bool)
     fresh[position[old:]] = True
 
-    count = len(order)
-    top = np.zeros((count, _NEIGHBOURS))
+    top = np.zeros((len(order), _NEIGHBOURS))
     top[position[:old]] = graph.top
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    slot = np.full(count, -1, dtype=np.int64)
-    for rows, row_days, columns, column_days in _blocks(all_days, fresh):
-        sims = (vectors[rows] @ vectors[columns].T).toarray()
-        copied = sims >= _COPY_COSINE
-        _damp(sims, row_days, column_days)
-        # The block's own rows are among its columns; each pair counts once, so a row
-        # meets only those after itself.
-        slot[columns] = np.arange(len(columns))
-        lower = np.tril_indices(len(rows))
-        met = (lower[0], slot[rows][lower[1]])
-        sims[met] = 0.0
-        copied[met] = False
-        top[rows] = _merged(top[rows], _best(sims))
-        top[columns] = _merged(top[columns], _best(sims.T))
-        r_idx, c_idx = np.nonzero(sims >= _FIND)
-        a, b = rows[r_idx], columns[c_idx]
-        found.append((np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]))
-    baselines = _baselines(top)
+    found = _compare(vectors, all_days, fresh, top, into_earlier=True)
+    earlier = (position[graph.first], position[graph.second], graph.damped, graph.copies)
+    return _judged(
+        tuple(every_key[index] for index in order.tolist()),
+        all_days,
+        tuple(vocabulary),
+        vectors,
+        top,
+        [earlier, *found],
+    )
 
-    first = np.concatenate([position[graph.first], *(part[0] for part in found)])
-    second = np.concatenate([position[graph.second], *(part[1] for part in found)])
-    damped = np.concatenate([graph.damped, *(part[2] for part in found)])
-    copies = np.concatenate([graph.copies, *(part[3] for part in found)])
+
+def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
+    """`graph` without these articles, equal to the graph of the others built at once. An
+    article whose best similarities held a removed one is compared again with its window
+    (its baseline may fall, and pairs it lost come back); the other articles' best lists,
+    baselines and pairs among themselves do not change."""
+    leaving = set(keys)
+    gone = np.asarray([key in leaving for key in graph.keys], dtype=bool)
+    if int(gone.sum()) != len(leaving):
+        missing = sorted(leaving - set(graph.keys))
+        raise ValueError(f"article {missing[0]!r} is not in the story graph")
+    count = len(graph.keys)
+    touched = np.zeros(count, dtype=bool)
+    for rows, row_days, columns, column_days in _blocks(graph.days, gone):
+        block = graph.vectors[rows]
+        for left in range(0, len(columns), _CHUNK_COLUMNS):
+            part = columns[left : left + _CHUNK_COLUMNS]
+            sims = (block @ graph.vectors[part].T).toarray()
+            _damp(sims, row_days, column_days[left : left + _CHUNK_COLUMNS])
+            tenth = graph.top[part, -1]
+            hit = ((sims > 0.0) & (sims >= tenth[None, :])).any(axis=0)
+            touched[part[hit & ~gone[part]]] = True
+    kept = np.nonzero(~gone)[0]
+    position = np.full(count, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    rows = graph.vectors[kept]
+    used = np.unique(rows.indices)
+    vectors = sparse.csr_matrix(
+        (rows.data, np.searchsorted(used, rows.indices), rows.indptr),
+        shape=(len(kept), len(used)),
+    )
+    days = [graph.days[index] for index in kept.tolist()]
+    fresh = touched[kept]
+    top = graph.top[kept].copy()
+    top[fresh] = 0.0
+    found = _compare(vectors, days, fresh, top, into_earlier=False)
+    stays = (
+        ~gone[graph.first] & ~gone[graph.second] & ~touched[graph.first] & ~touched[graph.second]
+    )
+    earlier = (
+        position[graph.first[stays]],
+        position[graph.second[stays]],
+        graph.damped[stays],
+        graph.copies[stays],
+    )
+    vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
+    keys_kept = tuple(graph.keys[index] for index in kept.tolist())
+    return _judged(keys_kept, days, vocabulary, vectors, top, [earlier, *found])
+
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
+
+
+def _compare(
+    vectors: sparse.csr_matrix,
+    days: Sequence[int | None],
+    fresh: np.ndarray,
+    top: np.ndarray,
+    into_earlier: bool,
+) -> list[Pairs]:
+    """Compare the fresh articles with the others of their window and among themselves,
+    each pair once: merge what they meet into the best lists (`top`, in place; the
+    others' too when `into_earlier`, else theirs are complete already) and return the
+    pairs that may be kept."""
+    found: list[Pairs] = []
+    slot = np.full(len(days), -1, dtype=np.int64)
+    for rows, row_days, columns, column_days in _blocks(days, fresh):
+        # The block's own rows are among its columns; each pair counts once, so a row
+        # meets only those after itself: `later` is where each row meets the block's
+        # rows before it and itself.
+        slot[columns] = np.arange(len(columns))
+        earlier, later = np.tril_indices(len(rows))
+        later = slot[rows][later]
+        block = vectors[rows]
+        for left in range(0, len(columns), _CHUNK_COLUMNS):
+            part = columns[left : left + _CHUNK_COLUMNS]
+            sims = (block @ vectors[part].T).toarray()
+            copied = sims >= _COPY_COSINE
+            _damp(sims, row_days, column_days[left : left + _CHUNK_COLUMNS])
+            inside = (later >= left) & (later < left + len(part))
+            met = (earlier[inside], later[inside] - left)
+            sims[met] = 0.0
+            copied[met] = False
+            top[rows] = _merged(top[rows], _best(sims))
+            if into_earlier:
+                top[part] = _merged(top[part], _best(sims.T))
+            else:
+                into = np.nonzero(fresh[part])[0]
+                top[part[into]] = _merged(top[part[into]], _best(sims[:, into].T))
+            found.append(_held(sims, copied, rows, part, top))
+    return found
+
+
+def _judged(
+    keys: tuple[str, ...],
+    days: Sequence[int | None],
+    vocabulary: tuple[str, ...],
+    vectors: sparse.csr_matrix,
+    top: np.ndarray,
+    found: Sequence[Pairs],
+) -> StoryGraph:
+    """The graph of these articles once every pair that may be kept has been found: each
+    pair judged against the two baselines."""
+    baselines = _baselines(top)
+    first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
     similarity = np.round(
         damped - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
     )
     keep = np.nonzero(similarity >= _PAIR_FLOOR)[0]
     keep = keep[np.lexsort((second[keep], first[keep]))]
     return StoryGraph(
-        keys=tuple(every_key[index] for index in order.tolist()),
-        days=tuple(all_days),
-        vocabulary=tuple(vocabulary),
+        keys=keys,
+        days=tuple(days),
+        vocabulary=vocabulary,
         vectors=vectors,
         top=top,
         baselines=baselines,
@@ -260,6 +353,22 @@ def _best(sims: np.ndarray) -> np.ndarray:
     best = np.zeros((sims.shape[0], _NEIGHBOURS))
     best[:, : sims.shape[1]] = -np.sort(-sims, axis=1)
     return best
+
+
+def _held(
+    sims: np.ndarray, copied: np.ndarray, rows: np.ndarray, columns: np.ndarray, top: np.ndarray
+) -> Pairs:
+    """The pairs of a block that may be kept once the baselines are known: (first,
+    second, damped similarity, copies). Baselines only rise as more pairs are met, so the
+    ones so far already rule out most pairs that reach _FIND."""
+    r_idx, c_idx = np.nonzero(sims >= _FIND)
+    a, b = rows[r_idx], columns[c_idx]
+    bound = (
+        _FIND + _BASELINE_SHARE * (_baselines(top[a]) + _baselines(top[b]) - 2 * _BACKGROUND) / 2
+    )
+    held = sims[r_idx, c_idx] >= bound
+    r_idx, c_idx, a, b = r_idx[held], c_idx[held], a[held], b[held]
+    return np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]
 
 
 def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
