@@ -126,6 +126,8 @@ class CacheStats:
     grouping_reused: bool = False  # stories and sections taken from the store whole
     briefing_reused: bool = False  # the whole ranked briefing taken from the store
     stories_told: int = 0  # stories whose headline, bullets and copies this run worked out
+    summaries_read: int = 0  # summaries this run read from the store
+    rows_reused: int = 0  # articles whose grouping rows came from the store (not read again)
 
 
 class Cache:
@@ -141,6 +143,8 @@ class Cache:
         self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
         self._stories_told = 0
         self._worked: set[str] = set()  # summary keys this run worked out
+        self._summaries_read = 0
+        self._rows_reused = 0
         # Worked out once per article and run: each hashes or encodes the article.
         self._summary_keys: dict[tuple[str, str, tuple[int, int | None, str]], str] = {}
         self._shown_memo: dict[tuple[Article, tuple[int, int | None, str]], bytes] = {}
@@ -154,6 +158,8 @@ class Cache:
             grouping_reused=self._grouping_reused,
             briefing_reused=self._briefing_reused,
             stories_told=self._stories_told,
+            summaries_read=self._summaries_read,
+            rows_reused=self._rows_reused,
         )
 
     def _summary_key(self, article: Article, length: tuple[int, int | None, str]) -> str:
@@ -224,6 +230,7 @@ class Cache:
         keys = [self._summary_key(article, length) for article in articles]
         known = self.store.summaries(keys) if self.store is not None else {}
         self._summaries_reused += sum(key in known for key in keys)
+        self._summaries_read += len(known)
         todo: dict[str, Article] = {}  # one per key: a repeated article is summarized once
         for article, key in zip(articles, keys, strict=True):
             if key not in known:
@@ -306,7 +313,9 @@ class Cache:
             self._summaries_reused = len(articles)
             return remembered
         rows_key = hash_parts(code_salt(), "rows", *map(str, length))
-        grouped = work_out(_known_rows(self.store.rows(rows_key), articles, keys))
+        known = _known_rows(self.store.rows(rows_key), articles, keys)
+        self._rows_reused = len(known.row_of) if known is not None else 0
+        grouped = work_out(known)
         # The summaries not worked out came from the store, or were not even needed.
         self._summaries_reused = sum(key not in self._worked for key in keys)
         if grouped.final:
