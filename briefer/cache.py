@@ -327,6 +327,7 @@ class Cache:
                     tuple(key_of[i] for i in grouped.row_ids),
                     grouped.rows,
                     grouped.graph,
+                    grouped.components,
                 )
                 self.store.add_rows(rows_key, stored)
         return grouped
@@ -344,7 +345,7 @@ def _known_rows(
         for row, (identity, key) in enumerate(zip(stored.ids, stored.keys, strict=True))
         if wanted.get(identity) == key
     }
-    return KnownRows(stored.rows, row_of, stored.graph) if row_of else None
+    return KnownRows(stored.rows, row_of, stored.graph, stored.components) if row_of else None
 
 
 @contextlib.contextmanager

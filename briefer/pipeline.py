@@ -245,6 +245,7 @@ def group(
         rows=grouping.rows,
         row_ids=grouping.row_ids,
         graph=grouping.graph,
+        components=grouping.components,
     )
 
 

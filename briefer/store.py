@@ -575,7 +575,7 @@ class Store:
 
         try:
             return rows_from_bytes(value)
-        except (KeyError, ValueError, OSError, EOFError):
+        except (KeyError, TypeError, ValueError, OSError, EOFError):
             self.damaged += 1
             return None
 

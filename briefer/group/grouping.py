@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -191,6 +191,35 @@ def place_each(reports: Sequence[tuple[Article, ...]], place: PlaceStories) -> l
     return place(reports)
 
 
+class _Components(MutableMapping[str, list[int]]):
+    """The stories of each component (stories.story_roots' memo), as an earlier grouping
+    clustered them; `used` keeps those this grouping needed, for the store to keep."""
+
+    def __init__(self, earlier: Mapping[str, list[int]]) -> None:
+        self._earlier = earlier
+        self.used: dict[str, list[int]] = {}
+
+    def __getitem__(self, key: str) -> list[int]:
+        if key not in self.used:
+            self.used[key] = self._earlier[key]
+        return self.used[key]
+
+    def __setitem__(self, key: str, value: list[int]) -> None:
+        self.used[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.used[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.used or key in self._earlier
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.used)
+
+    def __len__(self) -> int:
+        return len(self.used)
+
+
 # The documents, summaries and worker-read words (None: read here) of the articles at these
 # positions: grouping asks only for the articles whose words or stories it must work out.
 Read = Callable[[Sequence[int]], list[tuple[Document, Summary, TextFeatures | None]]]
@@ -295,7 +324,8 @@ def group_articles(
     rows, texts = _rows(unique, reader, known)
     ids = [article.id for _, article in unique]
     graph = _story_graph([article for _, article in unique], rows, known)
-    story_of = np.asarray(story_labels(graph, ids), dtype=np.int64)
+    components = _Components(known.components if known is not None else {})
+    story_of = np.asarray(story_labels(graph, ids, components), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     members: list[list[tuple[int, Article]]] = [[] for _ in range(count)]
     for entry, number in zip(unique, story_of.tolist(), strict=True):
@@ -363,7 +393,12 @@ def group_articles(
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
     return Grouping(
-        sections=tuple(sections), merged=merged, rows=rows, row_ids=tuple(ids), graph=graph
+        sections=tuple(sections),
+        merged=merged,
+        rows=rows,
+        row_ids=tuple(ids),
+        graph=graph,
+        components=components.used,
     )
 
 
