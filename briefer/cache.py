@@ -25,6 +25,8 @@ from briefer.records import (
     MakeOptions,
     Placement,
     StoredRows,
+    Story,
+    StoryTerms,
     Summarized,
     Theme,
     Told,
@@ -290,6 +292,30 @@ class Cache:
         for key, value in zip(todo, work_out(list(todo.values())), strict=True):
             known[key] = value
             self.store.add_placement(key, value)
+        return [known[key] for key in keys]
+
+    def story_terms(
+        self,
+        stories: Sequence[Story],
+        work_out: Callable[[Sequence[Story]], list[StoryTerms]],
+    ) -> list[StoryTerms]:
+        """What storylines read of each story, in order: from the store, or by work_out
+        (called once, with the stories not there) and then stored. The key is the story's
+        headlines and bullets (storylines.story_texts), all that story_terms reads."""
+        from briefer.rank.storylines import story_texts
+
+        if self.store is None:
+            return work_out(stories)
+        salt = code_salt()
+        keys = [hash_parts(salt, "storyline", *story_texts(story)) for story in stories]
+        known = self.store.story_terms(keys)
+        todo: dict[str, Story] = {}
+        for key, story in zip(keys, stories, strict=True):
+            if key not in known:
+                todo.setdefault(key, story)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_story_terms(key, value)
         return [known[key] for key in keys]
 
     def grouped(

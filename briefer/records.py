@@ -366,6 +366,16 @@ class Grouping:
 
 
 @dataclass(frozen=True)
+class StoryTerms:
+    """What storylines read of a story (rank.storylines.story_terms): the proper names and
+    the content terms of its headlines and bullets, worked out from those texts alone, so
+    the article store can keep them per story."""
+
+    names: frozenset[str]
+    terms: tuple[tuple[str, int], ...]  # each term and its count, in order of first use
+
+
+@dataclass(frozen=True)
 class Update:
     """One dated step of a storyline: a story of its own before the storyline joined it."""
 

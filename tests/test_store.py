@@ -263,7 +263,11 @@ def _newer(path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("version", "tables"),
-    [(2, ("briefings", "stories", "placements", "rows")), (4, ("placements", "rows"))],
+    [
+        (2, ("briefings", "stories", "placements", "rows", "storylines")),
+        (4, ("placements", "rows", "storylines")),
+        (5, ("storylines",)),
+    ],
 )
 def test_an_older_store_is_upgraded_in_place_keeping_its_rows(
     articles: Path, tmp_path: Path, version: int, tables: tuple[str, ...]
