@@ -577,17 +577,25 @@ class Store:
     def story_terms(self, keys: Sequence[str]) -> dict[str, StoryTerms]:
         found: dict[str, StoryTerms] = {}
         for key, (value,) in self._read("storylines", sorted(set(keys))).items():
+            # Words joined by line breaks (no word holds one) and counts apart: thousands of
+            # stories are read back on a rerun, and one string per row splits fast.
             try:
+                names, terms, counts = value["names"], value["terms"], value["counts"]
+                words = terms.split("\n") if terms else []
                 found[key] = StoryTerms(
-                    frozenset(str(name) for name in value["names"]),
-                    tuple((str(term), int(count)) for term, count in value["terms"]),
+                    frozenset(names.split("\n") if names else ()),
+                    tuple(zip(words, counts, strict=True)),
                 )
-            except (KeyError, TypeError, ValueError):
+            except (AttributeError, KeyError, TypeError, ValueError):
                 self.damaged += 1
         return found
 
     def add_story_terms(self, key: str, value: StoryTerms) -> None:
-        data = {"names": sorted(value.names), "terms": [list(pair) for pair in value.terms]}
+        data = {
+            "names": "\n".join(sorted(value.names)),
+            "terms": "\n".join(term for term, _ in value.terms),
+            "counts": [count for _, count in value.terms],
+        }
         self._add("storylines", key, compact(data))
 
     def rows(self, key: str) -> StoredRows | None:
