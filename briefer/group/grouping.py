@@ -11,7 +11,7 @@ import numpy as np
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.graph import StoryGraph, extend_graph, story_graph
+from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.rows import join_rows, term_rows
 from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
@@ -108,31 +108,35 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
 def _story_graph(
     articles: Sequence[Article], rows: TermRows, known: KnownRows | None
 ) -> StoryGraph:
-    """The articles' story graph: the known one extended by the articles it lacks when it
-    holds only articles given here, with the same words and days (graph.extend_graph: the
-    same graph as built at once); built afresh otherwise."""
+    """The articles' story graph: the known one without the articles that left it or
+    changed (their text or day), then with the articles it lacks (graph.remove_from_graph
+    and extend_graph: each the same graph as built at once); built afresh when nothing is
+    known."""
     ids = [article.id for article in articles]
     days = [d.toordinal() if (d := article.date) else None for article in articles]
     graph = known.graph if known is not None else None
-    if graph is not None and known is not None:
-        day_of = dict(zip(ids, days, strict=True))
-        if all(
-            key in known.row_of and key in day_of and day_of[key] == day
-            for key, day in zip(graph.keys, graph.days, strict=True)
-        ):
-            held = set(graph.keys)
-            new = [k for k, identity in enumerate(ids) if identity not in held]
-            if not new:
-                return graph
-            return extend_graph(
-                graph,
-                rows.vectors[new],
-                rows.terms,
-                [days[k] for k in new],
-                [ids[k] for k in new],
-                rows.weekdays[new],
-            )
-    return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
+    if graph is None or known is None:
+        return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
+    day_of = dict(zip(ids, days, strict=True))
+    leaving = [
+        key
+        for key, day in zip(graph.keys, graph.days, strict=True)
+        if key not in known.row_of or key not in day_of or day_of[key] != day
+    ]
+    if leaving:
+        graph = remove_from_graph(graph, leaving)
+    held = set(graph.keys)
+    new = [k for k, identity in enumerate(ids) if identity not in held]
+    if not new:
+        return graph
+    return extend_graph(
+        graph,
+        rows.vectors[new],
+        rows.terms,
+        [days[k] for k in new],
+        [ids[k] for k in new],
+        rows.weekdays[new],
+    )
 
 
 def file_stories(
