@@ -7,7 +7,7 @@ constant on one half and reporting it on the other.
 
 With --busy, the rows are distinct articles of one busy topic (themes_dev.jsonl): it prints
 how many stories they fold into and the median cosine of the pairs within the date window,
-where the floor under the baselines (stories._BACKGROUND) comes from.
+where the floor under the baselines (graph._BACKGROUND) comes from.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from briefer.evaluation.metrics import bcubed
 from briefer.group import cluster_stories
+from briefer.group import graph as graph_module
 from briefer.group import stories as stories_module
 from briefer.group.texts import read_texts
 
@@ -42,7 +43,10 @@ def main() -> int:
         return 0
     for pair in args.set:
         name, _, value = pair.partition("=")
-        setattr(stories_module, name, type(getattr(stories_module, name))(float(value)))
+        # a constant imported by both modules is set in both
+        for module in (stories_module, graph_module):
+            if hasattr(module, name):
+                setattr(module, name, type(getattr(module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
     if args.busy:
         busy(rows)
@@ -70,7 +74,7 @@ def busy(rows: list[dict[str, str]]) -> None:
     cosines = (terms @ terms.T).toarray()
     days = np.asarray([day.toordinal() for _, _, day in docs])
     first, second = np.triu_indices(len(docs), 1)
-    near = np.abs(days[first] - days[second]) <= stories_module._WINDOW_DAYS
+    near = np.abs(days[first] - days[second]) <= graph_module.WINDOW_DAYS
     median = float(np.median(cosines[first[near], second[near]]))
     print(f"articles {len(docs)} stories {stories}")
     print(f"pairs within the window {int(near.sum())} median cosine {median:.3f}")

@@ -10,16 +10,19 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
+from briefer.group.graph import StoryGraph, empty_graph, extend_graph, story_graph
 from briefer.group.grouping import story_key
 from briefer.group.linkage import average_linkage
-from briefer.group.stories import cluster_component, term_vectors
+from briefer.group.stories import cluster_component, story_labels, term_vectors
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
@@ -385,6 +388,96 @@ def test_a_component_is_clustered_from_its_members_alone() -> None:
     assert cluster_component([None, None, None, None], graph) == [0, 0, 0, 3]
     # The same pairs, but the third report ten days later: it stays apart.
     assert cluster_component([5, 5, 15, None], graph) == [0, 0, 2, 3]
+
+
+# --- the story graph, extended -------------------------------------------------------------
+
+# Reports that pair strongly (the flood twice, the busy city's events by two outlets each),
+# loosely (one city's events among themselves) and not at all: a pool to draw runs from.
+GRAPH_POOL = [FLOOD_A, FLOOD_B, BUDGET, monthly_jobs_report("March", "212,000", "fell")] + [
+    (title, [text]) for title, text in BUSY_CITY
+]
+
+
+def _graph_of(
+    chosen: list[tuple[int, int | None]],
+) -> tuple[sparse.csr_matrix, list[str], list[int | None], list[str]]:
+    """Term rows read from these reports alone (index into GRAPH_POOL, day ordinal), as a
+    later run would read its new articles."""
+    texts = read_texts([GRAPH_POOL[index] for index, _ in chosen])
+    keys = [f"{index}@{day}" for index, day in chosen]
+    return term_vectors(texts), texts.stems, [day for _, day in chosen], keys
+
+
+def _assert_same_graph(got: StoryGraph, cold: StoryGraph) -> None:
+    assert got.keys == cold.keys and got.days == cold.days and got.vocabulary == cold.vocabulary
+    assert (got.vectors != cold.vectors).nnz == 0
+    for field in ("top", "baselines", "first", "second", "damped", "similarity", "copies"):
+        assert np.array_equal(getattr(got, field), getattr(cold, field)), field
+
+
+# Day ordinals around a week: the window's edges (3 days apart pair, 4 do not), and undated.
+GRAPH_DAYS = [None, 100, 101, 103, 104, 107]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
+        min_size=1,
+        max_size=24,
+        unique=True,
+    ),
+    st.lists(st.integers(0, 2), min_size=24, max_size=24),
+)
+def test_an_extended_story_graph_equals_the_graph_built_at_once(
+    chosen: list[tuple[int, int | None]], batch: list[int]
+) -> None:
+    """Articles added in up to three later runs (each read on its own) give, array for
+    array, the graph of all of them built cold: baselines that new neighbours raise, pairs
+    that drop out, new pairs, copies, undated articles and days at the window's edges."""
+    cold = story_graph(*_graph_of(chosen))
+    graph = empty_graph()
+    for part in range(3):
+        added = [item for item, run in zip(chosen, batch, strict=False) if run == part]
+        if added:
+            graph = extend_graph(graph, *_graph_of(added))
+    _assert_same_graph(graph, cold)
+    keys = list(_graph_of(chosen)[3])
+    assert story_labels(graph, keys) == story_labels(cold, keys)
+
+
+def test_an_extension_can_drop_a_pair_and_add_one() -> None:
+    """A report alone with its pair keeps it; reports of other events of the same city
+    raise the baselines, the pair's adjusted similarity falls, and the result is still
+    the cold one."""
+    first = [(4, 100), (5, 100)]
+    more = [(index, 100) for index in range(6, len(GRAPH_POOL))] + [(0, None), (1, 101)]
+    graph = extend_graph(story_graph(*_graph_of(first)), *_graph_of(more))
+    cold = story_graph(*_graph_of(first + more))
+    _assert_same_graph(graph, cold)
+    before = story_graph(*_graph_of(first))
+    assert before.baselines.min() < cold.baselines[: len(before.keys)].max()
+
+
+def test_an_article_cannot_be_added_to_the_story_graph_twice() -> None:
+    graph = story_graph(*_graph_of([(0, 100)]))
+    with pytest.raises(ValueError, match="already"):
+        extend_graph(graph, *_graph_of([(0, 100)]))
+
+
+def test_a_memo_of_components_gives_the_same_stories() -> None:
+    """story_labels with a memo fills it with one entry per component of several
+    articles, and a later run given the filled memo tells the same stories."""
+    chosen = [(index, 100) for index in range(len(GRAPH_POOL))] + [(0, 101), (1, None)]
+    graph = story_graph(*_graph_of(chosen))
+    keys = list(graph.keys)
+    memo: dict[str, list[int]] = {}
+    labels = story_labels(graph, keys, memo)
+    assert labels == story_labels(graph, keys)
+    # one entry per component of several articles, a component holding one story or more
+    assert 0 < len(memo) <= sum(1 for label in set(labels) if labels.count(label) > 1)
+    assert story_labels(graph, keys[::-1], dict(memo)) == story_labels(graph, keys[::-1])
 
 
 def test_average_linkage_holds_a_story_to_the_date_window_only_when_given_one() -> None:

@@ -4,19 +4,19 @@ A similarity graph over articles: the cosine of their content terms (the headlin
 count more than the tail, names and figures a little extra, each word weighted by its rarity
 in English at large), damped by the days between two reports, and measured against each
 article's own neighbourhood so a busy topic does not glue its distinct events together.
-The graph falls into connected components; within each, average linkage (linkage.py) forms
-the stories, and two groups of several reports join only when they agree with each other at
-least three quarters as well as within themselves. A pair's similarity depends only on the
-two articles, their days and their nearest neighbours, and each component is clustered on
-its own, in a fixed order, so a story does not depend on the order of the input or on
-unrelated articles.
+The graph (graph.py, kept so that a later run extends it) falls into connected components;
+within each, average linkage (linkage.py) forms the stories, and two groups of several
+reports join only when they agree with each other at least three quarters as well as within
+themselves. A pair's similarity depends only on the two articles, their days and their
+nearest neighbours, and each component is clustered on its own, in a fixed order, so a
+story does not depend on the order of the input or on unrelated articles.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from briefer.group.graph import WINDOW_DAYS, StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
@@ -61,27 +62,8 @@ _NAME_WEIGHT = 1.0  # extra weight for a capitalised word or a number: who and h
 # 6 0.909 / 0.924).
 _IDF_CAP = 5.0
 
-# Reports further apart than this are different events: a principle (the README's "dated
-# reports join within three days"); 2 or 4 give the same figures on both halves of the
-# dated file (clusters_dev.jsonl, A 0.988 / B 0.974).
-_WINDOW_DAYS = 3
-# Each day between two reports takes this share off their similarity, kept from the
-# previous round: on the dated file 0.15 gives A 0.988 / B 0.968, 0.35 the same as 0.25.
-_DAY_DECAY = 0.25
-# An article's baseline is the mean similarity of its closest neighbours (padded with
-# zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
-# above that shared background says "same event". A pair's adjusted similarity is its
-# similarity less _BASELINE_SHARE of the mean of the two baselines (half A / B: 0.7
-# 0.911 / 0.923, 0.8 0.914 / 0.932, 0.9 0.909 / 0.927).
-_NEIGHBOURS = 10
-_BASELINE_SHARE = 0.8
-# With few articles in a week the neighbourhood says little, and a topic's background
-# would pass for an event: no baseline is below what two reports on one busy topic a few
-# days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
-# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
-# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
-# -> 0.982, the undated one unchanged, its baselines are higher).
-_BACKGROUND = 0.17
+# The pair similarities, their date window and baselines are graph.py's (its constants
+# were chosen with these, by the same note above).
 # Average adjusted similarity needed to join two groups (half A / B: 0.02 0.911 / 0.925,
 # 0.04 0.914 / 0.932, 0.06 0.907 / 0.927, 0.08 0.901 / 0.923).
 _MERGE_THRESHOLD = 0.04
@@ -91,19 +73,8 @@ _MERGE_THRESHOLD = 0.04
 # 0.910 / 0.933). A report joining a group alone is not held to it (holding it to 0.5
 # there: 0.878 / 0.904).
 _COHESION = 0.75
-# Two reports whose terms are this alike are one report twice (copies.py's share of shared
-# word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
-_COPY_COSINE = 0.85
-# Adjusted similarities below this are treated as zero, which keeps the graph (and memory)
-# small; kept from the previous round (half A / B: 0.01 0.914 / 0.932, the same as 0.02;
-# 0.03 0.915 / 0.933).
-_PAIR_FLOOR = 0.02
 CHUNK_ROWS = 512  # rows per block product: bounds memory, not results
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
-# Pair similarities are rounded to this many decimals before they are compared: float32
-# sums in another order (another run, another block) differ in the last bits, and a
-# story must not change with them.
-_DECIMALS = 6
 
 
 def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -208,163 +179,80 @@ def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
     )
 
 
-def _top_mean(sims: np.ndarray) -> np.ndarray:
-    """Per row, the sum of its _NEIGHBOURS largest values over _NEIGHBOURS."""
-    if sims.shape[1] > _NEIGHBOURS:
-        sims = np.partition(sims, sims.shape[1] - _NEIGHBOURS, axis=1)[:, -_NEIGHBOURS:]
-    result: np.ndarray = sims.sum(axis=1) / _NEIGHBOURS
-    return result
-
-
-def _day_factor(gap: int) -> np.float32:
-    """What a pair's similarity keeps when its reports are `gap` days apart."""
-    if gap > _WINDOW_DAYS:
-        return np.float32(0.0)
-    return np.float32(max(1.0 - _DAY_DECAY * gap, 0.0))
-
-
-@dataclass(frozen=True)
-class _Block:
-    """Rows compared with columns. The rows' and the dated columns' days (both sorted;
-    undated columns, after the dated ones, are not damped) say how much each pair keeps;
-    `diagonal` is where the first row meets itself among the columns (-1: never)."""
-
-    rows: np.ndarray
-    columns: np.ndarray
-    row_days: np.ndarray | None  # None: undated rows, damped by nothing
-    column_days: np.ndarray
-    diagonal: int
-
-
-class _Windows:
-    """Articles cut into row blocks, each with the columns it may pair with: a dated
-    article with those dated within _WINDOW_DAYS and every undated one; an undated article
-    with all. A missing date is no evidence either way: undated pairs are judged on their
-    text alone, with no damping."""
-
-    def __init__(self, days: Sequence[int | None]) -> None:
-        dated = sorted((day, i) for i, day in enumerate(days) if day is not None)
-        self.order = np.asarray([i for _, i in dated], dtype=np.int64)
-        self.ordinals = np.asarray([day for day, _ in dated], dtype=np.int64)
-        self.undated = np.asarray([i for i, day in enumerate(days) if day is None], dtype=np.int64)
-        self.everything = np.concatenate([self.order, self.undated])
-
-    def blocks(self) -> Iterable[_Block]:
-        for start in range(0, len(self.order), CHUNK_ROWS):
-            stop = min(start + CHUNK_ROWS, len(self.order))
-            row_days = self.ordinals[start:stop]
-            lo = int(np.searchsorted(self.ordinals, row_days[0] - _WINDOW_DAYS, side="left"))
-            hi = int(np.searchsorted(self.ordinals, row_days[-1] + _WINDOW_DAYS, side="right"))
-            columns = np.concatenate([self.order[lo:hi], self.undated])
-            yield _Block(
-                self.order[start:stop], columns, row_days, self.ordinals[lo:hi], start - lo
-            )
-        for start in range(0, len(self.undated), CHUNK_ROWS):
-            rows = self.undated[start : start + CHUNK_ROWS]
-            yield _Block(rows, self.everything, None, self.ordinals, len(self.order) + start)
-
-
-def _damp(sims: np.ndarray, block: _Block) -> None:
-    """Scale each pair by its day factor, and an article against itself to zero, in place.
-
-    Rows and dated columns are sorted by day, so the factor is constant over the
-    rectangle of each (row day, column day): one scalar product per rectangle instead of
-    a factor matrix as large as the block (the same float32 products, so the same sims)."""
-    if block.row_days is not None:
-        row_bounds = _runs(block.row_days)
-        column_bounds = _runs(block.column_days)
-        for day, top, bottom in row_bounds:
-            for other, left, right in column_bounds:
-                factor = _day_factor(abs(day - other))
-                if factor != 1.0:
-                    sims[top:bottom, left:right] *= factor
-    diagonal = np.arange(len(block.rows))
-    sims[diagonal, block.diagonal + diagonal] = 0.0
-
-
-def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
-    """(day, first, end) of each run of equal days in a sorted array."""
-    if len(days) == 0:
-        return []
-    starts = np.concatenate([[0], np.nonzero(np.diff(days))[0] + 1])
-    ends = np.concatenate([starts[1:], [len(days)]])
-    return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
-
-
-def story_graph(
-    terms: sparse.csr_matrix, days: Sequence[int | None]
-) -> tuple[dict[tuple[int, int], float], set[tuple[int, int]]]:
-    """Baseline-adjusted, date-damped similarities of the pairs that may be one story,
-    (first, second) with first < second, each at least _PAIR_FLOOR; and the pairs among
-    them that are copies of each other (cosine at least _COPY_COSINE before damping).
-
-    A pair's similarity depends on the two articles, their days and their own nearest
-    neighbours (the baselines), nothing else. Dated articles are compared block by block
-    within their date window, so the cost grows with the articles per window rather than
-    with the square of the total.
-    """
-    n = terms.shape[0]
-    baselines = np.zeros(n)
-    # One pass over the blocks finds the baselines and keeps every pair that could clear
-    # the floor once the other article's baseline is known: the row's own baseline is
-    # already a lower bound on what the pair must beat.
-    found_i: list[np.ndarray] = []
-    found_j: list[np.ndarray] = []
-    found_sim: list[np.ndarray] = []
-    copies: set[tuple[int, int]] = set()
-    for block in _Windows(days).blocks():
-        rows, cols = block.rows, block.columns
-        sims = (terms[rows] @ terms[cols].T).toarray()
-        r_idx, c_idx = np.nonzero(sims >= _COPY_COSINE)
-        copies.update(
-            (min(a, b), max(a, b))
-            for a, b in zip(rows[r_idx].tolist(), cols[c_idx].tolist(), strict=True)
-            if a != b
-        )
-        _damp(sims, block)
-        baselines[rows] = np.maximum(_top_mean(sims), _BACKGROUND)
-        bound = _PAIR_FLOOR + _BASELINE_SHARE * baselines[rows] / 2
-        r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
-        found_i.append(np.minimum(rows[r_idx], cols[c_idx]))
-        found_j.append(np.maximum(rows[r_idx], cols[c_idx]))
-        found_sim.append(sims[r_idx, c_idx])
-    if not found_i:
-        return {}, set()
-    first = np.concatenate(found_i)
-    second = np.concatenate(found_j)
-    adjusted = np.round(
-        np.concatenate(found_sim) - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2,
-        _DECIMALS,
-    )
-    keep = adjusted >= _PAIR_FLOOR
-    # Each pair is found from both ends; the similarity is the same either way.
-    graph = dict(
-        zip(
-            zip(first[keep].tolist(), second[keep].tolist(), strict=True),
-            adjusted[keep].tolist(),
-            strict=True,
-        )
-    )
-    return graph, {pair for pair in copies if pair in graph}
-
-
-def story_components(count: int, graph: Mapping[tuple[int, int], float]) -> list[list[int]]:
-    """The articles joined by pairs that reach _MERGE_THRESHOLD, each group in index order,
-    groups by their first index. Average linkage joins two groups only when their mean
-    pair similarity reaches the threshold, which needs one pair that does: no story
-    crosses these components, so each is clustered on its own (cluster_component)."""
-    strong = [(i, j) for (i, j), sim in graph.items() if sim >= _MERGE_THRESHOLD]
-    if not strong:
-        return [[k] for k in range(count)]
-    first, second = (np.asarray(side, dtype=np.int64) for side in zip(*strong, strict=True))
+def story_roots(
+    graph: StoryGraph, memo: MutableMapping[str, list[int]] | None = None
+) -> np.ndarray:
+    """Each row's story, as the row of the story's first member. The graph falls into
+    components joined by pairs that reach _MERGE_THRESHOLD: average linkage joins two
+    groups only when their mean pair similarity reaches the threshold, which needs one
+    pair that does, so no story crosses them, and each is clustered on its own
+    (cluster_component) with its members in key order. A component's stories depend only
+    on its members' days and the pairs among them, which component_key digests: `memo`,
+    when given, maps those keys to cluster_component's results, read and filled here."""
+    count = len(graph.keys)
+    roots = np.arange(count, dtype=np.int64)
+    strong = graph.similarity >= _MERGE_THRESHOLD
+    if not strong.any():
+        return roots
     adjacency = sparse.coo_matrix(
-        (np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count)
+        (np.ones(int(strong.sum()), dtype=np.int8), (graph.first[strong], graph.second[strong])),
+        shape=(count, count),
     )
-    _, labels = connected_components(adjacency, directed=False)
-    members: dict[int, list[int]] = {}
-    for index, label in enumerate(labels.tolist()):
-        members.setdefault(label, []).append(index)
-    return list(members.values())
+    _, component = connected_components(adjacency, directed=False)
+    sizes = np.bincount(component)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    members_of = np.argsort(component, kind="stable")  # by component, rows in order
+    place = np.empty(count, dtype=np.int64)  # each row's place among its component's rows
+    place[members_of] = np.arange(count) - starts[component[members_of]]
+    pair_component = component[graph.first]
+    inside = np.nonzero(pair_component == component[graph.second])[0]
+    inside = inside[np.argsort(pair_component[inside], kind="stable")]
+    pair_starts = np.searchsorted(pair_component[inside], np.arange(len(sizes) + 1))
+    for label in np.nonzero(sizes > 1)[0].tolist():
+        members = members_of[starts[label] : starts[label + 1]]
+        chosen = inside[pair_starts[label] : pair_starts[label + 1]]
+        firsts = place[graph.first[chosen]].tolist()
+        seconds = place[graph.second[chosen]].tolist()
+        sims = graph.similarity[chosen].tolist()
+        local = dict(zip(zip(firsts, seconds, strict=True), sims, strict=True))
+        copied = graph.copies[chosen]
+        local_copies = list(
+            zip(
+                place[graph.first[chosen][copied]].tolist(),
+                place[graph.second[chosen][copied]].tolist(),
+                strict=True,
+            )
+        )
+        member_days = [graph.days[row] for row in members.tolist()]
+        if memo is None:
+            stories = cluster_component(member_days, local, local_copies)
+        else:
+            key = component_key(member_days, local, local_copies)
+            if key not in memo:
+                memo[key] = cluster_component(member_days, local, local_copies)
+            stories = memo[key]
+        roots[members] = members[np.asarray(stories, dtype=np.int64)]
+    return roots
+
+
+def component_key(
+    days: Sequence[int | None],
+    graph: Mapping[tuple[int, int], float],
+    copies: Collection[tuple[int, int]] = (),
+) -> str:
+    """A digest of everything cluster_component's result depends on (its arguments and
+    the constants of the merging rule), for a memo of components across runs."""
+    text = repr(
+        (
+            _MERGE_THRESHOLD,
+            _COHESION,
+            WINDOW_DAYS,
+            tuple(days),
+            sorted(graph.items()),
+            sorted(copies),
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def cluster_component(
@@ -377,10 +265,30 @@ def cluster_component(
     story as the position of its story's first member, so the result depends only on the
     members' features and their order, never on the rest of the run."""
     roots = average_linkage(
-        days, dict(graph), _MERGE_THRESHOLD, _COHESION, copies, window=_WINDOW_DAYS
+        days, dict(graph), _MERGE_THRESHOLD, _COHESION, copies, window=WINDOW_DAYS
     )
     first: dict[int, int] = {}
     return [first.setdefault(root, position) for position, root in enumerate(roots)]
+
+
+def story_labels(
+    graph: StoryGraph, keys: Sequence[str], memo: MutableMapping[str, list[int]] | None = None
+) -> list[int]:
+    """Story label for each of the graph's articles, given by their keys in any order
+    (an article given twice is taken twice as often as the graph holds it): labels are
+    numbered 0, 1, 2, ... by each story's first article in that order."""
+    roots = story_roots(graph, memo)
+    rows: dict[str, list[int]] = {}
+    for row, key in enumerate(graph.keys):
+        rows.setdefault(key, []).append(row)
+    taken: dict[str, int] = {}
+    labels: dict[int, int] = {}
+    result = []
+    for key in keys:
+        seen = taken.get(key, 0)
+        taken[key] = seen + 1
+        result.append(labels.setdefault(int(roots[rows[key][seen]]), len(labels)))
+    return result
 
 
 def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
@@ -392,40 +300,23 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
-    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys)
+    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys, texts.stems)
 
 
 def cluster_labels(
-    terms: sparse.csr_matrix, dates: Sequence[date | None], keys: Sequence[str]
+    terms: sparse.csr_matrix,
+    dates: Sequence[date | None],
+    keys: Sequence[str],
+    names: Sequence[str] | None = None,
+    memo: MutableMapping[str, list[int]] | None = None,
 ) -> list[int]:
-    """Story label for each article from its term_vectors row: the story graph, cut into
-    components, each clustered on its own (cluster_component) with its members ordered by
-    `keys` (article ids). Labels are numbered by each story's first article."""
-    count = terms.shape[0]
-    if count == 0:
+    """Story label for each article from its term_vectors row (`names`: the terms of its
+    columns; column numbers when left out): the story graph, cut into components, each
+    clustered on its own with its members ordered by `keys` (article ids). Labels are
+    numbered by each story's first article."""
+    if terms.shape[0] == 0:
         return []
     days = [day.toordinal() if day is not None else None for day in dates]
-    graph, copies = story_graph(terms, days)
-    neighbours: dict[int, list[tuple[int, float]]] = {}
-    for (i, j), sim in graph.items():
-        neighbours.setdefault(i, []).append((j, sim))
-    root = list(range(count))
-    for members in story_components(count, graph):
-        if len(members) == 1:
-            continue
-        members.sort(key=lambda index: (keys[index], index))
-        position = {index: place for place, index in enumerate(members)}
-        local: dict[tuple[int, int], float] = {}
-        local_copies: list[tuple[int, int]] = []
-        for index in members:
-            for other, sim in neighbours.get(index, ()):
-                if other in position:
-                    a, b = sorted((position[index], position[other]))
-                    local[(a, b)] = sim
-                    if (min(index, other), max(index, other)) in copies:
-                        local_copies.append((a, b))
-        stories = cluster_component([days[index] for index in members], local, local_copies)
-        for index, story in zip(members, stories, strict=True):
-            root[index] = members[story]
-    labels: dict[int, int] = {}
-    return [labels.setdefault(story, len(labels)) for story in root]
+    if names is None:
+        names = [str(column) for column in range(terms.shape[1])]
+    return story_labels(story_graph(terms, names, days, keys), keys, memo)

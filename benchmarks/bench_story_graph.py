@@ -1,0 +1,110 @@
+"""Time and memory of the story graph and story clustering on a corpus of front-matter
+articles (the bench_make corpora: a busy week of real dev text), cold and extended.
+
+    .venv/bin/python benchmarks/bench_story_graph.py /tmp/perf-corpus/10000-7d [--added 50]
+
+Reads each file's title, date and body (paragraphs split on blank lines), makes the term
+vectors (stories.story_matrices) and then prints, in CPU seconds: the story graph built
+cold, clustered into stories; the graph of all but --added articles extended with them
+(checked equal to the cold graph, array for array), clustered again with the memo of
+components the first clustering filled. Memory: the peak the graph's construction
+allocated (tracemalloc), and its pairs. The labels' digest tells whether a change of code
+changed any story.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from briefer.group.graph import StoryGraph, extend_graph, story_graph
+from briefer.group.stories import story_labels, story_matrices
+from briefer.group.texts import read_texts
+
+
+def _read(path: Path) -> tuple[str, str | None, list[str]]:
+    text = path.read_text(encoding="utf-8")
+    _, header, body = text.split("+++", 2)
+    title, day = "", None
+    for line in header.splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "title":
+            title = value.strip().strip('"')
+        elif name.strip() == "date":
+            day = value.strip()
+    return title, day, [p for p in body.split("\n\n") if p.strip()]
+
+
+def _rows(articles: list[tuple[str, str | None, list[str]]]) -> tuple[object, list[str]]:
+    texts = read_texts([(title, paragraphs) for title, _, paragraphs in articles])
+    return story_matrices(texts)[1], list(texts.stems)
+
+
+def _same(a: StoryGraph, b: StoryGraph) -> bool:
+    arrays = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+    return (
+        a.keys == b.keys
+        and a.days == b.days
+        and (a.vectors != b.vectors).nnz == 0
+        and all(np.array_equal(getattr(a, name), getattr(b, name)) for name in arrays)
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--added", type=int, default=50)
+    args = parser.parse_args()
+    paths = sorted(args.corpus.glob("*.md"))
+    if not paths:
+        print(f"{args.corpus}: no articles; skipped", file=sys.stderr)
+        return 0
+    articles = [_read(path) for path in paths]
+    keys = [path.stem for path in paths]
+    days = [date.fromisoformat(day).toordinal() if day else None for _, day, _ in articles]
+    terms, names = _rows(articles)
+
+    tracemalloc.start()
+    started = time.process_time()
+    cold = story_graph(terms, names, days, keys)
+    graph_seconds = time.process_time() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    memo: dict[str, list[int]] = {}
+    started = time.process_time()
+    labels = story_labels(cold, keys, memo)
+    cluster_seconds = time.process_time() - started
+    digest = hashlib.sha256(repr(labels).encode()).hexdigest()[:12]
+    print(
+        f"{len(keys)} articles: graph {graph_seconds:.2f} s cpu (peak {peak / 2**20:.0f} MB, "
+        f"{len(cold.first)} pairs), clustering {cluster_seconds:.2f} s cpu, "
+        f"{len(set(labels))} stories, labels {digest}"
+    )
+
+    cut = len(keys) - args.added
+    before_terms, before_names = _rows(articles[:cut])
+    earlier = story_graph(before_terms, before_names, days[:cut], keys[:cut])
+    added_terms, added_names = _rows(articles[cut:])
+    started = time.process_time()
+    extended = extend_graph(earlier, added_terms, added_names, days[cut:], keys[cut:])
+    extend_seconds = time.process_time() - started
+    started = time.process_time()
+    again = story_labels(extended, keys, memo)
+    recluster_seconds = time.process_time() - started
+    print(
+        f"+{args.added}: extend {extend_seconds:.2f} s cpu, equal to cold: "
+        f"{_same(extended, cold)}; clustering with the memo {recluster_seconds:.2f} s cpu, "
+        f"same stories: {again == labels}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

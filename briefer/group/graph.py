@@ -1,0 +1,351 @@
+"""The story graph: which articles are alike enough to be one story, and how alike.
+
+Each pair of articles within the date window is compared by the cosine of their term
+vectors (stories.term_vectors), damped by the days between them, less a share of each
+article's baseline (the mean similarity of its nearest neighbours, so a busy topic does not
+glue its distinct events together). A pair's similarity depends only on the two articles,
+their days and their own nearest neighbours. The graph is kept (StoryGraph) so that a later
+run extends it with its new articles instead of comparing everything again: new articles
+can only raise baselines, so old pairs can only drop out, and every new pair has a new
+article in it. The constants' figures are those of stories.py's tuning note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+# Reports further apart than this are different events: a principle (the README's "dated
+# reports join within three days"); 2 or 4 give the same figures on both halves of the
+# dated file (clusters_dev.jsonl, A 0.988 / B 0.974).
+WINDOW_DAYS = 3
+# Each day between two reports takes this share off their similarity, kept from the
+# previous round: on the dated file 0.15 gives A 0.988 / B 0.968, 0.35 the same as 0.25.
+_DAY_DECAY = 0.25
+# An article's baseline is the mean similarity of its closest neighbours (padded with
+# zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
+# above that shared background says "same event". A pair's adjusted similarity is its
+# similarity less _BASELINE_SHARE of the mean of the two baselines (half A / B: 0.7
+# 0.911 / 0.923, 0.8 0.914 / 0.932, 0.9 0.909 / 0.927).
+_NEIGHBOURS = 10
+_BASELINE_SHARE = 0.8
+# With few articles in a week the neighbourhood says little, and a topic's background
+# would pass for an event: no baseline is below what two reports on one busy topic a few
+# days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
+# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
+# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
+# -> 0.982, the undated one unchanged, its baselines are higher).
+_BACKGROUND = 0.17
+# Two reports whose terms are this alike are one report twice (copies.py's share of shared
+# word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
+_COPY_COSINE = 0.85
+# Adjusted similarities below this are treated as zero, which keeps the graph (and memory)
+# small; kept from the previous round (half A / B: 0.01 0.914 / 0.932, the same as 0.02;
+# 0.03 0.915 / 0.933).
+_PAIR_FLOOR = 0.02
+# Adjusted similarities are rounded to this many decimals before they are compared (kept
+# from the previous round, where float32 sums in another order differed in the last
+# bits; the similarities are exact now, see _QUANTUM, and the rounding changes nothing
+# measured).
+_DECIMALS = 6
+# Term weights are rounded to multiples of this before pairs are compared, so that every
+# product of two weights (24 + 24 bits) and every sum of them (a cosine, at most 1: under
+# 2^49 quanta) is exact in float64's 53 bits. A pair's similarity is then the same whatever
+# order its terms are summed in, in any block, run or vocabulary: what lets a graph be
+# extended and still equal the one built cold, bit for bit. 2^-24 is float32's own step
+# just below 1, the precision the weights are made in.
+_QUANTUM = 2.0**-24
+# New articles compared at once: a block is a dense float64 array of its rows by the
+# articles in their date window, so this bounds memory, not results.
+_GRAPH_ROWS = 256
+# A pair is held for the final test when its similarity reaches the floor plus the share of
+# the baseline of the article it was found from, less this: the final test rounds to
+# _DECIMALS, so a pair a hair under that bound may still be kept, and it must be found
+# from whichever end it is met, or an extended graph could miss what a cold one keeps.
+_FIND_MARGIN = 1e-5
+
+
+@dataclass(frozen=True, eq=False)
+class StoryGraph:
+    """The story graph of a set of articles, kept so that new articles extend it exactly.
+
+    Rows are the articles in order of their keys (article ids; equal keys keep the order
+    they were given in). Each has its day ordinal (None: undated), its term vector over
+    `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
+    date-damped similarities (descending, padded with zeros) and its baseline (their mean,
+    floored at _BACKGROUND). The pairs kept are those whose adjusted similarity reaches
+    _PAIR_FLOOR, ordered by (first, second) with first < second: their damped similarity
+    before the baselines are taken off, the adjusted one, and whether the two are copies.
+    extend_graph(graph, ...) is equal, array for array, to story_graph of all the
+    articles at once (tests/test_group.py checks it)."""
+
+    keys: tuple[str, ...]
+    days: tuple[int | None, ...]
+    vocabulary: tuple[str, ...]
+    vectors: sparse.csr_matrix  # rows x vocabulary, float64
+    top: np.ndarray  # rows x _NEIGHBOURS, float64
+    baselines: np.ndarray  # float64
+    first: np.ndarray  # int64, by pair
+    second: np.ndarray  # int64
+    damped: np.ndarray  # float64
+    similarity: np.ndarray  # float64: damped less the baselines' share, rounded
+    copies: np.ndarray  # bool
+
+    def pairs(self) -> dict[tuple[int, int], float]:
+        """{(first, second): adjusted similarity} of every pair kept."""
+        return dict(
+            zip(
+                zip(self.first.tolist(), self.second.tolist(), strict=True),
+                self.similarity.tolist(),
+                strict=True,
+            )
+        )
+
+    def copy_pairs(self) -> set[tuple[int, int]]:
+        """The pairs kept that are copies of each other."""
+        return set(
+            zip(self.first[self.copies].tolist(), self.second[self.copies].tolist(), strict=True)
+        )
+
+
+def empty_graph() -> StoryGraph:
+    """The graph of no articles, which extend_graph grows."""
+    nothing = np.zeros(0, dtype=np.int64)
+    return StoryGraph(
+        keys=(),
+        days=(),
+        vocabulary=(),
+        vectors=sparse.csr_matrix((0, 0), dtype=np.float64),
+        top=np.zeros((0, _NEIGHBOURS)),
+        baselines=np.zeros(0),
+        first=nothing,
+        second=nothing,
+        damped=np.zeros(0),
+        similarity=np.zeros(0),
+        copies=np.zeros(0, dtype=bool),
+    )
+
+
+def story_graph(
+    terms: sparse.csr_matrix,
+    names: Sequence[str],
+    days: Sequence[int | None],
+    keys: Sequence[str],
+) -> StoryGraph:
+    """The story graph of articles given by their term_vectors rows, the terms their
+    columns stand for (`names`), their day ordinals and their keys (article ids).
+
+    A pair's similarity depends on the two articles, their days and their own nearest
+    neighbours (the baselines), nothing else. Dated articles are compared block by block
+    within their date window, so the cost grows with the articles per window rather than
+    with the square of the total."""
+    return extend_graph(empty_graph(), terms, names, days, keys)
+
+
+def extend_graph(
+    graph: StoryGraph,
+    terms: sparse.csr_matrix,
+    names: Sequence[str],
+    days: Sequence[int | None],
+    keys: Sequence[str],
+) -> StoryGraph:
+    """`graph` with more articles (as story_graph takes them), equal to the graph of all of
+    them built at once. A new article can only raise the others' baselines, so the pairs
+    kept before can only drop out; every new pair has a new article in it, and only the
+    new articles are compared with the rest. An article already in the graph cannot be
+    added again: to change or remove one, build the graph again."""
+    if not terms.shape[0] == len(days) == len(keys):
+        raise ValueError(f"{terms.shape[0]} term rows for {len(days)} days and {len(keys)} keys")
+    known = set(graph.keys)
+    again = next((key for key in keys if key in known), None)
+    if again is not None:
+        raise ValueError(f"article {again!r} is in the story graph already; build it again")
+    terms = sparse.csr_matrix(terms)
+    used = np.unique(terms.indices)
+    new_names = [names[column] for column in used.tolist()]
+    vocabulary = sorted(set(graph.vocabulary).union(new_names))
+    column_of = {term: column for column, term in enumerate(vocabulary)}
+    old_columns = np.asarray([column_of[term] for term in graph.vocabulary], dtype=np.int64)
+    new_columns = np.zeros(terms.shape[1], dtype=np.int64)
+    new_columns[used] = [column_of[term] for term in new_names]
+
+    old = len(graph.keys)
+    every_key = [*graph.keys, *keys]
+    order = np.asarray(sorted(range(len(every_key)), key=every_key.__getitem__), dtype=np.int64)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    stacked = sparse.vstack(
+        [
+            _recolumn(graph.vectors, old_columns, len(vocabulary)),
+            _recolumn(_quantized(terms), new_columns, len(vocabulary)),
+        ],
+        format="csr",
+    )
+    vectors = sparse.csr_matrix(stacked[order])
+    every_day = [*graph.days, *days]
+    all_days = [every_day[index] for index in order.tolist()]
+    fresh = np.zeros(len(order), dtype=bool)
+    fresh[position[old:]] = True
+
+    count = len(order)
+    top = np.zeros((count, _NEIGHBOURS))
+    top[position[:old]] = graph.top
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    met_rows: list[np.ndarray] = []  # earlier articles met by new ones, and how closely
+    met_sims: list[np.ndarray] = []
+    slot = np.full(count, -1, dtype=np.int64)
+    for rows, row_days, columns, column_days in _blocks(all_days, fresh):
+        sims = (vectors[rows] @ vectors[columns].T).toarray()
+        copied = sims >= _COPY_COSINE
+        _damp(sims, row_days, column_days)
+        slot[columns] = np.arange(len(columns))
+        itself = (np.arange(len(rows)), slot[rows])
+        sims[itself] = 0.0
+        copied[itself] = False
+        top[rows] = _best(sims)
+        bound = _PAIR_FLOOR + _BASELINE_SHARE * _baselines(top[rows]) / 2 - _FIND_MARGIN
+        r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
+        a, b = rows[r_idx], columns[c_idx]
+        once = (a < b) | ~fresh[b]  # two new articles meet twice: keep one
+        r_idx, c_idx, a, b = r_idx[once], c_idx[once], a[once], b[once]
+        found.append((np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]))
+        earlier = np.nonzero(~fresh[columns])[0]
+        if len(earlier):
+            r_idx, c_idx = np.nonzero(sims[:, earlier] > 0.0)
+            met_rows.append(columns[earlier[c_idx]])
+            met_sims.append(sims[r_idx, earlier[c_idx]])
+    if met_rows:
+        _raise_tops(top, np.concatenate(met_rows), np.concatenate(met_sims))
+    baselines = _baselines(top)
+
+    first = np.concatenate([position[graph.first], *(part[0] for part in found)])
+    second = np.concatenate([position[graph.second], *(part[1] for part in found)])
+    damped = np.concatenate([graph.damped, *(part[2] for part in found)])
+    copies = np.concatenate([graph.copies, *(part[3] for part in found)])
+    similarity = np.round(
+        damped - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
+    )
+    keep = np.nonzero(similarity >= _PAIR_FLOOR)[0]
+    keep = keep[np.lexsort((second[keep], first[keep]))]
+    return StoryGraph(
+        keys=tuple(every_key[index] for index in order.tolist()),
+        days=tuple(all_days),
+        vocabulary=tuple(vocabulary),
+        vectors=vectors,
+        top=top,
+        baselines=baselines,
+        first=first[keep],
+        second=second[keep],
+        damped=damped[keep],
+        similarity=similarity[keep],
+        copies=copies[keep],
+    )
+
+
+def _quantized(terms: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The rows in float64, each weight rounded to a multiple of _QUANTUM."""
+    data = np.rint(terms.data.astype(np.float64) / _QUANTUM) * _QUANTUM
+    return sparse.csr_matrix((data, terms.indices, terms.indptr), shape=terms.shape)
+
+
+def _recolumn(matrix: sparse.csr_matrix, columns: np.ndarray, width: int) -> sparse.csr_matrix:
+    """The matrix with column c moved to columns[c], among `width`."""
+    moved = sparse.csr_matrix(
+        (matrix.data, columns[matrix.indices], matrix.indptr), shape=(matrix.shape[0], width)
+    )
+    moved.sort_indices()
+    return moved
+
+
+def _best(sims: np.ndarray) -> np.ndarray:
+    """Each row's _NEIGHBOURS largest values, descending, padded with zeros."""
+    width = sims.shape[1]
+    if width > _NEIGHBOURS:
+        sims = np.partition(sims, width - _NEIGHBOURS, axis=1)[:, width - _NEIGHBOURS :]
+    best = np.zeros((sims.shape[0], _NEIGHBOURS))
+    best[:, : sims.shape[1]] = -np.sort(-sims, axis=1)
+    return best
+
+
+def _raise_tops(top: np.ndarray, rows: np.ndarray, sims: np.ndarray) -> None:
+    """Merge the similarities met by earlier articles (row, value) into their best, in place."""
+    touched = np.unique(rows)
+    owner = np.concatenate([np.repeat(touched, _NEIGHBOURS), rows])
+    value = np.concatenate([top[touched].ravel(), sims])
+    order = np.lexsort((-value, owner))
+    owner, value = owner[order], value[order]
+    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
+    kept = rank < _NEIGHBOURS
+    top[owner[kept], rank[kept]] = value[kept]
+
+
+def _baselines(top: np.ndarray) -> np.ndarray:
+    """Each row's baseline: the mean of its best similarities (summed largest first, one
+    column at a time, so the same values give the same float in every run), floored at
+    _BACKGROUND."""
+    total = np.zeros(top.shape[0])
+    for column in range(_NEIGHBOURS):
+        total = total + top[:, column]
+    result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
+    return result
+
+
+def _day_factor(gap: int) -> float:
+    """What a pair's similarity keeps when its reports are `gap` days apart."""
+    if gap > WINDOW_DAYS:
+        return 0.0
+    return max(1.0 - _DAY_DECAY * gap, 0.0)
+
+
+def _blocks(
+    days: Sequence[int | None], fresh: np.ndarray
+) -> Iterable[tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]]:
+    """The new articles cut into row blocks, each with the columns it may pair with: a
+    dated article with those dated within WINDOW_DAYS and every undated one; an undated
+    article with all. A missing date is no evidence either way: undated pairs are judged
+    on their text alone, with no damping. Yields (rows, their days or None when undated,
+    columns, the dated columns' days); rows and dated columns are sorted by day, and the
+    undated columns come after the dated ones."""
+    dated = sorted((day, index) for index, day in enumerate(days) if day is not None)
+    order = np.asarray([index for _, index in dated], dtype=np.int64)
+    ordinals = np.asarray([day for day, _ in dated], dtype=np.int64)
+    undated = np.asarray([index for index, day in enumerate(days) if day is None], dtype=np.int64)
+    new_dated = np.nonzero(fresh[order])[0]
+    for start in range(0, len(new_dated), _GRAPH_ROWS):
+        chosen = new_dated[start : start + _GRAPH_ROWS]
+        row_days = ordinals[chosen]
+        lo = int(np.searchsorted(ordinals, row_days[0] - WINDOW_DAYS, side="left"))
+        hi = int(np.searchsorted(ordinals, row_days[-1] + WINDOW_DAYS, side="right"))
+        yield order[chosen], row_days, np.concatenate([order[lo:hi], undated]), ordinals[lo:hi]
+    new_undated = undated[fresh[undated]]
+    everything = np.concatenate([order, undated])
+    for start in range(0, len(new_undated), _GRAPH_ROWS):
+        yield new_undated[start : start + _GRAPH_ROWS], None, everything, ordinals
+
+
+def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray) -> None:
+    """Scale each pair by its day factor, in place (undated rows and columns: by nothing).
+
+    Rows and dated columns are sorted by day, so the factor is constant over the
+    rectangle of each (row day, column day): one scalar product per rectangle instead of
+    a factor matrix as large as the block."""
+    if row_days is None:
+        return
+    column_runs = _runs(column_days)
+    for day, top, bottom in _runs(row_days):
+        for other, left, right in column_runs:
+            factor = _day_factor(abs(day - other))
+            if factor != 1.0:
+                sims[top:bottom, left:right] *= factor
+
+
+def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
+    """(day, first, end) of each run of equal days in a sorted array."""
+    if len(days) == 0:
+        return []
+    starts = np.concatenate([[0], np.nonzero(np.diff(days))[0] + 1])
+    ends = np.concatenate([starts[1:], [len(days)]])
+    return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
