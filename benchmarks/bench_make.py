@@ -157,8 +157,9 @@ def stages(argv: list[str]) -> None:
     line of standard output."""
     import importlib
 
-    times: dict[str, float] = {}
-    started = time.perf_counter()
+    times: dict[str, float] = {}  # wall seconds
+    spent: dict[str, float] = {}  # CPU seconds of this process (not its workers)
+    started, cpu = time.perf_counter(), time.process_time()
     for module_name, attribute, label in _STAGES:
         module_path, _, owner_name = module_name.rpartition(".")
         if owner_name[:1].isupper():
@@ -170,17 +171,20 @@ def stages(argv: list[str]) -> None:
 
         def timed(function: Callable[..., Any], label: str = label) -> Callable[..., Any]:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
-                clock = time.perf_counter()
+                clock, cpu = time.perf_counter(), time.process_time()
                 try:
                     return function(*args, **kwargs)
                 finally:
                     times[label] = times.get(label, 0.0) + time.perf_counter() - clock
+                    spent[label] = spent.get(label, 0.0) + time.process_time() - cpu
 
             return wrapper
 
         setattr(owner, attribute, timed(getattr(owner, attribute)))
-    times["imports (cli, before the run)"] = time.perf_counter() - started
     from briefer.cli import app
+
+    times["imports (cli, before the run)"] = time.perf_counter() - started
+    spent["imports (cli, before the run)"] = time.process_time() - cpu
 
     try:
         app(argv, prog_name="briefer")
@@ -188,7 +192,11 @@ def stages(argv: list[str]) -> None:
         if stop.code not in (0, None):
             raise
     times["total (in process)"] = time.perf_counter() - started
-    print(json.dumps(times))
+    spent["total (in process)"] = time.process_time() - cpu
+    # The worker processes' CPU (counted once they have ended, which they do within the run).
+    ended = os.times()
+    workers = ended.children_user + ended.children_system
+    print(json.dumps({"wall": times, "cpu": spent, "workers cpu": workers}))
 
 
 # ---- the benchmark ------------------------------------------------------------------------
@@ -315,13 +323,26 @@ def bench_size(
         finally:
             for path in added:
                 path.unlink(missing_ok=True)
-        print(f"  stages of one more cold, warm and +50 run ({'; '.join(walls)} wall):")
-        print(f"    {'':<38} {'cold':>7}   {'warm':>7}   {'+50':>7}")
-        labels = list(dict.fromkeys(label for times in columns.values() for label in times))
+        print(
+            f"  stages of one more cold, warm and +50 run ({'; '.join(walls)} wall), in seconds:"
+            " wall and CPU of the main process (the machine may be shared: CPU is what a stage"
+            " costs)"
+        )
+        kinds = ("cold", "warm", "+50")
+        print(f"    {'':<38} " + "   ".join(f"{kind + ' wall':>9} {'cpu':>6}" for kind in kinds))
+        labels = list(dict.fromkeys(label for times in columns.values() for label in times["wall"]))
         for label in labels:
-            cells = [columns[kind].get(label) for kind in ("cold", "warm", "+50")]
-            shown = "   ".join("      -" if c is None else f"{c:7.2f}" for c in cells)
-            print(f"    {label:<38} {shown} s")
+            cells = []
+            for kind in kinds:
+                wall, cpu = columns[kind]["wall"].get(label), columns[kind]["cpu"].get(label)
+                cells.append(
+                    f"{'-':>9} {'-':>6}"
+                    if wall is None or cpu is None
+                    else f"{wall:9.2f} {cpu:6.2f}"
+                )
+            print(f"    {label:<38} " + "   ".join(cells))
+        workers = "   ".join(f"{'':>9} {columns[kind]['workers cpu']:6.2f}" for kind in kinds)
+        print(f"    {'worker processes (CPU, all of them)':<38} {workers}")
         shutil.rmtree(out.parent, ignore_errors=True)
     return summary
 

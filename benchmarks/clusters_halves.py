@@ -1,13 +1,18 @@
 """Story clustering measured on two halves of a labelled clusters file (split by the parity
 of a hash of each story's label, so a story never straddles the halves), for choosing a
-constant on one half and reporting it on the other.
+constant on one half and reporting it on the other; the whole file last (it has more
+same-topic distractors than either half).
 
     python benchmarks/clusters_halves.py ../shared/eval/clusters_dev_undated.jsonl \
         [--set NAME=VALUE]
 
 With --busy, the rows are distinct articles of one busy topic (themes_dev.jsonl): it prints
-how many stories they fold into and the median cosine of the pairs within the date window,
-where the floor under the baselines (graph._BACKGROUND) comes from.
+how many stories they fold into (dated, and with their dates left out) and the median cosine
+of the pairs within the date window, where the floor under the baselines
+(graph._BACKGROUND) comes from.
+
+With --mistakes A, B or all, it prints that part's wrongly merged stories (a predicted story
+holding reports of several labelled ones) and wrongly split ones, headline by headline.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ def main() -> int:
     parser.add_argument("rows", type=Path)
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--busy", action="store_true")
+    parser.add_argument("--mistakes", choices=("A", "B", "all"))
     args = parser.parse_args()
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
@@ -51,8 +57,8 @@ def main() -> int:
     if args.busy:
         busy(rows)
         return 0
-    for name in ("A", "B"):
-        part = [r for r in rows if half(str(r["label"])) == name]
+    for name in ("A", "B", "all"):
+        part = [r for r in rows if name == "all" or half(str(r["label"])) == name]
         docs = [
             (
                 r.get("title") or "",
@@ -61,22 +67,49 @@ def main() -> int:
             )
             for r in part
         ]
-        p, r, f = bcubed(cluster_stories(docs), [str(r["label"]) for r in part])
+        predicted = cluster_stories(docs)
+        gold = [str(r["label"]) for r in part]
+        p, r, f = bcubed(predicted, gold)
         print(f"{name} n {len(part)} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f}")
+        if name == args.mistakes:
+            mistakes(predicted, gold, [title for title, _, _ in docs])
     return 0
+
+
+def mistakes(predicted: list[int], gold: list[str], titles: list[str]) -> None:
+    """Each predicted story with reports of several labelled stories, then each labelled
+    story whose reports went to several predicted ones: headlines, with the other side's
+    story beside each."""
+    by_predicted: dict[int, list[int]] = {}
+    by_gold: dict[str, list[int]] = {}
+    for index, (story, label) in enumerate(zip(predicted, gold, strict=True)):
+        by_predicted.setdefault(story, []).append(index)
+        by_gold.setdefault(label, []).append(index)
+    merged = [rows for rows in by_predicted.values() if len({gold[k] for k in rows}) > 1]
+    split = [rows for rows in by_gold.values() if len({predicted[k] for k in rows}) > 1]
+    for heading, groups, other in (
+        ("merged", merged, [f"gold {label}" for label in gold]),
+        ("split", split, [f"story {story}" for story in predicted]),
+    ):
+        print(f"--- wrongly {heading}: {len(groups)}")
+        for rows in groups:
+            print()
+            for k in rows:
+                print(f"  [{other[k]}] {titles[k][:100]}")
 
 
 def busy(rows: list[dict[str, str]]) -> None:
     dated = [r for r in rows if r.get("date")]  # the window needs a date on every row
     docs = [(r.get("title") or "", r["text"], date.fromisoformat(r["date"])) for r in dated]
     stories = len(set(cluster_stories(docs)))
+    undated = len(set(cluster_stories([(title, text, None) for title, text, _ in docs])))
     terms = stories_module.term_vectors(read_texts([(title, [text]) for title, text, _ in docs]))
     cosines = (terms @ terms.T).toarray()
     days = np.asarray([day.toordinal() for _, _, day in docs])
     first, second = np.triu_indices(len(docs), 1)
     near = np.abs(days[first] - days[second]) <= graph_module.WINDOW_DAYS
     median = float(np.median(cosines[first[near], second[near]]))
-    print(f"articles {len(docs)} stories {stories}")
+    print(f"articles {len(docs)} stories {stories} (without their dates {undated})")
     print(f"pairs within the window {int(near.sum())} median cosine {median:.3f}")
 
 

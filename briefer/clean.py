@@ -10,6 +10,7 @@ rejoins wrapped lines and repairs spacing.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import tomllib
@@ -224,6 +225,11 @@ def _rules() -> _Rules:
     )
 
 
+def prepare() -> None:
+    """Compile the rules now (before worker processes are forked, so that they share them)."""
+    _rules()
+
+
 def is_residue(sentence: str) -> bool:
     """Whether a sentence holds social or syndication residue (a handle, hashtag or link, a
     translation or contribution credit, a "see all our coverage" line): never a summary."""
@@ -389,7 +395,7 @@ def _repair_all(paras: list[_Para], tokenized: bool, removed: list[tuple[int, st
         if not _WORD_RUN.search(text):
             removed.append((para.line, para.text))
             continue
-        kept.append(replace(para, text=text))
+        kept.append(para if text == para.text else _Para(text, para.line, para.lines, para.marker))
     return kept
 
 
@@ -465,12 +471,21 @@ def _drop_title(paras: list[_Para], title: str, removed: list[tuple[int, str]]) 
     return kept
 
 
+# Words a title line may carry after the title: "Title | Site name", "Title - Site name".
+_TITLE_TAIL_WORDS = 4
+
+
 def _repeats_title(text: str, wanted: str) -> bool:
-    found = _normal_words(text)
+    # A paragraph with more words than that cannot repeat the title: its words are not
+    # all read (the first paragraphs are often the whole lede, hundreds of words).
+    most = _words(wanted) + _TITLE_TAIL_WORDS
+    runs = [run.group() for run in itertools.islice(_WORD_RUN.finditer(text.casefold()), most + 1)]
+    if len(runs) > most:
+        return False
+    found = " ".join(runs)
     if found == wanted:
         return True
-    # "Title | Site name" or "Title - Site name"
-    if found.startswith(wanted + " ") and _words(found) - _words(wanted) <= 4:
+    if found.startswith(wanted + " "):
         return _TITLE_SEPARATOR.search(text) is not None
     return False
 

@@ -12,7 +12,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, story_matrices
+from briefer.group.stories import cluster_labels, story_matrices, weekday_masks
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -99,6 +99,7 @@ def file_stories(
         terms,
         [document.article.date for document in documents],
         [document.article.id for document in documents],
+        weekdays=weekday_masks(texts),
     )
     story_of = np.asarray(labels, dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0

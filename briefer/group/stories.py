@@ -7,9 +7,11 @@ article's own neighbourhood so a busy topic does not glue its distinct events to
 The graph (graph.py, kept so that a later run extends it) falls into connected components;
 within each, average linkage (linkage.py) forms the stories, and two groups of several
 reports join only when they agree with each other at least three quarters as well as within
-themselves. A pair's similarity depends only on the two articles, their days and their
-nearest neighbours, and each component is clustered on its own, in a fixed order, so a
-story does not depend on the order of the input or on unrelated articles.
+themselves. Reports without two dates that name different weekdays count as less alike:
+the weekday is the day their text gives. A pair's similarity depends only on the two
+articles, their days (or weekdays) and their nearest neighbours, and each component is
+clustered on its own, in a fixed order, so a story does not depend on the order of the
+input or on unrelated articles.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 
 # Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
 # figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
-# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A. _BACKGROUND comes
+# _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A (with the figures
+# below, taken before graph._WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
 # from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
 # and checked again with the values below (half A / B, chosen values 0.914 / 0.932; none
 # was better on A by more than 0.002): _NEIGHBOURS 5 / 20 0.910 / 0.927, 0.903 / 0.921;
@@ -291,6 +294,26 @@ def story_labels(
     return result
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_masks(texts: Texts) -> np.ndarray:
+    """Each article's weekdays named in its headline or text (as read for grouping): bit k
+    for _WEEKDAYS[k] (graph._WEEKDAY_DECAY weighs them). Per article, so a mask never
+    depends on the other articles."""
+    bits = np.asarray(
+        [
+            1 << _WEEKDAYS.index(word.lower()) if word.lower() in _WEEKDAYS else 0
+            for word in texts.surface
+        ],
+        dtype=np.int64,
+    )
+    masks = np.zeros(texts.count, dtype=np.int64)
+    named = np.nonzero(bits[texts.words])[0]
+    np.bitwise_or.at(masks, texts.article[named], bits[texts.words[named]])
+    return masks
+
+
 def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """Story label for each (title, text, date): equal labels mean the same event.
 
@@ -300,7 +323,10 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     """
     texts = read_texts([(title, [text]) for title, text, _ in docs])
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
-    return cluster_labels(term_vectors(texts), [day for _, _, day in docs], keys, texts.stems)
+    days = [day for _, _, day in docs]
+    return cluster_labels(
+        term_vectors(texts), days, keys, texts.stems, weekdays=weekday_masks(texts)
+    )
 
 
 def cluster_labels(
@@ -309,14 +335,16 @@ def cluster_labels(
     keys: Sequence[str],
     names: Sequence[str] | None = None,
     memo: MutableMapping[str, list[int]] | None = None,
+    weekdays: np.ndarray | None = None,
 ) -> list[int]:
     """Story label for each article from its term_vectors row (`names`: the terms of its
-    columns; column numbers when left out): the story graph, cut into components, each
-    clustered on its own with its members ordered by `keys` (article ids). Labels are
-    numbered by each story's first article."""
+    columns; column numbers when left out) and the weekdays its text names (weekday_masks;
+    None: none): the story graph, cut into components, each clustered on its own with its
+    members ordered by `keys` (article ids). Labels are numbered by each story's first
+    article."""
     if terms.shape[0] == 0:
         return []
     days = [day.toordinal() if day is not None else None for day in dates]
     if names is None:
         names = [str(column) for column in range(terms.shape[1])]
-    return story_labels(story_graph(terms, names, days, keys), keys, memo)
+    return story_labels(story_graph(terms, names, days, keys, weekdays), keys, memo)
