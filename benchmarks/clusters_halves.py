@@ -11,6 +11,10 @@ how many stories they fold into (dated, and with their dates left out) and the m
 of the pairs within the date window, where the floor under the baselines
 (graph._BACKGROUND) comes from.
 
+With --subsets, it scores random subsets of the stories instead (a quarter, a half and
+three quarters of them, four seeds each, then all): how a figure moves with the number of
+same-topic distractors.
+
 With --mistakes A, B or all, it prints that part's wrongly merged stories (a predicted story
 holding reports of several labelled ones) and wrongly split ones, headline by headline.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 from datetime import date
 from pathlib import Path
@@ -43,6 +48,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--busy", action="store_true")
     parser.add_argument("--mistakes", choices=("A", "B", "all"))
+    parser.add_argument("--subsets", action="store_true")
     args = parser.parse_args()
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
@@ -57,16 +63,12 @@ def main() -> int:
     if args.busy:
         busy(rows)
         return 0
+    if args.subsets:
+        subsets(rows)
+        return 0
     for name in ("A", "B", "all"):
         part = [r for r in rows if name == "all" or half(str(r["label"])) == name]
-        docs = [
-            (
-                r.get("title") or "",
-                r["text"],
-                date.fromisoformat(r["date"]) if r.get("date") else None,
-            )
-            for r in part
-        ]
+        docs = _docs(part)
         predicted = cluster_stories(docs)
         gold = [str(r["label"]) for r in part]
         p, r, f = bcubed(predicted, gold)
@@ -96,6 +98,26 @@ def mistakes(predicted: list[int], gold: list[str], titles: list[str]) -> None:
             print()
             for k in rows:
                 print(f"  [{other[k]}] {titles[k][:100]}")
+
+
+def _docs(rows: list[dict[str, str]]) -> list[tuple[str, str, date | None]]:
+    return [
+        (r.get("title") or "", r["text"], date.fromisoformat(r["date"]) if r.get("date") else None)
+        for r in rows
+    ]
+
+
+def subsets(rows: list[dict[str, str]]) -> None:
+    labels = sorted({str(r["label"]) for r in rows})
+    for share in (0.25, 0.5, 0.75, 1.0):
+        scores = []
+        for seed in range(4 if share < 1.0 else 1):
+            chosen = set(random.Random(seed).sample(labels, int(len(labels) * share)))
+            part = [r for r in rows if str(r["label"]) in chosen]
+            gold = [str(r["label"]) for r in part]
+            scores.append(bcubed(cluster_stories(_docs(part)), gold)[2])
+        shown = " ".join(f"{score:.3f}" for score in scores)
+        print(f"share {share:.2f} B3-F1 {shown} mean {sum(scores) / len(scores):.3f}")
 
 
 def busy(rows: list[dict[str, str]]) -> None:

@@ -45,6 +45,18 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 # their mean: 0.906 / 0.921. A headline embedding (wordllama, 256 dimensions) taking 0.2
 # of each pair's similarity: half A +0.014, half B +0.002, the dated file -0.005, for a
 # dependency that takes 1.4 s to load: not taken.
+# Also tried on the undated file and not taken (half A / B / whole file, before the weekday
+# damping: 0.914 / 0.932 / 0.891): a headline cosine taking 0.1 or 0.2 of the similarity
+# 0.916 / 0.928 / 0.893, 0.917 / 0.924 / 0.889; a cosine of names and figures alone taking
+# 0.1, 0.913 / 0.923 / 0.879, or gating the pair (x min(1, names / 0.1)) 0.908 / 0.930 /
+# 0.887; pairs kept only between mutual 10 nearest neighbours 0.911 / 0.930 / 0.889; a share
+# of shared nearest neighbours (10) in the similarity 0.881 / 0.907 / 0.866; a baseline
+# skipping the closest one or two neighbours 0.912 / 0.922 / 0.889, 0.904 / 0.918 / 0.879;
+# the similarity divided by the geometric mean of the baselines (less 0.8, threshold 0.15)
+# 0.918 / 0.932 / 0.897; reports naming figures but none in common at 0.8 of their
+# similarity 0.918 / 0.928 / 0.892; each report moved afterwards to the story it agrees with
+# best 0.914 / 0.926 / 0.890; joins requiring three quarters of the crossing pairs in the
+# graph 0.906 / 0.924 / 0.883.
 #
 # Same-event reports share their who/what/where in the headline and first lines; the tail
 # drifts into background that every article on the topic shares, so it counts for little.
