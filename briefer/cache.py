@@ -20,8 +20,11 @@ from briefer.records import (
     Briefed,
     Briefing,
     Grouped,
+    KnownRows,
     Listed,
     MakeOptions,
+    Placement,
+    StoredRows,
     Summarized,
     Theme,
     Told,
@@ -41,15 +44,15 @@ def summary_key(article: Article, sentences: int, words: int | None, algorithm: 
     )
 
 
-def grouping_key(items: Sequence[tuple[Article, str]], themes: Sequence[Theme]) -> str:
+def grouping_key(shown: Sequence[bytes], themes: Sequence[Theme]) -> str:
     """What decides the grouping: every article's record as shown (all fields but the text)
-    with its summary key (which covers the text and the summary options), in order, and the
-    themes."""
+    with its summary key (which covers the text and the summary options), in order
+    (Cache._shown), and the themes."""
     digest = hashlib.blake2b(digest_size=16)
     head = [code_salt(), [[t.name, t.description, list(t.keywords)] for t in themes]]
     digest.update(compact(head).encode("utf-8", "surrogatepass"))
-    for article, key in items:
-        digest.update(compact([article_data(article), key]).encode("utf-8", "surrogatepass"))
+    for report in shown:
+        digest.update(report)
         digest.update(b"\x01")
     return digest.hexdigest()
 
@@ -96,14 +99,16 @@ def run_key(
     return digest.hexdigest()
 
 
-def _story_key(
-    articles: Sequence[Article], length: tuple[int, int | None, str], max_bullets: int
-) -> str:
+def _themes_data(themes: Sequence[Theme]) -> list[list[object]]:
+    return [[t.name, t.description, list(t.keywords)] for t in themes]
+
+
+def _story_key(shown: Sequence[bytes], max_bullets: int, head: Sequence[object]) -> str:
+    """A story's key from its reports as shown (Cache._shown), in order."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(compact([code_salt(), "story", max_bullets]).encode())
-    for article in articles:
-        shown = [article_data(article), summary_key(article, *length)]
-        digest.update(compact(shown).encode("utf-8", "surrogatepass"))
+    digest.update(compact([code_salt(), *head, max_bullets]).encode("utf-8", "surrogatepass"))
+    for report in shown:
+        digest.update(report)
         digest.update(b"\x01")
     return digest.hexdigest()
 
@@ -135,6 +140,10 @@ class Cache:
         self._briefing_reused = False
         self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
         self._stories_told = 0
+        self._worked: set[str] = set()  # summary keys this run worked out
+        # Worked out once per article and run: each hashes or encodes the article.
+        self._summary_keys: dict[tuple[str, str, tuple[int, int | None, str]], str] = {}
+        self._shown_memo: dict[tuple[Article, tuple[int, int | None, str]], bytes] = {}
 
     @property
     def stats(self) -> CacheStats:
@@ -146,6 +155,34 @@ class Cache:
             briefing_reused=self._briefing_reused,
             stories_told=self._stories_told,
         )
+
+    def _summary_key(self, article: Article, length: tuple[int, int | None, str]) -> str:
+        """summary_key, worked out once per article and run (it hashes the whole text)."""
+        memo = (article.title, article.text, length)
+        key = self._summary_keys.get(memo)
+        if key is None:
+            key = self._summary_keys[memo] = summary_key(article, *length)
+        return key
+
+    def _story_key(
+        self,
+        articles: Sequence[Article],
+        length: tuple[int, int | None, str],
+        max_bullets: int,
+        head: Sequence[object],
+    ) -> str:
+        """A story's key: its reports as shown, in order, with their summary keys (what
+        tell_story and placements read, and nothing else), under `head`."""
+        return _story_key([self._shown(a, length) for a in articles], max_bullets, head)
+
+    def _shown(self, article: Article, length: tuple[int, int | None, str]) -> bytes:
+        """An article's record as shown with its summary key, encoded once per run."""
+        memo = (article, length)
+        found = self._shown_memo.get(memo)
+        if found is None:
+            data = [article_data(article), self._summary_key(article, length)]
+            found = self._shown_memo[memo] = compact(data).encode("utf-8", "surrogatepass")
+        return found
 
     def briefing(self, key: str | None, files: int, work_out: Callable[[], Briefing]) -> Briefing:
         """The whole run's briefing: from the store under key (nothing else is read: the
@@ -184,9 +221,9 @@ class Cache:
     ) -> list[Summarized]:
         """Each article's Summarized, in order: from the store, or by work_out (called once,
         with each missing text once) and then stored."""
-        keys = [summary_key(article, *length) for article in articles]
+        keys = [self._summary_key(article, length) for article in articles]
         known = self.store.summaries(keys) if self.store is not None else {}
-        self._summaries_reused = sum(key in known for key in keys)
+        self._summaries_reused += sum(key in known for key in keys)
         todo: dict[str, Article] = {}  # one per key: a repeated article is summarized once
         for article, key in zip(articles, keys, strict=True):
             if key not in known:
@@ -195,7 +232,8 @@ class Cache:
             known[key] = value
             if self.store is not None and not value.problem:
                 self.store.add_summary(key, value)
-        self._summarized = len(todo)
+        self._summarized += len(todo)
+        self._worked.update(todo)
         return [known[key] for key in keys]
 
     def stories(
@@ -211,7 +249,7 @@ class Cache:
         order, with their summary keys: what tell_story reads, and nothing else."""
         if self.store is None:
             return work_out(reports)
-        keys = [_story_key(articles, length, max_bullets) for articles in reports]
+        keys = [self._story_key(articles, length, max_bullets, ["story"]) for articles in reports]
         known = self.store.stories(keys)
         todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
         for key in known:
@@ -222,28 +260,82 @@ class Cache:
         self._stories_told = len(todo)
         return [known[key] for key in keys]
 
+    def placements(
+        self,
+        reports: Sequence[tuple[Article, ...]],
+        work_out: Callable[[Sequence[tuple[Article, ...]]], list[Placement]],
+        *,
+        themes: Sequence[Theme],
+        length: tuple[int, int | None, str],
+    ) -> list[Placement]:
+        """Where each story is filed, in order: from the store, or by work_out (called once,
+        with the stories not there) and then stored. A story is placed on its own words and
+        the themes alone (group.themes.placements): its key is its reports as shown, with
+        their summary keys, and the themes."""
+        if self.store is None:
+            return work_out(reports)
+        head = ["placement", _themes_data(themes)]
+        keys = [self._story_key(articles, length, 0, head) for articles in reports]
+        known = self.store.placements(keys)
+        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
+        for key in known:
+            todo.pop(key, None)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_placement(key, value)
+        return [known[key] for key in keys]
+
     def grouped(
         self,
         articles: Sequence[Article],
         length: tuple[int, int | None, str],
         themes: Sequence[Theme],
-        work_out: Callable[[], Grouped],
+        work_out: Callable[[KnownRows | None], Grouped],
     ) -> Grouped:
         """The stories of exactly these articles, summaries and themes: from the store (their
-        summaries then need not even be loaded), or by work_out and then stored."""
+        summaries then need not even be loaded), or by work_out and then stored. work_out is
+        given the rows the store holds for these articles (as an earlier grouping read
+        them), so it reads only the others; the rows of this grouping are then kept."""
         if self.store is None:
-            return work_out()
-        items = [(article, summary_key(article, *length)) for article in articles]
-        key = grouping_key(items, themes)
+            return work_out(None)
+        keys = [self._summary_key(article, length) for article in articles]
+        key = grouping_key([self._shown(article, length) for article in articles], themes)
         remembered = self.store.grouping(key, articles)
         if remembered is not None:
             self._grouping_reused = True
             self._summaries_reused = len(articles)
             return remembered
-        grouped = work_out()
+        rows_key = hash_parts(code_salt(), "rows", *map(str, length))
+        grouped = work_out(_known_rows(self.store.rows(rows_key), articles, keys))
+        # The summaries not worked out came from the store, or were not even needed.
+        self._summaries_reused = sum(key not in self._worked for key in keys)
         if grouped.final:
             self.store.add_grouping(key, grouped)
+            if grouped.rows is not None:
+                key_of = {article.id: found for article, found in zip(articles, keys, strict=True)}
+                stored = StoredRows(
+                    grouped.row_ids,
+                    tuple(key_of[i] for i in grouped.row_ids),
+                    grouped.rows,
+                    grouped.graph,
+                )
+                self.store.add_rows(rows_key, stored)
         return grouped
+
+
+def _known_rows(
+    stored: StoredRows | None, articles: Sequence[Article], keys: Sequence[str]
+) -> KnownRows | None:
+    """The stored rows of the articles whose text (summary key) is still what it was."""
+    if stored is None:
+        return None
+    wanted = {article.id: key for article, key in zip(articles, keys, strict=True)}
+    row_of = {
+        identity: row
+        for row, (identity, key) in enumerate(zip(stored.ids, stored.keys, strict=True))
+        if wanted.get(identity) == key
+    }
+    return KnownRows(stored.rows, row_of, stored.graph) if row_of else None
 
 
 @contextlib.contextmanager

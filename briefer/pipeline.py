@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,18 +27,21 @@ from briefer.records import (
     Briefed,
     Briefing,
     Coverage,
+    Document,
     Grouped,
     Ingested,
+    KnownRows,
     Listed,
     Skipped,
     Summarized,
     Summary,
+    TextFeatures,
     Theme,
 )
 from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
 
 if TYPE_CHECKING:
-    from briefer.group.grouping import Teller
+    from briefer.group.grouping import Placer, Teller
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +101,13 @@ def build_fresh(
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
 
-    def summarize_and_group() -> Grouped:
-        summaries = cache.summaries(chosen, length, lambda todo: summarize(todo, length))
-        return group(chosen, summaries, themes, functools.partial(cache.stories, length=length))
+    def summarize_and_group(known: KnownRows | None) -> Grouped:
+        summaries = functools.partial(
+            cache.summaries, length=length, work_out=lambda todo: summarize(todo, length)
+        )
+        teller = functools.partial(cache.stories, length=length)
+        placer = functools.partial(cache.placements, themes=themes, length=length)
+        return group(chosen, summaries, themes, teller, placer, known)
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
@@ -190,29 +197,55 @@ def in_period(
 
 def group(
     articles: Sequence[Article],
-    summaries: Sequence[Summarized],
+    summaries: Callable[[Sequence[Article]], list[Summarized]],
     themes: Sequence[Theme],
     teller: Teller | None = None,
+    placer: Placer | None = None,
+    known: KnownRows | None = None,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
-    teller: how what each story says is had (Cache.stories: from the article store)."""
-    from briefer.group.grouping import group as make_stories
+    summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
+    the article store, or worked out); teller, placer: how what each story says and where it
+    is filed are had (Cache.stories and Cache.placements); known: rows the store holds of
+    articles an earlier grouping read (they had something to say), whose summaries are then
+    loaded only for the stories that must be told or placed again."""
+    from briefer.group.grouping import group_articles, place_each, tell_each
 
-    items = []
-    features = []  # each item's words for grouping, when its worker read them
-    left_out: list[Skipped] = []
-    for article, summarized in zip(articles, summaries, strict=True):
-        if summarized.sentences:
-            items.append(summarized.attach(article))
-            features.append(summarized.features)
-        else:
-            left_out.append(Skipped(article.path, summarized.problem or EMPTY))
-    if teller:
-        grouping = make_stories(items, themes, teller=teller, features=features)
-    else:
-        grouping = make_stories(items, themes, features=features)
-    final = all(not summarized.problem for summarized in summaries)
-    return Grouped(grouping.sections, grouping.merged, tuple(left_out), final)
+    todo = [
+        k for k, article in enumerate(articles) if known is None or article.id not in known.row_of
+    ]
+    had = dict(zip(todo, summaries([articles[k] for k in todo]), strict=True))
+    left_out = [
+        Skipped(articles[k].path, summarized.problem or EMPTY)
+        for k, summarized in had.items()
+        if not summarized.sentences
+    ]
+    kept = [k for k, article in enumerate(articles) if k not in had or had[k].sentences]
+
+    def read(positions: Sequence[int]) -> list[tuple[Document, Summary, TextFeatures | None]]:
+        wanted = [kept[p] for p in positions]
+        missing = [k for k in wanted if k not in had]
+        had.update(zip(missing, summaries([articles[k] for k in missing]), strict=True))
+        return [(*had[k].attach(articles[k]), had[k].features) for k in wanted]
+
+    grouping = group_articles(
+        [articles[k] for k in kept],
+        read,
+        themes,
+        teller=teller or tell_each,
+        placer=placer or place_each,
+        known=known,
+    )
+    final = all(not had[k].problem for k in todo)
+    return Grouped(
+        grouping.sections,
+        grouping.merged,
+        tuple(left_out),
+        final,
+        rows=grouping.rows,
+        row_ids=grouping.row_ids,
+        graph=grouping.graph,
+    )
 
 
 def account(

@@ -14,6 +14,13 @@ import datetime as dt
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy and scipy are imported by the stages that use them, not here
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from briefer.group.graph import StoryGraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +305,56 @@ class Told:
 
 
 @dataclass(frozen=True)
+class TermRows:
+    """What grouping reads from each article, over one vocabulary in alphabetical order, so
+    no value depends on which other articles came in or in what order: the rows the article
+    store keeps between runs, so a rerun with a few new articles reads only those
+    (briefer.group.rows). Row k is the run's k-th article."""
+
+    terms: tuple[str, ...]  # stems, names and figures, sorted
+    vectors: csr_matrix  # articles x terms: story-clustering vectors (stories.term_vectors)
+    places: csr_matrix  # articles x terms: place-weighted mentions (topic labels)
+    lead_start: np.ndarray  # per article + 1: where its headline-and-lead words begin
+    lead_term: np.ndarray  # each such content word's term (figures left out), in text order
+    lead_form: np.ndarray  # and its spelling, as an index into `forms`
+    forms: tuple[str, ...]
+    weekdays: np.ndarray  # per article: the weekdays its text names (stories.weekday_masks)
+
+    @property
+    def count(self) -> int:
+        return len(self.lead_start) - 1
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """A grouping's rows as the article store keeps them: row k is the article ids[k], whose
+    summary key (what decides its text, briefer.cache.summary_key) is keys[k]."""
+
+    ids: tuple[str, ...]
+    keys: tuple[str, ...]
+    rows: TermRows
+    graph: StoryGraph | None = None
+
+
+@dataclass(frozen=True)
+class KnownRows:
+    """Rows an earlier run read (the article store's), and which article each row is."""
+
+    rows: TermRows
+    row_of: dict[str, int]  # article id -> row
+    graph: StoryGraph | None = None  # the earlier grouping's story graph (group.graph)
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories filed under themes, and how many articles were folded into another's story."""
 
     sections: tuple[Section, ...]  # themes in file order, then OTHER_THEME if it has stories
     merged: int  # articles folded into a story whose first report is another article
+    # Each grouped article's rows and id, for the store to keep (not part of the result).
+    rows: TermRows | None = field(default=None, compare=False, repr=False)
+    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
 
 
 # --- rank records ------------------------------------------------------------------------
@@ -403,6 +455,10 @@ class Grouped:
     merged: int  # articles folded into a story reported by another article
     left_out: tuple[Skipped, ...]  # articles with nothing to summarize, and why
     final: bool = True  # False when some were left out for a passing reason: not stored
+    # The grouping's rows and their articles' ids (Grouping.rows), for the store to keep.
+    rows: TermRows | None = field(default=None, compare=False, repr=False)
+    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
 
 
 # --- delivery records --------------------------------------------------------------------

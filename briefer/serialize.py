@@ -23,6 +23,7 @@ from briefer.records import (
     Briefing,
     Bullet,
     Coverage,
+    Placement,
     Ranking,
     Section,
     Sentence,
@@ -209,6 +210,21 @@ def told_from(data: Mapping[str, Any]) -> Told:
         title=str(data["title"]),
         bullets=_bullets_from(data["bullets"]),
         copies=tuple((str(pair[0]), str(pair[1])) for pair in data["copies"]),
+    )
+
+
+def placement_data(value: Placement) -> Data:
+    """Where a story is filed, as the briefing shows it (the fits to every theme are left
+    out: only `briefer themes` shows them, and it does not use the store)."""
+    return {"theme": value.theme, "secondary": list(value.secondary), "why": list(value.why)}
+
+
+def placement_from(data: Mapping[str, Any]) -> Placement:
+    return Placement(
+        theme=str(data["theme"]),
+        secondary=tuple(str(theme) for theme in data["secondary"]),
+        why=tuple(str(term) for term in data["why"]),
+        fits=(),
     )
 
 

@@ -15,6 +15,12 @@ so one project's runs share it and it never shows up among the briefing files. I
 - stories: what each story says (its headline, bullets and copies: records.Told), keyed by
   its reports as shown and their summary keys, so a rerun with a few new or changed articles
   works that out only for the stories they join or leave;
+- placements: where each story is filed (records.Placement without the fits), keyed by its
+  reports as shown, their summary keys and the themes: a story is placed on its own words;
+- rows: the last grouping's rows (records.TermRows: each article's clustering vector,
+  mentions and lead words) with the articles' ids and summary keys, one binary row per set
+  of summary options (numpy arrays, not JSON: about 25 MB at 10,000 articles), so a rerun
+  reads and vectorizes only the articles that are new;
 - briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
   (every input file's stamp, the options, the themes, the earlier briefings it is ranked
   against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
@@ -58,7 +64,9 @@ from briefer.records import (
     Briefing,
     Grouped,
     InputLimits,
+    Placement,
     Skipped,
+    StoredRows,
     Summarized,
     Told,
 )
@@ -68,6 +76,8 @@ from briefer.serialize import (
     briefing_data,
     briefing_from,
     compact,
+    placement_data,
+    placement_from,
     sections_data,
     sections_from,
     summarized_data,
@@ -82,9 +92,9 @@ log = logging.getLogger(__name__)
 STORE_FOLDER = ".briefer"
 STORE_FILENAME = "store.sqlite3"
 # 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
-# 3: the briefings table. 4: the stories table. An older store from version 2 on gets the
-# tables it lacks added, keeping its rows.
-SCHEMA_VERSION = 4
+# 3: the briefings table. 4: the stories table. 5: the placements and rows tables. An older
+# store from version 2 on gets the tables it lacks added, keeping its rows.
+SCHEMA_VERSION = 5
 # PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
 APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
@@ -93,6 +103,9 @@ KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted aga
 # A whole briefing each (about 6 MB at 10,000 articles, measured): a few cover the reruns that
 # differ only in a ranking option or the earlier briefings; 20 would be 120 MB of store.
 KEEP_BRIEFINGS = 5
+# One set of rows per set of summary options (about 25 MB each at 10,000 articles): the
+# default and one other cover switching back and forth.
+KEEP_ROWS = 2
 # Rows a run keeps before writing them: held to the end of a 10,000-article run, the rows
 # (texts and cleaned blocks as JSON) took ~330 MB (issue 13's profile); 500 are a few MB and a
 # transaction of a few milliseconds.
@@ -105,6 +118,13 @@ _STORIES_TABLE = (
     "CREATE TABLE stories (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
     "WITHOUT ROWID"
 )
+_PLACEMENTS_TABLE = (
+    "CREATE TABLE placements (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+    "checksum TEXT NOT NULL) WITHOUT ROWID"
+)
+_ROWS_TABLE = (
+    "CREATE TABLE rows (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum TEXT NOT NULL)"
+)
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE files (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL, "
@@ -116,12 +136,20 @@ _SCHEMA = (
     "WITHOUT ROWID",
     _BRIEFINGS_TABLE,
     _STORIES_TABLE,
+    _PLACEMENTS_TABLE,
+    _ROWS_TABLE,
 )
-_ADDED = {"briefings": _BRIEFINGS_TABLE, "stories": _STORIES_TABLE}  # since version 2
+_ADDED = {  # since version 2
+    "briefings": _BRIEFINGS_TABLE,
+    "stories": _STORIES_TABLE,
+    "placements": _PLACEMENTS_TABLE,
+    "rows": _ROWS_TABLE,
+}
 _TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
 # emptied when other code filled the store
-_RESULTS = ("files", "summaries", "groupings", "briefings", "stories")
-_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS}  # newest rows kept
+_RESULTS = ("files", "summaries", "groupings", "briefings", "stories", "placements", "rows")
+# newest rows kept
+_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS, "rows": KEEP_ROWS}
 _SALT_KEY = "code"  # the meta row naming the code that filled the store
 
 
@@ -195,7 +223,10 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._connection: sqlite3.Connection | None = None
-        self._pending: dict[str, dict[str, tuple[str, ...]]] = {t: {} for t in (*_RESULTS, "seen")}
+        self._pending: dict[str, dict[str, tuple[str, ...]]] = {
+            t: {} for t in (*_RESULTS, "seen") if t != "rows"
+        }
+        self._pending_rows: tuple[str, bytes, str] | None = None  # (key, value, checksum)
         # Stamps taken before the files were read: a file edited while it is being read is
         # then read again next time, never stored under its new stamp with its old text.
         self._stamps: dict[Path, str] = {}
@@ -511,6 +542,50 @@ class Store:
     def add_story(self, key: str, value: Told) -> None:
         self._add("stories", key, compact(told_data(value)))
 
+    def placements(self, keys: Sequence[str]) -> dict[str, Placement]:
+        found: dict[str, Placement] = {}
+        for key, (value,) in self._read("placements", sorted(set(keys))).items():
+            try:
+                found[key] = placement_from(value)
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_placement(self, key: str, value: Placement) -> None:
+        self._add("placements", key, compact(placement_data(value)))
+
+    def rows(self, key: str) -> StoredRows | None:
+        """The rows stored under key; None when there are none or they do not check out."""
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute(
+                "SELECT value, checksum FROM rows WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return None
+        if row is None:
+            return None
+        value, check = row
+        if not isinstance(value, bytes) or check != _blob_checksum(key, value):
+            self.damaged += 1
+            return None
+        from briefer.group.rows import rows_from_bytes  # numpy: only when rows are wanted
+
+        try:
+            return rows_from_bytes(value)
+        except (KeyError, ValueError, OSError, EOFError):
+            self.damaged += 1
+            return None
+
+    def add_rows(self, key: str, value: StoredRows) -> None:
+        """Kept until save, like every row; one set of rows per run."""
+        from briefer.group.rows import rows_to_bytes
+
+        blob = rows_to_bytes(value)
+        self._pending_rows = (key, blob, _blob_checksum(key, blob))
+
     def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         days: dict[str, dt.date] = {}
         for key, (value,) in self._read("seen", sorted(set(ids))).items():
@@ -534,7 +609,7 @@ class Store:
     def save(self) -> None:
         """Write what this run added since the last save, in one transaction. Only the
         newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept."""
-        if self._connection is None or not any(self._pending.values()):
+        if self._connection is None or not (any(self._pending.values()) or self._pending_rows):
             return
         try:
             self._write()
@@ -543,6 +618,12 @@ class Store:
 
     def _write(self) -> None:
         with self._transaction() as connection:
+            if self._pending_rows is not None:
+                key = self._pending_rows[0]
+                connection.execute("DELETE FROM rows WHERE key = ?", (key,))  # newest last
+                connection.execute(
+                    "INSERT INTO rows (key, value, checksum) VALUES (?, ?, ?)", self._pending_rows
+                )
             for table, rows in self._pending.items():
                 if table in _KEPT:
                     for key in rows:  # replaced rows move to the end: newest last
@@ -561,6 +642,14 @@ class Store:
                 )
         for rows in self._pending.values():
             rows.clear()
+        self._pending_rows = None
+
+
+def _blob_checksum(key: str, value: bytes) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(key.encode("utf-8", "surrogatepass") + b"\x00")
+    digest.update(value)
+    return digest.hexdigest()
 
 
 def _sound(row: tuple[Any, ...]) -> bool:

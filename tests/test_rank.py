@@ -18,6 +18,7 @@ from briefer.rank import rank
 from briefer.records import OTHER_THEME, Article, Briefing, Bullet, Coverage, Section, Story
 from briefer.render import render
 
+SAMPLES = REPO / "samples"
 UNTIL = dt.date(2024, 9, 8)
 SINCE = dt.date(2024, 9, 2)
 
@@ -469,3 +470,23 @@ def test_every_format_carries_top_stories_and_also_reported() -> None:
     data = json.loads(render(ranked, "json"))
     assert data["ranking"]["also_reported"] == ranked.ranking.also == 10
     assert data["ranking"]["top"] == [s.standing.anchor for s in ranked.ranking.top if s.standing]
+
+
+def test_a_name_opening_a_sentence_is_told_as_the_sentence_search_told_it() -> None:
+    """storylines._starts_sentence stands for searching text[:start] with the regex below;
+    every word position of the samples (and the edge cases of `$` and empty prefixes) agrees."""
+    import re
+
+    from briefer.rank.storylines import _starts_sentence
+
+    pattern = re.compile(r"(?:^|[.!?:;\"“”]\s+)$")
+    texts = [path.read_text(encoding="utf-8")[:6000] for path in sorted(SAMPLES.glob("*.txt"))]
+    texts += ["\nNew York", " Paris", "  \nRome", 'Said: "Kyiv', "end.\u00a0Oslo", "x.\n\nBern"]
+    checked = 0
+    for text in texts:
+        for match in re.finditer(r"\S+", text):
+            for start in (match.start(), match.end()):
+                prefix = text[:start]
+                assert _starts_sentence(text, start) == bool(pattern.search(prefix)), prefix[-20:]
+                checked += 1
+    assert checked > 1000

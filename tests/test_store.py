@@ -349,10 +349,12 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
             f"UPDATE {table} SET value = ?, checksum = ? WHERE key = ?",
             (broken, checksum(key, broken), key),
         )
-    # So the damaged table is read, not a whole result stored above it: the stories above
-    # the summaries, and the briefing above everything.
+    # So the damaged table is read, not a whole result stored above it: the stories and the
+    # grouping's rows above the summaries (with the rows, a rerun reads no stored summary
+    # of a story it need not tell again), and the briefing above everything.
     if table == "summaries":
         connection.execute("DELETE FROM groupings")
+        connection.execute("DELETE FROM rows")
     if table != "briefings":
         connection.execute("DELETE FROM briefings")
     connection.commit()

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.stories import cluster_labels, story_matrices, weekday_masks
+from briefer.group.graph import StoryGraph, extend_graph, story_graph
+from briefer.group.rows import join_rows, term_rows
+from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
@@ -21,10 +22,12 @@ from briefer.records import (
     Article,
     Document,
     Grouping,
+    KnownRows,
     Placement,
     Section,
     Story,
     Summary,
+    TermRows,
     TextFeatures,
     Theme,
     Told,
@@ -74,9 +77,62 @@ class Filed:
     briefing and `briefer themes` both use, so they cannot disagree."""
 
     texts: Texts
-    raw: sparse.csr_matrix  # articles x terms, for topic labels
+    rows: TermRows  # each document's vectors and lead words (group.rows)
     story_of: np.ndarray  # each document's story, numbered by first document
     placements: list[Placement]  # by story
+
+
+def _texts(documents: Sequence[Document], features: Sequence[TextFeatures | None]) -> Texts:
+    """The documents' Texts, from their workers' features where given (read here if not)."""
+    given = list(features) + [None] * (len(documents) - len(features))
+    return texts_from(
+        [
+            found if found is not None else document_features(document)
+            for document, found in zip(documents, given, strict=True)
+        ]
+    )
+
+
+def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
+    """Each document's story, numbered by first document."""
+    labels = cluster_labels(
+        rows.vectors,
+        [document.article.date for document in documents],
+        [document.article.id for document in documents],
+        rows.terms,
+        weekdays=rows.weekdays,
+    )
+    return np.asarray(labels, dtype=np.int64)
+
+
+def _story_graph(
+    articles: Sequence[Article], rows: TermRows, known: KnownRows | None
+) -> StoryGraph:
+    """The articles' story graph: the known one extended by the articles it lacks when it
+    holds only articles given here, with the same words and days (graph.extend_graph: the
+    same graph as built at once); built afresh otherwise."""
+    ids = [article.id for article in articles]
+    days = [d.toordinal() if (d := article.date) else None for article in articles]
+    graph = known.graph if known is not None else None
+    if graph is not None and known is not None:
+        day_of = dict(zip(ids, days, strict=True))
+        if all(
+            key in known.row_of and key in day_of and day_of[key] == day
+            for key, day in zip(graph.keys, graph.days, strict=True)
+        ):
+            held = set(graph.keys)
+            new = [k for k, identity in enumerate(ids) if identity not in held]
+            if not new:
+                return graph
+            return extend_graph(
+                graph,
+                rows.vectors[new],
+                rows.terms,
+                [days[k] for k in new],
+                [ids[k] for k in new],
+                rows.weekdays[new],
+            )
+    return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
 
 
 def file_stories(
@@ -87,23 +143,11 @@ def file_stories(
 ) -> Filed:
     """Cluster the documents into stories and place each story under the themes. features:
     each document's words as its worker read them (None or left out: read here)."""
-    given = list(features) + [None] * (len(documents) - len(features))
-    texts = texts_from(
-        [
-            found if found is not None else document_features(document)
-            for document, found in zip(documents, given, strict=True)
-        ]
-    )
-    raw, terms = story_matrices(texts)
-    labels = cluster_labels(
-        terms,
-        [document.article.date for document in documents],
-        [document.article.id for document in documents],
-        weekdays=weekday_masks(texts),
-    )
-    story_of = np.asarray(labels, dtype=np.int64)
+    texts = _texts(documents, features)
+    rows = term_rows(texts, *story_matrices(texts))
+    story_of = _stories_of(documents, rows)
     count = int(story_of.max()) + 1 if len(story_of) else 0
-    return Filed(texts, raw, story_of, placements(texts, story_of, count, themes, explain))
+    return Filed(texts, rows, story_of, placements(texts, story_of, count, themes, explain))
 
 
 MAX_BULLETS = 5  # a story's bullets, at most (issue 3: a story is read at a glance)
@@ -129,62 +173,173 @@ def tell_story(
     return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
 
 
-def _tell_each(
+def tell_each(
     reports: Sequence[tuple[Article, ...]], max_bullets: int, tell: TellStories
 ) -> list[Told]:
     return tell(reports)
+
+
+# Each story's reports -> where each story is filed, in order.
+PlaceStories = Callable[[Sequence[tuple[Article, ...]]], list[Placement]]
+# How the stories are placed: placer(reports, place) is place(reports), or a memo of it (the
+# article store's Cache.placements): a story's placement depends on its reports and the
+# themes alone (themes.placements), so the memo is keyed by both.
+Placer = Callable[[Sequence[tuple[Article, ...]], PlaceStories], list[Placement]]
+
+
+def place_each(reports: Sequence[tuple[Article, ...]], place: PlaceStories) -> list[Placement]:
+    return place(reports)
+
+
+# The documents, summaries and worker-read words (None: read here) of the articles at these
+# positions: grouping asks only for the articles whose words or stories it must work out.
+Read = Callable[[Sequence[int]], list[tuple[Document, Summary, TextFeatures | None]]]
+
+
+class _Reader:
+    """What grouping has read of each article, asked for once (Read)."""
+
+    def __init__(self, read: Read) -> None:
+        self._read = read
+        self.documents: dict[str, Document] = {}
+        self.summaries: dict[str, Summary] = {}
+        self.features: dict[str, TextFeatures | None] = {}
+
+    def fetch(self, articles: Sequence[tuple[int, Article]]) -> None:
+        """Read the (position, article)s not read yet."""
+        todo = {article.id: position for position, article in articles}
+        missing = [position for key, position in todo.items() if key not in self.documents]
+        for document, summary, words in self._read(missing):
+            key = document.article.id
+            if summary.article.id != key:
+                raise ValueError(f"summary of {summary.article.id} paired with document {key}")
+            self.documents[key] = document
+            self.summaries[key] = summary
+            self.features[key] = words
+
+    def texts(self, articles: Sequence[Article]) -> Texts:
+        return _texts(
+            [self.documents[a.id] for a in articles], [self.features[a.id] for a in articles]
+        )
+
+
+def _rows(
+    unique: Sequence[tuple[int, Article]], reader: _Reader, known: KnownRows | None
+) -> tuple[TermRows, Texts | None]:
+    """Every article's rows, in order: a known article's from `known`, the others read from
+    their words; and the Texts of all articles when none was known (else None)."""
+    fresh = [
+        (position, article)
+        for position, article in unique
+        if known is None or article.id not in known.row_of
+    ]
+    reader.fetch(fresh)
+    texts = reader.texts([article for _, article in fresh])
+    made = term_rows(texts, *story_matrices(texts))
+    if known is None or len(fresh) == len(unique):
+        return made, texts
+    place = {article.id: row for row, (_, article) in enumerate(fresh)}
+    order = [
+        (1, place[article.id]) if article.id in place else (0, known.row_of[article.id])
+        for _, article in unique
+    ]
+    return join_rows([known.rows, made], order), None
 
 
 def group(
     items: Sequence[tuple[Document, Summary]],
     themes: Sequence[Theme],
     max_bullets: int = MAX_BULLETS,
-    teller: Teller = _tell_each,
+    teller: Teller = tell_each,
     features: Sequence[TextFeatures | None] = (),
+    placer: Placer = place_each,
+    known: KnownRows | None = None,
+) -> Grouping:
+    """Fold reports of one event into a story each, and file the stories under themes
+    (group_articles, with every item at hand). features: each item's words for grouping,
+    when a worker read them (texts.article_features)."""
+    given = list(features) + [None] * (len(items) - len(features))
+
+    def read(positions: Sequence[int]) -> list[tuple[Document, Summary, TextFeatures | None]]:
+        return [(*items[k], given[k]) for k in positions]
+
+    articles = [document.article for document, _ in items]
+    return group_articles(articles, read, themes, max_bullets, teller, placer, known)
+
+
+def group_articles(
+    articles: Sequence[Article],
+    read: Read,
+    themes: Sequence[Theme],
+    max_bullets: int = MAX_BULLETS,
+    teller: Teller = tell_each,
+    placer: Placer = place_each,
+    known: KnownRows | None = None,
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
-    teller: how each story's Told is had (worked out here, or taken from a memo); features:
-    each item's words for grouping, when a worker read them (texts.article_features)."""
+    read: each article's document, summary and words, asked for only where needed;
+    teller, placer: how each story's Told and Placement are had (worked out here, or taken
+    from a memo); known: rows of articles an earlier run read (the article store's), so
+    only the others are read here. The result is the same either way."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
-    documents: dict[str, Document] = {}
-    summaries: dict[str, Summary] = {}
-    unique: list[Document] = []
-    unique_features: list[TextFeatures | None] = []
-    given = list(features) + [None] * (len(items) - len(features))
-    for (document, summary), words in zip(items, given, strict=True):
-        key = document.article.id
-        if summary.article.id != key:
-            raise ValueError(f"summary of {summary.article.id} paired with document {key}")
-        if key in documents:  # the same article given twice: one report, not two
-            log.debug("article %s given twice; using it once", key)
+    unique: list[tuple[int, Article]] = []
+    seen: set[str] = set()
+    for position, article in enumerate(articles):
+        if article.id in seen:  # the same article given twice: one report, not two
+            log.debug("article %s given twice; using it once", article.id)
             continue
-        documents[key] = document
-        summaries[key] = summary
-        unique.append(document)
-        unique_features.append(words)
+        seen.add(article.id)
+        unique.append((position, article))
+    reader = _Reader(read)
+    rows, texts = _rows(unique, reader, known)
+    ids = [article.id for _, article in unique]
+    graph = _story_graph([article for _, article in unique], rows, known)
+    story_of = np.asarray(story_labels(graph, ids), dtype=np.int64)
+    count = int(story_of.max()) + 1 if len(story_of) else 0
+    members: list[list[tuple[int, Article]]] = [[] for _ in range(count)]
+    for entry, number in zip(unique, story_of.tolist(), strict=True):
+        members[number].append(entry)
+    reports = [tuple(sorted((a for _, a in entries), key=_article_key)) for entries in members]
+    position_of = dict(zip(ids, (position for position, _ in unique), strict=True))
 
-    stage = file_stories(unique, themes, "primary", unique_features)
-    texts, raw, story_of, found = stage.texts, stage.raw, stage.story_of, stage.placements
-    members: list[list[Article]] = [[] for _ in found]
-    for position, number in enumerate(story_of.tolist()):
-        members[number].append(unique[position].article)
-    reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
+    def fetch(todo: Sequence[tuple[Article, ...]]) -> list[Article]:
+        """The stories' articles in the run's order, read."""
+        chosen = sorted((position_of[a.id], a) for articles in todo for a in articles)
+        reader.fetch(chosen)
+        return [article for _, article in chosen]
 
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
-        return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
+        fetch(todo)
+        return [
+            tell_story(articles, reader.documents, reader.summaries, max_bullets)
+            for articles in todo
+        ]
 
+    def place(todo: Sequence[tuple[Article, ...]]) -> list[Placement]:
+        if texts is not None:  # every article read: place every story at once
+            every = placements(texts, story_of, count, themes, "primary")
+            return [every[story_of[index[articles[0].id]]] for articles in todo]
+        # The stories' articles in the run's order: a story is placed on its own words
+        # alone, read in the same order as when all are placed at once.
+        chosen = fetch(todo)
+        number = {a.id: k for k, articles in enumerate(todo) for a in articles}
+        filed = np.asarray([number[a.id] for a in chosen], dtype=np.int64)
+        return placements(reader.texts(chosen), filed, len(todo), themes, "primary")
+
+    index = {identity: k for k, identity in enumerate(ids)}
     told = teller(reports, max_bullets, tell)
+    found = placer(reports, place)
     stories: list[Story] = []
     merged = 0
-    for articles, placement, said in zip(reports, found, told, strict=True):
-        merged += len(articles) - 1
+    for story_articles, placement, said in zip(reports, found, told, strict=True):
+        merged += len(story_articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
         log.debug("story %r: %s %s because %s", said.title, theme, secondary, why)
         stories.append(
             Story(
                 title=said.title,
-                articles=articles,
+                articles=story_articles,
                 bullets=said.bullets,
                 theme=theme,
                 secondary_themes=secondary,
@@ -194,7 +349,7 @@ def group(
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    stories = label_topics(stories, texts, raw, story_of)
+    stories = label_topics(stories, rows, story_of)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -207,7 +362,9 @@ def group(
             filed = by_topic(filed)
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
-    return Grouping(sections=tuple(sections), merged=merged)
+    return Grouping(
+        sections=tuple(sections), merged=merged, rows=rows, row_ids=tuple(ids), graph=graph
+    )
 
 
 def story_key(story: Story) -> tuple[bool, int, str, str]:

@@ -12,8 +12,8 @@ from scipy import sparse
 
 from briefer.group.linkage import average_linkage
 from briefer.group.stories import CHUNK_ROWS, keep_top_terms
-from briefer.group.texts import REST_PART, Texts, usual_form
-from briefer.records import OTHER_THEME, Story
+from briefer.group.texts import usual_form
+from briefer.records import OTHER_THEME, Story, TermRows
 
 # Related-story labels under Other are a reading aid with no labelled data to measure them
 # on; these values are kept from the previous round, unmeasured.
@@ -72,11 +72,11 @@ def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
     return pairs
 
 
-def label_topics(
-    stories: Sequence[Story], texts: Texts, raw: sparse.csr_matrix, story_of: np.ndarray
-) -> list[Story]:
+def label_topics(stories: Sequence[Story], rows: TermRows, story_of: np.ndarray) -> list[Story]:
     """Group the related stories under OTHER_THEME and label each group by its words:
-    the few that the group's headlines and leads share and the other stories lack."""
+    the few that the group's headlines and leads share and the other stories lack. rows:
+    every article's (group.rows), in the order story_of gives their stories; the columns are
+    in alphabetical order, so ties go the same way whichever articles came in."""
     other = [index for index, story in enumerate(stories) if story.theme == OTHER_THEME]
     result = list(stories)
     if len(other) < 2:
@@ -86,27 +86,22 @@ def label_topics(
     owner = position[story_of]
     articles = np.nonzero(owner >= 0)[0]
     membership = sparse.csr_matrix(
-        (np.ones(len(articles)), (owner[articles], articles)), shape=(len(other), texts.count)
+        (np.ones(len(articles)), (owner[articles], articles)), shape=(len(other), rows.count)
     )
-    vectors = tfidf(sparse.csr_matrix(membership @ raw), _TOPIC_MAX_TERMS)
+    vectors = tfidf(sparse.csr_matrix(membership @ rows.places), _TOPIC_MAX_TERMS)
     pairs = _topic_pairs(vectors)
     roots = average_linkage([None] * len(other), pairs, _TOPIC_THRESHOLD)
     groups: defaultdict[int, list[int]] = defaultdict(list)
     for place, root in enumerate(roots):
         groups[root].append(place)
 
-    # Headline and lead words, by stem; figures say nothing of the topic.
-    figure = np.asarray([word[:1].isdigit() for word in texts.surface], dtype=bool)
-    lead = np.nonzero(
-        (texts.part != REST_PART)
-        & texts.content[texts.words]
-        & ~figure[texts.words]
-        & (owner[texts.article] >= 0)
-    )[0]
-    lead_story = owner[texts.article[lead]]
-    lead_stem = texts.stem_of[texts.words[lead]]
+    # Headline and lead words (figures say nothing of the topic), by term.
+    word_article = np.repeat(np.arange(rows.count), np.diff(rows.lead_start))
+    lead = np.nonzero(owner[word_article] >= 0)[0]
+    lead_story = owner[word_article[lead]]
+    lead_stem = rows.lead_term[lead]
     present = sparse.csr_matrix(
-        (np.ones(len(lead)), (lead_story, lead_stem)), shape=(len(other), len(texts.stems))
+        (np.ones(len(lead)), (lead_story, lead_stem)), shape=(len(other), len(rows.terms))
     )
     present.sum_duplicates()
     present.data = np.ones_like(present.data)
@@ -127,7 +122,7 @@ def label_topics(
         scored = [
             (
                 float(counts[term]) / len(group_members) * math.log((total + 1) / df[term]),
-                texts.stems[term],
+                rows.terms[term],
                 term,
             )
             for term in np.nonzero(counts >= least)[0].tolist()
@@ -139,7 +134,7 @@ def label_topics(
         forms = []
         for _, _, term in chosen:
             where = lead[mine[lead_stem[mine] == term]]
-            forms.append(usual_form(Counter(texts.surface[w] for w in texts.words[where].tolist())))
+            forms.append(usual_form(Counter(rows.forms[f] for f in rows.lead_form[where].tolist())))
         label = ", ".join(forms)
         for place in group_members:
             index = other[place]

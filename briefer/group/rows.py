@@ -1,0 +1,201 @@
+"""Each article's grouping rows (records.TermRows): its story-clustering vector, its
+place-weighted mentions and its headline-and-lead words, over an alphabetical vocabulary.
+
+Every value in a row depends on its own article only (stories.term_vectors weighs words by
+a fixed background, never by the run), and the columns are in alphabetical order, so rows
+made in one run can be joined with rows made in another (`join_rows`) and give exactly what
+one run over all the articles gives: what lets a rerun read only its new articles."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from briefer.group.graph import StoryGraph
+from briefer.group.stories import weekday_masks
+from briefer.group.texts import REST_PART, Texts
+from briefer.records import StoredRows, TermRows
+
+
+def term_rows(texts: Texts, places: sparse.csr_matrix, vectors: sparse.csr_matrix) -> TermRows:
+    """The rows of the articles of texts, from stories.story_matrices(texts)."""
+    names = np.asarray(texts.stems, dtype=object)
+    order = np.argsort(names, kind="stable")
+    column = np.empty(len(order), dtype=np.int64)
+    column[order] = np.arange(len(order))
+    terms = tuple(names[order].tolist())
+    # A topic is told by words, not figures: the headline-and-lead words topic labels read.
+    figure = np.asarray([word[:1].isdigit() for word in texts.surface], dtype=bool)
+    where = np.nonzero(
+        (texts.part != REST_PART) & texts.content[texts.words] & ~figure[texts.words]
+    )[0]
+    used, form = np.unique(texts.words[where], return_inverse=True)
+    return TermRows(
+        terms=terms,
+        vectors=_columns(vectors, column, len(terms)),
+        places=_columns(places, column, len(terms)),
+        lead_start=np.searchsorted(texts.article[where], np.arange(texts.count + 1)),
+        lead_term=column[texts.stem_of[texts.words[where]]].astype(np.int32),
+        lead_form=form.reshape(-1).astype(np.int32),
+        forms=tuple(texts.surface[i] for i in used.tolist()),
+        weekdays=weekday_masks(texts),
+    )
+
+
+def _columns(matrix: sparse.csr_matrix, column: np.ndarray, width: int) -> sparse.csr_matrix:
+    """matrix with its columns renumbered (a row never holds a column twice)."""
+    shape = (matrix.shape[0], max(width, 1))
+    if not len(column):
+        return sparse.csr_matrix(shape, dtype=matrix.dtype)
+    result = sparse.csr_matrix((matrix.data, column[matrix.indices], matrix.indptr), shape=shape)
+    result.sort_indices()
+    return result
+
+
+def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> TermRows:
+    """One TermRows of the rows (part, row) in `order`, over the union of the vocabularies."""
+    terms = sorted(set().union(*(part.terms for part in parts)))
+    forms = sorted(set().union(*(part.forms for part in parts)))
+    every_term = np.asarray(terms, dtype=object)
+    every_form = np.asarray(forms, dtype=object)
+    vectors, places, lead_term, lead_form, lengths = [], [], [], [], []
+    for part in parts:
+        column = np.searchsorted(every_term, np.asarray(part.terms, dtype=object))
+        spelling = np.searchsorted(every_form, np.asarray(part.forms, dtype=object))
+        vectors.append(_columns(part.vectors, column, len(terms)))
+        places.append(_columns(part.places, column, len(terms)))
+        lead_term.append(column[part.lead_term].astype(np.int32))
+        lead_form.append(spelling[part.lead_form].astype(np.int32))
+        lengths.append(np.diff(part.lead_start))
+    offsets = np.cumsum([0, *(part.count for part in parts)])
+    rows = np.asarray([offsets[part] + row for part, row in order], dtype=np.int64)
+    # Each chosen row's run of lead words, in the new order.
+    all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(all_lengths)])
+    taken = all_lengths[rows]
+    picks = np.repeat(starts[rows] - np.cumsum(np.concatenate([[0], taken[:-1]])), taken)
+    picks = picks + np.arange(int(taken.sum()))
+    return TermRows(
+        terms=tuple(terms),
+        vectors=sparse.csr_matrix(sparse.vstack(vectors, format="csr")[rows]),
+        places=sparse.csr_matrix(sparse.vstack(places, format="csr")[rows]),
+        lead_start=np.concatenate([[0], np.cumsum(taken)]).astype(np.int64),
+        lead_term=np.concatenate(lead_term)[picks] if lead_term else np.zeros(0, np.int32),
+        lead_form=np.concatenate(lead_form)[picks] if lead_form else np.zeros(0, np.int32),
+        forms=tuple(forms),
+        weekdays=np.concatenate([part.weekdays for part in parts]).astype(np.int64)[rows],
+    )
+
+
+# ---- as the article store keeps them ---------------------------------------------------------
+
+_STRINGS = ("ids", "keys", "terms", "forms")  # joined by "\n", which none of them holds
+
+
+def rows_to_bytes(value: StoredRows) -> bytes:
+    rows = value.rows
+    arrays: dict[str, np.ndarray] = {
+        name: _text(strings)
+        for name, strings in zip(
+            _STRINGS, (value.ids, value.keys, rows.terms, rows.forms), strict=True
+        )
+    }
+    for name, matrix in (("vectors", rows.vectors), ("places", rows.places)):
+        arrays[f"{name}_data"] = matrix.data
+        arrays[f"{name}_indices"] = matrix.indices
+        arrays[f"{name}_indptr"] = matrix.indptr
+        arrays[f"{name}_shape"] = np.asarray(matrix.shape, dtype=np.int64)
+    arrays["lead_start"] = rows.lead_start
+    arrays["lead_term"] = rows.lead_term
+    arrays["lead_form"] = rows.lead_form
+    arrays["weekdays"] = rows.weekdays
+    if value.graph is not None:
+        arrays.update(_graph_arrays(value.graph))
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def rows_from_bytes(blob: bytes) -> StoredRows:
+    """Raises ValueError or KeyError for a blob that is not rows_to_bytes's."""
+    with np.load(io.BytesIO(blob), allow_pickle=False) as found:
+        arrays = {name: found[name] for name in found.files}
+    strings = [_strings(arrays[name]) for name in _STRINGS]
+    matrices = [
+        sparse.csr_matrix(
+            (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]),
+            shape=tuple(arrays[f"{name}_shape"].tolist()),
+        )
+        for name in ("vectors", "places")
+    ]
+    ids, keys, terms, forms = strings
+    rows = TermRows(
+        terms=terms,
+        vectors=matrices[0],
+        places=matrices[1],
+        lead_start=arrays["lead_start"],
+        lead_term=arrays["lead_term"],
+        lead_form=arrays["lead_form"],
+        forms=forms,
+        weekdays=arrays["weekdays"],
+    )
+    if len(ids) != len(keys) or len(ids) != rows.count or rows.vectors.shape[0] != len(ids):
+        raise ValueError("rows that do not match their articles")
+    graph = _graph_from(arrays) if "graph_keys" in arrays else None
+    return StoredRows(ids, keys, rows, graph)
+
+
+def _text(strings: Sequence[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(strings).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+
+
+def _strings(array: np.ndarray) -> tuple[str, ...]:
+    if not array.size:
+        return ()
+    return tuple(array.tobytes().decode("utf-8", "surrogatepass").split("\n"))
+
+
+_GRAPH_ARRAYS = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+
+
+def _graph_arrays(graph: StoryGraph) -> dict[str, np.ndarray]:
+    days = np.asarray([day if day is not None else 0 for day in graph.days], dtype=np.int64)
+    arrays = {
+        "graph_keys": _text(graph.keys),
+        "graph_vocabulary": _text(graph.vocabulary),
+        "graph_days": days,
+        "graph_dated": np.asarray([day is not None for day in graph.days], dtype=bool),
+        "graph_weekdays": graph.weekdays,
+        "graph_data": graph.vectors.data,
+        "graph_indices": graph.vectors.indices,
+        "graph_indptr": graph.vectors.indptr,
+        "graph_shape": np.asarray(graph.vectors.shape, dtype=np.int64),
+    }
+    arrays.update({f"graph_{name}": getattr(graph, name) for name in _GRAPH_ARRAYS})
+    return arrays
+
+
+def _graph_from(arrays: dict[str, np.ndarray]) -> StoryGraph:
+    keys = _strings(arrays["graph_keys"])
+    dated = arrays["graph_dated"].tolist()
+    days = tuple(
+        day if known else None
+        for day, known in zip(arrays["graph_days"].tolist(), dated, strict=True)
+    )
+    vectors = sparse.csr_matrix(
+        (arrays["graph_data"], arrays["graph_indices"], arrays["graph_indptr"]),
+        shape=tuple(arrays["graph_shape"].tolist()),
+    )
+    if len(keys) != len(days) or vectors.shape[0] != len(keys):
+        raise ValueError("a story graph that does not match its articles")
+    return StoryGraph(
+        keys=keys,
+        days=days,
+        weekdays=arrays["graph_weekdays"],
+        vocabulary=_strings(arrays["graph_vocabulary"]),
+        vectors=vectors,
+        **{name: arrays[f"graph_{name}"] for name in _GRAPH_ARRAYS},
+    )
