@@ -68,7 +68,7 @@ def _read_and_summarize_in(
     work = functools.partial(_read_and_summarize_task, read_one, ahead.length, ahead.period)
     verb = ("read", "reading")
     done: list[_ReadAhead | None] = in_workers(
-        pool, paths, work, _lost_ahead, verb, progress=ahead.progress
+        pool, paths, work, _lost_ahead, verb, progress=ahead.progress, meanwhile=ahead.meanwhile
     )
     results: list[FileRead | Skipped | None] = []
     again: list[int] = []

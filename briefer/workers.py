@@ -54,6 +54,9 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 # them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own);
 # the grouping's per-article reading is done there too (briefer.group.texts).
 _SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize", "briefer.group.texts")
+# Modules the stages after the summarizing need (scipy among them: about 0.25 s of CPU),
+# imported by the run while its reading workers work, rather than after them.
+_LATER_STAGES = ("briefer.group.grouping", "briefer.rank")
 # (since, until, undated): the run's period (since None: no first day), and whether undated
 # articles may be briefed in it (--undated first-seen).
 Period = tuple[dt.date | None, dt.date, bool]
@@ -92,7 +95,7 @@ def summarize_chunk(
             started(position)
         document = clean(article)
         documents.append(document)
-        split.append(sorted(split_document(document), key=lambda sentence: sentence.index))
+        split.append(split_document(document))  # in document order (index 0, 1, ...)
         # The grouping's reading of the text, here where the text is: the main process then
         # never reads every article again (issue 13).
         features.append(document_features(document))
@@ -129,6 +132,8 @@ class Ahead:
     period: Period
     progress: Progress | None = None  # told (files read, files) as the pass goes
     ready: dict[tuple[str, str], Summarized] = field(default_factory=dict)
+    # Imported here while the workers read: the run would otherwise only wait on them.
+    meanwhile: Sequence[str] = _LATER_STAGES
 
 
 @dataclass
@@ -240,6 +245,7 @@ def in_workers(
     verb: tuple[str, str],
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
+    meanwhile: Sequence[str] = (),
 ) -> list[Any]:
     """work applied to items in the pool's processes (work and the inputs and results must
     pickle), with the same bounds as the summarizing: a stuck or dead input gets
@@ -248,7 +254,7 @@ def in_workers(
     size = min(chunk_size, -(-total // pool.count))
     chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
     results: list[Any] = [None] * total
-    pool.run(items, chunks, work, lost, results, progress, verb)
+    pool.run(items, chunks, work, lost, results, progress, verb, meanwhile)
     return results
 
 
@@ -348,8 +354,10 @@ class Workers:
         results: list[Any],
         progress: Progress | None,
         verb: tuple[str, str],
+        meanwhile: Sequence[str] = (),
     ) -> None:
-        """Each chunk of items' positions sent as one task; results filled in by position."""
+        """Each chunk of items' positions sent as one task; results filled in by position.
+        meanwhile: modules to import here once the workers are at work."""
         self.verb = verb  # what the work is called in the lines naming a stuck input
         self.items = items
         self.work = work
@@ -382,6 +390,9 @@ class Workers:
                         self._stop(process, connection)
                         self.idle.append(self._start())
                         queue.appendleft(task)
+                for name in meanwhile:
+                    importlib.import_module(name)
+                meanwhile = ()
                 self._wait(queue)
             finished = True
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 import tomllib
 from pathlib import Path
 
@@ -113,3 +114,16 @@ def test_a_file_stuck_while_read_ahead_is_reported_as_without_ahead(inputs: Path
     assert with_ahead == without
     assert all("took longer than" in result.reason for result in without)  # type: ignore[union-attr]
     assert not ahead.ready
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs several cores")
+def test_the_run_imports_its_later_stages_while_the_workers_read(inputs: Path) -> None:
+    """This process would only wait on the workers: it imports what comes next meanwhile
+    (a module nothing else here imports stands for the grouping stage)."""
+    sys.modules.pop("colorsys", None)
+    ahead = Ahead((3, None, "default"), (None, dt.date(2024, 12, 31), True), meanwhile=["colorsys"])
+    pooled = read_inputs(
+        [inputs], read_many=functools.partial(read_files, threshold=0, ahead=ahead)
+    )
+    assert pooled == read_inputs([inputs])
+    assert "colorsys" in sys.modules
