@@ -6,6 +6,7 @@ import json
 import random
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +20,14 @@ from scipy import sparse
 from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
-from briefer.group.graph import StoryGraph, empty_graph, extend_graph, story_graph
+from briefer.group import graph as graph_module
+from briefer.group.graph import (
+    StoryGraph,
+    empty_graph,
+    extend_graph,
+    remove_from_graph,
+    story_graph,
+)
 from briefer.group.grouping import story_key
 from briefer.group.linkage import average_linkage
 from briefer.group.stories import cluster_component, story_labels, term_vectors, weekday_masks
@@ -400,8 +408,8 @@ GRAPH_POOL = [FLOOD_A, FLOOD_B, BUDGET, monthly_jobs_report("March", "212,000", 
 
 
 def _graph_of(
-    chosen: list[tuple[int, int | None]],
-) -> tuple[sparse.csr_matrix, list[str], list[int | None], list[str], np.ndarray]:
+    chosen: Sequence[tuple[int, int | None]],
+) -> tuple[sparse.csr_matrix, Sequence[str], list[int | None], list[str], np.ndarray]:
     """Term rows (and weekdays named) read from these reports alone (index into
     GRAPH_POOL, day ordinal), as a later run would read its new articles."""
     texts = read_texts([GRAPH_POOL[index] for index, _ in chosen])
@@ -449,17 +457,118 @@ def test_an_extended_story_graph_equals_the_graph_built_at_once(
     assert story_labels(graph, keys) == story_labels(cold, keys)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
+        min_size=1,
+        max_size=24,
+        unique=True,
+    )
+)
+def test_the_story_graph_is_its_definition_pair_by_pair(
+    chosen: list[tuple[int, int | None]],
+) -> None:
+    """The blocked construction (each pair met once, from one end) against the definition
+    worked out over the full square: every pair's cosine damped by its days (or, without
+    two dates, by the weekdays named), each row's 10 best, the baselines, the pairs that
+    clear the floor and the copies among them."""
+    terms, names, days, keys, weekdays = _graph_of(chosen)
+    graph = story_graph(terms, names, days, keys, weekdays)
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    vectors = graph_module._quantized(terms)[order]
+    raw = (vectors @ vectors.T).toarray()
+    ordered_days = [days[index] for index in order]
+    masks = weekdays[order].tolist()
+    n = len(order)
+    damped = raw.copy()
+    for i in range(n):
+        for j in range(n):
+            a, b = ordered_days[i], ordered_days[j]
+            if i == j:
+                damped[i, j] = 0.0
+            elif a is not None and b is not None:
+                damped[i, j] *= graph_module._day_factor(abs(a - b))
+            elif masks[i] and masks[j] and not masks[i] & masks[j]:
+                damped[i, j] *= 1.0 - graph_module._WEEKDAY_DECAY
+    top = -np.sort(-damped, axis=1)[:, :10]
+    top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
+    assert np.array_equal(graph.top, top)
+    baselines = np.maximum(np.asarray([sum(row.tolist()) / 10 for row in top]), 0.17)
+    assert np.allclose(graph.baselines, baselines, rtol=0, atol=1e-15)
+    expected = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            adjusted = round(float(damped[i, j] - 0.8 * (baselines[i] + baselines[j]) / 2), 6)
+            if adjusted >= 0.02:
+                expected[(i, j)] = adjusted
+    assert graph.pairs().keys() == expected.keys()
+    assert all(abs(graph.pairs()[pair] - sim) < 1e-9 for pair, sim in expected.items())
+    copies = {(i, j) for (i, j) in expected if raw[i, j] >= 0.85}
+    assert graph.copy_pairs() == copies
+
+
 def test_an_extension_can_drop_a_pair_and_add_one() -> None:
-    """A report alone with its pair keeps it; reports of other events of the same city
-    raise the baselines, the pair's adjusted similarity falls, and the result is still
-    the cold one."""
-    first = [(4, 100), (5, 100)]
-    more = [(index, 100) for index in range(6, len(GRAPH_POOL))] + [(0, None), (1, 101)]
-    graph = extend_graph(story_graph(*_graph_of(first)), *_graph_of(more))
-    cold = story_graph(*_graph_of(first + more))
-    _assert_same_graph(graph, cold)
+    """Two reports of different events in one city, alone, pair (their baselines are the
+    floor); the city's other reports the next days raise the baselines, that pair drops
+    out and new ones come in, and the result is still the cold one; removing those
+    reports again brings the pair back."""
+    first = [(4, 100), (6, 100)]  # the council's budget, the police chief's resignation
+    more = [(index, day) for index in range(4, len(GRAPH_POOL)) for day in (101, 102)]
     before = story_graph(*_graph_of(first))
-    assert before.baselines.min() < cold.baselines[: len(before.keys)].max()
+    graph = extend_graph(before, *_graph_of(more))
+    _assert_same_graph(graph, story_graph(*_graph_of(first + more)))
+    assert list(before.pairs()) == [(0, 1)]
+    row = {key: index for index, key in enumerate(graph.keys)}
+    assert (row["4@100"], row["6@100"]) not in graph.pairs()
+    assert len(graph.pairs()) > 1
+    # and back: the others removed, the baselines fall and the pair returns
+    back = remove_from_graph(graph, _graph_of(more)[3])
+    _assert_same_graph(back, before)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
+        min_size=1,
+        max_size=24,
+        unique=True,
+    ),
+    st.lists(st.booleans(), min_size=24, max_size=24),
+    st.integers(0, len(GRAPH_POOL) - 1),
+)
+def test_removing_and_changing_articles_equals_the_graph_built_at_once(
+    chosen: list[tuple[int, int | None]], leaves: list[bool], changed_to: int
+) -> None:
+    """Articles removed from a graph (their neighbours' baselines may fall and pairs come
+    back), and one article changed (removed, then added with other words), give the
+    graph of what remains built cold."""
+    graph = story_graph(*_graph_of(chosen))
+    staying = [item for item, out in zip(chosen, leaves, strict=False) if not out]
+    leaving = [item for item, out in zip(chosen, leaves, strict=False) if out]
+    smaller = remove_from_graph(graph, _graph_of(leaving)[3] if leaving else [])
+    if staying:
+        _assert_same_graph(smaller, story_graph(*_graph_of(staying)))
+    else:
+        assert smaller.keys == () and len(smaller.first) == 0
+    # the first article's key now stands for another report
+    _, _, days, keys, _ = _graph_of([chosen[0]])
+    changed = remove_from_graph(graph, keys)
+    other = read_texts([GRAPH_POOL[changed_to]])
+    changed = extend_graph(
+        changed, term_vectors(other), other.stems, days, keys, weekday_masks(other)
+    )
+    rest = _graph_of(chosen[1:]) if len(chosen) > 1 else None
+    cold_texts = read_texts([GRAPH_POOL[changed_to]] + [GRAPH_POOL[i] for i, _ in chosen[1:]])
+    cold = story_graph(
+        term_vectors(cold_texts),
+        cold_texts.stems,
+        days + (rest[2] if rest else []),
+        keys + (rest[3] if rest else []),
+        weekday_masks(cold_texts),
+    )
+    _assert_same_graph(changed, cold)
 
 
 def test_an_article_cannot_be_added_to_the_story_graph_twice() -> None:

@@ -12,7 +12,7 @@ article in it. The constants' figures are those of stories.py's tuning note.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,14 +74,16 @@ _DECIMALS = 6
 # extended and still equal the one built cold, bit for bit. 2^-24 is float32's own step
 # just below 1, the precision the weights are made in.
 _QUANTUM = 2.0**-24
-# New articles compared at once: a block is a dense float64 array of its rows by the
-# articles in their date window, so this bounds memory, not results.
+# New articles are compared _GRAPH_ROWS at a time with the articles of their date window,
+# _CHUNK_COLUMNS of those at a time: a dense float64 array of 16 MB whatever the window
+# holds (a few copies of it are alive at once), which bounds memory, not results.
 _GRAPH_ROWS = 256
-# A pair is held for the final test when its similarity reaches the floor plus the share of
-# the baseline of the article it was found from, less this: the final test rounds to
-# _DECIMALS, so a pair a hair under that bound may still be kept, and it must be found
-# from whichever end it is met, or an extended graph could miss what a cold one keeps.
-_FIND_MARGIN = 1e-5
+_CHUNK_COLUMNS = 2**13
+# Every pair kept has a similarity of at least _FIND, as both baselines are at least
+# _BACKGROUND: the pairs that reach it are held until the baselines are known. Less a
+# margin, as the final test rounds to _DECIMALS: a pair a hair under the bound may still
+# be kept, and an extended graph must hold what a cold one does.
+_FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,13 +180,13 @@ def extend_graph(
     them built at once. A new article can only raise the others' baselines, so the pairs
     kept before can only drop out; every new pair has a new article in it, and only the
     new articles are compared with the rest. An article already in the graph cannot be
-    added again: to change or remove one, build the graph again."""
+    added again: to change one, remove it first (remove_from_graph)."""
     if not terms.shape[0] == len(days) == len(keys):
         raise ValueError(f"{terms.shape[0]} term rows for {len(days)} days and {len(keys)} keys")
     known = set(graph.keys)
     again = next((key for key in keys if key in known), None)
     if again is not None:
-        raise ValueError(f"article {again!r} is in the story graph already; build it again")
+        raise ValueError(f"article {again!r} is in the story graph already; remove it first")
     terms = sparse.csr_matrix(terms)
     used = np.unique(terms.indices)
     new_names = [names[column] for column in used.tolist()]
@@ -214,54 +216,145 @@ def extend_graph(
     fresh = np.zeros(len(order), dtype=bool)
     fresh[position[old:]] = True
 
-    count = len(order)
-    top = np.zeros((count, _NEIGHBOURS))
+    top = np.zeros((len(order), _NEIGHBOURS))
     top[position[:old]] = graph.top
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    met_rows: list[np.ndarray] = []  # earlier articles met by new ones, and how closely
-    met_sims: list[np.ndarray] = []
-    slot = np.full(count, -1, dtype=np.int64)
-    for rows, row_days, columns, column_days in _blocks(all_days, fresh):
-        sims = (vectors[rows] @ vectors[columns].T).toarray()
-        copied = sims >= _COPY_COSINE
-        _damp(sims, row_days, column_days)
-        # Dated rows meet the dated columns first: those pairs have two dates.
-        apart = 0 if row_days is None else len(column_days)
-        _weekday_damp(sims[:, apart:], all_weekdays[rows], all_weekdays[columns[apart:]])
-        slot[columns] = np.arange(len(columns))
-        itself = (np.arange(len(rows)), slot[rows])
-        sims[itself] = 0.0
-        copied[itself] = False
-        top[rows] = _best(sims)
-        bound = _PAIR_FLOOR + _BASELINE_SHARE * _baselines(top[rows]) / 2 - _FIND_MARGIN
-        r_idx, c_idx = np.nonzero((sims > 0.0) & (sims >= bound[:, None]))
-        a, b = rows[r_idx], columns[c_idx]
-        once = (a < b) | ~fresh[b]  # two new articles meet twice: keep one
-        r_idx, c_idx, a, b = r_idx[once], c_idx[once], a[once], b[once]
-        found.append((np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]))
-        earlier = np.nonzero(~fresh[columns])[0]
-        if len(earlier):
-            r_idx, c_idx = np.nonzero(sims[:, earlier] > 0.0)
-            met_rows.append(columns[earlier[c_idx]])
-            met_sims.append(sims[r_idx, earlier[c_idx]])
-    if met_rows:
-        _raise_tops(top, np.concatenate(met_rows), np.concatenate(met_sims))
-    baselines = _baselines(top)
+    found = _compare(vectors, all_days, all_weekdays, fresh, top, into_earlier=True)
+    earlier = (position[graph.first], position[graph.second], graph.damped, graph.copies)
+    return _judged(
+        tuple(every_key[index] for index in order.tolist()),
+        all_days,
+        all_weekdays,
+        tuple(vocabulary),
+        vectors,
+        top,
+        [earlier, *found],
+    )
 
-    first = np.concatenate([position[graph.first], *(part[0] for part in found)])
-    second = np.concatenate([position[graph.second], *(part[1] for part in found)])
-    damped = np.concatenate([graph.damped, *(part[2] for part in found)])
-    copies = np.concatenate([graph.copies, *(part[3] for part in found)])
+
+def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
+    """`graph` without these articles, equal to the graph of the others built at once. An
+    article whose best similarities held a removed one is compared again with its window
+    (its baseline may fall, and pairs it lost come back); the other articles' best lists,
+    baselines and pairs among themselves do not change."""
+    leaving = set(keys)
+    gone = np.asarray([key in leaving for key in graph.keys], dtype=bool)
+    if int(gone.sum()) != len(leaving):
+        missing = sorted(leaving - set(graph.keys))
+        raise ValueError(f"article {missing[0]!r} is not in the story graph")
+    count = len(graph.keys)
+    touched = np.zeros(count, dtype=bool)
+    for rows, row_days, columns, column_days in _blocks(graph.days, gone):
+        block = graph.vectors[rows]
+        for left in range(0, len(columns), _CHUNK_COLUMNS):
+            part = columns[left : left + _CHUNK_COLUMNS]
+            sims = (block @ graph.vectors[part].T).toarray()
+            _damped(
+                sims,
+                row_days,
+                column_days[left : left + _CHUNK_COLUMNS],
+                graph.weekdays,
+                rows,
+                part,
+            )
+            tenth = graph.top[part, -1]
+            hit = ((sims > 0.0) & (sims >= tenth[None, :])).any(axis=0)
+            touched[part[hit & ~gone[part]]] = True
+    kept = np.nonzero(~gone)[0]
+    position = np.full(count, -1, dtype=np.int64)
+    position[kept] = np.arange(len(kept))
+    rows = graph.vectors[kept]
+    used = np.unique(rows.indices)
+    vectors = sparse.csr_matrix(
+        (rows.data, np.searchsorted(used, rows.indices), rows.indptr),
+        shape=(len(kept), len(used)),
+    )
+    days = [graph.days[index] for index in kept.tolist()]
+    weekdays = graph.weekdays[kept]
+    fresh = touched[kept]
+    top = graph.top[kept].copy()
+    top[fresh] = 0.0
+    found = _compare(vectors, days, weekdays, fresh, top, into_earlier=False)
+    stays = (
+        ~gone[graph.first] & ~gone[graph.second] & ~touched[graph.first] & ~touched[graph.second]
+    )
+    earlier = (
+        position[graph.first[stays]],
+        position[graph.second[stays]],
+        graph.damped[stays],
+        graph.copies[stays],
+    )
+    vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
+    keys_kept = tuple(graph.keys[index] for index in kept.tolist())
+    return _judged(keys_kept, days, weekdays, vocabulary, vectors, top, [earlier, *found])
+
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
+
+
+def _compare(
+    vectors: sparse.csr_matrix,
+    days: Sequence[int | None],
+    weekdays: np.ndarray,
+    fresh: np.ndarray,
+    top: np.ndarray,
+    into_earlier: bool,
+) -> list[Pairs]:
+    """Compare the fresh articles with the others of their window and among themselves,
+    each pair once: merge what they meet into the best lists (`top`, in place; the
+    others' too when `into_earlier`, else theirs are complete already) and return the
+    pairs that may be kept."""
+    found: list[Pairs] = []
+    slot = np.full(len(days), -1, dtype=np.int64)
+    for rows, row_days, columns, column_days in _blocks(days, fresh):
+        # The block's own rows are among its columns; each pair counts once, so a row
+        # meets only those after itself: `later` is where each row meets the block's
+        # rows before it and itself.
+        slot[columns] = np.arange(len(columns))
+        earlier, later = np.tril_indices(len(rows))
+        later = slot[rows][later]
+        block = vectors[rows]
+        for left in range(0, len(columns), _CHUNK_COLUMNS):
+            part = columns[left : left + _CHUNK_COLUMNS]
+            sims = (block @ vectors[part].T).toarray()
+            copied = sims >= _COPY_COSINE
+            _damped(sims, row_days, column_days[left : left + _CHUNK_COLUMNS], weekdays, rows, part)
+            inside = (later >= left) & (later < left + len(part))
+            met = (earlier[inside], later[inside] - left)
+            sims[met] = 0.0
+            copied[met] = False
+            top[rows] = _merged(top[rows], _best(sims))
+            if into_earlier:
+                top[part] = _merged(top[part], _best(sims.T))
+            else:
+                into = np.nonzero(fresh[part])[0]
+                top[part[into]] = _merged(top[part[into]], _best(sims[:, into].T))
+            found.append(_held(sims, copied, rows, part, top))
+    return found
+
+
+def _judged(
+    keys: tuple[str, ...],
+    days: Sequence[int | None],
+    weekdays: np.ndarray,
+    vocabulary: tuple[str, ...],
+    vectors: sparse.csr_matrix,
+    top: np.ndarray,
+    found: Sequence[Pairs],
+) -> StoryGraph:
+    """The graph of these articles once every pair that may be kept has been found: each
+    pair judged against the two baselines."""
+    baselines = _baselines(top)
+    first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
     similarity = np.round(
         damped - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
     )
     keep = np.nonzero(similarity >= _PAIR_FLOOR)[0]
     keep = keep[np.lexsort((second[keep], first[keep]))]
     return StoryGraph(
-        keys=tuple(every_key[index] for index in order.tolist()),
-        days=tuple(all_days),
-        weekdays=all_weekdays,
-        vocabulary=tuple(vocabulary),
+        keys=keys,
+        days=tuple(days),
+        weekdays=weekdays,
+        vocabulary=vocabulary,
         vectors=vectors,
         top=top,
         baselines=baselines,
@@ -298,16 +391,27 @@ def _best(sims: np.ndarray) -> np.ndarray:
     return best
 
 
-def _raise_tops(top: np.ndarray, rows: np.ndarray, sims: np.ndarray) -> None:
-    """Merge the similarities met by earlier articles (row, value) into their best, in place."""
-    touched = np.unique(rows)
-    owner = np.concatenate([np.repeat(touched, _NEIGHBOURS), rows])
-    value = np.concatenate([top[touched].ravel(), sims])
-    order = np.lexsort((-value, owner))
-    owner, value = owner[order], value[order]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
-    kept = rank < _NEIGHBOURS
-    top[owner[kept], rank[kept]] = value[kept]
+def _held(
+    sims: np.ndarray, copied: np.ndarray, rows: np.ndarray, columns: np.ndarray, top: np.ndarray
+) -> Pairs:
+    """The pairs of a block that may be kept once the baselines are known: (first,
+    second, damped similarity, copies). Baselines only rise as more pairs are met, so the
+    ones so far already rule out most pairs that reach _FIND."""
+    r_idx, c_idx = np.nonzero(sims >= _FIND)
+    a, b = rows[r_idx], columns[c_idx]
+    bound = (
+        _FIND + _BASELINE_SHARE * (_baselines(top[a]) + _baselines(top[b]) - 2 * _BACKGROUND) / 2
+    )
+    held = sims[r_idx, c_idx] >= bound
+    r_idx, c_idx, a, b = r_idx[held], c_idx[held], a[held], b[held]
+    return np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]
+
+
+def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """The best _NEIGHBOURS of two such lists, row by row, descending."""
+    both = np.concatenate([top, more], axis=1)
+    result: np.ndarray = -np.sort(-both, axis=1)[:, :_NEIGHBOURS]
+    return result
 
 
 def _baselines(top: np.ndarray) -> np.ndarray:
@@ -334,9 +438,11 @@ def _blocks(
     """The new articles cut into row blocks, each with the columns it may pair with: a
     dated article with those dated within WINDOW_DAYS and every undated one; an undated
     article with all. A missing date is no evidence either way: undated pairs are judged
-    on their text alone, with no damping. Yields (rows, their days or None when undated,
-    columns, the dated columns' days); rows and dated columns are sorted by day, and the
-    undated columns come after the dated ones."""
+    on their text alone, with no damping. Pairs are met once: the articles are put in one
+    order (dated by day, then undated), and a block's columns are the earlier articles
+    in its window and the new ones from its own first row on. Yields (rows, their days or
+    None when undated, columns, the dated columns' days); rows and dated columns are
+    sorted by day, and the undated columns come after the dated ones."""
     dated = sorted((day, index) for index, day in enumerate(days) if day is not None)
     order = np.asarray([index for _, index in dated], dtype=np.int64)
     ordinals = np.asarray([day for day, _ in dated], dtype=np.int64)
@@ -347,11 +453,17 @@ def _blocks(
         row_days = ordinals[chosen]
         lo = int(np.searchsorted(ordinals, row_days[0] - WINDOW_DAYS, side="left"))
         hi = int(np.searchsorted(ordinals, row_days[-1] + WINDOW_DAYS, side="right"))
-        yield order[chosen], row_days, np.concatenate([order[lo:hi], undated]), ordinals[lo:hi]
-    new_undated = undated[fresh[undated]]
-    everything = np.concatenate([order, undated])
+        span = np.arange(lo, hi)
+        span = span[(span >= chosen[0]) | ~fresh[order[span]]]
+        yield order[chosen], row_days, np.concatenate([order[span], undated]), ordinals[span]
+    earlier = ~fresh[order]
+    new_undated = np.nonzero(fresh[undated])[0]
     for start in range(0, len(new_undated), _GRAPH_ROWS):
-        yield new_undated[start : start + _GRAPH_ROWS], None, everything, ordinals
+        chosen = new_undated[start : start + _GRAPH_ROWS]
+        span = np.arange(len(undated))
+        span = span[(span >= chosen[0]) | ~fresh[undated]]
+        columns = np.concatenate([order[earlier], undated[span]])
+        yield undated[chosen], None, columns, ordinals[earlier]
 
 
 def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray) -> None:
@@ -368,6 +480,22 @@ def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray
             factor = _day_factor(abs(day - other))
             if factor != 1.0:
                 sims[top:bottom, left:right] *= factor
+
+
+def _damped(
+    sims: np.ndarray,
+    row_days: np.ndarray | None,
+    column_days: np.ndarray,
+    weekdays: np.ndarray,
+    rows: np.ndarray,
+    columns: np.ndarray,
+) -> None:
+    """A block's similarities damped by the days between its pairs, and those without two
+    dates by the weekdays they name (in place). Dated rows meet the dated columns first
+    (`column_days` are theirs): those pairs have two dates."""
+    _damp(sims, row_days, column_days)
+    apart = 0 if row_days is None else len(column_days)
+    _weekday_damp(sims[:, apart:], weekdays[rows], weekdays[columns[apart:]])
 
 
 def _weekday_damp(sims: np.ndarray, row_masks: np.ndarray, column_masks: np.ndarray) -> None:
