@@ -1,7 +1,7 @@
 """How long grouping takes for a big pile of articles: story clustering, then the whole
 group stage (clustering, theme placement, copies, related-story labels).
 
-    .venv/bin/python benchmarks/bench_grouping.py [--articles 10000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_grouping.py [--articles 10000] [--repeat 3] [--parts]
 
 The articles are built from the development data: tests/fixtures/themes_dev.jsonl, plus
 ../shared/eval/clusters_dev.jsonl when it is there. Each one is a base report under a
@@ -9,6 +9,12 @@ shifted date and another source, with its sentences partly reordered and a tail 
 sentences borrowed from other reports, so most of them are about as long as a real
 article (400-700 words); one in ten is a verbatim re-post of another. Prints the best of
 the repeats, as the machine is shared.
+
+--parts adds the CPU time of each part of the group stage, run one after the other with the
+functions group() uses, the stemming caches emptied first as in a fresh `briefer make`
+process: the words of each article (done by the reading workers in `make`), the Texts
+tables, the term matrix, the story graph and its clustering, theme placement, headlines,
+copies, bullets and topic labels.
 """
 
 from __future__ import annotations
@@ -18,11 +24,24 @@ import json
 import random
 import re
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
+
 from briefer.group import cluster_stories, group, load_themes
-from briefer.records import Article, Block, Document, Sentence, Summary
+from briefer.group.copies import find_copies
+from briefer.group.grouping import _article_key, _story_graph, _story_title
+from briefer.group.rows import term_rows
+from briefer.group.stories import story_labels, story_matrices
+from briefer.group.texts import document_features, texts_from, theme_key
+from briefer.group.themes import placements
+from briefer.group.topics import label_topics
+from briefer.records import Article, Block, Document, Sentence, Story, Summary, Theme
+from briefer.summarize import bullets
+from briefer.summarize.bullets import story_bullets
+from briefer.words import stem
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [f"Outlet {k}" for k in range(40)]
@@ -85,10 +104,62 @@ def build(count: int, seed: int = 7) -> list[tuple[Document, Summary]]:
     return items
 
 
+def parts(items: list[tuple[Document, Summary]], themes: Sequence[Theme]) -> dict[str, float]:
+    """CPU seconds of each part of the group stage, in the order group() runs them."""
+    for cache in (stem, theme_key, bullets._content_stem):
+        cache.cache_clear()
+    documents = {d.article.id: d for d, _ in items}
+    summaries = {s.article.id: s for _, s in items}
+    unique = list(documents.values())
+    times: dict[str, float] = {}
+    clock = time.process_time()
+
+    def lap(label: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        times[label] = now - clock
+        clock = now
+
+    features = [document_features(document) for document in unique]
+    lap("article words (workers, in make)")
+    texts = texts_from(features)
+    lap("texts_from")
+    rows = term_rows(texts, *story_matrices(texts))
+    lap("term matrix + rows")
+    graph = _story_graph([d.article for d in unique], rows, None)
+    story_of = np.asarray(story_labels(graph, [d.article.id for d in unique]), dtype=np.int64)
+    lap("story graph + clustering")
+    found = placements(texts, story_of, int(story_of.max()) + 1, themes, "primary")
+    lap("theme placement")
+    members: list[list[Article]] = [[] for _ in found]
+    for position, number in enumerate(story_of.tolist()):
+        members[number].append(unique[position].article)
+    reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
+    titles = [_story_title(articles, summaries, documents) for articles in reports]
+    copies = [find_copies([documents[a.id] for a in articles]) for articles in reports]
+    lap("headlines + copies")
+    told = []
+    for articles, pairs in zip(reports, copies, strict=True):
+        copied = {copy for copy, _ in pairs}
+        quoted = [a for a in articles if a.id not in copied]
+        told.append(story_bullets(quoted, summaries, 5))
+    lap("bullets")
+    stories = [
+        Story(title=title, articles=articles, bullets=said, theme=placement.theme, copies=pairs)
+        for title, articles, said, placement, pairs in zip(
+            titles, reports, told, found, copies, strict=True
+        )
+    ]
+    label_topics(stories, rows, story_of)
+    lap("topic labels")
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parts", action="store_true", help="CPU time of each part, too")
     args = parser.parse_args()
     items = build(args.articles)
     themes = load_themes(REPO / "samples" / "themes.toml")
@@ -115,6 +186,14 @@ def main() -> None:
         f"group (all of it): best {min(group_times):.2f} s of {args.repeat}"
         f"  (cpu {min(group_cpu):.2f} s: wall time above it is other work on the machine)"
     )
+    if args.parts:
+        best: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for label, seconds in parts(items, themes).items():
+                best[label] = min(best.get(label, seconds), seconds)
+        print(f"parts (cpu, best of {args.repeat}; the caches of stems emptied each time):")
+        for label, seconds in best.items():
+            print(f"  {label:<34} {seconds:6.2f} s")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from briefer.ingest.boundary import label
+from briefer.ingest.files import ReadEach, read_each
 from briefer.records import Article, FileRead, Skipped, Summarized
 from briefer.workers import (
     POOL_THRESHOLD,
@@ -35,40 +36,58 @@ def read_files(
     threshold: int | None = None,
     pool: Workers | None = None,
     ahead: Ahead | None = None,
+    *,
+    each: ReadEach | None = None,
 ) -> list[FileRead | Skipped]:
     """[read_one(path) for path in paths], in the pool's processes when there are more than
     threshold files (None: workers.POOL_THRESHOLD on a machine with several cores; below
     that, starting them costs more than it saves). Each file's result is what reading it in
     this process gives: read_one runs unchanged (it must pickle). With ahead, the workers
     also summarize each article of ahead.period they read, into ahead.ready (issue 13: one
-    pass over each text)."""
+    pass over each text). each(path, result) is called once for every path as its result
+    comes in (in any order): this process does its part while the workers read the rest."""
     owned = pool is None
     pool = pool or Workers()
     if threshold is None:
         threshold = POOL_THRESHOLD if pool.count > 1 else len(paths)
     if len(paths) <= threshold:
-        return [read_one(path) for path in paths]
+        return read_each(read_one, paths, each=each)
     try:
         if ahead is None:
-            return _read_in(pool, read_one, paths)
-        return _read_and_summarize_in(pool, read_one, paths, ahead)
+            return _read_in(pool, read_one, paths, each)
+        return _read_and_summarize_in(pool, read_one, paths, ahead, each)
     finally:
         if owned:
             pool.close()
 
 
-def _read_in(pool: Workers, read_one: ReadOne, paths: Sequence[Path]) -> list[FileRead | Skipped]:
+def _read_in(
+    pool: Workers, read_one: ReadOne, paths: Sequence[Path], each: ReadEach | None
+) -> list[FileRead | Skipped]:
     work = functools.partial(_read_task, read_one)
-    return in_workers(pool, paths, work, _lost, ("read", "reading"))
+    told = None if each is None else lambda position, result: each(paths[position], result)
+    return in_workers(pool, paths, work, _lost, ("read", "reading"), each=told)
 
 
 def _read_and_summarize_in(
-    pool: Workers, read_one: ReadOne, paths: Sequence[Path], ahead: Ahead
+    pool: Workers, read_one: ReadOne, paths: Sequence[Path], ahead: Ahead, each: ReadEach | None
 ) -> list[FileRead | Skipped]:
     work = functools.partial(_read_and_summarize_task, read_one, ahead.length, ahead.period)
     verb = ("read", "reading")
+
+    def told(position: int, found: _ReadAhead | None) -> None:
+        if each is not None and found is not None:  # a stuck one is told once read again
+            each(paths[position], found[0])
+
     done: list[_ReadAhead | None] = in_workers(
-        pool, paths, work, _lost_ahead, verb, progress=ahead.progress, meanwhile=ahead.meanwhile
+        pool,
+        paths,
+        work,
+        _lost_ahead,
+        verb,
+        progress=ahead.progress,
+        meanwhile=ahead.meanwhile,
+        each=told,
     )
     results: list[FileRead | Skipped | None] = []
     again: list[int] = []
@@ -87,7 +106,7 @@ def _read_and_summarize_in(
     if again:
         # Reading alone tells a stuck reader (left out, as without ahead) from a stuck
         # article, which the summarizing then leaves out alone.
-        redone = _read_in(pool, read_one, [paths[i] for i in again])
+        redone = _read_in(pool, read_one, [paths[i] for i in again], each)
         for position, result in zip(again, redone, strict=True):
             results[position] = result
     return [result for result in results if result is not None]

@@ -70,6 +70,8 @@ Length = tuple[int, int | None, str]
 Work = Callable[[list[Any], Callable[[int], None]], list[Any]]
 # The result standing for an input its worker got stuck on (or died on): (input, why).
 Lost = Callable[[Any, str], Any]
+# Told each input's result as it comes in: (position among the inputs, result).
+Each = Callable[[int, Any], None]
 
 
 def summarize_chunk(
@@ -246,6 +248,7 @@ def in_workers(
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
     meanwhile: Sequence[str] = (),
+    each: Each | None = None,
 ) -> list[Any]:
     """work applied to items in the pool's processes (work and the inputs and results must
     pickle), with the same bounds as the summarizing: a stuck or dead input gets
@@ -254,7 +257,7 @@ def in_workers(
     size = min(chunk_size, -(-total // pool.count))
     chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
     results: list[Any] = [None] * total
-    pool.run(items, chunks, work, lost, results, progress, verb, meanwhile)
+    pool.run(items, chunks, work, lost, results, progress, verb, meanwhile, each)
     return results
 
 
@@ -355,14 +358,18 @@ class Workers:
         progress: Progress | None,
         verb: tuple[str, str],
         meanwhile: Sequence[str] = (),
+        each: Each | None = None,
     ) -> None:
         """Each chunk of items' positions sent as one task; results filled in by position.
-        meanwhile: modules to import here once the workers are at work."""
+        meanwhile: modules to import here once the workers are at work; each(position,
+        result) is called as each result comes in, while the others are still worked on."""
         self.verb = verb  # what the work is called in the lines naming a stuck input
         self.items = items
         self.work = work
         self.lost = lost
         self.results = results
+        self.each = each
+        self.untold: list[int] = []  # positions of results not yet given to each
         self.progress = progress
         self.done = 0
         queue: deque[list[int]] = deque(list(chunk) for chunk in chunks)
@@ -393,7 +400,9 @@ class Workers:
                 for name in meanwhile:
                     importlib.import_module(name)
                 meanwhile = ()
+                self._tell()
                 self._wait(queue)
+            self._tell()
             finished = True
         finally:
             if not finished:  # unwinding (Ctrl-C, SIGTERM, an error): no worker outlives it
@@ -438,7 +447,7 @@ class Workers:
                 self._lost(connection, queue, self._overran(), worst)
             elif kind == "done":
                 for position, result in zip(busy.task, value, strict=True):
-                    self.results[position] = result
+                    self._result(position, result)
                 self._finished(connection)
             else:  # "error": a bug in briefer, raised here as it would be in one process
                 raise value
@@ -449,6 +458,18 @@ class Workers:
 
     def _overran(self) -> str:
         return f"took longer than {self.budget:g} s to {self.verb[0]}"
+
+    def _result(self, position: int, result: Any) -> None:
+        self.results[position] = result
+        if self.each is not None:
+            self.untold.append(position)
+
+    def _tell(self) -> None:
+        """each told the results that came in, once their workers have their next task."""
+        if self.each is not None:
+            for position in self.untold:
+                self.each(position, self.results[position])
+        self.untold.clear()
 
     def _finished(self, connection: Connection) -> None:
         process, busy = self.busy.pop(connection)
@@ -475,7 +496,7 @@ class Workers:
         else:  # stuck choosing for a whole chunk: each input alone finds the one
             queue.extendleft([position] for position in reversed(task))
             return
-        self.results[culprit] = self.lost(self.items[culprit], why)
+        self._result(culprit, self.lost(self.items[culprit], why))
         self.done += 1
         if rest:  # those before the culprit are worked out again with those after it
             queue.appendleft(rest)

@@ -106,12 +106,16 @@ def test_a_file_stuck_while_read_ahead_is_reported_as_without_ahead(inputs: Path
     read_one = functools.partial(_read_guarded, limits=InputLimits())
     ahead = Ahead((3, None, "default"), (None, dt.date(2024, 12, 31), True))
     slow = Workers(budget=1e-9)  # no file is read within a nanosecond
+    told: list[Path] = []
     try:
-        with_ahead = read_files(read_one, paths, threshold=0, pool=slow, ahead=ahead)
+        with_ahead = read_files(
+            read_one, paths, threshold=0, pool=slow, ahead=ahead, each=lambda p, _: told.append(p)
+        )
         without = read_files(read_one, paths, threshold=0, pool=slow)
     finally:
         slow.close()
     assert with_ahead == without
+    assert sorted(told) == paths  # each told once, when read again on its own
     assert all("took longer than" in result.reason for result in without)  # type: ignore[union-attr]
     assert not ahead.ready
 
@@ -127,3 +131,25 @@ def test_the_run_imports_its_later_stages_while_the_workers_read(inputs: Path) -
     )
     assert pooled == read_inputs([inputs])
     assert "colorsys" in sys.modules
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs several cores")
+@pytest.mark.parametrize("ahead", [False, True])
+def test_each_file_is_told_once_as_it_is_read(inputs: Path, ahead: bool) -> None:
+    """each(path, result) is called once for every path, with the result read_files returns
+    for it (with ahead, a stuck file once it is read again)."""
+    paths = sorted(path for path in inputs.iterdir() if path.is_file())
+    read_one = functools.partial(_read_guarded, limits=InputLimits())
+    told: list[tuple[Path, object]] = []
+    pass_ahead = Ahead((3, None, "default"), (None, dt.date(2024, 12, 31), True)) if ahead else None
+    results = read_files(
+        read_one,
+        paths,
+        threshold=0,
+        ahead=pass_ahead,
+        each=lambda path, result: told.append((path, result)),
+    )
+    assert sorted(told, key=lambda item: item[0]) == list(zip(paths, results, strict=True))
+    here: list[tuple[Path, object]] = []
+    read_files(read_one, paths, threshold=len(paths), each=lambda p, r: here.append((p, r)))
+    assert here == list(zip(paths, results, strict=True))  # in this process: in order

@@ -78,3 +78,23 @@ def test_two_runs_at_once_share_the_store(corpus: Path, tmp_path: Path) -> None:
     assert (tmp_path / "three" / "2024-12-10.md").read_bytes() == (
         tmp_path / "one" / "2024-12-10.md"
     ).read_bytes()
+
+
+def test_the_benchmark_times_stages_that_exist() -> None:
+    """bench_make -v times the pipeline by wrapping its stage functions by name: a renamed
+    stage would silently drop out of its breakdown."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        bench = importlib.import_module("bench_make")
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    for module_name, attribute, label in bench._STAGES:
+        module_path, _, owner = module_name.rpartition(".")
+        if owner[:1].isupper():
+            found = getattr(importlib.import_module(module_path), owner)
+        else:
+            found = importlib.import_module(module_name)
+        assert hasattr(found, attribute), f"{label}: {module_name}.{attribute} is gone"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from briefer.records import Document, TextFeatures
-from briefer.words import WORD, stem, stopwords
+from briefer.words import stem, stopwords, word_list
 
 if TYPE_CHECKING:
     from nltk.stem.porter import PorterStemmer
@@ -73,7 +73,7 @@ def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
     found: list[str] = []
     sizes: list[int] = []
     for text in (title, lead, rest):
-        words = WORD.findall(text)
+        words = word_list(text)
         sizes.append(len(words))
         found.extend(words)
     local: dict[str, int] = {}

@@ -42,11 +42,19 @@ class FileCache(Protocol):
     def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None: ...
 
 
-# How the files not in the store are read: read_many(read_one, paths) is
-# [read_one(path) for path in paths], in order; the pipeline passes one that reads in worker
-# processes (briefer.parallel.read_files).
 ReadOne = Callable[[Path], FileRead | Skipped]
-ReadMany = Callable[[ReadOne, Sequence[Path]], Sequence[FileRead | Skipped]]
+ReadEach = Callable[[Path, FileRead | Skipped], None]
+
+
+class ReadMany(Protocol):
+    """How the files not in the store are read: read_many(read_one, paths, each=each) is
+    [read_one(path) for path in paths], in order, and calls each(path, result) once for every
+    path as its result comes in (in any order). The pipeline passes one that reads in worker
+    processes (briefer.parallel.read_files)."""
+
+    def __call__(
+        self, read_one: ReadOne, paths: Sequence[Path], *, each: ReadEach | None = None
+    ) -> Sequence[FileRead | Skipped]: ...
 
 
 def read_inputs(
@@ -72,7 +80,18 @@ def read_inputs(
     known = cache.lookup(unique, limits) if cache is not None else {}
     todo = [path for path in unique if path not in known]
     read_one = functools.partial(_read_guarded, limits=limits)
-    fresh = (read_many or _read_each)(read_one, todo)
+
+    def keep(path: Path, result: FileRead | Skipped) -> None:
+        # Stored as soon as it is read: with worker processes, while they read the rest.
+        if (
+            cache is not None
+            and isinstance(result, FileRead)
+            and not result.failed
+            and not result.warnings
+        ):
+            cache.remember(path, result.articles, limits)
+
+    fresh = (read_many or read_each)(read_one, todo, each=keep)
     results = dict(zip(todo, fresh, strict=True))
     for path in unique:
         if path in known:
@@ -85,8 +104,6 @@ def read_inputs(
         articles.extend(result.articles)
         failed.extend(result.failed)
         warnings.extend(result.warnings)
-        if cache is not None and not result.failed and not result.warnings:
-            cache.remember(path, result.articles, limits)
         logger.debug("%s: %d article(s)", path, len(result.articles))
     if urls:
         from briefer.ingest.fetch import fetch_articles  # httpx only when URLs are given
@@ -256,8 +273,16 @@ def _describe(suffix: str) -> str:
 # --------------------------------------------------------------------------- one file
 
 
-def _read_each(read_one: ReadOne, paths: Sequence[Path]) -> list[FileRead | Skipped]:
-    return [read_one(path) for path in paths]
+def read_each(
+    read_one: ReadOne, paths: Sequence[Path], *, each: ReadEach | None = None
+) -> list[FileRead | Skipped]:
+    done = []
+    for path in paths:
+        result = read_one(path)
+        if each is not None:
+            each(path, result)
+        done.append(result)
+    return done
 
 
 def _read_guarded(path: Path, limits: InputLimits) -> FileRead | Skipped:

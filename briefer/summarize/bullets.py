@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from briefer.clean import is_residue
 from briefer.records import Article, Bullet, Sentence, Summary
@@ -94,7 +95,7 @@ def _content_stem(word: str) -> str | None:
 def _sentence_terms(words: Sequence[str]) -> frozenset[str]:
     """The set of briefer.words.content_terms (content words and numbers) of a sentence's
     tokens, found with one cached lookup a word."""
-    return frozenset(term for term in map(_content_stem, words) if term)
+    return frozenset(filter(None, map(_content_stem, words)))
 
 
 def _is_repeat(
@@ -134,7 +135,8 @@ def _leans(text: str, before: Callable[[], str]) -> bool:
     stripped = text.lstrip()
     if stripped[:1] in _OPENING_QUOTES:
         return _quote_leans(stripped)
-    words = [word.lower() for word in _WORD.findall(stripped[:200])]
+    # The tests below look at the first four words at most ("The <adjective> <noun> of").
+    words = [match.group().lower() for match in islice(_WORD.finditer(stripped[:200]), 4)]
     if not words:
         return False
     first, second = words[0], words[1] if len(words) > 1 else ""
