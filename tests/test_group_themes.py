@@ -174,3 +174,28 @@ def test_a_theme_word_matches_its_inflections_but_not_words_derived_from_it() ->
     assert placed[0].fits[0].score == 0.0  # no word of the theme matched at all
     assert placed[1].theme == "Trade curbs"
     assert set(placed[1].why) == {"embargoes", "imports", "advanced"}
+
+
+def test_a_keyword_phrase_matches_its_words_turned_around_but_not_apart() -> None:
+    """The keywords "price cap" and "prisoner exchange" are said by "a cap on the price"
+    and "exchange of prisoners"; not by their words with another word between them."""
+    themes = (
+        Theme(
+            "Deals",
+            "Agreements between governments.",
+            ("price cap", "prisoner exchange"),
+        ),
+    )
+    turned = doc(
+        "turned",
+        "Ministers agree a cap on the price of oil",
+        ["The exchange of prisoners will follow next week, officials said."],
+    )
+    apart = doc(
+        "apart",
+        "Prices of oil cap a difficult week",
+        ["Prisoners were moved; an exchange rate fell."],
+    )
+    placed = place_themes([[turned], [apart]], themes)
+    assert set(placed[0].fits[0].terms) == {"cap on the price", "exchange of prisoners"}
+    assert placed[1].fits[0].score == 0.0

