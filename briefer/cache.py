@@ -25,6 +25,8 @@ from briefer.records import (
     MakeOptions,
     Placement,
     StoredRows,
+    Story,
+    StoryTerms,
     Summarized,
     Theme,
     Told,
@@ -126,6 +128,8 @@ class CacheStats:
     grouping_reused: bool = False  # stories and sections taken from the store whole
     briefing_reused: bool = False  # the whole ranked briefing taken from the store
     stories_told: int = 0  # stories whose headline, bullets and copies this run worked out
+    summaries_read: int = 0  # summaries this run read from the store
+    rows_reused: int = 0  # articles whose grouping rows came from the store (not read again)
 
 
 class Cache:
@@ -141,6 +145,8 @@ class Cache:
         self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
         self._stories_told = 0
         self._worked: set[str] = set()  # summary keys this run worked out
+        self._summaries_read = 0
+        self._rows_reused = 0
         # Worked out once per article and run: each hashes or encodes the article.
         self._summary_keys: dict[tuple[str, str, tuple[int, int | None, str]], str] = {}
         self._shown_memo: dict[tuple[Article, tuple[int, int | None, str]], bytes] = {}
@@ -154,6 +160,8 @@ class Cache:
             grouping_reused=self._grouping_reused,
             briefing_reused=self._briefing_reused,
             stories_told=self._stories_told,
+            summaries_read=self._summaries_read,
+            rows_reused=self._rows_reused,
         )
 
     def _summary_key(self, article: Article, length: tuple[int, int | None, str]) -> str:
@@ -224,6 +232,7 @@ class Cache:
         keys = [self._summary_key(article, length) for article in articles]
         known = self.store.summaries(keys) if self.store is not None else {}
         self._summaries_reused += sum(key in known for key in keys)
+        self._summaries_read += len(known)
         todo: dict[str, Article] = {}  # one per key: a repeated article is summarized once
         for article, key in zip(articles, keys, strict=True):
             if key not in known:
@@ -285,6 +294,30 @@ class Cache:
             self.store.add_placement(key, value)
         return [known[key] for key in keys]
 
+    def story_terms(
+        self,
+        stories: Sequence[Story],
+        work_out: Callable[[Sequence[Story]], list[StoryTerms]],
+    ) -> list[StoryTerms]:
+        """What storylines read of each story, in order: from the store, or by work_out
+        (called once, with the stories not there) and then stored. The key is the story's
+        headlines and bullets (storylines.story_texts), all that story_terms reads."""
+        from briefer.rank.storylines import story_texts
+
+        if self.store is None:
+            return work_out(stories)
+        salt = code_salt()
+        keys = [hash_parts(salt, "storyline", *story_texts(story)) for story in stories]
+        known = self.store.story_terms(keys)
+        todo: dict[str, Story] = {}
+        for key, story in zip(keys, stories, strict=True):
+            if key not in known:
+                todo.setdefault(key, story)
+        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
+            known[key] = value
+            self.store.add_story_terms(key, value)
+        return [known[key] for key in keys]
+
     def grouped(
         self,
         articles: Sequence[Article],
@@ -306,7 +339,9 @@ class Cache:
             self._summaries_reused = len(articles)
             return remembered
         rows_key = hash_parts(code_salt(), "rows", *map(str, length))
-        grouped = work_out(_known_rows(self.store.rows(rows_key), articles, keys))
+        known = _known_rows(self.store.rows(rows_key), articles, keys)
+        self._rows_reused = len(known.row_of) if known is not None else 0
+        grouped = work_out(known)
         # The summaries not worked out came from the store, or were not even needed.
         self._summaries_reused = sum(key not in self._worked for key in keys)
         if grouped.final:
@@ -318,6 +353,7 @@ class Cache:
                     tuple(key_of[i] for i in grouped.row_ids),
                     grouped.rows,
                     grouped.graph,
+                    grouped.components,
                 )
                 self.store.add_rows(rows_key, stored)
         return grouped
@@ -335,7 +371,7 @@ def _known_rows(
         for row, (identity, key) in enumerate(zip(stored.ids, stored.keys, strict=True))
         if wanted.get(identity) == key
     }
-    return KnownRows(stored.rows, row_of, stored.graph) if row_of else None
+    return KnownRows(stored.rows, row_of, stored.graph, stored.components) if row_of else None
 
 
 @contextlib.contextmanager

@@ -112,7 +112,7 @@ def build_fresh(
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-    return rank(briefing, options, history)
+    return rank(briefing, options, history, cache)
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ def group(
         rows=grouping.rows,
         row_ids=grouping.row_ids,
         graph=grouping.graph,
+        components=grouping.components,
     )
 
 
@@ -269,9 +270,12 @@ def account(
     return coverage
 
 
-def rank(briefing: Briefing, options: MakeOptions, history: Sequence[Briefed]) -> Briefing:
+def rank(
+    briefing: Briefing, options: MakeOptions, history: Sequence[Briefed], cache: Cache
+) -> Briefing:
     """Top stories, storylines and the reading-time budget (briefer.rank), against the
-    briefings already in options.out (history)."""
+    briefings already in options.out (history); what storylines read of each story is
+    remembered in the store (Cache.story_terms)."""
     from briefer.rank import rank as rank_stories
 
     return rank_stories(
@@ -281,6 +285,7 @@ def rank(briefing: Briefing, options: MakeOptions, history: Sequence[Briefed]) -
         max_stories=options.max_stories,
         new_only=options.new_only,
         history=history,
+        terms=cache.story_terms if cache.store is not None else None,
     )
 
 

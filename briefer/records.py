@@ -334,6 +334,7 @@ class StoredRows:
     keys: tuple[str, ...]
     rows: TermRows
     graph: StoryGraph | None = None
+    components: dict[str, list[int]] = field(default_factory=dict)  # KnownRows.components
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,8 @@ class KnownRows:
     rows: TermRows
     row_of: dict[str, int]  # article id -> row
     graph: StoryGraph | None = None  # the earlier grouping's story graph (group.graph)
+    # The stories of each component of several articles, by stories.component_key.
+    components: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -355,10 +358,21 @@ class Grouping:
     rows: TermRows | None = field(default=None, compare=False, repr=False)
     row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
     graph: StoryGraph | None = field(default=None, compare=False, repr=False)
+    components: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- rank records ------------------------------------------------------------------------
 # (records of rank: weights, top stories, storylines, budget)
+
+
+@dataclass(frozen=True)
+class StoryTerms:
+    """What storylines read of a story (rank.storylines.story_terms): the proper names and
+    the content terms of its headlines and bullets, worked out from those texts alone, so
+    the article store can keep them per story."""
+
+    names: frozenset[str]
+    terms: tuple[tuple[str, int], ...]  # each term and its count, in order of first use
 
 
 @dataclass(frozen=True)
@@ -459,6 +473,7 @@ class Grouped:
     rows: TermRows | None = field(default=None, compare=False, repr=False)
     row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
     graph: StoryGraph | None = field(default=None, compare=False, repr=False)
+    components: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- delivery records --------------------------------------------------------------------

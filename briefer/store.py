@@ -21,6 +21,9 @@ so one project's runs share it and it never shows up among the briefing files. I
   mentions and lead words) with the articles' ids and summary keys, one binary row per set
   of summary options (numpy arrays, not JSON: about 25 MB at 10,000 articles), so a rerun
   reads and vectorizes only the articles that are new;
+- storylines: what storylines read of each story (records.StoryTerms: its names and
+  content terms), keyed by its headlines and bullets, so ranking a rerun stems only the
+  stories that changed;
 - briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
   (every input file's stamp, the options, the themes, the earlier briefings it is ranked
   against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
@@ -67,6 +70,7 @@ from briefer.records import (
     Placement,
     Skipped,
     StoredRows,
+    StoryTerms,
     Summarized,
     Told,
 )
@@ -92,9 +96,10 @@ log = logging.getLogger(__name__)
 STORE_FOLDER = ".briefer"
 STORE_FILENAME = "store.sqlite3"
 # 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
-# 3: the briefings table. 4: the stories table. 5: the placements and rows tables. An older
-# store from version 2 on gets the tables it lacks added, keeping its rows.
-SCHEMA_VERSION = 5
+# 3: the briefings table. 4: the stories table. 5: the placements and rows tables. 6: the
+# storylines table. An older store from version 2 on gets the tables it lacks added,
+# keeping its rows.
+SCHEMA_VERSION = 6
 # PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
 APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
@@ -122,6 +127,10 @@ _PLACEMENTS_TABLE = (
     "CREATE TABLE placements (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
     "checksum TEXT NOT NULL) WITHOUT ROWID"
 )
+_STORYLINES_TABLE = (
+    "CREATE TABLE storylines (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+    "checksum TEXT NOT NULL) WITHOUT ROWID"
+)
 _ROWS_TABLE = (
     "CREATE TABLE rows (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum TEXT NOT NULL)"
 )
@@ -138,16 +147,27 @@ _SCHEMA = (
     _STORIES_TABLE,
     _PLACEMENTS_TABLE,
     _ROWS_TABLE,
+    _STORYLINES_TABLE,
 )
 _ADDED = {  # since version 2
     "briefings": _BRIEFINGS_TABLE,
     "stories": _STORIES_TABLE,
     "placements": _PLACEMENTS_TABLE,
     "rows": _ROWS_TABLE,
+    "storylines": _STORYLINES_TABLE,
 }
 _TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
 # emptied when other code filled the store
-_RESULTS = ("files", "summaries", "groupings", "briefings", "stories", "placements", "rows")
+_RESULTS = (
+    "files",
+    "summaries",
+    "groupings",
+    "briefings",
+    "stories",
+    "placements",
+    "rows",
+    "storylines",
+)
 # newest rows kept
 _KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS, "rows": KEEP_ROWS}
 _SALT_KEY = "code"  # the meta row naming the code that filled the store
@@ -554,6 +574,30 @@ class Store:
     def add_placement(self, key: str, value: Placement) -> None:
         self._add("placements", key, compact(placement_data(value)))
 
+    def story_terms(self, keys: Sequence[str]) -> dict[str, StoryTerms]:
+        found: dict[str, StoryTerms] = {}
+        for key, (value,) in self._read("storylines", sorted(set(keys))).items():
+            # Words joined by line breaks (no word holds one) and counts apart: thousands of
+            # stories are read back on a rerun, and one string per row splits fast.
+            try:
+                names, terms, counts = value["names"], value["terms"], value["counts"]
+                words = terms.split("\n") if terms else []
+                found[key] = StoryTerms(
+                    frozenset(names.split("\n") if names else ()),
+                    tuple(zip(words, counts, strict=True)),
+                )
+            except (AttributeError, KeyError, TypeError, ValueError):
+                self.damaged += 1
+        return found
+
+    def add_story_terms(self, key: str, value: StoryTerms) -> None:
+        data = {
+            "names": "\n".join(sorted(value.names)),
+            "terms": "\n".join(term for term, _ in value.terms),
+            "counts": [count for _, count in value.terms],
+        }
+        self._add("storylines", key, compact(data))
+
     def rows(self, key: str) -> StoredRows | None:
         """The rows stored under key; None when there are none or they do not check out."""
         if self._connection is None:
@@ -575,7 +619,7 @@ class Store:
 
         try:
             return rows_from_bytes(value)
-        except (KeyError, ValueError, OSError, EOFError):
+        except (KeyError, TypeError, ValueError, OSError, EOFError):
             self.damaged += 1
             return None
 

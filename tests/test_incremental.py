@@ -179,6 +179,11 @@ def test_on_real_news_only_the_stories_new_articles_touch_are_told_again(tmp_pat
     # changed: the stories the 12 new reports joined or made, and the few whose
     # clustering they moved; not the others.
     assert 0 < again.stats.stories_told <= 2 * 12 < cold.stats.stories_told // 4
+    # Every earlier article's grouping rows came from the store, and only the summaries of
+    # the stories told or placed again were read back: not the other articles'.
+    grouped = sum(len(story.articles) for story in cold.briefing.stories)
+    assert again.stats.rows_reused == grouped
+    assert cold.stats.summaries_read == 0 < again.stats.summaries_read <= grouped // 4
     shutil.rmtree(out.parent / "cold", ignore_errors=True)
     fresh = make(dataclasses.replace(options, out=tmp_path / "cold", cache=False))
     assert _briefing_files(again) == _briefing_files(fresh)

@@ -261,16 +261,24 @@ def _newer(path: Path) -> None:
     connection.close()
 
 
-def test_a_version_2_store_is_upgraded_in_place_keeping_its_rows(
-    articles: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("version", "tables"),
+    [
+        (2, ("briefings", "stories", "placements", "rows", "storylines")),
+        (4, ("placements", "rows", "storylines")),
+        (5, ("storylines",)),
+    ],
+)
+def test_an_older_store_is_upgraded_in_place_keeping_its_rows(
+    articles: Path, tmp_path: Path, version: int, tables: tuple[str, ...]
 ) -> None:
     out = tmp_path / "briefings"
     cold = make(_options(articles, out))
     path = store_path(out)
     connection = sqlite3.connect(path)
-    connection.execute("DROP TABLE briefings")  # as version 2 made it
-    connection.execute("DROP TABLE stories")
-    connection.execute("PRAGMA user_version = 2")
+    for table in tables:  # as that version made it
+        connection.execute(f"DROP TABLE {table}")
+    connection.execute(f"PRAGMA user_version = {version}")
     connection.commit()
     connection.close()
     code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
@@ -359,6 +367,33 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
         connection.execute("DELETE FROM briefings")
     connection.commit()
     connection.close()
+
+
+def test_damaged_grouping_rows_are_one_warning_and_never_change_the_briefing(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    args = ("make", "-i", str(articles), "--out", str(out), "--format", "md,json", *PERIOD)
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    cold = {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
+    connection = sqlite3.connect(store_path(out))
+    ((key, value),) = connection.execute("SELECT key, value FROM rows").fetchall()
+    middle = len(value) // 2
+    spoiled = value[:middle] + bytes([value[middle] ^ 0xFF]) + value[middle + 1 :]
+    connection.execute("UPDATE rows SET value = ? WHERE key = ?", (spoiled, key))
+    # So the rows are read: no grouping or briefing stored above them.
+    connection.execute("DELETE FROM groupings")
+    connection.execute("DELETE FROM briefings")
+    connection.commit()
+    connection.close()
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    (line,) = err.strip().splitlines()
+    assert "1 damaged entry" in line and "worked out again" in line, line
+    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+    code, _, err = run_cli(*args)
+    assert code == 0 and err == ""
 
 
 @pytest.mark.parametrize("table", ["files", "summaries", "groupings", "briefings"])

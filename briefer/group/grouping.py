@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from briefer.errors import OptionsError
 from briefer.group.copies import find_copies
-from briefer.group.graph import StoryGraph, extend_graph, story_graph
+from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.rows import join_rows, term_rows
 from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
@@ -108,31 +108,35 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
 def _story_graph(
     articles: Sequence[Article], rows: TermRows, known: KnownRows | None
 ) -> StoryGraph:
-    """The articles' story graph: the known one extended by the articles it lacks when it
-    holds only articles given here, with the same words and days (graph.extend_graph: the
-    same graph as built at once); built afresh otherwise."""
+    """The articles' story graph: the known one without the articles that left it or
+    changed (their text or day), then with the articles it lacks (graph.remove_from_graph
+    and extend_graph: each the same graph as built at once); built afresh when nothing is
+    known."""
     ids = [article.id for article in articles]
     days = [d.toordinal() if (d := article.date) else None for article in articles]
     graph = known.graph if known is not None else None
-    if graph is not None and known is not None:
-        day_of = dict(zip(ids, days, strict=True))
-        if all(
-            key in known.row_of and key in day_of and day_of[key] == day
-            for key, day in zip(graph.keys, graph.days, strict=True)
-        ):
-            held = set(graph.keys)
-            new = [k for k, identity in enumerate(ids) if identity not in held]
-            if not new:
-                return graph
-            return extend_graph(
-                graph,
-                rows.vectors[new],
-                rows.terms,
-                [days[k] for k in new],
-                [ids[k] for k in new],
-                rows.weekdays[new],
-            )
-    return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
+    if graph is None or known is None:
+        return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
+    day_of = dict(zip(ids, days, strict=True))
+    leaving = [
+        key
+        for key, day in zip(graph.keys, graph.days, strict=True)
+        if key not in known.row_of or key not in day_of or day_of[key] != day
+    ]
+    if leaving:
+        graph = remove_from_graph(graph, leaving)
+    held = set(graph.keys)
+    new = [k for k, identity in enumerate(ids) if identity not in held]
+    if not new:
+        return graph
+    return extend_graph(
+        graph,
+        rows.vectors[new],
+        rows.terms,
+        [days[k] for k in new],
+        [ids[k] for k in new],
+        rows.weekdays[new],
+    )
 
 
 def file_stories(
@@ -189,6 +193,35 @@ Placer = Callable[[Sequence[tuple[Article, ...]], PlaceStories], list[Placement]
 
 def place_each(reports: Sequence[tuple[Article, ...]], place: PlaceStories) -> list[Placement]:
     return place(reports)
+
+
+class _Components(MutableMapping[str, list[int]]):
+    """The stories of each component (stories.story_roots' memo), as an earlier grouping
+    clustered them; `used` keeps those this grouping needed, for the store to keep."""
+
+    def __init__(self, earlier: Mapping[str, list[int]]) -> None:
+        self._earlier = earlier
+        self.used: dict[str, list[int]] = {}
+
+    def __getitem__(self, key: str) -> list[int]:
+        if key not in self.used:
+            self.used[key] = self._earlier[key]
+        return self.used[key]
+
+    def __setitem__(self, key: str, value: list[int]) -> None:
+        self.used[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.used[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.used or key in self._earlier
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.used)
+
+    def __len__(self) -> int:
+        return len(self.used)
 
 
 # The documents, summaries and worker-read words (None: read here) of the articles at these
@@ -295,7 +328,8 @@ def group_articles(
     rows, texts = _rows(unique, reader, known)
     ids = [article.id for _, article in unique]
     graph = _story_graph([article for _, article in unique], rows, known)
-    story_of = np.asarray(story_labels(graph, ids), dtype=np.int64)
+    components = _Components(known.components if known is not None else {})
+    story_of = np.asarray(story_labels(graph, ids, components), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     members: list[list[tuple[int, Article]]] = [[] for _ in range(count)]
     for entry, number in zip(unique, story_of.tolist(), strict=True):
@@ -363,7 +397,12 @@ def group_articles(
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
     return Grouping(
-        sections=tuple(sections), merged=merged, rows=rows, row_ids=tuple(ids), graph=graph
+        sections=tuple(sections),
+        merged=merged,
+        rows=rows,
+        row_ids=tuple(ids),
+        graph=graph,
+        components=components.used,
     )
 
 

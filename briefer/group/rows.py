@@ -9,6 +9,7 @@ one run over all the articles gives: what lets a rerun read only its new article
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -114,6 +115,8 @@ def rows_to_bytes(value: StoredRows) -> bytes:
     arrays["weekdays"] = rows.weekdays
     if value.graph is not None:
         arrays.update(_graph_arrays(value.graph))
+    components = json.dumps(value.components, separators=(",", ":"), sort_keys=True)
+    arrays["components"] = np.frombuffer(components.encode("ascii"), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
@@ -145,7 +148,11 @@ def rows_from_bytes(blob: bytes) -> StoredRows:
     if len(ids) != len(keys) or len(ids) != rows.count or rows.vectors.shape[0] != len(ids):
         raise ValueError("rows that do not match their articles")
     graph = _graph_from(arrays) if "graph_keys" in arrays else None
-    return StoredRows(ids, keys, rows, graph)
+    found = json.loads(arrays["components"].tobytes().decode("ascii"))
+    if not isinstance(found, dict):
+        raise ValueError("component stories that are not a mapping")
+    components = {str(key): [int(story) for story in stories] for key, stories in found.items()}
+    return StoredRows(ids, keys, rows, graph, components)
 
 
 def _text(strings: Sequence[str]) -> np.ndarray:

@@ -113,19 +113,28 @@ def label_topics(stories: Sequence[Story], rows: TermRows, story_of: np.ndarray)
     lead_group = group_of[lead_story]
     by_group = np.argsort(lead_group, kind="stable")
     bounds = np.searchsorted(lead_group[by_group], np.arange(len(groups) + 1))
+    # How many of each group's stories have each term, for all groups in one product (a
+    # dense row per group over every term was most of the time here).
+    in_group = sparse.csr_matrix(
+        (np.ones(len(other)), (group_of, np.arange(len(other)))), shape=(len(groups), len(other))
+    )
+    having = sparse.csr_matrix(in_group @ present)
+    having.sort_indices()
     for number, group_members in enumerate(groups.values()):
         # A group of all of them says nothing the heading does not.
         if len(group_members) < 2 or len(group_members) == len(other):
             continue
-        counts = np.asarray(present[group_members].sum(axis=0)).ravel()
+        lo, hi = having.indptr[number], having.indptr[number + 1]
+        counts, terms = having.data[lo:hi], having.indices[lo:hi]
         least = max(2.0, _TOPIC_SHARE * len(group_members))
+        frequent = counts >= least
         scored = [
             (
-                float(counts[term]) / len(group_members) * math.log((total + 1) / df[term]),
+                count / len(group_members) * math.log((total + 1) / df[term]),
                 rows.terms[term],
                 term,
             )
-            for term in np.nonzero(counts >= least)[0].tolist()
+            for term, count in zip(terms[frequent].tolist(), counts[frequent].tolist(), strict=True)
         ]
         chosen = sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]
         if not chosen:

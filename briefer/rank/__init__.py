@@ -34,6 +34,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefer.records import (
     OTHER_THEME,
@@ -47,6 +48,9 @@ from briefer.records import (
     Story,
     Update,
 )
+
+if TYPE_CHECKING:
+    from briefer.rank.storylines import Terms
 
 log = logging.getLogger(__name__)
 
@@ -274,16 +278,18 @@ def rank(
     max_stories: int | None = None,
     new_only: bool = False,
     history: Sequence[Briefed] = (),
+    terms: Terms | None = None,
 ) -> Briefing:
     """The briefing with storylines joined, themes and stories in order of weight, each story's
     Standing set, and the Ranking (Top stories, budget, balance) attached. history: what
-    earlier briefings in the output folder told (for the new marks and --new-only)."""
+    earlier briefings in the output folder told (for the new marks and --new-only); terms:
+    how each story's StoryTerms are had (Cache.story_terms: from the article store)."""
     from briefer.rank.storylines import join_storylines
 
     history = tuple(record for record in history if record.date < briefing.date)
     descriptions = {section.theme: section.description for section in briefing.sections}
     theme_order = [section.theme for section in briefing.sections]
-    joined = join_storylines(briefing.stories)
+    joined = join_storylines(briefing.stories, terms=terms)
     if len(joined) < len(briefing.stories):
         log.info(
             "joined %d stories into %d storylines",

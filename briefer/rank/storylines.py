@@ -23,9 +23,9 @@ import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from briefer.records import Article, Story, Update
+from briefer.records import Article, Story, StoryTerms, Update
 from briefer.words import content_terms, stopwords
 
 # Chosen on the first half of clusters_dev.jsonl's gold stories (split by a hash of the label):
@@ -123,9 +123,22 @@ def names(texts: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _texts(story: Story) -> list[str]:
+def story_texts(story: Story) -> list[str]:
+    """What storylines read of a story: its headlines, then its bullets."""
     headlines = {story.title, *(article.title for article in story.articles)}
     return [text for text in sorted(headlines) if text.strip()] + [b.text for b in story.bullets]
+
+
+def story_terms(story: Story) -> StoryTerms:
+    """A story's names and content terms, from story_texts alone."""
+    texts = story_texts(story)
+    counts = Counter(content_terms(" ".join(texts)))
+    return StoryTerms(names(texts), tuple(counts.items()))
+
+
+# Each story -> its StoryTerms, in order. Terms(stories, work_out) is work_out(stories), or a
+# memo of it (the article store's Cache.story_terms): they depend on story_texts alone.
+Terms = Callable[[Sequence[Story], Callable[[Sequence[Story]], list[StoryTerms]]], list[StoryTerms]]
 
 
 def _latest(story: Story) -> dt.date | None:
@@ -133,19 +146,18 @@ def _latest(story: Story) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def _vectors(stories: Sequence[Story]) -> list[dict[str, float]]:
-    """Unit tf-idf vectors of each story's content terms; idf over these stories (smoothed,
-    so a term in every story still counts a little)."""
-    counts = [Counter(content_terms(" ".join(_texts(story)))) for story in stories]
+def _vectors(counts: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, float]]:
+    """Unit tf-idf vectors of each story's content terms (story_terms); idf over these
+    stories (smoothed, so a term in every story still counts a little)."""
     df: Counter[str] = Counter()
     for count in counts:
-        df.update(count.keys())
-    total = len(stories)
+        df.update(term for term, _ in count)
+    total = len(counts)
     vectors = []
     for count in counts:
         vector = {
             term: (1 + math.log(n)) * (math.log((1 + total) / (1 + df[term])) + 1)
-            for term, n in count.items()
+            for term, n in count
         }
         norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
         vectors.append({term: value / norm for term, value in vector.items()})
@@ -170,21 +182,34 @@ def _centroid(vectors: Sequence[dict[str, float]]) -> dict[str, float]:
     return {term: value / norm for term, value in total.items()}
 
 
-def link(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[list[int]]:
+def link(
+    stories: Sequence[Story],
+    threshold: float = LINK_SIMILARITY,
+    terms: Sequence[StoryTerms] | None = None,
+) -> list[list[int]]:
     """Storylines as lists of story positions, oldest first; a story alone is a list of one.
     Stories are taken by their newest report's day; each joins the storyline holding its best
     match on an earlier day, or starts a new one. A storyline is matched as a whole: its
     updates' names together, and the centroid of their terms (a developing event's vocabulary
     builds up over its days). The terms are stemmed only once two stories are candidates
-    (shared names, a few days apart): a run without such a pair never loads the stemmer."""
+    (shared names, a few days apart): a run without such a pair never loads the stemmer.
+    terms: each story's story_terms, when already had (from the article store)."""
     computed: list[list[dict[str, float]]] = []  # the stories' vectors, once needed
 
     def vector(index: int) -> dict[str, float]:
         if not computed:
-            computed.append(_vectors(stories))  # idf over all the stories, as before
+            # idf over all the stories, as before
+            if terms is not None:
+                computed.append(_vectors([found.terms for found in terms]))
+            else:
+                counts = [Counter(content_terms(" ".join(story_texts(s)))) for s in stories]
+                computed.append(_vectors([tuple(count.items()) for count in counts]))
         return computed[0][index]
 
-    named = [names(_texts(story)) for story in stories]
+    if terms is not None:
+        named = [found.names for found in terms]
+    else:
+        named = [names(story_texts(story)) for story in stories]
     latest = [_latest(story) for story in stories]
 
     def when(index: int) -> tuple[bool, dt.date, str, str]:
@@ -272,11 +297,15 @@ def merge(members: Sequence[Story]) -> tuple[Story, tuple[Update, ...]]:
 
 
 def join_storylines(
-    stories: Sequence[Story], threshold: float = LINK_SIMILARITY
+    stories: Sequence[Story],
+    threshold: float = LINK_SIMILARITY,
+    terms: Terms | None = None,
 ) -> list[tuple[Story, tuple[Update, ...]]]:
     """Each storyline as one story with its dated updates (() for a story on its own), in
-    the order of their first stories."""
-    lines = link(stories, threshold)
+    the order of their first stories. terms: how each story's StoryTerms are had, when
+    they may be remembered (none: worked out only if two stories are candidates)."""
+    had = None if terms is None else terms(stories, lambda todo: [story_terms(s) for s in todo])
+    lines = link(stories, threshold, had)
     lines.sort(key=lambda members: min(members))
     return [merge([stories[index] for index in members]) for members in lines]
 
