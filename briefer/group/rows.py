@@ -20,7 +20,6 @@ from briefer.group.stories import weekday_masks
 from briefer.group.texts import REST_PART, Texts
 from briefer.records import StoredRows, TermRows
 
-
 _PLACE_DECIMALS = 9  # see term_rows
 
 
