@@ -1,7 +1,8 @@
 """The group stage: reports of one event folded into stories (stories, over the story graph
-of graph), near-copies found (copies), stories filed under the user's themes (themes,
-themes_file), and the related stories under "Other developments" labelled (topics); stories
-and topics share average linkage (linkage); grouping wires them together.
+of graph), near-copies found (copies), stories filed under the user's themes (themes, over
+the mentions found by theme_mentions; themes_file), and the related stories under "Other
+developments" labelled (topics); stories and topics share average linkage (linkage);
+grouping wires them together.
 
 The names below are imported on first use (PEP 562): reading a themes file must not load
 numpy and scipy, which a rerun served from the article store never needs."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,8 +34,8 @@ from briefer.group.texts import (
     is_content,
     read_texts,
     theme_key,
-    usual_form,
 )
+from briefer.group.theme_mentions import Forms, Positions, find_hits
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
 from briefer.words import WORD, stopwords
 
@@ -123,8 +122,6 @@ _MIN_ZIPF = 3.0
 # in each (the themes file as its own background) gave half A 0.824 and 0.721 (second
 # wording), unchanged, and half B 0.681 (against 0.694), 0.750.
 _MIN_TERMS = 2
-_WHY_LIMIT = 6  # terms quoted in an explanation
-_FORM_SAMPLES = 5  # spellings looked at to quote the usual one
 
 
 @dataclass(frozen=True)
@@ -259,18 +256,7 @@ def _qualifiers(theme: Theme) -> tuple[str, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class _Positions:
-    """The content words of every article in theme keys, with their place weights."""
-
-    word: np.ndarray  # index into Texts.words
-    article: np.ndarray
-    key: np.ndarray
-    weight: np.ndarray  # _HEADLINE_FIELD, _LEAD_FIELD or _BODY_FIELD
-    segment: np.ndarray  # a phrase never spans two of these (headline, body)
-
-
-def _positions(texts: Texts) -> _Positions:
+def _positions(texts: Texts) -> Positions:
     word = np.nonzero(texts.content[texts.words])[0]
     article = texts.article[word]
     body = texts.part[word] != TITLE_PART
@@ -278,7 +264,7 @@ def _positions(texts: Texts) -> _Positions:
     weight = np.where(
         body, np.where(ranks < _LEAD_WORDS, _LEAD_FIELD, _BODY_FIELD), _HEADLINE_FIELD
     )
-    return _Positions(
+    return Positions(
         word=word,
         article=article,
         key=texts.key_of[texts.words[word]],
@@ -287,161 +273,8 @@ def _positions(texts: Texts) -> _Positions:
     )
 
 
-@dataclass(frozen=True)
-class _Hits:
-    """Where the articles mention each pattern: one record per mention."""
-
-    article: np.ndarray
-    column: np.ndarray  # the pattern's column
-    weight: np.ndarray  # place weight of the mention
-    first: np.ndarray  # index into Texts.words of its first word
-    last: np.ndarray  # and of its last
-
-
-def _find_hits(texts: Texts, positions: _Positions, columns: Sequence[tuple[str, ...]]) -> _Hits:
-    """Every mention of every pattern, each counted once, for the longest pattern that
-    covers it: "property tax" is not also a mention of "tax"."""
-    key = positions.key
-    n = len(key)
-    covered = np.zeros(n, dtype=bool)
-    found: list[tuple[np.ndarray, np.ndarray, int]] = []  # (starts, ends, column)
-    order = np.argsort(key, kind="stable")
-    sorted_keys = key[order]
-    phrases = sorted(
-        (c for c in range(len(columns)) if len(columns[c]) > 1),
-        key=lambda c: (-len(columns[c]), columns[c]),
-    )
-    for column in phrases:
-        ids = [texts.keys.get(s, -1) for s in columns[column]]
-        if min(ids) < 0:
-            continue
-        matched = _phrase_mentions(ids, order, sorted_keys, positions.segment, covered)
-        if not len(matched):
-            continue
-        covered[matched] = True
-        found.append((matched.min(axis=1), matched.max(axis=1), column))
-    column_of = np.full(len(texts.keys) + 1, -1, dtype=np.int64)
-    for column, stems in enumerate(columns):
-        if len(stems) == 1 and stems[0] in texts.keys:
-            column_of[texts.keys[stems[0]]] = column
-    singles = np.nonzero(~covered & (column_of[key] >= 0))[0]
-    found.append((singles, singles, -1))
-    starts = np.concatenate([f[0] for f in found])
-    ends = np.concatenate([f[1] for f in found])
-    cols = np.concatenate(
-        [np.full(len(f[0]), f[2]) if f[2] >= 0 else column_of[key[f[0]]] for f in found]
-    )
-    return _Hits(
-        article=positions.article[starts],
-        column=cols.astype(np.int64),
-        weight=positions.weight[starts],
-        first=positions.word[starts],
-        last=positions.word[ends],
-    )
-
-
-def _phrase_mentions(
-    ids: Sequence[int],
-    order: np.ndarray,
-    sorted_keys: np.ndarray,
-    segment: np.ndarray,
-    covered: np.ndarray,
-) -> np.ndarray:
-    """The mentions of a phrase of len(ids) words: rows of the content-word positions of its
-    words. The words stand next to each other (stopwords between them aside) within one
-    segment, in any order: English turns a compound around with "of" or "on", so "a cap
-    on the price" mentions "price cap", "exchange of prisoners" "prisoner exchange",
-    "exporting grain" "grain exports". Each position serves one mention at most, the
-    earliest first.
-
-    On themes_dev (high rows, benchmarks/themes_halves.py; before: words in the phrase's
-    order only) half A 0.809 -> 0.824, second wording 0.706 -> 0.721 (the G7 "caps ...
-    a cap on the price" report under Sanctions, "exporting grain" under the grain deal);
-    half B unchanged, 0.694 and 0.750. Letting other content words stand among the
-    phrase's words too was chosen against on half A: one word between, the same; two,
-    second wording 0.706 ("security and froze military assistance" made a mention);
-    three or four, 0.691."""
-
-    def where(ident: int) -> np.ndarray:
-        lo, hi = np.searchsorted(sorted_keys, [ident, ident + 1])
-        return np.sort(order[lo:hi])
-
-    span = len(ids) - 1
-    anchors = where(ids[0])
-    anchors = anchors[~covered[anchors]]
-    rows = [anchors]
-    for ident in ids[1:]:
-        found = where(ident)
-        found = found[~covered[found]]
-        if not len(found) or not len(anchors):
-            return np.zeros((0, len(ids)), dtype=np.int64)
-        at = np.searchsorted(found, anchors)
-        after = found[np.minimum(at, len(found) - 1)]
-        before = found[np.maximum(at - 1, 0)]
-        # The nearest occurrence, the one after on a tie (reading order).
-        nearest = np.where(np.abs(before - anchors) < np.abs(after - anchors), before, after)
-        rows.append(nearest)
-    matched = np.stack(rows, axis=1)
-    keep = (matched.max(axis=1) - matched.min(axis=1) <= span) & (
-        segment[matched] == segment[matched[:, :1]]
-    ).all(axis=1)
-    if len(set(ids)) < len(ids):  # a word said twice must be two mentions
-        keep &= np.array([len(set(r)) == len(r) for r in matched.tolist()], dtype=bool)
-    used: set[int] = set()
-    chosen = []
-    for index in np.nonzero(keep)[0].tolist():
-        row = matched[index].tolist()
-        if used.isdisjoint(row):
-            used.update(row)
-            chosen.append(index)
-    return matched[chosen]
-
-
-class _Forms:
-    """The usual written form of each pattern in each story, looked up only for the
-    terms that are quoted back."""
-
-    def __init__(self, texts: Texts, hits: _Hits, story: np.ndarray, columns: int) -> None:
-        self.texts = texts
-        self.hits = hits
-        self.columns = columns
-        code = story * columns + hits.column
-        self.order = np.argsort(code, kind="stable")
-        self.codes = code[self.order]
-
-    def form(self, story: int, column: int) -> str:
-        code = story * self.columns + column
-        lo, hi = np.searchsorted(self.codes, [code, code + 1])
-        counts: Counter[str] = Counter()
-        words = self.texts.words
-        surface = self.texts.surface
-        # A few spellings are enough to quote the usual one back.
-        for index in self.order[lo : min(hi, lo + _FORM_SAMPLES)].tolist():
-            first, last = int(self.hits.first[index]), int(self.hits.last[index])
-            counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1
-        return usual_form(counts)
-
-    def why(self, story: int, columns: np.ndarray, gains: np.ndarray) -> tuple[str, ...]:
-        """The weightiest terms first, ties in alphabetical order; each form once."""
-        why: list[str] = []
-        seen: set[str] = set()
-        positive = gains > 0
-        columns, gains = columns[positive], gains[positive]
-        for value in sorted(set(gains.tolist()), reverse=True):
-            tied = sorted(
-                (self.form(story, int(c)) for c in columns[gains == value]), key=str.casefold
-            )
-            for form in tied:
-                if form.casefold() not in seen:
-                    seen.add(form.casefold())
-                    why.append(form)
-            if len(why) >= _WHY_LIMIT:
-                break
-        return tuple(why[:_WHY_LIMIT])
-
-
 def _qualified(
-    texts: Texts, positions: _Positions, story_of: np.ndarray, count: int, themes: Sequence[Theme]
+    texts: Texts, positions: Positions, story_of: np.ndarray, count: int, themes: Sequence[Theme]
 ) -> np.ndarray:
     """Stories x themes: the story names every proper name of the theme's name."""
     qualified = np.ones((count, len(themes)), dtype=bool)
@@ -482,7 +315,7 @@ def placements(
     needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
     columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
     column = {stems: c for c, stems in enumerate(columns)}
-    hits = _find_hits(texts, positions, columns)
+    hits = find_hits(texts, positions, columns)
     story = story_of[hits.article]
     shape = (count, max(len(columns), 1))
     per_story = sparse.csr_matrix((hits.weight, (story, hits.column)), shape=shape)
@@ -509,13 +342,15 @@ def placements(
     # Among the themes whose evidence clears their null, the one with the most evidence
     # (BM25's ranking); ties go to the first in the file. Ranking by the ratio to the null
     # instead gave the same accuracy on half A of themes_dev (0.779) and lower macro-F1 with
-    # the second wording (0.532 against 0.590).
+    # the second wording (0.532 against 0.590). Ranking by the headline and lead's evidence
+    # alone (the labels' "main subject"): half A 0.809 (second wording 0.735), half B the
+    # same; against 0.824 (0.721) before the phrase change of theme_mentions was narrowed.
     best = np.argmax(ranked, axis=1) if themes else np.full(count, -1, dtype=np.int64)
     if themes:
         best[~eligible.any(axis=1)] = -1
     nearest = np.argmax(relative, axis=1) if themes else np.zeros(count, dtype=np.int64)
 
-    forms = _Forms(texts, hits, story, shape[1])
+    forms = Forms(texts, hits, story, shape[1])
     result: list[Placement] = []
     for s in range(count):
         lo, hi = gains.indptr[s], gains.indptr[s + 1]
