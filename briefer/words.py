@@ -48,6 +48,9 @@ def word_list(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens; punctuation is dropped, inner apostrophes and hyphens kept."""
+    if text.isascii():  # lower-casing ASCII turns letters into letters and nothing else
+        return word_list(text.lower())
+    # Elsewhere it may not: "İ" becomes "i" and a combining dot, which is not a letter.
     return [word.lower() for word in word_list(text)]
 
 

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from briefer.words import WORD, word_list
+from briefer.words import WORD, tokens, word_list
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,3 +35,5 @@ def test_word_list_matches_the_regex_on_real_and_awkward_text() -> None:
     assert len(texts) > 100
     for text in texts:
         assert word_list(text) == WORD.findall(text)
+        assert tokens(text) == [word.lower() for word in WORD.findall(text)]
+    assert tokens("İzmir") == ["i̇zmir"]  # lower-cased after it is read: one word still
