@@ -201,14 +201,14 @@ def extend_graph(
     order = np.asarray(sorted(range(len(every_key)), key=every_key.__getitem__), dtype=np.int64)
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    stacked = sparse.vstack(
-        [
-            _recolumn(graph.vectors, old_columns, len(vocabulary)),
-            _recolumn(_quantized(terms), new_columns, len(vocabulary)),
-        ],
-        format="csr",
-    )
+    # one copy of the rows at a time: the largest thing the graph holds
+    stacked = _recolumn(_quantized(terms), new_columns, len(vocabulary))
+    if old:
+        earlier_rows = _recolumn(graph.vectors, old_columns, len(vocabulary))
+        stacked = sparse.vstack([earlier_rows, stacked], format="csr")
+        del earlier_rows
     vectors = sparse.csr_matrix(stacked[order])
+    del stacked
     every_day = [*graph.days, *days]
     all_days = [every_day[index] for index in order.tolist()]
     named = np.zeros(len(keys), dtype=np.int64) if weekdays is None else np.asarray(weekdays)
