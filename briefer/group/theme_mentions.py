@@ -111,41 +111,32 @@ def _phrase_mentions(
     words among the phrase's words (any order), chosen against on half A: one, as with
     none; two, second wording 0.706 ("security and froze military assistance" made a
     mention); three or four, 0.691."""
-    segment = positions.segment
-
-    def where(ident: int) -> np.ndarray:
-        lo, hi = np.searchsorted(sorted_keys, [ident, ident + 1])
-        return np.sort(order[lo:hi])
-
-    span = len(ids) - 1
-    anchors = where(ids[0])
+    segment, key = positions.segment, positions.key
+    lo, hi = np.searchsorted(sorted_keys, [ids[0], ids[0] + 1])
+    anchors = order[lo:hi]  # the first word's places, in reading order (a stable sort)
     anchors = anchors[~covered[anchors]]
-    rows = [anchors]
-    for ident in ids[1:]:
-        found = where(ident)
-        found = found[~covered[found]]
-        if not len(found) or not len(anchors):
-            return np.zeros((0, len(ids)), dtype=np.int64)
-        at = np.searchsorted(found, anchors)
-        after = found[np.minimum(at, len(found) - 1)]
-        before = found[np.maximum(at - 1, 0)]
-        # The nearest occurrence, the one after on a tie (reading order).
-        nearest = np.where(np.abs(before - anchors) < np.abs(after - anchors), before, after)
-        rows.append(nearest)
-    matched = np.stack(rows, axis=1)
-    keep = (matched.max(axis=1) - matched.min(axis=1) <= span) & (
-        segment[matched] == segment[matched[:, :1]]
-    ).all(axis=1)
-    if len(set(ids)) < len(ids):  # a word said twice must be two mentions
-        keep &= np.array([len(set(r)) == len(r) for r in matched.tolist()], dtype=bool)
-    turned = keep & ~(np.diff(matched, axis=1) > 0).all(axis=1)
-    for index in np.nonzero(turned)[0].tolist():
-        first, last = positions.word[matched[index].min()], positions.word[matched[index].max()]
-        between = {texts.surface[w].lower() for w in texts.words[first + 1 : last].tolist()}
-        keep[index] = len(ids) == 2 and not between.isdisjoint(_COMPOUND_PREPOSITIONS)
+    # In the phrase's order: word k at the anchor's place + k.
+    ahead = anchors[anchors + len(ids) <= len(key)]
+    rows = ahead[:, None] + np.arange(len(ids))[None, :]
+    fits = (key[rows] == np.asarray(ids)[None, :]).all(axis=1)
+    fits &= (segment[rows] == segment[rows[:, :1]]).all(axis=1) & ~covered[rows].any(axis=1)
+    found = [rows[fits]]
+    if len(ids) == 2:  # turned around: the second word just before the first
+        back = anchors[anchors >= 1]
+        back = back[(key[back - 1] == ids[1]) & (segment[back - 1] == segment[back])]
+        back = back[~covered[back - 1]]
+        turned = []
+        for place in back.tolist():
+            first, last = positions.word[place - 1], positions.word[place]
+            between = {texts.surface[w].lower() for w in texts.words[first + 1 : last].tolist()}
+            if not between.isdisjoint(_COMPOUND_PREPOSITIONS):
+                turned.append((place, place - 1))
+        found.append(np.asarray(turned, dtype=np.int64).reshape(-1, 2))
+    matched = np.concatenate(found)
+    matched = matched[np.argsort(matched.min(axis=1), kind="stable")]
     used: set[int] = set()
     chosen = []
-    for index in np.nonzero(keep)[0].tolist():
+    for index in range(len(matched)):
         row = matched[index].tolist()
         if used.isdisjoint(row):
             used.update(row)
