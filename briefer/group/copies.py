@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
-
-import numpy as np
 
 from briefer.records import Document
 from briefer.words import word_list
@@ -17,34 +14,21 @@ _COPY_MIN_SHINGLES = 8  # shorter texts are copies only when their words are ide
 
 def _fingerprints(documents: Sequence[Document]) -> list[frozenset[int] | tuple[str, ...]]:
     """Each body's distinct hashes of its runs of _SHINGLE words (the words themselves for
-    a text too short to have enough). Hashes stand in for the runs: with 64 bits, two
-    different runs in one story share a hash about never.
-
-    The story's bodies are hashed in one pass over all their words (per body, the array
-    steps would cost more than the hashing); runs that straddle two bodies are never used."""
-    word_lists = [
-        word_list(" ".join(b.text for b in document.blocks if not b.is_heading).lower())
-        for document in documents
-    ]
-    flat = list(chain.from_iterable(word_lists))
-    hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat)).view(np.uint64)
-    runs = max(len(flat) - _SHINGLE + 1, 0)
-    combined = np.zeros(runs, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for offset in range(_SHINGLE):
-            combined = combined * np.uint64(1_000_003) + hashes[offset : offset + runs]
+    a text too short to have enough). A run's hash is its tuple's, 64 bits: two different
+    runs in one story share one about never. Tuples hashed in C cost less than the array
+    steps that combined word hashes before."""
     fingerprints: list[frozenset[int] | tuple[str, ...]] = []
-    start = 0
-    for words in word_lists:
+    for document in documents:
+        text = " ".join(block.text for block in document.blocks if not block.is_heading)
+        words = word_list(text.lower())
         if len(words) < _SHINGLE + _COPY_MIN_SHINGLES - 1:
             fingerprints.append(tuple(words))
         else:
             # A set, not a sorted array: a story's reports are few, and counting what two
             # of them share is then one intersection in C, with no index to grow or search.
-            fingerprints.append(
-                frozenset(combined[start : start + len(words) - _SHINGLE + 1].tolist())
-            )
-        start += len(words)
+            # The shifted lists differ in length: zip stops with the last whole run.
+            runs = zip(*(words[offset:] for offset in range(_SHINGLE)), strict=False)
+            fingerprints.append(frozenset(map(hash, runs)))
     return fingerprints
 
 
