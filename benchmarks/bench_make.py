@@ -141,7 +141,7 @@ _STAGES = (
     ("briefer.group.grouping", "texts_from", "  group: texts for grouping"),
     ("briefer.group.grouping", "story_matrices", "  group: term matrix"),
     ("briefer.group.grouping", "term_rows", "  group: term rows"),
-    ("briefer.group.grouping", "_story_graph", "  group: story graph (built or extended)"),
+    ("briefer.group.grouping", "_story_graph", "  group: story graph (built, extended)"),
     ("briefer.group.grouping", "story_labels", "  group: story clustering"),
     ("briefer.group.grouping", "placements", "  group: themes"),
     ("briefer.group.grouping", "find_copies", "  group: copy detection"),
