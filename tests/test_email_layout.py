@@ -126,8 +126,13 @@ def _measure(
     ]  # fmt: skip
     if dark:
         command.insert(1, "--blink-settings=preferredColorScheme=0")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    match = re.search(r'data-result="([^"]*)"', result.stdout)
+    # A loaded machine can make headless Chromium dump the page before the frames have
+    # loaded (no result at all, not a layout): ask again, a few times, before failing.
+    for _attempt in range(3):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        match = re.search(r'data-result="([^"]*)"', result.stdout)
+        if match is not None:
+            break
     assert match is not None, result.stderr[-500:]
     found: list[dict[str, object]] = json.loads(match.group(1).replace("&quot;", '"'))
     return found
