@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from briefer.records import (
     Article,
@@ -34,6 +35,9 @@ from briefer.records import (
 from briefer.serialize import article_data, compact
 from briefer.store import Store, code_salt, file_key, file_stamp, hash_parts, store_path
 
+_Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
+_Value = TypeVar("_Value")  # what it works out (a summary, what a story says)
+
 # ---- the keys: what decides each stage's result ---------------------------------------------
 
 
@@ -50,13 +54,7 @@ def grouping_key(shown: Sequence[bytes], themes: Sequence[Theme]) -> str:
     """What decides the grouping: every article's record as shown (all fields but the text)
     with its summary key (which covers the text and the summary options), in order
     (Cache._shown), and the themes."""
-    digest = hashlib.blake2b(digest_size=16)
-    head = [code_salt(), [[t.name, t.description, list(t.keywords)] for t in themes]]
-    digest.update(compact(head).encode("utf-8", "surrogatepass"))
-    for report in shown:
-        digest.update(report)
-        digest.update(b"\x01")
-    return digest.hexdigest()
+    return _reports_key([code_salt(), _themes_data(themes)], shown)
 
 
 def run_key(
@@ -87,7 +85,7 @@ def run_key(
         options.top,
         options.new_only,
         list(astuple(options.limits)),
-        [[t.name, t.description, list(t.keywords)] for t in themes],
+        _themes_data(themes),
         [[s.path, s.reason] for s in (*listed.failed, *listed.ignored)],
         [[str(b.date), sorted(b.articles), sorted(b.bullets)] for b in history],
     ]
@@ -102,13 +100,20 @@ def run_key(
 
 
 def _themes_data(themes: Sequence[Theme]) -> list[list[object]]:
+    """The themes as they enter a key: all of each theme that placing reads."""
     return [[t.name, t.description, list(t.keywords)] for t in themes]
 
 
 def _story_key(shown: Sequence[bytes], max_bullets: int, head: Sequence[object]) -> str:
     """A story's key from its reports as shown (Cache._shown), in order."""
+    return _reports_key([code_salt(), *head, max_bullets], shown)
+
+
+def _reports_key(head: Sequence[object], shown: Sequence[bytes]) -> str:
+    """A hash of head and of reports as shown (Cache._shown), in order: a grouping's or a
+    story's key."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(compact([code_salt(), *head, max_bullets]).encode("utf-8", "surrogatepass"))
+    digest.update(compact(head).encode("utf-8", "surrogatepass"))
     for report in shown:
         digest.update(report)
         digest.update(b"\x01")
@@ -233,16 +238,12 @@ class Cache:
         known = self.store.summaries(keys) if self.store is not None else {}
         self._summaries_reused += sum(key in known for key in keys)
         self._summaries_read += len(known)
-        todo: dict[str, Article] = {}  # one per key: a repeated article is summarized once
-        for article, key in zip(articles, keys, strict=True):
-            if key not in known:
-                todo.setdefault(key, article)
-        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
-            known[key] = value
+        worked = _work_out_missing(known, keys, articles, work_out)
+        for key, value in worked.items():
             if self.store is not None and not value.problem:
                 self.store.add_summary(key, value)
-        self._summarized += len(todo)
-        self._worked.update(todo)
+        self._summarized += len(worked)
+        self._worked.update(worked)
         return [known[key] for key in keys]
 
     def stories(
@@ -260,13 +261,10 @@ class Cache:
             return work_out(reports)
         keys = [self._story_key(articles, length, max_bullets, ["story"]) for articles in reports]
         known = self.store.stories(keys)
-        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
-        for key in known:
-            todo.pop(key, None)
-        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
-            known[key] = value
+        worked = _work_out_missing(known, keys, reports, work_out)
+        for key, value in worked.items():
             self.store.add_story(key, value)
-        self._stories_told = len(todo)
+        self._stories_told = len(worked)
         return [known[key] for key in keys]
 
     def placements(
@@ -286,11 +284,7 @@ class Cache:
         head = ["placement", _themes_data(themes)]
         keys = [self._story_key(articles, length, 0, head) for articles in reports]
         known = self.store.placements(keys)
-        todo = {key: articles for key, articles in zip(keys, reports, strict=True)}
-        for key in known:
-            todo.pop(key, None)
-        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
-            known[key] = value
+        for key, value in _work_out_missing(known, keys, reports, work_out).items():
             self.store.add_placement(key, value)
         return [known[key] for key in keys]
 
@@ -309,12 +303,7 @@ class Cache:
         salt = code_salt()
         keys = [hash_parts(salt, "storyline", *story_texts(story)) for story in stories]
         known = self.store.story_terms(keys)
-        todo: dict[str, Story] = {}
-        for key, story in zip(keys, stories, strict=True):
-            if key not in known:
-                todo.setdefault(key, story)
-        for key, value in zip(todo, work_out(list(todo.values())), strict=True):
-            known[key] = value
+        for key, value in _work_out_missing(known, keys, stories, work_out).items():
             self.store.add_story_terms(key, value)
         return [known[key] for key in keys]
 
@@ -357,6 +346,24 @@ class Cache:
                 )
                 self.store.add_rows(rows_key, stored)
         return grouped
+
+
+def _work_out_missing(
+    known: dict[str, _Value],
+    keys: Sequence[str],
+    items: Sequence[_Item],
+    work_out: Callable[[Sequence[_Item]], list[_Value]],
+) -> dict[str, _Value]:
+    """What work_out makes of the items whose keys are not in known (called once, with one
+    item per missing key: a repeated item is worked out once), added to known and returned
+    for the caller to store."""
+    todo: dict[str, _Item] = {}
+    for key, item in zip(keys, items, strict=True):
+        if key not in known:
+            todo.setdefault(key, item)
+    worked = dict(zip(todo, work_out(list(todo.values())), strict=True))
+    known.update(worked)
+    return worked
 
 
 def _known_rows(
