@@ -30,6 +30,7 @@ from briefer.records import (
     Skipped,
     Standing,
     Story,
+    StoryTerms,
     Summarized,
     TextFeatures,
     Told,
@@ -225,6 +226,25 @@ def placement_from(data: Mapping[str, Any]) -> Placement:
         secondary=tuple(str(theme) for theme in data["secondary"]),
         why=tuple(str(term) for term in data["why"]),
         fits=(),
+    )
+
+
+def story_terms_data(value: StoryTerms) -> Data:
+    # Words joined by line breaks (no word holds one) and counts apart: thousands of
+    # stories are read back on a rerun, and one string per row splits fast.
+    return {
+        "names": "\n".join(sorted(value.names)),
+        "terms": "\n".join(term for term, _ in value.terms),
+        "counts": [count for _, count in value.terms],
+    }
+
+
+def story_terms_from(data: Mapping[str, Any]) -> StoryTerms:
+    names, terms, counts = data["names"], data["terms"], data["counts"]
+    words = terms.split("\n") if terms else []
+    return StoryTerms(
+        frozenset(names.split("\n") if names else ()),
+        tuple(zip(words, counts, strict=True)),
     )
 
 

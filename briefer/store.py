@@ -55,11 +55,11 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import briefer
 from briefer.records import (
@@ -84,6 +84,8 @@ from briefer.serialize import (
     placement_from,
     sections_data,
     sections_from,
+    story_terms_data,
+    story_terms_from,
     summarized_data,
     summarized_from,
     told_data,
@@ -91,6 +93,8 @@ from briefer.serialize import (
 )
 
 log = logging.getLogger(__name__)
+
+_V = TypeVar("_V")  # what a table's rows are read as
 
 
 STORE_FOLDER = ".briefer"
@@ -484,14 +488,19 @@ class Store:
             stamp = f"{stamp}:{self._salt}{_tag(limits)}"
             self._add("files", file_key(path, os.getcwd()), rows, stamp)
 
-    def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
-        found: dict[str, Summarized] = {}
-        for key, (value,) in self._read("summaries", sorted(set(keys))).items():
+    def _each(self, table: str, keys: Sequence[str], parse: Callable[[Any], _V]) -> dict[str, _V]:
+        """{key: parse(value)} for the rows of keys that are there and sound; a value that
+        parse cannot read is counted as damaged and left out."""
+        found: dict[str, _V] = {}
+        for key, (value,) in self._read(table, sorted(set(keys))).items():
             try:
-                found[key] = summarized_from(value)
-            except (KeyError, TypeError, ValueError):
+                found[key] = parse(value)
+            except (AttributeError, KeyError, TypeError, ValueError):
                 self.damaged += 1
         return found
+
+    def summaries(self, keys: Sequence[str]) -> dict[str, Summarized]:
+        return self._each("summaries", keys, summarized_from)
 
     def add_summary(self, key: str, value: Summarized) -> None:
         self._add("summaries", key, compact(summarized_data(value)))
@@ -551,52 +560,22 @@ class Store:
         self._add("briefings", key, compact(value))
 
     def stories(self, keys: Sequence[str]) -> dict[str, Told]:
-        found: dict[str, Told] = {}
-        for key, (value,) in self._read("stories", sorted(set(keys))).items():
-            try:
-                found[key] = told_from(value)
-            except (KeyError, TypeError, ValueError):
-                self.damaged += 1
-        return found
+        return self._each("stories", keys, told_from)
 
     def add_story(self, key: str, value: Told) -> None:
         self._add("stories", key, compact(told_data(value)))
 
     def placements(self, keys: Sequence[str]) -> dict[str, Placement]:
-        found: dict[str, Placement] = {}
-        for key, (value,) in self._read("placements", sorted(set(keys))).items():
-            try:
-                found[key] = placement_from(value)
-            except (KeyError, TypeError, ValueError):
-                self.damaged += 1
-        return found
+        return self._each("placements", keys, placement_from)
 
     def add_placement(self, key: str, value: Placement) -> None:
         self._add("placements", key, compact(placement_data(value)))
 
     def story_terms(self, keys: Sequence[str]) -> dict[str, StoryTerms]:
-        found: dict[str, StoryTerms] = {}
-        for key, (value,) in self._read("storylines", sorted(set(keys))).items():
-            # Words joined by line breaks (no word holds one) and counts apart: thousands of
-            # stories are read back on a rerun, and one string per row splits fast.
-            try:
-                names, terms, counts = value["names"], value["terms"], value["counts"]
-                words = terms.split("\n") if terms else []
-                found[key] = StoryTerms(
-                    frozenset(names.split("\n") if names else ()),
-                    tuple(zip(words, counts, strict=True)),
-                )
-            except (AttributeError, KeyError, TypeError, ValueError):
-                self.damaged += 1
-        return found
+        return self._each("storylines", keys, story_terms_from)
 
     def add_story_terms(self, key: str, value: StoryTerms) -> None:
-        data = {
-            "names": "\n".join(sorted(value.names)),
-            "terms": "\n".join(term for term, _ in value.terms),
-            "counts": [count for _, count in value.terms],
-        }
-        self._add("storylines", key, compact(data))
+        self._add("storylines", key, compact(story_terms_data(value)))
 
     def rows(self, key: str) -> StoredRows | None:
         """The rows stored under key; None when there are none or they do not check out."""
@@ -631,13 +610,7 @@ class Store:
         self._pending_rows = (key, blob, _blob_checksum(key, blob))
 
     def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
-        days: dict[str, dt.date] = {}
-        for key, (value,) in self._read("seen", sorted(set(ids))).items():
-            try:
-                days[key] = dt.date.fromisoformat(value)
-            except (TypeError, ValueError):
-                self.damaged += 1
-        return days
+        return self._each("seen", ids, dt.date.fromisoformat)
 
     def first_seen(self, ids: Sequence[str], today: dt.date) -> dict[str, dt.date]:
         """The day each content id was first seen; today (and remembered) for new ones."""
