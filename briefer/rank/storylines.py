@@ -132,8 +132,12 @@ def story_texts(story: Story) -> list[str]:
 def story_terms(story: Story) -> StoryTerms:
     """A story's names and content terms, from story_texts alone."""
     texts = story_texts(story)
-    counts = Counter(content_terms(" ".join(texts)))
-    return StoryTerms(names(texts), tuple(counts.items()))
+    return StoryTerms(names(texts), _term_counts(texts))
+
+
+def _term_counts(texts: Sequence[str]) -> tuple[tuple[str, int], ...]:
+    """How often each content term occurs in the texts, in order of first occurrence."""
+    return tuple(Counter(content_terms(" ".join(texts))).items())
 
 
 # Each story -> its StoryTerms, in order. Terms(stories, work_out) is work_out(stories), or a
@@ -202,8 +206,7 @@ def link(
             if terms is not None:
                 computed.append(_vectors([found.terms for found in terms]))
             else:
-                counts = [Counter(content_terms(" ".join(story_texts(s)))) for s in stories]
-                computed.append(_vectors([tuple(count.items()) for count in counts]))
+                computed.append(_vectors([_term_counts(story_texts(s)) for s in stories]))
         return computed[0][index]
 
     if terms is not None:
