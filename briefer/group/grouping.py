@@ -336,6 +336,7 @@ def group_articles(
         members[number].append(entry)
     reports = [tuple(sorted((a for _, a in entries), key=_article_key)) for entries in members]
     position_of = dict(zip(ids, (position for position, _ in unique), strict=True))
+    index = {identity: k for k, identity in enumerate(ids)}  # an article's place in `unique`
 
     def fetch(todo: Sequence[tuple[Article, ...]]) -> list[Article]:
         """The stories' articles in the run's order, read."""
@@ -361,7 +362,6 @@ def group_articles(
         filed = np.asarray([number[a.id] for a in chosen], dtype=np.int64)
         return placements(reader.texts(chosen), filed, len(todo), themes, "primary")
 
-    index = {identity: k for k, identity in enumerate(ids)}
     told = teller(reports, max_bullets, tell)
     found = placer(reports, place)
     stories: list[Story] = []

@@ -88,7 +88,6 @@ _MERGE_THRESHOLD = 0.04
 # 0.910 / 0.933). A report joining a group alone is not held to it (holding it to 0.5
 # there: 0.878 / 0.904).
 _COHESION = 0.75
-CHUNK_ROWS = 512  # rows per block product: bounds memory, not results
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from briefer.group.linkage import average_linkage
-from briefer.group.stories import CHUNK_ROWS, keep_top_terms
+from briefer.group.stories import keep_top_terms
 from briefer.group.texts import usual_form
 from briefer.records import OTHER_THEME, Story, TermRows
 
@@ -26,6 +26,7 @@ _TOPIC_COMMON_SHARE = 0.05  # of the stories: a term in more says little about a
 _TOPIC_COMMON_MIN = 100  # ...once the briefing is big enough for that to matter
 _TOPIC_TERMS = 3
 _TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
+_CHUNK_ROWS = 512  # stories per block product: bounds memory, not results
 
 
 def tfidf(raw: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
@@ -58,8 +59,8 @@ def _topic_pairs(vectors: sparse.csr_matrix) -> dict[tuple[int, int], float]:
     vectors = sparse.csr_matrix(vectors @ sparse.diags(keep))
     vectors.eliminate_zeros()
     transposed = sparse.csr_matrix(vectors.T)
-    for start in range(0, n, CHUNK_ROWS):
-        rows = np.arange(start, min(start + CHUNK_ROWS, n))
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = np.arange(start, min(start + _CHUNK_ROWS, n))
         sims = sparse.coo_matrix(vectors[rows] @ transposed)
         keep = (sims.data >= _TOPIC_PAIR_FLOOR) & (rows[sims.row] != sims.col)
         sims = sparse.csr_matrix(
