@@ -335,14 +335,14 @@ class Cache:
         self._summaries_reused = sum(key not in self._worked for key in keys)
         if grouped.final:
             self.store.add_grouping(key, grouped)
-            if grouped.rows is not None:
+            if (kept := grouped.kept) is not None:
                 key_of = {article.id: found for article, found in zip(articles, keys, strict=True)}
                 stored = StoredRows(
-                    grouped.row_ids,
-                    tuple(key_of[i] for i in grouped.row_ids),
-                    grouped.rows,
-                    grouped.graph,
-                    grouped.components,
+                    kept.ids,
+                    tuple(key_of[i] for i in kept.ids),
+                    kept.rows,
+                    kept.graph,
+                    kept.components,
                 )
                 self.store.add_rows(rows_key, stored)
         return grouped

@@ -237,16 +237,7 @@ def group(
         known=known,
     )
     final = all(not had[k].problem for k in todo)
-    return Grouped(
-        grouping.sections,
-        grouping.merged,
-        tuple(left_out),
-        final,
-        rows=grouping.rows,
-        row_ids=grouping.row_ids,
-        graph=grouping.graph,
-        components=grouping.components,
-    )
+    return Grouped(grouping.sections, grouping.merged, tuple(left_out), final, grouping.kept)
 
 
 def account(

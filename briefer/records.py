@@ -349,16 +349,25 @@ class KnownRows:
 
 
 @dataclass(frozen=True)
+class GroupingRows:
+    """What a grouping leaves for the article store to keep (KnownRows to the next run):
+    each grouped article's rows, by its id, the story graph, and the stories of each
+    component it clustered (by stories.component_key)."""
+
+    ids: tuple[str, ...]
+    rows: TermRows
+    graph: StoryGraph
+    components: dict[str, list[int]]
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories filed under themes, and how many articles were folded into another's story."""
 
     sections: tuple[Section, ...]  # themes in file order, then OTHER_THEME if it has stories
     merged: int  # articles folded into a story whose first report is another article
-    # Each grouped article's rows and id, for the store to keep (not part of the result).
-    rows: TermRows | None = field(default=None, compare=False, repr=False)
-    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
-    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
-    components: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    # For the store to keep (not part of the result).
+    kept: GroupingRows | None = field(default=None, compare=False, repr=False)
 
 
 # --- rank records ------------------------------------------------------------------------
@@ -469,11 +478,7 @@ class Grouped:
     merged: int  # articles folded into a story reported by another article
     left_out: tuple[Skipped, ...]  # articles with nothing to summarize, and why
     final: bool = True  # False when some were left out for a passing reason: not stored
-    # The grouping's rows and their articles' ids (Grouping.rows), for the store to keep.
-    rows: TermRows | None = field(default=None, compare=False, repr=False)
-    row_ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
-    graph: StoryGraph | None = field(default=None, compare=False, repr=False)
-    components: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    kept: GroupingRows | None = field(default=None, compare=False, repr=False)  # Grouping.kept
 
 
 # --- delivery records --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from briefer.records import (
     Article,
     Document,
     Grouping,
+    GroupingRows,
     KnownRows,
     Placement,
     Section,
@@ -396,14 +397,8 @@ def group_articles(
             filed = by_topic(filed)
         if filed:
             sections.append(Section(theme=name, description=description, stories=tuple(filed)))
-    return Grouping(
-        sections=tuple(sections),
-        merged=merged,
-        rows=rows,
-        row_ids=tuple(ids),
-        graph=graph,
-        components=components.used,
-    )
+    kept = GroupingRows(tuple(ids), rows, graph, components.used)
+    return Grouping(sections=tuple(sections), merged=merged, kept=kept)
 
 
 def story_key(story: Story) -> tuple[bool, int, str, str]:
