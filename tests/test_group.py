@@ -428,16 +428,18 @@ def _assert_same_graph(got: StoryGraph, cold: StoryGraph) -> None:
 
 # Day ordinals around a week: the window's edges (3 days apart pair, 4 do not), and undated.
 GRAPH_DAYS = [None, 100, 101, 103, 104, 107]
+# Up to 24 distinct (article of GRAPH_POOL, day) pairs: what one run of a story graph holds.
+GRAPH_ARTICLES = st.lists(
+    st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
+    min_size=1,
+    max_size=24,
+    unique=True,
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(
-        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
-        min_size=1,
-        max_size=24,
-        unique=True,
-    ),
+    GRAPH_ARTICLES,
     st.lists(st.integers(0, 2), min_size=24, max_size=24),
 )
 def test_an_extended_story_graph_equals_the_graph_built_at_once(
@@ -458,14 +460,7 @@ def test_an_extended_story_graph_equals_the_graph_built_at_once(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(
-        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
-        min_size=1,
-        max_size=24,
-        unique=True,
-    )
-)
+@given(GRAPH_ARTICLES)
 def test_the_story_graph_is_its_definition_pair_by_pair(
     chosen: list[tuple[int, int | None]],
 ) -> None:
@@ -529,12 +524,7 @@ def test_an_extension_can_drop_a_pair_and_add_one() -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(
-        st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
-        min_size=1,
-        max_size=24,
-        unique=True,
-    ),
+    GRAPH_ARTICLES,
     st.lists(st.booleans(), min_size=24, max_size=24),
     st.integers(0, len(GRAPH_POOL) - 1),
 )

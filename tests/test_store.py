@@ -369,6 +369,19 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
     connection.close()
 
 
+def _one_warning_then_clean(args: tuple[str, ...], out: Path, cold: dict[str, bytes]) -> None:
+    """A run over a damaged store: one warning line and the cold briefing; the damaged
+    entry is replaced, so the next run finds nothing wrong and writes the same."""
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    (line,) = err.strip().splitlines()
+    assert "1 damaged entry" in line and "worked out again" in line, line
+    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+    code, _, err = run_cli(*args)
+    assert code == 0 and err == ""
+    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+
+
 def test_damaged_grouping_rows_are_one_warning_and_never_change_the_briefing(
     articles: Path, tmp_path: Path
 ) -> None:
@@ -387,13 +400,7 @@ def test_damaged_grouping_rows_are_one_warning_and_never_change_the_briefing(
     connection.execute("DELETE FROM briefings")
     connection.commit()
     connection.close()
-    code, _, err = run_cli(*args)
-    assert code == 0, err
-    (line,) = err.strip().splitlines()
-    assert "1 damaged entry" in line and "worked out again" in line, line
-    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
-    code, _, err = run_cli(*args)
-    assert code == 0 and err == ""
+    _one_warning_then_clean(args, out, cold)
 
 
 @pytest.mark.parametrize("table", ["files", "summaries", "groupings", "briefings"])
@@ -407,15 +414,7 @@ def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
     assert code == 0, err
     cold = {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
     _tamper(store_path(out), table, spoil)
-    code, _, err = run_cli(*args)
-    assert code == 0, err
-    (line,) = err.strip().splitlines()
-    assert "1 damaged entry" in line and "worked out again" in line, line
-    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
-    # Replaced: the next run finds nothing wrong.
-    code, _, err = run_cli(*args)
-    assert code == 0 and err == ""
-    assert {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")} == cold
+    _one_warning_then_clean(args, out, cold)
 
 
 def test_a_themes_file_warning_prints_on_every_run(articles: Path, tmp_path: Path) -> None:
