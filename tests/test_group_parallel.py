@@ -1,10 +1,11 @@
-"""The group stage on two cores (issue 13): work cut in halves, the second done in a forked
-copy of the process (briefer.forked), gives what one process gives."""
+"""The group stage on two cores (issue 13): work cut in halves, the second done in another
+thread or a forked copy of the process (briefer.halves), gives what one process gives."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -13,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_group import DAY, GRAPH_ARTICLES, GRAPH_POOL, _assert_same_graph, _graph_of, make_item
 
-from briefer.forked import halves, split_point
 from briefer.group import graph as graph_module
 from briefer.group import grouping
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.grouping import group
+from briefer.halves import in_fork, in_threads, split_point
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 
@@ -34,15 +35,39 @@ def test_split_point_halves_the_weight() -> None:
 
 
 @two_cores
-def test_the_second_half_is_worked_out_in_another_process_and_joined_in_order() -> None:
+def test_in_fork_the_second_half_is_worked_out_in_another_process_and_joined_in_order() -> None:
     items = list(range(10))
-    first, second = halves(_pids, items, [1.0] * 10, threshold=5)
+    first, second = in_fork(_pids, items, [1.0] * 10, threshold=5)
     assert [item for item, _ in first + second] == items
     assert {pid for _, pid in first} == {os.getpid()}
     assert {pid for _, pid in second} != {os.getpid()}
     # below the threshold: one part, here
-    (alone,) = halves(_pids, items, [1.0] * 10, threshold=11)
+    (alone,) = in_fork(_pids, items, [1.0] * 10, threshold=11)
     assert alone == [(item, os.getpid()) for item in items]
+
+
+def _threads(items: Sequence[int]) -> list[tuple[int, int]]:
+    return [(item, threading.get_ident()) for item in items]
+
+
+@two_cores
+def test_in_threads_the_second_half_is_worked_out_in_another_thread() -> None:
+    items = list(range(10))
+    first, second = in_threads(_threads, items, [1.0] * 10, threshold=5)
+    assert [item for item, _ in first + second] == items
+    assert {ident for _, ident in first} == {threading.get_ident()}
+    assert {ident for _, ident in second} != {threading.get_ident()}
+    (alone,) = in_threads(_threads, items, [1.0] * 10, threshold=11)
+    assert {ident for _, ident in alone} == {threading.get_ident()}
+
+    def work(part: Sequence[int]) -> list[int]:
+        if threading.get_ident() != here:
+            raise ValueError(f"bad item {part[0]}")
+        return list(part)
+
+    here = threading.get_ident()
+    with pytest.raises(ValueError, match="bad item 5"):
+        in_threads(work, items, [1.0] * 10, threshold=0)
 
 
 @two_cores
@@ -55,7 +80,7 @@ def test_an_error_in_the_copy_is_raised_here() -> None:
         return list(items)
 
     with pytest.raises(ValueError, match="bad item 5"):
-        halves(work, list(range(10)), [1.0] * 10, threshold=0)
+        in_fork(work, list(range(10)), [1.0] * 10, threshold=0)
 
 
 @two_cores
@@ -67,8 +92,8 @@ def test_a_copy_that_dies_has_its_half_worked_out_here(caplog: pytest.LogCapture
             os._exit(3)  # as if killed from outside
         return [item * 2 for item in items]
 
-    with caplog.at_level(logging.WARNING, logger="briefer.forked"):
-        parts = halves(work, list(range(10)), [1.0] * 10, threshold=0)
+    with caplog.at_level(logging.WARNING, logger="briefer.halves"):
+        parts = in_fork(work, list(range(10)), [1.0] * 10, threshold=0)
     assert [value for part in parts for value in part] == [item * 2 for item in range(10)]
     assert "died" in caplog.text
 
@@ -76,11 +101,11 @@ def test_a_copy_that_dies_has_its_half_worked_out_here(caplog: pytest.LogCapture
 @two_cores
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(GRAPH_ARTICLES, st.lists(st.booleans(), min_size=24, max_size=24))
-def test_the_story_graph_in_two_processes_equals_one(
+def test_the_story_graph_in_two_threads_equals_one(
     chosen: list[tuple[int, int | None]], later: list[bool]
 ) -> None:
     """Blocks of two rows (so that even a few articles make several blocks), compared in
-    one process and cut in halves across two: built cold, extended with later articles and
+    one thread and cut in halves across two: built cold, extended with later articles and
     with some removed, every array is the same."""
     first = [item for item, late in zip(chosen, later, strict=False) if not late]
     added = [item for item, late in zip(chosen, later, strict=False) if late]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from briefer.forked import halves
+from briefer.halves import in_threads
 
 # Reports further apart than this are different events: a principle (the README's "dated
 # reports join within three days"); 2 or 4 give the same figures on both halves of the
@@ -86,8 +86,8 @@ _CHUNK_COLUMNS = 2**13
 # margin, as the final test rounds to _DECIMALS: a pair a hair under the bound may still
 # be kept, and an extended graph must hold what a cold one does.
 _FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
-# Pairs to compare (rows x columns over the blocks) from which half the blocks are compared
-# in a forked copy of the process: MEASURED.
+# Pairs to compare (rows x columns over the blocks) from which the blocks are compared in
+# two threads: MEASURED.
 _PARALLEL_PAIRS = 4_000_000
 
 
@@ -311,8 +311,9 @@ def _compare(
     each pair once: merge what they meet into the best lists (`top`, in place; the
     others' too when `into_earlier`, else theirs are complete already) and return the
     pairs that may be kept. With many pairs to compare (_PARALLEL_PAIRS), the blocks are
-    cut in two halves of about equal work, the second compared in a forked copy of the
-    process (forked.halves), which sees the rows as they are. Each half fills best lists
+    cut in two halves of about equal work, compared at the same time in two threads
+    (halves.in_threads: the sparse products, sorts and comparisons that take nearly all
+    of a block's time let go of the interpreter's lock). Each half fills best lists
     of its own, started at zero, merged into `top` at the end; the result is the one a
     single pass gives: a best list is the largest _NEIGHBOURS of the values met, in
     whatever order and lists they were met (extra zeros change nothing: every value is at
@@ -332,7 +333,7 @@ def _compare(
 
     weights = [len(rows) * len(columns) for rows, _, columns, _ in blocks]
     found: list[Pairs] = []
-    for pairs, lists in halves(compare, blocks, weights, _PARALLEL_PAIRS):
+    for pairs, lists in in_threads(compare, blocks, weights, _PARALLEL_PAIRS):
         found.extend(pairs)
         met = lists[:, 0] > 0.0  # the others' lists are all zeros: nothing to merge
         top[met] = _merged(top[met], lists[met])

@@ -10,7 +10,6 @@ from datetime import date
 import numpy as np
 
 from briefer.errors import OptionsError
-from briefer.forked import halves
 from briefer.group.copies import find_copies
 from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.rows import join_rows, term_rows
@@ -18,6 +17,7 @@ from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
+from briefer.halves import in_fork
 from briefer.records import (
     OTHER_THEME,
     Article,
@@ -180,7 +180,7 @@ def tell_story(
 
 
 # Reports in the stories to tell from which half of them are told in a forked copy of the
-# process (forked.halves): MEASURED below.
+# process (halves.in_fork): MEASURED below.
 _FORK_REPORTS = 1000
 
 
@@ -199,7 +199,7 @@ def tell_stories(
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
         return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
 
-    parts = halves(tell, reports, [len(articles) for articles in reports], _FORK_REPORTS)
+    parts = in_fork(tell, reports, [len(articles) for articles in reports], _FORK_REPORTS)
     return [told for part in parts for told in part]
 
 
