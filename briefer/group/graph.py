@@ -87,8 +87,11 @@ _CHUNK_COLUMNS = 2**13
 # be kept, and an extended graph must hold what a cold one does.
 _FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 # Pairs to compare (rows x columns over the blocks) from which the blocks are compared in
-# two threads: MEASURED.
-_PARALLEL_PAIRS = 4_000_000
+# two threads. A pair costs about 44 ns (the 10k bench week: 39.6 million in 1.76 s on one
+# core); a second thread and the merge of its best lists cost well under a millisecond. A
+# million pairs (about 45 ms) keeps that overhead under 2%; a +50 rerun's one block of
+# new rows (about 0.5 million) stays in one thread.
+_PARALLEL_PAIRS = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -323,11 +326,14 @@ def _compare(
     blocks = list(_blocks(days, fresh))
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
+        # Half the blocks (two threads at work): half the columns at a time, so that the
+        # two hold together what one thread holds.
+        width = _CHUNK_COLUMNS // 2 if len(share) < len(blocks) else _CHUNK_COLUMNS
         lists = np.zeros_like(top)
         found = [
             pairs
             for block in share
-            for pairs in _compare_block(vectors, weekdays, fresh, lists, into_earlier, block)
+            for pairs in _compare_block(vectors, weekdays, fresh, lists, into_earlier, block, width)
         ]
         return found, lists
 
@@ -347,9 +353,11 @@ def _compare_block(
     top: np.ndarray,
     into_earlier: bool,
     block: Block,
+    width: int = _CHUNK_COLUMNS,
 ) -> list[Pairs]:
-    """One block of _compare (the rows with their columns, as _blocks yields them): its
-    pairs met, merged into `top` (in place) and those that may be kept returned."""
+    """One block of _compare (the rows with their columns, as _blocks yields them), `width`
+    columns at a time: its pairs met, merged into `top` (in place) and those that may be
+    kept returned."""
     rows, row_days, columns, column_days = block
     found: list[Pairs] = []
     # The block's own rows are among its columns; each pair counts once, so a row meets
@@ -361,11 +369,11 @@ def _compare_block(
     later = slot[rows][later]
     del slot
     matrix = vectors[rows]
-    for left in range(0, len(columns), _CHUNK_COLUMNS):
-        part = columns[left : left + _CHUNK_COLUMNS]
+    for left in range(0, len(columns), width):
+        part = columns[left : left + width]
         sims = (matrix @ vectors[part].T).toarray()
         copied = sims >= _COPY_COSINE
-        _damped(sims, row_days, column_days[left : left + _CHUNK_COLUMNS], weekdays, rows, part)
+        _damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         inside = (later >= left) & (later < left + len(part))
         met = (earlier[inside], later[inside] - left)
         sims[met] = 0.0

@@ -180,8 +180,14 @@ def tell_story(
 
 
 # Reports in the stories to tell from which half of them are told in a forked copy of the
-# process (halves.in_fork): MEASURED below.
-_FORK_REPORTS = 1000
+# process (halves.in_fork). Telling costs about 0.23 ms a report on one core (2.3 s for the
+# 10,000 of the 10k bench); forking, waiting for the copy and its exit cost 14 ms with a 50
+# MB heap and 37-48 ms with 400 MB, so on a quiet machine halving pays from about 400
+# reports. On the loaded machine this was measured on (load 5 on 2 cores), serial / forked:
+# 500 reports 134 / 256 ms, 1,000 402 / 576 ms, 2,000 986 / 1,290 ms, 10,000 4.86 / 3.93 s
+# (the copy waits for a core). 2,000 keeps small runs (a +50 rerun tells a few hundred
+# reports at most) in one process.
+_FORK_REPORTS = 2000
 
 
 def tell_stories(
