@@ -229,4 +229,3 @@ def test_a_report_in_other_words_than_the_theme_file_is_placed_by_near_synonyms(
     assert {"truce", "negotiations"} <= {term.casefold() for term in placed.why}
     (unplaced,) = place_themes([[report("plan", "visits")]], (theme,))
     assert unplaced.theme == OTHER_THEME
-
