@@ -71,10 +71,12 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 #   wheel's weights) of the headline and first 60 words, taking 0.1 / 0.2 / 0.3 of each
 #   pair's similarity: 0.911 / 0.935 / 0.905, 0.985, 0.889; 0.918 / 0.938 / 0.907, 0.982,
 #   0.897; 0.917 / 0.941 / 0.907, 0.984, 0.898 (two thirds undated 0.902 -> 0.912 at 0.2;
-#   +0.004 at every subset size). The one lead that gains on every check, the same when
-#   only pairs whose term cosine reaches 0.1 get it; but as 256 more columns the graph's
-#   products take 7x the CPU (2,000 undated reports 0.11 -> 0.75 s), and it needs the
-#   vectors kept with the graph and the rows. Cheaper forms lose it: its 64 / 32 leading
+#   +0.004 at every subset size; benchmarks/clusters_meanings.py). The one lead that gains
+#   on every check, the same when only pairs whose term cosine reaches 0.1 get it; but as
+#   256 more columns the graph's products take 6-7x the CPU (1,500 undated reports 0.08 ->
+#   0.51 s), and it needs the vectors kept with the graph and the rows (a dense product
+#   per block, kept exact by the same quantum, is the way to try it next; a load of 0.4 s
+#   CPU, 1.2 s to embed 10,000 texts). Cheaper forms lose it: its 64 / 32 leading
 #   principal directions 0.910 / 0.939 / 0.902 and 0.907 / 0.938 / 0.900; dropping pairs
 #   whose embedding cosine is under 0.35 0.912 / 0.929 / 0.900, 0.973; adding 0.1 x (its
 #   cosine - 0.5) to every pair 0.915 / 0.932 / 0.903, 0.978. GloVe 6B 50d (place- and
