@@ -94,7 +94,9 @@ from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 #   two thirds undated (another draw of the rows) 0.898 -> 0.895;
 # - the larger of the two baselines instead of their mean (share 0.8) 0.908 / 0.928 /
 #   0.896; the baseline as the neighbours' median 0.905 / 0.921 / 0.896, root mean square
-#   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895;
+#   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895; each baseline without
+#   the pair's other report (its eleventh neighbour in its place; share 0.6-0.8, threshold
+#   0.04-0.08) at best 0.915 / 0.931 / 0.902, 0.979;
 # - a shared term discounted by its share among the two reports' neighbours (0.5):
 #   0.919 / 0.928;
 # - every pair of a component at its adjusted similarity, negative ones too, instead of 0
