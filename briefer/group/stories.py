@@ -20,7 +20,6 @@ import hashlib
 import math
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -29,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from briefer.group.graph import WINDOW_DAYS, StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
+from briefer.words import english_frequencies
 
 # --- story clustering --------------------------------------------------------------------
 
@@ -158,16 +158,9 @@ def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return rows, cols, values, idf
 
 
-@lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    import wordfreq  # its data loads once, in 0.1 s
-
-    return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
-
-
 def background_idf(word: str) -> float:
     """log10 of 1/p per billion words of English (wordfreq), capped at _IDF_CAP."""
-    frequency = _frequencies().get(word.lower(), 0.0)
+    frequency = english_frequencies().get(word.lower(), 0.0)
     if frequency <= 0.0:
         return _IDF_CAP
     return min(-math.log10(frequency), _IDF_CAP)
