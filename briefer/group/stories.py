@@ -72,11 +72,13 @@ from briefer.words import english_frequencies
 #   pair's similarity: 0.911 / 0.935 / 0.905, 0.985, 0.889; 0.918 / 0.938 / 0.907, 0.982,
 #   0.897; 0.917 / 0.941 / 0.907, 0.984, 0.898 (two thirds undated 0.902 -> 0.912 at 0.2;
 #   +0.004 at every subset size; benchmarks/clusters_meanings.py). The one lead that gains
-#   on every check, the same when only pairs whose term cosine reaches 0.1 get it; but as
+#   on the labelled files, the same when only pairs whose term cosine reaches 0.1 get it;
+#   but it chains a busy topic (clusters_halves.py --busy: 144 -> 132 stories dated, 107
+#   -> 97 undated at 0.2; meaning is shared by a topic more than words are), and as
 #   256 more columns the graph's products take 6-7x the CPU (1,500 undated reports 0.08 ->
-#   0.51 s), and it needs the vectors kept with the graph and the rows (a dense product
-#   per block, kept exact by the same quantum, is the way to try it next; a load of 0.4 s
-#   CPU, 1.2 s to embed 10,000 texts). Cheaper forms lose it: its 64 / 32 leading
+#   0.51 s), and it needs the vectors kept with the graph and the rows (if tried again: a
+#   dense product per block, kept exact by the same quantum; loading takes 0.3-0.4 s of
+#   CPU, embedding 10,000 texts 1.2-2.9 s). Cheaper forms lose it: its 64 / 32 leading
 #   principal directions 0.910 / 0.939 / 0.902 and 0.907 / 0.938 / 0.900; dropping pairs
 #   whose embedding cosine is under 0.35 0.912 / 0.929 / 0.900, 0.973; adding 0.1 x (its
 #   cosine - 0.5) to every pair 0.915 / 0.932 / 0.903, 0.978; the headline alone at 0.2
