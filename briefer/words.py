@@ -1,5 +1,5 @@
 """Word-level helpers shared by the scorer, the story bullets and the grouper: the one word
-tokenizer, the stopwords and the stemmer."""
+tokenizer, the stopwords, the stemmer and Porter's first step (theme keys)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nltk.stem.snowball import EnglishStemmer
+    from Stemmer import Stemmer
 
 # A word: letters or digits, with inner apostrophes, full stops and hyphens kept ("don't",
 # "U.S", "air-defence"); punctuation around it is not part of it.
@@ -55,17 +55,121 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> EnglishStemmer:
-    # Imported on first use: nltk costs a noticeable part of a second to import, and only
-    # the grouping and the story bullets stem. Pure code: it needs no downloaded data.
-    from nltk.stem.snowball import EnglishStemmer
+def _stemmer() -> Stemmer:
+    # PyStemmer: the Snowball project's own C build of its English (Porter 2) stemmer, loaded
+    # on first use. It replaced nltk's EnglishStemmer, whose import pulls in all of nltk and
+    # scipy.stats (~0.7 s and ~70 MB in every process that stems). Snowball 2.2 (PyStemmer
+    # 2.2) gives nltk's stem on all but 2 of the 128,743 distinct words of the bench corpora
+    # (10k, 30k), ../shared/eval, the samples and the test fixtures: "sensationally" (nltk
+    # "sensate", Snowball "sensat", as for "sensational") and "x-rated" (nltk "x-rat",
+    # Snowball "x-rate", as for "rated"); Snowball 3 changed its English rules ("adding" is
+    # "add" there, "ad" in both of these), hence the pin below 3 in pyproject.toml.
+    from Stemmer import Stemmer
 
-    return EnglishStemmer()
+    return Stemmer("english")
+
+
+# nltk's EnglishStemmer reads these as the ASCII apostrophe before stemming (Snowball's C
+# stemmer does not): mapped here too, so a possessive written "Kyiv’s" stems as "Kyiv's".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201b": "'"})
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return str(_stemmer().stem(word))
+    """The Snowball English stem of word, lower-cased; words of one or two letters as they
+    are (as both Snowball and nltk leave them)."""
+    word = word.lower()
+    if len(word) <= 2:
+        return word
+    return str(_stemmer().stemWord(word.translate(_APOSTROPHES)))
+
+
+# --- Porter's step 1 (theme keys) ---------------------------------------------------------
+# Steps 1a-1c of Porter's stemmer (Porter 1980) exactly as nltk's PorterStemmer (its default
+# NLTK_EXTENSIONS mode) does them, and the measure. Written out here because importing
+# nltk.stem.porter runs nltk's package init (all of nltk and scipy.stats: ~0.7 s); the result
+# equals nltk's on every distinct word of the bench corpora, ../shared/eval, the samples and
+# the fixtures (tests/test_words.py checks the ones it can reach).
+
+_VOWELS = frozenset("aeiou")
+
+
+def _consonants(word: str) -> list[bool]:
+    """Whether each letter is a consonant: not a vowel, and y only after a vowel (or first)."""
+    flags: list[bool] = []
+    for i, letter in enumerate(word):
+        if letter in _VOWELS:
+            flags.append(False)
+        elif letter == "y":
+            flags.append(True if i == 0 else not flags[i - 1])
+        else:
+            flags.append(True)
+    return flags
+
+
+def measure(stem: str) -> int:
+    """Porter's m: how many vowel-consonant sequences stem has ([C](VC){m}[V])."""
+    return "".join("c" if consonant else "v" for consonant in _consonants(stem)).count("vc")
+
+
+def _has_vowel(stem: str) -> bool:
+    return not all(_consonants(stem))
+
+
+def _ends_cvc(word: str) -> bool:
+    """Porter's *o: consonant, vowel, consonant (not w, x or y) at the end; nltk also
+    counts a two-letter vowel-consonant word."""
+    if len(word) >= 3:
+        flags = _consonants(word)
+        return flags[-3] and not flags[-2] and flags[-1] and word[-1] not in "wxy"
+    if len(word) == 2:
+        flags = _consonants(word)
+        return not flags[0] and flags[1]
+    return False
+
+
+def _step1a(word: str) -> str:
+    if word.endswith("ies") and len(word) == 4:  # nltk: "dies" -> "die", "flies" -> "fli"
+        return word[:-3] + "ie"
+    for suffix, replacement in (("sses", "ss"), ("ies", "i"), ("ss", "ss"), ("s", "")):
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _step1b(word: str) -> str:
+    if word.endswith("ied"):  # nltk: "died" -> "die", "spied" -> "spi"
+        return word[:-3] + ("ie" if len(word) == 4 else "i")
+    if word.endswith("eed"):
+        return word[:-3] + "ee" if measure(word[:-3]) > 0 else word
+    for suffix in ("ed", "ing"):
+        if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
+            stem = word[: -len(suffix)]
+            break
+    else:
+        return word
+    for suffix, replacement in (("at", "ate"), ("bl", "ble"), ("iz", "ize")):
+        if stem.endswith(suffix):
+            return stem[: -len(suffix)] + replacement
+    if len(stem) >= 2 and stem[-1] == stem[-2] and _consonants(stem)[-1]:  # a double consonant
+        return stem if stem[-1] in "lsz" else stem[:-1]
+    if measure(stem) == 1 and _ends_cvc(stem):
+        return stem + "e"
+    return stem
+
+
+def _step1c(word: str) -> str:
+    # nltk: y -> i after a consonant that is not the whole stem ("happy", not "sky", "enjoy").
+    if word.endswith("y") and len(word) > 2 and _consonants(word[:-1])[-1]:
+        return word[:-1] + "i"
+    return word
+
+
+def porter_step1(word: str) -> str:
+    """Steps 1a, 1b and 1c of Porter's stemmer (plurals, -ed, -ing, final y) as nltk's
+    PorterStemmer does them: "refugees" -> "refuge", "shelled" -> "shell", "happy" ->
+    "happi". The caller decides about short words (Porter's stem() leaves two letters)."""
+    return _step1c(_step1b(_step1a(word)))
 
 
 def content_words(text: str) -> list[str]:

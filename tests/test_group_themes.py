@@ -200,3 +200,32 @@ def test_a_keyword_phrase_matches_its_paraphrase_but_not_its_words_apart_or_reve
     placed = place_themes([[turned], [apart]], themes)
     assert set(placed[0].fits[0].terms) == {"cap on the price", "exchange of prisoners"}
     assert placed[1].fits[0].score == 0.0
+
+
+def test_a_report_in_other_words_than_the_theme_file_is_placed_by_near_synonyms() -> None:
+    """The theme says "ceasefire" and "negotiators"; the report says "truce" and
+    "negotiations" (near-synonyms in the word vectors) and is filed under it, those words
+    quoted as the evidence. The same report with other words in their place is not."""
+    theme = Theme(
+        "Peace talks",
+        "Diplomacy aimed at ending a war.",
+        ("ceasefire", "talks", "mediation"),
+    )
+
+    def report(truce: str, negotiations: str) -> Document:
+        return doc(
+            truce,
+            f"Sides agree to a {truce} after {negotiations} in Istanbul",
+            [
+                f"The two sides agreed a {truce} on Tuesday after a third round of "
+                f"{negotiations}, the mediators said.",
+                f"The {truce} holds for thirty days while the {negotiations} go on. More "
+                f"{negotiations} on a lasting {truce} will follow, with talks in May.",
+            ],
+        )
+
+    (placed,) = place_themes([[report("truce", "negotiations")]], (theme,))
+    assert placed.theme == "Peace talks"
+    assert {"truce", "negotiations"} <= {term.casefold() for term in placed.why}
+    (unplaced,) = place_themes([[report("plan", "visits")]], (theme,))
+    assert unplaced.theme == OTHER_THEME

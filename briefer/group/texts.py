@@ -10,15 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from briefer.records import Document, TextFeatures
-from briefer.words import stem, stopwords, word_list
-
-if TYPE_CHECKING:
-    from nltk.stem.porter import PorterStemmer
+from briefer.words import measure, porter_step1, stem, stopwords, word_list
 
 # Past this the text only adds background; the cap keeps 10,000 articles to seconds. For
 # theme placement more text did not help on half A of themes_dev (high rows): accuracy
@@ -186,13 +182,6 @@ def body_ranks(article: np.ndarray, body: np.ndarray) -> np.ndarray:
     return ranks
 
 
-@lru_cache(maxsize=1)
-def _porter() -> PorterStemmer:
-    from nltk.stem.porter import PorterStemmer
-
-    return PorterStemmer()
-
-
 @lru_cache(maxsize=200_000)
 def theme_key(word: str) -> str:
     """The form a theme word is matched by: the word without its inflection. Step 1 of
@@ -215,9 +204,8 @@ def theme_key(word: str) -> str:
     within noise, for a new dependency."""
     if len(word) <= 2:  # as Porter's own stem() does
         return word
-    porter = _porter()
-    key = str(porter._step1c(porter._step1b(porter._step1a(word))))
-    if key.endswith("e") and porter._measure(key[:-1]) > 1:
+    key = porter_step1(word)
+    if key.endswith("e") and measure(key[:-1]) > 1:
         key = key[:-1]
     return key
 
