@@ -15,6 +15,10 @@ With --subsets, it scores random subsets of the stories instead (a quarter, a ha
 three quarters of them, four seeds each, then all): how a figure moves with the number of
 same-topic distractors.
 
+With --undated SHARE, that share of the rows (chosen by a hash of their id, as `briefer eval
+clusters --undated`) is read without its date: the dated file read as mostly or wholly
+undated, a check of the undated rules on stories they were not chosen on.
+
 With --mistakes A, B or all, it prints that part's wrongly merged stories (a predicted story
 holding reports of several labelled ones) and wrongly split ones, headline by headline.
 """
@@ -31,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
 from briefer.group import cluster_stories
 from briefer.group import graph as graph_module
@@ -49,6 +54,7 @@ def main() -> int:
     parser.add_argument("--busy", action="store_true")
     parser.add_argument("--mistakes", choices=("A", "B", "all"))
     parser.add_argument("--subsets", action="store_true")
+    parser.add_argument("--undated", type=float, default=0.0, metavar="SHARE")
     args = parser.parse_args()
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
@@ -60,6 +66,9 @@ def main() -> int:
             if hasattr(module, name):
                 setattr(module, name, type(getattr(module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        {**row, "date": None} if left_undated(str(row["id"]), args.undated) else row for row in rows
+    ]
     if args.busy:
         busy(rows)
         return 0

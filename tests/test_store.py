@@ -4,15 +4,20 @@ counters (MakeResult.stats) say what each run did itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, run_cli
 
 from briefer.cache import summary_key
+from briefer.group.graph import StoryGraph
+from briefer.group.rows import rows_from_bytes, rows_to_bytes
 from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
@@ -427,3 +432,47 @@ def test_a_themes_file_warning_prints_on_every_run(articles: Path, tmp_path: Pat
         assert code == 0, err
         assert err.count("ignoring top-level key 'mood'") == 1, f"{run} run: {err}"
     assert make(_options(articles, out)).stats.grouping_reused
+
+
+def _same_graph(a: StoryGraph, b: StoryGraph) -> None:
+    assert (a.keys, a.days, a.vocabulary) == (b.keys, b.days, b.vocabulary)
+    pairs = [(getattr(a, name), getattr(b, name)) for name in _ARRAYS]
+    pairs += [(getattr(a.vectors, name), getattr(b.vectors, name)) for name in _SPARSE]
+    for mine, theirs in pairs:
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+    assert a.vectors.shape == b.vectors.shape
+
+
+_ARRAYS = ("weekdays", "top", "baselines", "first", "second", "damped", "similarity", "copies")
+_SPARSE = ("data", "indices", "indptr")
+
+
+def test_the_story_graph_is_stored_by_its_rows_and_read_back_the_same(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0, err
+    connection = sqlite3.connect(store_path(out))
+    ((blob,),) = connection.execute("SELECT value FROM rows").fetchall()
+    connection.close()
+    with np.load(io.BytesIO(blob)) as stored:
+        # The graph's vectors are the rows' (quantized): kept as row numbers, not again.
+        assert "graph_rows" in stored.files and "graph_data" not in stored.files
+    found = rows_from_bytes(blob)
+    graph = found.graph
+    assert graph is not None and graph.vectors.nnz > 0
+    again = rows_from_bytes(rows_to_bytes(found)).graph
+    assert again is not None
+    _same_graph(again, graph)
+    # A graph whose vectors are not the rows' (one weight a quantum off) is kept whole, its
+    # weights in float32, which holds every multiple of 2**-24 up to 1 exactly.
+    vectors = graph.vectors.copy()
+    vectors.data[0] -= 2.0**-24
+    changed = dataclasses.replace(graph, vectors=vectors)
+    blob = rows_to_bytes(dataclasses.replace(found, graph=changed))
+    with np.load(io.BytesIO(blob)) as stored:
+        assert "graph_rows" not in stored.files and stored["graph_data"].dtype == np.float32
+    again = rows_from_bytes(blob).graph
+    assert again is not None
+    _same_graph(again, changed)

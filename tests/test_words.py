@@ -1,5 +1,5 @@
 """The word tokenizer's fast path gives exactly the words of the WORD regex; the stemmer and
-Porter's first step give exactly what nltk's did."""
+Porter's first step give exactly what nltk's did, the English frequencies what wordfreq gives."""
 
 from __future__ import annotations
 
@@ -89,3 +89,16 @@ def test_porter_step1_is_nltks_on_real_words() -> None:
 def test_porter_step1_is_nltks_on_any_word(word: str) -> None:
     # Every rule's edge: y after y, double consonants, -ied/-ies of four letters, cvc ends.
     assert (porter_step1(word), measure(word)) == _nltk_step1(word)
+
+
+def test_english_frequencies_are_wordfreqs() -> None:
+    # Read straight from wordfreq's data file: the same words, frequencies and order as
+    # wordfreq's own dictionary.
+    import wordfreq
+
+    from briefer.words import english_frequencies
+
+    expected = wordfreq.get_frequency_dict("en", wordlist="best")
+    found = english_frequencies()
+    assert len(found) > 100_000
+    assert list(found.items()) == list(expected.items())

@@ -73,6 +73,14 @@ def eval_clusters(
         Path,
         typer.Argument(metavar="FILE", help="JSONL rows with id, title, date, text, label."),
     ],
+    undated: Annotated[
+        float,
+        typer.Option(
+            metavar="SHARE",
+            help="Leave out the dates of this share of the rows (0-1; the same rows every "
+            "run): how stories hold when most reports carry no date.",
+        ),
+    ] = 0.0,
     as_json: _Json = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -83,7 +91,7 @@ def eval_clusters(
     from briefer.evaluation.groups import evaluate_clusters
 
     try:
-        scores = evaluate_clusters(file)
+        scores = evaluate_clusters(file, undated)
     except BrieferError as error:
         raise fail(error) from None
     if as_json:

@@ -21,7 +21,6 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -38,7 +37,7 @@ from briefer.group.texts import (
 from briefer.group.theme_mentions import Forms, Positions, find_hits
 from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import WORD, stopwords
+from briefer.words import WORD, english_frequencies, stopwords
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +145,10 @@ class _Pattern:
     own: bool = True  # the theme's own word, not a near-synonym
 
 
-@lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    import wordfreq  # its data loads once, in 0.1 s
-
-    return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
-
-
 def _zipf(text: str) -> float:
     """wordfreq's Zipf value of a word or phrase (log10 of its frequency per billion
     words); a phrase as the product of its words' frequencies, floored at _MIN_ZIPF."""
-    table = _frequencies()
+    table = english_frequencies()
     words = [w.lower() for w in WORD.findall(text)]
     if not words:
         return 9.0
