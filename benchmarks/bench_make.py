@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -263,8 +264,8 @@ def bench_size(
     for number in range(repeat):
         floor_run, printed = _run("floor", [*python, "--floor", str(corpus)], work)
         runs = {
-            "floor": Run(
-                "floor", json.loads(printed.splitlines()[-1])["seconds"], floor_run.tree_mb
+            "floor": dataclasses.replace(
+                floor_run, seconds=json.loads(printed.splitlines()[-1])["seconds"]
             )
         }
         out = work / f"run{size}-{number}" / "briefings"
