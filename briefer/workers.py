@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
+from queue import SimpleQueue
 from types import FrameType
 from typing import Any
 
@@ -47,6 +48,12 @@ CHUNK_SIZE = 200  # articles per task sent to a worker: big enough to keep pickl
 # the worst real page in the dev data under a second; issue #15 asks for any input to be
 # dealt with within 60 s, and this leaves room for the rest of the run.
 INPUT_BUDGET = 30.0
+# Tasks a worker holds at once: the one it works on and the next, waiting in its pipe, so it
+# starts the next the moment it has sent a result instead of waiting for this process to take
+# that result and send another. With one, each of the two workers of a 10,000-article run
+# waited about 1 s in all for its next task, this process being busy storing what the other
+# had sent (timeline of a cold run, issue 13). More would only lengthen the run's tail.
+_IN_FLIGHT = 2
 _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still there
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -286,14 +293,23 @@ class _Place:
     done before the parent looked is told by the worker (`slowest`), with its task's result."""
 
     def __init__(self, context: Any) -> None:
-        self.cells = context.RawArray("q", 2)
-        # The worker's own: the task's longest stretch on one input (ns) and that input.
-        self.at, self.since, self.longest, self.worst = 0, 0, 0, 0
+        # The input's index, since when (ns), and which task it is of (1 for the first the
+        # worker begun, 2 for the next...): a worker holds more than one (_IN_FLIGHT).
+        self.cells = context.RawArray("q", 3)
+        # The worker's own: the task's longest stretch on one input (ns) and that input, and
+        # the tasks it has begun.
+        self.at, self.since, self.longest, self.worst, self.begun = 0, 0, 0, 0, 0
+        self.sent = 0  # the parent's own: the tasks it has sent this worker
 
     def begin(self) -> None:
-        """A task has come: its first input is started on."""
+        """A task has come: its first input is started on (told to the parent here, as the
+        parent only marks the start of a task it sends to an idle worker)."""
         self.longest = 0
+        self.begun += 1
         self.at, self.since = 0, time.monotonic_ns()
+        self.cells[2] = self.begun
+        self.cells[1] = self.since
+        self.cells[0] = 0
 
     def mark(self, at: int) -> None:
         now = time.monotonic_ns()
@@ -315,15 +331,29 @@ class _Place:
             if at == again:  # not moved on while read
                 return at, since / 1e9
 
+    def task(self) -> int:
+        """The number of the task it is on (read once it is stopped: then it stays)."""
+        return int(self.cells[2])
+
 
 @dataclass
 class _Busy:
-    task: list[int]  # positions of the articles sent
+    # Each task sent and not yet answered, oldest first, as (its number among the tasks sent
+    # to the worker, the positions of its inputs): the worker works on them in order, and
+    # the first is the one it is on, unless it has answered it and the answer is on its way.
+    tasks: deque[tuple[int, list[int]]]
     place: _Place  # the worker's (shared with it)
 
     @property
-    def at(self) -> int:  # index in task of the article being worked on (len(task): scoring)
-        return self.place.read()[0]
+    def task(self) -> list[int]:
+        return self.tasks[0][1]
+
+    def send(
+        self, connection: Connection, work: Work, items: Sequence[Any], task: list[int]
+    ) -> None:
+        connection.send((work, [items[i] for i in task]))
+        self.place.sent += 1
+        self.tasks.append((self.place.sent, task))
 
 
 class Workers:
@@ -384,19 +414,7 @@ class Workers:
                 self.idle.append(self._start())
             while queue or self.busy:
                 raise_if_signalled()
-                while queue and self.idle:
-                    process, connection = self.idle.pop()
-                    task = queue.popleft()
-                    place = self.places[connection]
-                    place.mark(0)
-                    self.busy[connection] = (process, _Busy(task, place))
-                    try:
-                        connection.send((self.work, [self.items[i] for i in task]))
-                    except OSError:  # it died while idle: the task goes to its replacement
-                        del self.busy[connection]
-                        self._stop(process, connection)
-                        self.idle.append(self._start())
-                        queue.appendleft(task)
+                self._feed(queue)
                 for name in meanwhile:
                     importlib.import_module(name)
                 meanwhile = ()
@@ -407,6 +425,35 @@ class Workers:
         finally:
             if not finished:  # unwinding (Ctrl-C, SIGTERM, an error): no worker outlives it
                 self.close()
+
+    def _feed(self, queue: deque[list[int]]) -> None:
+        """Tasks from the queue to the workers: one to each idle worker, then more to the
+        busy ones, up to _IN_FLIGHT each, while the queue holds more tasks than there are
+        workers (its last few go to whichever worker is free first: a short tail)."""
+        while queue and self.idle:
+            process, connection = self.idle.pop()
+            task = queue.popleft()
+            busy = _Busy(deque(), self.places[connection])
+            busy.place.mark(0)
+            try:
+                busy.send(connection, self.work, self.items, task)
+            except OSError:  # it died while idle: the task goes to its replacement
+                self._stop(process, connection)
+                self.idle.append(self._start())
+                queue.appendleft(task)
+                continue
+            self.busy[connection] = (process, busy)
+        for held in range(1, _IN_FLIGHT):
+            for connection, (_, busy) in list(self.busy.items()):
+                if len(queue) <= self.count:
+                    return
+                if len(busy.tasks) > held:
+                    continue
+                task = queue.popleft()
+                try:
+                    busy.send(connection, self.work, self.items, task)
+                except OSError:  # it died at work: _wait finds out and replaces it
+                    queue.appendleft(task)
 
     def close(self) -> None:
         """End every worker: the idle ones told to, the busy ones killed."""
@@ -453,7 +500,8 @@ class Workers:
                 raise value
         now = time.monotonic()
         for connection, (_, busy) in list(self.busy.items()):
-            if now - busy.place.read()[1] > budget:
+            # A worker that has answered since is read first: it may be on its next task.
+            if now - busy.place.read()[1] > budget and not connection.poll():
                 self._lost(connection, queue, self._overran())
 
     def _overran(self) -> str:
@@ -472,9 +520,11 @@ class Workers:
         self.untold.clear()
 
     def _finished(self, connection: Connection) -> None:
-        process, busy = self.busy.pop(connection)
-        self.idle.append((process, connection))
-        self.done += len(busy.task)
+        process, busy = self.busy[connection]
+        self.done += len(busy.tasks.popleft()[1])
+        if not busy.tasks:
+            del self.busy[connection]
+            self.idle.append((process, connection))
         if self.progress is not None:
             self.progress(self.done, len(self.items))
 
@@ -483,12 +533,21 @@ class Workers:
     ) -> None:
         """The worker on connection is stuck or dead (or overran on input at): replace it;
         the input it was on fails, the rest of its task goes back in the queue (one by one
-        when it stuck scoring them all, to find the one that does)."""
+        when it stuck scoring them all, to find the one that does), and so do the tasks that
+        waited in its pipe, or were answered with answers lost with it."""
         process, busy = self.busy.pop(connection)
-        at = busy.at if at is None else at
-        self._stop(process, connection)
+        self._stop(process, connection)  # first: where it was no longer moves
+        if at is None:
+            on, at = busy.place.task(), busy.place.read()[0]
+        else:  # it answered the task it overran in: the first
+            on = busy.tasks[0][0]
         self.idle.append(self._start())
-        task = busy.task
+        others = [task for number, task in busy.tasks if number != on]
+        queue.extendleft(reversed(others))
+        stuck = [task for number, task in busy.tasks if number == on]
+        if not stuck:  # it died between two tasks: no input to blame
+            return
+        task = stuck[0]
         if at < len(task):  # stuck on (or killed by) one input
             culprit, rest = task[at], task[:at] + task[at + 1 :]
         elif len(task) == 1:  # stuck choosing the sentences of its only input
@@ -523,20 +582,39 @@ def _worker(connection: Connection, parent: int, place: _Place) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 
-    while True:
-        try:
-            sent = connection.recv()
-        except (EOFError, OSError):
-            return
-        if sent is None:
-            return
-        work, task = sent
-        place.begin()
-        try:
-            message: tuple[str, Any, Any] = ("done", work(task, place.mark), place.slowest())
-        except Exception as error:  # sent to the parent, which raises it
-            message = ("error", error, (0.0, 0))
-        connection.send(message)
+    # Results are sent by a thread of their own while the next task is worked on: a result
+    # is megabytes, and sending it waits on the parent reading it, which it does between
+    # storing what the other workers sent (each worker of a 10,000-article run waited about
+    # 0.8 s in all so, issue 13). One thread, so they arrive in order.
+    outbox: SimpleQueue[memoryview | None] = SimpleQueue()
+
+    def send_each() -> None:
+        while (message := outbox.get()) is not None:
+            try:
+                connection.send_bytes(message)
+            except OSError:  # the parent has gone: nothing more to send to
+                return
+
+    sender = threading.Thread(target=send_each, daemon=True)
+    sender.start()
+    try:
+        while True:
+            try:
+                sent = connection.recv()
+            except (EOFError, OSError):
+                return
+            if sent is None:
+                return
+            work, task = sent
+            place.begin()
+            try:
+                message: tuple[str, Any, Any] = ("done", work(task, place.mark), place.slowest())
+            except Exception as error:  # sent to the parent, which raises it
+                message = ("error", error, (0.0, 0))
+            outbox.put(ForkingPickler.dumps(message))  # what connection.send would send
+    finally:
+        outbox.put(None)
+        sender.join()
 
 
 def _die_with_parent(parent: int) -> None:

@@ -98,3 +98,30 @@ def test_the_benchmark_times_stages_that_exist() -> None:
         else:
             found = importlib.import_module(module_name)
         assert hasattr(found, attribute), f"{label}: {module_name}.{attribute} is gone"
+
+
+@pytest.mark.parametrize("size", [1, 7, 50, 10_000])
+def test_term_matrices_made_in_slices_are_the_matrices_made_at_once(
+    corpus: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big run makes its grouping's term matrices a slice of articles at a time (bounded
+    temporary memory): stacked, they hold the very values, columns and rows of one pass."""
+    import numpy as np
+
+    from briefer.group import grouping
+    from briefer.group.stories import story_matrices
+    from briefer.group.texts import article_slices, read_texts
+    from briefer.ingest import read_inputs
+
+    articles = read_inputs([corpus]).articles
+    texts = read_texts([(article.title, article.text.split("\n\n")) for article in articles])
+    assert texts.count == COUNT and len(texts.name_article)  # names are sliced too
+    slices = list(article_slices(texts, size))
+    assert [part.count for part in slices] == [
+        min(size, COUNT - start) for start in range(0, COUNT, size)
+    ]
+    monkeypatch.setattr(grouping, "_MATRIX_SLICE", size)
+    for whole, sliced in zip(story_matrices(texts), grouping._matrices(texts), strict=True):
+        assert whole.shape == sliced.shape and whole.dtype == sliced.dtype
+        for name in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(whole, name), getattr(sliced, name)), name

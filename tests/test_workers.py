@@ -11,13 +11,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import REPO, run_cli, write_sample_corpus
 
 from briefer.ingest import read_inputs
-from briefer.workers import POOL_THRESHOLD, Summarizer, summarize_chunk
+from briefer.workers import POOL_THRESHOLD, Summarizer, Workers, in_workers, summarize_chunk
 
 SAMPLES = REPO / "samples"
 COUNT = 3 * POOL_THRESHOLD  # enough to take a few seconds in the pool on a loaded machine
@@ -141,6 +142,47 @@ def test_an_input_over_its_time_budget_is_reported_and_its_worker_replaced() -> 
     # With room to work, the pool gives what one process gives.
     pooled = Summarizer(pool_threshold=0)(articles, length)
     assert pooled == summarize_chunk(articles, length)
+
+
+def _double_or_fail(items: list[int], started: Callable[[int], None]) -> list[int]:
+    """A task for the pool: each item doubled; item 7 hangs its worker, item 11 kills it."""
+    done = []
+    for position, item in enumerate(items):
+        started(position)
+        if item == 7:
+            time.sleep(WAIT)
+        if item == 11:
+            os._exit(1)
+        done.append(2 * item)
+    return done
+
+
+@needs_cores
+def test_tasks_waiting_in_a_stuck_or_dead_workers_pipe_are_worked_out_elsewhere() -> None:
+    """A worker holds the task it works on and the next one: when it hangs (item 7) or dies
+    (item 11), the next one is sent to another worker, and every other input is answered
+    once, as in one process; the culprits alone come back lost, with the reason."""
+    items = list(range(24))
+    pool = Workers(budget=2.0)
+    told: list[int] = []
+    try:
+        results = in_workers(
+            pool,
+            items,
+            _double_or_fail,
+            lambda item, why: f"{item}: {why}",
+            ("double", "doubling"),
+            chunk_size=1,  # many more tasks than workers: each holds two while it can
+            each=lambda position, _: told.append(position),
+        )
+    finally:
+        pool.close()
+    expected: list[object] = [2 * item for item in items]
+    expected[7] = "7: took longer than 2 s to double"
+    expected[11] = "11: the process doubling it died"
+    assert results == expected
+    assert sorted(told) == items
+    assert multiprocessing.active_children() == []
 
 
 # ---- the grouping's reading, done in the workers ----------------------------------------------
