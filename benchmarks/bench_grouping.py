@@ -150,8 +150,9 @@ def parts(
         quoted = [a for a in articles if a.id not in copied]
         told.append(story_bullets(quoted, summaries, 5))
     lap("bullets (one process)")
-    for cache in (stem, bullets._content_stem):  # as the first telling found them
-        cache.cache_clear()
+    # As the first telling found the bullets' cache (the stems of the texts are warm in
+    # both, as in `make`, where the Texts are made before the stories are told).
+    bullets._content_stem.cache_clear()
     clock = (time.perf_counter(), time.process_time())
     tell_stories(reports, documents, summaries, 5)
     lap("stories told, as group() does")

@@ -203,9 +203,11 @@ def tell_story(
 # process (halves.in_fork). Telling costs about 0.23 ms a report on one core (2.3 s for the
 # 10,000 of the 10k bench); forking, waiting for the copy and its exit cost 14 ms with a 50
 # MB heap and 37-48 ms with 400 MB, so on a quiet machine halving pays from about 400
-# reports. On the loaded machine this was measured on (load 5 on 2 cores), serial / forked:
-# 500 reports 134 / 256 ms, 1,000 402 / 576 ms, 2,000 986 / 1,290 ms, 10,000 4.86 / 3.93 s
-# (the copy waits for a core). 2,000 keeps small runs (a +50 rerun tells a few hundred
+# reports; but the parent then pays for every page it writes that the copy shares (about
+# 0.4 s at 10,000 reports). Serial / forked, stories of the bench_grouping corpus (median of
+# 5): at load 2 on 2 cores, 2,000 reports 560 / 414 ms, 10,000 2.54 / 1.51 s; at load 5
+# (the copy waiting for a core), 500 134 / 256 ms, 1,000 402 / 576 ms, 2,000 986 / 1,290
+# ms, 10,000 4.86 / 3.93 s. 2,000 keeps small runs (a +50 rerun tells a few hundred
 # reports at most) in one process.
 _FORK_REPORTS = 2000
 
