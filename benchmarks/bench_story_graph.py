@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from briefer.group import graph
 from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.stories import story_labels, story_matrices, weekday_masks
 from briefer.group.texts import read_texts
@@ -76,6 +77,20 @@ def main() -> int:
     days = [date.fromisoformat(day).toordinal() if day else None for _, day, _ in articles]
     terms, names, weekdays = _rows(articles)
 
+    # One thread, then two (graph._PARALLEL_PAIRS), in the same run: the ratio of their
+    # walls is what the second core brings on this machine now.
+    walls = {}
+    for label, threshold in (("one thread", 10**18), ("two threads", graph._PARALLEL_PAIRS)):
+        saved, graph._PARALLEL_PAIRS = graph._PARALLEL_PAIRS, threshold
+        started, cpu = time.perf_counter(), time.process_time()
+        cold = story_graph(terms, names, days, keys, weekdays)
+        walls[label] = (time.perf_counter() - started, time.process_time() - cpu)
+        graph._PARALLEL_PAIRS = saved
+    print(
+        "graph built "
+        + ", ".join(f"in {k}: {w:.2f} s wall, {c:.2f} s cpu" for k, (w, c) in walls.items())
+        + f" (wall ratio {walls['two threads'][0] / walls['one thread'][0]:.2f})"
+    )
     tracemalloc.start()
     started = time.process_time()
     cold = story_graph(terms, names, days, keys, weekdays)
