@@ -226,7 +226,11 @@ def group(
         wanted = [kept[p] for p in positions]
         missing = [k for k in wanted if k not in had]
         had.update(zip(missing, summaries([articles[k] for k in missing]), strict=True))
-        return [(*had[k].attach(articles[k]), had[k].features) for k in wanted]
+        found = [(*had[k].attach(articles[k]), had[k].features) for k in wanted]
+        for k in wanted:  # grouping keeps the words it reads: not held here as well
+            if had[k].features is not None:
+                had[k] = dataclasses.replace(had[k], features=None)
+        return found
 
     grouping = group_articles(
         [articles[k] for k in kept],

@@ -378,6 +378,8 @@ def group_articles(
         unique.append((position, article))
     reader = _Reader(read)
     rows, texts = _rows(unique, reader, known)
+    if texts is not None:  # every article's words are in texts, which the placing reads
+        reader.features.clear()
     ids = [article.id for _, article in unique]
     graph = _story_graph([article for _, article in unique], rows, known)
     components = _Components(known.components if known is not None else {})
