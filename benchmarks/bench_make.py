@@ -26,6 +26,8 @@ tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -57,11 +59,16 @@ class Run:
     kind: str
     seconds: float
     tree_mb: float  # peak of the summed resident memory of the process and its children
+    # Peak of the tree's proportional set size: a page shared by n processes (a forked
+    # copy's, until either writes to it) counted 1/n in each, so once in all. The summed
+    # resident memory counts it in every process that maps it.
+    pss_mb: float = 0.0
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, right now."""
-    total = 0
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes of a process and all its descendants, right now, summed; and their
+    proportional set size (0 where /proc has no smaps_rollup)."""
+    total = proportional = 0
     pending = [root]
     page = os.sysconf("SC_PAGE_SIZE")
     while pending:
@@ -69,12 +76,18 @@ def _tree_rss(root: int) -> int:
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
                 total += int(statm.read().split()[1]) * page
+            rollup_path = f"/proc/{pid}/smaps_rollup"
+            with contextlib.suppress(FileNotFoundError), open(rollup_path, "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        proportional += int(line.split()[1]) * 1024
+                        break
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
                     pending.extend(int(child) for child in children.read().split())
         except (OSError, ValueError):
             continue  # the process ended between two reads
-    return total
+    return total, proportional
 
 
 def _run(kind: str, command: list[str], cwd: Path) -> tuple[Run, str]:
@@ -82,13 +95,14 @@ def _run(kind: str, command: list[str], cwd: Path) -> tuple[Run, str]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
-        peak = 0
+        peak = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             while not done.is_set():
-                peak = max(peak, _tree_rss(process.pid))
+                resident, proportional = _tree_rss(process.pid)
+                peak, peak_pss = max(peak, resident), max(peak_pss, proportional)
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -102,7 +116,8 @@ def _run(kind: str, command: list[str], cwd: Path) -> tuple[Run, str]:
             message = err.read().decode(errors="replace")
             sys.exit(f"bench_make: {' '.join(command[:3])} failed ({returncode}):\n{message}")
         out.seek(0)
-        return Run(kind, seconds, peak / 2**20), out.read().decode(errors="replace")
+        run = Run(kind, seconds, peak / 2**20, peak_pss / 2**20)
+        return run, out.read().decode(errors="replace")
 
 
 # ---- the floor: read and split, nothing else ----------------------------------------------
@@ -249,8 +264,8 @@ def bench_size(
     for number in range(repeat):
         floor_run, printed = _run("floor", [*python, "--floor", str(corpus)], work)
         runs = {
-            "floor": Run(
-                "floor", json.loads(printed.splitlines()[-1])["seconds"], floor_run.tree_mb
+            "floor": dataclasses.replace(
+                floor_run, seconds=json.loads(printed.splitlines()[-1])["seconds"]
             )
         }
         out = work / f"run{size}-{number}" / "briefings"
@@ -284,7 +299,8 @@ def bench_size(
         print(
             f"  {size} run {number + 1}: "
             + ", ".join(
-                f"{kind} {run.seconds:.2f} s ({run.seconds / base:.1f}x, {run.tree_mb:.0f} MB)"
+                f"{kind} {run.seconds:.2f} s ({run.seconds / base:.1f}x, {run.tree_mb:.0f} MB,"
+                f" PSS {run.pss_mb:.0f} MB)"
                 for kind, run in runs.items()
             ),
             flush=True,
@@ -298,14 +314,22 @@ def bench_size(
         seconds = statistics.median(r[kind].seconds for r in rows)
         ratio = statistics.median(r[kind].seconds / r["floor"].seconds for r in rows)
         peak = statistics.median(r[kind].tree_mb for r in rows)
+        pss = statistics.median(r[kind].pss_mb for r in rows)
         summary[kind] = seconds
         summary[f"{kind} MB"] = peak
-        print(f"  {kind:<6} {seconds:7.2f} s  {ratio:5.1f}x floor  peak tree {peak:5.0f} MB")
+        print(
+            f"  {kind:<6} {seconds:7.2f} s  {ratio:5.1f}x floor  peak tree {peak:5.0f} MB"
+            f"  (PSS {pss:5.0f} MB)"
+        )
     summary["peak MB"] = max(
         run.tree_mb for r in rows for kind, run in r.items() if kind != "floor"
     )
     summary["cold ratio"] = statistics.median(r["cold"].seconds / r["floor"].seconds for r in rows)
-    print(f"  peak of the whole process tree over all runs: {summary['peak MB']:.0f} MB")
+    pss = max(run.pss_mb for r in rows for kind, run in r.items() if kind != "floor")
+    print(
+        f"  peak of the whole process tree over all runs: {summary['peak MB']:.0f} MB"
+        f" (PSS {pss:.0f} MB: pages shared with a forked copy counted once)"
+    )
     if verbose:
         out = work / f"stages{size}" / "briefings"
         shutil.rmtree(out.parent, ignore_errors=True)
