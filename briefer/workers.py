@@ -58,7 +58,7 @@ _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # Modules the summarizing workers need, imported before they are forked so that they share
-# them (numpy, scipy, nltk: seconds and tens of MB each when every worker imports its own);
+# them (numpy, scipy, the stemmer: seconds and tens of MB each when every worker imports its own);
 # the grouping's per-article reading is done there too (briefer.group.texts).
 _SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize", "briefer.group.texts")
 # Modules the stages after the summarizing need (scipy among them: about 0.25 s of CPU),
@@ -88,7 +88,7 @@ def summarize_chunk(
     is cleaned, and started(len(articles)) before the sentences are chosen for all of them at
     once: the default scorer's arithmetic is batched, and choose_many gives each article what
     it would give it alone."""
-    # Imported here: the cleaner, splitter and scorers pull in numpy, scipy and nltk (seconds
+    # Imported here: the cleaner, splitter and scorers pull in numpy, scipy and the stemmer (seconds
     # of start-up), which a warm run never needs.
     from briefer.clean import clean
     from briefer.group.texts import document_features

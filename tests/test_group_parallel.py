@@ -1,24 +1,20 @@
 """The group stage on two cores (issue 13): work cut in halves, the second done in another
-thread or a forked copy of the process (briefer.halves), gives what one process gives."""
+thread (briefer.halves), gives what one thread gives."""
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_group import DAY, GRAPH_ARTICLES, GRAPH_POOL, _assert_same_graph, _graph_of, make_item
+from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
 
 from briefer.group import graph as graph_module
-from briefer.group import grouping
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
-from briefer.group.grouping import group
-from briefer.halves import in_fork, in_threads, split_point
+from briefer.halves import in_threads, split_point
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 
@@ -32,18 +28,6 @@ def test_split_point_halves_the_weight() -> None:
     assert split_point([5, 1, 1, 1]) == 1  # the heavy first item is a half on its own
     assert split_point([1, 1, 1, 5]) == 3
     assert split_point([]) == 0
-
-
-@two_cores
-def test_in_fork_the_second_half_is_worked_out_in_another_process_and_joined_in_order() -> None:
-    items = list(range(10))
-    first, second = in_fork(_pids, items, [1.0] * 10, threshold=5)
-    assert [item for item, _ in first + second] == items
-    assert {pid for _, pid in first} == {os.getpid()}
-    assert {pid for _, pid in second} != {os.getpid()}
-    # below the threshold: one part, here
-    (alone,) = in_fork(_pids, items, [1.0] * 10, threshold=11)
-    assert alone == [(item, os.getpid()) for item in items]
 
 
 def _threads(items: Sequence[int]) -> list[tuple[int, int]]:
@@ -71,34 +55,6 @@ def test_in_threads_the_second_half_is_worked_out_in_another_thread() -> None:
 
 
 @two_cores
-def test_an_error_in_the_copy_is_raised_here() -> None:
-    parent = os.getpid()
-
-    def work(items: Sequence[int]) -> list[int]:
-        if os.getpid() != parent:
-            raise ValueError(f"bad item {items[0]}")
-        return list(items)
-
-    with pytest.raises(ValueError, match="bad item 5"):
-        in_fork(work, list(range(10)), [1.0] * 10, threshold=0)
-
-
-@two_cores
-def test_a_copy_that_dies_has_its_half_worked_out_here(caplog: pytest.LogCaptureFixture) -> None:
-    parent = os.getpid()
-
-    def work(items: Sequence[int]) -> list[int]:
-        if os.getpid() != parent:
-            os._exit(3)  # as if killed from outside
-        return [item * 2 for item in items]
-
-    with caplog.at_level(logging.WARNING, logger="briefer.halves"):
-        parts = in_fork(work, list(range(10)), [1.0] * 10, threshold=0)
-    assert [value for part in parts for value in part] == [item * 2 for item in range(10)]
-    assert "died" in caplog.text
-
-
-@two_cores
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(GRAPH_ARTICLES, st.lists(st.booleans(), min_size=24, max_size=24))
 def test_the_story_graph_in_two_threads_equals_one(
@@ -122,24 +78,3 @@ def test_the_story_graph_in_two_threads_equals_one(
 
     for forked, alone in zip(built(0), built(10**12), strict=True):
         _assert_same_graph(forked, alone)
-
-
-@two_cores
-def test_stories_told_in_two_processes_equal_those_told_in_one() -> None:
-    """The whole group stage over reports that fold into stories of several reports (with
-    copies among them), told in one process and in two: the same sections, stories,
-    headlines, bullets and copies, in the same order."""
-    items = [
-        make_item(f"a{number:02d}", title, list(paragraphs), DAY + timedelta(days=number % 3))
-        for number, (title, paragraphs) in enumerate(GRAPH_POOL * 3)
-    ]
-
-    def grouped(threshold: int) -> grouping.Grouping:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(grouping, "_FORK_REPORTS", threshold)
-            return group(items, ())
-
-    forked, alone = grouped(0), grouped(10**9)
-    assert forked.sections == alone.sections
-    assert any(len(story.articles) > 1 for s in alone.sections for story in s.stories)
-    assert any(story.copies for s in alone.sections for story in s.stories)

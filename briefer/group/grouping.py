@@ -18,7 +18,6 @@ from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.texts import Texts, article_slices, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics
-from briefer.halves import in_fork
 from briefer.records import (
     OTHER_THEME,
     Article,
@@ -199,36 +198,15 @@ def tell_story(
     return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
 
 
-# Reports in the stories to tell from which half of them are told in a forked copy of the
-# process (halves.in_fork). Telling costs about 0.23 ms a report on one core (2.3 s for the
-# 10,000 of the 10k bench); forking, waiting for the copy and its exit cost 14 ms with a 50
-# MB heap and 37-48 ms with 400 MB, so on a quiet machine halving pays from about 400
-# reports; but the parent then pays for every page it writes that the copy shares (about
-# 0.4 s at 10,000 reports). Serial / forked, stories of the bench_grouping corpus (median of
-# 5): at load 2 on 2 cores, 2,000 reports 560 / 414 ms, 10,000 2.54 / 1.51 s; at load 5
-# (the copy waiting for a core), 500 134 / 256 ms, 1,000 402 / 576 ms, 2,000 986 / 1,290
-# ms, 10,000 4.86 / 3.93 s. 2,000 keeps small runs (a +50 rerun tells a few hundred
-# reports at most) in one process.
-_FORK_REPORTS = 2000
-
-
 def tell_stories(
     reports: Sequence[tuple[Article, ...]],
     documents: dict[str, Document],
     summaries: dict[str, Summary],
     max_bullets: int,
 ) -> list[Told]:
-    """tell_story of each story, in order; with many reports, half of the stories are told
-    in a forked copy of this process, which sees the documents and summaries as they are
-    (each story is told from its own reports alone, so where it is told changes nothing).
-    A story's cost grows with its reports (copies compare them, bullets are chosen among
-    their sentences): the stories are cut where the reports are halved."""
-
-    def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
-        return [tell_story(articles, documents, summaries, max_bullets) for articles in todo]
-
-    parts = in_fork(tell, reports, [len(articles) for articles in reports], _FORK_REPORTS)
-    return [told for part in parts for told in part]
+    """tell_story of each story, in order (in this process: see briefer.halves on why not
+    in a forked copy)."""
+    return [tell_story(articles, documents, summaries, max_bullets) for articles in reports]
 
 
 def tell_each(
