@@ -38,6 +38,7 @@ import numpy as np
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
 from briefer.group import cluster_stories
+from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group import stories as stories_module
 from briefer.group.texts import read_texts
@@ -62,7 +63,7 @@ def main() -> int:
     for pair in args.set:
         name, _, value = pair.partition("=")
         # a constant imported by both modules is set in both
-        for module in (stories_module, graph_module):
+        for module in (stories_module, graph_module, days_module):
             if hasattr(module, name):
                 setattr(module, name, type(getattr(module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]

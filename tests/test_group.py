@@ -20,6 +20,7 @@ from scipy import sparse
 from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, cluster_stories, group, load_themes
+from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group.graph import (
     StoryGraph,
@@ -483,9 +484,9 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
             if i == j:
                 damped[i, j] = 0.0
             elif a is not None and b is not None:
-                damped[i, j] *= graph_module._day_factor(abs(a - b))
+                damped[i, j] *= days_module.day_factor(abs(a - b))
             elif masks[i] and masks[j] and not masks[i] & masks[j]:
-                damped[i, j] *= 1.0 - graph_module._WEEKDAY_DECAY
+                damped[i, j] *= 1.0 - days_module._WEEKDAY_DECAY
     top = -np.sort(-damped, axis=1)[:, :10]
     top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
     assert np.array_equal(graph.top, top)

@@ -1,4 +1,4 @@
-"""Weekdays named in undated reports as evidence of their day (stories._WEEKDAY_DECAY)."""
+"""Weekdays named in undated reports as evidence of their day (group/days.py, _WEEKDAY_DECAY)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,14 @@
 """The story graph: which articles are alike enough to be one story, and how alike.
 
 Each pair of articles within the date window is compared by the cosine of their term
-vectors (stories.term_vectors), damped by the days between them, less a share of each
-article's baseline (the mean similarity of its nearest neighbours, so a busy topic does not
-glue its distinct events together). A pair's similarity depends only on the two articles,
-their days and their own nearest neighbours. The graph is kept (StoryGraph) so that a later
-run extends it with its new articles instead of comparing everything again: new articles
-can only raise baselines, so old pairs can only drop out, and every new pair has a new
-article in it. The constants' figures are those of stories.py's tuning note.
-"""
+vectors (stories.term_vectors), damped by the days between them or the weekdays they name
+(group/days.py), less a share of each article's baseline (the mean similarity of its nearest
+neighbours, so a busy topic does not glue its distinct events together). A pair's similarity
+depends only on the two articles, their days and their own nearest neighbours. The graph is
+kept (StoryGraph) so that a later run extends it with its new articles instead of comparing
+everything again: new articles can only raise baselines, so old pairs can only drop out, and
+every new pair has a new article in it. The constants' figures are those of stories.py's
+tuning note."""
 
 from __future__ import annotations
 
@@ -18,15 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from briefer.group.days import WINDOW_DAYS, damped
 from briefer.halves import in_threads
 
-# Reports further apart than this are different events: a principle (the README's "dated
-# reports join within three days"); 2 or 4 give the same figures on both halves of the
-# dated file (clusters_dev.jsonl, A 0.988 / B 0.974).
-WINDOW_DAYS = 3
-# Each day between two reports takes this share off their similarity, kept from the
-# previous round: on the dated file 0.15 gives A 0.988 / B 0.968, 0.35 the same as 0.25.
-_DAY_DECAY = 0.25
 # An article's baseline is the mean similarity of its closest neighbours (padded with
 # zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
 # above that shared background says "same event". A pair's adjusted similarity is its
@@ -41,22 +35,6 @@ _BASELINE_SHARE = 0.8
 # those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
 # -> 0.982, the undated one unchanged, its baselines are higher).
 _BACKGROUND = 0.17
-# A weekday named in a report is the day of its event (news style names the weekday for
-# anything within the past week), so two reports whose texts name weekdays but none in
-# common are most likely different events: without two dates to go on, their similarity
-# keeps 1 - _WEEKDAY_DECAY (a pair with two dates has the dates, better evidence, and is
-# not touched). In half A of the undated file, of the pairs that clear the merge threshold
-# and both name a weekday, 10% of the same-story ones name none in common and 51% of the
-# different-story ones (half B: 12% and 65%). Chosen on half A (clusters_halves.py, half
-# A / B / whole file): 0 0.914 / 0.932 / 0.891, 0.1 0.913 / 0.931 / 0.902, 0.15 0.915 /
-# 0.933 / 0.903, 0.2 0.913 / 0.934 / 0.901, 0.25 (one day's _DAY_DECAY) 0.911 / 0.932 /
-# 0.899, 0.35 0.911 / 0.930 / 0.901. It hardly moves a half and lifts the whole file,
-# whose same-topic distractors are twice as many; on random subsets of the stories
-# (clusters_halves.py --subsets, 4 seeds each) the mean gain grows with their number: a
-# quarter 0.948 -> 0.948, a half 0.915 -> 0.921, three quarters 0.902 -> 0.909. Weekdays
-# one to three days apart on the week's circle damped by 0.15 a day: 0.915 / 0.934 / 0.900;
-# a shared weekday raising the pair by 0.05 or 0.1: 0.914 / 0.933 / 0.903, 0.904.
-_WEEKDAY_DECAY = 0.15
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
 _COPY_COSINE = 0.85
@@ -256,7 +234,7 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
         for left in range(0, len(columns), _CHUNK_COLUMNS):
             part = columns[left : left + _CHUNK_COLUMNS]
             sims = (block @ graph.vectors[part].T).toarray()
-            _damped(
+            damped(
                 sims,
                 row_days,
                 column_days[left : left + _CHUNK_COLUMNS],
@@ -373,7 +351,7 @@ def _compare_block(
         part = columns[left : left + width]
         sims = (matrix @ vectors[part].T).toarray()
         copied = sims >= _COPY_COSINE
-        _damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
+        damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         inside = (later >= left) & (later < left + len(part))
         met = (earlier[inside], later[inside] - left)
         sims[met] = 0.0
@@ -481,13 +459,6 @@ def _baselines(top: np.ndarray) -> np.ndarray:
     return result
 
 
-def _day_factor(gap: int) -> float:
-    """What a pair's similarity keeps when its reports are `gap` days apart."""
-    if gap > WINDOW_DAYS:
-        return 0.0
-    return max(1.0 - _DAY_DECAY * gap, 0.0)
-
-
 def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Block]:
     """The new articles cut into row blocks, each with the columns it may pair with: a
     dated article with those dated within WINDOW_DAYS and every undated one; an undated
@@ -518,54 +489,3 @@ def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Block]:
         span = span[(span >= chosen[0]) | ~fresh[undated]]
         columns = np.concatenate([order[earlier], undated[span]])
         yield undated[chosen], None, columns, ordinals[earlier]
-
-
-def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray) -> None:
-    """Scale each pair by its day factor, in place (undated rows and columns: by nothing).
-
-    Rows and dated columns are sorted by day, so the factor is constant over the
-    rectangle of each (row day, column day): one scalar product per rectangle instead of
-    a factor matrix as large as the block."""
-    if row_days is None:
-        return
-    column_runs = _runs(column_days)
-    for day, top, bottom in _runs(row_days):
-        for other, left, right in column_runs:
-            factor = _day_factor(abs(day - other))
-            if factor != 1.0:
-                sims[top:bottom, left:right] *= factor
-
-
-def _damped(
-    sims: np.ndarray,
-    row_days: np.ndarray | None,
-    column_days: np.ndarray,
-    weekdays: np.ndarray,
-    rows: np.ndarray,
-    columns: np.ndarray,
-) -> None:
-    """A block's similarities damped by the days between its pairs, and those without two
-    dates by the weekdays they name (in place). Dated rows meet the dated columns first
-    (`column_days` are theirs): those pairs have two dates."""
-    _damp(sims, row_days, column_days)
-    apart = 0 if row_days is None else len(column_days)
-    _weekday_damp(sims[:, apart:], weekdays[rows], weekdays[columns[apart:]])
-
-
-def _weekday_damp(sims: np.ndarray, row_masks: np.ndarray, column_masks: np.ndarray) -> None:
-    """Scale by 1 - _WEEKDAY_DECAY, in place, each pair whose reports both name weekdays
-    and none in common (`sims` a view of the pairs without two dates)."""
-    if not row_masks.any() or not column_masks.any():
-        return
-    apart = (row_masks[:, None] & column_masks[None, :]) == 0
-    apart &= (row_masks != 0)[:, None] & (column_masks != 0)[None, :]
-    sims[apart] *= 1.0 - _WEEKDAY_DECAY
-
-
-def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
-    """(day, first, end) of each run of equal days in a sorted array."""
-    if len(days) == 0:
-        return []
-    starts = np.concatenate([[0], np.nonzero(np.diff(days))[0] + 1])
-    ends = np.concatenate([starts[1:], [len(days)]])
-    return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))

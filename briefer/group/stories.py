@@ -25,7 +25,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from briefer.group.graph import WINDOW_DAYS, StoryGraph, story_graph
+from briefer.group.days import WINDOW_DAYS
+from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 from briefer.words import english_frequencies
@@ -35,7 +36,7 @@ from briefer.words import english_frequencies
 # Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
 # figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
 # _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A (with the figures
-# below, taken before graph._WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
+# below, taken before days._WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
 # from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
 # and checked again with the values below (half A / B, chosen values 0.914 / 0.932; none
 # was better on A by more than 0.002): _NEIGHBOURS 5 / 20 0.910 / 0.927, 0.903 / 0.921;
@@ -357,7 +358,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 def weekday_masks(texts: Texts) -> np.ndarray:
     """Each article's weekdays named in its headline or text (as read for grouping): bit k
-    for _WEEKDAYS[k] (graph._WEEKDAY_DECAY weighs them). Per article, so a mask never
+    for _WEEKDAYS[k] (days._WEEKDAY_DECAY weighs them). Per article, so a mask never
     depends on the other articles."""
     bits = np.asarray(
         [

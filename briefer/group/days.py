@@ -1,0 +1,93 @@
+"""When two reports may be one event: the days between them, or the weekdays they name.
+
+A pair of reports with two dates keeps less of its similarity the more days lie between them
+(none past WINDOW_DAYS); a pair without two dates is judged on its text, less a share when
+both name weekdays but none in common. Used by the story graph (graph.py) on each block of
+pairs, in place; the constants' figures are those of stories.py's tuning note.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Reports further apart than this are different events: a principle (the README's "dated
+# reports join within three days"); 2 or 4 give the same figures on both halves of the
+# dated file (clusters_dev.jsonl, A 0.988 / B 0.974).
+WINDOW_DAYS = 3
+# Each day between two reports takes this share off their similarity, kept from the
+# previous round: on the dated file 0.15 gives A 0.988 / B 0.968, 0.35 the same as 0.25.
+_DAY_DECAY = 0.25
+# A weekday named in a report is the day of its event (news style names the weekday for
+# anything within the past week), so two reports whose texts name weekdays but none in
+# common are most likely different events: without two dates to go on, their similarity
+# keeps 1 - _WEEKDAY_DECAY (a pair with two dates has the dates, better evidence, and is
+# not touched). In half A of the undated file, of the pairs that clear the merge threshold
+# and both name a weekday, 10% of the same-story ones name none in common and 51% of the
+# different-story ones (half B: 12% and 65%). Chosen on half A (clusters_halves.py, half
+# A / B / whole file): 0 0.914 / 0.932 / 0.891, 0.1 0.913 / 0.931 / 0.902, 0.15 0.915 /
+# 0.933 / 0.903, 0.2 0.913 / 0.934 / 0.901, 0.25 (one day's _DAY_DECAY) 0.911 / 0.932 /
+# 0.899, 0.35 0.911 / 0.930 / 0.901. It hardly moves a half and lifts the whole file,
+# whose same-topic distractors are twice as many; on random subsets of the stories
+# (clusters_halves.py --subsets, 4 seeds each) the mean gain grows with their number: a
+# quarter 0.948 -> 0.948, a half 0.915 -> 0.921, three quarters 0.902 -> 0.909. Weekdays
+# one to three days apart on the week's circle damped by 0.15 a day: 0.915 / 0.934 / 0.900;
+# a shared weekday raising the pair by 0.05 or 0.1: 0.914 / 0.933 / 0.903, 0.904.
+_WEEKDAY_DECAY = 0.15
+
+
+def day_factor(gap: int) -> float:
+    """What a pair's similarity keeps when its reports are `gap` days apart."""
+    if gap > WINDOW_DAYS:
+        return 0.0
+    return max(1.0 - _DAY_DECAY * gap, 0.0)
+
+
+def _damp(sims: np.ndarray, row_days: np.ndarray | None, column_days: np.ndarray) -> None:
+    """Scale each pair by its day factor, in place (undated rows and columns: by nothing).
+
+    Rows and dated columns are sorted by day, so the factor is constant over the
+    rectangle of each (row day, column day): one scalar product per rectangle instead of
+    a factor matrix as large as the block."""
+    if row_days is None:
+        return
+    column_runs = _runs(column_days)
+    for day, top, bottom in _runs(row_days):
+        for other, left, right in column_runs:
+            factor = day_factor(abs(day - other))
+            if factor != 1.0:
+                sims[top:bottom, left:right] *= factor
+
+
+def damped(
+    sims: np.ndarray,
+    row_days: np.ndarray | None,
+    column_days: np.ndarray,
+    weekdays: np.ndarray,
+    rows: np.ndarray,
+    columns: np.ndarray,
+) -> None:
+    """A block's similarities damped by the days between its pairs, and those without two
+    dates by the weekdays they name (in place). Dated rows meet the dated columns first
+    (`column_days` are theirs): those pairs have two dates."""
+    _damp(sims, row_days, column_days)
+    apart = 0 if row_days is None else len(column_days)
+    _weekday_damp(sims[:, apart:], weekdays[rows], weekdays[columns[apart:]])
+
+
+def _weekday_damp(sims: np.ndarray, row_masks: np.ndarray, column_masks: np.ndarray) -> None:
+    """Scale by 1 - _WEEKDAY_DECAY, in place, each pair whose reports both name weekdays
+    and none in common (`sims` a view of the pairs without two dates)."""
+    if not row_masks.any() or not column_masks.any():
+        return
+    apart = (row_masks[:, None] & column_masks[None, :]) == 0
+    apart &= (row_masks != 0)[:, None] & (column_masks != 0)[None, :]
+    sims[apart] *= 1.0 - _WEEKDAY_DECAY
+
+
+def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
+    """(day, first, end) of each run of equal days in a sorted array."""
+    if len(days) == 0:
+        return []
+    starts = np.concatenate([[0], np.nonzero(np.diff(days))[0] + 1])
+    ends = np.concatenate([starts[1:], [len(days)]])
+    return list(zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True))
