@@ -6,8 +6,9 @@ half and reporting it on the other.
 
 Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
 depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
-says to judge by them). --set overrides a constant of briefer.group.themes (or texts, or
-theme_neighbours: SIMILAR=0.9 is the near-synonyms' cosine) for a sweep.
+says to judge by them). --set overrides a constant of briefer.group.themes (or texts) for a
+sweep (the near-synonyms' cut is baked into their shipped table: see
+tools/build_word_vectors.py).
 """
 
 from __future__ import annotations
@@ -86,13 +87,10 @@ def main() -> int:
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
         return 0
     from briefer.group import texts as texts_module
-    from briefer.group import theme_neighbours
 
     for pair in args.set:
         name, _, value = pair.partition("=")
-        module = next(
-            (m for m in (texts_module, theme_neighbours) if hasattr(m, name)), themes_module
-        )
+        module = texts_module if hasattr(texts_module, name) else themes_module
         setattr(module, name, type(getattr(module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
     if not args.all_rows:

@@ -1,4 +1,4 @@
-"""Theme near-synonyms come from the word-vector table shipped in the package."""
+"""Theme near-synonyms come from the table of them shipped in the package."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ import numpy as np
 from briefer.group.theme_neighbours import SIMILAR, VOCABULARY, near_synonyms
 
 
-def test_the_shipped_table_holds_the_commonest_words_and_their_vectors() -> None:
+def test_the_shipped_table_holds_the_commonest_words_and_their_near_synonyms() -> None:
     data = resources.files("briefer.data")
     with (
-        data.joinpath("glove_6b_50d.npz").open("rb") as file,
+        data.joinpath("glove_neighbours.npz").open("rb") as file,
         np.load(file, allow_pickle=False) as table,
     ):
         words = bytes(table["words"]).decode("utf-8").split("\n")
-        vectors = table["vectors"]
-        assert vectors.shape == (VOCABULARY, 50)
-        assert vectors.dtype == np.float32
-        assert np.isfinite(vectors).all()
+        starts, targets, cosines = table["starts"], table["targets"], table["cosines"]
     assert len(words) == len(set(words)) == VOCABULARY
+    assert len(starts) == VOCABULARY + 1 and starts[0] == 0 and starts[-1] == len(targets)
+    assert (np.diff(starts) >= 0).all() and len(cosines) == len(targets)
+    assert int(targets.max()) < VOCABULARY and (cosines >= SIMILAR).all()
     # GloVe's frequency order: the commonest English word first, a rare one out of reach.
     assert words[0] == "the"
     assert words.index("ceasefire") < VOCABULARY

@@ -39,7 +39,7 @@ def test_wheel_carries_templates_and_data(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("briefing.md.j2", "briefing.html.j2", "briefing.txt.j2"):
         assert f"briefer/templates/{template}" in names
-    for data in ("stopwords.txt", "abbreviations.txt", "glove_6b_50d.npz", "GLOVE_NOTICE.txt"):
+    for data in ("stopwords.txt", "abbreviations.txt", "glove_neighbours.npz", "GLOVE_NOTICE.txt"):
         assert f"briefer/data/{data}" in names
     # Every module of the package, so a subpackage missing from pyproject's list is caught.
     modules = {

@@ -4,18 +4,20 @@ A theme file names its subject in the user's words ("ceasefire", "troops"); repo
 same thing in others ("truce", "soldiers"). GloVe's 6B vectors (Pennington, Socher and
 Manning 2014, Stanford; trained on Wikipedia and the Gigaword newswire; the 50-dimensional
 set, public domain under PDDL 1.0) place words used in the same news contexts close
-together. The package ships the commonest words' vectors as briefer/data/glove_6b_50d.npz
-(tools/build_word_vectors.py makes it; its notice is briefer/data/GLOVE_NOTICE.txt). A word
-counts as a theme word's near-synonym only when the two are closer than chance allows:
-about one in 15,000 random pairs of the vocabulary below are that close (see SIMILAR). The
-vectors are loaded only when a theme word's near-synonyms are first needed in a process,
-and let go once they are found.
+together. A word counts as a theme word's near-synonym only when the two are closer than
+chance allows: about one in 15,000 random pairs of the vocabulary below are that close (see
+SIMILAR). The vectors are not shipped, only what they give: each of the commonest words'
+near-synonyms, closest first, with their cosines, in briefer/data/glove_neighbours.npz
+(0.24 MB; tools/build_word_vectors.py makes it from the vectors with VOCABULARY and SIMILAR
+below; its notice is briefer/data/GLOVE_NOTICE.txt). The table is read when a theme word's
+near-synonyms are first needed in a process.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -25,14 +27,15 @@ log = logging.getLogger(__name__)
 # The commonest words of the vectors (GloVe's file is in frequency order): 50,000 words is
 # the vocabulary of a well-read adult, and the rarer ones' vectors are noisier. A theme
 # word outside it gets no near-synonyms (on themes_dev, 100,000 words placed the same rows).
-# The shipped table holds exactly these words (tools/build_word_vectors.py reads this value).
+# The shipped table holds exactly these words (tools/build_word_vectors.py reads this value,
+# and SIMILAR's: changing either means rebuilding the table).
 VOCABULARY = 50_000
 # How close a near-synonym must be: a cosine that about 1 random pair in 15,000 of those
 # words reaches (2 million pairs drawn with seed 0: 1 in 10,000 reach 0.887; the 99th and
 # 99.9th percentiles are 0.47 and 0.66). Pairs of words sharing a theme key (inflections,
 # "troop"/"troops") have a median of 0.70, so what clears it is closer than most
 # inflections: "truce" for "ceasefire" (0.96), "soldiers" for "troops" (0.91). Chosen on
-# half A of themes_dev (high rows; `benchmarks/themes_halves.py --set SIMILAR=...`),
+# half A of themes_dev (high rows; with the vectors at hand, before the table was cut to it),
 # accuracy with the first / second wording, half B in brackets: none 0.824 / 0.706 (0.694
 # / 0.750); 0.85 0.824 / 0.721 (0.722 / 0.736); 0.875 0.853 / 0.721 (0.722 / 0.778); 0.887
 # 0.853 / 0.706 (0.736 / 0.764); 0.9 0.853 / 0.735 (0.750 / 0.778); 0.91 0.853 / 0.750
@@ -53,56 +56,37 @@ SIMILAR = 0.91
 
 
 # The table in briefer/data: "words", the VOCABULARY words joined by newlines (UTF-8 bytes,
-# so no pickle is needed to read them), and "vectors", their float32 GloVe vectors.
-_TABLE = "glove_6b_50d.npz"
-
-# Each word's near-synonyms, once found: the vectors are loaded only for words not seen
-# before in this process, and let go straight after (they would hold ~20 MB).
-_FOUND: dict[str, tuple[tuple[str, float], ...]] = {}
+# so no pickle is needed to read them); word i's near-synonyms are the rows
+# targets[starts[i]:starts[i + 1]], closest first, with their cosines.
+_TABLE = "glove_neighbours.npz"
 
 
 def near_synonyms(words: Iterable[str]) -> dict[str, tuple[tuple[str, float], ...]]:
     """Each word's (lower case) alphabetic words at least SIMILAR to it, closest first,
     with their cosines; none for a word outside the vocabulary."""
-    asked = list(words)
-    todo = sorted({w for w in asked if w not in _FOUND})
-    if todo:
-        _FOUND.update(_search(todo))
-    return {w: _FOUND[w] for w in asked}
-
-
-def _table() -> tuple[list[str], np.ndarray]:
-    """The shipped vocabulary (frequency order) and its vectors, unit length, as float64.
-
-    Stored as float32, GloVe's own precision: at float16 the near-synonym sets of 37 of the
-    50,000 words change (e.g. "clippers", "mavericks", numbers) and the order of one of the
-    theme files' words ("might"), so the table keeps all of it at 9.4 MB instead of 4.8."""
-    with (
-        resources.files("briefer.data").joinpath(_TABLE).open("rb") as file,
-        np.load(file, allow_pickle=False) as table,
-    ):
-        vocabulary = bytes(table["words"]).decode("utf-8").split("\n")
-        matrix = np.asarray(table["vectors"], dtype=np.float64)
-    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    return vocabulary, matrix
-
-
-def _search(words: Sequence[str]) -> dict[str, tuple[tuple[str, float], ...]]:
-    vocabulary, matrix = _table()
-    row = {w: i for i, w in enumerate(vocabulary)}
+    vocabulary, row, starts, targets, cosines = _table()
     found: dict[str, tuple[tuple[str, float], ...]] = {}
     for word in words:
         at = row.get(word)
         if at is None:
             found[word] = ()
             continue
-        cosines = matrix @ matrix[at]
-        close = np.nonzero(cosines >= SIMILAR)[0]
-        close = close[np.argsort(-cosines[close], kind="stable")]
+        span = slice(int(starts[at]), int(starts[at + 1]))
         found[word] = tuple(
-            (vocabulary[i], float(cosines[i]))
-            for i in close.tolist()
-            if i != at and vocabulary[i].isalpha()
+            (vocabulary[i], float(c))
+            for i, c in zip(targets[span].tolist(), cosines[span].tolist(), strict=True)
         )
-    log.debug("word vectors: near-synonyms of %d words", len(words))
     return found
+
+
+@cache
+def _table() -> tuple[list[str], dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+    """The shipped vocabulary (frequency order), each word's row, and the lists."""
+    with (
+        resources.files("briefer.data").joinpath(_TABLE).open("rb") as file,
+        np.load(file, allow_pickle=False) as table,
+    ):
+        vocabulary = bytes(table["words"]).decode("utf-8").split("\n")
+        lists = (table["starts"], table["targets"], table["cosines"])
+    log.debug("word vectors: near-synonyms of %d words read", len(vocabulary))
+    return vocabulary, {w: i for i, w in enumerate(vocabulary)}, *lists
