@@ -374,6 +374,15 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
     connection.close()
 
 
+def _cold_run(articles: Path, tmp_path: Path) -> tuple[tuple[str, ...], Path, dict[str, bytes]]:
+    """A first run of the articles: its arguments, output folder and briefing files."""
+    out = tmp_path / "briefings"
+    args = ("make", "-i", str(articles), "--out", str(out), "--format", "md,json", *PERIOD)
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    return args, out, {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
+
+
 def _one_warning_then_clean(args: tuple[str, ...], out: Path, cold: dict[str, bytes]) -> None:
     """A run over a damaged store: one warning line and the cold briefing; the damaged
     entry is replaced, so the next run finds nothing wrong and writes the same."""
@@ -390,11 +399,7 @@ def _one_warning_then_clean(args: tuple[str, ...], out: Path, cold: dict[str, by
 def test_damaged_grouping_rows_are_one_warning_and_never_change_the_briefing(
     articles: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "briefings"
-    args = ("make", "-i", str(articles), "--out", str(out), "--format", "md,json", *PERIOD)
-    code, _, err = run_cli(*args)
-    assert code == 0, err
-    cold = {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
+    args, out, cold = _cold_run(articles, tmp_path)
     connection = sqlite3.connect(store_path(out))
     ((key, value),) = connection.execute("SELECT key, value FROM rows").fetchall()
     middle = len(value) // 2
@@ -413,11 +418,7 @@ def test_damaged_grouping_rows_are_one_warning_and_never_change_the_briefing(
 def test_a_damaged_row_is_one_warning_and_never_changes_the_briefing(
     articles: Path, tmp_path: Path, table: str, spoil: str
 ) -> None:
-    out = tmp_path / "briefings"
-    args = ("make", "-i", str(articles), "--out", str(out), "--format", "md,json", *PERIOD)
-    code, _, err = run_cli(*args)
-    assert code == 0, err
-    cold = {path.name: path.read_bytes() for path in out.glob("2024-12-31.*")}
+    args, out, cold = _cold_run(articles, tmp_path)
     _tamper(store_path(out), table, spoil)
     _one_warning_then_clean(args, out, cold)
 
