@@ -114,20 +114,19 @@ from briefer.words import english_frequencies
 #   reward any rule that refuses a fourth; real events run to tens of reports.
 #
 # Where the undated mistakes are (benchmarks/clusters_halves.py FILE --kinds all; pairs of
-# reports): in the undated file the labels join 241 pairs we split and split 258 we join.
-# Of the 258, 220 are joined by a pair of their own over the threshold (113 of all 258 have
-# a cosine of 0.4 or more): mostly different developments of one topic days apart (an FDA
-# panel's advice and the first shots; a veto and the bill's passage; two weeks' jobless
-# claims), sharing names (247 of 258) and headline words (199). Of the 241, 71 clear the
-# threshold and were lost in the linkage, 59 of them because one report had been taken by
-# another story first (the dated file read two thirds / wholly undated: 31 of 74 and 39 of
-# 83 split pairs): those follow the wrong joins. The rest are weak pairs: 52 with a cosine of 0.25 or more that the
-# baselines put under the threshold, 99 at 0.1-0.25 and 19 under 0.1 (another angle on the
-# story, often an opinion piece, rather than a paraphrase of the same report); 59 of the 241
-# have a report under 25 content words. Read by hand, a sample of 14 split pairs held 4 of
-# one event in other words and 10 of another angle on it (an opinion piece, a reaction),
-# and a sample of 12 joined pairs 9 developments of one topic and 3 a reader could call
-# one story.
+# reports): in the undated file the labels join 241 pairs we split and split 258 we join. Of the
+# 258, 220 are joined by a pair of their own over the threshold (113 of all 258 have a cosine of
+# 0.4 or more): mostly different developments of one topic days apart (an FDA panel's advice and
+# the first shots; a veto and the bill's passage; two weeks' jobless claims), sharing names (247
+# of 258) and headline words (199). Of the 241, 71 clear the threshold and were lost in the
+# linkage, 59 of them because one report had been taken by another story first (the dated file
+# read two thirds / wholly undated: 31 of 74 and 39 of 83 split pairs): those follow the wrong
+# joins. The rest are weak pairs: 52 with a cosine of 0.25 or more that the baselines put under
+# the threshold, 99 at 0.1-0.25 and 19 under 0.1 (another angle on the story, often an opinion
+# piece, rather than a paraphrase of the same report); 59 of the 241 have a report under 25
+# content words. Read by hand, a sample of 14 split pairs held 4 of one event in other words and
+# 10 of another angle on it (an opinion piece, a reaction), and a sample of 12 joined pairs 9
+# developments of one topic and 3 a reader could call one story.
 # Tried on that and not taken (half A / B / whole undated file; dated file; two thirds and
 # wholly undated; --busy stories dated / undated; against 0.915 / 0.933 / 0.903; 0.982;
 # 0.902, 0.885; 144 / 107):
