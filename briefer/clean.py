@@ -499,7 +499,11 @@ def _repeats_title(text: str, wanted: str) -> bool:
     if text.isascii():
         # Case-folding ASCII is lower-casing, which keeps every character a letter, digit or
         # neither: the text's own first runs, lowered, are those of the folded text, without
-        # folding a whole lede (the first paragraphs are often hundreds of words).
+        # folding a whole lede (the first paragraphs are often hundreds of words). Nearly
+        # every paragraph differs from the title in its first word, and is settled by it.
+        first = _WORD_RUN.search(text)
+        if first is None or first.group().lower() != wanted.partition(" ")[0]:
+            return False
         runs = [run.group().lower() for run in itertools.islice(_WORD_RUN.finditer(text), most + 1)]
     else:
         folded = _WORD_RUN.finditer(text.casefold())
