@@ -80,6 +80,7 @@ from briefer.serialize import (
     briefing_data,
     briefing_from,
     compact,
+    compact_plain,
     placement_data,
     placement_from,
     sections_data,
@@ -510,8 +511,8 @@ class Store:
         decoding 10,000 texts from JSON in a rerun saved ~0.15 s of its 0.4 s lookup."""
         stamp = self._stamps.get(path)
         if stamp is not None:
-            head = compact([[article_data(a) for a in articles], [len(a.text) for a in articles]])
-            value = head + "\x00" + "".join(article.text for article in articles)
+            head = [[article_data(a) for a in articles], [len(a.text) for a in articles]]
+            value = compact_plain(head) + "\x00" + "".join(article.text for article in articles)
             stamp = f"{stamp}:{self._salt}{_tag(limits)}"
             self._add("files", file_key(path, os.getcwd()), value, stamp)
 
@@ -530,7 +531,7 @@ class Store:
         return self._each("summaries", keys, summarized_from)
 
     def add_summary(self, key: str, value: Summarized) -> None:
-        self._add("summaries", key, compact(summarized_data(value)))
+        self._add("summaries", key, compact_plain(summarized_data(value)))
 
     def grouping(self, key: str, articles: Sequence[Article]) -> Grouped | None:
         """The grouping stored under key, with each story's articles taken from this run's
