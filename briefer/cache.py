@@ -35,7 +35,8 @@ from briefer.records import (
     Told,
 )
 from briefer.serialize import compact
-from briefer.store import Store, code_salt, file_key, file_stamp, hash_parts, store_path
+from briefer.stamps import code_salt, file_key, file_stamp, hash_parts
+from briefer.store import Store, store_path
 
 _Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
 _Value = TypeVar("_Value")  # what it works out (a summary, what a story says)

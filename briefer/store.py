@@ -50,18 +50,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import astuple
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import briefer
 from briefer.records import (
     Article,
     Briefing,
@@ -91,6 +87,14 @@ from briefer.serialize import (
     summarized_from,
     told_data,
     told_from,
+)
+from briefer.stamps import (
+    blob_checksum,
+    checksum,
+    code_salt,
+    file_key,
+    file_stamp,
+    input_tag,
 )
 
 log = logging.getLogger(__name__)
@@ -182,62 +186,6 @@ _SALT_KEY = "code"  # the meta row naming the code that filled the store
 def store_path(out: Path) -> Path:
     """`.briefer/store.sqlite3` beside the output folder."""
     return out.parent / STORE_FOLDER / STORE_FILENAME
-
-
-@lru_cache(maxsize=1)
-def code_salt() -> str:
-    """The version plus a hash of every module and data file of the package: any change to
-    the code or data that produce cached results gives new keys."""
-    digest = hashlib.blake2b(briefer.__version__.encode(), digest_size=16)
-    package = Path(briefer.__file__).parent
-    for path in sorted([*package.rglob("*.py"), *(package / "data").glob("*")]):
-        if path.is_file():
-            digest.update(str(path.relative_to(package)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def hash_parts(*parts: str) -> str:
-    """A short hash of the parts, each ended so no two lists of parts run together."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
-def checksum(key: str, value: str) -> str:
-    """What a row must carry: a hash of its key and value, so a flipped byte or a row moved
-    under another key is noticed. hash_parts("row", key, value), hashed in one call (it is
-    worked out for every row read: 10,000 file rows in a rerun)."""
-    joined = f"row\x00{key}\x00{value}\x00".encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(joined, digest_size=16).hexdigest()
-
-
-def _tag(limits: InputLimits) -> str:
-    """The input limits in a file's stamp: a file read within other limits (one a lowered
-    limit would refuse, say) is read again. Empty for the defaults, so stores stay valid."""
-    if limits == InputLimits():
-        return ""
-    return ":" + ",".join(str(value) for value in astuple(limits))
-
-
-def file_stamp(path: Path) -> str | None:
-    """What tells an unchanged input file from an edited one; None if it cannot be read."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    # ctime cannot be set back by tools that restore mtimes, so an edited file always differs.
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-
-
-def file_key(path: Path, cwd: str) -> str:
-    """An input file's row in the files table (and its part of a run key)."""
-    # The path as given is part of the key: it is what the articles' `path` field says. The
-    # working folder tells apart two projects' `articles/a.md`.
-    given = str(path)
-    return f"{given}\x00{given}" if path.is_absolute() else f"{cwd}\x00{given}"
 
 
 class StoreProblem(Exception):
@@ -475,7 +423,7 @@ class Store:
         when read within the same limits."""
         wanted: dict[str, tuple[Path, str]] = {}
         cwd = os.getcwd()
-        tail = f":{self._salt}{_tag(limits)}"  # once, not once a file
+        tail = f":{self._salt}{input_tag(limits)}"  # once, not once a file
         for path in paths:
             stamp = self.stamps.pop(path, None) or file_stamp(path)
             if stamp is not None:
@@ -513,7 +461,7 @@ class Store:
         if stamp is not None:
             head = [[article_data(a) for a in articles], [len(a.text) for a in articles]]
             value = compact_plain(head) + "\x00" + "".join(article.text for article in articles)
-            stamp = f"{stamp}:{self._salt}{_tag(limits)}"
+            stamp = f"{stamp}:{self._salt}{input_tag(limits)}"
             self._add("files", file_key(path, os.getcwd()), value, stamp)
 
     def _each(self, table: str, keys: Sequence[str], parse: Callable[[Any], _V]) -> dict[str, _V]:
@@ -628,7 +576,7 @@ class Store:
         if row is None:
             return None
         value, check = row
-        if not isinstance(value, bytes) or check != _blob_checksum(key, value):
+        if not isinstance(value, bytes) or check != blob_checksum(key, value):
             self.damaged += 1
             return None
         from briefer.group.rows import rows_from_bytes  # numpy: only when rows are wanted
@@ -644,7 +592,7 @@ class Store:
         from briefer.group.rows import rows_to_bytes
 
         blob = rows_to_bytes(value)
-        self._pending_rows = (key, blob, _blob_checksum(key, blob))
+        self._pending_rows = (key, blob, blob_checksum(key, blob))
 
     def seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         return self._each("seen", ids, dt.date.fromisoformat)
@@ -697,13 +645,6 @@ class Store:
         for rows in self._pending.values():
             rows.clear()
         self._pending_rows = None
-
-
-def _blob_checksum(key: str, value: bytes) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(key.encode("utf-8", "surrogatepass") + b"\x00")
-    digest.update(value)
-    return digest.hexdigest()
 
 
 def _sound(row: tuple[Any, ...]) -> bool:
