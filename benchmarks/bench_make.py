@@ -165,7 +165,8 @@ _STAGES = (
     ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),
     ("briefer.store.Store", "save", "store writes"),
-    ("briefer.pipeline", "write_briefing", "render + write"),
+    ("briefer.cache.Cache", "written", "files still as written (check)"),
+    ("briefer.deliver", "write_briefing", "render + write"),
 )
 
 

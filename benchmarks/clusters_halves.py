@@ -21,6 +21,14 @@ undated, a check of the undated rules on stories they were not chosen on.
 
 With --mistakes A, B or all, it prints that part's wrongly merged stories (a predicted story
 holding reports of several labelled ones) and wrongly split ones, headline by headline.
+
+With --kinds A, B or all, it sorts that part's mistakes by kind, pair by pair: each pair of
+reports the labels join and the clustering splits, by how alike the two are (a pair that
+clears the merge threshold and was lost in the linkage, its other report taken by another
+story or kept apart by the cohesion rule; one the baselines took under the threshold; one
+with little or no vocabulary in common), and each pair the clustering joins and the labels
+split (joined by a pair of its own, or only through the rest of the story), with how many of
+them involve a short report or share headline words.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group import stories as stories_module
 from briefer.group.texts import read_texts
+from briefer.words import content_words
 
 
 def half(label: str) -> str:
@@ -54,6 +63,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--busy", action="store_true")
     parser.add_argument("--mistakes", choices=("A", "B", "all"))
+    parser.add_argument("--kinds", choices=("A", "B", "all"))
     parser.add_argument("--subsets", action="store_true")
     parser.add_argument("--undated", type=float, default=0.0, metavar="SHARE")
     args = parser.parse_args()
@@ -85,6 +95,8 @@ def main() -> int:
         print(f"{name} n {len(part)} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f}")
         if name == args.mistakes:
             mistakes(predicted, gold, [title for title, _, _ in docs])
+        if name == args.kinds:
+            kinds(docs, predicted, gold)
     return 0
 
 
@@ -108,6 +120,82 @@ def mistakes(predicted: list[int], gold: list[str], titles: list[str]) -> None:
             print()
             for k in rows:
                 print(f"  [{other[k]}] {titles[k][:100]}")
+
+
+# A report this short (content words of its headline and text) says little to compare: the
+# median report of the undated file has about 40.
+_SHORT = 25
+
+
+def kinds(docs: list[tuple[str, str, date | None]], predicted: list[int], gold: list[str]) -> None:
+    """The part's mistaken pairs of reports, counted by kind (see the module's docstring)."""
+    texts = read_texts([(title, [text]) for title, text, _ in docs])
+    terms = stories_module.term_vectors(texts)
+    keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
+    days = [day.toordinal() if day is not None else None for _, _, day in docs]
+    graph = graph_module.story_graph(
+        terms, texts.stems, days, keys, stories_module.weekday_masks(texts)
+    )
+    row = {key: index for index, key in reversed(list(enumerate(graph.keys)))}
+    at = [row[key] for key in keys]
+    pairs = graph.pairs()
+    cosines = (terms @ terms.T).toarray()
+    story_of: dict[int, set[str]] = {}
+    for story, label in zip(predicted, gold, strict=True):
+        story_of.setdefault(story, set()).add(label)
+    pure = [len(story_of[story]) == 1 for story in predicted]
+    lengths = [len(content_words(f"{title} {text}")) for title, text, _ in docs]
+    heads = [set(content_words(title)) for title, _, _ in docs]
+    names: list[set[int]] = [set() for _ in docs]
+    for article, term in zip(texts.name_article.tolist(), texts.name_stem.tolist(), strict=True):
+        names[article].add(term)
+    threshold = stories_module._MERGE_THRESHOLD
+    split: dict[str, int] = {}
+    merged: dict[str, int] = {}
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            same, together = gold[i] == gold[j], predicted[i] == predicted[j]
+            if same == together:
+                continue
+            adjusted = pairs.get((min(at[i], at[j]), max(at[i], at[j])), 0.0)
+            counts = split if same else merged
+            if same and adjusted >= threshold:
+                how = (
+                    "kept apart by cohesion or the averages"
+                    if pure[i] and pure[j]
+                    else "a report taken by another story"
+                )
+                kind = f"a pair over the merge threshold, lost in the linkage: {how}"
+            elif same:
+                cosine = float(cosines[i, j])
+                kind = (
+                    "cosine >= 0.25, under the threshold once the baselines are taken off"
+                    if cosine >= 0.25
+                    else "cosine 0.1-0.25: some vocabulary in common"
+                    if cosine >= 0.1
+                    else "cosine < 0.1: other vocabulary (another angle, opinion, paraphrase)"
+                )
+            else:
+                kind = (
+                    "joined by a pair over the merge threshold"
+                    if adjusted >= threshold
+                    else "joined only through the rest of the story"
+                )
+            counts["all"] = counts.get("all", 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
+            if min(lengths[i], lengths[j]) < _SHORT:
+                counts[f"(of all: a report under {_SHORT} content words)"] = (
+                    counts.get(f"(of all: a report under {_SHORT} content words)", 0) + 1
+                )
+            for flag, holds in (
+                ("(of all: headlines share a content word)", bool(heads[i] & heads[j])),
+                ("(of all: share a name or figure)", bool(names[i] & names[j])),
+            ):
+                counts[flag] = counts.get(flag, 0) + holds
+    for heading, counts in (("labels join, we split", split), ("we join, labels split", merged)):
+        print(f"--- pairs {heading}: {counts.pop('all', 0)}")
+        for kind, count in sorted(counts.items(), key=lambda item: (item[0][0] == "(", -item[1])):
+            print(f"  {count:5d}  {kind}")
 
 
 def _docs(rows: list[dict[str, str]]) -> list[tuple[str, str, date | None]]:

@@ -16,6 +16,8 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from briefer.deliver.index import RECORDS_DIR
+from briefer.files import shipped_templates_dir
 from briefer.records import (
     Article,
     Briefed,
@@ -99,6 +101,46 @@ def run_key(
     return digest.hexdigest()
 
 
+def outputs_key(run: str, options: MakeOptions) -> str:
+    """What decides the files `make` writes from the briefing of a run key, besides the other
+    files in the output folder (folder_state): the formats, --explain, the templates (the
+    shipped ones and the user's, by content) and the output folder."""
+    digest = hashlib.blake2b(digest_size=16)
+    formats = list(dict.fromkeys(options.formats))
+    head = [code_salt(), "outputs", run, formats, options.explain, os.getcwd(), str(options.out)]
+    digest.update(compact(head).encode("utf-8", "surrogatepass"))
+    for folder in (shipped_templates_dir(), options.templates):
+        digest.update(b"\x02")
+        if folder is not None and folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    digest.update(
+                        f"{path.relative_to(folder)}\x00".encode("utf-8", "surrogatepass")
+                    )
+                    digest.update(path.read_bytes())
+                    digest.update(b"\x01")
+    return digest.hexdigest()
+
+
+def folder_state(out: Path) -> str | None:
+    """Every file in the output folder and in its records folder (deliver.index: the index is
+    made of them) with its stamp, hashed; None when the folder cannot be listed. Hidden files
+    (another run's temporary files) are left out."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in (out, out / RECORDS_DIR):
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder))
+        except OSError:
+            return None
+        for name in names:
+            if not name.startswith("."):
+                stamp = file_stamp(folder / name)
+                digest.update(
+                    f"{folder.name}/{name}\x00{stamp}\x01".encode("utf-8", "surrogatepass")
+                )
+    return digest.hexdigest()
+
+
 def _themes_data(themes: Sequence[Theme]) -> list[list[object]]:
     """The themes as they enter a key: all of each theme that placing reads."""
     return [[t.name, t.description, list(t.keywords)] for t in themes]
@@ -148,6 +190,9 @@ class Cache:
         self._grouping_reused = False
         self._briefing_reused = False
         self._seen: dict[str, dt.date] = {}  # the first-seen days this run placed articles by
+        # The first-seen days the briefing the store keeps for this run depends on; None while
+        # the store keeps none (add_written then records nothing).
+        self._stored_seen: dict[str, dt.date] | None = None
         self._stories_told = 0
         self._worked: set[str] = set()  # summary keys this run worked out
         self._summaries_read = 0
@@ -209,14 +254,60 @@ class Cache:
         if remembered is not None:
             self._briefing_reused = self._grouping_reused = True
             self.store.files_reused = files
-            self._summaries_reused = remembered.coverage.in_period
-            return remembered
+            self._summaries_reused = remembered[0].coverage.in_period
+            self._stored_seen = remembered[1]
+            return remembered[0]
         briefing = work_out()
         coverage = briefing.coverage
         # Each of these is told on stderr by the run that finds it: such a run is made anew.
         if not coverage.failed and not coverage.warnings and not coverage.undated:
             self.store.add_briefing(key, briefing, self._seen)
+            self._stored_seen = dict(self._seen)
         return briefing
+
+    def written(self, key: str | None, options: MakeOptions, files: int) -> list[Path] | None:
+        """The briefing files an earlier run under the same run key and output options wrote
+        (add_written), when everything in the output folder is as that run left it (same
+        names and stamps: the index lists the folder's briefings) and the first-seen days
+        its briefing placed undated articles by are still the store's: writing again would
+        give the same bytes. None otherwise. files: the input files, as briefing counts them."""
+        if self.store is None or key is None:
+            return None
+        record = self.store.outputs(outputs_key(key, options))
+        if record is None:
+            return None
+        try:
+            if record["folder"] != folder_state(options.out):
+                return None
+            seen = {str(k): dt.date.fromisoformat(v) for k, v in record["seen"].items()}
+            paths = [Path(path) for path in record["paths"]]
+            in_period = int(record["in_period"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.store.damaged += 1
+            return None
+        if self.store.seen_days(list(seen)) != seen:
+            return None
+        self._briefing_reused = self._grouping_reused = True
+        self.store.files_reused = files
+        self._summaries_reused = in_period
+        return paths
+
+    def add_written(
+        self, key: str | None, options: MakeOptions, briefing: Briefing, paths: Sequence[Path]
+    ) -> None:
+        """Remember the files this run wrote of a briefing the store keeps (briefing), for
+        `written` to find next time."""
+        if self.store is None or key is None or self._stored_seen is None:
+            return
+        state = folder_state(options.out)
+        if state is not None:
+            record = {
+                "folder": state,
+                "seen": {i: day.isoformat() for i, day in sorted(self._stored_seen.items())},
+                "paths": [str(path) for path in paths],
+                "in_period": briefing.coverage.in_period,
+            }
+            self.store.add_outputs(outputs_key(key, options), record)
 
     def first_seen(self, articles: Sequence[Article], today: dt.date) -> dict[str, dt.date]:
         ids = [article.id for article in articles]

@@ -18,6 +18,17 @@ from briefer.errors import DeliveryError
 log = logging.getLogger(__name__)
 
 
+def shipped_templates_dir() -> Path:
+    """Where the shipped templates are: inside the package when installed from a wheel,
+    else the repo's top-level templates/ folder (source tree or editable install). Here rather
+    than in briefer.render so that a run can key its outputs without importing Jinja."""
+    package = Path(__file__).resolve().parent  # briefer/
+    packaged = package / "templates"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "templates"
+
+
 def reason(error: OSError) -> str:
     return error.strerror or str(error)
 

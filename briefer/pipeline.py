@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefer.cache import Cache, CacheStats, open_cache, run_key
-from briefer.deliver import write_briefing
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
 from briefer.halves import with_workers
@@ -61,15 +60,32 @@ def build(
     if summarize is None:
         with contextlib.closing(Summarizer()) as own:
             return build(options, cache, own)
+    return _planned(options, cache, summarize, _plan(options))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a run knows before reading any file, and its run key (cache.run_key)."""
+
+    themes: tuple[Theme, ...]
+    listed: Listed
+    history: tuple[Briefed, ...]
+    key: str | None
+
+
+def _plan(options: MakeOptions) -> _Plan:
     check_algorithm(options.algorithm)
     themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
     listed = list_inputs(options.inputs)
     history = briefed_history(options.out, options.until)
-    key = run_key(listed, options, themes, history)
+    return _Plan(themes, listed, history, run_key(listed, options, themes, history))
+
+
+def _planned(options: MakeOptions, cache: Cache, summarize: Summarizer, plan: _Plan) -> Briefing:
     return cache.briefing(
-        key,
-        len(listed.paths),
-        lambda: build_fresh(options, cache, summarize, themes, listed, history),
+        plan.key,
+        len(plan.listed.paths),
+        lambda: build_fresh(options, cache, summarize, plan.themes, plan.listed, plan.history),
     )
 
 
@@ -125,32 +141,47 @@ def build_fresh(
 
 @dataclass(frozen=True)
 class MakeResult:
-    briefing: Briefing
     paths: tuple[Path, ...]
     stats: CacheStats
     workers: int  # processes the summarizing ran in; 0 when this one did it alone
+    failed: tuple[Skipped, ...]  # inputs left out, as the briefing's coverage lists them
+    # The briefing, when the run had it in hand; else how to have it (a run whose files were
+    # all still as an earlier run wrote them never loads it: see `make`).
+    made: Briefing | Callable[[], Briefing] = dataclasses.field(repr=False, compare=False)
 
-    @property
-    def failed(self) -> tuple[Skipped, ...]:
-        return self.briefing.coverage.failed
+    @functools.cached_property
+    def briefing(self) -> Briefing:
+        return self.made if isinstance(self.made, Briefing) else self.made()
 
 
 def make(
     options: MakeOptions, progress: Progress | None = None, pool_threshold: int | None = None
 ) -> MakeResult:
     """build, then write the briefing files and the index. SIGTERM and SIGHUP stop it as
-    Ctrl-C does: workers stopped, no half-written file, the store as it was."""
+    Ctrl-C does: workers stopped, no half-written file, the store as it was. When the store
+    says the files this run would write are all in the output folder as an earlier run with
+    the same inputs and options wrote them (Cache.written), nothing is read, rendered or
+    written, and the briefing is loaded only if the result's `briefing` is asked for."""
     summarize = Summarizer(progress, pool_threshold)
     with (
         signals_interrupt(),
         open_cache(options.out, options.cache) as cache,
         contextlib.closing(summarize),
     ):
-        briefing = build(options, cache, summarize)
+        plan = _plan(options)
+        written = cache.written(plan.key, options, len(plan.listed.paths))
+        if written is not None:
+            return MakeResult(tuple(written), cache.stats, 0, (), lambda: build(options))
+        briefing = _planned(options, cache, summarize, plan)
+        from briefer.deliver import write_briefing  # rendering: Jinja, only for a run that writes
+
         paths = write_briefing(
             briefing, options.out, options.formats, options.templates, options.explain, index=True
         )
-    return MakeResult(briefing, tuple(paths), cache.stats, summarize.workers)
+        cache.add_written(plan.key, options, briefing, paths)
+    return MakeResult(
+        tuple(paths), cache.stats, summarize.workers, briefing.coverage.failed, briefing
+    )
 
 
 # ---- the stages' glue ---------------------------------------------------------------------------

@@ -109,9 +109,10 @@ APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
 KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted again
-# A whole briefing each (about 6 MB at 10,000 articles, measured): a few cover the reruns that
-# differ only in a ranking option or the earlier briefings; 20 would be 120 MB of store.
-KEEP_BRIEFINGS = 5
+# A whole briefing (about 6 MB at 10,000 articles, measured) or the small record of the files
+# a run wrote from one (Cache.written), one of each a run: five briefings cover the reruns
+# that differ only in a ranking option or the earlier briefings; 40 would be 120 MB of store.
+KEEP_BRIEFINGS = 10
 # One set of rows per set of summary options (about 25 MB each at 10,000 articles): the
 # default and one other cover switching back and forth.
 KEEP_ROWS = 2
@@ -539,18 +540,18 @@ class Store:
         }
         self._add("groupings", key, compact(value))
 
-    def briefing(self, key: str) -> Briefing | None:
-        """The briefing stored under key, if the first-seen days it placed undated articles by
-        are still the store's (they are a record that may be edited or lost)."""
+    def briefing(self, key: str) -> tuple[Briefing, dict[str, dt.date]] | None:
+        """The briefing stored under key and the first-seen days it placed undated articles
+        by, if those are still the store's (they are a record that may be edited or lost)."""
         found = self._read("briefings", [key])
         if key not in found:
             return None
         try:
             value = found[key][0]
             seen = {str(k): dt.date.fromisoformat(v) for k, v in value["seen"].items()}
-            if self._seen_days(list(seen)) != seen:
+            if self.seen_days(list(seen)) != seen:
                 return None
-            return briefing_from(value["briefing"])
+            return briefing_from(value["briefing"]), seen
         except (KeyError, TypeError, ValueError, AttributeError):
             self.damaged += 1
             return None
@@ -560,6 +561,14 @@ class Store:
             "seen": {identity: day.isoformat() for identity, day in sorted(seen.items())},
             "briefing": briefing_data(briefing),
         }
+        self._add("briefings", key, compact(value))
+
+    def outputs(self, key: str) -> Any:
+        """The record of the files a run wrote (Cache.written), kept in the briefings table
+        beside the briefings; None when there is none."""
+        return self._each("briefings", [key], lambda value: value).get(key)
+
+    def add_outputs(self, key: str, value: object) -> None:
         self._add("briefings", key, compact(value))
 
     def stories(self, keys: Sequence[str]) -> dict[str, Told]:
@@ -612,12 +621,12 @@ class Store:
         blob = rows_to_bytes(value)
         self._pending_rows = (key, blob, _blob_checksum(key, blob))
 
-    def _seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
+    def seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         return self._each("seen", ids, dt.date.fromisoformat)
 
     def first_seen(self, ids: Sequence[str], today: dt.date) -> dict[str, dt.date]:
         """The day each content id was first seen; today (and remembered) for new ones."""
-        days = self._seen_days(ids)
+        days = self.seen_days(ids)
         for identity in ids:
             if identity not in days:
                 days[identity] = today

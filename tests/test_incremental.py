@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the d
 
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
+from briefer.serialize import briefing_data
 from briefer.store import store_path
 
 SAMPLES = REPO / "samples"
@@ -82,6 +83,47 @@ def test_a_warm_run_is_served_whole_and_writes_what_a_cold_run_writes(
     warm = _run(corpus, out)
     assert warm.stats.briefing_reused and warm.stats.summarized == 0
     assert _briefing_files(warm) == _briefing_files(first) == _cold(corpus, tmp_path / "cold")
+
+
+def _stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(out)): (path.stat().st_mtime_ns, path.stat().st_ino)
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_warm_run_leaves_files_still_as_written_alone_and_rewrites_any_that_changed(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    first = _run(corpus, out)
+    written = _briefing_files(first)
+    before = _stamps(out)
+    warm = _run(corpus, out)
+    assert warm.stats.briefing_reused and warm.paths == first.paths
+    assert _stamps(out) == before  # nothing rendered or written again
+    # Loaded only when asked for, as the store keeps it (without the articles' texts).
+    assert briefing_data(warm.briefing) == briefing_data(first.briefing)
+    # A briefing file removed or edited by hand, another briefing added to the folder (the
+    # index lists it): each is written again, as a run that renders writes it.
+    (out / "2024-12-10.txt").unlink()
+    (out / "2024-12-10.md").write_text("edited\n", encoding="utf-8")
+    again = _run(corpus, out)
+    assert again.stats.briefing_reused and _briefing_files(again) == written
+    (out / "2024-11-30.md").write_text("an older briefing\n", encoding="utf-8")
+    assert "2024-11-30" not in (out / "index.md").read_text(encoding="utf-8")
+    _run(corpus, out)
+    assert "2024-11-30" in (out / "index.md").read_text(encoding="utf-8")
+    # A template of the user's, then edited: the files follow the template.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    template = templates / "briefing.txt.j2"
+    template.write_text("first {{ briefing.date }}\n", encoding="utf-8")
+    options = dataclasses.replace(_options(corpus, out), templates=templates)
+    assert make(options).paths[2].read_text(encoding="utf-8") == "first 2024-12-10\n"
+    template.write_text("second {{ briefing.date }}\n", encoding="utf-8")
+    assert make(options).paths[2].read_text(encoding="utf-8") == "second 2024-12-10\n"
 
 
 def test_a_changed_period_or_option_is_not_served_from_the_stored_briefing(

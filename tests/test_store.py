@@ -370,6 +370,8 @@ def _tamper(path: Path, table: str, spoil: str) -> None:
         connection.execute("DELETE FROM rows")
     if table != "briefings":
         connection.execute("DELETE FROM briefings")
+    else:  # the record of the files written, which would leave the briefing unread
+        connection.execute("DELETE FROM briefings WHERE value NOT LIKE '%NATO%'")
     connection.commit()
     connection.close()
 

@@ -17,7 +17,6 @@ from briefer.deliver.index import RECORDS_DIR, index_files
 from briefer.errors import DeliveryError, OptionsError
 from briefer.files import locked, reason, write_files
 from briefer.records import Briefing
-from briefer.render import render_all
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ def write_briefing(
     in format order. A render error writes nothing; a write error leaves no partial file.
     With index, the briefing's record and `<out>/index.md` are rewritten too
     (briefer.deliver.index)."""
+    from briefer.render import render_all  # Jinja: only for a run that writes
+
     wanted = list(dict.fromkeys(formats))  # a format named twice is written once
     if not wanted:
         raise OptionsError("no output format given; choose from md, html, txt")

@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefer.options import FORMATS
-from briefer.rank import briefed_record, lead_story
 from briefer.records import Briefed, Briefing
-from briefer.render import render_index
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +56,10 @@ def record_path(out: Path, date: dt.date) -> Path:
 
 
 def record_bytes(briefing: Briefing) -> bytes:
+    # Imported here, like render_index below: a warm run reads the history (briefed_history)
+    # without ranking or rendering anything.
+    from briefer.rank import briefed_record, lead_story
+
     record = {
         "version": RECORD_VERSION,
         "date": briefing.date.isoformat(),
@@ -189,6 +191,8 @@ def index_files(
     """(path, bytes) of this briefing's record and, unless someone else's index.md is in the
     way, the rebuilt index: rendered now, so a broken index template stops the run before
     anything is written."""
+    from briefer.render import render_index
+
     files = [(record_path(out, briefing.date), record_bytes(briefing))]
     if may_write_index(out):
         text = render_index(index_entries(out, briefing, formats), templates)

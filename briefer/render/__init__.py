@@ -23,6 +23,7 @@ import jinja2
 
 from briefer import serialize
 from briefer.errors import OptionsError, RenderError
+from briefer.files import shipped_templates_dir
 from briefer.options import FORMATS
 from briefer.rank import corroboration, why_ranked
 from briefer.records import OTHER_THEME, Briefing, Bullet, Cut, Story
@@ -52,16 +53,6 @@ _URL_SAFE_CHARS = "/:?#[]@!$&*+,;=%-._~"  # "'", "(", ")" and "<>\"" break md an
 
 def template_name(fmt: str) -> str:
     return f"briefing.{fmt}.j2"
-
-
-def shipped_templates_dir() -> Path:
-    """Where the shipped templates are: inside the package when installed from a wheel,
-    else the repo's top-level templates/ folder (source tree or editable install)."""
-    package = Path(__file__).resolve().parent.parent  # briefer/, this module is briefer/render/
-    packaged = package / "templates"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / "templates"
 
 
 # ---- filters --------------------------------------------------------------------------------
