@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from briefer.errors import InputError
 from briefer.ingest import ARTICLE_SUFFIXES, content_id, html_to_text, read_file, read_inputs
+from briefer.ingest.fields import squeezed
 from briefer.records import Skipped
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -779,3 +781,23 @@ def test_every_sample_header_is_read_without_tomllib(repo_samples: Path) -> None
     for path in paths:
         header = path.read_text(encoding="utf-8").split("+++", 2)[1].strip("\n")
         assert _plain_toml(header) == tomllib.loads(header), path
+
+
+def test_no_white_space_but_the_space_is_printable() -> None:
+    # What squeezed relies on to take its fast road.
+    assert [
+        code
+        for code in range(sys.maxunicode + 1)
+        if chr(code).isspace() and chr(code) != " " and chr(code).isprintable()
+    ] == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\r\u00a0\u2028\x1c\x00\u00adé")), max_size=30))
+def test_squeezed_is_splitting_and_joining(text: str) -> None:
+    assert squeezed(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", "  a  b\n\nc  ", "a\u00a0b", "a\tb", "x"])
+def test_squeezed_is_splitting_and_joining_on_edge_cases(text: str) -> None:
+    assert squeezed(text) == " ".join(text.split())
