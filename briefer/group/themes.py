@@ -141,6 +141,25 @@ _MIN_TERMS = 2
 # _MIN_TERMS or not, the same on half A at cosine 0.85; a wider margin with them (_NULL_SIGMAS 12,
 # cosine 0.9) 0.809 / 0.721 on half A.
 _SYNONYM_WEIGHT = 0.5
+# Tried and not taken, stop 20 (benchmarks/themes_tried.py prints each; high rows, accuracy on
+# half A / B, first wording then second, against 0.853 / 0.750 and 0.750 / 0.792; AUC of themed
+# against Other rows 0.884 and 0.874): each theme as a unigram language model against English,
+# evidence the log-likelihood ratio, Other below Z SDs of an English article of the same length
+# (AUC 0.869 / 0.845; best Z on half A, 25: 0.838 / 0.681, 0.676 / 0.736); the share of
+# windows holding theme words (AUC 0.81 / 0.81, whole article 0.82 / 0.78); the whole article
+# read, past the first ~125 content words at field weight 0.1 / 0.25 / 1: first wording 0.809 /
+# 0.736, 0.794 / 0.736, 0.735 / 0.667, second 0.750 / 0.736 ... 0.662 / 0.625 (Other rows gain
+# as much evidence as themed ones; it would file sample 000 under Peace talks but the membership
+# article under Weapons aid); the null at each article's own length, 10 / 12 SDs: 0.794 / 0.694,
+# 0.838 / 0.736 (second 0.691 / 0.764, 0.721 / 0.792); a mention counting 0 or 0.5 unless
+# another theme word is within 20 content words: 0.868 / 0.681, 0.838 / 0.750 (second 0.735 /
+# 0.778, 0.750 / 0.778); near-synonyms folded into their word as one term: 0.838 / 0.722 (0.735
+# / 0.764); the description at weight 0.35 / 0.75 / 1.0 (_DESCRIPTION_WEIGHT): 0.809 / 0.736,
+# 0.809 / 0.667, 0.824 / 0.611 (second 0.721 / 0.778, 0.721 / 0.764, 0.676 / 0.708); words of a
+# theme word's Snowball family ("negotiate" for "negotiators") as near-synonyms: first wording
+# the same, second 0.735 / 0.764 ("importantly", "firmly", "defendants" join); a qualifier
+# named by its demonym ("Russian" for "... on Russia"): second wording half B 0.778 (a spy story
+# under Arming Ukraine), the rest unchanged.
 
 
 @dataclass(frozen=True)
