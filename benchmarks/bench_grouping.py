@@ -14,13 +14,15 @@ the repeats, as the machine is shared.
 with the functions group() uses, the stemming caches emptied first as in a fresh `briefer
 make` process: the words of each article (done by the reading workers in `make`), the Texts
 tables, the term matrix, the story graph (two threads) and its clustering, theme placement,
-headlines, copies and bullets (in one process), the same stories told as group() tells them
-(half in a forked copy) and topic labels.
+headlines, copies and bullets (in one process), the same stories told as `make` tells them
+(half in one of the run's worker processes, briefer.halves.with_workers: this process's CPU
+and the wall time) and topic labels.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -39,10 +41,12 @@ from briefer.group.stories import story_labels, story_matrices
 from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
 from briefer.group.topics import label_topics
+from briefer.halves import with_workers
 from briefer.records import Article, Block, Document, Sentence, Story, Summary, Theme
 from briefer.summarize import bullets
 from briefer.summarize.bullets import story_bullets
 from briefer.words import stem
+from briefer.workers import Workers, _prepare_summarizing
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [f"Outlet {k}" for k in range(40)]
@@ -110,7 +114,7 @@ def parts(
 ) -> dict[str, tuple[float, float]]:
     """(wall, CPU of this process) seconds of each part of the group stage, in the order
     group() runs them. The story graph runs in two threads (both counted as this process's
-    CPU) and half of the stories told in a forked copy (its CPU not counted): wall is what
+    CPU) and half of the stories told in a worker process (its CPU not counted): wall is what
     the run waits for."""
     for cache in (stem, theme_key, bullets._content_stem):
         cache.cache_clear()
@@ -151,11 +155,14 @@ def parts(
         told.append(story_bullets(quoted, summaries, 5))
     lap("bullets (one process)")
     # As the first telling found the bullets' cache (the stems of the texts are warm in
-    # both, as in `make`, where the Texts are made before the stories are told).
+    # both, as in `make`, where the Texts are made before the stories are told). The worker
+    # is started outside the lap: in `make` it is the one that read the files.
     bullets._content_stem.cache_clear()
+    pool = Workers(prepare=_prepare_summarizing)
+    pool.run([0], [range(1)], _ready, _ready, [None], None, ("start", "starting"))
     clock = (time.perf_counter(), time.process_time())
-    tell_stories(reports, documents, summaries, 5)
-    lap("stories told, as group() does")
+    tell_stories(reports, documents, summaries, 5, functools.partial(with_workers, pool))
+    lap("stories told, as make does")
     stories = [
         Story(title=title, articles=articles, bullets=said, theme=placement.theme, copies=pairs)
         for title, articles, said, placement, pairs in zip(
@@ -165,6 +172,10 @@ def parts(
     label_topics(stories, rows, story_of)
     lap("topic labels")
     return times
+
+
+def _ready(*_: object) -> list[None]:
+    return [None]
 
 
 def main() -> None:

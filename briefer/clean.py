@@ -91,8 +91,14 @@ _OPEN_QUOTE_SPACE = re.compile(r"“\s+(?=[\w‘'])")
 _CLOSE_QUOTE_SPACE = re.compile(r"(?<=[\w.,!?])\s+”(?=[\s.,;:!?)]|$)")
 _LEADING_STRAY = re.compile(r"^[.,;:]+\s+(?=\S)")
 # Tokenized corpora ("it 's one , he said .") put spaces before punctuation on purpose.
-_SPACED_PUNCT = re.compile(r"(?:^|\s)[,.;:!?](?=\s|$)")
-_ATTACHED_PUNCT = re.compile(r"\w[,.;:!?](?=\s|$)")
+# Each pattern begins with the mark and then looks back at what precedes it: the engine jumps
+# from mark to mark by a fast scan instead of trying a space (or a word character) at every
+# position of the text, 8x faster on the bench corpus, where counting these was a fifth of
+# the cleaning (issue 13). They count what "(?:^|\s)[,.;:!?](?=\s|$)" and
+# "\w[,.;:!?](?=\s|$)" count (tests/test_clean.py): the character before a mark is never a
+# mark, so taking it into a match or only looking at it finds the same marks.
+_SPACED_PUNCT = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.))(?=\s|$)")
+_ATTACHED_PUNCT = re.compile(r"[,.;:!?](?<=\w.)(?=\s|$)")
 _SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2,}[.!?][\"”’)]*\s+[\"“‘(]*[^\W\d_]")
 # Tokenized text spaces its closing quotes too: `he said . " cnn 's ...`.
 _SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"”’')\]])*\s+")

@@ -6,11 +6,13 @@ sorts): nothing is copied. The caller gets [work(first half), work(second half)]
 [work(items)] when the work is too little to share), and joins them: work must depend on its
 items alone.
 
-Pure Python work (telling the stories) would need a second process. A forked copy of this
-process was tried for it: on the 10k bench week it saved 0.3-1 s of a 16-18 s cold run, but a
-fork's resident pages count in full in the process tree's memory (736 MB against 450 MB without
-it, over the 500 MB target; 30 MB more even counted proportionally), so the stories are told
-in one process.
+Pure Python work (telling the stories) needs a second process. A forked copy of this process
+was tried for it: on the 10k bench week it saved 0.3-1 s of a 16-18 s cold run, but a fork's
+resident pages count in full in the process tree's memory (736 MB against 450 MB without it,
+over the 500 MB target; 30 MB more even counted proportionally). with_workers instead sends
+the second half, item by item with only what each item's work reads, to one of the run's
+worker processes, forked when the run began and still holding little (about 70 MB each at
+10k), while a thread of this process works out the first half.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from briefer.workers import Work, Workers, in_workers
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +81,54 @@ def in_threads(
     if failed:
         raise failed[0]
     return [here, there[0]]
+
+
+def _unmarked(at: int) -> None:
+    """started(at) for work done in this process, where no input needs watching."""
+
+
+def with_workers(
+    pool: Workers, work: Work, items: Sequence[Any], weights: Sequence[float], threshold: float
+) -> list[Any]:
+    """work(items, started), the second half worked out in one of the pool's processes
+    (work, the items and the results must pickle) while a thread of this process works out
+    the first, when the weights reach threshold and the pool has a worker at hand (none is
+    started here: a fork now would copy this process's heap). The pool is ended once done:
+    the last stage that needs it. An item the worker got stuck on (INPUT_BUDGET) or died on
+    is worked out here after the others, so every item gets work's own result."""
+    cut = _cut(items, weights, threshold)
+    if cut is None or not pool.idle:
+        pool.close()
+        return work(list(items), _unmarked)
+    pool.keep(1)  # one process beside this one: the second core (and no more memory)
+    here: list[Any] = []
+    failed: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            here.extend(work(list(items[:cut]), _unmarked))
+        except BaseException as error:  # raised in the calling thread below
+            failed.append(error)
+
+    # This thread drives the worker (its pipes, budgets and signals belong to the main
+    # thread); the other works out the first half, the two taking turns at the interpreter's
+    # lock while the worker works apart.
+    helper = threading.Thread(target=first, daemon=True)
+    helper.start()
+    try:
+        there = in_workers(pool, items[cut:], work, _none, ("work out", "working out"))
+    finally:
+        pool.close()
+    helper.join()
+    if failed:
+        raise failed[0]
+    for index, found in enumerate(there):
+        if found is None:
+            there[index] = work([items[cut + index]], _unmarked)[0]
+    log.debug("%d of %d items worked out in a worker process", len(there), len(items))
+    return here + there
+
+
+def _none(item: Any, why: str) -> None:
+    """What a worker got stuck on or died on stands as None, to be worked out here."""
+    log.debug("worked out here after its worker failed (%s)", why)

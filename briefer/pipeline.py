@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
+from briefer.halves import with_workers
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import read_files
@@ -40,7 +41,7 @@ from briefer.records import (
 from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
 
 if TYPE_CHECKING:
-    from briefer.group.grouping import Placer, Teller
+    from briefer.group.grouping import Placer, Share, Teller
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,14 @@ def build_fresh(
         )
         teller = functools.partial(cache.stories, length=length)
         placer = functools.partial(cache.placements, themes=themes, length=length)
-        return group(chosen, summaries, themes, teller, placer, known)
+        # A worker kept from the reading tells half the stories (ended once they are told).
+        summarize.keep = 1
+        share = functools.partial(with_workers, summarize.pool)
+        try:
+            return group(chosen, summaries, themes, teller, placer, known, share)
+        finally:
+            summarize.keep = 0
+            summarize.pool.close()
 
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
@@ -233,13 +241,15 @@ def group(
     teller: Teller | None = None,
     placer: Placer | None = None,
     known: KnownRows | None = None,
+    share: Share | None = None,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
     summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
     the article store, or worked out); teller, placer: how what each story says and where it
     is filed are had (Cache.stories and Cache.placements); known: rows the store holds of
     articles an earlier grouping read (they had something to say), whose summaries are then
-    loaded only for the stories that must be told or placed again."""
+    loaded only for the stories that must be told or placed again; share: how the stories
+    told may be shared with another process (grouping.tell_stories)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
@@ -270,6 +280,7 @@ def group(
         teller=teller or tell_each,
         placer=placer or place_each,
         known=known,
+        share=share,
     )
     final = all(not had[k].problem for k in todo)
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final, grouping.kept)

@@ -304,6 +304,19 @@ class Told:
     copies: tuple[tuple[str, str], ...]  # (copy id, original id)
 
 
+@dataclass(frozen=True, slots=True)
+class Tale:
+    """Everything telling one story reads (grouping.tell_tale): its reports, oldest first,
+    and each one's summary sentences and cleaned blocks, so the story can be told in another
+    process from this alone. A report's blocks are () where nothing reads them: a story of
+    one report with a headline (its copies are none, and its title is that headline)."""
+
+    articles: tuple[Article, ...]
+    blocks: tuple[tuple[Block, ...], ...]  # by report
+    sentences: tuple[tuple[Sentence, ...], ...]  # by report: its summary, in document order
+    algorithm: str  # of the summaries (Summary.algorithm)
+
+
 @dataclass(frozen=True)
 class TermRows:
     """What grouping reads from each article, over one vocabulary in alphabetical order, so

@@ -17,6 +17,11 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+try:
+    import orjson
+except ModuleNotFoundError:  # an environment installed before orjson was a dependency
+    orjson = None  # type: ignore[assignment]
+
 from briefer.records import (
     Article,
     Block,
@@ -339,6 +344,21 @@ def briefing_json(briefing: Briefing, url: Callable[[str], str] = _keep) -> str:
 def compact(value: Any) -> str:
     """A value as one compact line of JSON: how the store keeps it."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def compact_plain(value: Any) -> str:
+    """compact(value), the same characters, for a value made only of strings, integers,
+    booleans, None, lists and dicts with string keys (no floats: orjson writes 1e-07 as 1e-7
+    and NaN as null), as the rows of files and summaries are: orjson writes them 3-4x
+    faster than json (a 10,000-article cold run writes 20,000 such rows, about 0.7 s of the
+    main process's CPU with json). What orjson refuses (a lone surrogate in a file name read
+    with surrogateescape, an integer past 64 bits) is written by json."""
+    if orjson is None:
+        return compact(value)
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        return compact(value)
 
 
 # ---- back from the JSON form: a whole briefing, as the store keeps a finished run ------------

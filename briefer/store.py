@@ -80,6 +80,7 @@ from briefer.serialize import (
     briefing_data,
     briefing_from,
     compact,
+    compact_plain,
     placement_data,
     placement_from,
     sections_data,
@@ -488,7 +489,7 @@ class Store:
     def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None:
         stamp = self._stamps.get(path)
         if stamp is not None:
-            rows = compact([article_data(article, text=True) for article in articles])
+            rows = compact_plain([article_data(article, text=True) for article in articles])
             stamp = f"{stamp}:{self._salt}{_tag(limits)}"
             self._add("files", file_key(path, os.getcwd()), rows, stamp)
 
@@ -507,7 +508,7 @@ class Store:
         return self._each("summaries", keys, summarized_from)
 
     def add_summary(self, key: str, value: Summarized) -> None:
-        self._add("summaries", key, compact(summarized_data(value)))
+        self._add("summaries", key, compact_plain(summarized_data(value)))
 
     def grouping(self, key: str, articles: Sequence[Article]) -> Grouped | None:
         """The grouping stored under key, with each story's articles taken from this run's

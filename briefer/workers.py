@@ -36,7 +36,7 @@ from queue import SimpleQueue
 from types import FrameType
 from typing import Any
 
-from briefer.records import Article, Block, Sentence, Summarized, TextFeatures
+from briefer.records import Article, Block, Sentence, Summarized, Tale, TextFeatures
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,9 @@ class Summarizer:
         default_factory=lambda: Workers(preload=_SUMMARIZING, prepare=_prepare_summarizing)
     )
     ahead: Ahead | None = None
+    # Workers kept once the summarizing is done, for a later stage to share its work with
+    # (the stories told: briefer.halves.with_workers, which ends them); 0: ended at once.
+    keep: int = 0
 
     def close(self) -> None:
         self.pool.close()
@@ -178,7 +181,7 @@ class Summarizer:
         try:
             worked = iter(self._summarize(rest, length))
         finally:
-            self.pool.close()  # the last stage that needs them: their memory given back
+            self.pool.keep(self.keep)  # the last stage that needs them: their memory given back
         return [done if done is not None else next(worked) for done in taken]
 
     def _summarize(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
@@ -280,7 +283,7 @@ def _by_fields(kind: type[Any]) -> Callable[[Any], tuple[type[Any], tuple[Any, .
 # which pickle through dataclasses' own __getstate__ and __setstate__: Python code looking
 # the fields up on every call. Sent between our processes they go as (class, field values)
 # instead, rebuilt by the class itself: the same records, unpickled in about half the time.
-for _kind in (Article, Block, Sentence, Summarized, TextFeatures):
+for _kind in (Article, Block, Sentence, Summarized, Tale, TextFeatures):
     ForkingPickler.register(_kind, _by_fields(_kind))
 
 
@@ -454,6 +457,18 @@ class Workers:
                     busy.send(connection, self.work, self.items, task)
                 except OSError:  # it died at work: _wait finds out and replaces it
                     queue.appendleft(task)
+
+    def keep(self, count: int) -> None:
+        """End the idle workers past the first count, and start no more than count from now
+        on (a later stage that wants one process beside this one); 0: close."""
+        while len(self.idle) > count:
+            process, connection = self.idle.pop()
+            self.places.pop(connection, None)
+            _stop(process, connection, kill=False)
+        if count:
+            self.count = min(self.count, count)
+        else:
+            self.close()
 
     def close(self) -> None:
         """End every worker: the idle ones told to, the busy ones killed."""

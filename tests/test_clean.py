@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.clean import clean, clean_text
+from briefer.clean import _ATTACHED_PUNCT, _SPACED_PUNCT, clean, clean_text
 from briefer.records import Article, Block
 
 LEDE = (
@@ -507,6 +507,43 @@ def test_a_credit_sentence_at_the_end_of_tokenized_text_is_removed() -> None:
     blocks, removed = clean_text(f'{CNN_LIKE} " {credit}')
     assert [block.text for block in blocks] == [f'{CNN_LIKE} "']
     assert removed == (credit,)
+
+
+# What the two counts that tell tokenized text were written as, before they began with the mark.
+_SPACED_PUNCT_AS_WRITTEN = re.compile(r"(?:^|\s)[,.;:!?](?=\s|$)")
+_ATTACHED_PUNCT_AS_WRITTEN = re.compile(r"\w[,.;:!?](?=\s|$)")
+
+
+def _punctuation_counts(text: str) -> tuple[int, int, int, int]:
+    return (
+        len(_SPACED_PUNCT.findall(text)),
+        len(_SPACED_PUNCT_AS_WRITTEN.findall(text)),
+        len(_ATTACHED_PUNCT.findall(text)),
+        len(_ATTACHED_PUNCT_AS_WRITTEN.findall(text)),
+    )
+
+
+def test_the_tokenized_text_counts_are_the_patterns_as_written_on_the_fixtures() -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    texts = [CNN_LIKE, LEDE, MIDDLE, " , . ; : ! ?", ",. ,\n.\t; end .", "a .\n, b , c ."]
+    texts += [
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in fixtures.rglob("*")
+        if path.is_file() and path.suffix in {".md", ".txt", ".jsonl", ".html", ".xml"}
+    ]
+    counted = 0
+    for text in texts:
+        spaced, spaced_before, attached, attached_before = _punctuation_counts(text)
+        assert (spaced, attached) == (spaced_before, attached_before)
+        counted += spaced + attached
+    assert counted > 500  # the fixtures hold both shapes in number (650 marks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1_ ,.;:!?\n\t\u00a0é'\"")), max_size=40))
+def test_the_tokenized_text_counts_are_the_patterns_as_written(text: str) -> None:
+    spaced, spaced_before, attached, attached_before = _punctuation_counts(text)
+    assert (spaced, attached) == (spaced_before, attached_before)
 
 
 def test_a_comments_notice_at_the_end_of_the_last_paragraph_is_removed() -> None:

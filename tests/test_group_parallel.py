@@ -1,20 +1,32 @@
 """The group stage on two cores (issue 13): work cut in halves, the second done in another
-thread (briefer.halves), gives what one thread gives."""
+thread or in one of the run's worker processes (briefer.halves), gives what one gives."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
+import json
+import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
 
+from briefer import pipeline
 from briefer.group import graph as graph_module
+from briefer.group import grouping
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
-from briefer.halves import in_threads, split_point
+from briefer.group.grouping import tell_stories
+from briefer.halves import in_threads, split_point, with_workers
+from briefer.options import MakeOptions
+from briefer.records import Article, Document, Summary
+from briefer.workers import Workers, _prepare_summarizing, summarize_chunk
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 
@@ -78,3 +90,130 @@ def test_the_story_graph_in_two_threads_equals_one(
 
     for forked, alone in zip(built(0), built(10**12), strict=True):
         _assert_same_graph(forked, alone)
+
+
+# ---- stories told beside one of the run's worker processes ------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_PARENT = os.getpid()  # this test process (a worker is forked from it)
+
+
+def _started_pool() -> Workers:
+    """A pool whose workers are at hand, as a run's are once they have read its files."""
+    pool = Workers(prepare=_prepare_summarizing)
+    pool.run([0, 1], [range(1), range(1, 2)], _where, _nowhere, [None, None], None, ("", ""))
+    return pool
+
+
+def _where(items: Sequence[int], started: Callable[[int], None]) -> list[tuple[int, int]]:
+    return [(item, os.getpid()) for item in items]
+
+
+def _nowhere(item: int, why: str) -> None:
+    raise AssertionError(f"{item}: {why}")
+
+
+def _dies_on_three(items: Sequence[int], started: Callable[[int], None]) -> list[int]:
+    for number, item in enumerate(items):
+        started(number)
+        if item == 3 and os.getpid() != _PARENT:
+            os._exit(1)  # the worker dies on this input
+    return [item * 10 for item in items]
+
+
+@two_cores
+def test_with_workers_sends_the_second_half_to_a_worker_and_ends_the_pool() -> None:
+    pool = _started_pool()
+    assert len(pool.idle) == 2
+    found = with_workers(pool, _where, list(range(10)), [1.0] * 10, threshold=5)
+    assert [item for item, _ in found] == list(range(10))
+    assert {pid for _, pid in found[:5]} == {os.getpid()}
+    assert len({pid for _, pid in found[5:]}) == 1 and found[5][1] != os.getpid()
+    assert not pool.idle and not pool.busy  # ended: the last stage that needs it
+    # Too little work, or no worker at hand: all of it here, and no process started for it.
+    for pool, threshold in ((_started_pool(), 11), (Workers(), 0)):
+        found = with_workers(pool, _where, list(range(10)), [1.0] * 10, threshold=threshold)
+        assert {pid for _, pid in found} == {os.getpid()}
+        assert not pool.idle and not pool.busy
+
+
+@two_cores
+def test_with_workers_works_out_here_what_its_worker_died_on() -> None:
+    found = with_workers(_started_pool(), _dies_on_three, list(range(6)), [1.0] * 6, 0)
+    assert found == [0, 10, 20, 30, 40, 50]
+
+
+def _documents() -> list[tuple[Document, Summary]]:
+    """Real dev reports, cleaned and summarized as a run does, and two re-posts (a copy
+    under another headline, and one without a headline) so stories have copies."""
+    rows = [json.loads(line) for line in (FIXTURES / "themes_dev.jsonl").open(encoding="utf-8")]
+    articles = [
+        Article(
+            id=f"a{k}",
+            title=row["title"],
+            date=dt.date.fromisoformat(row["date"]),
+            source=row["source"],
+            url="",
+            text=row["text"],
+            path=f"{k}.md",
+        )
+        for k, row in enumerate(rows[:24])
+    ]
+    articles.append(dataclasses.replace(articles[0], id="copy", title="Re-posted", source="X"))
+    articles.append(dataclasses.replace(articles[1], id="untitled", title=" ", source="Y"))
+    done = summarize_chunk(articles, (3, None, "default"))
+    return [value.attach(article) for article, value in zip(articles, done, strict=True)]
+
+
+DOCUMENTS = _documents()
+
+
+@two_cores
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 7), min_size=len(DOCUMENTS), max_size=len(DOCUMENTS)))
+def test_stories_told_beside_a_worker_equal_those_told_here(numbers: list[int]) -> None:
+    """Any grouping of the reports into stories: each story's headline, bullets and copies
+    are the same whether half the stories are told in a worker process or all here."""
+    stories: dict[int, list[Article]] = {}
+    for (document, _), number in zip(DOCUMENTS, numbers, strict=True):
+        stories.setdefault(number, []).append(document.article)
+    reports = [tuple(articles) for _, articles in sorted(stories.items())]
+    documents = {d.article.id: d for d, _ in DOCUMENTS}
+    summaries = {s.article.id: s for _, s in DOCUMENTS}
+    alone = tell_stories(reports, documents, summaries, 5)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grouping, "_SHARED_REPORTS", 0)
+        pool = _started_pool()
+        shared = tell_stories(
+            reports, documents, summaries, 5, functools.partial(with_workers, pool)
+        )
+    assert shared == alone
+    assert not pool.idle
+
+
+@two_cores
+def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for document, _ in DOCUMENTS:
+        article = document.article
+        (folder / f"{article.id}.md").write_text(
+            f"---\ntitle: '{article.title}'\ndate: {article.date}\nsource: {article.source}\n"
+            f"---\n\n{article.text}\n",
+            encoding="utf-8",
+        )
+    options = MakeOptions(
+        inputs=(folder,), since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31), cache=False
+    )
+    serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial"), None, 10**9)
+    monkeypatch.setattr(grouping, "_SHARED_REPORTS", 0)
+    with caplog.at_level(logging.DEBUG, logger="briefer.halves"):
+        pooled = pipeline.make(dataclasses.replace(options, out=tmp_path / "pooled"), None, 0)
+    assert pooled.workers >= 1
+    assert any("worked out in a worker process" in r.getMessage() for r in caplog.records)
+    merged = [story for story in pooled.briefing.stories if story.copies]
+    assert merged  # the re-post is found a copy, beside the worker as here
+    assert pooled.briefing.stories == serial.briefing.stories
+    assert [p.read_bytes() for p in pooled.paths] == [p.read_bytes() for p in serial.paths]
