@@ -34,8 +34,9 @@ from briefer.records import (
     Theme,
     Told,
 )
-from briefer.serialize import article_data, compact
-from briefer.store import Store, code_salt, file_key, file_stamp, hash_parts, store_path
+from briefer.serialize import compact
+from briefer.stamps import code_salt, file_key, file_stamp, hash_parts
+from briefer.store import Store, store_path
 
 _Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
 _Value = TypeVar("_Value")  # what it works out (a summary, what a story says)
@@ -60,7 +61,11 @@ def grouping_key(shown: Sequence[bytes], themes: Sequence[Theme]) -> str:
 
 
 def run_key(
-    listed: Listed, options: MakeOptions, themes: Sequence[Theme], history: Sequence[Briefed]
+    listed: Listed,
+    options: MakeOptions,
+    themes: Sequence[Theme],
+    history: Sequence[Briefed],
+    stamps: dict[Path, str] | None = None,
 ) -> str | None:
     """What decides a whole run's ranked briefing, known before any file is read: every
     input file with its stamp (as the files table trusts it), the walk's problems, the
@@ -70,7 +75,8 @@ def run_key(
 
     Undated articles are placed by the day they were first seen: those days are not in the
     key (which undated articles there are is known only once the files are read) but stored
-    with the briefing, which is served only while the store still gives the same days."""
+    with the briefing, which is served only while the store still gives the same days.
+    stamps: filled with each file's stamp, for the store's lookup not to take them again."""
     if options.urls:
         return None
     digest = hashlib.blake2b(digest_size=16)
@@ -97,6 +103,8 @@ def run_key(
         stamp = file_stamp(path)
         if stamp is None:
             return None
+        if stamps is not None:
+            stamps[path] = stamp
         digest.update(f"\x01{file_key(path, cwd)}\x00{stamp}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
@@ -146,20 +154,19 @@ def _themes_data(themes: Sequence[Theme]) -> list[list[object]]:
     return [[t.name, t.description, list(t.keywords)] for t in themes]
 
 
-def _story_key(shown: Sequence[bytes], max_bullets: int, head: Sequence[object]) -> str:
-    """A story's key from its reports as shown (Cache._shown), in order."""
-    return _reports_key([code_salt(), *head, max_bullets], shown)
-
-
-def _reports_key(head: Sequence[object], shown: Sequence[bytes]) -> str:
+def _reports_key(head: Sequence[object] | bytes, shown: Sequence[bytes]) -> str:
     """A hash of head and of reports as shown (Cache._shown), in order: a grouping's or a
-    story's key."""
+    story's key. head may come encoded (_encoded), once for all of a run's stories."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(compact(head).encode("utf-8", "surrogatepass"))
+    digest.update(head if isinstance(head, bytes) else _encoded(head))
     for report in shown:
         digest.update(report)
         digest.update(b"\x01")
     return digest.hexdigest()
+
+
+def _encoded(head: Sequence[object]) -> bytes:
+    return compact(head).encode("utf-8", "surrogatepass")
 
 
 # ---- the stages, memoized ---------------------------------------------------------------------
@@ -222,24 +229,29 @@ class Cache:
             key = self._summary_keys[memo] = summary_key(article, *length)
         return key
 
-    def _story_key(
+    def _story_keys(
         self,
-        articles: Sequence[Article],
+        reports: Sequence[tuple[Article, ...]],
         length: tuple[int, int | None, str],
         max_bullets: int,
         head: Sequence[object],
-    ) -> str:
-        """A story's key: its reports as shown, in order, with their summary keys (what
+    ) -> list[str]:
+        """Each story's key: its reports as shown, in order, with their summary keys (what
         tell_story and placements read, and nothing else), under `head`."""
-        return _story_key([self._shown(a, length) for a in articles], max_bullets, head)
+        encoded = _encoded([code_salt(), *head, max_bullets])
+        return [_reports_key(encoded, [self._shown(a, length) for a in s]) for s in reports]
 
     def _shown(self, article: Article, length: tuple[int, int | None, str]) -> bytes:
         """An article's record as shown with its summary key, encoded once per run."""
         memo = (article, length)
         found = self._shown_memo.get(memo)
         if found is None:
-            data = [article_data(article), self._summary_key(article, length)]
-            found = self._shown_memo[memo] = compact(data).encode("utf-8", "surrogatepass")
+            # Every field but the text (as serialize.article_data shows an article), and the
+            # summary key; a tuple's repr is unambiguous and a third of JSON's cost.
+            a = article
+            shown = (a.id, a.title, a.date, a.first_seen, a.source, a.url, a.path)
+            data = (*shown, self._summary_key(article, length))
+            found = self._shown_memo[memo] = repr(data).encode("utf-8", "surrogatepass")
         return found
 
     def briefing(self, key: str | None, files: int, work_out: Callable[[], Briefing]) -> Briefing:
@@ -350,7 +362,7 @@ class Cache:
         order, with their summary keys: what tell_story reads, and nothing else."""
         if self.store is None:
             return work_out(reports)
-        keys = [self._story_key(articles, length, max_bullets, ["story"]) for articles in reports]
+        keys = self._story_keys(reports, length, max_bullets, ["story"])
         known = self.store.stories(keys)
         worked = _work_out_missing(known, keys, reports, work_out)
         for key, value in worked.items():
@@ -373,7 +385,7 @@ class Cache:
         if self.store is None:
             return work_out(reports)
         head = ["placement", _themes_data(themes)]
-        keys = [self._story_key(articles, length, 0, head) for articles in reports]
+        keys = self._story_keys(reports, length, 0, head)
         known = self.store.placements(keys)
         for key, value in _work_out_missing(known, keys, reports, work_out).items():
             self.store.add_placement(key, value)

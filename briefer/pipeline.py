@@ -61,7 +61,7 @@ def build(
     if summarize is None:
         with contextlib.closing(Summarizer()) as own:
             return build(options, cache, own)
-    return _planned(options, cache, summarize, _plan(options))
+    return _planned(options, cache, summarize, _plan(options, cache))
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,13 @@ class _Plan:
     key: str | None
 
 
-def _plan(options: MakeOptions) -> _Plan:
+def _plan(options: MakeOptions, cache: Cache) -> _Plan:
     check_algorithm(options.algorithm)
     themes = load_themes(options.themes)  # before any work: a bad themes file stops the run
     listed = list_inputs(options.inputs)
     history = briefed_history(options.out, options.until)
-    return _Plan(themes, listed, history, run_key(listed, options, themes, history))
+    stamps = cache.store.stamps if cache.store is not None else None
+    return _Plan(themes, listed, history, run_key(listed, options, themes, history, stamps))
 
 
 def _planned(options: MakeOptions, cache: Cache, summarize: Summarizer, plan: _Plan) -> Briefing:
@@ -169,7 +170,7 @@ def make(
         open_cache(options.out, options.cache) as cache,
         contextlib.closing(summarize),
     ):
-        plan = _plan(options)
+        plan = _plan(options, cache)
         written = cache.written(plan.key, options, len(plan.listed.paths))
         if written is not None:
             return MakeResult(tuple(written), cache.stats, 0, (), lambda: build(options))

@@ -256,14 +256,17 @@ def story_terms_from(data: Mapping[str, Any]) -> StoryTerms:
 # ---- stories, sections and briefings ---------------------------------------------------------
 
 
-def story_data(story: Story, url: Callable[[str], str] = _keep) -> Data:
+def story_data(story: Story, url: Callable[[str], str] = _keep, ids_only: bool = False) -> Data:
+    """ids_only: each article by its id alone (what story_from reads; the article store's
+    groupings, whose articles are this run's records)."""
+    articles = [{"id": a.id} if ids_only else article_data(a, url=url) for a in story.articles]
     return {
         "title": story.title,
         "theme": story.theme,
         "secondary_themes": list(story.secondary_themes),
         "why": list(story.why),
         "topic": story.topic,
-        "articles": [article_data(article, url=url) for article in story.articles],
+        "articles": articles,
         "copies": [list(pair) for pair in story.copies],
         "bullets": _bullets_data(story.bullets),
         # Set by the rank stage (after the store keeps a grouping): briefing output only.
@@ -286,12 +289,14 @@ def story_from(data: Mapping[str, Any], articles: Mapping[str, Article]) -> Stor
     )
 
 
-def sections_data(sections: Sequence[Section], url: Callable[[str], str] = _keep) -> list[Data]:
+def sections_data(
+    sections: Sequence[Section], url: Callable[[str], str] = _keep, ids_only: bool = False
+) -> list[Data]:
     return [
         {
             "theme": section.theme,
             "description": section.description,
-            "stories": [story_data(story, url) for story in section.stories],
+            "stories": [story_data(story, url, ids_only) for story in section.stories],
         }
         for section in sections
     ]

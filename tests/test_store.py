@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import REPO, run_cli
 
-from briefer.cache import summary_key
+from briefer.cache import Cache, summary_key
 from briefer.group.graph import StoryGraph
 from briefer.group.rows import rows_from_bytes, rows_to_bytes
 from briefer.group.texts import article_features
@@ -96,6 +96,55 @@ def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     connection.close()
     assert (path.parent / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+
+
+def test_a_file_of_several_articles_comes_back_whole_and_a_spoilt_row_is_read_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.sqlite3"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("{}\n", encoding="utf-8")
+    texts = ("First, with a NUL \x00 and “quotes”.\n\nSecond paragraph.", "", "Ünïcode ✓\n")
+    articles = tuple(
+        Article(f"id{n}", f"T{n}", None, "src", "", text, "feed.jsonl")
+        for n, text in enumerate(texts)
+    )
+    store = Store.open(path)
+    assert store is not None
+    assert store.lookup([feed], DEFAULTS) == {}
+    store.remember(feed, articles, DEFAULTS)
+    store.save()
+    store.close()
+    again = Store.open(path)
+    assert again is not None
+    assert again.lookup([feed], DEFAULTS) == {feed: articles}
+    again.close()
+    # Texts that are not the lengths the row gives, under a checksum that matches: damaged.
+    connection = sqlite3.connect(path)
+    key, value = connection.execute("SELECT key, value FROM files").fetchone()
+    short = value[:-1]
+    connection.execute(
+        "UPDATE files SET value = ?, checksum = ? WHERE key = ?", (short, checksum(key, short), key)
+    )
+    connection.commit()
+    connection.close()
+    third = Store.open(path)
+    assert third is not None
+    assert third.lookup([feed], DEFAULTS) == {} and third.damaged == 1
+    third.close()
+
+
+def test_every_field_of_an_article_but_its_text_keys_its_stories() -> None:
+    """Cache._shown, what story, placement and grouping keys hash an article by, changes with
+    every field of the article (the text through its summary key)."""
+    article = Article("id", "Title", dt.date(2024, 1, 1), "S", "u", "Body text.", "a.md")
+    length = (3, None, "default")
+    shown = Cache(None)._shown(article, length)
+    for field in dataclasses.fields(Article):
+        value = getattr(article, field.name)
+        other = dt.date(2024, 1, 2) if field.name in ("date", "first_seen") else f"{value}x"
+        changed = dataclasses.replace(article, **{field.name: other})
+        assert Cache(None)._shown(changed, length) != shown, field.name
 
 
 def test_a_store_filled_by_other_code_is_emptied(tmp_path: Path) -> None:

@@ -344,6 +344,8 @@ def fetch_command(
 def _plan_mailing(
     config: Config, flag: str | None, dry_run: bool, flag_name: str = "--email"
 ) -> Mailing | None:
+    if flag is None and not config.email and not dry_run:
+        return None  # no one to email (plan_mailing's answer) without importing the mail modules
     from briefer.deliver.mail import plan_mailing
 
     return plan_mailing(flag, config, dry_run, flag_name)

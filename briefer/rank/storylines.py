@@ -157,12 +157,13 @@ def _vectors(counts: Sequence[Sequence[tuple[str, int]]]) -> list[dict[str, floa
     for count in counts:
         df.update(term for term, _ in count)
     total = len(counts)
+    # Each term's idf and each count's weight worked out once (the same operations in the
+    # same order as for every pair: the same floats).
+    idf = {term: math.log((1 + total) / (1 + n)) + 1 for term, n in df.items()}
+    weight = {n: 1 + math.log(n) for n in {n for count in counts for _, n in count}}
     vectors = []
     for count in counts:
-        vector = {
-            term: (1 + math.log(n)) * (math.log((1 + total) / (1 + df[term])) + 1)
-            for term, n in count
-        }
+        vector = {term: weight[n] * idf[term] for term, n in count}
         norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
         vectors.append({term: value / norm for term, value in vector.items()})
     return vectors

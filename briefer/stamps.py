@@ -1,0 +1,78 @@
+"""What the article store (briefer.store) and its keys (briefer.cache) hash: the code's salt,
+keys made of parts, the checksums rows carry, and the stamps that tell an unchanged input
+file from an edited one."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import astuple
+from functools import lru_cache
+from pathlib import Path
+
+import briefer
+from briefer.records import InputLimits
+
+
+@lru_cache(maxsize=1)
+def code_salt() -> str:
+    """The version plus a hash of every module and data file of the package: any change to
+    the code or data that produce cached results gives new keys."""
+    digest = hashlib.blake2b(briefer.__version__.encode(), digest_size=16)
+    package = Path(briefer.__file__).parent
+    for path in sorted([*package.rglob("*.py"), *(package / "data").glob("*")]):
+        if path.is_file():
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def hash_parts(*parts: str) -> str:
+    """A short hash of the parts, each ended so no two lists of parts run together."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def checksum(key: str, value: str) -> str:
+    """What a row must carry: a hash of its key and value, so a flipped byte or a row moved
+    under another key is noticed. hash_parts("row", key, value), hashed in one call (it is
+    worked out for every row read: 10,000 file rows in a rerun)."""
+    joined = f"row\x00{key}\x00{value}\x00".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
+
+
+def input_tag(limits: InputLimits) -> str:
+    """The input limits in a file's stamp: a file read within other limits (one a lowered
+    limit would refuse, say) is read again. Empty for the defaults, so stores stay valid."""
+    if limits == InputLimits():
+        return ""
+    return ":" + ",".join(str(value) for value in astuple(limits))
+
+
+def file_stamp(path: Path) -> str | None:
+    """What tells an unchanged input file from an edited one; None if it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    # ctime cannot be set back by tools that restore mtimes, so an edited file always differs.
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+def file_key(path: Path, cwd: str) -> str:
+    """An input file's row in the files table (and its part of a run key)."""
+    # The path as given is part of the key: it is what the articles' `path` field says. The
+    # working folder tells apart two projects' `articles/a.md`.
+    given = str(path)
+    return f"{given}\x00{given}" if path.is_absolute() else f"{cwd}\x00{given}"
+
+
+def blob_checksum(key: str, value: bytes) -> str:
+    """checksum for a binary value (the rows table)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(key.encode("utf-8", "surrogatepass") + b"\x00")
+    digest.update(value)
+    return digest.hexdigest()
