@@ -270,6 +270,10 @@ class _Para:
     line: int  # index of its first source line, to report removals in document order
     lines: int = 1  # how many source lines it was joined from
     marker: bool = False  # a "Read more" / "Related" marker line
+    # Its text is one line the "anywhere" rules have passed (_paragraphs): _drop_anywhere
+    # need not try them again (on the bench corpus, where a line is a paragraph, a tenth of
+    # the cleaning). Any other text (joined, repaired, cut) is tried again.
+    judged: bool = False
 
 
 def clean(article: Article) -> Document:
@@ -346,11 +350,16 @@ def _paragraphs(lines: list[str], rules: _Rules, removed: list[tuple[int, str]])
             open_para = None
             continue
         if open_para is not None and _continues(previous_line, line, wrap_width):
-            joined = replace(open_para, text=_join(open_para.text, line), lines=open_para.lines + 1)
+            joined = replace(
+                open_para,
+                text=_join(open_para.text, line),
+                lines=open_para.lines + 1,
+                judged=False,
+            )
             paras[-1] = joined
             open_para = joined
         else:
-            open_para = _Para(line, index)
+            open_para = _Para(line, index, judged=True)
             paras.append(open_para)
         previous_line = line
     return paras
@@ -453,7 +462,7 @@ def _drop_anywhere(
     """Joined and repaired paragraphs get the line rules again (a wrapped credit line, say)."""
     kept: list[_Para] = []
     for para in paras:
-        if not para.marker and rules.anywhere.matches(para.text):
+        if not para.marker and not para.judged and rules.anywhere.matches(para.text):
             removed.append((para.line, para.text))
         else:
             kept.append(para)
@@ -487,7 +496,18 @@ def _repeats_title(text: str, wanted: str) -> bool:
     # A paragraph with more words than that cannot repeat the title: its words are not
     # all read (the first paragraphs are often the whole lede, hundreds of words).
     most = _words(wanted) + _TITLE_TAIL_WORDS
-    runs = [run.group() for run in itertools.islice(_WORD_RUN.finditer(text.casefold()), most + 1)]
+    if text.isascii():
+        # Case-folding ASCII is lower-casing, which keeps every character a letter, digit or
+        # neither: the text's own first runs, lowered, are those of the folded text, without
+        # folding a whole lede (the first paragraphs are often hundreds of words). Nearly
+        # every paragraph differs from the title in its first word, and is settled by it.
+        first = _WORD_RUN.search(text)
+        if first is None or first.group().lower() != wanted.partition(" ")[0]:
+            return False
+        runs = [run.group().lower() for run in itertools.islice(_WORD_RUN.finditer(text), most + 1)]
+    else:
+        folded = _WORD_RUN.finditer(text.casefold())
+        runs = [run.group() for run in itertools.islice(folded, most + 1)]
     if len(runs) > most:
         return False
     found = " ".join(runs)
@@ -603,7 +623,8 @@ def _strip_tail_sentences(
         removed.append((last.line, last.text[cut:]))
         rest = last.text[:cut].rstrip()
         # Several notes may be stacked ("... contributed. Comments are closed."): go again.
-        paras = [*paras[:-1], replace(last, text=rest)] if _WORD_RUN.search(rest) else paras[:-1]
+        shortened = replace(last, text=rest, judged=False)
+        paras = [*paras[:-1], shortened] if _WORD_RUN.search(rest) else paras[:-1]
     return paras
 
 

@@ -267,6 +267,22 @@ def test_news_sentences_that_mention_furniture_words_are_kept(sentence: str, whe
 # ------------------------------------------------------------------ title
 
 
+def test_a_notice_wrapped_over_two_lines_is_judged_whole() -> None:
+    # Neither line is furniture alone; joined they are a reprint notice.
+    notice = ["This article may not be published, broadcast,", "rewritten or redistributed"]
+    notice[1] += " without permission."
+    blocks, removed = clean_text("\n\n".join([LEDE, "\n".join(notice), CLOSING]))
+    assert texts(blocks) == [LEDE, CLOSING]
+    assert removed == (" ".join(notice),)
+
+
+def test_a_line_that_is_furniture_once_repaired_is_removed() -> None:
+    # The cut mark hides the credit from the line rules; the repaired paragraph is tried again.
+    blocks, removed = clean_text("\n\n".join([LEDE, "<...> Reported by Jane Doe", CLOSING]))
+    assert texts(blocks) == [LEDE, CLOSING]
+    assert removed == ("Reported by Jane Doe",)
+
+
 def test_a_title_repeated_at_the_top_is_removed() -> None:
     title = "NATO signals support for Ukraine amid Russia threat"
     text = f"NATO Signals Support for Ukraine Amid Russia Threat!\n\n{LEDE}\n\n{MIDDLE}"
@@ -279,6 +295,21 @@ def test_a_title_with_the_site_name_appended_is_removed() -> None:
     text = f"Strike ends after three weeks | The Daily Example\n{LEDE}\n{MIDDLE}"
     blocks, _ = clean_text(text, title="Strike ends after three weeks")
     assert texts(blocks) == [LEDE, MIDDLE]
+
+
+@pytest.mark.parametrize(
+    ("title", "line"),
+    [
+        ("Straße closed after the floods", "STRASSE CLOSED AFTER THE FLOODS | The Daily Example"),
+        ("STRASSE CLOSED AFTER THE FLOODS", "Straße closed after the floods - The Daily Example"),
+        ("Kyiv’s mayor speaks", "KYIV’S MAYOR SPEAKS"),
+    ],
+)
+def test_a_title_is_matched_by_its_case_folded_words(title: str, line: str) -> None:
+    # An ASCII line and a non-ASCII title, and the other way round: the same folded words.
+    blocks, removed = clean_text(f"{line}\n\n{LEDE}\n\n{MIDDLE}", title=title)
+    assert texts(blocks) == [LEDE, MIDDLE]
+    assert removed == (line,)
 
 
 def test_the_title_is_only_looked_for_at_the_top() -> None:
