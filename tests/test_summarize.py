@@ -346,6 +346,16 @@ def test_a_batch_chooses_as_each_article_alone(
     ]
 
 
+def test_the_next_articles_headline_is_not_in_a_last_sentences_words() -> None:
+    # the redundancy check read the next article's headline words as the last sentence's:
+    # "Council." looked like a repeat of "Budget." once "Budget." headed the next article
+    texts = ["Budget.", "Council budget.", "Council."]
+    alone = choose(texts, n=2)
+    assert alone == [0, 2]
+    for following in ([], ["Something else entirely here."]):
+        assert choose_many([(texts, ""), (following, "Budget.")], n=2)[0] == alone
+
+
 def test_generated_sentences_are_under_the_length_target() -> None:
     # test_choice_properties expects n sentences whenever n are fit; that holds only while a
     # generated sentence (at most 14 words) is shorter than the per-sentence length target

@@ -151,7 +151,9 @@ from briefer.words import english_frequencies
 # - shared names and figures that wordfreq holds rarer than the idf cap, as extra evidence
 #   (+0.05 x min(1, shared / 2)): 0.907 / 0.927 / 0.893; 0.985; 0.907, 0.884; 131 / 98 (it
 #   chains the busy topic, whose reports share its names); figures alone (+0.05 for one):
-#   0.910 / 0.930 / 0.897; 0.982; 0.908, 0.888; 142 / 104;
+#   0.910 / 0.930 / 0.897; 0.982; 0.908, 0.888; 142 / 104; figures weighed by wordfreq's own
+#   rule for digits (a year is commoner than most numbers; here every figure is at the cap)
+#   0.912 / 0.933 / 0.901; 0.982; 0.902, 0.884; 144 / 108;
 # - idf to the power 0.5 / 1.5: 0.912 / 0.936 / 0.898 and 0.906 / 0.929 / 0.898 (dated
 #   0.982, the undated readings within 0.003); mentions counted by square root 0.917 /
 #   0.934 / 0.900; 0.982; 0.906, 0.890; once 0.892 / 0.908 / 0.872;

@@ -393,9 +393,10 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
         + weights.numbers * numbers[is_sentence]
         - fragment
     )
-    # the content words of each sentence, for the redundancy check
-    key_ends = np.cumsum(part_content)
-    sentence_key_starts = (key_ends - part_content)[is_sentence]
+    # the content words of each sentence, for the redundancy check: the sentences' alone,
+    # or the last sentence of an article would take in the next article's headline words
+    sentence_keys = content_keys[is_sentence[content_part]]
+    sentence_key_starts = np.cumsum(part_content[is_sentence]) - part_content[is_sentence]
     return _Batch(
         starts=article_first - np.arange(len(articles)),
         scores=scores,
@@ -404,8 +405,8 @@ def _score_batch(articles: Sequence[tuple[Sequence[str], str]], weights: ScorerW
         to_check=to_check[is_sentence],
         distinct=distinct[is_sentence],
         recurring=recurring[is_sentence],
-        keys=content_keys,
-        key_starts=np.append(sentence_key_starts, key_ends[-1]),
+        keys=sentence_keys,
+        key_starts=np.append(sentence_key_starts, len(sentence_keys)),
     )
 
 
