@@ -511,7 +511,7 @@ class Store:
             # The articles by id: `grouping` takes them from the run's records.
             "sections": sections_data(grouped.sections, ids_only=True),
         }
-        self._add("groupings", key, compact(value))
+        self._add("groupings", key, compact_plain(value))  # no floats before rank sets them
 
     def briefing(self, key: str) -> tuple[Briefing, dict[str, dt.date]] | None:
         """The briefing stored under key and the first-seen days it placed undated articles
