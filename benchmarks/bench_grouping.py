@@ -35,9 +35,10 @@ import numpy as np
 
 from briefer.group import cluster_stories, group, load_themes
 from briefer.group.copies import find_copies
-from briefer.group.grouping import _article_key, _story_graph, _story_title, tell_stories
+from briefer.group.grouping import _article_key, _story_graph
 from briefer.group.rows import term_rows
 from briefer.group.stories import story_labels, story_matrices
+from briefer.group.telling import story_title, tell_stories
 from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
 from briefer.group.topics import label_topics
@@ -145,7 +146,7 @@ def parts(
     for position, number in enumerate(story_of.tolist()):
         members[number].append(unique[position].article)
     reports = [tuple(sorted(articles, key=_article_key)) for articles in members]
-    titles = [_story_title(articles, summaries, documents) for articles in reports]
+    titles = [story_title(articles, summaries, documents) for articles in reports]
     copies = [find_copies([documents[a.id] for a in articles]) for articles in reports]
     lap("headlines + copies (one process)")
     told = []

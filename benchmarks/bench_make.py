@@ -159,8 +159,10 @@ _STAGES = (
     ("briefer.group.grouping", "_story_graph", "  group: story graph (built, extended)"),
     ("briefer.group.grouping", "story_labels", "  group: story clustering"),
     ("briefer.group.grouping", "placements", "  group: themes"),
-    ("briefer.group.grouping", "find_copies", "  group: copy detection"),
-    ("briefer.group.grouping", "story_bullets", "  group: story bullets"),
+    # The stories are told half here, half in a worker process (telling.tell_stories):
+    # these two are this process's half.
+    ("briefer.group.telling", "find_copies", "  group: copy detection (here)"),
+    ("briefer.group.telling", "story_bullets", "  group: story bullets (here)"),
     ("briefer.group.grouping", "label_topics", "  group: topic labels"),
     ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),

@@ -41,7 +41,8 @@ from briefer.records import (
 from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
 
 if TYPE_CHECKING:
-    from briefer.group.grouping import Placer, Share, Teller
+    from briefer.group.grouping import Placer, Teller
+    from briefer.group.telling import Share
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ def group(
     is filed are had (Cache.stories and Cache.placements); known: rows the store holds of
     articles an earlier grouping read (they had something to say), whose summaries are then
     loaded only for the stories that must be told or placed again; share: how the stories
-    told may be shared with another process (grouping.tell_stories)."""
+    told may be shared with another process (telling.tell_stories)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [

@@ -295,7 +295,7 @@ class Placement:
 
 @dataclass(frozen=True)
 class Told:
-    """What a story says, worked out from its reports alone (grouping.tell_story): its
+    """What a story says, worked out from its reports alone (telling.tell_story): its
     headline, its bullets and which reports copy which. The article store keeps it per
     story, so a rerun works it out only for the stories whose reports changed."""
 
@@ -306,7 +306,7 @@ class Told:
 
 @dataclass(frozen=True, slots=True)
 class Tale:
-    """Everything telling one story reads (grouping.tell_tale): its reports, oldest first,
+    """Everything telling one story reads (telling.tell_tale): its reports, oldest first,
     and each one's summary sentences and cleaned blocks, so the story can be told in another
     process from this alone. A report's blocks are () where nothing reads them: a story of
     one report with a headline (its copies are none, and its title is that headline)."""

@@ -1,0 +1,127 @@
+"""What a story says (its headline, bullets and copies), from its reports alone: told in
+this process, or half of the stories in one of the run's worker processes (a Tale holds all
+that telling a story reads). Kept apart from the rest of grouping so a worker that tells
+stories loads no more than the words, copies and bullets code (grouping pulls in scipy: about
+27 MB more in the worker, measured on the 10k bench week)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+from briefer.group.copies import find_copies
+from briefer.records import Article, Document, Summary, Tale, Told
+from briefer.summarize.bullets import story_bullets
+
+_TITLE_CHARS = 90  # a headline made from a sentence is cut near this length
+
+
+def _shorten(text: str, limit: int = _TITLE_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def story_title(
+    articles: Sequence[Article], summaries: dict[str, Summary], documents: dict[str, Document]
+) -> str:
+    """The story's headline: its oldest report's, else one made from a summary or the text."""
+    for article in articles:  # oldest first, so the earliest dated headline wins
+        if article.title.strip():
+            return " ".join(article.title.split())
+    for article in articles:
+        sentences = summaries[article.id].sentences
+        if sentences and sentences[0].text.strip():
+            return _shorten(sentences[0].text)
+    for article in articles:
+        for block in documents[article.id].blocks:
+            if block.text.strip():
+                return _shorten(block.text)
+    return articles[0].source.strip() or "Untitled report"
+
+
+# tell(tales, started) for some of the stories, started(i) called before the i-th: a
+# module-level function (with its arguments bound), so it can be sent to another process.
+TellTales = Callable[[list[Tale], Callable[[int], None]], list[Told]]
+# share(tell, tales, weights, threshold) is tell(tales), some of the stories perhaps told in
+# another process at the same time when their weights reach threshold
+# (briefer.halves.with_workers): what each story says depends on its Tale alone.
+Share = Callable[[TellTales, Sequence[Tale], Sequence[float], float], list[Told]]
+# Reports to tell before sharing is worth it: telling costs about 0.3 ms a report (3.0 s for
+# the 10,000-article bench week, issue 13), and sending a Tale to the other process costs a
+# few percent of telling it; below 1,000 reports (0.3 s) the most to be saved is 0.15 s, and
+# a rerun with 50 new articles tells about a hundred stories.
+_SHARED_REPORTS = 1_000
+
+
+def tell_story(
+    articles: Sequence[Article],
+    documents: dict[str, Document],
+    summaries: dict[str, Summary],
+    max_bullets: int,
+) -> Told:
+    """A story's headline, bullets and copies, from its reports (oldest first) alone."""
+    title = story_title(articles, summaries, documents)
+    copies = find_copies([documents[a.id] for a in articles])
+    copied = {copy for copy, _ in copies}
+    quoted = [a for a in articles if a.id not in copied]
+    return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
+
+
+def tale_of(
+    articles: tuple[Article, ...], documents: dict[str, Document], summaries: dict[str, Summary]
+) -> Tale:
+    """What tell_story reads of the story's reports (oldest first), and nothing more: a lone
+    report's blocks are read only for a headline when it has none (story_title), and copies
+    are looked for only among two or more reports (find_copies)."""
+    lone = len(articles) == 1 and bool(articles[0].title.strip())
+    return Tale(
+        articles,
+        tuple(() if lone else documents[a.id].blocks for a in articles),
+        tuple(summaries[a.id].sentences for a in articles),
+        summaries[articles[0].id].algorithm,
+    )
+
+
+def tell_tale(tale: Tale, max_bullets: int) -> Told:
+    """tell_story of the story a Tale holds."""
+    documents = {
+        a.id: Document(article=a, blocks=blocks)
+        for a, blocks in zip(tale.articles, tale.blocks, strict=True)
+    }
+    summaries = {
+        a.id: Summary(article=a, sentences=sentences, algorithm=tale.algorithm)
+        for a, sentences in zip(tale.articles, tale.sentences, strict=True)
+    }
+    return tell_story(tale.articles, documents, summaries, max_bullets)
+
+
+def tell_tales(
+    max_bullets: int, tales: Sequence[Tale], started: Callable[[int], None] | None = None
+) -> list[Told]:
+    """tell_tale of each Tale, in order (TellTales, with max_bullets bound)."""
+    told = []
+    for number, tale in enumerate(tales):
+        if started is not None:
+            started(number)
+        told.append(tell_tale(tale, max_bullets))
+    if started is not None:
+        started(len(tales))
+    return told
+
+
+def tell_stories(
+    reports: Sequence[tuple[Article, ...]],
+    documents: dict[str, Document],
+    summaries: dict[str, Summary],
+    max_bullets: int,
+    share: Share | None = None,
+) -> list[Told]:
+    """tell_story of each story, in order: here, or shared with other processes (share)."""
+    tales = [tale_of(articles, documents, summaries) for articles in reports]
+    tell = functools.partial(tell_tales, max_bullets)
+    if share is None:
+        return tell(tales)
+    return share(tell, tales, [float(len(tale.articles)) for tale in tales], _SHARED_REPORTS)
