@@ -93,7 +93,7 @@ _LEADING_STRAY = re.compile(r"^[.,;:]+\s+(?=\S)")
 # Tokenized corpora ("it 's one , he said .") put spaces before punctuation on purpose.
 # Each pattern begins with the mark and then looks back at what precedes it: the engine jumps
 # from mark to mark by a fast scan instead of trying a space (or a word character) at every
-# position of the text, 8x faster on the bench corpus, where counting these was a fifth of
+# position of the text, 6-8x faster on the bench corpus, where counting these was a fifth of
 # the cleaning (issue 13). They count what "(?:^|\s)[,.;:!?](?=\s|$)" and
 # "\w[,.;:!?](?=\s|$)" count (tests/test_clean.py): the character before a mark is never a
 # mark, so taking it into a match or only looking at it finds the same marks.

@@ -42,10 +42,10 @@ def content_id(title: str, text: str) -> str:
 def squeezed(text: str) -> str:
     """ " ".join(text.split()): every run of white space one space, none at the ends. Where
     the only white space is spaces and line breaks (nearly every article), by replacing
-    them, a fifth of the time: splitting an article into its words was a quarter of
-    reading it (issue 13). No white space but the space is printable (checked over every
-    code point, tests/test_ingest.py), so a printable text has no other; anything else
-    (tabs, no-break spaces, controls) is split as before."""
+    them: 0.087 -> 0.065 s of CPU on 4,000 bench articles, whose reading took 0.32 s (issue
+    13). No white space but the space is printable (checked over every code point,
+    tests/test_ingest.py), so a printable text has no other; anything else (tabs, no-break
+    spaces, controls) is split as before."""
     flat = text.replace("\n", " ")
     if not flat.isprintable():
         return " ".join(text.split())
