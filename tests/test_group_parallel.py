@@ -184,7 +184,7 @@ def test_stories_told_beside_a_worker_equal_those_told_here(numbers: list[int]) 
     summaries = {s.article.id: s for _, s in DOCUMENTS}
     alone = tell_stories(reports, documents, summaries, 5)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(telling, "_SHARED_REPORTS", 0)
+        patch.setattr(telling, "_SHARED_COST", 0)
         pool = _started_pool()
         shared = tell_stories(
             reports, documents, summaries, 5, functools.partial(with_workers, pool)
@@ -210,7 +210,7 @@ def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
         inputs=(folder,), since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31), cache=False
     )
     serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial"), None, 10**9)
-    monkeypatch.setattr(telling, "_SHARED_REPORTS", 0)
+    monkeypatch.setattr(telling, "_SHARED_COST", 0)
     with caplog.at_level(logging.DEBUG, logger="briefer.halves"):
         pooled = pipeline.make(dataclasses.replace(options, out=tmp_path / "pooled"), None, 0)
     assert pooled.workers >= 1

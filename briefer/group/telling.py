@@ -49,11 +49,29 @@ TellTales = Callable[[list[Tale], Callable[[int], None]], list[Told]]
 # another process at the same time when their weights reach threshold
 # (briefer.halves.with_workers): what each story says depends on its Tale alone.
 Share = Callable[[TellTales, Sequence[Tale], Sequence[float], float], list[Told]]
-# Reports to tell before sharing is worth it: telling costs about 0.3 ms a report (3.0 s for
-# the 10,000-article bench week, issue 13), and sending a Tale to the other process costs a
-# few percent of telling it; below 1,000 reports (0.3 s) the most to be saved is 0.15 s, and
-# a rerun with 50 new articles tells about a hundred stories.
-_SHARED_REPORTS = 1_000
+# What telling a story costs, to cut the stories into halves of equal work: its summary
+# sentences (the bullets' work), and in a story of several reports their bodies' characters
+# (the copies' fingerprints). cProfile of tell_stories over bench_grouping.py's 10,000
+# articles: bullets 2.84 s for 19,992 sentences (142 us each), copies 2.47 s for 18.1 million
+# characters (0.136 us each), so a sentence weighs as much as about 1,040 characters. Cut by
+# reports instead, the half told here took 1.39-1.44 s against the worker's 1.05-1.24 s;
+# cut by this cost, 1.03-1.11 s against 1.13-1.22 s (load 0.8).
+_SENTENCE_CHARACTERS = 1_040
+# The cost (in sentences) of telling before sharing is worth it: telling costs about 0.3 ms a
+# report (3.0 s for the 10,000-article bench week, issue 13; three summary sentences each by
+# default), and sending a Tale to the other process costs a few percent of telling it; below
+# 1,000 reports' worth (0.3 s) the most to be saved is 0.15 s, and a rerun with 50 new
+# articles tells about a hundred stories.
+_SHARED_COST = 3_000.0
+
+
+def _cost(tale: Tale) -> float:
+    """What telling the story costs, in summary sentences (_SENTENCE_CHARACTERS)."""
+    cost = float(sum(len(sentences) for sentences in tale.sentences))
+    if len(tale.articles) > 1:
+        body = sum(len(block.text) for blocks in tale.blocks for block in blocks)
+        cost += body / _SENTENCE_CHARACTERS
+    return cost
 
 
 def tell_story(
@@ -124,4 +142,4 @@ def tell_stories(
     tell = functools.partial(tell_tales, max_bullets)
     if share is None:
         return tell(tales)
-    return share(tell, tales, [float(len(tale.articles)) for tale in tales], _SHARED_REPORTS)
+    return share(tell, tales, [_cost(tale) for tale in tales], _SHARED_COST)
