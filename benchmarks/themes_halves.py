@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
 from briefer.group import themes as themes_module
@@ -38,22 +40,31 @@ def half(row_id: str) -> str:
     return "A" if hashlib.sha1(row_id.encode()).digest()[0] % 2 == 0 else "B"
 
 
+def row_article(row: dict[str, object]) -> Article:
+    """A labelled row as the article briefer would read (undated: placement never reads dates)."""
+    return Article(
+        id=str(row["id"]),
+        title=str(row.get("title") or ""),
+        date=None,
+        source=str(row.get("source") or ""),
+        url="",
+        text=str(row["text"]),
+        path=str(row["id"]),
+    )
+
+
+def auc(positive: np.ndarray, negative: np.ndarray) -> float:
+    """Chance a positive outscores a negative (ties count half): the Mann-Whitney AUC."""
+    wins = (positive[:, None] > negative[None, :]).mean()
+    ties = (positive[:, None] == negative[None, :]).mean()
+    return float(wins + 0.5 * ties)
+
+
 def score(
     rows: list[dict[str, object]], themes_path: Path, rename: dict[str, str]
 ) -> dict[str, str]:
     themes = load_themes(themes_path)
-    docs = []
-    for row in rows:
-        article = Article(
-            id=str(row["id"]),
-            title=str(row.get("title") or ""),
-            date=None,
-            source=str(row.get("source") or ""),
-            url="",
-            text=str(row["text"]),
-            path=str(row["id"]),
-        )
-        docs.append([clean(article)])
+    docs = [[clean(row_article(row))] for row in rows]
     placed = place_themes(docs, themes)
     lines = {}
     for name in ("A", "B", "all"):

@@ -52,10 +52,10 @@ from briefer.group import texts as texts_module
 from briefer.group import themes as T
 from briefer.group.theme_mentions import Hits, Positions, find_hits
 from briefer.group.theme_neighbours import near_synonyms
-from briefer.records import OTHER_THEME, Article, Document, Theme
+from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, half
+from themes_halves import ALT_NAMES, auc, half, row_article
 
 _WINDOW_WORDS = 125  # content words in the first 1,500 characters (themes_dev median 135)
 
@@ -355,12 +355,6 @@ def fitted_thresholds(
 # --- scoring ---------------------------------------------------------------------------------
 
 
-def auc(positive: np.ndarray, negative: np.ndarray) -> float:
-    wins = (positive[:, None] > negative[None, :]).mean()
-    ties = (positive[:, None] == negative[None, :]).mean()
-    return float(wins + 0.5 * ties)
-
-
 def report(rows: list[dict[str, object]], gold: list[str], predicted: list[str]) -> str:
     parts = []
     for name in ("A", "B", "all"):
@@ -408,20 +402,7 @@ def main() -> int:
         json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line
     ]
     rows = [r for r in rows if r.get("confidence") == "high"]
-    documents = [
-        clean(
-            Article(
-                id=str(r["id"]),
-                title=str(r.get("title") or ""),
-                date=None,
-                source=str(r.get("source") or ""),
-                url="",
-                text=str(r["text"]),
-                path=str(r["id"]),
-            )
-        )
-        for r in rows
-    ]
+    documents = [clean(row_article(r)) for r in rows]
     wordings = [("file", args.themes, {})] + ([("alt", args.alt, ALT_NAMES)] if args.alt else [])
     for label, path, rename in wordings:
         themes = load_themes(path)

@@ -29,20 +29,14 @@ import numpy as np
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
 from briefer.group import themes as themes_module
-from briefer.records import OTHER_THEME, Article
+from briefer.records import OTHER_THEME
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, half
+from themes_halves import ALT_NAMES, auc, half, row_article
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-
-
-def _auc(positive: np.ndarray, negative: np.ndarray) -> float:
-    wins = (positive[:, None] > negative[None, :]).mean()
-    ties = (positive[:, None] == negative[None, :]).mean()
-    return float(wins + 0.5 * ties)
 
 
 def main() -> int:
@@ -65,10 +59,7 @@ def main() -> int:
     )
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if r and r.get("confidence") == "high"]
-    documents = [
-        clean(Article(str(r["id"]), str(r.get("title") or ""), None, "", "", str(r["text"]), ""))
-        for r in rows
-    ]
+    documents = [clean(row_article(r)) for r in rows]
     texts = [d.article.title + "\n" + "\n".join(b.text for b in d.blocks)[:1500] for d in documents]
     vectors = _unit(model.embed(texts))
     english = list(wordfreq.get_frequency_dict("en", wordlist="best").items())[:30_000]
@@ -134,7 +125,7 @@ def main() -> int:
         )
         for name, value in (("score", z_score), ("vectors", vectors @ theme_vectors.T)):
             top = value.max(1)
-            print(f"{label:5} AUC {name:8} {_auc(top[themed], top[~themed]):.3f}")
+            print(f"{label:5} AUC {name:8} {auc(top[themed], top[~themed]):.3f}")
     return 0
 
 
