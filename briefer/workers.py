@@ -428,6 +428,9 @@ class Workers:
         finally:
             if not finished:  # unwinding (Ctrl-C, SIGTERM, an error): no worker outlives it
                 self.close()
+            # Not held past the run: the reading pass's results are every article's text,
+            # cleaned blocks and words (~290 MB at 30,000 articles, issue 13).
+            self.items, self.results, self.each = (), [], None
 
     def _feed(self, queue: deque[list[int]]) -> None:
         """Tasks from the queue to the workers: one to each idle worker, then more to the

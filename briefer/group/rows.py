@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -106,9 +108,18 @@ def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> Te
 # ---- as the article store keeps them ---------------------------------------------------------
 
 _STRINGS = ("ids", "keys", "terms", "forms")  # joined by "\n", which none of them holds
+# The zip members' time: the earliest a zip can say (any fixed time would do).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def rows_to_bytes(value: StoredRows) -> bytes:
+    buffer = io.BytesIO()
+    write_arrays(rows_arrays(value), buffer)
+    return buffer.getvalue()
+
+
+def rows_arrays(value: StoredRows) -> dict[str, np.ndarray]:
+    """The arrays rows_to_bytes's bytes hold, by name (most of them value's own)."""
     rows = value.rows
     arrays: dict[str, np.ndarray] = {
         name: _text(strings)
@@ -129,9 +140,21 @@ def rows_to_bytes(value: StoredRows) -> bytes:
         arrays.update(_graph_arrays(value.graph, value.ids, rows))
     components = json.dumps(value.components, separators=(",", ":"), sort_keys=True)
     arrays["components"] = np.frombuffer(components.encode("ascii"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
-    return buffer.getvalue()
+    return arrays
+
+
+def write_arrays(arrays: dict[str, np.ndarray], file: Any) -> None:
+    """The arrays as an .npz (what np.load reads, and np.savez writes) into a binary file
+    object, part by part (each array's buffer at most 16 MB at a time, as np.savez writes
+    them), so the whole is never held at once: the article store streams the rows into their
+    row (briefer.store.Store.add_rows). Unlike np.savez's, the members carry no clock time:
+    the same arrays give the same bytes, so they can be counted and hashed before they are
+    written."""
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+            with archive.open(member, mode="w", force_zip64=True) as into:
+                np.lib.format.write_array(into, np.asanyarray(array), allow_pickle=False)
 
 
 def rows_from_bytes(blob: bytes) -> StoredRows:
@@ -181,20 +204,19 @@ _GRAPH_ARRAYS = ("top", "baselines", "first", "second", "damped", "similarity", 
 
 
 def _graph_vectors(
-    rows: TermRows, taken: np.ndarray, vocabulary: Sequence[str]
+    rows: TermRows,
+    taken: np.ndarray,
+    vocabulary: Sequence[str],
+    renumber: np.ndarray | None = None,
 ) -> sparse.csr_matrix | None:
     """The story graph's vectors as extend_graph makes them from these rows: the rows
     `taken`, over `vocabulary`, weights quantized (graph.quantized); None when a term of
-    theirs is not in vocabulary or a vocabulary word not among the rows' terms."""
-    terms = np.asarray(rows.terms, dtype=object)
-    words = np.asarray(vocabulary, dtype=object)
-    column = np.searchsorted(terms, words)
-    if len(words) and (
-        column.max() >= len(terms) or not (terms[np.minimum(column, len(terms) - 1)] == words).all()
-    ):
-        return None
-    renumber = np.full(len(terms) + 1, -1, dtype=np.int64)
-    renumber[column] = np.arange(len(words))
+    theirs is not in vocabulary or a vocabulary word not among the rows' terms. renumber:
+    _renumbering(rows, vocabulary), when already had."""
+    if renumber is None:
+        renumber = _renumbering(rows, vocabulary)
+        if renumber is None:
+            return None
     if taken.size and (taken.min() < 0 or taken.max() >= rows.count):
         return None
     chosen = rows.vectors[taken]
@@ -204,11 +226,49 @@ def _graph_vectors(
     vectors = quantized(
         sparse.csr_matrix(
             (chosen.data, indices.astype(chosen.indices.dtype), chosen.indptr),
-            shape=(len(taken), max(len(words), 1)),
+            shape=(len(taken), max(len(vocabulary), 1)),
         )
     )
     vectors.sort_indices()
     return vectors
+
+
+def _renumbering(rows: TermRows, vocabulary: Sequence[str]) -> np.ndarray | None:
+    """Each of the rows' terms' place in vocabulary (-1: not there), and one -1 more; None
+    when a vocabulary word is not among the rows' terms."""
+    terms = np.asarray(rows.terms, dtype=object)
+    words = np.asarray(vocabulary, dtype=object)
+    column = np.searchsorted(terms, words)
+    if len(words) and (
+        column.max() >= len(terms) or not (terms[np.minimum(column, len(terms) - 1)] == words).all()
+    ):
+        return None
+    renumber = np.full(len(terms) + 1, -1, dtype=np.int64)
+    renumber[column] = np.arange(len(words))
+    return renumber
+
+
+# Rows compared at a time when the graph's vectors are checked against the rows they were
+# made from: compared all at once, the rebuilt copy and its temporaries (the rows taken, their
+# columns in int64, the weights quantized) took ~170 MB at 30,000 articles, the run's peak
+# (issue 13); 5,000 as grouping's term matrices (grouping._MATRIX_SLICE).
+_CHECK_SLICE = 5_000
+
+
+def _rebuilds(
+    rows: TermRows, taken: np.ndarray, graph: StoryGraph, step: int = _CHECK_SLICE
+) -> bool:
+    """Whether the graph's vectors are _graph_vectors(rows, taken, its vocabulary), checked
+    `step` rows at a time (each row depends on its own article alone)."""
+    renumber = _renumbering(rows, graph.vocabulary)
+    if renumber is None or not (taken >= 0).all():
+        return False
+    for start in range(0, max(len(taken), 1), step):
+        part = slice(start, start + step)
+        rebuilt = _graph_vectors(rows, taken[part], graph.vocabulary, renumber)
+        if rebuilt is None or not _same(rebuilt, graph.vectors[part]):
+            return False
+    return True
 
 
 def _same(a: sparse.csr_matrix, b: sparse.csr_matrix) -> bool:
@@ -233,8 +293,7 @@ def _graph_arrays(graph: StoryGraph, ids: Sequence[str], rows: TermRows) -> dict
     # 24.5 MB.
     position = {key: row for row, key in enumerate(ids)}
     taken = np.asarray([position.get(key, -1) for key in graph.keys], dtype=np.int64)
-    rebuilt = _graph_vectors(rows, taken, graph.vocabulary) if (taken >= 0).all() else None
-    if rebuilt is not None and _same(rebuilt, graph.vectors):
+    if _rebuilds(rows, taken, graph):
         arrays["graph_rows"] = taken
     else:
         data = graph.vectors.data
