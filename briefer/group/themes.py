@@ -173,6 +173,8 @@ _SYNONYM_WEIGHT = 0.5
 # the article's own reading, or body field saturated apart held on half B. Choosing among the
 # qualifying themes by the whole article's own words (qualifying as now) held, one row better on
 # the second wording only and not at half-life 125: not built (it needs workers keyed by themes).
+# Either reading qualifying against the same null: half A up two rows, each half B down one, 000
+# placed: the nearest miss, not taken.
 
 
 @dataclass(frozen=True)
