@@ -170,7 +170,11 @@ _SYNONYM_WEIGHT = 0.5
 # content words keeps the body's weight of the 1,500 characters read now, so BM25's lengths and the
 # null stay valid) gave 0.882 / 0.708, 0.750 / 0.764, a higher AUC on every half and sample 000
 # under Peace talks, but half B and the second wording fell (3 and 2 rows); no half-life, null at
-# the article's own reading, or body field saturated apart held on half B.
+# the article's own reading, or body field saturated apart held on half B. Choosing among the
+# qualifying themes by the whole article's own words (qualifying as now) held, one row better on
+# the second wording only and not at half-life 125: not built (it needs workers keyed by themes).
+# Either reading qualifying against the same null: half A up two rows, each half B down one, 000
+# placed: the nearest miss, not taken.
 
 
 @dataclass(frozen=True)
