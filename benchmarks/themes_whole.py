@@ -7,9 +7,9 @@ stop 21" in briefer/group/themes.py.
 
 For each wording: accuracy / macro-F1 on half A (even id hash: choices are made there), half B
 and the whole file, the kinds of error, the AUC of the best theme's evidence over what it needs
-(themed rows against Other rows), and each sample article's placement (samples/, alone, with
-samples/themes.toml). The placement is themes_tried's rebuild (checked there against
-themes.placements), read over the whole text:
+(themed rows against Other rows), and each sample's placement with samples/themes.toml (each
+article alone, then as the briefing's stories for the variants that matter). The placement is
+themes_tried's rebuild (checked there against themes.placements), read over the whole text:
 
 - decay H: every body word past the lead (the first _LEAD_WORDS content words) weighs
   2^-(r/H), r its place past the lead: the inverted pyramid, importance falling with position.
@@ -56,7 +56,8 @@ and 0.750 / 0.792, all 200 rows 0.710 and 0.690, AUC A / B 0.903 / 0.862 and 0.8
   theme words past the 1,500 characters, in the workers, keyed by the themes file).
 - as now or decay 66, by front / whole: 0.882 / 0.736, 0.735 / 0.778 and 0.882 / 0.736, 0.750 /
   0.778 (whole file 0.807 and 0.757 / 0.764, macro-F1 0.795 / 0.796 and 0.751 / 0.760); all 200
-  rows 0.720 / 0.685 and 0.715 / 0.690; sample 000 under Peace talks, the others as now. The
+  rows 0.720 / 0.685 and 0.715 / 0.690; sample 000 under Peace talks, the others as now (as
+  the briefing's stories too: both Rutte reports under Weapons aid, as with decay 66). The
   nearest miss: half A up two rows, each wording's half B down one. Of the 200 rows, 16 (first
   wording) and 24 (second) change, about as many right as wrong: Other rows with war vocabulary
   deep in the body (Zaporizhzhia, Rodman, Iran's drones) against themed ones named late.
@@ -85,6 +86,7 @@ from briefer.clean import clean
 from briefer.group import load_themes
 from briefer.group import texts as texts_module
 from briefer.group import themes as T
+from briefer.group.grouping import file_stories
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Document, Theme
 
@@ -248,6 +250,45 @@ def variants(
             )
 
 
+def as_stories(prep: Prepared, story_of: np.ndarray) -> Prepared:
+    """The articles' readings as their stories' (themes.placements: a story reads as its mean
+    report, and names a theme's names when one of its reports does)."""
+    count = int(story_of.max()) + 1
+    reports = np.bincount(story_of, minlength=count).astype(np.float64)
+    story = story_of[prep.hits.article]
+    qualified = np.zeros((count, prep.qualified.shape[1]), dtype=bool)
+    np.logical_or.at(qualified, story_of, prep.qualified)
+    return replace(
+        prep,
+        hits=replace(prep.hits, article=story, weight=prep.hits.weight / reports[story]),
+        length=np.bincount(story_of, weights=prep.length, minlength=count) / reports,
+        words=np.bincount(story_of, weights=prep.words, minlength=count) / reports,
+        qualified=qualified,
+    )
+
+
+def story_variants(
+    documents: Sequence[Document], themes: tuple[Theme, ...], story_of: np.ndarray
+) -> Iterator[tuple[str, list[str]]]:
+    """Each story's theme as now, by decay 66, and by either reading qualifying."""
+    front = as_stories(prepare(documents, themes), story_of)
+    whole = as_stories(_whole(documents, themes, _decay(66.0)), story_of)
+    needed = needed_of(front)
+    scores, owns, distinct = bm25(front)
+    s, o, d = bm25(whole)
+    yield "current", decide(front, scores, owns, distinct, needed)
+    yield "decay 66", decide(whole, s, o, d, needed)
+    either = ((scores >= needed) & (distinct >= T._MIN_TERMS) & front.qualified) | (
+        (s >= needed) & (d >= T._MIN_TERMS) & whole.qualified
+    )
+    for name, rank in (("front", owns), ("whole", o)):
+        best = np.argmax(np.where(either, rank, -np.inf), axis=1)
+        yield (
+            f"as now or decay 66, by {name}",
+            [themes[b].name if either[i].any() else OTHER_THEME for i, b in enumerate(best)],
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("rows", type=Path)
@@ -282,6 +323,13 @@ def main() -> int:
         themes = tuple(load_themes(SAMPLES / "themes.toml"))
         for name, placed, _ in variants(samples, themes):
             print(f"samples {name:30} " + ", ".join(p.split()[0] for p in placed))
+        # As a briefing files them: the two reports of Rutte's call are one story.
+        filed = file_stories(samples, themes, "all")
+        for name, placed in story_variants(samples, themes, filed.story_of):
+            if name == "current":
+                assert placed == [p.theme for p in filed.placements]
+            stories = [placed[k].split()[0] for k in filed.story_of.tolist()]
+            print(f"stories {name:30} " + ", ".join(stories))
     return 0
 
 
