@@ -79,18 +79,27 @@ class Prepared:
         return len(self.length)
 
 
+# Each content word's factor on its field weight, from its place among its article's body
+# words (0 for a headline word), its article and whether it is a body word.
+Weigh = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 def prepare(
-    documents: Sequence[Document], themes: tuple[Theme, ...], tail: float = 1.0
+    documents: Sequence[Document],
+    themes: tuple[Theme, ...],
+    tail: float = 1.0,
+    weigh: Weigh | None = None,
 ) -> Prepared:
     texts = texts_module.read_texts([texts_module.document_parts(d) for d in documents])
     positions = T._positions(texts)
-    if tail != 1.0:
+    if tail != 1.0 or weigh is not None:
         body = texts.part[positions.word] != texts_module.TITLE_PART
         ranks = texts_module.body_ranks(positions.article, body)
-        far = body & (ranks >= _WINDOW_WORDS)
-        positions = replace(
-            positions, weight=np.where(far, positions.weight * tail, positions.weight)
-        )
+        if weigh is None:
+            factor = np.where(body & (ranks >= _WINDOW_WORDS), tail, 1.0)
+        else:
+            factor = weigh(ranks, positions.article, body)
+        positions = replace(positions, weight=positions.weight * factor)
     patterns = T.themes_patterns(themes)
     columns = sorted({p.stems for theme_patterns in patterns for p in theme_patterns})
     hits = find_hits(texts, positions, columns)
@@ -121,10 +130,11 @@ def _theme_columns(prep: Prepared, t: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bm25(
-    prep: Prepared, multiplier: Callable[[int], np.ndarray] | None = None
+    prep: Prepared, multiplier: Callable[[int], np.ndarray] | None = None, b: float | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows x themes: score, own-word score and distinct theme words, as themes.placements
-    (one report a story); `multiplier(t)` scales each mention's weight for theme t."""
+    (one report a story); `multiplier(t)` scales each mention's weight for theme t; `b`, the
+    length normalization, when not themes._B."""
     n, k = prep.count, len(prep.themes)
     shape = (n, max(len(prep.column), 1))
     ratio = prep.length / T._REFERENCE_LENGTH
@@ -138,7 +148,11 @@ def bm25(
         tf.sum_duplicates()
         tf.eliminate_zeros()
         gains = tf.copy()
-        gains.data = T._saturation(gains.data, np.repeat(ratio, np.diff(gains.indptr)))
+        ratios = np.repeat(ratio, np.diff(gains.indptr))
+        if b is None:
+            gains.data = T._saturation(gains.data, ratios)
+        else:
+            gains.data = gains.data * (T._K1 + 1) / (gains.data + T._K1 * (1 - b + b * ratios))
         scores[:, t] = gains @ weights
         owns[:, t] = gains @ own
         tf.data[:] = 1.0

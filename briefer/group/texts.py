@@ -19,7 +19,8 @@ from briefer.words import measure, porter_step1, stem, stopwords, word_list
 
 # Past this the text only adds background; the cap keeps 10,000 articles to seconds. For
 # theme placement more text did not help on half A of themes_dev (high rows): accuracy
-# 0.779 / 0.721 / 0.735 at 1,500 / 3,000 / 6,000 characters.
+# 0.779 / 0.721 / 0.735 at 1,500 / 3,000 / 6,000 characters; the whole article with weights
+# falling past the lead held half A but not half B or the second wording (themes.py, stop 21).
 _MAX_CHARS = 1500
 
 # A capitalised word that does not open a sentence (the lookbehinds rule out a sentence

@@ -165,6 +165,16 @@ _SYNONYM_WEIGHT = 0.5
 # the null falling with them. The limit is the evidence, not where Other starts: each
 # theme's needed score scaled by the factor best on all 140 rows (an upper bound) reaches 0.829
 # (A 0.912, B 0.750: half B not one row better) and 0.807 (0.794 / 0.819).
+# Whole article, stop 21 (benchmarks/themes_whole.py, where every variant's figures are): the body
+# read to its end, a word past the lead at 2^-(r/66) (r its place past the lead; a half-life of 66
+# content words keeps the body's weight of the 1,500 characters read now, so BM25's lengths and the
+# null stay valid) gave 0.882 / 0.708, 0.750 / 0.764, a higher AUC on every half and sample 000
+# under Peace talks, but half B and the second wording fell (3 and 2 rows); no half-life, null at
+# the article's own reading, or body field saturated apart held on half B. Choosing among the
+# qualifying themes by the whole article's own words (qualifying as now) held, one row better on
+# the second wording only and not at half-life 125: not built (it needs workers keyed by themes).
+# Either reading qualifying against the same null: half A up two rows, each half B down one, 000
+# placed: the nearest miss, not taken.
 
 
 @dataclass(frozen=True)
