@@ -40,6 +40,9 @@ from briefer.store import Store, store_path
 
 _Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
 _Value = TypeVar("_Value")  # what it works out (a summary, what a story says)
+# Summaries told ahead (Cache.summarized_ahead) stored together: one look in the store for
+# the keys it holds already per this many, as many as one query asks for (store._BATCH).
+_AHEAD_BATCH = 500
 
 # ---- the keys: what decides each stage's result ---------------------------------------------
 
@@ -207,6 +210,10 @@ class Cache:
         # Worked out once per article and run: each hashes or encodes the article.
         self._summary_keys: dict[tuple[str, str, tuple[int, int | None, str]], str] = {}
         self._shown_memo: dict[tuple[Article, tuple[int, int | None, str]], bytes] = {}
+        # Summaries the reading workers worked out, stored as they came in (summarized_ahead):
+        # neither looked up nor stored again when the summarizing asks for them.
+        self._stored_ahead: set[str] = set()
+        self._ahead: list[tuple[str, Summarized]] = []  # told, not yet stored
 
     @property
     def stats(self) -> CacheStats:
@@ -329,6 +336,29 @@ class Cache:
         self._seen.update(days)  # what a stored briefing depends on
         return days
 
+    def summarized_ahead(
+        self, article: Article, value: Summarized, *, length: tuple[int, int | None, str]
+    ) -> None:
+        """A summary a reading worker worked out (workers.Ahead.each), stored now unless the
+        store has it already: the row is then written while the workers read the rest, and
+        `summaries` neither looks it up nor stores it again. What is stored, and what the
+        stats count, are as when it is stored by `summaries`."""
+        if self.store is None or value.problem:
+            return
+        self._ahead.append((self._summary_key(article, length), value))
+        if len(self._ahead) >= _AHEAD_BATCH:
+            self._store_ahead()
+
+    def _store_ahead(self) -> None:
+        if self.store is None or not self._ahead:
+            return
+        todo, self._ahead = self._ahead, []
+        held = self.store.held("summaries", [key for key, _ in todo])
+        for key, value in todo:
+            if key not in held and key not in self._stored_ahead:
+                self._stored_ahead.add(key)
+                self.store.add_summary(key, value)
+
     def summaries(
         self,
         articles: Sequence[Article],
@@ -336,14 +366,17 @@ class Cache:
         work_out: Callable[[Sequence[Article]], list[Summarized]],
     ) -> list[Summarized]:
         """Each article's Summarized, in order: from the store, or by work_out (called once,
-        with each missing text once) and then stored."""
+        with each missing text once) and then stored (unless stored as it was worked out:
+        summarized_ahead)."""
+        self._store_ahead()
         keys = [self._summary_key(article, length) for article in articles]
-        known = self.store.summaries(keys) if self.store is not None else {}
+        lookup = [key for key in keys if key not in self._stored_ahead]
+        known = self.store.summaries(lookup) if self.store is not None else {}
         self._summaries_reused += sum(key in known for key in keys)
         self._summaries_read += len(known)
         worked = _work_out_missing(known, keys, articles, work_out)
         for key, value in worked.items():
-            if self.store is not None and not value.problem:
+            if self.store is not None and not value.problem and key not in self._stored_ahead:
                 self.store.add_summary(key, value)
         self._summarized += len(worked)
         self._worked.update(worked)

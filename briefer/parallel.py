@@ -76,8 +76,18 @@ def _read_and_summarize_in(
     verb = ("read", "reading")
 
     def told(position: int, found: _ReadAhead | None) -> None:
-        if each is not None and found is not None:  # a stuck one is told once read again
-            each(paths[position], found[0])
+        if found is None:  # a stuck one is told once read again
+            return
+        result, summaries = found
+        if each is not None:
+            each(paths[position], result)
+        if isinstance(result, FileRead):
+            wanted = [article for article in result.articles if in_period(article, ahead.period)]
+            for article, summarized in zip(wanted, summaries, strict=True):
+                if not summarized.problem:
+                    ahead.ready[(article.title, article.text)] = summarized
+                    if ahead.each is not None and article.date is not None:
+                        ahead.each(article, summarized)
 
     done: list[_ReadAhead | None] = in_workers(
         pool,
@@ -96,13 +106,7 @@ def _read_and_summarize_in(
             again.append(position)
             results.append(None)
             continue
-        result, summaries = found
-        results.append(result)
-        if isinstance(result, FileRead):
-            wanted = [article for article in result.articles if in_period(article, ahead.period)]
-            for article, summarized in zip(wanted, summaries, strict=True):
-                if not summarized.problem:
-                    ahead.ready[(article.title, article.text)] = summarized
+        results.append(found[0])  # its summaries are in ahead.ready (told)
     if again:
         # Reading alone tells a stuck reader (left out, as without ahead) from a stuck
         # article, which the summarizing then leaves out alone.

@@ -105,7 +105,8 @@ def build_fresh(
     # by the same worker processes, which summarize the period's articles as they read them.
     length = (options.sentences, options.words, options.algorithm)
     period = (options.since, options.until, options.undated != "skip")
-    summarize.ahead = Ahead(length, period, summarize.progress)
+    stored = functools.partial(cache.summarized_ahead, length=length)
+    summarize.ahead = Ahead(length, period, summarize.progress, each=stored)
     reader = functools.partial(
         read_files, threshold=summarize.pool_threshold, pool=summarize.pool, ahead=summarize.ahead
     )

@@ -404,6 +404,22 @@ class Store:
             if value is not None
         }
 
+    def held(self, table: str, keys: Sequence[str]) -> set[str]:
+        """Which of the keys the table has a row for (sound or not: nothing is read but
+        the keys)."""
+        if self._connection is None or not keys:
+            return set()
+        found: set[str] = set()
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key FROM {table} WHERE key IN ({marks})"
+                found.update(row[0] for row in self._connection.execute(query, batch))
+        except sqlite3.Error as error:
+            self._give_up(error)
+        return found
+
     def _add(self, table: str, key: str, value: str, *extra: str) -> None:
         self._pending[table][key] = (value, checksum(key, value), *extra)
         if sum(len(rows) for rows in self._pending.values()) >= _FLUSH_ROWS:

@@ -141,6 +141,11 @@ class Ahead:
     period: Period
     progress: Progress | None = None  # told (files read, files) as the pass goes
     ready: dict[tuple[str, str], Summarized] = field(default_factory=dict)
+    # Told each dated article's summary (but one the worker failed on) as it comes in, while
+    # the workers read the rest: the article store stores it then (Cache.summarized_ahead),
+    # not after the reading, when this process is all the run waits on (issue 13). An
+    # undated article waits: its first-seen day may leave it out of the period.
+    each: Callable[[Article, Summarized], None] | None = None
     # Imported here while the workers read: the run would otherwise only wait on them.
     meanwhile: Sequence[str] = _LATER_STAGES
 

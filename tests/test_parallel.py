@@ -3,20 +3,25 @@ the same articles, failures and warnings, in the same order. Real files, real pr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
+import sqlite3
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, write_sample_corpus
 
 from briefer.ingest import read_inputs
 from briefer.ingest.files import _read_guarded
+from briefer.options import MakeOptions
 from briefer.parallel import read_files
+from briefer.pipeline import make
 from briefer.records import InputLimits
+from briefer.store import store_path
 from briefer.workers import Ahead, Summarizer, Workers, in_period, summarize_chunk
 
 SAMPLES = REPO / "samples"
@@ -153,3 +158,48 @@ def test_each_file_is_told_once_as_it_is_read(inputs: Path, ahead: bool) -> None
     here: list[tuple[Path, object]] = []
     read_files(read_one, paths, threshold=len(paths), each=lambda p, r: here.append((p, r)))
     assert here == list(zip(paths, results, strict=True))  # in this process: in order
+
+
+def _stored(out: Path, table: str) -> list[str]:
+    """The values of a store table's rows, sorted (keys hold the code's salt)."""
+    with contextlib.closing(sqlite3.connect(store_path(out))) as connection:
+        return sorted(value for (value,) in connection.execute(f"SELECT value FROM {table}"))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker pool needs several cores")
+def test_summaries_stored_as_the_workers_read_are_what_one_process_stores(
+    tmp_path: Path,
+) -> None:
+    """The reading workers' summaries are stored as they come in (Cache.summarized_ahead):
+    the store then holds the summaries one process stores, no more, and the counts are the
+    same; so are they in a rerun that reads again files whose texts it has summaries of."""
+    folder = write_sample_corpus(tmp_path / "articles", 40, sources=3)
+    (folder / "undated.md").write_text('+++\ntitle = "Undated"\n+++\n\nA report with no date.\n')
+
+    def options(out: Path, themes: Path | None = None) -> MakeOptions:
+        since, until = dt.date(2024, 12, 1), dt.date(2024, 12, 10)
+        return MakeOptions(
+            inputs=(folder,), out=out, since=since, until=until, formats=("md",), themes=themes
+        )
+
+    serial = make(options(tmp_path / "serial" / "out"), pool_threshold=10_000)
+    pooled = make(options(tmp_path / "pooled" / "out"), pool_threshold=0)
+    assert pooled.workers >= 1 and serial.workers == 0
+    assert pooled.stats == serial.stats
+    assert pooled.stats.summarized == serial.briefing.coverage.in_period > 0
+    assert _stored(tmp_path / "pooled" / "out", "summaries") == _stored(
+        tmp_path / "serial" / "out", "summaries"
+    )
+    # Touched files are read again, and their summaries are in the store already; with
+    # themes, every story is placed again, which reads every summary.
+    for path in sorted(folder.glob("*.md"))[:10]:
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 10))
+    themes = SAMPLES / "themes.toml"
+    serial_again = make(options(tmp_path / "serial" / "out", themes), pool_threshold=10_000)
+    pooled_again = make(options(tmp_path / "pooled" / "out", themes), pool_threshold=0)
+    assert pooled_again.stats.summaries_read > 0
+    assert pooled_again.stats == serial_again.stats
+    assert _stored(tmp_path / "pooled" / "out", "summaries") == _stored(
+        tmp_path / "serial" / "out", "summaries"
+    )
+    assert pooled_again.paths[0].read_bytes() == serial_again.paths[0].read_bytes()
