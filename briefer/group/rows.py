@@ -70,21 +70,22 @@ def _columns(matrix: sparse.csr_matrix, column: np.ndarray, width: int) -> spars
 
 def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> TermRows:
     """One TermRows of the rows (part, row) in `order`, over the union of the vocabularies."""
-    terms = sorted(set().union(*(part.terms for part in parts)))
-    forms = sorted(set().union(*(part.forms for part in parts)))
-    every_term = np.asarray(terms, dtype=object)
-    every_form = np.asarray(forms, dtype=object)
+    terms = _union([part.terms for part in parts])
+    forms = _union([part.forms for part in parts])
+    term_at = {term: k for k, term in enumerate(terms)}
+    form_at = {form: k for k, form in enumerate(forms)}
     vectors, places, lead_term, lead_form, lengths = [], [], [], [], []
     for part in parts:
-        column = np.searchsorted(every_term, np.asarray(part.terms, dtype=object))
-        spelling = np.searchsorted(every_form, np.asarray(part.forms, dtype=object))
+        column = np.fromiter(map(term_at.__getitem__, part.terms), np.int64, len(part.terms))
+        spelling = np.fromiter(map(form_at.__getitem__, part.forms), np.int64, len(part.forms))
         vectors.append(_columns(part.vectors, column, len(terms)))
         places.append(_columns(part.places, column, len(terms)))
         lead_term.append(column[part.lead_term].astype(np.int32))
         lead_form.append(spelling[part.lead_form].astype(np.int32))
         lengths.append(np.diff(part.lead_start))
     offsets = np.cumsum([0, *(part.count for part in parts)])
-    rows = np.asarray([offsets[part] + row for part, row in order], dtype=np.int64)
+    pairs = np.asarray(order, dtype=np.int64).reshape(-1, 2)
+    rows = offsets[pairs[:, 0]] + pairs[:, 1]
     # Each chosen row's run of lead words, in the new order.
     all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(all_lengths)])
@@ -92,15 +93,27 @@ def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> Te
     picks = np.repeat(starts[rows] - np.cumsum(np.concatenate([[0], taken[:-1]])), taken)
     picks = picks + np.arange(int(taken.sum()))
     return TermRows(
-        terms=tuple(terms),
+        terms=terms,
         vectors=sparse.csr_matrix(sparse.vstack(vectors, format="csr")[rows]),
         places=sparse.csr_matrix(sparse.vstack(places, format="csr")[rows]),
         lead_start=np.concatenate([[0], np.cumsum(taken)]).astype(np.int64),
         lead_term=np.concatenate(lead_term)[picks] if lead_term else np.zeros(0, np.int32),
         lead_form=np.concatenate(lead_form)[picks] if lead_form else np.zeros(0, np.int32),
-        forms=tuple(forms),
+        forms=forms,
         weekdays=np.concatenate([part.weekdays for part in parts]).astype(np.int64)[rows],
     )
+
+
+def _union(vocabularies: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """The sorted union of sorted vocabularies: the largest kept in order and the others'
+    new words merged in (a rerun adds a few words to thousands: a sort of nearly sorted
+    words, and a set of only the new ones)."""
+    if not vocabularies:
+        return ()
+    largest = max(vocabularies, key=len)
+    have = set(largest)
+    new = {word for vocabulary in vocabularies for word in vocabulary if word not in have}
+    return tuple(sorted([*largest, *new]))
 
 
 # ---- as the article store keeps them ---------------------------------------------------------
