@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import numpy as np
 from scipy import sparse
@@ -119,9 +120,49 @@ def _union(vocabularies: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
 # ---- as the article store keeps them ---------------------------------------------------------
 
 _STRINGS = ("ids", "keys", "terms", "forms")  # joined by "\n", which none of them holds
+# The blob: _MAGIC, the header's length (8 bytes, little-endian), the header (JSON: each
+# array's name, dtype, shape and offset in the data), then the arrays' bytes, each at a
+# multiple of _ALIGN. Read with np.frombuffer, with no zip to walk or CRC to check: reading the
+# 10k bench store's 24.5 MB took 0.035 s with np.load and writing 0.04 s with np.savez.
+_MAGIC = b"briefer rows 1\n"
+_ALIGN = 8  # bytes: every dtype here is at most 8 wide
+_KINDS = frozenset("biuf")  # bool, integers, floats: never objects
+
+
+def rows_parts(value: StoredRows) -> tuple[int, list[memoryview]]:
+    """The blob of value as its size and the parts to write in turn (views of the arrays,
+    not copies): what write_rows writes, for a writer that must know the size first."""
+    arrays = _arrays(value)
+    entries, offset = [], 0
+    for name, array in arrays.items():
+        offset += -offset % _ALIGN
+        entries.append([name, array.dtype.str, list(array.shape), offset])
+        offset += array.nbytes
+    header = json.dumps(entries, separators=(",", ":")).encode("ascii")
+    parts = [memoryview(_MAGIC + len(header).to_bytes(8, "little") + header)]
+    written = 0
+    for array in arrays.values():
+        if written % _ALIGN:
+            parts.append(memoryview(bytes(-written % _ALIGN)))
+            written += -written % _ALIGN
+        parts.append(np.ascontiguousarray(array).data.cast("B"))
+        written += array.nbytes
+    return len(parts[0]) + offset, parts
+
+
+def write_rows(value: StoredRows, file: BinaryIO) -> None:
+    """The blob of value written to file part by part (never held whole)."""
+    for part in rows_parts(value)[1]:
+        file.write(part)
 
 
 def rows_to_bytes(value: StoredRows) -> bytes:
+    buffer = io.BytesIO()
+    write_rows(value, buffer)
+    return buffer.getvalue()
+
+
+def _arrays(value: StoredRows) -> dict[str, np.ndarray]:
     rows = value.rows
     arrays: dict[str, np.ndarray] = {
         name: _text(strings)
@@ -142,15 +183,32 @@ def rows_to_bytes(value: StoredRows) -> bytes:
         arrays.update(_graph_arrays(value.graph, value.ids, rows))
     components = json.dumps(value.components, separators=(",", ":"), sort_keys=True)
     arrays["components"] = np.frombuffer(components.encode("ascii"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
-    return buffer.getvalue()
+    return arrays
+
+
+def blob_arrays(blob: bytes) -> dict[str, np.ndarray]:
+    """The arrays of a blob rows_parts made; ValueError for any other bytes."""
+    if not blob.startswith(_MAGIC):
+        raise ValueError("not a rows blob")
+    at = len(_MAGIC) + 8
+    length = int.from_bytes(blob[len(_MAGIC) : at], "little")
+    entries = json.loads(blob[at : at + length].decode("ascii"))
+    # One writable copy that every array is a view of (the store's bytes are read-only).
+    data = bytearray(memoryview(blob)[at + length :])
+    arrays = {}
+    for name, kind, shape, offset in entries:
+        dtype = np.dtype(kind)
+        count = int(np.prod(shape, dtype=np.int64))
+        if dtype.kind not in _KINDS or offset < 0 or offset + count * dtype.itemsize > len(data):
+            raise ValueError(f"a rows blob with a bad array {name!r}")
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+        arrays[str(name)] = array.reshape(shape)
+    return arrays
 
 
 def rows_from_bytes(blob: bytes) -> StoredRows:
     """Raises ValueError or KeyError for a blob that is not rows_to_bytes's."""
-    with np.load(io.BytesIO(blob), allow_pickle=False) as found:
-        arrays = {name: found[name] for name in found.files}
+    arrays = blob_arrays(blob)
     strings = [_strings(arrays[name]) for name in _STRINGS]
     matrices = [
         sparse.csr_matrix(
