@@ -144,8 +144,9 @@ def rows_parts(value: StoredRows) -> tuple[int, list[memoryview]]:
         if written % _ALIGN:
             parts.append(memoryview(bytes(-written % _ALIGN)))
             written += -written % _ALIGN
-        parts.append(np.ascontiguousarray(array).data.cast("B"))
-        written += array.nbytes
+        if array.nbytes:  # (an empty view cannot be cast to bytes)
+            parts.append(np.ascontiguousarray(array).data.cast("B"))
+            written += array.nbytes
     return len(parts[0]) + offset, parts
 
 
