@@ -613,29 +613,31 @@ class Store:
 
     def add_rows(self, key: str, value: StoredRows) -> None:
         """Written at once, in a transaction of its own (one set of rows per run), and
-        streamed into its row part by part (group.rows.write_arrays): made whole, held until
-        save and then bound (which copies it), the 30,000-article bench run's rows (118 MB)
-        were held twice over at the run's peak (issue 13). The bytes are counted and hashed
-        first, so the row is inserted once, checksum and all, with its value last: SQLite
-        holds a zeroblob whole in memory when any of the record follows it, and an UPDATE
-        reads the whole record back in (each +2x the blob, measured)."""
+        streamed into its row part by part (group.rows.rows_parts: views of the arrays):
+        made whole, held until save and then bound (which copies it), the 30,000-article
+        bench run's rows (118 MB) were held twice over at the run's peak (issue 13). The
+        parts are hashed first, so the row is inserted once, checksum and all, with its value
+        last: SQLite holds a zeroblob whole in memory when any of the record follows it, and
+        an UPDATE reads the whole record back in (each +2x the blob, measured)."""
         if self._connection is None:
             return
-        from briefer.group.rows import rows_arrays, write_arrays  # numpy: only when kept
+        from briefer.group.rows import rows_parts  # numpy: only when rows are kept
 
-        arrays = rows_arrays(value)
-        measured = _Stream(digest=blob_digest(key))
-        write_arrays(arrays, measured)
+        size, parts = rows_parts(value)
+        digest = blob_digest(key)
+        for part in parts:
+            digest.update(part)
         try:
             with self._transaction() as connection:
                 connection.execute("DELETE FROM rows WHERE key = ?", (key,))  # newest last
                 row = connection.execute(
                     "INSERT INTO rows (key, checksum, value) VALUES (?, ?, zeroblob(?))",
-                    (key, measured.hexdigest(), measured.written),
+                    (key, digest.hexdigest(), size),
                 ).lastrowid
                 assert row is not None  # an INSERT's
-                with contextlib.closing(_Stream(connection.blobopen("rows", "value", row))) as into:
-                    write_arrays(arrays, into)
+                with connection.blobopen("rows", "value", row) as blob:
+                    for part in parts:
+                        blob.write(part)
                 _trim(connection, "rows", KEEP_ROWS)
         except sqlite3.Error as error:
             self._give_up(error)
@@ -689,36 +691,6 @@ def _trim(connection: sqlite3.Connection, table: str, kept: int) -> None:
         f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
         (kept,),
     )
-
-
-class _Stream:
-    """Where write_arrays writes a row's bytes: into an SQLite blob, or only counted and
-    hashed (blob_digest). It cannot seek, so the zip is written as a stream (each member's
-    sizes after its data), the same bytes both times."""
-
-    def __init__(self, blob: sqlite3.Blob | None = None, digest: Any = None) -> None:
-        self.written = 0
-        self._blob = blob
-        self._digest = digest
-
-    def write(self, data: Any) -> int:
-        view = memoryview(data).cast("B")
-        if self._blob is not None:
-            self._blob.write(view)
-        if self._digest is not None:
-            self._digest.update(view)
-        self.written += len(view)
-        return len(view)
-
-    def flush(self) -> None:
-        pass
-
-    def hexdigest(self) -> str:
-        return str(self._digest.hexdigest())
-
-    def close(self) -> None:
-        if self._blob is not None:
-            self._blob.close()
 
 
 def _sound(row: tuple[Any, ...]) -> bool:
