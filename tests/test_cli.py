@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -221,6 +222,25 @@ def test_python_dash_m_briefer() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"briefer {__version__}"
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_command_runs_one_blas_thread_and_a_lazier_collector_unless_told(
+    given: str | None, expected: str
+) -> None:
+    # A fresh process, as a user's: the settings must be in place before numpy is imported.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    probe = (
+        "import gc, os, sys; import briefer.cli; "
+        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], gc.get_threshold()[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", expected, "50000"]
 
 
 @pytest.fixture
