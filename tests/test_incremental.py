@@ -17,11 +17,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO, run_cli, write_sample_corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
+from briefer.group.rows import join_rows, term_rows
+from briefer.group.stories import story_matrices
+from briefer.group.texts import read_texts
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.serialize import briefing_data
@@ -279,3 +285,42 @@ def test_a_killed_run_leaves_a_store_the_next_run_uses(
     assert not after.stats.briefing_reused
     assert _briefing_files(after) == _cold(corpus, tmp_path / "cold")
     assert _run(corpus, out).stats.briefing_reused
+
+
+def _sample_parts() -> list[tuple[str, list[str]]]:
+    """Each sample article as (headline, paragraphs): its first line, then the rest."""
+    parts = []
+    for path in sorted(SAMPLES.glob("*.txt")):
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        parts.append((title, [p for p in body.split("\n\n") if p.strip()]))
+    return parts
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_rows_joined_from_runs_equal_the_rows_made_at_once(data: st.DataObject) -> None:
+    # What a rerun does (grouping._rows): the stored rows of earlier articles and the rows of
+    # the new ones joined in the articles' order must be the rows of one run over them all.
+    pool = _sample_parts()
+    chosen = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=8))
+    owner = data.draw(st.lists(st.integers(0, 2), min_size=len(chosen), max_size=len(chosen)))
+    parts, order = [], []
+    for number in range(3):
+        mine = [k for k, part in enumerate(owner) if part == number]
+        texts = read_texts([pool[chosen[k]] for k in mine])
+        parts.append(term_rows(texts, *story_matrices(texts)))
+    for k, number in enumerate(owner):
+        order.append((number, owner[:k].count(number)))
+    texts = read_texts([pool[index] for index in chosen])
+    whole = term_rows(texts, *story_matrices(texts))
+    joined = join_rows(parts, order)
+    assert joined.terms == whole.terms
+    # Spellings are numbered as each run met them: the same spelling at each lead word.
+    assert [joined.forms[k] for k in joined.lead_form] == [whole.forms[k] for k in whole.lead_form]
+    for name in ("vectors", "places"):
+        a, b = getattr(joined, name), getattr(whole, name)
+        assert a.shape == b.shape
+        assert (a != b).nnz == 0
+        assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    for name in ("lead_start", "lead_term", "weekdays"):
+        assert np.array_equal(getattr(joined, name), getattr(whole, name)), name

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,7 +16,7 @@ from conftest import REPO, run_cli
 
 from briefer.cache import Cache, summary_key
 from briefer.group.graph import StoryGraph
-from briefer.group.rows import rows_from_bytes, rows_to_bytes
+from briefer.group.rows import blob_arrays, rows_from_bytes, rows_parts, rows_to_bytes, write_rows
 from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
@@ -508,9 +507,9 @@ def test_the_story_graph_is_stored_by_its_rows_and_read_back_the_same(
     connection = sqlite3.connect(store_path(out))
     ((blob,),) = connection.execute("SELECT value FROM rows").fetchall()
     connection.close()
-    with np.load(io.BytesIO(blob)) as stored:
-        # The graph's vectors are the rows' (quantized): kept as row numbers, not again.
-        assert "graph_rows" in stored.files and "graph_data" not in stored.files
+    stored = blob_arrays(blob)
+    # The graph's vectors are the rows' (quantized): kept as row numbers, not again.
+    assert "graph_rows" in stored and "graph_data" not in stored
     found = rows_from_bytes(blob)
     graph = found.graph
     assert graph is not None and graph.vectors.nnz > 0
@@ -523,8 +522,34 @@ def test_the_story_graph_is_stored_by_its_rows_and_read_back_the_same(
     vectors.data[0] -= 2.0**-24
     changed = dataclasses.replace(graph, vectors=vectors)
     blob = rows_to_bytes(dataclasses.replace(found, graph=changed))
-    with np.load(io.BytesIO(blob)) as stored:
-        assert "graph_rows" not in stored.files and stored["graph_data"].dtype == np.float32
+    stored = blob_arrays(blob)
+    assert "graph_rows" not in stored and stored["graph_data"].dtype == np.float32
     again = rows_from_bytes(blob).graph
     assert again is not None
     _same_graph(again, changed)
+
+
+def test_the_rows_blob_is_written_in_parts_of_the_size_given_and_other_bytes_are_refused(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "briefings"
+    code, _, err = run_cli("make", "-i", str(articles), "--out", str(out), *PERIOD)
+    assert code == 0, err
+    connection = sqlite3.connect(store_path(out))
+    ((blob,),) = connection.execute("SELECT value FROM rows").fetchall()
+    connection.close()
+    found = rows_from_bytes(blob)
+    size, _ = rows_parts(found)
+    with (tmp_path / "rows.bin").open("wb") as file:
+        write_rows(found, file)
+    assert (tmp_path / "rows.bin").read_bytes() == rows_to_bytes(found) == blob
+    assert size == len(blob)
+    header_end = blob.index(b"]]") + 2  # the header: each array's name, dtype, shape, offset
+    assert b'"<i8"' in blob[:header_end]
+    for bad in (
+        blob[: len(blob) // 2],  # cut short
+        b"PK" + blob[2:],  # another format
+        blob[:header_end].replace(b'"<i8"', b'"|O"', 1) + blob[header_end:],  # objects
+    ):
+        with pytest.raises(ValueError):
+            rows_from_bytes(bad)
