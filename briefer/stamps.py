@@ -72,7 +72,14 @@ def file_key(path: Path, cwd: str) -> str:
 
 def blob_checksum(key: str, value: bytes) -> str:
     """checksum for a binary value (the rows table)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(key.encode("utf-8", "surrogatepass") + b"\x00")
+    digest = blob_digest(key)
     digest.update(value)
     return digest.hexdigest()
+
+
+def blob_digest(key: str) -> hashlib.blake2b:
+    """blob_checksum's hash with the key taken: update it with the value, in parts, and its
+    hexdigest() is blob_checksum(key, value)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(key.encode("utf-8", "surrogatepass") + b"\x00")
+    return digest

@@ -90,6 +90,7 @@ from briefer.serialize import (
 )
 from briefer.stamps import (
     blob_checksum,
+    blob_digest,
     checksum,
     code_salt,
     file_key,
@@ -106,9 +107,11 @@ STORE_FOLDER = ".briefer"
 STORE_FILENAME = "store.sqlite3"
 # 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
 # 3: the briefings table. 4: the stories table. 5: the placements and rows tables. 6: the
-# storylines table. An older store from version 2 on gets the tables it lacks added,
-# keeping its rows.
-SCHEMA_VERSION = 6
+# storylines table. 7: the rows table's value last (Store.add_rows). An older store from
+# version 2 on gets the tables it lacks added, keeping its rows (a rows table of before 7 is
+# made again: it holds one run's cache).
+SCHEMA_VERSION = 7
+_ROWS_VALUE_LAST = 7  # the version from which the rows table has its value last
 # PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
 APPLICATION_ID = 0x42524652
 BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
@@ -141,8 +144,10 @@ _STORYLINES_TABLE = (
     "CREATE TABLE storylines (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
     "checksum TEXT NOT NULL) WITHOUT ROWID"
 )
+# The value last: a row inserted with zeroblob(n) and then written in parts is held whole in
+# memory by SQLite unless nothing of the record follows the zeroblob (Store.add_rows).
 _ROWS_TABLE = (
-    "CREATE TABLE rows (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum TEXT NOT NULL)"
+    "CREATE TABLE rows (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, value BLOB NOT NULL)"
 )
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -202,7 +207,6 @@ class Store:
         self._pending: dict[str, dict[str, tuple[str, ...]]] = {
             t: {} for t in (*_RESULTS, "seen") if t != "rows"
         }
-        self._pending_rows: tuple[str, bytes, str] | None = None  # (key, value, checksum)
         # Stamps taken before the files were read: a file edited while it is being read is
         # then read again next time, never stored under its new stamp with its old text.
         self._stamps: dict[Path, str] = {}
@@ -327,13 +331,17 @@ class Store:
         """A store of version 2 or later made current: the tables added since created; every
         row kept (first-seen days are a record, not a cache)."""
         with self._transaction() as connection:
-            if connection.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
                 tables = {
                     row[0]
                     for row in connection.execute(
                         "SELECT name FROM sqlite_master WHERE type = 'table'"
                     )
                 }
+                if version < _ROWS_VALUE_LAST and "rows" in tables:
+                    connection.execute("DROP TABLE rows")
+                    tables.discard("rows")
                 for name, statement in _ADDED.items():
                     if name not in tables:
                         connection.execute(statement)
@@ -610,11 +618,35 @@ class Store:
             return None
 
     def add_rows(self, key: str, value: StoredRows) -> None:
-        """Kept until save, like every row; one set of rows per run."""
-        from briefer.group.rows import rows_to_bytes
+        """Written at once, in a transaction of its own (one set of rows per run), and
+        streamed into its row part by part (group.rows.rows_parts: views of the arrays):
+        made whole, held until save and then bound (which copies it), the 30,000-article
+        bench run's rows (118 MB) were held twice over at the run's peak (issue 13). The
+        parts are hashed first, so the row is inserted once, checksum and all, with its value
+        last: SQLite holds a zeroblob whole in memory when any of the record follows it, and
+        an UPDATE reads the whole record back in (each +2x the blob, measured)."""
+        if self._connection is None:
+            return
+        from briefer.group.rows import rows_parts  # numpy: only when rows are kept
 
-        blob = rows_to_bytes(value)
-        self._pending_rows = (key, blob, blob_checksum(key, blob))
+        size, parts = rows_parts(value)
+        digest = blob_digest(key)
+        for part in parts:
+            digest.update(part)
+        try:
+            with self._transaction() as connection:
+                connection.execute("DELETE FROM rows WHERE key = ?", (key,))  # newest last
+                row = connection.execute(
+                    "INSERT INTO rows (key, checksum, value) VALUES (?, ?, zeroblob(?))",
+                    (key, digest.hexdigest(), size),
+                ).lastrowid
+                assert row is not None  # an INSERT's
+                with connection.blobopen("rows", "value", row) as blob:
+                    for part in parts:
+                        blob.write(part)
+                _trim(connection, "rows", KEEP_ROWS)
+        except sqlite3.Error as error:
+            self._give_up(error)
 
     def seen_days(self, ids: Sequence[str]) -> dict[str, dt.date]:
         return self._each("seen", ids, dt.date.fromisoformat)
@@ -633,7 +665,7 @@ class Store:
     def save(self) -> None:
         """Write what this run added since the last save, in one transaction. Only the
         newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept."""
-        if self._connection is None or not (any(self._pending.values()) or self._pending_rows):
+        if self._connection is None or not any(self._pending.values()):
             return
         try:
             self._write()
@@ -642,12 +674,6 @@ class Store:
 
     def _write(self) -> None:
         with self._transaction() as connection:
-            if self._pending_rows is not None:
-                key = self._pending_rows[0]
-                connection.execute("DELETE FROM rows WHERE key = ?", (key,))  # newest last
-                connection.execute(
-                    "INSERT INTO rows (key, value, checksum) VALUES (?, ?, ?)", self._pending_rows
-                )
             for table, rows in self._pending.items():
                 if table in _KEPT:
                     for key in rows:  # replaced rows move to the end: newest last
@@ -659,14 +685,18 @@ class Store:
                     [(key, *row) for key, row in rows.items()],
                 )
             for table, kept in _KEPT.items():
-                connection.execute(
-                    f"DELETE FROM {table} WHERE rowid NOT IN "
-                    f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
-                    (kept,),
-                )
+                _trim(connection, table, kept)
         for rows in self._pending.values():
             rows.clear()
-        self._pending_rows = None
+
+
+def _trim(connection: sqlite3.Connection, table: str, kept: int) -> None:
+    """Only the table's newest `kept` rows left."""
+    connection.execute(
+        f"DELETE FROM {table} WHERE rowid NOT IN "
+        f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
+        (kept,),
+    )
 
 
 def _sound(row: tuple[Any, ...]) -> bool:

@@ -250,19 +250,19 @@ _GRAPH_ARRAYS = ("top", "baselines", "first", "second", "damped", "similarity", 
 
 
 def _graph_vectors(
-    rows: TermRows, taken: np.ndarray, vocabulary: Sequence[str]
+    rows: TermRows,
+    taken: np.ndarray,
+    vocabulary: Sequence[str],
+    renumber: np.ndarray | None = None,
 ) -> sparse.csr_matrix | None:
     """The story graph's vectors as extend_graph makes them from these rows: the rows
     `taken`, over `vocabulary`, weights quantized (graph.quantized); None when a term of
-    theirs is not in vocabulary or a vocabulary word not among the rows' terms."""
-    # Each vocabulary word's column among the rows' terms, by a dict (a search of object
-    # arrays took ~7 ms of each read and write of the 10k bench store's blob).
-    at = {term: k for k, term in enumerate(rows.terms)}
-    column = np.fromiter((at.get(word, -1) for word in vocabulary), np.int64, len(vocabulary))
-    if (column < 0).any():
-        return None
-    renumber = np.full(len(rows.terms) + 1, -1, dtype=np.int64)
-    renumber[column] = np.arange(len(vocabulary))
+    theirs is not in vocabulary or a vocabulary word not among the rows' terms. renumber:
+    _renumbering(rows, vocabulary), when already had."""
+    if renumber is None:
+        renumber = _renumbering(rows, vocabulary)
+        if renumber is None:
+            return None
     if taken.size and (taken.min() < 0 or taken.max() >= rows.count):
         return None
     chosen = rows.vectors[taken]
@@ -277,6 +277,43 @@ def _graph_vectors(
     )
     vectors.sort_indices()
     return vectors
+
+
+def _renumbering(rows: TermRows, vocabulary: Sequence[str]) -> np.ndarray | None:
+    """Each of the rows' terms' place in vocabulary (-1: not there), and one -1 more; None
+    when a vocabulary word is not among the rows' terms."""
+    # Each vocabulary word's column among the rows' terms, by a dict (a search of object
+    # arrays took ~7 ms of each read and write of the 10k bench store's blob).
+    at = {term: k for k, term in enumerate(rows.terms)}
+    column = np.fromiter((at.get(word, -1) for word in vocabulary), np.int64, len(vocabulary))
+    if (column < 0).any():
+        return None
+    renumber = np.full(len(rows.terms) + 1, -1, dtype=np.int64)
+    renumber[column] = np.arange(len(vocabulary))
+    return renumber
+
+
+# Rows compared at a time when the graph's vectors are checked against the rows they were
+# made from: compared all at once, the rebuilt copy and its temporaries (the rows taken, their
+# columns in int64, the weights quantized) took ~170 MB at 30,000 articles, the run's peak
+# (issue 13); 5,000 as grouping's term matrices (grouping._MATRIX_SLICE).
+_CHECK_SLICE = 5_000
+
+
+def _rebuilds(
+    rows: TermRows, taken: np.ndarray, graph: StoryGraph, step: int = _CHECK_SLICE
+) -> bool:
+    """Whether the graph's vectors are _graph_vectors(rows, taken, its vocabulary), checked
+    `step` rows at a time (each row depends on its own article alone)."""
+    renumber = _renumbering(rows, graph.vocabulary)
+    if renumber is None or not (taken >= 0).all():
+        return False
+    for start in range(0, max(len(taken), 1), step):
+        part = slice(start, start + step)
+        rebuilt = _graph_vectors(rows, taken[part], graph.vocabulary, renumber)
+        if rebuilt is None or not _same(rebuilt, graph.vectors[part]):
+            return False
+    return True
 
 
 def _same(a: sparse.csr_matrix, b: sparse.csr_matrix) -> bool:
@@ -301,8 +338,7 @@ def _graph_arrays(graph: StoryGraph, ids: Sequence[str], rows: TermRows) -> dict
     # 24.5 MB.
     position = {key: row for row, key in enumerate(ids)}
     taken = np.asarray([position.get(key, -1) for key in graph.keys], dtype=np.int64)
-    rebuilt = _graph_vectors(rows, taken, graph.vocabulary) if (taken >= 0).all() else None
-    if rebuilt is not None and _same(rebuilt, graph.vectors):
+    if _rebuilds(rows, taken, graph):
         arrays["graph_rows"] = taken
     else:
         data = graph.vectors.data

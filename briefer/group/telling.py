@@ -94,13 +94,19 @@ def tale_of(
     """What tell_story reads of the story's reports (oldest first), and nothing more: a lone
     report's blocks are read only for a headline when it has none (story_title), and copies
     are looked for only among two or more reports (find_copies)."""
-    lone = len(articles) == 1 and bool(articles[0].title.strip())
+    lone = not reads_blocks(articles)
     return Tale(
         articles,
         tuple(() if lone else documents[a.id].blocks for a in articles),
         tuple(summaries[a.id].sentences for a in articles),
         summaries[articles[0].id].algorithm,
     )
+
+
+def reads_blocks(articles: Sequence[Article]) -> bool:
+    """Whether telling the story of these reports reads their cleaned blocks: not for a lone
+    report with a headline (no copies, and the headline is its own)."""
+    return len(articles) > 1 or not articles[0].title.strip()
 
 
 def tell_tale(tale: Tale, max_bullets: int) -> Told:

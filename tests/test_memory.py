@@ -1,0 +1,113 @@
+"""What a big run holds (issue 13's memory target): the grouping rows written into the
+article store in parts, never whole; the story graph checked against its rows a slice at a
+time. The peak itself is measured by benchmarks/bench_make.py, not asserted here."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO
+
+from briefer.group.rows import _rebuilds, blob_arrays, rows_from_bytes, rows_to_bytes
+from briefer.options import MakeOptions
+from briefer.pipeline import make
+from briefer.records import StoredRows
+from briefer.stamps import blob_checksum
+from briefer.store import SCHEMA_VERSION, Store, store_path
+
+SAMPLES = REPO / "samples"
+
+
+def _options(out: Path) -> MakeOptions:
+    return MakeOptions(
+        inputs=(SAMPLES,),
+        out=out,
+        since=dt.date(2021, 1, 1),
+        until=dt.date(2024, 12, 31),
+        themes=SAMPLES / "themes.toml",
+    )
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StoredRows]:
+    """A store made by a run over the samples, and the grouping rows it kept."""
+    out = tmp_path_factory.mktemp("memory") / "briefings"
+    make(_options(out))
+    connection = sqlite3.connect(store_path(out))
+    ((blob,),) = connection.execute("SELECT value FROM rows").fetchall()
+    connection.close()
+    return store_path(out), rows_from_bytes(blob)
+
+
+def test_rows_streamed_into_the_store_read_back_the_same(
+    stored: tuple[Path, StoredRows], tmp_path: Path
+) -> None:
+    _, rows = stored
+    assert rows.graph is not None and rows.rows.count > 1
+    store = Store.open(tmp_path / "store.sqlite3")
+    assert store is not None
+    store.add_rows("key", rows)
+    store.add_rows("key", rows)  # replaced, not added
+    found = store.rows("key")
+    store.close()
+    assert found is not None
+    again, before = blob_arrays(rows_to_bytes(found)), blob_arrays(rows_to_bytes(rows))
+    assert again.keys() == before.keys()
+    for name, array in again.items():
+        assert array.dtype == before[name].dtype and np.array_equal(array, before[name]), name
+    connection = sqlite3.connect(tmp_path / "store.sqlite3")
+    ((blob, check),) = connection.execute("SELECT value, checksum FROM rows").fetchall()
+    connection.close()
+    assert blob == rows_to_bytes(rows) and check == blob_checksum("key", blob)
+
+
+def test_a_store_of_version_6_gets_its_rows_table_made_again_with_the_value_last(
+    stored: tuple[Path, StoredRows], tmp_path: Path
+) -> None:
+    _, rows = stored
+    path = tmp_path / "store.sqlite3"
+    store = Store.open(path)
+    assert store is not None
+    store.close()
+    connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE rows")
+    connection.execute(  # as version 6 made it
+        "CREATE TABLE rows (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum TEXT NOT NULL)"
+    )
+    connection.execute("INSERT INTO rows VALUES ('old', x'00', 'x')")
+    connection.execute("PRAGMA user_version = 6")
+    connection.commit()
+    connection.close()
+    store = Store.open(path)
+    assert store is not None
+    store.add_rows("key", rows)
+    assert store.rows("key") is not None and store.rows("old") is None
+    store.close()
+    connection = sqlite3.connect(path)
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(rows)")]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    connection.close()
+    assert columns == ["key", "checksum", "value"] and version == SCHEMA_VERSION
+
+
+def test_the_graph_is_checked_against_its_rows_slice_by_slice(
+    stored: tuple[Path, StoredRows],
+) -> None:
+    _, found = stored
+    graph = found.graph
+    assert graph is not None
+    count = len(graph.keys)
+    taken = np.asarray([found.ids.index(key) for key in graph.keys], dtype=np.int64)
+    for step in (1, 2, count - 1, count):
+        assert _rebuilds(found.rows, taken, graph, step)
+    # One weight a quantum off, in the last row: found whatever the slices.
+    vectors = graph.vectors.copy()
+    vectors.data[-1] -= 2.0**-24
+    changed = dataclasses.replace(graph, vectors=vectors)
+    for step in (1, 2, count - 1, count):
+        assert not _rebuilds(found.rows, taken, changed, step)
