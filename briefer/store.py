@@ -287,9 +287,15 @@ class Store:
             self._upgrade()
         elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
             raise StoreProblem(f"an old or incomplete store (version {version})")
-        # NORMAL is safe in WAL mode: a crash can lose the last run's additions, never corrupt.
+        # No syncing: a killed run (Ctrl-C, SIGKILL, a crash of briefer) leaves its writes with
+        # the operating system, which finishes them, so the store stays sound (WAL frames are
+        # checksummed: an unfinished transaction is ignored). Only a power cut or an operating
+        # system crash mid-write could leave a corrupt file: the store is a cache, such a file
+        # is reported and rebuilt, and every row is checksummed on read. NORMAL synced each
+        # checkpoint of the ~31 MB a +50 run on the 10k bench store writes: save() took
+        # 0.31-0.36 s wall with it, 0.15-0.21 s without (CPU 0.13-0.15 both; three runs each).
         connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA synchronous = OFF")
         self._forget_other_code()
 
     def _salt_matches(self) -> bool:
