@@ -28,14 +28,19 @@ from briefer.workers import Work, Workers, in_workers
 log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
+# Other work of this process, done beside a share of the items (with_workers), and its
+# weight, in the items' units.
+Beside = tuple[Callable[[], None], float]
 Part = TypeVar("Part")
 
 
-def split_point(weights: Sequence[float]) -> int:
+def split_point(weights: Sequence[float], ahead: float = 0.0) -> int:
     """Where to cut items of these weights into two parts of weights as near equal as may
-    be (the first such cut; 0 when fewer than two items leave nothing to cut)."""
-    total = sum(weights)
-    best, cut, running = total, 0, 0.0
+    be, the first part's counted with `ahead` more (other work done beside it): the first
+    such cut; 0 when fewer than two items leave nothing to cut, or when the other work
+    weighs as much as the items' first part could (then all of them go second)."""
+    total = sum(weights) + ahead
+    best, cut, running = abs(total - 2 * ahead), 0, ahead
     for index, weight in enumerate(weights[:-1], start=1):
         running += weight
         if abs(total - 2 * running) < best:
@@ -43,13 +48,17 @@ def split_point(weights: Sequence[float]) -> int:
     return cut
 
 
-def _cut(items: Sequence[Any], weights: Sequence[float], threshold: float) -> int | None:
-    """Where to cut the items, or None when they are to be worked out at once: their
-    weights (cost) add up to less than threshold, or there is no second core."""
+def _cut(
+    items: Sequence[Any], weights: Sequence[float], threshold: float, ahead: float = 0.0
+) -> int | None:
+    """Where to cut the items (split_point), or None when they are to be worked out at
+    once: their weights (cost) add up to less than threshold, there is no second core, or
+    there is nothing to cut and no other work (ahead) to do beside the second part."""
     if len(weights) != len(items):
         raise ValueError(f"{len(weights)} weights for {len(items)} items")
-    cut = split_point(weights)
-    if sum(weights) < threshold or not 0 < cut < len(items) or (os.cpu_count() or 1) < 2:
+    cut = split_point(weights, ahead)
+    whole = 0 < cut < len(items) or (ahead > 0 and cut == 0 and len(items) > 0)
+    if sum(weights) < threshold or not whole or (os.cpu_count() or 1) < 2:
         return None
     return cut
 
@@ -88,17 +97,27 @@ def _unmarked(at: int) -> None:
 
 
 def with_workers(
-    pool: Workers, work: Work, items: Sequence[Any], weights: Sequence[float], threshold: float
+    pool: Workers,
+    work: Work,
+    items: Sequence[Any],
+    weights: Sequence[float],
+    threshold: float,
+    beside: Beside | None = None,
 ) -> list[Any]:
     """work(items, started), the second half worked out in one of the pool's processes
     (work, the items and the results must pickle) while a thread of this process works out
     the first, when the weights reach threshold and the pool has a worker at hand (none is
     started here: a fork now would copy this process's heap). The pool is ended once done:
     the last stage that needs it. An item the worker got stuck on (INPUT_BUDGET) or died on
-    is worked out here after the others, so every item gets work's own result."""
-    cut = _cut(items, weights, threshold)
+    is worked out here after the others, so every item gets work's own result. beside: other
+    work of this process, and its weight in the items' units, done by the same thread
+    before the first half (which is that much lighter: split_point); done first in any case."""
+    do, weight = beside if beside is not None else (None, 0.0)
+    cut = _cut(items, weights, threshold, weight)
     if cut is None or not pool.idle:
         pool.close()
+        if do is not None:
+            do()
         return work(list(items), _unmarked)
     pool.keep(1)  # one process beside this one: the second core (and no more memory)
     here: list[Any] = []
@@ -106,7 +125,10 @@ def with_workers(
 
     def first() -> None:
         try:
-            here.extend(work(list(items[:cut]), _unmarked))
+            if do is not None:
+                do()
+            if cut:
+                here.extend(work(list(items[:cut]), _unmarked))
         except BaseException as error:  # raised in the calling thread below
             failed.append(error)
 

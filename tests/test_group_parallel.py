@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from conftest import REPO, write_sample_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
@@ -27,7 +28,7 @@ from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.telling import tell_stories
 from briefer.halves import in_threads, split_point, with_workers
 from briefer.options import MakeOptions
-from briefer.records import Article, Document, Summary
+from briefer.records import OTHER_THEME, Article, Document, Summary
 from briefer.workers import Workers, _prepare_summarizing, summarize_chunk
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
@@ -139,6 +140,34 @@ def test_with_workers_sends_the_second_half_to_a_worker_and_ends_the_pool() -> N
         assert not pool.idle and not pool.busy
 
 
+def test_split_point_counts_the_work_beside_the_first_part() -> None:
+    assert split_point([1, 1, 1, 1], ahead=2) == 1  # 2 + 1 against 1 + 1 + 1
+    assert split_point([1, 1, 1, 1], ahead=0) == split_point([1, 1, 1, 1])
+    assert split_point([1, 1], ahead=5) == 0  # all of them second
+
+
+@two_cores
+def test_with_workers_does_the_work_beside_in_the_thread_of_the_first_part() -> None:
+    done: list[int] = []
+
+    def record() -> None:
+        done.append(threading.get_ident())
+
+    for ahead, here in ((2.0, 4), (50.0, 0)):  # 2 + 4 against 6; nothing here against 10
+        done.clear()
+        found = with_workers(
+            _started_pool(), _where, list(range(10)), [1.0] * 10, 5, (record, ahead)
+        )
+        assert [item for item, _ in found] == list(range(10))
+        assert [pid for _, pid in found[:here]] == [os.getpid()] * here
+        assert len({pid for _, pid in found[here:]}) == 1 and found[here][1] != os.getpid()
+        assert len(done) == 1 and done[0] != threading.get_ident()
+    # Too little to share: done here, before the items.
+    done.clear()
+    found = with_workers(_started_pool(), _where, list(range(4)), [1.0] * 4, 5, (record, 1.0))
+    assert {pid for _, pid in found} == {os.getpid()} and done == [threading.get_ident()]
+
+
 @two_cores
 def test_with_workers_works_out_here_what_its_worker_died_on() -> None:
     found = with_workers(_started_pool(), _dies_on_three, list(range(6)), [1.0] * 6, 0)
@@ -228,3 +257,30 @@ def test_telling_loads_no_scipy() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
     assert found.stdout.strip() == "False"
+
+
+@two_cores
+def test_stories_placed_and_labelled_beside_the_telling_are_those_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every article read, the stories are placed and the Other ones' topics labelled
+    by the thread that tells this process's share of the stories (grouping._Early): the
+    same themes, reasons and topics as one process gives them."""
+    # 200 articles: enough stories that some go under the themes and some Other ones share
+    # a topic.
+    folder = write_sample_corpus(tmp_path / "articles", 200, sources=5)
+    options = MakeOptions(
+        inputs=(folder,),
+        since=dt.date(2024, 12, 1),
+        until=dt.date(2024, 12, 10),
+        themes=REPO / "samples" / "themes.toml",
+        cache=False,
+    )
+    serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial"), None, 10**9)
+    monkeypatch.setattr(telling, "_SHARED_COST", 0)
+    pooled = pipeline.make(dataclasses.replace(options, out=tmp_path / "pooled"), None, 0)
+    stories = pooled.briefing.stories
+    assert {story.theme for story in stories} - {OTHER_THEME}  # some placed under a theme
+    assert any(story.topic for story in stories)  # and some Other ones labelled
+    assert stories == serial.briefing.stories
+    assert [p.read_bytes() for p in pooled.paths] == [p.read_bytes() for p in serial.paths]

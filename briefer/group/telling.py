@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable, Sequence
 
 from briefer.group.copies import find_copies
+from briefer.halves import Beside
 from briefer.records import Article, Document, Summary, Tale, Told
 from briefer.summarize.bullets import story_bullets
 
@@ -45,10 +46,11 @@ def story_title(
 # tell(tales, started) for some of the stories, started(i) called before the i-th: a
 # module-level function (with its arguments bound), so it can be sent to another process.
 TellTales = Callable[[list[Tale], Callable[[int], None]], list[Told]]
-# share(tell, tales, weights, threshold) is tell(tales), some of the stories perhaps told in
-# another process at the same time when their weights reach threshold
-# (briefer.halves.with_workers): what each story says depends on its Tale alone.
-Share = Callable[[TellTales, Sequence[Tale], Sequence[float], float], list[Told]]
+# share(tell, tales, weights, threshold, beside) is tell(tales), some of the stories perhaps
+# told in another process at the same time when their weights reach threshold
+# (briefer.halves.with_workers): what each story says depends on its Tale alone. beside:
+# other work of this process and its weight in summary sentences (_cost), done meanwhile.
+Share = Callable[[TellTales, Sequence[Tale], Sequence[float], float, Beside | None], list[Told]]
 # What telling a story costs, to cut the stories into halves of equal work: its summary
 # sentences (the bullets' work), and in a story of several reports their bodies' characters
 # (the copies' fingerprints). cProfile of tell_stories over bench_grouping.py's 10,000
@@ -142,10 +144,15 @@ def tell_stories(
     summaries: dict[str, Summary],
     max_bullets: int,
     share: Share | None = None,
+    beside: Beside | None = None,
 ) -> list[Told]:
-    """tell_story of each story, in order: here, or shared with other processes (share)."""
+    """tell_story of each story, in order: here, or shared with other processes (share).
+    beside: other work, and its weight in summary sentences, done here meanwhile (before
+    the stories when they are not shared)."""
     tales = [tale_of(articles, documents, summaries) for articles in reports]
     tell = functools.partial(tell_tales, max_bullets)
     if share is None:
+        if beside is not None:
+            beside[0]()
         return tell(tales)
-    return share(tell, tales, [_cost(tale) for tale in tales], _SHARED_COST)
+    return share(tell, tales, [_cost(tale) for tale in tales], _SHARED_COST, beside)
