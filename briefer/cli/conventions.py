@@ -5,6 +5,7 @@ the progress bar on stderr."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import logging
 import os
@@ -39,9 +40,21 @@ class Command(TyperCommand):
         for param in self.params:
             if isinstance(param, TyperArgument) and param.metavar is not None:
                 param.__class__ = _Argument
+                # typer before 0.29 (click's parameters) labels an argument by its type's
+                # metavar (<path> when it has none): an empty one says nothing, as
+                # display_type does from 0.29 on (typer's own parameters, with no click type).
+                kind = getattr(param, "type", None)
+                if kind is not None:
+                    unlabelled = copy.copy(kind)
+                    unlabelled.get_metavar = _no_metavar
+                    setattr(param, "type", unlabelled)  # noqa: B010 (typer 0.29 types it out)
 
     def get_help_option(self, ctx: Any) -> Any:
         return _plain_help_option(super().get_help_option(ctx))
+
+
+def _no_metavar(*args: Any, **kwargs: Any) -> str:
+    return ""
 
 
 class Group(TyperGroup):
