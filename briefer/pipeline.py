@@ -9,9 +9,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import gc
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,22 +126,20 @@ def build_fresh(
             summarize.keep = 0
             summarize.pool.close()
 
-    with records_held() as hold:  # what the run holds to its end (its modules, settings)
-        ingested = read_inputs(
-            options.inputs,
-            options.urls,
-            options.fetch,
-            cache=cache.store,
-            limits=options.limits,
-            read_many=reader,
-            listed=listed,
-        )
-        hold()  # and the articles read, with their summaries
-        chosen, coverage = in_period(ingested.articles, options, cache)
-        grouped = cache.grouped(chosen, length, themes, summarize_and_group)
-        coverage = account(coverage, ingested, grouped, options)  # NothingToBrief: none left
-        briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-        return rank(briefing, options, history, cache)
+    ingested = read_inputs(
+        options.inputs,
+        options.urls,
+        options.fetch,
+        cache=cache.store,
+        limits=options.limits,
+        read_many=reader,
+        listed=listed,
+    )
+    chosen, coverage = in_period(ingested.articles, options, cache)
+    grouped = cache.grouped(chosen, length, themes, summarize_and_group)
+    coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
+    briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
+    return rank(briefing, options, history, cache)
 
 
 @dataclass(frozen=True)
@@ -191,22 +188,6 @@ def make(
 
 
 # ---- the stages' glue ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def records_held() -> Iterator[Callable[[], None]]:
-    """For the block, the cyclic garbage collector leaves alone every object there is as it
-    begins, and those there are whenever the function it gives is called (gc.freeze; all
-    given back to the collector after the block). A full pass of the collector goes over
-    every live object, and a cold run holds millions (its articles, summaries and their
-    words) to its end, in none of which it finds garbage (records hold no reference
-    cycles): on the 10k bench week its seven full passes took 0.67-0.74 s of the main
-    process (load 3-5; 0.26-0.32 s with this), each collecting nothing either way."""
-    gc.freeze()
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
 
 
 def load_themes(path: Path | None) -> tuple[Theme, ...]:

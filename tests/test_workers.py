@@ -5,9 +5,6 @@ next run uses. Real processes, real signals, a corpus big enough for the pool.""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import gc
 import multiprocessing
 import os
 import signal
@@ -20,10 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli, write_sample_corpus
 
-from briefer.errors import NothingToBrief
 from briefer.ingest import read_inputs
-from briefer.options import MakeOptions
-from briefer.pipeline import make, records_held
 from briefer.workers import POOL_THRESHOLD, Summarizer, Workers, in_workers, summarize_chunk
 
 SAMPLES = REPO / "samples"
@@ -254,34 +248,3 @@ def test_checking_a_themes_file_does_not_import_the_stemmer(tmp_path: Path) -> N
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert done.stdout.strip() == "False"
-
-
-def test_records_held_are_spared_by_the_collector_and_given_back() -> None:
-    """pipeline.records_held: what there is as the block begins, and when hold() is called,
-    is left out of the collector's passes (frozen), and all of it is given back when the
-    block ends, by an error too."""
-    assert gc.get_freeze_count() == 0
-    with pytest.raises(RuntimeError), records_held() as hold:
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        made = [[number] for number in range(1_000)]  # tracked by the collector
-        hold()
-        assert gc.get_freeze_count() >= frozen + len(made)
-        raise RuntimeError("unwound")
-    assert gc.get_freeze_count() == 0
-
-
-def test_a_run_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
-    folder = write_sample_corpus(tmp_path / "articles", 12)
-    options = MakeOptions(
-        inputs=(folder,),
-        out=tmp_path / "out",
-        since=dt.date(2024, 12, 1),
-        until=dt.date(2024, 12, 10),
-    )
-    assert make(options).briefing.coverage.in_period == 12
-    assert gc.get_freeze_count() == 0
-    late = dataclasses.replace(options, since=dt.date(2030, 1, 1), until=dt.date(2030, 1, 2))
-    with pytest.raises(NothingToBrief):
-        make(late)
-    assert gc.get_freeze_count() == 0
