@@ -18,7 +18,9 @@ waits for). Peak memory is the most the whole process tree (briefer and its work
 held at once, sampled from /proc every 20 ms. Ratios to the floor are taken within the same
 repeat, as the machine may be shared and loaded; the summary shows medians over repeats.
 -v adds one more cold run, and a warm and a +50 run over its store, with every stage timed (in
-process, by wrapping the pipeline's stage functions) and prints where the time went.
+process, by wrapping the pipeline's stage functions) and prints where the time went, and, for
+that cold run, the most the main process and the whole tree held while each stage ran (where
+the peak is).
 Targets (issue 13, 2 cores): 10k cold <= 10 s and <= 5x floor, warm <= 1 s, +50 <= 2 s, peak
 tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 """
@@ -167,6 +169,7 @@ _STAGES = (
     ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),
     ("briefer.store.Store", "save", "store writes"),
+    ("briefer.store.Store", "add_rows", "store: grouping rows"),
     ("briefer.cache.Cache", "written", "files still as written (check)"),
     ("briefer.deliver", "write_briefing", "render + write"),
 )
@@ -179,6 +182,23 @@ def stages(argv: list[str]) -> None:
 
     times: dict[str, float] = {}  # wall seconds
     spent: dict[str, float] = {}  # CPU seconds of this process (not its workers)
+    # The most this process, and its tree, held while each stage ran (MB, sampled every 20
+    # ms): where a run's peak is, and what each stage adds to what came before.
+    peaks: dict[str, list[float]] = {}
+    running: list[str] = []  # the stages under way, outermost first
+    sampling = threading.Event()
+
+    def sample() -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not sampling.wait(0.02):
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                main = int(statm.read().split()[1]) * page / 2**20
+            tree = _tree_rss(os.getpid())[0] / 2**20
+            for label in list(running):
+                peak = peaks.setdefault(label, [0.0, 0.0])
+                peak[0], peak[1] = max(peak[0], main), max(peak[1], tree)
+
+    threading.Thread(target=sample, daemon=True).start()
     started, cpu = time.perf_counter(), time.process_time()
     for module_name, attribute, label in _STAGES:
         module_path, _, owner_name = module_name.rpartition(".")
@@ -193,9 +213,11 @@ def stages(argv: list[str]) -> None:
         def timed(function: Callable[..., Any], label: str = label) -> Callable[..., Any]:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 clock, cpu = time.perf_counter(), time.process_time()
+                running.append(label)
                 try:
                     return function(*args, **kwargs)
                 finally:
+                    running.remove(label)
                     times[label] = times.get(label, 0.0) + time.perf_counter() - clock
                     spent[label] = spent.get(label, 0.0) + time.process_time() - cpu
 
@@ -214,10 +236,11 @@ def stages(argv: list[str]) -> None:
             raise
     times["total (in process)"] = time.perf_counter() - started
     spent["total (in process)"] = time.process_time() - cpu
+    sampling.set()
     # The worker processes' CPU (counted once they have ended, which they do within the run).
     ended = os.times()
     workers = ended.children_user + ended.children_system
-    print(json.dumps({"wall": times, "cpu": spent, "workers cpu": workers}))
+    print(json.dumps({"wall": times, "cpu": spent, "workers cpu": workers, "peaks": peaks}))
 
 
 # ---- the benchmark ------------------------------------------------------------------------
@@ -373,6 +396,15 @@ def bench_size(
             print(f"    {label:<38} " + "   ".join(cells))
         workers = "   ".join(f"{'':>9} {columns[kind]['workers cpu']:6.2f}" for kind in kinds)
         print(f"    {'worker processes (CPU, all of them)':<38} {workers}")
+        peaks = columns["cold"]["peaks"]
+        print(
+            "  memory of that cold run: the most the main process and the whole tree held"
+            " while each stage ran (MB; the tree's peak is the run's)"
+        )
+        print(f"    {'':<38} {'main':>9} {'tree':>6}")
+        for label in labels:
+            if label in peaks:
+                print(f"    {label:<38} {peaks[label][0]:9.0f} {peaks[label][1]:6.0f}")
         shutil.rmtree(out.parent, ignore_errors=True)
     return summary
 

@@ -36,7 +36,6 @@ from queue import SimpleQueue
 from types import FrameType
 from typing import Any
 
-from briefer.heap import give_back
 from briefer.records import Article, Block, Sentence, Summarized, Tale, TextFeatures
 
 log = logging.getLogger(__name__)
@@ -56,11 +55,6 @@ INPUT_BUDGET = 30.0
 # had sent (timeline of a cold run, issue 13). More would only lengthen the run's tail.
 _IN_FLIGHT = 2
 _PARENT_POLL = 1.0  # seconds between a worker's checks that its parent is still there
-# Seconds a worker waits for its next task before it gives its heap's free pages back
-# (heap.give_back): while a pass lasts a task waits in its pipe (_IN_FLIGHT), so this is met
-# only between passes; the worker kept to tell stories waits through the story graph, holding
-# ~100 MB of the 30,000-article run's peak (issue 13).
-_IDLE = 0.05
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 # Modules the summarizing workers need, imported before they are forked so that they share
@@ -629,8 +623,6 @@ def _worker(connection: Connection, parent: int, place: _Place) -> None:
     try:
         while True:
             try:
-                if not connection.poll(_IDLE):  # left waiting: the heap given back meanwhile
-                    give_back()
                 sent = connection.recv()
             except (EOFError, OSError):
                 return

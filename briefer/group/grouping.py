@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -230,6 +230,19 @@ class _Reader:
             self.summaries[key] = summary
             self.features[key] = words
 
+    def let_go(self, articles: Iterable[Article] | None = None) -> None:
+        """Forget these articles' cleaned blocks (None: every document and summary read),
+        and give the memory back: ~100 MB at 30,000 articles (issue 13). A later read of a
+        document let go finds none (KeyError) or no blocks."""
+        if articles is None:
+            self.documents.clear()
+            self.summaries.clear()
+        else:
+            for article in articles:
+                if article.id in self.documents:
+                    self.documents[article.id] = Document(article=article, blocks=())
+        give_back()
+
     def texts(self, articles: Sequence[Article]) -> Texts:
         return _texts(
             [self.documents[a.id] for a in articles], [self.features[a.id] for a in articles]
@@ -312,8 +325,10 @@ def group_articles(
         unique.append((position, article))
     reader = _Reader(read)
     rows, texts = _rows(unique, reader, known)
+    give_back()  # what the term matrices were made through
     ids = [article.id for _, article in unique]
     graph = _story_graph([article for _, article in unique], rows, known)
+    give_back()  # what the graph's blocks of pairs were compared through
     components = _Components(known.components if known is not None else {})
     story_of = np.asarray(story_labels(graph, ids, components), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
@@ -335,7 +350,7 @@ def group_articles(
     # thread that tells this process's part, which is that much lighter).
     early: _Early | None = None
     beside = None
-    if texts is not None:
+    if texts is not None and len(unique) <= _BESIDE_MAX:
         all_read = texts
 
         def place_all() -> None:
@@ -363,15 +378,10 @@ def group_articles(
         return placements(reader.texts(chosen), filed, len(todo), themes, "primary")
 
     if texts is not None:  # placed from texts: blocks the telling does not read let go first
-        for story in reports:
-            if not reads_blocks(story) and (had := reader.documents.get(story[0].id)):
-                reader.documents[story[0].id] = Document(article=had.article, blocks=())
-        give_back()  # ~40% of the reports' blocks (~40 MB at 30,000 articles)
+        reader.let_go(story[0] for story in reports if not reads_blocks(story))
     told = teller(reports, max_bullets, tell)
     if texts is not None:  # every story is placed from texts: no report is read again
-        reader.documents.clear()  # the cleaned blocks: ~100 MB at 30,000 articles
-        reader.summaries.clear()
-        give_back()
+        reader.let_go()
     found = placer(reports, place)
     stories: list[Story] = []
     merged = 0
@@ -419,6 +429,13 @@ def group_articles(
 # week (bench_make.py -v, quiet machine) they took 0.27 + 0.24 s, and this process's half of
 # the telling (22,245 of its 44,491 units) 1.05 s: 0.51 s is 10,800 units, 1.08 an article.
 _PLACING_WEIGHT = 1.0
+# Placing and labelling beside the telling only up to this many articles: their arrays (theme
+# placement's positions, ~6 KB an article at its peak) then sit on top of what the telling
+# holds (every report's text and cleaned blocks, and the worker telling the other share).
+# Bench week, cold, peak of the process tree: 10,000 articles 487 MB beside, 441 MB after the
+# telling (target 500); 30,000 articles 1,013 MB beside, 872 MB after (target 800, issue 13).
+# Between the two sizes measured; the briefing is the same either way.
+_BESIDE_MAX = 15_000
 
 
 @dataclass(frozen=True)
