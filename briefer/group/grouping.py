@@ -264,7 +264,10 @@ def _rows(
     if known is None or len(fresh) == len(unique):  # all in texts, which the placing reads
         reader.features.clear()
         give_back()  # the words read: ~70 MB at 30,000 articles, before the term matrices
-    made = term_rows(texts, *_matrices(texts))
+    places, vectors = _matrices(texts)
+    give_back()  # what the slices were stacked through, before the rows are made of them
+    made = term_rows(texts, places, vectors)
+    del places, vectors  # the rows hold their own, renumbered
     if known is None or len(fresh) == len(unique):
         return made, texts
     place = {article.id: row for row, (_, article) in enumerate(fresh)}
