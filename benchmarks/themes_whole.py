@@ -226,6 +226,24 @@ def variants(
                 ]
                 yield f"as now or decay 66, by {name}", placed, np.maximum(scores, s) / needed
             for sigmas in (10.0, 12.0):
+                own_null = null_at_length(whole, sigmas)
+                for label, whole_needed in (
+                    ("own", own_null),
+                    ("max", np.maximum(own_null, needed)),
+                ):
+                    either_own = (
+                        (scores >= needed) & (distinct >= T._MIN_TERMS) & front.qualified
+                    ) | ((s >= whole_needed) & (d >= T._MIN_TERMS) & whole.qualified)
+                    best = np.argmax(np.where(either_own, o, -np.inf), axis=1)
+                    yield (
+                        f"either, whole null {label} {sigmas:.0f}",
+                        [
+                            themes[b].name if either_own[i].any() else OTHER_THEME
+                            for i, b in enumerate(best.tolist())
+                        ],
+                        np.maximum(scores / needed, s / whole_needed),
+                    )
+            for sigmas in (10.0, 12.0):
                 own = null_at_length(whole, sigmas)
                 yield (
                     f"decay 66, null at own {sigmas:.0f}",
