@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from briefer.clean import clean
 from briefer.evaluation.themes_report import themes_report
 from briefer.group import group, load_themes, place_themes
+from briefer.group import themes as themes_module
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
 
@@ -274,3 +277,16 @@ def test_a_report_in_other_words_than_the_theme_file_is_placed_by_near_synonyms(
     assert {"truce", "negotiations"} <= {term.casefold() for term in placed.why}
     (unplaced,) = place_themes([[report("plan", "visits")]], (theme,))
     assert unplaced.theme == OTHER_THEME
+
+
+def test_placing_a_slice_of_articles_at_a_time_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Placement lays out _PLACING_SLICE articles' words at a time (memory): stories whose
+    reports fall in different slices, explanations and all, are placed as at once."""
+    documents = [clean(article) for article in read_inputs([REPO / "samples"]).articles]
+    stories = [[STRIKE, documents[0]], documents[1:3], [unrelated(1)], documents[3:]]
+    at_once = place_themes(stories, load_themes(REPO / "samples" / "themes.toml"))
+    monkeypatch.setattr(themes_module, "_PLACING_SLICE", 1)
+    assert place_themes(stories, load_themes(REPO / "samples" / "themes.toml")) == at_once
+    assert {p.theme for p in at_once} - {OTHER_THEME}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import sparse
@@ -37,6 +37,7 @@ from briefer.group.texts import (
     THEME_LEAD_WORDS,
     TITLE_PART,
     Texts,
+    article_slices,
     body_ranks,
     document_parts,
     read_texts,
@@ -141,6 +142,72 @@ def _names(
     return front, whole
 
 
+# Articles whose content words are laid out for placing at once: the layout's arrays come to
+# about 110 bytes a word (both readings' weights, places, keys), ~25 KB an article of the
+# 10,000-article bench week (body median 1,485 characters, 10% past 4,470), while what is kept
+# of them, the mentions of theme words, is a few hundred bytes an article. Placed at once, the
+# 10k bench week's cold run peaked at 577 MB against 455 (target 500, issue 13). Every row
+# depends on its own article alone, so the slices joined are the whole.
+_PLACING_SLICE = 1_000
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    """What placing reads of each article: its mentions of theme words, its weighted length
+    in both readings, and whether it names each theme's names in each."""
+
+    hits: Hits  # article: its index in texts; first / last: Positions.word over all texts
+    front_length: np.ndarray
+    whole_length: np.ndarray
+    named_front: np.ndarray  # articles x themes
+    named_whole: np.ndarray
+
+
+def _mentions(
+    texts: Texts, columns: Sequence[tuple[str, ...]], themes: Sequence[Theme]
+) -> _Mentions:
+    """The mentions of every article, _PLACING_SLICE articles at a time."""
+    found: list[Hits] = []
+    lengths: list[tuple[np.ndarray, np.ndarray]] = []
+    names: list[tuple[np.ndarray, np.ndarray]] = []
+    first = words = tails = 0
+    for part in article_slices(texts, _PLACING_SLICE):
+        positions = _positions(part)
+        hits = find_hits(part, positions, columns)
+        # Numbered over all of texts: an article, a word read in order, a word of a tail.
+        tail = hits.first < 0
+        found.append(
+            Hits(
+                article=hits.article + first,
+                column=hits.column,
+                weight=hits.weight,
+                whole=hits.whole,
+                first=np.where(tail, hits.first - tails, hits.first + words),
+                last=np.where(tail, hits.last - tails, hits.last + words),
+            )
+        )
+        at = positions.article
+        lengths.append(
+            (
+                np.bincount(at, weights=positions.weight, minlength=part.count),
+                np.bincount(at, weights=positions.whole, minlength=part.count),
+            )
+        )
+        names.append(_names(positions, part.keys, np.arange(part.count), part.count, themes))
+        first, words, tails = (
+            first + part.count,
+            words + len(part.words),
+            tails + len(part.tail_form),
+        )
+    return _Mentions(
+        Hits(*(np.concatenate([getattr(h, f.name) for h in found]) for f in fields(Hits))),
+        np.concatenate([front for front, _ in lengths]),
+        np.concatenate([whole for _, whole in lengths]),
+        np.concatenate([front for front, _ in names]),
+        np.concatenate([whole for _, whole in names]),
+    )
+
+
 def _read(
     hits: Hits,
     weight: np.ndarray,
@@ -196,22 +263,25 @@ def placements(
     """The placement of every story. `explain` says which fits get their terms: "all", or
     "primary" (the chosen theme, or the nearest one for an Other story: all a briefing
     shows)."""
-    positions = _positions(texts)
     patterns = themes_patterns(themes)
     needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
     columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
     column = {stems: c for c, stems in enumerate(columns)}
-    hits = find_hits(texts, positions, columns)
+    read = _mentions(texts, columns, themes)
+    hits = read.hits
     weights = np.zeros((max(len(columns), 1), len(themes)))
     own = np.zeros_like(weights)
     for t, theme_patterns_ in enumerate(patterns):
         for pattern in theme_patterns_:
             weights[column[pattern.stems], t] = pattern.weight
             own[column[pattern.stems], t] = pattern.weight if pattern.own else 0.0
-    reports_of = story_of[positions.article]
-    front_length = np.bincount(reports_of, weights=positions.weight, minlength=count)
-    whole_length = np.bincount(reports_of, weights=positions.whole, minlength=count)
-    named_front, named_whole = _names(positions, texts.keys, story_of, count, themes)
+    front_length = np.bincount(story_of, weights=read.front_length, minlength=count)
+    whole_length = np.bincount(story_of, weights=read.whole_length, minlength=count)
+    # A story names a theme's names when one of its reports does.
+    named_front = np.zeros((count, len(themes)), dtype=bool)
+    named_whole = np.zeros_like(named_front)
+    np.logical_or.at(named_front, story_of, read.named_front)
+    np.logical_or.at(named_whole, story_of, read.named_whole)
     query = (weights, own, needed)
     front = _read(hits, hits.weight, front_length, story_of, query, named_front)
     whole = _read(hits, hits.whole, whole_length, story_of, query, named_whole)
