@@ -199,8 +199,14 @@ def _mentions(
             words + len(part.words),
             tails + len(part.tail_form),
         )
+    joined = Hits(*(np.concatenate([getattr(h, f.name) for h in found]) for f in fields(Hits)))
+    # In reading order, article by article (the words read in order, then the tail's): a
+    # story's mentions are summed, and its quoted spellings sampled, in the same order however
+    # the articles were sliced or which others were placed with them.
+    tail = joined.first < 0
+    order = np.lexsort((np.where(tail, -1 - joined.first, joined.first), tail, joined.article))
     return _Mentions(
-        Hits(*(np.concatenate([getattr(h, f.name) for h in found]) for f in fields(Hits))),
+        Hits(*(getattr(joined, f.name)[order] for f in fields(Hits))),
         np.concatenate([front for front, _ in lengths]),
         np.concatenate([whole for _, whole in lengths]),
         np.concatenate([front for front, _ in names]),
