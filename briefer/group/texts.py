@@ -73,13 +73,14 @@ class Texts:
     name_article: np.ndarray  # each name or figure's article
     name_stem: np.ndarray  # and its id in `stems`
     # The body past _MAX_CHARS, for theme placement alone (TextFeatures.tail): its content
-    # words, article after article, in order.
+    # words, article after article, in order; 4 bytes a word (issue 13's memory).
     tail_forms: tuple[str, ...] = ()  # distinct tail words as written
     tail_key_of: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
-    tail_article: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
-    tail_form: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
-    # after one of the COMPOUND_PREPOSITIONS (with no content word between)
-    tail_joined: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, bool))
+    # Every tail word (int32): its index in tail_forms, doubled, plus 1 when it follows one of
+    # the COMPOUND_PREPOSITIONS (with no content word between).
+    tail: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
+    # Where each article's tail words start in `tail`, and after the last, where they end.
+    tail_bounds: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(1, np.int64))
 
 
 def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
@@ -249,11 +250,10 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         name_stem=name_stem,
         tail_forms=tail_forms,
         tail_key_of=tail_key_of,
-        tail_article=np.repeat(
-            np.arange(count, dtype=np.int32), [len(piece) for piece in tail_pieces]
+        tail=tail,
+        tail_bounds=np.concatenate([[0], np.cumsum([len(p) for p in tail_pieces])]).astype(
+            np.int64
         ),
-        tail_form=(tail >> 1).astype(np.int32),
-        tail_joined=(tail & 1).astype(bool),
     )
 
 
@@ -268,14 +268,14 @@ def article_slices(texts: Texts, size: int) -> Iterator[Texts]:
     bounds = np.arange(0, texts.count + size, size).clip(max=texts.count)
     words = np.searchsorted(texts.article, bounds)
     names = np.searchsorted(texts.name_article, bounds)
-    tails = np.searchsorted(texts.tail_article, bounds)
     for k in range(len(bounds) - 1):
-        first, (start, stop), (name_start, name_stop), (tail_start, tail_stop) = (
+        first, last, (start, stop), (name_start, name_stop) = (
             int(bounds[k]),
+            int(bounds[k + 1]),
             words[k : k + 2].tolist(),
             names[k : k + 2].tolist(),
-            tails[k : k + 2].tolist(),
         )
+        tail_bounds = texts.tail_bounds[first : last + 1]
         yield dataclasses.replace(
             texts,
             count=int(bounds[k + 1]) - first,
@@ -284,9 +284,8 @@ def article_slices(texts: Texts, size: int) -> Iterator[Texts]:
             part=texts.part[start:stop],
             name_article=texts.name_article[name_start:name_stop] - first,
             name_stem=texts.name_stem[name_start:name_stop],
-            tail_article=texts.tail_article[tail_start:tail_stop] - first,
-            tail_form=texts.tail_form[tail_start:tail_stop],
-            tail_joined=texts.tail_joined[tail_start:tail_stop],
+            tail=texts.tail[tail_bounds[0] : tail_bounds[-1]],
+            tail_bounds=tail_bounds - tail_bounds[0],
         )
 
 

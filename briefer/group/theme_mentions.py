@@ -18,9 +18,9 @@ _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
 @dataclass(frozen=True)
 class Positions:
     """The content words of every article in theme keys, with their place weights: those read
-    in order (Texts.words), then those of the articles' tails (Texts.tail_form)."""
+    in order (Texts.words), then those of the articles' tails (Texts.tail)."""
 
-    word: np.ndarray  # index into Texts.words; -1 - its index into Texts.tail_form in a tail
+    word: np.ndarray  # index into Texts.words; -1 - its index into Texts.tail in a tail
     article: np.ndarray
     key: np.ndarray
     weight: np.ndarray  # the field weight of its place (themes.py: headline, lead, body)
@@ -127,7 +127,7 @@ def _phrase_mentions(
         for place in back.tolist():
             first, last = positions.word[place - 1], positions.word[place]
             if last < 0:  # in a tail, marked where it was read
-                joined = bool(texts.tail_joined[-1 - last])
+                joined = bool(texts.tail[-1 - last] & 1)
             else:
                 between = texts.words[first + 1 : last].tolist()
                 joined = any(texts.surface[w].lower() in COMPOUND_PREPOSITIONS for w in between)
@@ -168,7 +168,7 @@ class Forms:
         for index in self.order[lo : min(hi, lo + _FORM_SAMPLES)].tolist():
             first, last = int(self.hits.first[index]), int(self.hits.last[index])
             if first < 0:  # in a tail: its content words as written there
-                tail = self.texts.tail_form[-1 - first : -last].tolist()
+                tail = (self.texts.tail[-1 - first : -last] >> 1).tolist()
                 counts[" ".join(self.texts.tail_forms[f] for f in tail)] += 1
             else:
                 counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1

@@ -99,7 +99,7 @@ def _positions(texts: Texts) -> Positions:
     front = np.where(body, lead, _HEADLINE_FIELD)
     # A tail word's place among its article's body words: after those read in order.
     read = np.bincount(article[body], minlength=texts.count)
-    tail = texts.tail_article
+    tail = np.repeat(np.arange(texts.count, dtype=np.int32), np.diff(texts.tail_bounds))
     tail_ranks = read[tail] + body_ranks(tail, np.ones(len(tail), dtype=bool))
     ranks = np.concatenate([ranks, tail_ranks])
     body = np.concatenate([body, np.ones(len(tail), dtype=bool)])
@@ -109,7 +109,7 @@ def _positions(texts: Texts) -> Positions:
     return Positions(
         word=np.concatenate([word, -1 - np.arange(len(tail))]),
         article=np.concatenate([article, tail]),
-        key=np.concatenate([texts.key_of[texts.words[word]], texts.tail_key_of[texts.tail_form]]),
+        key=np.concatenate([texts.key_of[texts.words[word]], texts.tail_key_of[texts.tail >> 1]]),
         weight=np.concatenate([front, np.zeros(len(tail))]),
         whole=whole,
         segment=np.concatenate([article * 3 + body[: len(word)], tail.astype(np.int64) * 3 + 2]),
@@ -197,7 +197,7 @@ def _mentions(
         first, words, tails = (
             first + part.count,
             words + len(part.words),
-            tails + len(part.tail_form),
+            tails + len(part.tail),
         )
     joined = Hits(*(np.concatenate([getattr(h, f.name) for h in found]) for f in fields(Hits)))
     # In reading order, article by article (the words read in order, then the tail's): a
