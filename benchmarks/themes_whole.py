@@ -24,6 +24,11 @@ themes_tried's rebuild (checked there against themes.placements), read over the 
 - as now or decay 66, by front / whole: an article qualifies for a theme when either reading
   (as now, or decay 66) clears the theme's null as shipped; among those it qualifies for, the
   most own-word evidence of the reading as now (front) or of decay 66 (whole) chooses.
+- either, whole null own / max S (stop 22): as now or decay 66, by whole, the whole reading
+  judged against the chance model at the article's own reading (own), or the larger of that
+  and the reference one (max), at S SDs: own 10 / 12 0.779 / 0.722, 0.838 / 0.736 (second
+  0.676 / 0.722, 0.721 / 0.764); max 10 the same as the shipped rule (0.882 / 0.736); max 12
+  0.853 / 0.736 (second 0.735 / 0.792). None holds on half B either.
 - decay 66, null at own reading S: as decay 66, the chance model at each article's own number
   of content words and weighted length (themes_tried.null_at_length), at S SDs.
 - body field H S: the reading as now plus the body past it as a field of its own: its words at
@@ -31,6 +36,9 @@ themes_tried's rebuild (checked there against themes.placements), read over the 
   normalization: the decay bounds its length), and its chance evidence, an English text of
   its own number of words and weighted length, added to the front's in the null's mean and
   variance; the placement needing S SDs over that null.
+
+Since stop 22 themes.placements is "as now or decay 66, by whole" (SHIPPED below: checked to
+give its placements, row by row, and the samples' as the briefing's stories).
 
 Figures (stop 21; accuracy on half A / B, first wording then second; as shipped 0.853 / 0.750
 and 0.750 / 0.792, all 200 rows 0.710 and 0.690, AUC A / B 0.903 / 0.862 and 0.854 / 0.895):
