@@ -67,15 +67,15 @@ class Texts:
     part: np.ndarray  # TITLE_PART, LEAD_PART or REST_PART of every word
     content: np.ndarray  # by surface id: carries meaning (not a stopword)
     stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
-    key_of: np.ndarray  # by surface id: id in `keys` (-1 for no meaning)
     stems: tuple[str, ...]  # distinct stems, and names and figures (story clustering)
-    keys: dict[str, int]  # distinct theme keys (see theme_key)
+    # Theme keys (theme_key) are worked out by theme placement alone, when it places
+    # (themes.ThemeKeys): held here, with theme_key's cache, they took MEASURE MB of the 30,000
+    # articles' run through every stage between.
     name_article: np.ndarray  # each name or figure's article
     name_stem: np.ndarray  # and its id in `stems`
     # The body past _MAX_CHARS, for theme placement alone (TextFeatures.tail): its content
     # words, article after article, in order; 4 bytes a word (issue 13's memory).
     tail_forms: tuple[str, ...] = ()  # distinct tail words as written
-    tail_key_of: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     # Every tail word (int32): its index in tail_forms, doubled, plus 1 when it follows one of
     # the COMPOUND_PREPOSITIONS (with no content word between).
     tail: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
@@ -178,14 +178,11 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     stop = stopwords()
     content = np.zeros(len(surface), dtype=bool)
     stem_of = np.full(len(surface), -1, dtype=np.int64)
-    key_of = np.full(len(surface), -1, dtype=np.int64)
-    keys: dict[str, int] = {}
     for index, word in enumerate(surface):
         lowered = word.lower()
         if is_content(lowered, stop):
             content[index] = True
             stem_of[index] = stem_ids.setdefault(stem(lowered), len(stem_ids))
-            key_of[index] = keys.setdefault(theme_key(lowered), len(keys))
 
     # A figure is its own term; a name is the stem of its word, like any other mention.
     name_term: dict[str, int] = {}
@@ -217,11 +214,6 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         tail_pieces.append(np.frombuffer(one.tail_words, dtype=np.intc))
         tail_pieces[-1] = table[tail_pieces[-1] >> 1] * 2 + (tail_pieces[-1] & 1)
     tail_forms = tuple(tail_ids)
-    tail_key_of = np.fromiter(
-        [keys.setdefault(theme_key(form.lower()), len(keys)) for form in tail_forms],
-        dtype=np.int64,
-        count=len(tail_forms),
-    )
     tail = np.concatenate(tail_pieces) if tail_pieces else np.zeros(0, dtype=np.int32)
 
     sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
@@ -243,13 +235,10 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         part=part,
         content=content,
         stem_of=stem_of,
-        key_of=key_of,
         stems=tuple(stem_ids),
-        keys=keys,
         name_article=name_article,
         name_stem=name_stem,
         tail_forms=tail_forms,
-        tail_key_of=tail_key_of,
         tail=tail,
         tail_bounds=np.concatenate([[0], np.cumsum([len(p) for p in tail_pieces])]).astype(
             np.int64
