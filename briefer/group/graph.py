@@ -94,7 +94,7 @@ _NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than t
 # their postings hold this many articles: fewer, larger blocks (each costs a few numpy calls)
 # against products of articles that share none of the block's heads, masked afterwards.
 # Speed only: which pairs are met does not depend on it.
-_GROUP_ROWS = 256
+_GROUP_ROWS = 128
 
 
 @dataclass(frozen=True, eq=False)
