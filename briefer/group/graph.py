@@ -537,11 +537,16 @@ def _heads(vectors: sparse.csr_matrix) -> np.ndarray:
     lengths = np.diff(vectors.indptr)
     row_of = np.repeat(np.arange(count), lengths)
     heavy = vectors.data >= _HEAD_WEIGHT
-    # the heaviest term of each row, the first on ties: argmax per row
     if vectors.nnz:
-        order = np.argsort(row_of + 0.5 * (1.0 - vectors.data), kind="stable")
-        starts = vectors.indptr[:-1][lengths > 0]
-        heavy[order[starts]] = True
+        # each row's heaviest term, the first of its columns on ties (a row's columns are
+        # ascending): a head already when it reaches _HEAD_WEIGHT
+        filled = lengths > 0
+        largest = np.zeros(count)
+        largest[filled] = np.maximum.reduceat(vectors.data, vectors.indptr[:-1][filled])
+        at_max = np.flatnonzero(vectors.data == largest[row_of])
+        first = np.ones(len(at_max), dtype=bool)
+        first[1:] = row_of[at_max[1:]] != row_of[at_max[:-1]]
+        heavy[at_max[first]] = True
     per_row = np.bincount(row_of[heavy], minlength=count)
     width = max(int(per_row.max()) if count else 0, 1)
     heads = np.full((count, width), _NO_HEAD, dtype=np.int64)
