@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +38,14 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
-from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
+from briefer.workers import (
+    Ahead,
+    Progress,
+    Summarizer,
+    Workers,
+    signals_interrupt,
+    summarize_chunk,
+)
 
 if TYPE_CHECKING:
     from briefer.group.grouping import Placer, Teller
@@ -117,14 +124,28 @@ def build_fresh(
         )
         teller = functools.partial(cache.stories, length=length)
         placer = functools.partial(cache.placements, themes=themes, length=length)
-        # A worker kept from the reading tells half the stories (ended once they are told).
-        summarize.keep = 1
-        share = functools.partial(with_workers, summarize.pool)
+        share = functools.partial(with_workers, telling)
         try:
-            return group(chosen, summaries, themes, teller, placer, known, share)
+            return group(chosen, summaries, themes, teller, placer, known, share, let_go)
         finally:
-            summarize.keep = 0
+            telling.close()
             summarize.pool.close()
+
+    # A fresh interpreter (spawn) tells half the stories, started with the reading's workers
+    # while this process still holds little (a process started from a big one shows its
+    # size for a moment), and idle until then, its modules imported with its first task
+    # (idle ~21 MB, with them ~37): the reading's workers end with the summarizing (issue
+    # 13: one kept through the story graph held ~96 MB at 30,000 articles). A run that
+    # reads in one process tells in one.
+    telling = Workers(start="spawn")
+    prepare = summarize.pool.prepare
+
+    def start_both() -> None:
+        if prepare is not None:
+            prepare()
+        telling.start(1)
+
+    summarize.pool.prepare = start_both
 
     ingested = read_inputs(
         options.inputs,
@@ -136,7 +157,14 @@ def build_fresh(
         listed=listed,
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
-    grouped = cache.grouped(chosen, length, themes, summarize_and_group)
+    # Only `chosen` holds the articles from here: their texts are let go once summarized.
+    ingested = dataclasses.replace(ingested, articles=())
+    let_go = functools.partial(cache.without_texts, length=length)
+    try:
+        grouped = cache.grouped(chosen, length, themes, summarize_and_group)
+    finally:
+        telling.close()
+        summarize.pool.prepare = prepare
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
     return rank(briefing, options, history, cache)
@@ -238,13 +266,14 @@ def in_period(
 
 
 def group(
-    articles: Sequence[Article],
+    articles: MutableSequence[Article],
     summaries: Callable[[Sequence[Article]], list[Summarized]],
     themes: Sequence[Theme],
     teller: Teller | None = None,
     placer: Placer | None = None,
     known: KnownRows | None = None,
     share: Share | None = None,
+    let_go: Callable[[Sequence[Article]], list[Article]] | None = None,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
     summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
@@ -252,13 +281,19 @@ def group(
     is filed are had (Cache.stories and Cache.placements); known: rows the store holds of
     articles an earlier grouping read (they had something to say), whose summaries are then
     loaded only for the stories that must be told or placed again; share: how the stories
-    told may be shared with another process (telling.tell_stories)."""
+    told may be shared with another process (telling.tell_stories); let_go: the articles
+    without their texts (Cache.without_texts), which replace in `articles` those whose
+    summaries were just had: no later stage reads a text (issue 13)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
         k for k, article in enumerate(articles) if known is None or article.id not in known.row_of
     ]
     had = dict(zip(todo, summaries([articles[k] for k in todo]), strict=True))
+    if let_go is not None:  # the bullets read what leans where the text was (Summary.leans)
+        done = [k for k, summarized in had.items() if summarized.leans is not None]
+        for k, bare in zip(done, let_go([articles[k] for k in done]), strict=True):
+            articles[k] = bare
     left_out = [
         Skipped(articles[k].path, summarized.problem or EMPTY)
         for k, summarized in had.items()
