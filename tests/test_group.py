@@ -477,7 +477,8 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
     vectors = graph_module._quantized(terms)[order]
     heads = []
     for row in range(vectors.shape[0]):
-        weights = {names[c]: w for c, w in zip(vectors[row].indices, vectors[row].data)}
+        entries = zip(vectors[row].indices, vectors[row].data, strict=True)
+        weights = {names[c]: w for c, w in entries}
         heaviest = min(weights, key=lambda term: (-weights[term], term), default=None)
         heavy = {t for t, w in weights.items() if w >= graph_module._HEAD_WEIGHT}
         heads.append(heavy | ({heaviest} if heaviest is not None else set()))
