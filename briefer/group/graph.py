@@ -90,8 +90,8 @@ _PARALLEL_PAIRS = 1_000_000
 # short report, the dev files' kind, has more heavy terms than a long one, and needs them).
 _HEAD_WEIGHT = 0.17
 _NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than the most
-# Heads whose postings hold few articles are compared together, consecutive heads until
-# their postings hold this many articles: fewer, larger blocks (each costs a few numpy calls)
+# Heads whose postings hold few new articles are compared together, consecutive heads until
+# their postings hold this many new articles: fewer, larger blocks (each costs a few numpy calls)
 # against products of articles that share none of the block's heads, masked afterwards.
 # Speed only: which pairs are met does not depend on it.
 _GROUP_ROWS = 128
@@ -587,7 +587,7 @@ def _candidate_blocks(
 ) -> Iterable[Block]:
     """The new articles' candidate pairs in blocks: the articles that hold one head (a
     posting), or several consecutive heads whose postings together hold about _GROUP_ROWS
-    articles, cut by _blocks into rows and the columns of their windows; each block stands
+    new articles, cut by _blocks into rows and the columns of their windows; each block stands
     for its heads, so that a pair sharing several heads is met once, in the block of the
     first. Only postings with a new article in them and another article beside it count."""
     row, place = np.nonzero(heads != _NO_HEAD)
@@ -605,8 +605,10 @@ def _candidate_blocks(
     if len(column) == 0:
         return
     terms, starts, sizes = np.unique(column, return_index=True, return_counts=True)
-    # Consecutive heads share a group until their postings reach _GROUP_ROWS articles
-    group = (np.cumsum(sizes) - sizes) // _GROUP_ROWS
+    # Consecutive heads share a group until their postings hold _GROUP_ROWS new articles
+    # (the blocks' rows: all of them in a graph built cold, a few when one is extended)
+    news = new_held[terms]
+    group = (np.cumsum(news) - news) // _GROUP_ROWS
     cuts = np.concatenate([[0], np.nonzero(np.diff(group))[0] + 1, [len(terms)]])
     for low, high in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         entries = slice(int(starts[low]), int(starts[high - 1] + sizes[high - 1]))
