@@ -221,6 +221,7 @@ class Store:
         self._stamps: dict[Path, str] = {}
         # The run key's stamps (cache.run_key), taken just before: lookup takes each once.
         self.stamps: dict[Path, str] = {}
+        self._cwd: str | None = None  # what lookup keyed the files by (a syscall a file)
         self.files_reused = 0
         self.damaged = 0  # rows whose checksum did not match or that could not be read
         self._salt = code_salt()
@@ -469,7 +470,7 @@ class Store:
         """The articles of every file whose stamp matches what was stored (ingest's cache)
         when read within the same limits."""
         wanted: dict[str, tuple[Path, str]] = {}
-        cwd = os.getcwd()
+        cwd = self._cwd = os.getcwd()
         tail = f":{self._salt}{input_tag(limits)}"  # once, not once a file
         for path in paths:
             stamp = self.stamps.pop(path, None) or file_stamp(path)
@@ -509,7 +510,7 @@ class Store:
             head = [[article_data(a) for a in articles], [len(a.text) for a in articles]]
             value = compact_plain(head) + "\x00" + "".join(article.text for article in articles)
             stamp = f"{stamp}:{self._salt}{input_tag(limits)}"
-            self._add("files", file_key(path, os.getcwd()), value, stamp)
+            self._add("files", file_key(path, self._cwd or os.getcwd()), value, stamp)
 
     def _each(self, table: str, keys: Sequence[str], parse: Callable[[Any], _V]) -> dict[str, _V]:
         """{key: parse(value)} for the rows of keys that are there and sound; a value that
