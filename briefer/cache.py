@@ -211,6 +211,9 @@ class Cache:
         # Worked out once per article and run: each hashes or encodes the article.
         self._summary_keys: dict[tuple[str, str, tuple[int, int | None, str]], str] = {}
         self._shown_memo: dict[tuple[Article, tuple[int, int | None, str]], bytes] = {}
+        # The summary keys of articles whose texts were let go (without_texts), by the article
+        # without its text.
+        self._bare_keys: dict[tuple[Article, tuple[int, int | None, str]], str] = {}
         # Summaries the reading workers worked out, stored as they came in (summarized_ahead):
         # neither looked up nor stored again when the summarizing asks for them.
         self._stored_ahead: set[str] = set()
@@ -233,9 +236,41 @@ class Cache:
         """summary_key, worked out once per article and run (it hashes the whole text)."""
         memo = (article.title, article.text, length)
         key = self._summary_keys.get(memo)
+        if key is None and not article.text:
+            key = self._bare_keys.get((article, length))
         if key is None:
             key = self._summary_keys[memo] = summary_key(article, *length)
         return key
+
+    def without_texts(
+        self, articles: Sequence[Article], length: tuple[int, int | None, str]
+    ) -> list[Article]:
+        """The articles with their texts let go (text ""), once summarized: every later
+        stage reads their cleaned blocks and summaries, and their keys here are those of
+        their texts (remembered by the article without its text). The main process then
+        holds no article's text through grouping (~81 MB at 30,000 articles, issue 13). An
+        article that would equal another's copy without text (the same fields, the text
+        different only in white space: one file's re-post) keeps its text."""
+        keys = [self._summary_key(article, length) for article in articles]
+        bare = [dataclasses.replace(article, text="") for article in articles]
+        found: dict[tuple[Article, tuple[int, int | None, str]], set[str]] = {}
+        for article, key in zip(bare, keys, strict=True):
+            found.setdefault((article, length), set()).add(key)
+            if (earlier := self._bare_keys.get((article, length))) is not None:
+                found[article, length].add(earlier)
+        result = []
+        for original, article, key in zip(articles, bare, keys, strict=True):
+            if len(found[article, length]) > 1 or not original.text:
+                result.append(original)
+                continue
+            self._bare_keys[article, length] = key
+            # The memos held the text (and the article with it): kept by the bare article.
+            self._summary_keys.pop((original.title, original.text, length), None)
+            shown = self._shown_memo.pop((original, length), None)
+            if shown is not None:
+                self._shown_memo[article, length] = shown
+            result.append(article)
+        return result
 
     def _story_keys(
         self,
@@ -375,7 +410,14 @@ class Cache:
         known = self.store.summaries(lookup) if self.store is not None else {}
         self._summaries_reused += sum(key in known for key in keys)
         self._summaries_read += len(known)
-        worked = _work_out_missing(known, keys, articles, work_out)
+
+        def work_out_read(todo: Sequence[Article]) -> list[Summarized]:
+            # A text let go (without_texts) is never summarized again: that would be "".
+            if any(not a.text and (a, length) in self._bare_keys for a in todo):
+                raise RuntimeError("an article's text was let go before it was summarized")
+            return work_out(todo)
+
+        worked = _work_out_missing(known, keys, articles, work_out_read)
         for key, value in worked.items():
             if self.store is not None and not value.problem and key not in self._stored_ahead:
                 self.store.add_summary(key, value)

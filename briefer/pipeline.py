@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,7 +121,7 @@ def build_fresh(
         summarize.keep = 1
         share = functools.partial(with_workers, summarize.pool)
         try:
-            return group(chosen, summaries, themes, teller, placer, known, share)
+            return group(chosen, summaries, themes, teller, placer, known, share, let_go)
         finally:
             summarize.keep = 0
             summarize.pool.close()
@@ -136,6 +136,9 @@ def build_fresh(
         listed=listed,
     )
     chosen, coverage = in_period(ingested.articles, options, cache)
+    # Only `chosen` holds the articles from here: their texts are let go once summarized.
+    ingested = dataclasses.replace(ingested, articles=())
+    let_go = functools.partial(cache.without_texts, length=length)
     grouped = cache.grouped(chosen, length, themes, summarize_and_group)
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
@@ -238,13 +241,14 @@ def in_period(
 
 
 def group(
-    articles: Sequence[Article],
+    articles: MutableSequence[Article],
     summaries: Callable[[Sequence[Article]], list[Summarized]],
     themes: Sequence[Theme],
     teller: Teller | None = None,
     placer: Placer | None = None,
     known: KnownRows | None = None,
     share: Share | None = None,
+    let_go: Callable[[Sequence[Article]], list[Article]] | None = None,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
     summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
@@ -252,13 +256,19 @@ def group(
     is filed are had (Cache.stories and Cache.placements); known: rows the store holds of
     articles an earlier grouping read (they had something to say), whose summaries are then
     loaded only for the stories that must be told or placed again; share: how the stories
-    told may be shared with another process (telling.tell_stories)."""
+    told may be shared with another process (telling.tell_stories); let_go: the articles
+    without their texts (Cache.without_texts), which replace in `articles` those whose
+    summaries were just had: no later stage reads a text (issue 13)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
         k for k, article in enumerate(articles) if known is None or article.id not in known.row_of
     ]
     had = dict(zip(todo, summaries([articles[k] for k in todo]), strict=True))
+    if let_go is not None:  # the bullets read what leans where the text was (Summary.leans)
+        done = [k for k, summarized in had.items() if summarized.leans is not None]
+        for k, bare in zip(done, let_go([articles[k] for k in done]), strict=True):
+            articles[k] = bare
     left_out = [
         Skipped(articles[k].path, summarized.problem or EMPTY)
         for k, summarized in had.items()

@@ -32,7 +32,10 @@ class Article:
     date: dt.date | None  # publication day; None when unknown (never guessed)
     source: str  # outlet or site name; "" when unknown
     url: str  # "" when unknown
-    text: str  # body text as found, furniture and all
+    # Body text as found, furniture and all. "" in the articles a cold grouping reads once
+    # they are summarized (Cache.without_texts: the main process lets the texts go, ~81 MB at
+    # 30,000 articles, issue 13): every later stage reads the cleaned blocks and summaries.
+    text: str
     path: str  # where it came from, for messages and the coverage footer
     # For an undated article placed by `--undated first-seen`: the day briefer first saw its
     # content (the article store remembers it by id); None for dated articles.
@@ -72,6 +75,10 @@ class Summary:
     article: Article
     sentences: tuple[Sentence, ...]
     algorithm: str
+    # By sentence: whether it leans on the sentence before it in its article (the bullets'
+    # rule, summarize.bullets.leaning, read from the article's text where the text was);
+    # None when not worked out: the bullets then read the article's text.
+    leans: tuple[bool, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -315,6 +322,7 @@ class Tale:
     blocks: tuple[tuple[Block, ...], ...]  # by report
     sentences: tuple[tuple[Sentence, ...], ...]  # by report: its summary, in document order
     algorithm: str  # of the summaries (Summary.algorithm)
+    leans: tuple[tuple[bool, ...] | None, ...] = ()  # by report: Summary.leans (() for none)
 
 
 @dataclass(frozen=True)
@@ -475,11 +483,14 @@ class Summarized:
     # in the article store (None from a store row written before they were: grouping then
     # reads the blocks itself, with the same result).
     features: TextFeatures | None = None
+    # Summary.leans of its sentences, worked out with the rest where the text is (None from a
+    # store row written before they were: the bullets then read the article's text).
+    leans: tuple[bool, ...] | None = None
 
     def attach(self, article: Article) -> tuple[Document, Summary]:
         return (
             Document(article=article, blocks=self.blocks),
-            Summary(article=article, sentences=self.sentences, algorithm=self.algorithm),
+            Summary(article, self.sentences, self.algorithm, self.leans),
         )
 
 

@@ -106,6 +106,8 @@ def summarized_data(value: Summarized) -> Data:
     }
     if value.features is not None:
         data["features"] = features_data(value.features)
+    if value.leans is not None:
+        data["leans"] = list(value.leans)
     return data
 
 
@@ -118,6 +120,7 @@ def summarized_from(data: Mapping[str, Any]) -> Summarized:
         ),
         algorithm=str(data["algorithm"]),
         features=features_from(features) if features is not None else None,
+        leans=None if (leans := data.get("leans")) is None else tuple(map(bool, leans)),
     )
 
 

@@ -60,7 +60,13 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 # Modules the summarizing workers need, imported before they are forked so that they share
 # them (numpy, scipy, the stemmer: seconds and tens of MB each when every worker imports its own);
 # the grouping's per-article reading is done there too (briefer.group.texts).
-_SUMMARIZING = ("briefer.clean", "briefer.sentences", "briefer.summarize", "briefer.group.texts")
+_SUMMARIZING = (
+    "briefer.clean",
+    "briefer.sentences",
+    "briefer.summarize",
+    "briefer.summarize.bullets",
+    "briefer.group.texts",
+)
 # Modules the stages after the summarizing need (scipy among them: about 0.25 s of CPU),
 # imported by the run while its reading workers work, rather than after them.
 _LATER_STAGES = ("briefer.group.grouping", "briefer.rank")
@@ -94,6 +100,7 @@ def summarize_chunk(
     from briefer.group.texts import document_features
     from briefer.sentences import split_document
     from briefer.summarize import choose_many
+    from briefer.summarize.bullets import leaning
 
     sentences, words, algorithm = length
     documents = []
@@ -115,10 +122,13 @@ def summarize_chunk(
         for document, ordered in zip(documents, split, strict=True)
     ]
     chosen = choose_many(texts, n=sentences, algorithm=algorithm, words=words)
-    return [
-        Summarized(document.blocks, tuple(ordered[i] for i in picked), algorithm, features=found)
-        for document, ordered, picked, found in zip(documents, split, chosen, features, strict=True)
-    ]
+    summarized = []
+    for document, ordered, picked, found in zip(documents, split, chosen, features, strict=True):
+        kept = tuple(ordered[i] for i in picked)
+        # Read here, where the text is, so the main process can let the texts go (issue 13).
+        leans = leaning(document.article.text, kept)
+        summarized.append(Summarized(document.blocks, kept, algorithm, features=found, leans=leans))
+    return summarized
 
 
 def in_period(article: Article, period: Period) -> bool:

@@ -102,6 +102,7 @@ def tale_of(
         tuple(() if lone else documents[a.id].blocks for a in articles),
         tuple(summaries[a.id].sentences for a in articles),
         summaries[articles[0].id].algorithm,
+        tuple(summaries[a.id].leans for a in articles),
     )
 
 
@@ -117,9 +118,10 @@ def tell_tale(tale: Tale, max_bullets: int) -> Told:
         a.id: Document(article=a, blocks=blocks)
         for a, blocks in zip(tale.articles, tale.blocks, strict=True)
     }
+    leans = tale.leans or (None,) * len(tale.articles)
     summaries = {
-        a.id: Summary(article=a, sentences=sentences, algorithm=tale.algorithm)
-        for a, sentences in zip(tale.articles, tale.sentences, strict=True)
+        a.id: Summary(a, sentences, tale.algorithm, flags)
+        for a, sentences, flags in zip(tale.articles, tale.sentences, leans, strict=True)
     }
     return tell_story(tale.articles, documents, summaries, max_bullets)
 

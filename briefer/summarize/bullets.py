@@ -207,6 +207,28 @@ def _preceding_text(article_text: str, sentence: str) -> str:
     return article_text[max(at - _BACK_CHARACTERS, 0) : at] if at > 0 else ""
 
 
+def leaning(article_text: str, sentences: Sequence[Sentence]) -> tuple[bool, ...]:
+    """Whether each sentence leans on the one before it in its article (leans_on_previous,
+    the text before it read from the article's text): worked out where the text is (the
+    summarizing worker), so the bullets need not keep every article's text (Summary.leans)."""
+    body: str | None = None  # the squashed article text: made only when a sentence needs it
+
+    def preceding(text: str) -> Callable[[], str]:
+        def find() -> str:
+            nonlocal body
+            if body is None:
+                body = " ".join(article_text.split())
+            return _preceding_text(body, text)
+
+        return find
+
+    flags = []
+    for sentence in sentences:
+        text = " ".join(sentence.text.split())
+        flags.append(_leans(text, preceding(text)))
+    return tuple(flags)
+
+
 def _candidates(
     articles: Sequence[Article], summaries: dict[str, Summary]
 ) -> tuple[list[_Candidate], Counter[str]]:
@@ -228,17 +250,11 @@ def _article_candidates(
     tokenized and its terms found once."""
     sentences = sorted(summary.sentences, key=lambda s: s.index)
     chosen = {sentence.index for sentence in sentences}
-    body: str | None = None  # the squashed article text: made only when a sentence needs it
-
-    def preceding(text: str) -> Callable[[], str]:
-        def find() -> str:
-            nonlocal body
-            if body is None:
-                body = " ".join(article.text.split())
-            return _preceding_text(body, text)
-
-        return find
-
+    # Whether each leans on the one before, as worked out where the text was (else here).
+    given = summary.leans
+    if given is None:
+        given = leaning(article.text, summary.sentences)
+    leans = dict(zip((sentence.index for sentence in summary.sentences), given, strict=True))
     candidates = []
     held: set[str] = set()
     for sentence in sentences:
@@ -254,7 +270,7 @@ def _article_candidates(
                 article_id=article.id,
                 sentence=sentence,
                 terms=terms,
-                leans=_leans(text, preceding(text)),
+                leans=leans[sentence.index],
                 previous=sentence.index - 1 if sentence.index - 1 in chosen else None,
             )
         )
