@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
-from briefer.group.rows import join_rows, term_rows
+from briefer.group.rows import blob_arrays, join_rows, rows_from_bytes, rows_to_bytes, term_rows
 from briefer.group.stories import story_matrices
 from briefer.group.texts import read_texts
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
+from briefer.records import StoredRows, TermRows
 from briefer.serialize import briefing_data
 from briefer.store import store_path
 
@@ -324,3 +325,33 @@ def test_rows_joined_from_runs_equal_the_rows_made_at_once(data: st.DataObject) 
         assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
     for name in ("lead_start", "lead_term", "weekdays"):
         assert np.array_equal(getattr(joined, name), getattr(whole, name)), name
+
+
+def test_the_rows_blob_keeps_small_numbers_narrow_and_gives_back_the_same_rows() -> None:
+    texts = read_texts(_sample_parts())
+    rows = term_rows(texts, *story_matrices(texts))
+    names = tuple(f"a{k}" for k in range(rows.count))
+    stored = blob_arrays(rows_to_bytes(StoredRows(names, names, rows)))
+    # Column numbers and spellings in 1 or 2 bytes, place sums as whole steps.
+    for name in ("lead_term", "lead_form", "places_indices", "vectors_indices"):
+        assert stored[name].dtype.itemsize <= 2, name
+    assert "places_steps" in stored and "places_data" not in stored
+    _same_rows(rows_from_bytes(rows_to_bytes(StoredRows(names, names, rows))).rows, rows)
+    # Numbers too wide for 2 bytes, and a place sum off the steps, are kept as they are.
+    places = rows.places.copy()
+    places.data[0] += 0.05
+    wide = dataclasses.replace(rows, places=places, lead_term=rows.lead_term + 70_000)
+    stored = blob_arrays(rows_to_bytes(StoredRows(names, names, wide)))
+    assert stored["lead_term"].dtype == np.int32 and "places_steps" not in stored
+    _same_rows(rows_from_bytes(rows_to_bytes(StoredRows(names, names, wide))).rows, wide)
+
+
+def _same_rows(found: TermRows, rows: TermRows) -> None:
+    assert (found.terms, found.forms) == (rows.terms, rows.forms)
+    for name in ("vectors", "places"):
+        for part in ("data", "indices", "indptr"):
+            mine, theirs = getattr(getattr(found, name), part), getattr(getattr(rows, name), part)
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), (name, part)
+    for name in ("lead_start", "lead_term", "lead_form", "weekdays"):
+        mine, theirs = getattr(found, name), getattr(rows, name)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name

@@ -96,60 +96,105 @@ def label_topics(stories: Sequence[Story], rows: TermRows, story_of: np.ndarray)
     for place, root in enumerate(roots):
         groups[root].append(place)
 
-    # Headline and lead words (figures say nothing of the topic), by term.
-    word_article = np.repeat(np.arange(rows.count), np.diff(rows.lead_start))
-    lead = np.nonzero(owner[word_article] >= 0)[0]
-    lead_story = owner[word_article[lead]]
-    lead_stem = rows.lead_term[lead]
-    present = sparse.csr_matrix(
-        (np.ones(len(lead)), (lead_story, lead_stem)), shape=(len(other), len(rows.terms))
-    )
-    present.sum_duplicates()
-    present.data = np.ones_like(present.data)
-    df = np.bincount(present.indices, minlength=present.shape[1])
-    total = len(other)
-    group_of = np.zeros(len(other), dtype=np.int64)
-    for number, group_members in enumerate(groups.values()):
-        group_of[group_members] = number
-    lead_group = group_of[lead_story]
-    by_group = np.argsort(lead_group, kind="stable")
-    bounds = np.searchsorted(lead_group[by_group], np.arange(len(groups) + 1))
-    # How many of each group's stories have each term, for all groups in one product (a
-    # dense row per group over every term was most of the time here).
-    in_group = sparse.csr_matrix(
-        (np.ones(len(other)), (group_of, np.arange(len(other)))), shape=(len(groups), len(other))
-    )
-    having = sparse.csr_matrix(in_group @ present)
-    having.sort_indices()
-    for number, group_members in enumerate(groups.values()):
-        # A group of all of them says nothing the heading does not.
-        if len(group_members) < 2 or len(group_members) == len(other):
+    labels = _labels(list(groups.values()), rows, membership)
+    for group_members, label in zip(groups.values(), labels, strict=True):
+        if not label:
             continue
-        lo, hi = having.indptr[number], having.indptr[number + 1]
-        counts, terms = having.data[lo:hi], having.indices[lo:hi]
-        least = max(2.0, _TOPIC_SHARE * len(group_members))
-        frequent = counts >= least
-        scored = [
-            (
-                count / len(group_members) * math.log((total + 1) / df[term]),
-                rows.terms[term],
-                term,
-            )
-            for term, count in zip(terms[frequent].tolist(), counts[frequent].tolist(), strict=True)
-        ]
-        chosen = sorted(scored, key=lambda s: (-s[0], s[1]))[:_TOPIC_TERMS]
-        if not chosen:
-            continue
-        mine = by_group[bounds[number] : bounds[number + 1]]
-        forms = []
-        for _, _, term in chosen:
-            where = lead[mine[lead_stem[mine] == term]]
-            forms.append(usual_form(Counter(rows.forms[f] for f in rows.lead_form[where].tolist())))
-        label = ", ".join(forms)
         for place in group_members:
             index = other[place]
             result[index] = replace(result[index], topic=label)
     return result
+
+
+def _labels(
+    groups: Sequence[Sequence[int]], rows: TermRows, membership: sparse.csr_matrix
+) -> list[str]:
+    """Each group's label ("" for none): the few words that at least _TOPIC_SHARE of its
+    stories have in their headlines and leads (figures say nothing of the topic), the rarer
+    among all the stories the better, each in its usual spelling. membership: the stories
+    (rows) by their articles (columns)."""
+    total = membership.shape[0]
+    # Each story's headline-and-lead terms: its articles' lead words, summed by term.
+    lead_words = sparse.csr_matrix(
+        (np.ones(len(rows.lead_term)), rows.lead_term, rows.lead_start),
+        shape=(rows.count, len(rows.terms)),
+    )
+    present = sparse.csr_matrix(membership @ lead_words)
+    present.data = np.ones_like(present.data)
+    df = np.bincount(present.indices, minlength=present.shape[1])
+    group_of = np.zeros(total, dtype=np.int64)
+    for number, group_members in enumerate(groups):
+        group_of[group_members] = number
+    # How many of each group's stories have each term, for all groups in one product (a
+    # dense row per group over every term was most of the time here).
+    in_group = sparse.csr_matrix(
+        (np.ones(total), (group_of, np.arange(total))), shape=(len(groups), total)
+    )
+    having = sparse.csr_matrix(in_group @ present)
+    sizes = np.asarray([len(group_members) for group_members in groups], dtype=np.int64)
+    group_row = np.repeat(np.arange(len(groups)), np.diff(having.indptr))
+    # A group of all of them says nothing the heading does not.
+    frequent = (having.data >= np.maximum(2.0, _TOPIC_SHARE * sizes[group_row])) & (
+        (sizes[group_row] >= 2) & (sizes[group_row] < total)
+    )
+    counts, terms, owners = having.data[frequent], having.indices[frequent], group_row[frequent]
+    # count / size * log((total + 1) / df), each operation as Python does it on floats (the
+    # log by math.log, once per document frequency): the same scores, the same ties.
+    logs = np.zeros(int(df.max(initial=0)) + 1)
+    for value in np.unique(df[terms]).tolist():
+        logs[value] = math.log((total + 1) / value)
+    scores = counts / sizes[owners] * logs[df[terms]]
+    chosen = _by_group(owners, terms, scores)
+    chosen += [[] for _ in range(len(groups) - len(chosen))]
+    forms = _lead_forms(chosen, rows, membership, group_of)
+    return [", ".join(forms[number]) for number in range(len(groups))]
+
+
+def _by_group(owners: np.ndarray, terms: np.ndarray, scores: np.ndarray) -> list[list[int]]:
+    """Each group's _TOPIC_TERMS best terms (groups numbered 0 to the highest owner): highest
+    score first, ties alphabetical (the columns are in alphabetical order)."""
+    order = np.lexsort((terms, -scores, owners))
+    owners, terms = owners[order], terms[order]
+    first = np.searchsorted(owners, owners, side="left")
+    keep = np.arange(len(owners)) - first < _TOPIC_TERMS
+    chosen: list[list[int]] = [[] for _ in range(int(owners.max(initial=-1)) + 1)]
+    for number, term in zip(owners[keep].tolist(), terms[keep].tolist(), strict=True):
+        chosen[number].append(term)
+    return chosen
+
+
+def _lead_forms(
+    chosen: Sequence[Sequence[int]],
+    rows: TermRows,
+    membership: sparse.csr_matrix,
+    group_of: np.ndarray,
+) -> list[list[str]]:
+    """For each group, the usual spelling of each of its chosen terms in its stories'
+    headlines and leads (texts.usual_form, over the spellings in the order the articles
+    have them)."""
+    width = len(rows.terms)
+    wanted = np.zeros(width, dtype=bool)
+    keys = [number * width + term for number, terms in enumerate(chosen) for term in terms]
+    wanted[[term for terms in chosen for term in terms]] = True
+    # Each article's group (-1: not among these stories).
+    article_group = np.full(rows.count, -1, dtype=np.int64)
+    story, article = membership.nonzero()
+    article_group[article] = group_of[story]
+    at = np.nonzero(wanted[rows.lead_term])[0]  # lead words of a chosen term (any group's)
+    word_article = np.searchsorted(rows.lead_start, at, side="right") - 1
+    word_group = article_group[word_article]
+    word_key = word_group * width + rows.lead_term[at]
+    hit = (word_group >= 0) & np.isin(word_key, np.asarray(keys, dtype=np.int64))
+    at, word_key = at[hit], word_key[hit]
+    order = np.argsort(word_key, kind="stable")  # by key, each key's words in text order
+    sorted_keys = word_key[order]
+    spelling = rows.lead_form[at[order]].tolist()
+    bounds = np.searchsorted(sorted_keys, np.asarray(keys, dtype=np.int64)).tolist()
+    ends = np.searchsorted(sorted_keys, np.asarray(keys, dtype=np.int64), side="right").tolist()
+    found: dict[int, str] = {}
+    for key, lo, hi in zip(keys, bounds, ends, strict=True):
+        found[key] = usual_form(Counter(rows.forms[f] for f in spelling[lo:hi]))
+    return [[found[number * width + term] for term in terms] for number, terms in enumerate(chosen)]
 
 
 def by_topic(stories: Sequence[Story]) -> list[Story]:
