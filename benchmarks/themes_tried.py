@@ -4,14 +4,16 @@ briefer/group/themes.py ("Tried and not taken, stop 20").
     python benchmarks/themes_tried.py ../shared/eval/themes_dev.jsonl \
         ../shared/eval/themes_dev.toml --alt benchmarks/themes_alt.toml
 
-Each variant changes one thing of the placement (themes.placements, rebuilt here from the same
-patterns, mentions and null model, and checked to give its placements first) and prints, for
+Each variant changes one thing of the placement read to 1,500 characters (the front reading
+of themes.placements, as shipped alone before stop 22; rebuilt here from the same patterns,
+mentions and null model; themes_whole.py checks its rebuild of the two readings shipped since
+against themes.placements) and prints, for
 the high rows of each wording, accuracy and macro-F1 on half A (even id hash, the half choices
 were made on), half B and the whole file, the kinds of error, and the AUC of the best theme's
 evidence (its score over what it needs) for themed rows against Other rows: how well it could
 say "none of these" at any threshold.
 
-- current: the placement as shipped.
+- current: the front reading alone, as shipped before stop 22.
 - lm LAMBDA Z: each theme a smoothed unigram language model (its words at their source weights,
   mixed with English at LAMBDA), an article's evidence its log-likelihood ratio against English
   (field-weighted), and a theme placing it at Z standard deviations above what an article of
@@ -40,15 +42,16 @@ import math
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from briefer.clean import clean
-from briefer.group import load_themes, place_themes
+from briefer.group import load_themes
 from briefer.group import texts as texts_module
+from briefer.group import theme_patterns as P
 from briefer.group import themes as T
 from briefer.group.theme_mentions import Hits, Positions, find_hits
 from briefer.group.theme_neighbours import near_synonyms
@@ -65,7 +68,7 @@ class Prepared:
     """The rows' mentions of a themes file's patterns, as themes.placements finds them."""
 
     themes: tuple[Theme, ...]
-    patterns: list[tuple[T._Pattern, ...]]
+    patterns: list[tuple[P._Pattern, ...]]
     column: dict[tuple[str, ...], int]
     positions: Positions
     hits: Hits
@@ -92,6 +95,9 @@ def prepare(
 ) -> Prepared:
     texts = texts_module.read_texts([texts_module.document_parts(d) for d in documents])
     positions = T._positions(texts)
+    # The front reading: the words read in order (the tail's, the whole article's alone, left out).
+    front = positions.word >= 0
+    positions = Positions(*(getattr(positions, f.name)[front] for f in fields(Positions)))
     if tail != 1.0 or weigh is not None:
         body = texts.part[positions.word] != texts_module.TITLE_PART
         ranks = texts_module.body_ranks(positions.article, body)
@@ -100,7 +106,7 @@ def prepare(
         else:
             factor = weigh(ranks, positions.article, body)
         positions = replace(positions, weight=positions.weight * factor)
-    patterns = T.themes_patterns(themes)
+    patterns = P.themes_patterns(themes)
     columns = sorted({p.stems for theme_patterns in patterns for p in theme_patterns})
     hits = find_hits(texts, positions, columns)
     count = texts.count
@@ -115,7 +121,7 @@ def prepare(
         rank=rank,
         length=np.bincount(positions.article, weights=positions.weight, minlength=count),
         words=np.bincount(positions.article, minlength=count).astype(np.float64),
-        qualified=T._qualified(texts, positions, np.arange(count), count, themes),
+        qualified=T._names(positions, texts.keys, np.arange(count), count, themes)[0],
     )
 
 
@@ -137,7 +143,7 @@ def bm25(
     length normalization, when not themes._B."""
     n, k = prep.count, len(prep.themes)
     shape = (n, max(len(prep.column), 1))
-    ratio = prep.length / T._REFERENCE_LENGTH
+    ratio = prep.length / P._REFERENCE_LENGTH
     scores, owns, distinct = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
     for t in range(k):
         weights, own = _theme_columns(prep, t)
@@ -150,9 +156,9 @@ def bm25(
         gains = tf.copy()
         ratios = np.repeat(ratio, np.diff(gains.indptr))
         if b is None:
-            gains.data = T._saturation(gains.data, ratios)
+            gains.data = P._saturation(gains.data, ratios)
         else:
-            gains.data = gains.data * (T._K1 + 1) / (gains.data + T._K1 * (1 - b + b * ratios))
+            gains.data = gains.data * (P._K1 + 1) / (gains.data + P._K1 * (1 - b + b * ratios))
         scores[:, t] = gains @ weights
         owns[:, t] = gains @ own
         tf.data[:] = 1.0
@@ -165,13 +171,13 @@ def decide(
 ) -> list[str]:
     """themes.placements' rule: eligible when the score clears the null with two theme words
     and the theme's names; the eligible theme with the most own-word evidence."""
-    eligible = (scores >= needed) & (distinct >= T._MIN_TERMS) & prep.qualified
+    eligible = (scores >= needed) & (distinct >= P._MIN_TERMS) & prep.qualified
     best = np.argmax(np.where(eligible, owns, -np.inf), axis=1)
     return [prep.themes[b].name if eligible[i].any() else OTHER_THEME for i, b in enumerate(best)]
 
 
 def needed_of(prep: Prepared) -> np.ndarray:
-    return np.asarray([T.null_threshold(p) for p in prep.patterns])
+    return np.asarray([P.null_threshold(p) for p in prep.patterns])
 
 
 # --- the variants ----------------------------------------------------------------------------
@@ -184,7 +190,7 @@ def lm_evidence(prep: Prepared, mix: float) -> np.ndarray:
         prep.positions.article, weights=prep.positions.weight**2, minlength=prep.count
     )
     for t, patterns in enumerate(prep.patterns):
-        idf = np.asarray([T._idf(p.text) for p in patterns])
+        idf = np.asarray([P._idf(p.text) for p in patterns])
         source = np.asarray([p.weight for p in patterns]) / np.maximum(idf, 1e-9)
         english = 10.0**-idf
         gain = np.log1p(mix / (1 - mix) * (source / source.sum()) / english)
@@ -209,7 +215,7 @@ def spread_evidence(prep: Prepared, window: int) -> np.ndarray:
     slot = prep.hits.article * 100_000 + prep.rank // window
     for t, patterns in enumerate(prep.patterns):
         weights, _ = _theme_columns(prep, t)
-        chance = sum(10.0 ** (T._zipf(p.text) - 9.0) for p in patterns)
+        chance = sum(10.0 ** (P._zipf(p.text) - 9.0) for p in patterns)
         q = 1.0 - math.exp(-window * chance)
         mine = np.unique(slot[weights[prep.hits.column] > 0])
         held = np.bincount(mine // 100_000, minlength=prep.count)
@@ -238,9 +244,9 @@ def _null_scaled(prep: Prepared, words: int, length: float, sigmas: float) -> np
     for patterns in prep.patterns:
         mean = variance = 0.0
         for pattern in patterns:
-            rate = words * 10.0 ** (T._zipf(pattern.text) - 9.0)
+            rate = words * 10.0 ** (P._zipf(pattern.text) - 9.0)
             pmf = np.exp(counts * math.log(rate) - rate - log_factorial)
-            gain = pattern.weight * T._saturation(counts * field, length / T._REFERENCE_LENGTH)
+            gain = pattern.weight * P._saturation(counts * field, length / P._REFERENCE_LENGTH)
             first = float((pmf * gain).sum())
             mean += first
             variance += float((pmf * gain**2).sum()) - first**2
@@ -277,25 +283,25 @@ def synonyms_as_one_term(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.nda
     n, k = prep.count, len(prep.themes)
     scores, owns, distinct = np.zeros((n, k)), np.zeros((n, k)), np.zeros((n, k))
     needed = np.zeros(k)
-    ratio = (prep.length / T._REFERENCE_LENGTH)[:, None]
-    weights_words = T._REFERENCE_LENGTH / T._MEAN_FIELD
+    ratio = (prep.length / P._REFERENCE_LENGTH)[:, None]
+    weights_words = P._REFERENCE_LENGTH / P._MEAN_FIELD
     for t, patterns in enumerate(prep.patterns):
         own = [p for p in patterns if p.own]
-        found = near_synonyms(p.text.lower() for p in own if T._has_synonyms(p.stems, p.text))
+        found = near_synonyms(p.text.lower() for p in own if P._has_synonyms(p.stems, p.text))
         group_of = {prep.column[p.stems]: (g, 1.0) for g, p in enumerate(own)}
-        members: list[list[tuple[T._Pattern, float]]] = [[(p, 1.0)] for p in own]
+        members: list[list[tuple[P._Pattern, float]]] = [[(p, 1.0)] for p in own]
         for synonym in (p for p in patterns if not p.own):
             sources = [
                 g
                 for g, p in enumerate(own)
-                if T._has_synonyms(p.stems, p.text)
+                if P._has_synonyms(p.stems, p.text)
                 and any(
                     texts_module.theme_key(w) == synonym.stems[0] for w, _ in found[p.text.lower()]
                 )
             ]
             g = max(sources, key=lambda s: own[s].weight)
-            group_of[prep.column[synonym.stems]] = (g, T._SYNONYM_WEIGHT)
-            members[g].append((synonym, T._SYNONYM_WEIGHT))
+            group_of[prep.column[synonym.stems]] = (g, P._SYNONYM_WEIGHT)
+            members[g].append((synonym, P._SYNONYM_WEIGHT))
         column_group = np.full(max(len(prep.column), 1), -1)
         column_factor = np.zeros(len(column_group))
         for c, (g, f) in group_of.items():
@@ -312,8 +318,8 @@ def synonyms_as_one_term(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.nda
             shape=(n, len(own)),
         ).toarray()
         weight = np.asarray([p.weight for p in own])
-        scores[:, t] = np.where(tf > 0, T._saturation(tf, ratio), 0.0) @ weight
-        owns[:, t] = np.where(own_tf > 0, T._saturation(own_tf, ratio), 0.0) @ weight
+        scores[:, t] = np.where(tf > 0, P._saturation(tf, ratio), 0.0) @ weight
+        owns[:, t] = np.where(own_tf > 0, P._saturation(own_tf, ratio), 0.0) @ weight
         distinct[:, t] = (tf > 0).sum(axis=1)
         mean = variance = 0.0
         size = 80  # half-mentions
@@ -322,7 +328,7 @@ def synonyms_as_one_term(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.nda
             pmf = np.zeros(size)
             pmf[0] = 1.0
             for pattern, factor in group:
-                rate = weights_words * 10.0 ** (T._zipf(pattern.text) - 9.0)
+                rate = weights_words * 10.0 ** (P._zipf(pattern.text) - 9.0)
                 step = round(factor * 2)
                 mentions = np.arange(size // step)
                 one = np.zeros(size)
@@ -330,11 +336,11 @@ def synonyms_as_one_term(prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.nda
                     mentions * math.log(rate) - rate - np.cumsum(np.log(np.maximum(mentions, 1)))
                 )
                 pmf = np.convolve(pmf, one)[:size]
-            gain = p.weight * T._saturation(grid * T._MEAN_FIELD, 1.0)
+            gain = p.weight * P._saturation(grid * P._MEAN_FIELD, 1.0)
             first = float((pmf * gain).sum())
             mean += first
             variance += float((pmf * gain**2).sum()) - first**2
-        needed[t] = mean + T._NULL_SIGMAS * math.sqrt(max(variance, 0.0))
+        needed[t] = mean + P._NULL_SIGMAS * math.sqrt(max(variance, 0.0))
     return scores, owns, distinct, needed
 
 
@@ -430,8 +436,6 @@ def main() -> int:
         needed = needed_of(prep)
         scores, owns, distinct = bm25(prep)
         current = decide(prep, scores, owns, distinct, needed)
-        shipped = [p.theme for p in place_themes([[d] for d in documents], themes)]
-        assert current == shipped, "the rebuilt placement differs from themes.placements"
 
         def line(
             name: str,

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from briefer.clean import clean
 from briefer.evaluation.themes_report import themes_report
 from briefer.group import group, load_themes, place_themes
+from briefer.group import themes as themes_module
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
 
@@ -97,6 +100,44 @@ def test_a_theme_clear_only_after_the_lead_places_the_story() -> None:
     assert place_themes([[late]], THEMES)[0].theme == "Battlefield"
 
 
+def test_a_theme_named_only_past_the_first_1500_characters_places_the_story() -> None:
+    """The whole article is read: a report whose first 1,500 characters of body say nothing of
+    the theme (grouping's reading for stories stops there) is placed by what its end says,
+    and its explanation quotes it. Cut where that reading stops, it is Other."""
+    opening = [
+        f"Residents of district {n} queued for bread and water on Tuesday morning, and the "
+        "city council said buses would run on a reduced timetable until the weekend."
+        for n in range(12)
+    ]
+    ending = [
+        "Shelling hit the northern districts every night, and troops dug new positions along "
+        "the front line outside the city.",
+        "A missile attack on Thursday destroyed a bridge; the offensive in the east has "
+        "stalled, and both sides report heavy losses in the fighting.",
+    ]
+    assert len("\n".join(opening)) > 1500
+    whole = doc("whole", "A long week in the city", opening + ending)
+    cut = doc("cut", "A long week in the city", opening)
+    placed, without_end = place_themes([[whole], [cut]], THEMES)
+    assert placed.theme == "Battlefield"
+    assert {"shelling", "troops", "front line", "missile attack"} & set(placed.why)
+    assert without_end.theme == OTHER_THEME
+
+
+def test_an_articles_tail_survives_the_store() -> None:
+    """The words grouping reads, with the theme reading's tail, come back from the store's
+    form as they went in."""
+    from briefer.group.texts import document_features
+    from briefer.serialize import features_data, features_from
+
+    paragraphs = [
+        f"Paragraph {n} says troops moved, and talks of prisoners went on." for n in range(60)
+    ]
+    features = document_features(doc("long", "A long report", paragraphs))
+    assert features.tail and len(features.tail_words) > 100
+    assert features_from(features_data(features)) == features
+
+
 def test_an_other_story_names_its_nearest_theme_and_what_it_lacked() -> None:
     passing = doc(
         "passing",
@@ -131,14 +172,21 @@ def test_themes_report_files_every_article_as_the_briefing_does() -> None:
 
 
 def test_the_samples_land_under_their_subjects() -> None:
-    """The membership article, and Rutte's call for more weapons (two outlets), are filed
-    under their subjects."""
+    """Every sample is filed under its subject: the membership article, Rutte's call for more
+    weapons (two outlets), and the two about talks."""
     report = themes_report([REPO / "samples"], REPO / "samples" / "themes.toml")
     by_title = {fit.article.title: fit.theme for fit in report.articles}
     assert by_title["NATO signals support for Ukraine amid Russia threat"] == "NATO membership"
     rutte = "NYT: NATO Secretary General Rutte urged to supply more weapons to Ukraine"
     assert by_title[rutte] == "Weapons aid"
     assert by_title[""] == "Weapons aid"  # the Eunews report of the same meeting
+    # Allies split on how the war should end (ceasefire or defeat), named past the lead.
+    paths = "NATO countries see different paths as war in Ukraine enters uncertain phase"
+    assert by_title[paths] == "Peace talks"
+    # Pre-war diplomacy: talks in Geneva, "negotiate seriously".
+    assert by_title["NATO promises united response to Russian aggression against Ukraine"] == (
+        "Peace talks"
+    )
 
 
 def test_a_theme_word_matches_its_inflections_but_not_words_derived_from_it() -> None:
@@ -229,3 +277,16 @@ def test_a_report_in_other_words_than_the_theme_file_is_placed_by_near_synonyms(
     assert {"truce", "negotiations"} <= {term.casefold() for term in placed.why}
     (unplaced,) = place_themes([[report("plan", "visits")]], (theme,))
     assert unplaced.theme == OTHER_THEME
+
+
+def test_placing_a_slice_of_articles_at_a_time_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Placement lays out _PLACING_SLICE articles' words at a time (memory): stories whose
+    reports fall in different slices, explanations and all, are placed as at once."""
+    documents = [clean(article) for article in read_inputs([REPO / "samples"]).articles]
+    stories = [[STRIKE, documents[0]], documents[1:3], [unrelated(1)], documents[3:]]
+    at_once = place_themes(stories, load_themes(REPO / "samples" / "themes.toml"))
+    monkeypatch.setattr(themes_module, "_PLACING_SLICE", 1)
+    assert place_themes(stories, load_themes(REPO / "samples" / "themes.toml")) == at_once
+    assert {p.theme for p in at_once} - {OTHER_THEME}

@@ -17,11 +17,22 @@ import numpy as np
 from briefer.records import Document, TextFeatures
 from briefer.words import measure, porter_step1, stem, stopwords, word_list
 
-# Past this the text only adds background; the cap keeps 10,000 articles to seconds. For
-# theme placement more text did not help on half A of themes_dev (high rows): accuracy
-# 0.779 / 0.721 / 0.735 at 1,500 / 3,000 / 6,000 characters; the whole article with weights
-# falling past the lead held half A but not half B or the second wording (themes.py, stop 21).
+# Past this the text only adds background to story clustering and topic labels; the cap keeps
+# 10,000 articles to seconds. Theme placement reads the body past it too, as the tail below.
 _MAX_CHARS = 1500
+
+# The theme reading's lead: the first THEME_LEAD_WORDS content words of the body, about two
+# sentences (themes.py: a word there weighs as a headline word). Cross-validated on half A of
+# themes_dev: 15 and 60 both gave 0.765, against 0.794 at 30.
+THEME_LEAD_WORDS = 30
+# How fast a body word's weight falls past the lead, for the whole article's reading: a word r
+# content words past the lead weighs 2^-(r / BODY_HALF_LIFE) (the inverted pyramid: importance
+# falling with position, never reaching 0). 66 gives the body past the lead the weight the
+# 1,500-character reading gives it: on themes_dev that reading holds a median of 95 content words
+# past the lead, each at 1, and sum over r of 2^-(r/h) = h / ln 2 = 95 at h = 66. So a whole
+# article weighs what a report read to 1,500 characters does, and BM25's reference length and
+# the chance model (themes.py) hold for both readings.
+BODY_HALF_LIFE = 66.0
 
 # A capitalised word that does not open a sentence (the lookbehinds rule out a sentence
 # end, an opening quote or bracket, or a line start just before it), or a number with two
@@ -61,26 +72,74 @@ class Texts:
     keys: dict[str, int]  # distinct theme keys (see theme_key)
     name_article: np.ndarray  # each name or figure's article
     name_stem: np.ndarray  # and its id in `stems`
+    # The body past _MAX_CHARS, for theme placement alone (TextFeatures.tail): its content
+    # words, article after article, in order; 4 bytes a word (issue 13's memory).
+    tail_forms: tuple[str, ...] = ()  # distinct tail words as written
+    tail_key_of: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    # Every tail word (int32): its index in tail_forms, doubled, plus 1 when it follows one of
+    # the COMPOUND_PREPOSITIONS (with no content word between).
+    tail: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
+    # Where each article's tail words start in `tail`, and after the last, where they end.
+    tail_bounds: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(1, np.int64))
 
 
 def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
     """One article's words for grouping (its headline, then the first _MAX_CHARS of its body
-    paragraphs as lead and rest): per article, so a worker can do it where it cleans."""
-    lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])[:_MAX_CHARS]
-    rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])[: max(0, _MAX_CHARS - len(lead) - 1)]
+    paragraphs as lead and rest, and the body past them as the theme reading's tail): per
+    article, so a worker can do it where it cleans."""
+    whole_lead = "\n".join(paragraphs[:_LEAD_PARAGRAPHS])
+    whole_rest = "\n".join(paragraphs[_LEAD_PARAGRAPHS:])
+    lead = whole_lead[:_MAX_CHARS]
+    rest = whole_rest[: max(0, _MAX_CHARS - len(lead) - 1)]
     found: list[str] = []
     sizes: list[int] = []
     for text in (title, lead, rest):
         words = word_list(text)
         sizes.append(len(words))
         found.extend(words)
+    past = _past(whole_lead, len(lead)) + "\n" + _past(whole_rest, len(rest))
+    tail, tail_words = _tail(past, stopwords())
     local: dict[str, int] = {}
     # len(local) is taken before each setdefault: a new word gets the next index.
     ids = array("i", [local.setdefault(word, len(local)) for word in found])
     names = _NAME.findall(title + "\n" + lead + "\n" + rest)
     # Neither a word nor a name holds a line break (both are runs of word characters and
     # inner punctuation), so "\n" joins them losslessly.
-    return TextFeatures("\n".join(local), ids, (sizes[0], sizes[1], sizes[2]), "\n".join(names))
+    return TextFeatures(
+        "\n".join(local), ids, (sizes[0], sizes[1], sizes[2]), "\n".join(names), tail, tail_words
+    )
+
+
+def _past(text: str, cut: int) -> str:
+    """text past the first `cut` characters, from the start of a word the cut fell inside: the
+    word is read whole there (before the cut only its start was, as a word of no meaning)."""
+    while 0 < cut < len(text) and text[cut - 1].isalnum() and text[cut].isalnum():
+        cut -= 1
+    return text[cut:]
+
+
+# The prepositions that paraphrase a noun compound (Lauer 1995, "Designing Statistical
+# Language Learners", ch. 5: of, for, in, at, on, from, with, about): "price cap" as "a cap
+# on the price", "prisoner exchange" as "exchange of prisoners" (theme_mentions).
+COMPOUND_PREPOSITIONS = frozenset({"of", "for", "in", "at", "on", "from", "with", "about"})
+
+
+def _tail(text: str, stop: frozenset[str]) -> tuple[str, array[int]]:
+    """The content words of the body past the first _MAX_CHARS, in order: their distinct forms
+    as written, and each word as an index into those, doubled, plus 1 when one of the
+    COMPOUND_PREPOSITIONS stands between it and the content word before. All theme placement
+    reads there (its stopwords aside), at about 4 bytes a word (issue 13's memory)."""
+    local: dict[str, int] = {}
+    ids = array("i")
+    joined = 0
+    for word in word_list(text):
+        lowered = word.lower()
+        if is_content(lowered, stop):
+            ids.append(local.setdefault(word, len(local)) * 2 + joined)
+            joined = 0
+        elif lowered in COMPOUND_PREPOSITIONS:
+            joined = 1
+    return "\n".join(local), ids
 
 
 def document_features(document: Document) -> TextFeatures:
@@ -146,6 +205,25 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     name_article = owners[all_names >= 0]
     name_stem = all_names[all_names >= 0]
 
+    tail_ids: dict[str, int] = {}
+    tail_pieces: list[np.ndarray] = []
+    for one in features:
+        forms = _split(one.tail)
+        table = np.fromiter(
+            [tail_ids.setdefault(form, len(tail_ids)) for form in forms],
+            dtype=np.int32,
+            count=len(forms),
+        )
+        tail_pieces.append(np.frombuffer(one.tail_words, dtype=np.intc))
+        tail_pieces[-1] = table[tail_pieces[-1] >> 1] * 2 + (tail_pieces[-1] & 1)
+    tail_forms = tuple(tail_ids)
+    tail_key_of = np.fromiter(
+        [keys.setdefault(theme_key(form.lower()), len(keys)) for form in tail_forms],
+        dtype=np.int64,
+        count=len(tail_forms),
+    )
+    tail = np.concatenate(tail_pieces) if tail_pieces else np.zeros(0, dtype=np.int32)
+
     sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
     lengths = sizes_array.sum(axis=1)
     # The two arrays with an entry per word are int32 (a run has far fewer than 2**31 words
@@ -170,6 +248,12 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         keys=keys,
         name_article=name_article,
         name_stem=name_stem,
+        tail_forms=tail_forms,
+        tail_key_of=tail_key_of,
+        tail=tail,
+        tail_bounds=np.concatenate([[0], np.cumsum([len(p) for p in tail_pieces])]).astype(
+            np.int64
+        ),
     )
 
 
@@ -185,11 +269,13 @@ def article_slices(texts: Texts, size: int) -> Iterator[Texts]:
     words = np.searchsorted(texts.article, bounds)
     names = np.searchsorted(texts.name_article, bounds)
     for k in range(len(bounds) - 1):
-        first, (start, stop), (name_start, name_stop) = (
+        first, last, (start, stop), (name_start, name_stop) = (
             int(bounds[k]),
+            int(bounds[k + 1]),
             words[k : k + 2].tolist(),
             names[k : k + 2].tolist(),
         )
+        tail_bounds = texts.tail_bounds[first : last + 1]
         yield dataclasses.replace(
             texts,
             count=int(bounds[k + 1]) - first,
@@ -198,6 +284,8 @@ def article_slices(texts: Texts, size: int) -> Iterator[Texts]:
             part=texts.part[start:stop],
             name_article=texts.name_article[name_start:name_stop] - first,
             name_stem=texts.name_stem[name_start:name_stop],
+            tail=texts.tail[tail_bounds[0] : tail_bounds[-1]],
+            tail_bounds=tail_bounds - tail_bounds[0],
         )
 
 

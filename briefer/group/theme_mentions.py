@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from briefer.group.texts import Texts, usual_form
+from briefer.group.texts import COMPOUND_PREPOSITIONS, Texts, usual_form
 
 _WHY_LIMIT = 6  # terms quoted in an explanation
 _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
@@ -17,13 +17,15 @@ _FORM_SAMPLES = 5  # spellings looked at to quote the usual one
 
 @dataclass(frozen=True)
 class Positions:
-    """The content words of every article in theme keys, with their place weights."""
+    """The content words of every article in theme keys, with their place weights: those read
+    in order (Texts.words), then those of the articles' tails (Texts.tail)."""
 
-    word: np.ndarray  # index into Texts.words
+    word: np.ndarray  # index into Texts.words; -1 - its index into Texts.tail in a tail
     article: np.ndarray
     key: np.ndarray
     weight: np.ndarray  # the field weight of its place (themes.py: headline, lead, body)
-    segment: np.ndarray  # a phrase never spans two of these (headline, body)
+    whole: np.ndarray  # its weight in the whole article's reading (themes.py)
+    segment: np.ndarray  # a phrase never spans two of these (headline, body, tail)
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,9 @@ class Hits:
 
     article: np.ndarray
     column: np.ndarray  # the pattern's column
-    weight: np.ndarray  # place weight of the mention
-    first: np.ndarray  # index into Texts.words of its first word
+    weight: np.ndarray  # place weight of the mention (0 in a tail: the front does not read it)
+    whole: np.ndarray  # its weight in the whole article's reading
+    first: np.ndarray  # Positions.word of its first word
     last: np.ndarray  # and of its last
 
 
@@ -74,15 +77,10 @@ def find_hits(texts: Texts, positions: Positions, columns: Sequence[tuple[str, .
         article=positions.article[starts],
         column=cols.astype(np.int64),
         weight=positions.weight[starts],
+        whole=positions.whole[starts],
         first=positions.word[starts],
         last=positions.word[ends],
     )
-
-
-# The prepositions that paraphrase a noun compound (Lauer 1995, "Designing Statistical
-# Language Learners", ch. 5: of, for, in, at, on, from, with, about): "price cap" as "a cap
-# on the price", "prisoner exchange" as "exchange of prisoners".
-_COMPOUND_PREPOSITIONS = frozenset({"of", "for", "in", "at", "on", "from", "with", "about"})
 
 
 def _phrase_mentions(
@@ -96,10 +94,10 @@ def _phrase_mentions(
     """The mentions of a phrase of len(ids) words: rows of the content-word positions of its
     words, next to each other (stopwords between them aside) within one segment. In the
     phrase's order; or, for two words, turned around across one of the prepositions that
-    paraphrase a compound: "a cap on the price" mentions "price cap", "exchange of
-    prisoners" "prisoner exchange"; "keep the door open" is not the "open door" policy, nor
-    "humanitarian aid, military equipment" "military aid". Each position serves one
-    mention at most, the earliest first.
+    paraphrase a compound (texts.COMPOUND_PREPOSITIONS): "a cap on the price" mentions
+    "price cap", "exchange of prisoners" "prisoner exchange"; "keep the door open" is not
+    the "open door" policy, nor "humanitarian aid, military equipment" "military aid". Each
+    position serves one mention at most, the earliest first.
 
     On themes_dev (high rows, benchmarks/themes_halves.py; before: the phrase's order only)
     half A 0.809 -> 0.824 (the G7 report of "a cap on the price" under Sanctions), second
@@ -128,8 +126,12 @@ def _phrase_mentions(
         turned = []
         for place in back.tolist():
             first, last = positions.word[place - 1], positions.word[place]
-            between = {texts.surface[w].lower() for w in texts.words[first + 1 : last].tolist()}
-            if not between.isdisjoint(_COMPOUND_PREPOSITIONS):
+            if last < 0:  # in a tail, marked where it was read
+                joined = bool(texts.tail[-1 - last] & 1)
+            else:
+                between = texts.words[first + 1 : last].tolist()
+                joined = any(texts.surface[w].lower() in COMPOUND_PREPOSITIONS for w in between)
+            if joined:
                 turned.append((place, place - 1))
         found.append(np.asarray(turned, dtype=np.int64).reshape(-1, 2))
     matched = np.concatenate(found)
@@ -165,7 +167,11 @@ class Forms:
         # A few spellings are enough to quote the usual one back.
         for index in self.order[lo : min(hi, lo + _FORM_SAMPLES)].tolist():
             first, last = int(self.hits.first[index]), int(self.hits.last[index])
-            counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1
+            if first < 0:  # in a tail: its content words as written there
+                tail = (self.texts.tail[-1 - first : -last] >> 1).tolist()
+                counts[" ".join(self.texts.tail_forms[f] for f in tail)] += 1
+            else:
+                counts[" ".join(surface[w] for w in words[first : last + 1].tolist())] += 1
         return usual_form(counts)
 
     def why(self, story: int, columns: np.ndarray, gains: np.ndarray) -> tuple[str, ...]:

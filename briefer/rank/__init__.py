@@ -393,6 +393,7 @@ def rank(
 
     sections = _sections(kept, standing, found, theme_order, descriptions)
     ranked = tuple(standing[id(story)] for story, _ in by_weight)
+    outlets = outlet_counts(briefing.stories)
     ranking = Ranking(
         top=tuple(story for story in ranked if story.standing and story.standing.top),
         stories=len(ranked),
@@ -400,9 +401,9 @@ def rank(
         budget_words=budget,
         body_words=spent,
         also=sum(1 for story in ranked if story.standing and not story.standing.in_body),
-        outlets=outlet_counts(briefing.stories),
+        outlets=outlets,
         articles=sum(len(story.articles) for story in briefing.stories),
-        dominant=dominant_outlet(briefing.stories),
+        dominant=dominant_outlet(outlets),
         previous=max((record.date for record in history), default=None),
         new_only=new_only,
         hidden=hidden,
@@ -480,9 +481,9 @@ def outlet_counts(stories: Iterable[Story]) -> tuple[tuple[str, int], ...]:
     )
 
 
-def dominant_outlet(stories: Iterable[Story]) -> str:
-    """The named outlet that supplied more than half of the period's articles, else ""."""
-    counts = outlet_counts(stories)
+def dominant_outlet(counts: Sequence[tuple[str, int]]) -> str:
+    """The named outlet that supplied more than half of the period's articles (counts:
+    outlet_counts of its stories), else ""."""
     total = sum(count for _, count in counts)
     for name, count in counts:
         if name != UNKNOWN_OUTLET and 2 * count > total:

@@ -228,25 +228,11 @@ def link(
         first = stories[index].articles[0].id if stories[index].articles else ""
         return (day is None, day or dt.date.min, stories[index].title, first)
 
+    names_of = _name_matrix(named)
     lines: list[list[int]] = []
-    lines_named: dict[str, set[int]] = {}  # name -> the storylines that have it: candidates
     for day, group in itertools.groupby(sorted(range(len(stories)), key=when), latest.__getitem__):
         day_stories = list(group)
-        # Each story's candidates, in the storylines' order: enough names in common, and
-        # their newest update on an earlier day, at most MAX_GAP_DAYS before.
-        candidates: list[list[int]] = []
-        for index in day_stories:
-            shared = Counter(
-                itertools.chain.from_iterable(lines_named.get(name, ()) for name in named[index])
-            )
-            mine = []
-            for number in sorted(n for n, count in shared.items() if count >= MIN_SHARED_NAMES):
-                newest = latest[lines[number][-1]]
-                if day is None or newest is None or day <= newest:
-                    continue  # a storyline moves on from day to day
-                if (day - newest).days <= MAX_GAP_DAYS:
-                    mine.append(number)
-            candidates.append(mine)
+        candidates = _day_candidates(names_of, day, day_stories, lines, latest)
         scores = _day_scores(vectors, day_stories, candidates, lines)
         taken: set[int] = set()  # storylines joined or started today: closed until tomorrow
         for index, mine, score in zip(day_stories, candidates, scores, strict=True):
@@ -263,9 +249,57 @@ def link(
                 number = best[1]
                 lines[number].append(index)
             taken.add(number)
-            for name in named[index]:
-                lines_named.setdefault(name, set()).add(number)
     return lines
+
+
+def _name_matrix(named: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+    """Stories by names: 1 where the story has the name."""
+    column: dict[str, int] = {}
+    found = [column.setdefault(name, len(column)) for names_found in named for name in names_found]
+    ends = np.cumsum([0, *map(len, named)])
+    shape = (len(named), max(len(column), 1))
+    return sparse.csr_matrix((np.ones(len(found)), found, ends), shape=shape)
+
+
+def _day_candidates(
+    names_of: sparse.csr_matrix,
+    day: dt.date | None,
+    day_stories: Sequence[int],
+    lines: Sequence[Sequence[int]],
+    latest: Sequence[dt.date | None],
+) -> list[list[int]]:
+    """Each story's candidate storylines, in the storylines' order: at least
+    MIN_SHARED_NAMES names in common with the storyline's updates together, and its newest
+    update on an earlier day, at most MAX_GAP_DAYS before (a storyline moves on from day to
+    day; an undated story or storyline never joins)."""
+    found: list[list[int]] = [[] for _ in day_stories]
+    if day is None:
+        return found
+    open_lines = [
+        number
+        for number, members in enumerate(lines)
+        if (newest := latest[members[-1]]) is not None
+        and newest < day
+        and (day - newest).days <= MAX_GAP_DAYS
+    ]
+    if not open_lines:
+        return found
+    sizes = [len(lines[number]) for number in open_lines]
+    members = [member for number in open_lines for member in lines[number]]
+    membership = sparse.csr_matrix(
+        (np.ones(len(members)), (np.repeat(np.arange(len(open_lines)), sizes), members)),
+        shape=(len(open_lines), names_of.shape[0]),
+    )
+    line_names = sparse.csr_matrix(membership @ names_of)
+    line_names.data = np.ones_like(line_names.data)
+    shared = sparse.coo_matrix(names_of[list(day_stories)] @ line_names.T)
+    keep = shared.data >= MIN_SHARED_NAMES
+    story, line = shared.row[keep], shared.col[keep]
+    order = np.lexsort((line, story))
+    number = np.asarray(open_lines, dtype=np.int64)[line[order]]
+    for position, candidate in zip(story[order].tolist(), number.tolist(), strict=True):
+        found[position].append(candidate)
+    return found
 
 
 # Cosines worked out at a time, as a dense block of stories by storylines: ~16 MB of float64,
