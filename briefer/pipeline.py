@@ -38,7 +38,14 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
-from briefer.workers import Ahead, Progress, Summarizer, signals_interrupt, summarize_chunk
+from briefer.workers import (
+    Ahead,
+    Progress,
+    Summarizer,
+    Workers,
+    signals_interrupt,
+    summarize_chunk,
+)
 
 if TYPE_CHECKING:
     from briefer.group.grouping import Placer, Teller
@@ -117,14 +124,28 @@ def build_fresh(
         )
         teller = functools.partial(cache.stories, length=length)
         placer = functools.partial(cache.placements, themes=themes, length=length)
-        # A worker kept from the reading tells half the stories (ended once they are told).
-        summarize.keep = 1
-        share = functools.partial(with_workers, summarize.pool)
+        share = functools.partial(with_workers, telling)
         try:
             return group(chosen, summaries, themes, teller, placer, known, share, let_go)
         finally:
-            summarize.keep = 0
+            telling.close()
             summarize.pool.close()
+
+    # A fresh interpreter (spawn) tells half the stories, started with the reading's workers
+    # while this process still holds little (a process started from a big one shows its
+    # size for a moment), and idle until then, its modules imported with its first task
+    # (idle ~21 MB, with them ~37): the reading's workers end with the summarizing (issue
+    # 13: one kept through the story graph held ~96 MB at 30,000 articles). A run that
+    # reads in one process tells in one.
+    telling = Workers(start="spawn")
+    prepare = summarize.pool.prepare
+
+    def start_both() -> None:
+        if prepare is not None:
+            prepare()
+        telling.start(1)
+
+    summarize.pool.prepare = start_both
 
     ingested = read_inputs(
         options.inputs,
@@ -139,7 +160,11 @@ def build_fresh(
     # Only `chosen` holds the articles from here: their texts are let go once summarized.
     ingested = dataclasses.replace(ingested, articles=())
     let_go = functools.partial(cache.without_texts, length=length)
-    grouped = cache.grouped(chosen, length, themes, summarize_and_group)
+    try:
+        grouped = cache.grouped(chosen, length, themes, summarize_and_group)
+    finally:
+        telling.close()
+        summarize.pool.prepare = prepare
     coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
     briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
     return rank(briefing, options, history, cache)

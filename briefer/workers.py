@@ -385,13 +385,16 @@ class Workers:
         preload: Sequence[str] = (),
         budget: float = INPUT_BUDGET,
         prepare: Callable[[], None] | None = None,
+        start: str = "fork",
     ) -> None:
         self.count = os.cpu_count() or 1
         self.preload = preload  # modules imported before the fork, so the workers share them
         self.prepare = prepare  # called after those imports, before the fork
         self.budget = budget
         # fork: the workers share the modules imported here rather than each importing them.
-        self.context = multiprocessing.get_context("fork")
+        # spawn: each a fresh interpreter holding only what its work imports, for workers
+        # started late in a run (a fork would then carry the run's heap: briefer.halves).
+        self.context: Any = multiprocessing.get_context(start)
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
         self.places: dict[Connection, _Place] = {}  # each worker's, by its pipe
@@ -476,6 +479,12 @@ class Workers:
                 except OSError:  # it died at work: _wait finds out and replaces it
                     queue.appendleft(task)
 
+    def start(self, count: int) -> None:
+        """Start workers now, up to count idle ones: a spawned worker's interpreter then
+        starts up while this process works on, before its first task comes."""
+        while len(self.idle) < min(count, self.count):
+            self.idle.append(self._start())
+
     def keep(self, count: int) -> None:
         """End the idle workers past the first count, and start no more than count from now
         on (a later stage that wants one process beside this one); 0: close."""
@@ -501,7 +510,10 @@ class Workers:
     def _start(self) -> tuple[Any, Connection]:
         ours, theirs = self.context.Pipe()
         place = _Place(self.context)
-        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), place))
+        # A fresh interpreter imports the modules its work needs as it starts (a forked one
+        # has them from this process).
+        imports = () if self.context.get_start_method() == "fork" else tuple(self.preload)
+        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), place, imports))
         process.start()
         theirs.close()
         self.places[ours] = place
@@ -606,14 +618,18 @@ def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
     process.join()
 
 
-def _worker(connection: Connection, parent: int, place: _Place) -> None:
+def _worker(
+    connection: Connection, parent: int, place: _Place, imports: Sequence[str] = ()
+) -> None:
     """A worker's life: work on each task sent until the pipe closes, marking in place the
-    input it is on."""
+    input it is on (imports: modules to import first)."""
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+    for module in imports:
+        importlib.import_module(module)
 
     # Results are sent by a thread of their own while the next task is worked on: a result
     # is megabytes, and sending it waits on the parent reading it, which it does between
