@@ -94,7 +94,8 @@ def prepare(
     weigh: Weigh | None = None,
 ) -> Prepared:
     texts = texts_module.read_texts([texts_module.document_parts(d) for d in documents])
-    positions = T._positions(texts)
+    keys = T.ThemeKeys.of(texts)
+    positions = T._positions(texts, keys)
     # The front reading: the words read in order (the tail's, the whole article's alone, left out).
     front = positions.word >= 0
     positions = Positions(*(getattr(positions, f.name)[front] for f in fields(Positions)))
@@ -108,7 +109,7 @@ def prepare(
         positions = replace(positions, weight=positions.weight * factor)
     patterns = P.themes_patterns(themes)
     columns = sorted({p.stems for theme_patterns in patterns for p in theme_patterns})
-    hits = find_hits(texts, positions, columns)
+    hits = find_hits(texts, keys.ids, positions, columns)
     count = texts.count
     first = np.searchsorted(positions.article, np.arange(count))
     rank = np.searchsorted(positions.word, hits.first) - first[hits.article]
@@ -121,7 +122,7 @@ def prepare(
         rank=rank,
         length=np.bincount(positions.article, weights=positions.weight, minlength=count),
         words=np.bincount(positions.article, minlength=count).astype(np.float64),
-        qualified=T._names(positions, texts.keys, np.arange(count), count, themes)[0],
+        qualified=T._names(positions, keys.ids, np.arange(count), count, themes)[0],
     )
 
 

@@ -275,11 +275,9 @@ class TextFeatures:
     words: array[int]  # ("i") every word of title, lead and rest, as an index into vocabulary
     parts: tuple[int, int, int]  # how many of those words are the title's, lead's and rest's
     names: str  # the names and figures (with repeats, in order), joined by "\n"
-    # The body past the words above, for theme placement alone (texts._tail): its distinct
-    # content words as written, joined by "\n", and its content words in order, as indexes
-    # into those (doubled, plus 1 after a preposition: "exchange of prisoners").
-    tail: str = ""
-    tail_words: array[int] = field(default_factory=lambda: array("i"))
+    # The body past the words above, for theme placement alone: its content words in order,
+    # compressed (texts.tail_words reads them; b"" for none).
+    tail: bytes = b""
 
 
 @dataclass(frozen=True)

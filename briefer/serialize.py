@@ -128,17 +128,14 @@ def features_data(value: TextFeatures) -> Data:
     """An article's words for grouping. The word ids as base64 of 4-byte little-endian
     integers: a tenth of the JSON of a list of numbers, and decoded in C."""
     words = array("i", value.words)
-    tail = array("i", value.tail_words)
     if sys.byteorder == "big":
         words.byteswap()
-        tail.byteswap()
     return {
         "vocabulary": value.vocabulary,
         "words": base64.b64encode(words.tobytes()).decode("ascii"),
         "parts": list(value.parts),
         "names": value.names,
-        "tail": value.tail,  # the theme reading's tail (texts._tail), ids as the words'
-        "tail_words": base64.b64encode(tail.tobytes()).decode("ascii"),
+        "tail": base64.b64encode(value.tail).decode("ascii"),  # as texts._tail packed it
     }
 
 
@@ -147,19 +144,15 @@ def features_from(data: Mapping[str, Any]) -> TextFeatures:
     if words.itemsize != 4:  # a C int of another size: the stored ids cannot be read here
         raise ValueError("word ids are stored as 4-byte integers")
     words.frombytes(base64.b64decode(str(data["words"]), validate=True))
-    tail = array("i")
-    tail.frombytes(base64.b64decode(str(data["tail_words"]), validate=True))
     if sys.byteorder == "big":
         words.byteswap()
-        tail.byteswap()
     first, second, third = (int(size) for size in data["parts"])
     return TextFeatures(
         str(data["vocabulary"]),
         words,
         (first, second, third),
         str(data["names"]),
-        str(data["tail"]),
-        tail,
+        base64.b64decode(str(data["tail"]), validate=True),
     )
 
 

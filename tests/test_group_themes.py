@@ -127,14 +127,25 @@ def test_a_theme_named_only_past_the_first_1500_characters_places_the_story() ->
 def test_an_articles_tail_survives_the_store() -> None:
     """The words grouping reads, with the theme reading's tail, come back from the store's
     form as they went in."""
-    from briefer.group.texts import document_features
+    from briefer.group.texts import document_features, tail_words
     from briefer.serialize import features_data, features_from
 
     paragraphs = [
         f"Paragraph {n} says troops moved, and talks of prisoners went on." for n in range(60)
     ]
     features = document_features(doc("long", "A long report", paragraphs))
-    assert features.tail and len(features.tail_words) > 100
+    forms, words = tail_words(features.tail)
+    assert len(words) > 100
+    # In order, marked after a preposition: "... moved, and talks of prisoners went on.
+    # Paragraph ..." ("went" and "on" are stopwords).
+    read = [(forms[w >> 1], w & 1) for w in words.tolist()]
+    at = read.index(("talks", 0), 1)
+    assert read[at - 1 : at + 3] == [
+        ("moved", 0),
+        ("talks", 0),
+        ("prisoners", 1),
+        ("Paragraph", 1),
+    ]
     assert features_from(features_data(features)) == features
 
 

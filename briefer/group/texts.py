@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -67,15 +69,15 @@ class Texts:
     part: np.ndarray  # TITLE_PART, LEAD_PART or REST_PART of every word
     content: np.ndarray  # by surface id: carries meaning (not a stopword)
     stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
-    key_of: np.ndarray  # by surface id: id in `keys` (-1 for no meaning)
     stems: tuple[str, ...]  # distinct stems, and names and figures (story clustering)
-    keys: dict[str, int]  # distinct theme keys (see theme_key)
+    # Theme keys (theme_key) are worked out by theme placement alone, when it places
+    # (themes.ThemeKeys): held here, with theme_key's cache, they took MEASURE MB of the 30,000
+    # articles' run through every stage between.
     name_article: np.ndarray  # each name or figure's article
     name_stem: np.ndarray  # and its id in `stems`
     # The body past _MAX_CHARS, for theme placement alone (TextFeatures.tail): its content
     # words, article after article, in order; 4 bytes a word (issue 13's memory).
     tail_forms: tuple[str, ...] = ()  # distinct tail words as written
-    tail_key_of: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
     # Every tail word (int32): its index in tail_forms, doubled, plus 1 when it follows one of
     # the COMPOUND_PREPOSITIONS (with no content word between).
     tail: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
@@ -98,7 +100,7 @@ def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
         sizes.append(len(words))
         found.extend(words)
     past = _past(whole_lead, len(lead)) + "\n" + _past(whole_rest, len(rest))
-    tail, tail_words = _tail(past, stopwords())
+    tail = _tail(past, stopwords())
     local: dict[str, int] = {}
     # len(local) is taken before each setdefault: a new word gets the next index.
     ids = array("i", [local.setdefault(word, len(local)) for word in found])
@@ -106,7 +108,7 @@ def article_features(title: str, paragraphs: Sequence[str]) -> TextFeatures:
     # Neither a word nor a name holds a line break (both are runs of word characters and
     # inner punctuation), so "\n" joins them losslessly.
     return TextFeatures(
-        "\n".join(local), ids, (sizes[0], sizes[1], sizes[2]), "\n".join(names), tail, tail_words
+        "\n".join(local), ids, (sizes[0], sizes[1], sizes[2]), "\n".join(names), tail
     )
 
 
@@ -124,11 +126,11 @@ def _past(text: str, cut: int) -> str:
 COMPOUND_PREPOSITIONS = frozenset({"of", "for", "in", "at", "on", "from", "with", "about"})
 
 
-def _tail(text: str, stop: frozenset[str]) -> tuple[str, array[int]]:
-    """The content words of the body past the first _MAX_CHARS, in order: their distinct forms
-    as written, and each word as an index into those, doubled, plus 1 when one of the
-    COMPOUND_PREPOSITIONS stands between it and the content word before. All theme placement
-    reads there (its stopwords aside), at about 4 bytes a word (issue 13's memory)."""
+def _tail(text: str, stop: frozenset[str]) -> bytes:
+    """The content words of the body past the first _MAX_CHARS, in order, packed (tail_words
+    unpacks them): all theme placement reads there (its stopwords aside). Compressed, as the
+    main process holds every article's from its reading to its grouping: on the 30,000-article
+    bench week 823 bytes an article unpacked, 384 packed (zlib level 1; 6 and 9 no smaller)."""
     local: dict[str, int] = {}
     ids = array("i")
     joined = 0
@@ -139,7 +141,24 @@ def _tail(text: str, stop: frozenset[str]) -> tuple[str, array[int]]:
             joined = 0
         elif lowered in COMPOUND_PREPOSITIONS:
             joined = 1
-    return "\n".join(local), ids
+    if not ids:
+        return b""
+    forms = "\n".join(local).encode("utf-8", "surrogatepass")
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return zlib.compress(len(forms).to_bytes(4, "little") + forms + ids.tobytes(), 1)
+
+
+def tail_words(tail: bytes) -> tuple[list[str], np.ndarray]:
+    """An article's tail (TextFeatures.tail): its distinct content words as written, and each
+    of its content words in order as an index into those, doubled, plus 1 when one of the
+    COMPOUND_PREPOSITIONS stands between it and the content word before (int32)."""
+    if not tail:
+        return [], np.zeros(0, dtype=np.int32)
+    packed = zlib.decompress(tail)
+    size = int.from_bytes(packed[:4], "little")
+    forms = packed[4 : 4 + size].decode("utf-8", "surrogatepass").split("\n")
+    return forms, np.frombuffer(packed[4 + size :], dtype="<i4").astype(np.int32)
 
 
 def document_features(document: Document) -> TextFeatures:
@@ -178,14 +197,11 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     stop = stopwords()
     content = np.zeros(len(surface), dtype=bool)
     stem_of = np.full(len(surface), -1, dtype=np.int64)
-    key_of = np.full(len(surface), -1, dtype=np.int64)
-    keys: dict[str, int] = {}
     for index, word in enumerate(surface):
         lowered = word.lower()
         if is_content(lowered, stop):
             content[index] = True
             stem_of[index] = stem_ids.setdefault(stem(lowered), len(stem_ids))
-            key_of[index] = keys.setdefault(theme_key(lowered), len(keys))
 
     # A figure is its own term; a name is the stem of its word, like any other mention.
     name_term: dict[str, int] = {}
@@ -208,20 +224,14 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     tail_ids: dict[str, int] = {}
     tail_pieces: list[np.ndarray] = []
     for one in features:
-        forms = _split(one.tail)
+        forms, words = tail_words(one.tail)
         table = np.fromiter(
             [tail_ids.setdefault(form, len(tail_ids)) for form in forms],
             dtype=np.int32,
             count=len(forms),
         )
-        tail_pieces.append(np.frombuffer(one.tail_words, dtype=np.intc))
-        tail_pieces[-1] = table[tail_pieces[-1] >> 1] * 2 + (tail_pieces[-1] & 1)
+        tail_pieces.append(table[words >> 1] * 2 + (words & 1))
     tail_forms = tuple(tail_ids)
-    tail_key_of = np.fromiter(
-        [keys.setdefault(theme_key(form.lower()), len(keys)) for form in tail_forms],
-        dtype=np.int64,
-        count=len(tail_forms),
-    )
     tail = np.concatenate(tail_pieces) if tail_pieces else np.zeros(0, dtype=np.int32)
 
     sizes_array = np.asarray(part_sizes, dtype=np.int64).reshape(-1, 3)
@@ -243,13 +253,10 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
         part=part,
         content=content,
         stem_of=stem_of,
-        key_of=key_of,
         stems=tuple(stem_ids),
-        keys=keys,
         name_article=name_article,
         name_stem=name_stem,
         tail_forms=tail_forms,
-        tail_key_of=tail_key_of,
         tail=tail,
         tail_bounds=np.concatenate([[0], np.cumsum([len(p) for p in tail_pieces])]).astype(
             np.int64

@@ -40,7 +40,9 @@ class Hits:
     last: np.ndarray  # and of its last
 
 
-def find_hits(texts: Texts, positions: Positions, columns: Sequence[tuple[str, ...]]) -> Hits:
+def find_hits(
+    texts: Texts, keys: dict[str, int], positions: Positions, columns: Sequence[tuple[str, ...]]
+) -> Hits:
     """Every mention of every pattern, each counted once, for the longest pattern that
     covers it: "property tax" is not also a mention of "tax"."""
     key = positions.key
@@ -54,7 +56,7 @@ def find_hits(texts: Texts, positions: Positions, columns: Sequence[tuple[str, .
         key=lambda c: (-len(columns[c]), columns[c]),
     )
     for column in phrases:
-        ids = [texts.keys.get(s, -1) for s in columns[column]]
+        ids = [keys.get(s, -1) for s in columns[column]]
         if min(ids) < 0:
             continue
         matched = _phrase_mentions(ids, texts, positions, order, sorted_keys, covered)
@@ -62,10 +64,10 @@ def find_hits(texts: Texts, positions: Positions, columns: Sequence[tuple[str, .
             continue
         covered[matched] = True
         found.append((matched.min(axis=1), matched.max(axis=1), column))
-    column_of = np.full(len(texts.keys) + 1, -1, dtype=np.int64)
+    column_of = np.full(len(keys) + 1, -1, dtype=np.int64)
     for column, stems in enumerate(columns):
-        if len(stems) == 1 and stems[0] in texts.keys:
-            column_of[texts.keys[stems[0]]] = column
+        if len(stems) == 1 and stems[0] in keys:
+            column_of[keys[stems[0]]] = column
     singles = np.nonzero(~covered & (column_of[key] >= 0))[0]
     found.append((singles, singles, -1))
     starts = np.concatenate([f[0] for f in found])

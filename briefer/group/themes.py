@@ -89,7 +89,33 @@ class _Reading:
     eligible: np.ndarray  # clears the null with enough words, and qualified
 
 
-def _positions(texts: Texts) -> Positions:
+@dataclass(frozen=True)
+class ThemeKeys:
+    """The theme key (texts.theme_key) of every distinct word of a Texts, numbered: worked out
+    when placing, and let go after, as nothing else reads them."""
+
+    ids: dict[str, int]  # by key
+    of_surface: np.ndarray  # by Texts.surface id (-1 for a word of no meaning)
+    of_tail: np.ndarray  # by Texts.tail_forms id
+
+    @classmethod
+    def of(cls, texts: Texts) -> ThemeKeys:
+        # theme_key's own cache left out: a run's 200,000 words would stay in it (~MEASURE MB
+        # at 30,000 articles); here each distinct word is keyed once.
+        key = theme_key.__wrapped__
+        ids: dict[str, int] = {}
+        of_surface = np.full(len(texts.surface), -1, dtype=np.int64)
+        for index in np.nonzero(texts.content)[0].tolist():
+            of_surface[index] = ids.setdefault(key(texts.surface[index].lower()), len(ids))
+        of_tail = np.fromiter(
+            [ids.setdefault(key(form.lower()), len(ids)) for form in texts.tail_forms],
+            dtype=np.int64,
+            count=len(texts.tail_forms),
+        )
+        return cls(ids, of_surface, of_tail)
+
+
+def _positions(texts: Texts, keys: ThemeKeys) -> Positions:
     """Every content word's place and weights: those read in order, then the tails."""
     word = np.nonzero(texts.content[texts.words])[0]
     article = texts.article[word]
@@ -109,7 +135,7 @@ def _positions(texts: Texts) -> Positions:
     return Positions(
         word=np.concatenate([word, -1 - np.arange(len(tail))]),
         article=np.concatenate([article, tail]),
-        key=np.concatenate([texts.key_of[texts.words[word]], texts.tail_key_of[texts.tail >> 1]]),
+        key=np.concatenate([keys.of_surface[texts.words[word]], keys.of_tail[texts.tail >> 1]]),
         weight=np.concatenate([front, np.zeros(len(tail))]),
         whole=whole,
         segment=np.concatenate([article * 3 + body[: len(word)], tail.astype(np.int64) * 3 + 2]),
@@ -167,13 +193,14 @@ def _mentions(
     texts: Texts, columns: Sequence[tuple[str, ...]], themes: Sequence[Theme]
 ) -> _Mentions:
     """The mentions of every article, _PLACING_SLICE articles at a time."""
+    keys = ThemeKeys.of(texts)
     found: list[Hits] = []
     lengths: list[tuple[np.ndarray, np.ndarray]] = []
     names: list[tuple[np.ndarray, np.ndarray]] = []
     first = words = tails = 0
     for part in article_slices(texts, _PLACING_SLICE):
-        positions = _positions(part)
-        hits = find_hits(part, positions, columns)
+        positions = _positions(part, keys)
+        hits = find_hits(part, keys.ids, positions, columns)
         # Numbered over all of texts: an article, a word read in order, a word of a tail.
         tail = hits.first < 0
         found.append(
@@ -193,7 +220,7 @@ def _mentions(
                 np.bincount(at, weights=positions.whole, minlength=part.count),
             )
         )
-        names.append(_names(positions, part.keys, np.arange(part.count), part.count, themes))
+        names.append(_names(positions, keys.ids, np.arange(part.count), part.count, themes))
         first, words, tails = (
             first + part.count,
             words + len(part.words),
