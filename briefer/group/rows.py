@@ -76,12 +76,12 @@ def join_rows(parts: Sequence[TermRows], order: Sequence[tuple[int, int]]) -> Te
     form_at = {form: k for k, form in enumerate(forms)}
     vectors, places, lead_term, lead_form, lengths = [], [], [], [], []
     for part in parts:
-        column = np.fromiter(map(term_at.__getitem__, part.terms), np.int64, len(part.terms))
-        spelling = np.fromiter(map(form_at.__getitem__, part.forms), np.int64, len(part.forms))
+        column = np.fromiter(map(term_at.__getitem__, part.terms), np.int32, len(part.terms))
+        spelling = np.fromiter(map(form_at.__getitem__, part.forms), np.int32, len(part.forms))
         vectors.append(_columns(part.vectors, column, len(terms)))
         places.append(_columns(part.places, column, len(terms)))
-        lead_term.append(column[part.lead_term].astype(np.int32))
-        lead_form.append(spelling[part.lead_form].astype(np.int32))
+        lead_term.append(column[part.lead_term])
+        lead_form.append(spelling[part.lead_form])
         lengths.append(np.diff(part.lead_start))
     offsets = np.cumsum([0, *(part.count for part in parts)])
     pairs = np.asarray(order, dtype=np.int64).reshape(-1, 2)
@@ -216,14 +216,18 @@ def _place_steps(data: np.ndarray) -> np.ndarray | None:
     """The place sums as whole _PLACE_STEPs, narrowed; None unless _from_steps gives every
     one back exactly."""
     steps = np.rint(data / _PLACE_STEP)
-    if not (steps >= 0).all() or not np.array_equal(_from_steps(steps), data):
+    if steps.size and not (steps.min() >= 0 and steps.max() <= np.iinfo(_NARROW[-1]).max):
         return None
     narrow = _narrow(steps.astype(np.int64))
-    return narrow if narrow.dtype in _NARROW else None
+    return narrow if np.array_equal(_from_steps(narrow), data) else None
 
 
 def _from_steps(steps: np.ndarray) -> np.ndarray:
-    return np.round(steps * _PLACE_STEP, _PLACE_DECIMALS)
+    """The place sums of whole steps (small non-negative integers): each step count's sum
+    rounded as term_rows rounds, worked out once and looked up."""
+    top = int(steps.max()) if steps.size else 0
+    table: np.ndarray = np.round(np.arange(top + 1) * _PLACE_STEP, _PLACE_DECIMALS)
+    return np.take(table, steps)
 
 
 def blob_arrays(blob: bytes) -> dict[str, np.ndarray]:
@@ -251,7 +255,7 @@ def rows_from_bytes(blob: bytes) -> StoredRows:
     arrays = blob_arrays(blob)
     strings = [_strings(arrays[name]) for name in _STRINGS]
     if "places_steps" in arrays:
-        arrays["places_data"] = _from_steps(arrays["places_steps"].astype(np.float64))
+        arrays["places_data"] = _from_steps(arrays["places_steps"])
     matrices = [
         sparse.csr_matrix(
             (
