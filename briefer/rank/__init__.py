@@ -240,21 +240,35 @@ class _Novelty:
     new_bullets: tuple[str, ...]
 
 
-def _novelty(story: Story, history: Sequence[Briefed]) -> _Novelty:
+@dataclass(frozen=True)
+class _Told:
+    """What the earlier briefings told, all together: worked out once a run (once a story,
+    with a week of daily briefings of 10,000 articles, it was 3.3 s of a rerun's rank)."""
+
+    articles: frozenset[str]
+    bullets: frozenset[str]
+
+
+def _told(history: Sequence[Briefed]) -> _Told:
+    return _Told(
+        frozenset().union(*(record.articles for record in history)),
+        frozenset().union(*(record.bullets for record in history)),
+    )
+
+
+def _novelty(story: Story, history: Sequence[Briefed], told: _Told) -> _Novelty:
     if not history:
         return _Novelty(False, None, False, ())
     ids = {article.id for article in story.articles}
     dates = [record.date for record in history if ids & record.articles]
-    unseen = ids - set().union(*(record.articles for record in history))
-    told = set().union(*(record.bullets for record in history))
-    fresh = tuple(b.text for b in story.bullets if bullet_key(b.text) not in told)
+    unseen = ids - told.articles
+    fresh = tuple(b.text for b in story.bullets if bullet_key(b.text) not in told.bullets)
     return _Novelty(not dates, min(dates) if dates else None, bool(dates and unseen), fresh)
 
 
-def _is_old(story: Story, history: Sequence[Briefed]) -> bool:
+def _is_old(story: Story, told: _Told) -> bool:
     """Every report of the story was in an earlier briefing."""
-    told = set().union(*(record.articles for record in history))
-    return all(article.id in told for article in story.articles)
+    return all(article.id in told.articles for article in story.articles)
 
 
 def _other_order(stories: Sequence[Story], found: dict[int, Evidence]) -> list[Story]:
@@ -299,10 +313,11 @@ def rank(
     dates = [d for story, _ in joined if (d := _earliest(story)) is not None]
     days = period_days(briefing.since, briefing.until, min(dates) if dates else None)
 
+    told = _told(history)
     hidden = 0
     kept: list[tuple[Story, tuple[Update, ...]]] = []
     for story, updates in joined:
-        if new_only and history and _is_old(story, history):
+        if new_only and history and _is_old(story, told):
             hidden += 1
             continue
         kept.append((story, updates))
@@ -363,10 +378,9 @@ def rank(
     standing: dict[int, Story] = {}
     for story, updates in kept:
         ev = found[id(story)]
-        novelty = _novelty(story, history)
-        told = set().union(*(record.articles for record in history)) if history else set()
+        novelty = _novelty(story, history, told)
         marked = tuple(
-            dataclasses.replace(u, new=bool(history) and _update_new(u, story, told))
+            dataclasses.replace(u, new=bool(history) and _update_new(u, story, told.articles))
             for u in updates
         )
         standing[id(story)] = dataclasses.replace(
@@ -424,7 +438,7 @@ def _earliest(story: Story) -> dt.date | None:
     return min(dates) if dates else None
 
 
-def _update_new(update: Update, story: Story, told: set[str]) -> bool:
+def _update_new(update: Update, story: Story, told: frozenset[str]) -> bool:
     """An update is new when one of its bullets' reports was not briefed before."""
     ids = {bullet.article_id for bullet in update.bullets}
     return bool(ids - told)
