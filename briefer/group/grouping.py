@@ -350,29 +350,31 @@ def group_articles(
 
     # Every article read: every story is placed at once, and the Other stories' topics
     # labelled, while the stories are told (when they are shared with a worker, by the
-    # thread that tells this process's part, which is that much lighter).
+    # thread that tells this process's part, which is that much lighter); the texts are let
+    # go once placed (~100 MB at 30,000 articles with the theme reading's tails, issue 13).
+    all_read = texts is not None
+    unplaced = [texts] if texts is not None else []  # the Texts, until every story is placed
+    del texts
     early: _Early | None = None
-    beside = None
-    if texts is not None and len(unique) <= _BESIDE_MAX:
-        all_read = texts
 
-        def place_all() -> None:
-            nonlocal early
-            every = placements(all_read, story_of, count, themes, "primary")
+    def place_all() -> None:
+        nonlocal early
+        if early is None:
+            every = placements(unplaced.pop(), story_of, count, themes, "primary")
+            give_back()  # the texts, and what placing them went through
             early = _Early(every, _topics(reports, every, rows, story_of))
 
-        beside = (place_all, _PLACING_WEIGHT * len(unique))
+    beside = (place_all, _PLACING_WEIGHT * len(unique)) if all_read else None
 
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
         fetch(todo)
         return tell_stories(todo, reader.documents, reader.summaries, max_bullets, share, beside)
 
     def place(todo: Sequence[tuple[Article, ...]]) -> list[Placement]:
-        if texts is not None:  # every article read: every story placed at once
-            every = early.placements if early is not None else None
-            if every is None:
-                every = placements(texts, story_of, count, themes, "primary")
-            return [every[story_of[index[articles[0].id]]] for articles in todo]
+        if all_read:  # every story placed at once (beside the telling, unless all were known)
+            place_all()
+            assert early is not None
+            return [early.placements[story_of[index[articles[0].id]]] for articles in todo]
         # The stories' articles in the run's order: a story is placed on its own words
         # alone, read in the same order as when all are placed at once.
         chosen = fetch(todo)
@@ -380,10 +382,10 @@ def group_articles(
         filed = np.asarray([number[a.id] for a in chosen], dtype=np.int64)
         return placements(reader.texts(chosen), filed, len(todo), themes, "primary")
 
-    if texts is not None:  # placed from texts: blocks the telling does not read let go first
+    if all_read:  # placed from texts: blocks the telling does not read let go first
         reader.let_go(story[0] for story in reports if not reads_blocks(story))
     told = teller(reports, max_bullets, tell)
-    if texts is not None:  # every story is placed from texts: no report is read again
+    if all_read:  # every story is placed from texts: no report is read again
         reader.let_go()
     found = placer(reports, place)
     stories: list[Story] = []
@@ -432,13 +434,6 @@ def group_articles(
 # week (bench_make.py -v, quiet machine) they took 0.27 + 0.24 s, and this process's half of
 # the telling (22,245 of its 44,491 units) 1.05 s: 0.51 s is 10,800 units, 1.08 an article.
 _PLACING_WEIGHT = 1.0
-# Placing and labelling beside the telling only up to this many articles: their arrays (theme
-# placement's positions, ~6 KB an article at its peak) then sit on top of what the telling
-# holds (every report's text and cleaned blocks, and the worker telling the other share).
-# Bench week, cold, peak of the process tree: 10,000 articles 487 MB beside, 441 MB after the
-# telling (target 500); 30,000 articles 1,013 MB beside, 872 MB after (target 800, issue 13).
-# Between the two sizes measured; the briefing is the same either way.
-_BESIDE_MAX = 15_000
 
 
 @dataclass(frozen=True)
