@@ -465,15 +465,25 @@ def test_an_extended_story_graph_equals_the_graph_built_at_once(
 def test_the_story_graph_is_its_definition_pair_by_pair(
     chosen: list[tuple[int, int | None]],
 ) -> None:
-    """The blocked construction (each pair met once, from one end) against the definition
-    worked out over the full square: every pair's cosine damped by its days (or, without
-    two dates, by the weekdays named), each row's 10 best, the baselines, the pairs that
-    clear the floor and the copies among them."""
+    """The blocked construction (each pair met once, from one end, through the index of
+    heads) against the definition worked out over the full square: every pair that shares
+    a head (a term weighing at least _HEAD_WEIGHT in both, or a row's heaviest term)
+    compared, its cosine damped by its days (or, without two dates, by the weekdays
+    named), each row's 10 best, the baselines, the pairs that clear the floor and the
+    copies among them."""
     terms, names, days, keys, weekdays = _graph_of(chosen)
     graph = story_graph(terms, names, days, keys, weekdays)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     vectors = graph_module._quantized(terms)[order]
-    raw = (vectors @ vectors.T).toarray()
+    heads = []
+    for row in range(vectors.shape[0]):
+        entries = zip(vectors[row].indices, vectors[row].data, strict=True)
+        weights = {names[c]: w for c, w in entries}
+        heaviest = min(weights, key=lambda term: (-weights[term], term), default=None)
+        heavy = {t for t, w in weights.items() if w >= graph_module._HEAD_WEIGHT}
+        heads.append(heavy | ({heaviest} if heaviest is not None else set()))
+    shares = np.asarray([[bool(a & b) for b in heads] for a in heads], dtype=float)
+    raw = (vectors @ vectors.T).toarray() * shares
     ordered_days = [days[index] for index in order]
     masks = weekdays[order].tolist()
     n = len(order)

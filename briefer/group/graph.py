@@ -1,14 +1,18 @@
 """The story graph: which articles are alike enough to be one story, and how alike.
 
-Each pair of articles within the date window is compared by the cosine of their term
-vectors (stories.term_vectors), damped by the days between them or the weekdays they name
-(group/days.py), less a share of each article's baseline (the mean similarity of its nearest
-neighbours, so a busy topic does not glue its distinct events together). A pair's similarity
-depends only on the two articles, their days and their own nearest neighbours. The graph is
-kept (StoryGraph) so that a later run extends it with its new articles instead of comparing
-everything again: new articles can only raise baselines, so old pairs can only drop out, and
-every new pair has a new article in it. The constants' figures are those of stories.py's
-tuning note."""
+Two articles within the date window are compared when they share a head, a term that
+weighs heavily in each (_HEAD_WEIGHT): found through an inverted index of the heads, so
+the pairs compared grow with the pairs that share heavy terms, not with the square of the
+articles of a week. A candidate pair is compared by the cosine of the term vectors
+(stories.term_vectors), damped by the days between them or the weekdays they name
+(group/days.py), less a share of each article's baseline: the mean similarity of its
+nearest neighbours among its candidates (so a busy topic does not glue its distinct events
+together). Whether a pair is a candidate, and its similarity, depend only on the two
+articles, their days and their own nearest neighbours. The graph is kept (StoryGraph) so
+that a later run extends it with its new articles instead of comparing everything again:
+new articles can only raise baselines, so old pairs can only drop out, and every new pair
+has a new article in it. The constants' figures are those of stories.py's tuning note,
+unless given here."""
 
 from __future__ import annotations
 
@@ -70,6 +74,27 @@ _FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 # million pairs (about 45 ms) keeps that overhead under 2%; a +50 rerun's one block of
 # new rows (about 0.5 million) stays in one thread.
 _PARALLEL_PAIRS = 1_000_000
+# Two articles are compared only when they share a head, a term weighing at least
+# _HEAD_WEIGHT in each (an article with none that heavy: its heaviest term). Weights come
+# from the fixed background (stories.term_vectors), so whether a pair is a candidate
+# depends on the two articles alone, and a graph extended by new articles is the one built
+# cold. A pair alike enough to be kept shares heavy terms: the head of a report of ~60
+# terms (weights L2-normalised, so about 1/sqrt(60) = 0.13 each on average) is the part of
+# its vector that gives most of a cosine. Chosen on half A of clusters_dev_undated.jsonl
+# (clusters_halves.py --set _HEAD_WEIGHT=...; every pair compared: half A / B 0.915 /
+# 0.933, dated file 0.982) as the heaviest weight that keeps half A where comparing every
+# pair puts it: 0.15 and 0.17 0.915 (half B 0.933, dated 0.982, the same as every pair),
+# 0.2 0.913 (B 0.928, dated 0.975), 0.25 0.876 (B 0.884, dated 0.894). A fixed number of
+# heads per article instead (its 5 / 8 / 10 / 15 heaviest terms): half A 0.902 / 0.913 /
+# 0.915 / 0.915, B 0.917 / 0.930 / 0.931 / 0.933, dated 0.973 / 0.977 / 0.977 / 0.982 (a
+# short report, the dev files' kind, has more heavy terms than a long one, and needs them).
+_HEAD_WEIGHT = 0.17
+_NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than the most
+# Heads whose postings hold few new articles are compared together, consecutive heads until
+# their postings hold this many new articles: fewer, larger blocks (each costs a few numpy calls)
+# against products of articles that share none of the block's heads, masked afterwards.
+# Speed only: which pairs are met does not depend on it.
+_GROUP_ROWS = 128
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +104,8 @@ class StoryGraph:
     Rows are the articles in order of their keys (article ids; equal keys keep the order
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
-    date-damped similarities (descending, padded with zeros), its baseline (their mean,
+    date-damped similarities among its candidates (descending, padded with zeros; see
+    _HEAD_WEIGHT), its baseline (their mean,
     floored at _BACKGROUND) and the weekdays its text names (stories.weekday_masks). The
     pairs kept are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first,
     second) with first < second: their damped similarity before the baselines are taken
@@ -148,9 +174,9 @@ def story_graph(
     weekdays their texts name (stories.weekday_masks; None: none named).
 
     A pair's similarity depends on the two articles, their days (or weekdays) and their
-    own nearest neighbours (the baselines), nothing else. Dated articles are compared
-    block by block within their date window, so the cost grows with the articles per
-    window rather than with the square of the total."""
+    own nearest neighbours (the baselines), nothing else. Only pairs that share a head
+    are compared (_HEAD_WEIGHT), dated ones within their date window, so the cost grows
+    with the pairs that share heavy terms rather than with the square of the articles."""
     return extend_graph(empty_graph(), terms, names, days, keys, weekdays)
 
 
@@ -229,11 +255,13 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
         raise ValueError(f"article {missing[0]!r} is not in the story graph")
     count = len(graph.keys)
     touched = np.zeros(count, dtype=bool)
+    heads = _heads(graph.vectors)
     for rows, row_days, columns, column_days in _blocks(graph.days, gone):
         block = graph.vectors[rows]
         for left in range(0, len(columns), _CHUNK_COLUMNS):
             part = columns[left : left + _CHUNK_COLUMNS]
             sims = (block @ graph.vectors[part].T).toarray()
+            sims *= _first_shared(heads, rows, part, 0, len(graph.vocabulary))
             damped(
                 sims,
                 row_days,
@@ -277,7 +305,10 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
 # A block of rows with the columns they meet: (rows, their days or None, columns, the dated
 # columns' days), as _blocks yields them.
-Block = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
+Window = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
+# A Window with the heads it stands for: of its pairs, those whose first shared head
+# (graph._heads, by column) is one of columns [first, end) of the vocabulary.
+Block = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, int, int]
 
 
 def _compare(
@@ -301,7 +332,8 @@ def _compare(
     least zero and `top` has _NEIGHBOURS of its own), and a pair held against lower best
     lists is judged in _judged against the final ones (holding is a bound: lower lists
     hold more pairs, never fewer)."""
-    blocks = list(_blocks(days, fresh))
+    heads = _heads(vectors)
+    blocks = list(_candidate_blocks(days, fresh, heads))
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
         # Half the blocks (two threads at work): half the columns at a time, so that the
@@ -311,11 +343,13 @@ def _compare(
         found = [
             pairs
             for block in share
-            for pairs in _compare_block(vectors, weekdays, fresh, lists, into_earlier, block, width)
+            for pairs in _compare_block(
+                vectors, heads, weekdays, fresh, lists, into_earlier, block, width
+            )
         ]
         return found, lists
 
-    weights = [len(rows) * len(columns) for rows, _, columns, _ in blocks]
+    weights = [len(block[0]) * len(block[2]) for block in blocks]
     found: list[Pairs] = []
     for pairs, lists in in_threads(compare, blocks, weights, _PARALLEL_PAIRS):
         found.extend(pairs)
@@ -326,6 +360,7 @@ def _compare(
 
 def _compare_block(
     vectors: sparse.csr_matrix,
+    heads: np.ndarray,
     weekdays: np.ndarray,
     fresh: np.ndarray,
     top: np.ndarray,
@@ -333,10 +368,11 @@ def _compare_block(
     block: Block,
     width: int = _CHUNK_COLUMNS,
 ) -> list[Pairs]:
-    """One block of _compare (the rows with their columns, as _blocks yields them), `width`
-    columns at a time: its pairs met, merged into `top` (in place) and those that may be
-    kept returned."""
-    rows, row_days, columns, column_days = block
+    """One block of _compare (the rows with their columns, as _candidate_blocks yields
+    them), `width` columns at a time: its candidate pairs met (those whose first shared
+    head is one the block stands for; every other product is set to zero, as if never
+    met), merged into `top` (in place) and those that may be kept returned."""
+    rows, row_days, columns, column_days, first, end = block
     found: list[Pairs] = []
     # The block's own rows are among its columns; each pair counts once, so a row meets
     # only those after itself: `later` is where each row meets the block's rows before it
@@ -350,6 +386,7 @@ def _compare_block(
     for left in range(0, len(columns), width):
         part = columns[left : left + width]
         sims = (matrix @ vectors[part].T).toarray()
+        sims *= _first_shared(heads, rows, part, first, end)
         copied = sims >= _COPY_COSINE
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         inside = (later >= left) & (later < left + len(part))
@@ -459,7 +496,7 @@ def _baselines(top: np.ndarray) -> np.ndarray:
     return result
 
 
-def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Block]:
+def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Window]:
     """The new articles cut into row blocks, each with the columns it may pair with: a
     dated article with those dated within WINDOW_DAYS and every undated one; an undated
     article with all. A missing date is no evidence either way: undated pairs are judged
@@ -489,3 +526,100 @@ def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Block]:
         span = span[(span >= chosen[0]) | ~fresh[undated]]
         columns = np.concatenate([order[earlier], undated[span]])
         yield undated[chosen], None, columns, ordinals[earlier]
+
+
+def _heads(vectors: sparse.csr_matrix) -> np.ndarray:
+    """Each row's heads, its terms weighing at least _HEAD_WEIGHT, as columns of `vectors`
+    in ascending order (padded with _NO_HEAD); with none that heavy, its heaviest one
+    (ties to the earlier column, the term first in alphabetical order). A row's heads
+    depend on its own article alone, whatever the vocabulary around it."""
+    count = vectors.shape[0]
+    lengths = np.diff(vectors.indptr)
+    row_of = np.repeat(np.arange(count), lengths)
+    heavy = vectors.data >= _HEAD_WEIGHT
+    if vectors.nnz:
+        # each row's heaviest term, the first of its columns on ties (a row's columns are
+        # ascending): a head already when it reaches _HEAD_WEIGHT
+        filled = lengths > 0
+        largest = np.zeros(count)
+        largest[filled] = np.maximum.reduceat(vectors.data, vectors.indptr[:-1][filled])
+        at_max = np.flatnonzero(vectors.data == largest[row_of])
+        first = np.ones(len(at_max), dtype=bool)
+        first[1:] = row_of[at_max[1:]] != row_of[at_max[:-1]]
+        heavy[at_max[first]] = True
+    per_row = np.bincount(row_of[heavy], minlength=count)
+    width = max(int(per_row.max()) if count else 0, 1)
+    heads = np.full((count, width), _NO_HEAD, dtype=np.int64)
+    entry = np.nonzero(heavy)[0]
+    place = np.arange(len(entry)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    heads[row_of[entry], place] = vectors.indices[entry]
+    heads.sort(axis=1)
+    return heads
+
+
+def _first_shared(
+    heads: np.ndarray, rows: np.ndarray, columns: np.ndarray, first: int, end: int
+) -> np.ndarray:
+    """For each (row, column): whether the two share a head, and the first one (by column)
+    they share is in [first, end). One product: a shared head in the range counts 1, one
+    before it -(the most heads a row has + 1), so the sum is positive only when none is
+    before it."""
+    left = _head_matrix(heads[rows], first, end, 1)
+    right = _head_matrix(heads[columns], first, end, -(heads.shape[1] + 1))
+    shared: np.ndarray = (left @ right.T).toarray() > 0
+    return shared
+
+
+def _head_matrix(heads: np.ndarray, first: int, end: int, before: int) -> sparse.csr_matrix:
+    """The heads as a 0/1 matrix: a head in [first, end) in its own column (value 1), one
+    before `first` in a second copy of the columns (value `before`), later ones left out."""
+    row, place = np.nonzero(heads < end)
+    column = heads[row, place]
+    early = column < first
+    values = np.where(early, before, 1).astype(np.int64)
+    return sparse.csr_matrix(
+        (values, (row, np.where(early, column + end, column))), shape=(len(heads), 2 * end)
+    )
+
+
+def _candidate_blocks(
+    days: Sequence[int | None], fresh: np.ndarray, heads: np.ndarray
+) -> Iterable[Block]:
+    """The new articles' candidate pairs in blocks: the articles that hold one head (a
+    posting), or several consecutive heads whose postings together hold about _GROUP_ROWS
+    new articles, cut by _blocks into rows and the columns of their windows; each block stands
+    for its heads, so that a pair sharing several heads is met once, in the block of the
+    first. Only postings with a new article in them and another article beside it count."""
+    row, place = np.nonzero(heads != _NO_HEAD)
+    column = heads[row, place]
+    if len(column) == 0:
+        return
+    width = int(column.max()) + 1
+    held = np.bincount(column, minlength=width)
+    new_held = np.bincount(column[fresh[row]], minlength=width)
+    useful = (held >= 2) & (new_held >= 1)
+    chosen = useful[column]
+    row, column = row[chosen], column[chosen]
+    order = np.lexsort((row, column))
+    row, column = row[order], column[order]
+    if len(column) == 0:
+        return
+    terms, starts, sizes = np.unique(column, return_index=True, return_counts=True)
+    # Consecutive heads share a group until their postings hold _GROUP_ROWS new articles
+    # (the blocks' rows: all of them in a graph built cold, a few when one is extended)
+    news = new_held[terms]
+    group = (np.cumsum(news) - news) // _GROUP_ROWS
+    cuts = np.concatenate([[0], np.nonzero(np.diff(group))[0] + 1, [len(terms)]])
+    for low, high in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        entries = slice(int(starts[low]), int(starts[high - 1] + sizes[high - 1]))
+        members = np.unique(row[entries])
+        member_days = [days[member] for member in members.tolist()]
+        for rows, row_days, columns, column_days in _blocks(member_days, fresh[members]):
+            yield (
+                members[rows],
+                row_days,
+                members[columns],
+                column_days,
+                int(terms[low]),
+                int(terms[high - 1]) + 1,
+            )
