@@ -229,18 +229,21 @@ def test_the_command_runs_one_blas_thread_and_a_lazier_collector_unless_told(
     given: str | None, expected: str
 ) -> None:
     # A fresh process, as a user's: the settings must be in place before numpy is imported.
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    settings = ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")
+    env = {k: v for k, v in os.environ.items() if k not in settings}
     if given is not None:
-        env["OPENBLAS_NUM_THREADS"] = given
+        env["OPENBLAS_NUM_THREADS"] = env["NUMPY_MADVISE_HUGEPAGE"] = given
     probe = (
         "import gc, os, sys; import briefer.cli; "
-        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], gc.get_threshold()[0])"
+        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], "
+        "os.environ['NUMPY_MADVISE_HUGEPAGE'], gc.get_threshold()[0])"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=env
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", expected, "50000"]
+    huge = "0" if given is None else given  # numpy's 2 MB pages off unless told
+    assert done.stdout.split() == ["False", expected, huge, "50000"]
 
 
 @pytest.fixture

@@ -320,6 +320,7 @@ def _newer(path: Path) -> None:
         (2, ("briefings", "stories", "placements", "rows", "storylines")),
         (4, ("placements", "rows", "storylines")),
         (5, ("storylines",)),
+        (7, ()),
     ],
 )
 def test_an_older_store_is_upgraded_in_place_keeping_its_rows(
@@ -331,6 +332,14 @@ def test_an_older_store_is_upgraded_in_place_keeping_its_rows(
     connection = sqlite3.connect(path)
     for table in tables:  # as that version made it
         connection.execute(f"DROP TABLE {table}")
+    # Before version 8 the summaries were kept WITHOUT ROWID.
+    connection.execute("ALTER TABLE summaries RENAME TO summaries_8")
+    connection.execute(
+        "CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+        "checksum TEXT NOT NULL) WITHOUT ROWID"
+    )
+    connection.execute("INSERT INTO summaries SELECT key, value, checksum FROM summaries_8")
+    connection.execute("DROP TABLE summaries_8")
     connection.execute(f"PRAGMA user_version = {version}")
     connection.commit()
     connection.close()
@@ -342,6 +351,8 @@ def test_an_older_store_is_upgraded_in_place_keeping_its_rows(
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert connection.execute("SELECT count(*) FROM summaries").fetchone()[0] == 5
+    made = "SELECT sql FROM sqlite_master WHERE name = 'summaries'"
+    assert "WITHOUT ROWID" not in connection.execute(made).fetchone()[0]
     connection.close()
 
 

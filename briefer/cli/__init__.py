@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 # bench store took 2.58 -> 2.41 s of user CPU with one thread (three runs each, same
 # outputs). Set here, before anything imports numpy; a user's own setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# numpy asks the kernel for 2 MB pages (madvise) for every array of 4 MB or more, and each
+# fault on one then zeroes all 2 MB: grouping's large temporaries made that most of the main
+# process's system time (perf: clear_page, from numpy's casts and copies). Off, alternated
+# cold runs, main-process system CPU: 10k 0.67-0.71 -> 0.57-0.61 s (three each), 30k 2.11-2.79
+# -> 1.63-1.67 s (two each); user CPU and briefings the same. Before numpy is imported.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 # A run builds a large, long-lived heap (10,000 stored articles, their rows, stories): with the
 # default threshold (700 allocations) the cyclic collector ran ~960 times in a +50 run on the
 # 10k bench store and spent 0.38-0.48 s there, most of it re-scanning that heap. Thresholds
