@@ -71,8 +71,9 @@ class Texts:
     stem_of: np.ndarray  # by surface id: id in `stems` (-1 for no meaning)
     stems: tuple[str, ...]  # distinct stems, and names and figures (story clustering)
     # Theme keys (theme_key) are worked out by theme placement alone, when it places
-    # (themes.ThemeKeys): held here, with theme_key's cache, they took MEASURE MB of the 30,000
-    # articles' run through every stage between.
+    # (themes.ThemeKeys), and let go after: made here, they and theme_key's cache (about 140
+    # bytes a word: 28 MB when full, at 200,000 words) sat through the term matrices and the
+    # story graph, where a cold run peaks.
     name_article: np.ndarray  # each name or figure's article
     name_stem: np.ndarray  # and its id in `stems`
     # The body past _MAX_CHARS, for theme placement alone (TextFeatures.tail): its content
