@@ -18,6 +18,7 @@ import ctypes
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -510,10 +511,14 @@ class Workers:
     def _start(self) -> tuple[Any, Connection]:
         ours, theirs = self.context.Pipe()
         place = _Place(self.context)
-        # A fresh interpreter imports the modules its work needs as it starts (a forked one
-        # has them from this process).
-        imports = () if self.context.get_start_method() == "fork" else tuple(self.preload)
-        process = self.context.Process(target=_worker, args=(theirs, os.getpid(), place, imports))
+        # A fresh interpreter imports the modules its work needs as it starts, and collects
+        # as this process does (briefer.cli's threshold); a forked one has both from here.
+        fresh = self.context.get_start_method() != "fork"
+        imports = tuple(self.preload) if fresh else ()
+        collect = gc.get_threshold() if fresh else None
+        process = self.context.Process(
+            target=_worker, args=(theirs, os.getpid(), place, imports, collect)
+        )
         process.start()
         theirs.close()
         self.places[ours] = place
@@ -619,10 +624,16 @@ def _stop(process: Any, connection: Connection, kill: bool = True) -> None:
 
 
 def _worker(
-    connection: Connection, parent: int, place: _Place, imports: Sequence[str] = ()
+    connection: Connection,
+    parent: int,
+    place: _Place,
+    imports: Sequence[str] = (),
+    collect: tuple[int, ...] | None = None,
 ) -> None:
     """A worker's life: work on each task sent until the pipe closes, marking in place the
-    input it is on (imports: modules to import first)."""
+    input it is on (imports: modules to import first; collect: the collector's thresholds)."""
+    if collect is not None:
+        gc.set_threshold(*collect)
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
