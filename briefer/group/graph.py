@@ -93,7 +93,9 @@ _NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than t
 # Heads whose postings hold few new articles are compared together, consecutive heads until
 # their postings hold this many new articles: fewer, larger blocks (each costs a few numpy calls)
 # against products of articles that share none of the block's heads, masked afterwards.
-# Speed only: which pairs are met does not depend on it.
+# Speed only: which pairs are met does not depend on it. Graph CPU on the 10k bench week
+# (heads then the 5 heaviest terms, load ~10): 32 1.16 s, 64 0.87, 128 0.81, 256 0.92; at
+# 30k (head weight 0.17) 64 6.84 s, 128 6.64.
 _GROUP_ROWS = 128
 
 
