@@ -90,10 +90,23 @@ def _readings(
         )
 
     front, whole = story_level(story_of, count)
-    _, story_best = T._choose(front, whole)
+    story_eligible, story_best = T._choose(front, whole)
     alone = np.arange(len(documents))
     front_alone, whole_alone = story_level(alone, len(documents))
-    _, alone_best = T._choose(front_alone, whole_alone)
+    alone_eligible, alone_best = T._choose(front_alone, whole_alone)
+    # The mean report, among the themes one of the story's reports qualifies for (or is
+    # placed under) alone.
+    restricted = {}
+    for name, allowed_alone in (
+        ("qualifies", alone_eligible),
+        ("placed", np.eye(len(themes) + 1, dtype=bool)[alone_best + 1][:, 1:]),
+    ):
+        allowed = np.zeros_like(story_eligible)
+        np.logical_or.at(allowed, story_of, allowed_alone)
+        ok = story_eligible & allowed
+        best = np.argmax(np.where(ok, whole.own, -np.inf), axis=1)
+        best[~ok.any(axis=1)] = -1
+        restricted[name] = best
     # Mean of scores: each report's saturated gains, averaged over its story.
     reports = np.bincount(story_of, minlength=count).astype(np.float64)
     mean = sparse.csr_matrix(
@@ -117,6 +130,8 @@ def _readings(
         "story": story_best,
         "mean": mean_best,
         "own": whole.own,
+        "qualifies": restricted["qualifies"],
+        "placed": restricted["placed"],
     }
 
 
@@ -149,7 +164,7 @@ def _line(
         int(((gold[h] >= 0) & (predicted[h] >= 0) & (predicted[h] != gold[h])).sum()),
     )
     return (
-        f"{name:26} high {np.mean(predicted[h] == gold[h]):.3f} ({', '.join(parts)}); all rows"
+        f"{name:32} high {np.mean(predicted[h] == gold[h]):.3f} ({', '.join(parts)}); all rows"
         f" {np.mean(predicted == gold):.3f}; themed->Other {kinds[0]}, Other->themed {kinds[1]},"
         f" wrong theme {kinds[2]}; rows in Other {np.mean(predicted < 0):.2f}"
     )
@@ -197,6 +212,8 @@ def main() -> int:
             ("alone", read["alone"]),
             ("mean report (before)", read["story"][story_of]),
             ("mean of scores", read["mean"][story_of]),
+            ("mean report, a report qualifies", read["qualifies"][story_of]),
+            ("mean report, a report placed", read["placed"][story_of]),
             ("vote, ties to the theme", _to_theme(votes, read["own"])[story_of]),
             ("vote (shipped)", vote[story_of]),
         ):
