@@ -45,6 +45,7 @@ import numpy as np
 
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
+from briefer.group import candidates as candidates_module
 from briefer.group import cluster_stories
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
@@ -73,7 +74,7 @@ def main() -> int:
     for pair in args.set:
         name, _, value = pair.partition("=")
         # a constant imported by both modules is set in both
-        for module in (stories_module, graph_module, days_module):
+        for module in (stories_module, graph_module, candidates_module, days_module):
             if hasattr(module, name):
                 setattr(module, name, type(getattr(module, name))(float(value)))
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
@@ -227,7 +228,7 @@ def busy(rows: list[dict[str, str]]) -> None:
     cosines = (terms @ terms.T).toarray()
     days = np.asarray([day.toordinal() for _, _, day in docs])
     first, second = np.triu_indices(len(docs), 1)
-    near = np.abs(days[first] - days[second]) <= graph_module.WINDOW_DAYS
+    near = np.abs(days[first] - days[second]) <= days_module.WINDOW_DAYS
     median = float(np.median(cosines[first[near], second[near]]))
     print(f"articles {len(docs)} stories {stories} (without their dates {undated})")
     print(f"pairs within the window {int(near.sum())} median cosine {median:.3f}")

@@ -19,7 +19,7 @@ from scipy import sparse
 
 from briefer.errors import OptionsError, ThemesError
 from briefer.evaluation.metrics import bcubed
-from briefer.group import Grouping, cluster_stories, group, load_themes
+from briefer.group import Grouping, candidates, cluster_stories, group, load_themes
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group.graph import (
@@ -480,7 +480,7 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
         entries = zip(vectors[row].indices, vectors[row].data, strict=True)
         weights = {names[c]: w for c, w in entries}
         heaviest = min(weights, key=lambda term: (-weights[term], term), default=None)
-        heavy = {t for t, w in weights.items() if w >= graph_module._HEAD_WEIGHT}
+        heavy = {t for t, w in weights.items() if w >= candidates._HEAD_WEIGHT}
         heads.append(heavy | ({heaviest} if heaviest is not None else set()))
     shares = np.asarray([[bool(a & b) for b in heads] for a in heads], dtype=float)
     raw = (vectors @ vectors.T).toarray() * shares

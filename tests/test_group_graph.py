@@ -1,5 +1,5 @@
 """The story graph's candidate pairs: two articles are compared only when they share a
-head (a term weighing at least graph._HEAD_WEIGHT in each, or an article's heaviest term),
+head (a term weighing at least candidates._HEAD_WEIGHT in each, or an article's heaviest term),
 and that depends on the two articles alone."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from briefer.group import candidates
 from briefer.group import graph as graph_module
 from briefer.group.graph import empty_graph, extend_graph, story_graph
 
@@ -27,7 +28,7 @@ def test_a_pair_sharing_only_light_terms_is_never_compared() -> None:
     """`common` is light in both (well under the head weight), so the first two share no
     head and meet nowhere: not in each other's best lists; the third shares `alpha`, the
     first one's head, and is compared with it."""
-    light = 0.3 * graph_module._HEAD_WEIGHT
+    light = 0.3 * candidates._HEAD_WEIGHT
     terms = _rows({"alpha": 1.0, "common": light}, {"beta": 1.0, "common": light}, {"alpha": 1.0})
     graph = story_graph(terms, NAMES, [None, None, None], ["a", "b", "c"])
     assert float((terms[0] @ terms[1].T).toarray()[0, 0]) > 0.0  # alike, a little
@@ -39,7 +40,7 @@ def test_a_pair_sharing_only_light_terms_is_never_compared() -> None:
 def test_whether_a_pair_is_compared_does_not_depend_on_the_other_articles() -> None:
     """The same two articles alone, among others and added later: their best lists hold
     each other (or not) alike, and the extended graph is the one built cold."""
-    light = 0.3 * graph_module._HEAD_WEIGHT
+    light = 0.3 * candidates._HEAD_WEIGHT
     pair = _rows({"alpha": 1.0, "common": light}, {"beta": 1.0, "common": light})
     others = _rows({"common": 1.0}, {"gamma": 1.0, "alpha": 0.5}, {"beta": 0.7, "gamma": 1.0})
     alone = story_graph(pair, NAMES, [7, 7], ["a", "b"])

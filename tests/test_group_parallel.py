@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
 
 from briefer import pipeline
+from briefer.group import candidates, telling
 from briefer.group import graph as graph_module
-from briefer.group import telling
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.telling import tell_stories
 from briefer.halves import in_threads, split_point, with_workers
@@ -83,7 +83,7 @@ def test_the_story_graph_in_two_threads_equals_one(
 
     def built(threshold: int) -> list[graph_module.StoryGraph]:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(graph_module, "_GRAPH_ROWS", 2)
+            patch.setattr(candidates, "_GRAPH_ROWS", 2)
             patch.setattr(graph_module, "_PARALLEL_PAIRS", threshold)
             cold = story_graph(*_graph_of(chosen))
             graphs = [cold, remove_from_graph(cold, _graph_of(added)[3] if added else [])]

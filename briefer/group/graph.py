@@ -1,7 +1,7 @@
 """The story graph: which articles are alike enough to be one story, and how alike.
 
 Two articles within the date window are compared when they share a head, a term that
-weighs heavily in each (_HEAD_WEIGHT): found through an inverted index of the heads, so
+weighs heavily in each (candidates.py): found through an inverted index of the heads, so
 the pairs compared grow with the pairs that share heavy terms, not with the square of the
 articles of a week. A candidate pair is compared by the cosine of the term vectors
 (stories.term_vectors), damped by the days between them or the weekdays they name
@@ -16,13 +16,15 @@ unless given here."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-from briefer.group.days import WINDOW_DAYS, damped
+from briefer.group import candidates
+from briefer.group.candidates import Block
+from briefer.group.days import damped
 from briefer.halves import in_threads
 
 # An article's baseline is the mean similarity of its closest neighbours (padded with
@@ -58,10 +60,10 @@ _DECIMALS = 6
 # extended and still equal the one built cold, bit for bit. 2^-24 is float32's own step
 # just below 1, the precision the weights are made in.
 _QUANTUM = 2.0**-24
-# New articles are compared _GRAPH_ROWS at a time with the articles of their date window,
-# _CHUNK_COLUMNS of those at a time: a dense float64 array of 16 MB whatever the window
-# holds (a few copies of it are alive at once), which bounds memory, not results.
-_GRAPH_ROWS = 256
+# New articles are compared a block of rows at a time (candidates.py) with the articles of
+# their date window, _CHUNK_COLUMNS of those at a time: a dense float64 array of 16 MB
+# whatever the window holds (a few copies of it are alive at once), which bounds memory,
+# not results.
 _CHUNK_COLUMNS = 2**13
 # Every pair kept has a similarity of at least _FIND, as both baselines are at least
 # _BACKGROUND: the pairs that reach it are held until the baselines are known. Less a
@@ -74,29 +76,6 @@ _FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 # million pairs (about 45 ms) keeps that overhead under 2%; a +50 rerun's one block of
 # new rows (about 0.5 million) stays in one thread.
 _PARALLEL_PAIRS = 1_000_000
-# Two articles are compared only when they share a head, a term weighing at least
-# _HEAD_WEIGHT in each (an article with none that heavy: its heaviest term). Weights come
-# from the fixed background (stories.term_vectors), so whether a pair is a candidate
-# depends on the two articles alone, and a graph extended by new articles is the one built
-# cold. A pair alike enough to be kept shares heavy terms: the head of a report of ~60
-# terms (weights L2-normalised, so about 1/sqrt(60) = 0.13 each on average) is the part of
-# its vector that gives most of a cosine. Chosen on half A of clusters_dev_undated.jsonl
-# (clusters_halves.py --set _HEAD_WEIGHT=...; every pair compared: half A / B 0.915 /
-# 0.933, dated file 0.982) as the heaviest weight that keeps half A where comparing every
-# pair puts it: 0.15 and 0.17 0.915 (half B 0.933, dated 0.982, the same as every pair),
-# 0.2 0.913 (B 0.928, dated 0.975), 0.25 0.876 (B 0.884, dated 0.894). A fixed number of
-# heads per article instead (its 5 / 8 / 10 / 15 heaviest terms): half A 0.902 / 0.913 /
-# 0.915 / 0.915, B 0.917 / 0.930 / 0.931 / 0.933, dated 0.973 / 0.977 / 0.977 / 0.982 (a
-# short report, the dev files' kind, has more heavy terms than a long one, and needs them).
-_HEAD_WEIGHT = 0.17
-_NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than the most
-# Heads whose postings hold few new articles are compared together, consecutive heads until
-# their postings hold this many new articles: fewer, larger blocks (each costs a few numpy calls)
-# against products of articles that share none of the block's heads, masked afterwards.
-# Speed only: which pairs are met does not depend on it. Graph CPU on the 10k bench week
-# (heads then the 5 heaviest terms, load ~10): 32 1.16 s, 64 0.87, 128 0.81, 256 0.92; at
-# 30k (head weight 0.17) 64 6.84 s, 128 6.64.
-_GROUP_ROWS = 128
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +86,7 @@ class StoryGraph:
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
     date-damped similarities among its candidates (descending, padded with zeros; see
-    _HEAD_WEIGHT), its baseline (their mean,
+    candidates._HEAD_WEIGHT), its baseline (their mean,
     floored at _BACKGROUND) and the weekdays its text names (stories.weekday_masks). The
     pairs kept are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first,
     second) with first < second: their damped similarity before the baselines are taken
@@ -177,8 +156,9 @@ def story_graph(
 
     A pair's similarity depends on the two articles, their days (or weekdays) and their
     own nearest neighbours (the baselines), nothing else. Only pairs that share a head
-    are compared (_HEAD_WEIGHT), dated ones within their date window, so the cost grows
-    with the pairs that share heavy terms rather than with the square of the articles."""
+    are compared (candidates._HEAD_WEIGHT), dated ones within their date window, so the
+    cost grows with the pairs that share heavy terms rather than with the square of the
+    articles."""
     return extend_graph(empty_graph(), terms, names, days, keys, weekdays)
 
 
@@ -257,13 +237,13 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
         raise ValueError(f"article {missing[0]!r} is not in the story graph")
     count = len(graph.keys)
     touched = np.zeros(count, dtype=bool)
-    heads = _heads(graph.vectors)
-    for rows, row_days, columns, column_days in _blocks(graph.days, gone):
+    heads = candidates.heads(graph.vectors)
+    for rows, row_days, columns, column_days in candidates.windows(graph.days, gone):
         block = graph.vectors[rows]
         for left in range(0, len(columns), _CHUNK_COLUMNS):
             part = columns[left : left + _CHUNK_COLUMNS]
             sims = (block @ graph.vectors[part].T).toarray()
-            sims *= _first_shared(heads, rows, part, 0, len(graph.vocabulary))
+            sims *= candidates.first_shared(heads, rows, part, 0, len(graph.vocabulary))
             damped(
                 sims,
                 row_days,
@@ -306,11 +286,6 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
 # A block of rows with the columns they meet: (rows, their days or None, columns, the dated
-# columns' days), as _blocks yields them.
-Window = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
-# A Window with the heads it stands for: of its pairs, those whose first shared head
-# (graph._heads, by column) is one of columns [first, end) of the vocabulary.
-Block = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, int, int]
 
 
 def _compare(
@@ -334,8 +309,8 @@ def _compare(
     least zero and `top` has _NEIGHBOURS of its own), and a pair held against lower best
     lists is judged in _judged against the final ones (holding is a bound: lower lists
     hold more pairs, never fewer)."""
-    heads = _heads(vectors)
-    blocks = list(_candidate_blocks(days, fresh, heads))
+    heads = candidates.heads(vectors)
+    blocks = list(candidates.candidate_blocks(days, fresh, heads))
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
         # Half the blocks (two threads at work): half the columns at a time, so that the
@@ -370,7 +345,7 @@ def _compare_block(
     block: Block,
     width: int = _CHUNK_COLUMNS,
 ) -> list[Pairs]:
-    """One block of _compare (the rows with their columns, as _candidate_blocks yields
+    """One block of _compare (the rows with their columns, as candidates.candidate_blocks yields
     them), `width` columns at a time: its candidate pairs met (those whose first shared
     head is one the block stands for; every other product is set to zero, as if never
     met), merged into `top` (in place) and those that may be kept returned."""
@@ -388,7 +363,7 @@ def _compare_block(
     for left in range(0, len(columns), width):
         part = columns[left : left + width]
         sims = (matrix @ vectors[part].T).toarray()
-        sims *= _first_shared(heads, rows, part, first, end)
+        sims *= candidates.first_shared(heads, rows, part, first, end)
         copied = sims >= _COPY_COSINE
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         inside = (later >= left) & (later < left + len(part))
@@ -496,132 +471,3 @@ def _baselines(top: np.ndarray) -> np.ndarray:
         total = total + top[:, column]
     result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
     return result
-
-
-def _blocks(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Window]:
-    """The new articles cut into row blocks, each with the columns it may pair with: a
-    dated article with those dated within WINDOW_DAYS and every undated one; an undated
-    article with all. A missing date is no evidence either way: undated pairs are judged
-    on their text alone, with no damping. Pairs are met once: the articles are put in one
-    order (dated by day, then undated), and a block's columns are the earlier articles
-    in its window and the new ones from its own first row on. Yields (rows, their days or
-    None when undated, columns, the dated columns' days); rows and dated columns are
-    sorted by day, and the undated columns come after the dated ones."""
-    dated = sorted((day, index) for index, day in enumerate(days) if day is not None)
-    order = np.asarray([index for _, index in dated], dtype=np.int64)
-    ordinals = np.asarray([day for day, _ in dated], dtype=np.int64)
-    undated = np.asarray([index for index, day in enumerate(days) if day is None], dtype=np.int64)
-    new_dated = np.nonzero(fresh[order])[0]
-    for start in range(0, len(new_dated), _GRAPH_ROWS):
-        chosen = new_dated[start : start + _GRAPH_ROWS]
-        row_days = ordinals[chosen]
-        lo = int(np.searchsorted(ordinals, row_days[0] - WINDOW_DAYS, side="left"))
-        hi = int(np.searchsorted(ordinals, row_days[-1] + WINDOW_DAYS, side="right"))
-        span = np.arange(lo, hi)
-        span = span[(span >= chosen[0]) | ~fresh[order[span]]]
-        yield order[chosen], row_days, np.concatenate([order[span], undated]), ordinals[span]
-    earlier = ~fresh[order]
-    new_undated = np.nonzero(fresh[undated])[0]
-    for start in range(0, len(new_undated), _GRAPH_ROWS):
-        chosen = new_undated[start : start + _GRAPH_ROWS]
-        span = np.arange(len(undated))
-        span = span[(span >= chosen[0]) | ~fresh[undated]]
-        columns = np.concatenate([order[earlier], undated[span]])
-        yield undated[chosen], None, columns, ordinals[earlier]
-
-
-def _heads(vectors: sparse.csr_matrix) -> np.ndarray:
-    """Each row's heads, its terms weighing at least _HEAD_WEIGHT, as columns of `vectors`
-    in ascending order (padded with _NO_HEAD); with none that heavy, its heaviest one
-    (ties to the earlier column, the term first in alphabetical order). A row's heads
-    depend on its own article alone, whatever the vocabulary around it."""
-    count = vectors.shape[0]
-    lengths = np.diff(vectors.indptr)
-    row_of = np.repeat(np.arange(count), lengths)
-    heavy = vectors.data >= _HEAD_WEIGHT
-    if vectors.nnz:
-        # each row's heaviest term, the first of its columns on ties (a row's columns are
-        # ascending): a head already when it reaches _HEAD_WEIGHT
-        filled = lengths > 0
-        largest = np.zeros(count)
-        largest[filled] = np.maximum.reduceat(vectors.data, vectors.indptr[:-1][filled])
-        at_max = np.flatnonzero(vectors.data == largest[row_of])
-        first = np.ones(len(at_max), dtype=bool)
-        first[1:] = row_of[at_max[1:]] != row_of[at_max[:-1]]
-        heavy[at_max[first]] = True
-    per_row = np.bincount(row_of[heavy], minlength=count)
-    width = max(int(per_row.max()) if count else 0, 1)
-    heads = np.full((count, width), _NO_HEAD, dtype=np.int64)
-    entry = np.nonzero(heavy)[0]
-    place = np.arange(len(entry)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    heads[row_of[entry], place] = vectors.indices[entry]
-    heads.sort(axis=1)
-    return heads
-
-
-def _first_shared(
-    heads: np.ndarray, rows: np.ndarray, columns: np.ndarray, first: int, end: int
-) -> np.ndarray:
-    """For each (row, column): whether the two share a head, and the first one (by column)
-    they share is in [first, end). One product: a shared head in the range counts 1, one
-    before it -(the most heads a row has + 1), so the sum is positive only when none is
-    before it."""
-    left = _head_matrix(heads[rows], first, end, 1)
-    right = _head_matrix(heads[columns], first, end, -(heads.shape[1] + 1))
-    shared: np.ndarray = (left @ right.T).toarray() > 0
-    return shared
-
-
-def _head_matrix(heads: np.ndarray, first: int, end: int, before: int) -> sparse.csr_matrix:
-    """The heads as a 0/1 matrix: a head in [first, end) in its own column (value 1), one
-    before `first` in a second copy of the columns (value `before`), later ones left out."""
-    row, place = np.nonzero(heads < end)
-    column = heads[row, place]
-    early = column < first
-    values = np.where(early, before, 1).astype(np.int64)
-    return sparse.csr_matrix(
-        (values, (row, np.where(early, column + end, column))), shape=(len(heads), 2 * end)
-    )
-
-
-def _candidate_blocks(
-    days: Sequence[int | None], fresh: np.ndarray, heads: np.ndarray
-) -> Iterable[Block]:
-    """The new articles' candidate pairs in blocks: the articles that hold one head (a
-    posting), or several consecutive heads whose postings together hold about _GROUP_ROWS
-    new articles, cut by _blocks into rows and the columns of their windows; each block stands
-    for its heads, so that a pair sharing several heads is met once, in the block of the
-    first. Only postings with a new article in them and another article beside it count."""
-    row, place = np.nonzero(heads != _NO_HEAD)
-    column = heads[row, place]
-    if len(column) == 0:
-        return
-    width = int(column.max()) + 1
-    held = np.bincount(column, minlength=width)
-    new_held = np.bincount(column[fresh[row]], minlength=width)
-    useful = (held >= 2) & (new_held >= 1)
-    chosen = useful[column]
-    row, column = row[chosen], column[chosen]
-    order = np.lexsort((row, column))
-    row, column = row[order], column[order]
-    if len(column) == 0:
-        return
-    terms, starts, sizes = np.unique(column, return_index=True, return_counts=True)
-    # Consecutive heads share a group until their postings hold _GROUP_ROWS new articles
-    # (the blocks' rows: all of them in a graph built cold, a few when one is extended)
-    news = new_held[terms]
-    group = (np.cumsum(news) - news) // _GROUP_ROWS
-    cuts = np.concatenate([[0], np.nonzero(np.diff(group))[0] + 1, [len(terms)]])
-    for low, high in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        entries = slice(int(starts[low]), int(starts[high - 1] + sizes[high - 1]))
-        members = np.unique(row[entries])
-        member_days = [days[member] for member in members.tolist()]
-        for rows, row_days, columns, column_days in _blocks(member_days, fresh[members]):
-            yield (
-                members[rows],
-                row_days,
-                members[columns],
-                column_days,
-                int(terms[low]),
-                int(terms[high - 1]) + 1,
-            )
