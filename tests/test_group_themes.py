@@ -87,6 +87,34 @@ def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
     assert placement.theme == OTHER_THEME
 
 
+def test_a_report_naming_its_subject_by_one_word_repeated_is_placed() -> None:
+    """With a theme of a name and keywords alone, a report that says "sanctions" throughout
+    is about sanctions, though it uses no other word of the theme; one mention never decides."""
+    terse = (Theme("Sanctions", "", ("sanctions", "embargo", "price cap")),)
+    repeated = doc(
+        "repeated",
+        "Allies unveil new sanctions on Moscow",
+        [
+            "Western governments unveiled new sanctions on Moscow on Friday, the fourth round "
+            "this year.",
+            "Officials said the sanctions would take effect next month, and that further "
+            "sanctions were being prepared if the talks failed.",
+        ],
+    )
+    once = doc(
+        "once",
+        "Allies meet in Brussels",
+        [
+            "Western governments met in Brussels on Friday to discuss the budget for next year.",
+            "Officials said sanctions were not on the agenda, and the talks ended early.",
+        ],
+    )
+    placed, passing = place_themes([[repeated], [once]], terse)
+    assert placed.theme == "Sanctions"
+    assert passing.theme == OTHER_THEME
+    assert "1 mention of its words, 2 needed" in passing.why[0]
+
+
 def test_a_theme_clear_only_after_the_lead_places_the_story() -> None:
     late = doc(
         "late",

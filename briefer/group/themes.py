@@ -15,9 +15,9 @@ Both weigh a typical report alike, so one reference length and one chance model 
 
 A theme places a story only on evidence that cannot be chance: its score must reach what an
 unrelated report of the same length would score against that theme (a per-theme null model:
-the theme's words drawn at their English frequencies), the match must hold at least two
-different words of the theme, so one keyword in an unrelated context ("killed off" in a game
-review) does not decide, and it must name the proper names of the theme's name. Among the
+the theme's words drawn at their English frequencies), the theme's words must be mentioned at
+least twice (one word repeated or two), so one keyword in an unrelated context ("killed off" in
+a game review) does not decide, and it must name the proper names of the theme's name. Among the
 themes a story qualifies for, the most evidence in the theme's own words over the whole
 article chooses. A story of several reports goes where most of them go, each placed alone
 (_vote): its theme is always one of its reports' own. Everything that decided is kept in the
@@ -50,7 +50,7 @@ from briefer.group.theme_patterns import (
     _BODY_FIELD,
     _HEADLINE_FIELD,
     _LEAD_FIELD,
-    _MIN_TERMS,
+    _MIN_MENTIONS,
     _REFERENCE_LENGTH,
     _qualifiers,
     _saturation,
@@ -86,9 +86,9 @@ class _Reading:
     gains: sparse.csr_matrix  # stories x patterns: saturated mean term frequencies
     scores: np.ndarray  # BM25F evidence
     own: np.ndarray  # the part of it in the theme's own words (not near-synonyms)
-    words: np.ndarray  # distinct theme words found
+    mentions: np.ndarray  # mentions of the theme's words in this reading
     qualified: np.ndarray  # names every proper name of the theme's name
-    eligible: np.ndarray  # clears the null with enough words, and qualified
+    eligible: np.ndarray  # clears the null with enough mentions, and qualified
 
 
 @dataclass(frozen=True)
@@ -266,12 +266,14 @@ def _read(
     gains.data = _saturation(gains.data, ratio)
     themes = weights.shape[1]
     scores = np.asarray(gains @ weights).reshape(count, themes)
-    present = sparse.csr_matrix(per_story, copy=True)
-    present.data = np.ones_like(present.data)
-    words = np.asarray(present @ (weights > 0)).reshape(count, themes).astype(np.int64)
-    eligible = (scores >= needed) & (words >= _MIN_TERMS) & qualified & (needed > 0)
+    read = weight > 0  # the front reads no tail
+    found = sparse.csr_matrix(
+        (np.ones(int(read.sum())), (story[read], hits.column[read])), shape=shape
+    )
+    mentions = np.asarray(found @ (weights > 0)).reshape(count, themes).astype(np.int64)
+    eligible = (scores >= needed) & (mentions >= _MIN_MENTIONS) & qualified & (needed > 0)
     own_scores = np.asarray(gains @ own).reshape(count, themes)
-    return _Reading(gains, scores, own_scores, words, qualified, eligible)
+    return _Reading(gains, scores, own_scores, mentions, qualified, eligible)
 
 
 def _shortfall(
@@ -281,8 +283,8 @@ def _shortfall(
     reasons = []
     if reading.scores[s, t] < needed:
         reasons.append(f"score {reading.scores[s, t]:.1f} of {needed:.1f} needed")
-    if reading.words[s, t] < _MIN_TERMS:
-        reasons.append(f"{reading.words[s, t]} theme word of {_MIN_TERMS} needed")
+    if reading.mentions[s, t] < _MIN_MENTIONS:
+        reasons.append(f"{reading.mentions[s, t]} mention of its words, {_MIN_MENTIONS} needed")
     if not reading.qualified[s, t]:
         reasons.append(f"never names {' or '.join(qualifiers)}")
     return f"nearest theme {theme}: " + ", ".join(reasons)
