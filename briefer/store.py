@@ -74,8 +74,10 @@ from briefer.serialize import (
     article_data,
     article_from,
     briefing_data,
+    briefing_floats,
     briefing_from,
     compact,
+    compact_floats,
     compact_plain,
     placement_data,
     placement_from,
@@ -582,7 +584,7 @@ class Store:
             "seen": {identity: day.isoformat() for identity, day in sorted(seen.items())},
             "briefing": briefing_data(briefing),
         }
-        self._add("briefings", key, compact(value))
+        self._add("briefings", key, compact_floats(value, briefing_floats(briefing)))
 
     def outputs(self, key: str) -> Any:
         """The record of the files a run wrote (Cache.written), kept in the briefings table
