@@ -2,13 +2,16 @@
 half and reporting it on the other.
 
     python benchmarks/themes_halves.py ../shared/eval/themes_dev.jsonl \
-        ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] [--set NAME=VALUE]
+        ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] [--set NAME=VALUE] \
+        [--all-rows] [--terse]
 
 Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
 depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
 says to judge by them). --set overrides a constant of briefer.group.themes (or texts) for a
 sweep (the near-synonyms' cut is baked into their shipped table: see
-tools/build_word_vectors.py).
+tools/build_word_vectors.py). --terse reads each themes file with its descriptions left out:
+the same subjects as a user who writes only names and keywords would give them, a check that
+placement does not need a description (the held-out data comes with another user's file).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -61,9 +65,11 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
 
 
 def score(
-    rows: list[dict[str, object]], themes_path: Path, rename: dict[str, str]
+    rows: list[dict[str, object]], themes_path: Path, rename: dict[str, str], terse: bool = False
 ) -> dict[str, str]:
     themes = load_themes(themes_path)
+    if terse:
+        themes = tuple(replace(theme, description="") for theme in themes)
     docs = [[clean(row_article(row))] for row in rows]
     placed = place_themes(docs, themes)
     lines = {}
@@ -93,6 +99,7 @@ def main() -> int:
     parser.add_argument("--alt", type=Path)
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
+    parser.add_argument("--terse", action="store_true", help="leave the descriptions out")
     args = parser.parse_args()
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
@@ -109,7 +116,7 @@ def main() -> int:
     for label, path, rename in [("file", args.themes, {})] + (
         [("alt", args.alt, ALT_NAMES)] if args.alt else []
     ):
-        for part, line in score(rows, path, rename).items():
+        for part, line in score(rows, path, rename, args.terse).items():
             print(f"{label:5} {part:4} {line}")
     return 0
 

@@ -172,7 +172,7 @@ def decide(
 ) -> list[str]:
     """themes.placements' rule: eligible when the score clears the null with two theme words
     and the theme's names; the eligible theme with the most own-word evidence."""
-    eligible = (scores >= needed) & (distinct >= P._MIN_TERMS) & prep.qualified
+    eligible = (scores >= needed) & (distinct >= P._MIN_MENTIONS) & prep.qualified
     best = np.argmax(np.where(eligible, owns, -np.inf), axis=1)
     return [prep.themes[b].name if eligible[i].any() else OTHER_THEME for i, b in enumerate(best)]
 

@@ -224,8 +224,8 @@ def variants(
             ranked = decide(front, scores, o, distinct, needed)
             yield "decay 66 ranking only", ranked, scores / needed
             # Either reading clearing the same null qualifies the article.
-            either = ((scores >= needed) & (distinct >= P._MIN_TERMS) & front.qualified) | (
-                (s >= needed) & (d >= P._MIN_TERMS) & whole.qualified
+            either = ((scores >= needed) & (distinct >= P._MIN_MENTIONS) & front.qualified) | (
+                (s >= needed) & (d >= P._MIN_MENTIONS) & whole.qualified
             )
             for name, rank in (("front", owns), ("whole", o)):
                 best = np.argmax(np.where(either, rank, -np.inf), axis=1)
@@ -241,8 +241,8 @@ def variants(
                     ("max", np.maximum(own_null, needed)),
                 ):
                     either_own = (
-                        (scores >= needed) & (distinct >= P._MIN_TERMS) & front.qualified
-                    ) | ((s >= whole_needed) & (d >= P._MIN_TERMS) & whole.qualified)
+                        (scores >= needed) & (distinct >= P._MIN_MENTIONS) & front.qualified
+                    ) | ((s >= whole_needed) & (d >= P._MIN_MENTIONS) & whole.qualified)
                     best = np.argmax(np.where(either_own, o, -np.inf), axis=1)
                     yield (
                         f"either, whole null {label} {sigmas:.0f}",
@@ -305,8 +305,8 @@ def story_variants(
     s, o, d = bm25(whole)
     yield "current", decide(front, scores, owns, distinct, needed)
     yield "decay 66", decide(whole, s, o, d, needed)
-    either = ((scores >= needed) & (distinct >= P._MIN_TERMS) & front.qualified) | (
-        (s >= needed) & (d >= P._MIN_TERMS) & whole.qualified
+    either = ((scores >= needed) & (distinct >= P._MIN_MENTIONS) & front.qualified) | (
+        (s >= needed) & (d >= P._MIN_MENTIONS) & whole.qualified
     )
     for name, rank in (("front", owns), ("whole", o)):
         best = np.argmax(np.where(either, rank, -np.inf), axis=1)

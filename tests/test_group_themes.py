@@ -4,6 +4,7 @@ briefing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "themes_dev.jsonl"
 
 THEMES = (
     Theme(
@@ -83,6 +85,34 @@ def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
     )
     placement = place_themes([[game]], THEMES)[0]
     assert placement.theme == OTHER_THEME
+
+
+def test_a_report_naming_its_subject_by_one_word_repeated_is_placed() -> None:
+    """With a theme of a name and keywords alone, a report that says "sanctions" throughout
+    is about sanctions, though it uses no other word of the theme; one mention never decides."""
+    terse = (Theme("Sanctions", "", ("sanctions", "embargo", "price cap")),)
+    repeated = doc(
+        "repeated",
+        "Allies unveil new sanctions on Moscow",
+        [
+            "Western governments unveiled new sanctions on Moscow on Friday, the fourth round "
+            "this year.",
+            "Officials said the sanctions would take effect next month, and that further "
+            "sanctions were being prepared if the talks failed.",
+        ],
+    )
+    once = doc(
+        "once",
+        "Allies meet in Brussels",
+        [
+            "Western governments met in Brussels on Friday to discuss the budget for next year.",
+            "Officials said sanctions were not on the agenda, and the talks ended early.",
+        ],
+    )
+    placed, passing = place_themes([[repeated], [once]], terse)
+    assert placed.theme == "Sanctions"
+    assert passing.theme == OTHER_THEME
+    assert "1 mention of its words, 2 needed" in passing.why[0]
 
 
 def test_a_theme_clear_only_after_the_lead_places_the_story() -> None:
@@ -163,6 +193,77 @@ def test_an_other_story_names_its_nearest_theme_and_what_it_lacked() -> None:
     assert placement.why[0].startswith("nearest theme Sanctions: ")
     assert "needed" in placement.why[0]
     assert "sanctions" in placement.why[1:]
+
+
+def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:
+    """Two reports that each fall short of Battlefield (one theme word in one, too little
+    evidence in the other) read as one mean report clear it; the story stays in Other, and
+    its explanation says how its reports went."""
+    lake = doc(
+        "lake",
+        "Villagers count the cost of a hard winter",
+        [
+            "Villagers near the lake said the winter had been hard, with shelling some nights.",
+            "The council said repairs to the school roof would start in spring, and the bus "
+            "service would resume once the road was cleared of snow.",
+        ],
+    )
+    fields = doc(
+        "fields",
+        "Farmers return to fields as the thaw begins",
+        [
+            "Farmers returned to fields outside the town as the thaw began; troops were seen "
+            "on the road.",
+            "Prices for seed and fuel rose again this month, traders at the market said.",
+        ],
+    )
+    alone = place_themes([[lake], [fields]], THEMES)
+    assert [p.theme for p in alone] == [OTHER_THEME, OTHER_THEME]
+    story = place_themes([[lake, fields]], THEMES)[0]
+    battlefield = story.fits[0]
+    assert battlefield.score > battlefield.needed  # the mean report would have cleared it
+    assert story.theme == OTHER_THEME
+    assert story.why[0] == (
+        "nearest theme Battlefield: 0 of 2 reports placed there alone (2 under Other developments)"
+    )
+
+
+def test_a_story_goes_where_most_of_its_reports_go_alone() -> None:
+    front = doc(
+        "front",
+        "Shelling and a missile attack as troops hold the front line",
+        [
+            "Troops held the front line overnight under heavy shelling, officials said, and a "
+            "missile attack hit a depot behind it.",
+            "The offensive has stalled, and both sides reported losses in the battle.",
+        ],
+    )
+    most = place_themes([[STRIKE, front, unrelated(1)]], THEMES)[0]
+    assert most.theme == "Battlefield"
+    assert most.why[0] == "2 of 3 reports placed here alone (1 under Other developments)"
+    assert {"shelling", "troops"} <= set(most.why[1:])
+    # One themed report and one unrelated: no majority for the theme.
+    split = place_themes([[STRIKE, unrelated(1)]], THEMES)[0]
+    assert split.theme == OTHER_THEME
+    assert split.why[0].startswith("nearest theme Battlefield: 1 of 2 reports placed there")
+
+
+def test_a_story_is_filed_where_one_of_its_reports_is_filed_alone() -> None:
+    """Over the self-written items grouped three by three (and the samples' stories), a
+    story's theme is one its reports take alone, or Other; a report alone is unchanged."""
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    documents = [
+        doc(str(row["id"]), str(row["title"]), str(row["text"]).split("\n\n")) for row in rows
+    ]
+    themes = load_themes(REPO / "samples" / "themes.toml")
+    alone = [p.theme for p in place_themes([[d] for d in documents], themes)]
+    stories = [documents[i : i + 3] for i in range(0, len(documents), 3)]
+    placed = place_themes(stories, themes)
+    themed = 0
+    for start, placement in zip(range(0, len(documents), 3), placed, strict=True):
+        assert placement.theme in {*alone[start : start + 3], OTHER_THEME}
+        themed += placement.theme != OTHER_THEME
+    assert themed >= len(stories) // 3
 
 
 def test_themes_report_files_every_article_as_the_briefing_does() -> None:

@@ -535,7 +535,7 @@ def themes_command(
                 title = fit.article.title or fit.article.path
                 if fit.theme == theme and theme in {f.theme for f in fit.fits}:
                     mine = next(f for f in fit.fits if f.theme == theme)
-                    terms = ", ".join(mine.terms) or "-"
+                    terms = ", ".join(fit.why) or "-"  # a story of several: how they went
                     also = f"; also {', '.join(fit.secondary)}" if fit.secondary else ""
                     typer.echo(f"  {mine.score:6.1f}  {title}  [{terms}{also}]")
                 else:

@@ -128,15 +128,17 @@ def first_shared(
 
 
 def _head_matrix(heads: np.ndarray, first: int, end: int, before: int) -> sparse.csr_matrix:
-    """The heads as a 0/1 matrix: a head in [first, end) in its own column (value 1), one
-    before `first` in a second copy of the columns (value `before`), later ones left out."""
-    row, place = np.nonzero(heads < end)
-    column = heads[row, place]
-    early = column < first
-    values = np.where(early, before, 1).astype(np.int64)
-    return sparse.csr_matrix(
-        (values, (row, np.where(early, column + end, column))), shape=(len(heads), 2 * end)
-    )
+    """The heads before `end` as a matrix over the columns [0, end): a head in [first, end)
+    counts 1, one before `first` counts `before`. Made in CSR form at once (a row's heads are
+    ascending and end with the padding, so those before `end` are a prefix of the row): the
+    graph makes two for each block of pairs, and building them through COO was a sixth of its
+    time on the 10k bench week."""
+    within = heads < end
+    column = heads[within]
+    values = np.where(column < first, before, 1).astype(np.int64)
+    indptr = np.zeros(len(heads) + 1, dtype=np.int64)
+    np.cumsum(within.sum(axis=1), out=indptr[1:])
+    return sparse.csr_matrix((values, column, indptr), shape=(len(heads), end))
 
 
 def candidate_blocks(

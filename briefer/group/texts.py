@@ -4,6 +4,7 @@ which story clustering, theme placement and topic labels all share."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import sys
 import zlib
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import chain, filterfalse, repeat
 
 import numpy as np
 
@@ -183,12 +184,7 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     ids: dict[str, int] = {}
     pieces: list[np.ndarray] = []
     for one in features:
-        vocabulary = _split(one.vocabulary)
-        table = np.fromiter(
-            [ids.setdefault(word, len(ids)) for word in vocabulary],
-            dtype=np.int32,
-            count=len(vocabulary),
-        )
+        table = _numbers(_split(one.vocabulary), ids)
         pieces.append(table[np.frombuffer(one.words, dtype=np.intc)])
     surface = tuple(ids)
     name_lists = [_split(one.names) for one in features]
@@ -226,11 +222,7 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
     tail_pieces: list[np.ndarray] = []
     for one in features:
         forms, words = tail_words(one.tail)
-        table = np.fromiter(
-            [tail_ids.setdefault(form, len(tail_ids)) for form in forms],
-            dtype=np.int32,
-            count=len(forms),
-        )
+        table = _numbers(forms, tail_ids)
         tail_pieces.append(table[words >> 1] * 2 + (words & 1))
     tail_forms = tuple(tail_ids)
     tail = np.concatenate(tail_pieces) if tail_pieces else np.zeros(0, dtype=np.int32)
@@ -263,6 +255,15 @@ def texts_from(features: Sequence[TextFeatures]) -> Texts:
             np.int64
         ),
     )
+
+
+def _numbers(distinct: Sequence[str], number: dict[str, int]) -> np.ndarray:
+    """The number of each of an article's distinct words in `number` (int32), the words new
+    to it numbered on from its size, in order: what number.setdefault(word, len(number))
+    gives word by word, in three passes of compiled code instead (texts_from runs this for
+    every article: 1.9 million words at 10,000 articles, half its time when word by word)."""
+    number.update(zip(filterfalse(number.__contains__, distinct), itertools.count(len(number))))
+    return np.fromiter(map(number.__getitem__, distinct), dtype=np.int32, count=len(distinct))
 
 
 def article_slices(texts: Texts, size: int) -> Iterator[Texts]:
