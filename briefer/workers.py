@@ -634,6 +634,7 @@ def _worker(
     input it is on (imports: modules to import first; collect: the collector's thresholds)."""
     if collect is not None:
         gc.set_threshold(*collect)
+    gc.enable()  # a forked worker: the command turns it off in its own process (briefer.cli)
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

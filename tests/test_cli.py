@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -398,3 +399,12 @@ def test_send_takes_its_recipients_from_briefer_toml(
     code, out, err = run_cli("send", briefing, "--dry-run")
     assert code == 0, err
     assert out.strip() == str(tmp_path / "out" / "2024-12-05.eml")
+
+
+def test_make_turns_the_collector_back_on(tmp_path: Path) -> None:
+    # Off while the briefing is made (briefer.cli make), on again for whatever the calling
+    # process does next, the run failing or not.
+    code, _, _ = run_cli("make", "-i", str(REPO / "samples"), "--out", str(tmp_path / "b"))
+    assert code == EXIT_OK and gc.isenabled()
+    code, _, _ = run_cli("make", "-i", str(tmp_path / "missing"), "--out", str(tmp_path / "c"))
+    assert code != EXIT_OK and gc.isenabled()

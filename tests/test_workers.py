@@ -5,6 +5,7 @@ next run uses. Real processes, real signals, a corpus big enough for the pool.""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -248,3 +249,29 @@ def test_checking_a_themes_file_does_not_import_the_stemmer(tmp_path: Path) -> N
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert done.stdout.strip() == "False"
+
+
+def _collecting(items: list[int], started: Callable[[int], None]) -> list[bool]:
+    for position in range(len(items)):
+        started(position)
+    return [gc.isenabled() for _ in items]
+
+
+@needs_cores
+def test_a_forked_worker_collects_while_the_command_does_not() -> None:
+    # briefer make turns the collector off in its own process (briefer.cli); the workers it
+    # forks parse feeds and pages, which leave cycles, so they turn it back on.
+    pool = Workers(budget=2.0)
+    gc.disable()
+    try:
+        results = in_workers(
+            pool,
+            [1, 2, 3, 4],
+            _collecting,
+            lambda item, why: f"{item}: {why}",
+            ("check", "checking"),
+        )
+    finally:
+        gc.enable()
+        pool.close()
+    assert results == [True, True, True, True]

@@ -10,42 +10,52 @@ few hundred bytes of nested aliases ("billion laughs") expand to gigabytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from briefer.errors import InputError
 from briefer.records import Article
 from briefer.safe_text import one_line
 
+if TYPE_CHECKING:
+    import yaml
+
 _FENCES = {"+++": ("toml", ("+++",)), "---": ("yaml", ("---", "..."))}
 _TOML_LINE = re.compile(r"at line (\d+)")
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@functools.cache
+def _loader() -> type[yaml.SafeLoader]:
+    """The YAML loader, made (and PyYAML imported, ~11 ms) with the first YAML header: a run
+    whose headers are all TOML never needs it."""
+    import yaml
 
-class _NoAliasLoader(_BaseLoader):  # type: ignore[valid-type, misc]
-    """Safe loading without aliases or merge keys: every node is constructed at most once,
-    so the result is never larger than the text."""
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
-            raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not allowed", node.start_mark
-            )
-        return super().construct_object(node, deep)
+    class _NoAliasLoader(base):  # type: ignore[valid-type, misc]
+        """Safe loading without aliases or merge keys: every node is constructed at most
+        once, so the result is never larger than the text."""
 
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        for key, _value in node.value:
-            if key.tag == "tag:yaml.org,2002:merge":
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            if node in self.constructed_objects or node in self.recursive_objects:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "merge keys (<<) are not allowed", key.start_mark
+                    None, None, "aliases (*name) are not allowed", node.start_mark
                 )
-        super().flatten_mapping(node)
+            return super().construct_object(node, deep)
+
+        def flatten_mapping(self, node: yaml.MappingNode) -> None:
+            for key, _value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "merge keys (<<) are not allowed", key.start_mark
+                    )
+            super().flatten_mapping(node)
+
+    return _NoAliasLoader
 
 
 def split_front_matter(where: str, text: str) -> tuple[Mapping[str, Any], str] | None:
@@ -124,8 +134,10 @@ def parse_toml(where: str, header: str) -> Mapping[str, Any]:
 
 
 def parse_yaml(where: str, header: str) -> Mapping[str, Any]:
+    import yaml
+
     try:
-        loaded = yaml.load(header, Loader=_NoAliasLoader)
+        loaded = yaml.load(header, Loader=_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         place = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
