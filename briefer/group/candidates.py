@@ -42,7 +42,9 @@ _NO_HEAD = np.iinfo(np.int64).max  # padding of the rows with fewer heads than t
 # against products of articles that share none of the block's heads, masked afterwards.
 # Speed only: which pairs are met does not depend on it. Graph CPU on the 10k bench week
 # (heads then the 5 heaviest terms, load ~10): 32 1.16 s, 64 0.87, 128 0.81, 256 0.92; at
-# 30k (head weight 0.17) 64 6.84 s, 128 6.64.
+# 30k (head weight 0.17) 64 6.84 s, 128 6.64. With the heads in_block_order (two threads,
+# load ~2): 10k 64 1.57 s, 128 1.36-1.38, 256 1.31-1.33, 512 1.49-1.52; 30k 128 5.11-5.42,
+# 256 5.02-5.39, 512 5.50: within noise of each other, so 128 is kept.
 _GROUP_ROWS = 128
 
 # A block of rows with the columns they meet: (rows, their days or None, columns, the dated
