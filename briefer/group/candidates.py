@@ -141,6 +141,35 @@ def _head_matrix(heads: np.ndarray, first: int, end: int, before: int) -> sparse
     return sparse.csr_matrix((values, column, indptr), shape=(len(heads), end))
 
 
+def in_block_order(heads: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """The heads renumbered (padding kept) so that heads held by the same articles come
+    together: the heads that can pair a new article with another (held by two articles or
+    more, one of them new) by the first article that holds each, then by column; the others
+    after them. candidate_blocks cuts consecutive heads into blocks, and a pair is met in the
+    block of the first head it shares in this order, so any order meets every pair once
+    (speed only, as _GROUP_ROWS). In column order (alphabetical) the ~9 heads that a story's
+    reports share fell into as many blocks, each comparing those reports again with the
+    block's other articles."""
+    row, place = np.nonzero(heads != _NO_HEAD)
+    column = heads[row, place]
+    if len(column) == 0:
+        return heads
+    width = int(column.max()) + 1
+    held = np.bincount(column, minlength=width)
+    new_held = np.bincount(column[fresh[row]], minlength=width)
+    useful = (held >= 2) & (new_held >= 1)
+    first_holder = np.full(width, len(fresh), dtype=np.int64)
+    np.minimum.at(first_holder, column, row)
+    key = np.where(useful, first_holder, len(fresh) + 1)
+    order = np.lexsort((np.arange(width), key))
+    rank = np.empty(width, dtype=np.int64)
+    rank[order] = np.arange(width)
+    renumbered = np.full_like(heads, _NO_HEAD)
+    renumbered[row, place] = rank[column]
+    renumbered.sort(axis=1)
+    return renumbered
+
+
 def candidate_blocks(
     days: Sequence[int | None], fresh: np.ndarray, heads: np.ndarray
 ) -> Iterable[Block]:

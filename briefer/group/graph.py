@@ -309,7 +309,7 @@ def _compare(
     least zero and `top` has _NEIGHBOURS of its own), and a pair held against lower best
     lists is judged in _judged against the final ones (holding is a bound: lower lists
     hold more pairs, never fewer)."""
-    heads = candidates.heads(vectors)
+    heads = candidates.in_block_order(candidates.heads(vectors), fresh)
     blocks = list(candidates.candidate_blocks(days, fresh, heads))
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
