@@ -91,13 +91,14 @@ from briefer.serialize import (
     told_from,
 )
 from briefer.stamps import (
-    blob_checksum,
     blob_digest,
+    blob_sound,
     checksum,
     code_salt,
     file_key,
     file_stamp,
     input_tag,
+    sound,
 )
 
 log = logging.getLogger(__name__)
@@ -626,7 +627,7 @@ class Store:
         if row is None:
             return None
         value, check = row
-        if not isinstance(value, bytes) or check != blob_checksum(key, value):
+        if not isinstance(value, bytes) or not blob_sound(key, value, str(check)):
             self.damaged += 1
             return None
         from briefer.group.rows import rows_from_bytes  # numpy: only when rows are wanted
@@ -721,7 +722,7 @@ def _trim(connection: sqlite3.Connection, table: str, kept: int) -> None:
 
 def _sound(row: tuple[Any, ...]) -> bool:
     key, value, check = row[:3]
-    return isinstance(value, str) and check == checksum(key, value)
+    return isinstance(value, str) and isinstance(check, str) and sound(key, value, check)
 
 
 def _articles_from(head: Any, body: str) -> tuple[Article, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
@@ -564,3 +565,26 @@ def test_the_rows_blob_is_written_in_parts_of_the_size_given_and_other_bytes_are
     ):
         with pytest.raises(ValueError):
             rows_from_bytes(bad)
+
+
+def test_first_seen_days_checked_the_older_way_are_still_read(tmp_path: Path) -> None:
+    # Rows now carry a CRC-32 (stamps.checksum); a row of an older briefer its blake2b.
+    path, day = tmp_path / "store.sqlite3", dt.date(2024, 12, 3)
+    store = Store.open(path)
+    assert store is not None
+    store.first_seen(["a1"], day)
+    store.save()
+    store.close()
+    connection = sqlite3.connect(path)
+    ((key, value, check),) = connection.execute("SELECT key, value, checksum FROM seen")
+    assert check == checksum(key, value) and len(check) == 8
+    older = f"row\x00{key}\x00{value}\x00".encode()
+    blake = hashlib.blake2b(older, digest_size=16).hexdigest()
+    for written, kept in ((blake, True), (blake[:-1] + ("1" if blake[-1] == "0" else "0"), False)):
+        connection.execute("UPDATE seen SET checksum = ?", (written,))
+        connection.commit()
+        store = Store.open(path)
+        assert store is not None
+        assert store.seen_days(["a1"]) == ({"a1": day} if kept else {})
+        store.close()
+    connection.close()
