@@ -6,9 +6,10 @@ conventions.py; the `eval` commands are in evaluate.py.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,6 +65,15 @@ app = typer.Typer(
     help="Turn a pile of news articles into a dated, extractive briefing.",
 )
 app.add_typer(eval_app, name="eval")
+
+
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _version(value: bool) -> None:
@@ -217,52 +227,50 @@ def make(
     Every option left out is taken from its BRIEFER_* environment variable, else from
     briefer.toml, else from the default shown.
     """
-    from briefer.pipeline import make as make_briefing
+    # The cyclic collector is off in this process while it imports the pipeline and makes the
+    # briefing: what a run builds here is long-lived and, but for a few hundred objects, free
+    # of cycles, so each collection only scanned it again. Counted by gc.callbacks
+    # (collections, objects found unreachable, seconds): a cold 10k bench run 37, 703, 0.19
+    # s; a cold 30k run 58, 703, 0.75 s (peak RSS of the main process 735 MB with it, 738
+    # without); a +50 run on the 10k store 35, 738, 0.076 s; importing the modules a +50 run
+    # needs, 0.28 -> 0.26 s. Worker processes collect as ever (workers._worker: parsing feeds
+    # and pages leaves cycles, ~18 objects a file).
+    with _collector_off():
+        from briefer.pipeline import make as make_briefing
 
-    flags: dict[str, object] = {
-        "since": since,
-        "until": until,
-        "inputs": inputs or None,
-        "out": out,
-        "formats": formats,
-        "themes": themes,
-        "sentences": sentences,
-        "words": words,
-        "algorithm": algorithm,
-        "explain": explain,
-        "templates": templates,
-        "cache": cache,
-        "undated": undated,
-        "minutes": minutes,
-        "max_stories": max_stories,
-        "top": top,
-        "new_only": new_only,
-        "max_file_bytes": max_file_bytes,
-        "max_text_chars": max_text_chars,
-        "max_field_chars": max_field_chars,
-        "max_html_elements": max_html_elements,
-        "max_html_attributes": max_html_attributes,
-    }
-    try:
-        config = load_settings(config_file)
-        options = options_from(config, flags)
-        # Recipients and SMTP settings are checked before any work, the email sent after.
-        mailing = _plan_mailing(config, email, dry_run)
-        # The cyclic collector is off in this process while it makes the briefing: what a run
-        # builds here is long-lived and, but for a few hundred objects, free of cycles, so
-        # each collection only scanned it again. Counted by gc.callbacks (collections, objects
-        # found unreachable, seconds): a cold 10k bench run 37, 703, 0.19 s; a cold 30k run 58,
-        # 703, 0.75 s (peak RSS of the main process 735 MB with it, 738 without); a +50 run
-        # on the 10k store 35, 738, 0.076 s. Worker processes collect as ever (workers._worker:
-        # parsing feeds and pages leaves cycles, ~18 objects a file).
-        gc.disable()
+        flags: dict[str, object] = {
+            "since": since,
+            "until": until,
+            "inputs": inputs or None,
+            "out": out,
+            "formats": formats,
+            "themes": themes,
+            "sentences": sentences,
+            "words": words,
+            "algorithm": algorithm,
+            "explain": explain,
+            "templates": templates,
+            "cache": cache,
+            "undated": undated,
+            "minutes": minutes,
+            "max_stories": max_stories,
+            "top": top,
+            "new_only": new_only,
+            "max_file_bytes": max_file_bytes,
+            "max_text_chars": max_text_chars,
+            "max_field_chars": max_field_chars,
+            "max_html_elements": max_html_elements,
+            "max_html_attributes": max_html_attributes,
+        }
         try:
+            config = load_settings(config_file)
+            options = options_from(config, flags)
+            # Recipients and SMTP settings are checked before any work, the email sent after.
+            mailing = _plan_mailing(config, email, dry_run)
             with progress_bar("Summarizing") as progress:
                 result = make_briefing(options, progress=progress)
-        finally:
-            gc.enable()
-    except BrieferError as error:
-        raise fail(error) from None
+        except BrieferError as error:
+            raise fail(error) from None
     for skipped in result.failed:
         typer.echo(f"briefer: skipped {skipped.path}: {skipped.reason}", err=True)
     for path in result.paths:
