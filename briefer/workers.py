@@ -552,7 +552,7 @@ class Workers:
         for connection, (_, busy) in list(self.busy.items()):
             # A worker that has answered since is read first: it may be on its next task.
             if now - busy.place.read()[1] > budget and not connection.poll():
-                self._lost(connection, queue, self._overran())
+                self._lost(connection, queue, self._overran(), overran=True)
 
     def _overran(self) -> str:
         return f"took longer than {self.budget:g} s to {self.verb[0]}"
@@ -579,7 +579,12 @@ class Workers:
             self.progress(self.done, len(self.items))
 
     def _lost(
-        self, connection: Connection, queue: deque[list[int]], why: str, at: int | None = None
+        self,
+        connection: Connection,
+        queue: deque[list[int]],
+        why: str,
+        at: int | None = None,
+        overran: bool = False,
     ) -> None:
         """The worker on connection is stuck or dead (or overran on input at): replace it;
         the input it was on fails, the rest of its task goes back in the queue (one by one
@@ -589,6 +594,13 @@ class Workers:
         self._stop(process, connection)  # first: where it was no longer moves
         if at is None:
             on, at = busy.place.task(), busy.place.read()[0]
+            if overran and on < busy.tasks[0][0]:
+                # Its budget ran out before it began the task it was sent while idle: the
+                # clock was this process's, started on the task's first input at the send
+                # (_feed). Without a culprit the task would go back as it was, and with a
+                # budget shorter than a worker takes to start (the tests' nanosecond, or a
+                # loaded machine) the same task would be sent and lost forever.
+                on, at = busy.tasks[0][0], 0
         else:  # it answered the task it overran in: the first
             on = busy.tasks[0][0]
         self.idle.append(self._start())
