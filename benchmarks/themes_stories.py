@@ -41,7 +41,7 @@ from briefer.group import load_themes, place_themes
 from briefer.group import themes as T
 from briefer.group.grouping import file_stories
 from briefer.group.texts import document_parts, read_texts
-from briefer.group.theme_patterns import null_threshold, themes_patterns
+from briefer.group.theme_patterns import _MIN_MENTIONS, null_threshold, themes_patterns
 from briefer.ingest import read_inputs
 from briefer.records import Document, Theme
 
@@ -120,7 +120,7 @@ def _readings(
         present = sparse.csr_matrix(gains, copy=True)
         present.data = np.ones_like(present.data)
         words = np.asarray(present @ (weights > 0))
-        mean_eligible |= (scores >= needed) & (words >= T._MIN_TERMS) & named
+        mean_eligible |= (scores >= needed) & (words >= _MIN_MENTIONS) & named
         if reading is whole_alone:
             mean_own = np.asarray(gains @ own)
     mean_best = np.argmax(np.where(mean_eligible, mean_own, -np.inf), axis=1)
