@@ -145,7 +145,7 @@ def _to_theme(votes: np.ndarray, own: np.ndarray) -> np.ndarray:
     """As themes._vote, but a tie between Other and a theme goes to the theme."""
     themed = votes[:, 1:]
     top = themed.max(axis=1)
-    best = np.argmax(np.where(themed == top[:, None], own, -np.inf), axis=1)
+    best: np.ndarray = np.argmax(np.where(themed == top[:, None], own, -np.inf), axis=1)
     best[(top == 0) | (votes[:, 0] > top)] = -1
     return best
 
