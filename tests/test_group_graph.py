@@ -4,11 +4,14 @@ and that depends on the two articles alone."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy import sparse
 
 from briefer.group import candidates
 from briefer.group import graph as graph_module
+from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import empty_graph, extend_graph, story_graph
 
 NAMES = ["alpha", "beta", "common", "gamma"]
@@ -56,3 +59,70 @@ def test_whether_a_pair_is_compared_does_not_depend_on_the_other_articles() -> N
     )
     for name in ("top", "baselines", "first", "second", "damped", "similarity", "copies"):
         assert np.array_equal(getattr(extended, name), getattr(cold, name)), name
+
+
+def _met(
+    blocks: list[candidates.Block], heads: np.ndarray, days: list[int | None]
+) -> set[tuple[int, int]]:
+    """The pairs a plan's blocks compare: sharing, first, a head of the block's range, and
+    within the date window when both are dated (the block's columns span its rows' window)."""
+    met = set()
+    for rows, _, columns, _, first, end in blocks:
+        shared = candidates.first_shared(heads, rows, columns, first, end)
+        for i, j in zip(*np.nonzero(shared), strict=True):
+            a, b = int(rows[i]), int(columns[j])
+            if a != b and _in_window(days[a], days[b]):
+                met.add((min(a, b), max(a, b)))
+    return met
+
+
+def _in_window(first: int | None, second: int | None) -> bool:
+    return first is None or second is None or abs(first - second) <= WINDOW_DAYS
+
+
+def _layout(
+    rng: np.random.Generator, count: int, stories: bool, spread: int
+) -> tuple[sparse.csr_matrix, list[int | None]]:
+    """Term vectors and days: reports of stories of five (three heavy terms of their own
+    and light noise), or articles of random terms; days over `spread` days, a fifth undated."""
+    width = 3 * count // 5 if stories else 60
+    if stories:
+        dense = 0.1 * (rng.random((count, width)) < 20 / width)
+        for term in range(3):
+            dense[np.arange(count), (np.arange(count) // 5 * 3 + term) % width] = 1.0
+    else:
+        dense = rng.random((count, width)) * (rng.random((count, width)) < 0.08)
+        dense[np.arange(count), rng.integers(0, width, count)] += 0.5
+    vectors = sparse.csr_matrix(dense / np.linalg.norm(dense, axis=1, keepdims=True))
+    days = [None if rng.random() < 0.2 else int(rng.integers(0, spread)) for _ in range(count)]
+    return vectors, days
+
+
+def test_both_plans_of_candidate_blocks_meet_the_pairs_that_share_a_head() -> None:
+    """Heads grouped _GROUP_ROWS new articles at a time, or all in one group: the same pairs,
+    those sharing a head within the date window (one of them new), whatever the layout, dates
+    and new articles; cheaper_blocks takes the plan with fewer products, and each plan is the
+    cheaper one for some layout."""
+    rng = np.random.default_rng(7)
+    wins = []
+    for stories, spread, fresh_share in itertools.product((True, False), (7, 1500), (1.0, 0.1)):
+        vectors, days = _layout(rng, 600, stories, spread)
+        fresh = rng.random(len(days)) < fresh_share
+        heads = candidates.in_block_order(candidates.heads(vectors), fresh)
+        share = np.zeros((len(days), len(days)), dtype=bool)
+        for column in np.unique(heads[heads != candidates._NO_HEAD]):
+            holders = np.nonzero((heads == column).any(axis=1))[0]
+            share[np.ix_(holders, holders)] = True
+        expected = {
+            (a, b)
+            for a, b in zip(*np.nonzero(np.triu(share, 1)), strict=True)
+            if (fresh[a] or fresh[b]) and _in_window(days[a], days[b])
+        }
+        grouped = list(candidates.candidate_blocks(days, fresh, heads))
+        single = list(candidates.candidate_blocks(days, fresh, heads, candidates._ONE_GROUP))
+        assert _met(grouped, heads, days) == expected == _met(single, heads, days)
+        products = [sum(len(b[0]) * len(b[2]) for b in plan) for plan in (grouped, single)]
+        chosen = candidates.cheaper_blocks(days, fresh, heads)
+        assert sum(len(b[0]) * len(b[2]) for b in chosen) == min(products)
+        wins.append(products[0] <= products[1])
+    assert True in wins and False in wins

@@ -310,7 +310,7 @@ def _compare(
     lists is judged in _judged against the final ones (holding is a bound: lower lists
     hold more pairs, never fewer)."""
     heads = candidates.in_block_order(candidates.heads(vectors), fresh)
-    blocks = list(candidates.candidate_blocks(days, fresh, heads))
+    blocks = candidates.cheaper_blocks(days, fresh, heads)
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
         # Half the blocks (two threads at work): half the columns at a time, so that the
