@@ -22,6 +22,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,26 @@ ALT_NAMES = {  # the second wording's names for the same six subjects
     "Battlefield": "Fighting and front lines",
     "Humanitarian": "Civilians and refugees",
 }
+
+
+def themes_parser() -> argparse.ArgumentParser:
+    """The arguments every themes benchmark takes: the labelled rows, their themes file and
+    our second wording (--alt)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rows", type=Path)
+    parser.add_argument("themes", type=Path)
+    parser.add_argument("--alt", type=Path)
+    return parser
+
+
+def read_rows(path: Path) -> list[dict[str, Any]] | None:
+    """The labelled rows of a JSON-lines file; None (said on stderr) when it is absent, as
+    ../shared is on a user's machine: the benchmark then skips."""
+    if not path.exists():
+        print(f"{path}: not found; skipped", file=sys.stderr)
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line]
 
 
 def half(row_id: str) -> str:
@@ -93,16 +114,13 @@ def score(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rows", type=Path)
-    parser.add_argument("themes", type=Path)
-    parser.add_argument("--alt", type=Path)
+    parser = themes_parser()
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
     parser.add_argument("--terse", action="store_true", help="leave the descriptions out")
     args = parser.parse_args()
-    if not args.rows.exists():
-        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+    loaded = read_rows(args.rows)
+    if loaded is None:
         return 0
     from briefer.group import texts as texts_module
 
@@ -110,7 +128,7 @@ def main() -> int:
         name, _, value = pair.partition("=")
         module = texts_module if hasattr(texts_module, name) else themes_module
         setattr(module, name, type(getattr(module, name))(float(value)))
-    rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
+    rows = loaded
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
     for label, path, rename in [("file", args.themes, {})] + (

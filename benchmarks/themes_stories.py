@@ -25,8 +25,6 @@ The samples' stories with samples/themes.toml close the output (the briefing's p
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -46,7 +44,7 @@ from briefer.ingest import read_inputs
 from briefer.records import Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, half, row_article
+from themes_halves import ALT_NAMES, half, read_rows, row_article, themes_parser
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -171,15 +169,12 @@ def _line(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rows", type=Path)
-    parser.add_argument("themes", type=Path)
-    parser.add_argument("--alt", type=Path)
+    parser = themes_parser()
     args = parser.parse_args()
-    if not args.rows.exists():
-        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+    loaded = read_rows(args.rows)
+    if loaded is None:
         return 0
-    rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
+    rows = loaded
     documents = [_document(row) for row in rows]
     high = np.asarray([row.get("confidence") == "high" for row in rows])
     halves = np.asarray([half(str(row["id"])) for row in rows])

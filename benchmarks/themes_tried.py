@@ -36,8 +36,6 @@ say "none of these" at any threshold.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import sys
 from collections import defaultdict
@@ -58,7 +56,7 @@ from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, auc, half, row_article
+from themes_halves import ALT_NAMES, auc, half, read_rows, row_article, themes_parser
 
 _WINDOW_WORDS = 125  # content words in the first 1,500 characters (themes_dev median 135)
 
@@ -411,18 +409,12 @@ def separation(rows: list[dict[str, object]], gold: list[str], evidence: np.ndar
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rows", type=Path)
-    parser.add_argument("themes", type=Path)
-    parser.add_argument("--alt", type=Path)
+    parser = themes_parser()
     args = parser.parse_args()
-    if not args.rows.exists():
-        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+    loaded = read_rows(args.rows)
+    if loaded is None:
         return 0
-    rows: list[dict[str, object]] = [
-        json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line
-    ]
-    rows = [r for r in rows if r.get("confidence") == "high"]
+    rows = [r for r in loaded if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
     wordings = [("file", args.themes, {})] + ([("alt", args.alt, ALT_NAMES)] if args.alt else [])
     for label, path, rename in wordings:

@@ -18,8 +18,6 @@ right or wrong if the vectors' nearest theme decided them.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -32,7 +30,7 @@ from briefer.group import themes as themes_module
 from briefer.records import OTHER_THEME
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, auc, half, row_article
+from themes_halves import ALT_NAMES, auc, half, read_rows, row_article, themes_parser
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -40,13 +38,10 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rows", type=Path)
-    parser.add_argument("themes", type=Path)
-    parser.add_argument("--alt", type=Path)
+    parser = themes_parser()
     args = parser.parse_args()
-    if not args.rows.exists():
-        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+    loaded = read_rows(args.rows)
+    if loaded is None:
         return 0
     try:
         import wordfreq
@@ -57,8 +52,7 @@ def main() -> int:
     model = wordllama.WordLlama.load(
         cache_dir=Path(wordllama.__file__).parent, disable_download=True
     )
-    rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines()]
-    rows = [r for r in rows if r and r.get("confidence") == "high"]
+    rows = [r for r in loaded if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
     texts = [d.article.title + "\n" + "\n".join(b.text for b in d.blocks)[:1500] for d in documents]
     vectors = _unit(model.embed(texts))

@@ -80,8 +80,6 @@ the rows it moves across are as often wrong as right on half B: not taken.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -99,7 +97,7 @@ from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, row_article
+from themes_halves import ALT_NAMES, read_rows, row_article, themes_parser
 from themes_tried import (
     Prepared,
     Weigh,
@@ -317,18 +315,13 @@ def story_variants(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rows", type=Path)
-    parser.add_argument("themes", type=Path)
-    parser.add_argument("--alt", type=Path)
+    parser = themes_parser()
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
     args = parser.parse_args()
-    if not args.rows.exists():
-        print(f"{args.rows}: not found; skipped", file=sys.stderr)
+    loaded = read_rows(args.rows)
+    if loaded is None:
         return 0
-    rows: list[dict[str, object]] = [
-        json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line
-    ]
+    rows = loaded
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
