@@ -44,6 +44,9 @@ def parts_digest(*parts: str, start: hashlib.blake2b | None = None) -> hashlib.b
     return digest
 
 
+_BLAKE_DIGITS = 32  # a 16-byte blake2b in hex: the checks of rows written before
+
+
 def checksum(key: str, value: str) -> str:
     """What a row must carry: a check of its key and value, so a flipped byte or a row moved
     under another key is noticed: the CRC-32 of "row", key and value (8 hex digits), which is
@@ -62,9 +65,6 @@ def sound(key: str, value: str, check: str) -> bool:
         joined = f"row\x00{key}\x00{value}\x00".encode("utf-8", "surrogatepass")
         return check == hashlib.blake2b(joined, digest_size=16).hexdigest()
     return check == checksum(key, value)
-
-
-_BLAKE_DIGITS = 32  # a 16-byte blake2b in hex: the checks of rows written before
 
 
 def input_tag(limits: InputLimits) -> str:
@@ -95,7 +95,7 @@ def file_key(path: Path, cwd: str) -> str:
 
 def blob_checksum(key: str, value: bytes) -> str:
     """checksum for a binary value (the rows table)."""
-    digest = blob_digest(key)
+    digest = BlobDigest(key)
     digest.update(value)
     return digest.hexdigest()
 
@@ -113,10 +113,6 @@ class BlobDigest:
 
     def hexdigest(self) -> str:
         return format(self._crc, "08x")
-
-
-def blob_digest(key: str) -> BlobDigest:
-    return BlobDigest(key)
 
 
 def blob_sound(key: str, value: bytes, check: str) -> bool:

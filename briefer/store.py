@@ -91,7 +91,7 @@ from briefer.serialize import (
     told_from,
 )
 from briefer.stamps import (
-    blob_digest,
+    BlobDigest,
     blob_sound,
     checksum,
     code_salt,
@@ -651,7 +651,7 @@ class Store:
         from briefer.group.rows import rows_parts  # numpy: only when rows are kept
 
         size, parts = rows_parts(value)
-        digest = blob_digest(key)
+        digest = BlobDigest(key)
         for part in parts:
             digest.update(part)
         try:

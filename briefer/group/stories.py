@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import StoryGraph, story_graph
@@ -295,26 +296,6 @@ def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
     )
 
 
-def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Each of count nodes' connected component under the edges (first, second), numbered in
-    the order of each component's lowest node: scipy's connected_components numbering, whose
-    import (scipy.sparse.linalg and scipy.linalg with it) took ~30 ms of every rerun. Each
-    node points at a node of its component no higher than itself: in each round, a pointed-at
-    node (a root) with an edge to another root points at the lowest such one, and pointers
-    are then followed to their ends, until every edge's ends have one root, the component's
-    lowest node (a path of 30,000 nodes in random order: 10 rounds)."""
-    label = np.arange(count, dtype=np.int64)
-    while True:
-        ends = label[first], label[second]
-        apart = ends[0] != ends[1]
-        if not apart.any():
-            return np.unique(label, return_inverse=True)[1].reshape(-1)
-        low = np.minimum(ends[0][apart], ends[1][apart])
-        np.minimum.at(label, np.maximum(ends[0][apart], ends[1][apart]), low)
-        while not np.array_equal(followed := label[label], label):
-            label = followed
-
-
 def story_roots(
     graph: StoryGraph, memo: MutableMapping[str, list[int]] | None = None
 ) -> np.ndarray:
@@ -330,7 +311,11 @@ def story_roots(
     strong = graph.similarity >= _MERGE_THRESHOLD
     if not strong.any():
         return roots
-    component = components(count, graph.first[strong], graph.second[strong])
+    adjacency = sparse.coo_matrix(
+        (np.ones(int(strong.sum()), dtype=np.int8), (graph.first[strong], graph.second[strong])),
+        shape=(count, count),
+    )
+    _, component = connected_components(adjacency, directed=False)
     sizes = np.bincount(component)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     members_of = np.argsort(component, kind="stable")  # by component, rows in order
