@@ -486,6 +486,14 @@ class Workers:
         while len(self.idle) < min(count, self.count):
             self.idle.append(self._start())
 
+    def warm(self, modules: Sequence[str]) -> None:
+        """The idle workers import these modules now, while this process works on (no
+        answer is sent): a spawned worker otherwise imports what its work needs with its
+        first task, when the run waits on it."""
+        for _, connection in self.idle:
+            with contextlib.suppress(OSError):  # a dead one is found out when next sent to
+                connection.send((_import_modules, list(modules)))
+
     def keep(self, count: int) -> None:
         """End the idle workers past the first count, and start no more than count from now
         on (a later stage that wants one process beside this one); 0: close."""
@@ -679,6 +687,9 @@ def _worker(
             if sent is None:
                 return
             work, task = sent
+            if work is _import_modules:  # Workers.warm: nothing to answer
+                _import_modules(task)
+                continue
             place.begin()
             try:
                 message: tuple[str, Any, Any] = ("done", work(task, place.mark), place.slowest())
@@ -688,6 +699,11 @@ def _worker(
     finally:
         outbox.put(None)
         sender.join()
+
+
+def _import_modules(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 def _die_with_parent(parent: int) -> None:

@@ -29,7 +29,7 @@ from briefer.group.telling import tell_stories
 from briefer.halves import in_threads, split_point, with_workers
 from briefer.options import MakeOptions
 from briefer.records import OTHER_THEME, Article, Document, Summary
-from briefer.workers import Workers, _prepare_summarizing, summarize_chunk
+from briefer.workers import Workers, _prepare_summarizing, in_workers, summarize_chunk
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 
@@ -145,6 +145,29 @@ def test_a_spawned_worker_works_out_the_second_half_holding_nothing_of_this_proc
     assert {(pid, seen) for _, pid, seen in found[:5]} == {(os.getpid(), 1)}
     assert {seen for _, _, seen in found[5:]} == {0} and found[5][1] != os.getpid()
     assert not pool.idle and not pool.busy
+
+
+def _imported(items: Sequence[str], started: Callable[[int], None]) -> list[bool]:
+    return [name in sys.modules for name in items]
+
+
+@two_cores
+def test_a_warmed_worker_has_the_modules_before_its_first_task() -> None:
+    """Workers.warm: the idle spawned worker imports modules while the run works on (a run
+    warms the telling's once the files are read), and answers nothing for it, so its next
+    task's answer is its own. (Modules this test file does not import: the worker imports
+    the file to find the task's function.)"""
+    pool = Workers(start="spawn")
+    pool.start(1)
+    names = ["email.mime.text", "xml.dom.minidom", "wave"]
+    try:
+        cold = in_workers(pool, names, _imported, lambda name, why: None, ("look", "looking"))
+        assert cold == [False, False, False]
+        pool.warm(names[:2])
+        warmed = in_workers(pool, names, _imported, lambda name, why: None, ("look", "looking"))
+        assert warmed == [True, True, False]
+    finally:
+        pool.close()
 
 
 @two_cores
