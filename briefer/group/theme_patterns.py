@@ -190,10 +190,10 @@ _SYNONYM_WEIGHT = 0.5
 # in its body). 10 SD stays: the best on half A averaged over the three wordings (0.775; 8
 # SD 0.667, 12 SD 0.745); the third wording alone scores 0.664 at 8 (A 0.647, B 0.681).
 # Nor a vocabulary the file's own themes set apart: each theme's words as one GloVe vector (the
-# weight-weighted sum of its single words' vectors, the 50,000 commonest words, as
+# sum of its single words' vectors, each at its pattern weight; the 50,000 commonest words, as
 # tools/build_word_vectors.py reads them), its 15 nearest content words of cosine 0.75 or more
 # that are closer to it than to every other theme's by a margin d, as near-synonyms at w x IDF
-# (weighted-in by the null): d 0.1, w 0.25: 0.838 / 0.722, 0.721 / 0.764, 0.706 / 0.639; w 0.5:
+# (the null taking them in): d 0.1, w 0.25: 0.838 / 0.722, 0.721 / 0.764, 0.706 / 0.639; w 0.5:
 # 0.824 / 0.736, 0.721 / 0.722, 0.721 / 0.694; d 0.05: 0.838 / 0.750, 0.706 / 0.736, 0.676 /
 # 0.653; d 0.15: 0.853 / 0.722, 0.750 / 0.764, 0.706 / 0.639; d 0.2: the first two unchanged,
 # the third 0.691 / 0.639 (one row, on half B alone, for shipping the vectors). The words it
