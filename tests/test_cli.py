@@ -142,6 +142,28 @@ def test_bad_options_exit_2_with_one_line(
     assert len(err.strip().splitlines()) == 1 and needle in err
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("make", "--bogus"), "no such option: --bogus; see 'briefer make --help'"),
+        (
+            ("make", "--sinse", "2024-12-01"),
+            "no such option: --sinse (did you mean --since?); see 'briefer make --help'",
+        ),
+        (("make", "--sentences", "abc"), "invalid value for '--sentences': 'abc' is not a"),
+        (("make", "--since"), "option '--since' requires an argument"),
+        (("nosuch",), "no such command 'nosuch'"),
+        (("summarize",), "missing argument 'FILE'; see 'briefer summarize --help'"),
+    ],
+)
+def test_command_line_mistakes_are_one_line_and_exit_2(args: tuple[str, ...], line: str) -> None:
+    # What the parser itself rejects reads like every other error: one line, exit code 2.
+    code, out, err = run_cli(*args)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("briefer: error: ") and line in err
+
+
 def test_summarize_prints_verbatim_sentences() -> None:
     path = SAMPLES / "004_5c763be46a265a57.txt"
     code, out, err = run_cli("summarize", str(path), "--sentences", "2")
