@@ -430,3 +430,24 @@ def test_make_turns_the_collector_back_on(tmp_path: Path) -> None:
     assert code == EXIT_OK and gc.isenabled()
     code, _, _ = run_cli("make", "-i", str(tmp_path / "missing"), "--out", str(tmp_path / "c"))
     assert code != EXIT_OK and gc.isenabled()
+
+
+def test_the_readmes_top_stories_example_is_what_briefer_writes(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```markdown\n*New since the briefing of 7 January 2022")
+    example = readme[start:].split("\n", 1)[1].split("\n```", 1)[0].splitlines()
+    out = tmp_path / "briefings"
+    for until, extra in (("2022-01-07", ()), ("2024-12-05", ("--top", "2"))):
+        code, _, err = run_cli(
+            "make", "--input", str(SAMPLES), "--out", str(out),
+            "--since", "2021-12-01", "--until", until, *extra,
+        )  # fmt: skip
+        assert code == EXIT_OK, err
+    written = (out / "2024-12-05.md").read_text(encoding="utf-8").splitlines()
+    top = written[written.index(example[0]) : written.index("**Contents**")]
+    while top and not top[-1]:
+        top.pop()
+    assert len(top) == len(example)
+    for shown, real in zip(example, top, strict=True):
+        # a bullet shortened in the README ends with " …" and is the start of the real one
+        assert real.startswith(shown.removesuffix(" …")) if shown.endswith(" …") else real == shown
