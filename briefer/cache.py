@@ -225,6 +225,10 @@ class Cache:
         # neither looked up nor stored again when the summarizing asks for them.
         self._stored_ahead: set[str] = set()
         self._ahead: list[tuple[str, Summarized]] = []  # told, not yet stored
+        # The last stories' reports whose keys were made, and their reports as shown.
+        self._last_shown: (
+            tuple[tuple[tuple[Article, ...], ...], tuple[int, int | None, str], list[bytes]] | None
+        ) = None
 
     @property
     def stats(self) -> CacheStats:
@@ -288,8 +292,28 @@ class Cache:
     ) -> list[str]:
         """Each story's key: its reports as shown, in order, with their summary keys (what
         tell_story and placements read, and nothing else), under `head`."""
-        encoded = _encoded([code_salt(), *head, max_bullets])
-        return [_reports_key(encoded, [self._shown(a, length) for a in s]) for s in reports]
+        start = hashlib.blake2b(_encoded([code_salt(), *head, max_bullets]), digest_size=16)
+        keys = []
+        for shown in self._reports_shown(reports, length):
+            digest = start.copy()  # as _reports_key: the head, then each report and a 1
+            digest.update(shown)
+            keys.append(digest.hexdigest())
+        return keys
+
+    def _reports_shown(
+        self, reports: Sequence[tuple[Article, ...]], length: tuple[int, int | None, str]
+    ) -> list[bytes]:
+        """Each story's reports as shown (_shown), each followed by the byte 1, joined: what
+        its keys hash after their head. Kept for the last reports asked about, which the
+        stories' and the placements' keys both are (~0.05 s a list at 10,000 articles; the
+        comparison finds the same report tuples by identity, at once)."""
+        given = tuple(reports)
+        last = self._last_shown
+        if last is not None and last[0] == given and last[1] == length:
+            return last[2]
+        joined = [b"".join([self._shown(a, length) + b"\x01" for a in s]) for s in given]
+        self._last_shown = (given, length, joined)
+        return joined
 
     def _shown(self, article: Article, length: tuple[int, int | None, str]) -> bytes:
         """An article's record as shown with its summary key, encoded once per run."""
