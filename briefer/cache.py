@@ -37,7 +37,14 @@ from briefer.records import (
     Told,
 )
 from briefer.serialize import compact
-from briefer.stamps import code_salt, file_key, file_stamp, hash_parts, parts_digest
+from briefer.stamps import (
+    code_salt,
+    file_key,
+    file_stamp,
+    hash_parts,
+    parts_digest,
+    text_digest,
+)
 from briefer.store import Store, store_path
 
 _Item = TypeVar("_Item")  # what a stage works a value out of (an article, a story)
@@ -49,12 +56,21 @@ _AHEAD_BATCH = 500
 # ---- the keys: what decides each stage's result ---------------------------------------------
 
 
-def summary_key(article: Article, sentences: int, words: int | None, algorithm: str) -> str:
-    """What decides an article's cleaned blocks and chosen sentences: its title and text, the
-    summary options and the code. Date, source, url and path do not, so a re-dated or moved
-    copy of an article reuses the work."""
+def summary_key(
+    article: Article,
+    sentences: int,
+    words: int | None,
+    algorithm: str,
+    digest: str | None = None,
+) -> str:
+    """What decides an article's cleaned blocks and chosen sentences: its title and text (by
+    their stamps.text_digest: `digest` when had already), the summary options and the code.
+    Date, source, url and path do not, so a re-dated or moved copy of an article reuses the
+    work."""
     head = _summary_head(sentences, words, algorithm)
-    return parts_digest(article.title, article.text, start=head).hexdigest()
+    if digest is None:
+        digest = text_digest(article.title, article.text)
+    return parts_digest(digest, start=head).hexdigest()
 
 
 @lru_cache(maxsize=8)
@@ -250,7 +266,9 @@ class Cache:
         if key is None and not article.text:
             key = self._bare_keys.get((article, length))
         if key is None:
-            key = self._summary_keys[memo] = summary_key(article, *length)
+            # The store has the digest of an article it read or wrote the file of.
+            digest = self.store.text_digest(article) if self.store is not None else None
+            key = self._summary_keys[memo] = summary_key(article, *length, digest=digest)
         return key
 
     def without_texts(
@@ -531,6 +549,7 @@ class Cache:
         if self.store is None:
             return work_out(None)
         keys = [self._summary_key(article, length) for article in articles]
+        self.store.forget_digests()  # every key of the run is had: no text held for them
         key = grouping_key([self._shown(article, length) for article in articles], themes)
         remembered = self.store.grouping(key, articles)
         if remembered is not None:
