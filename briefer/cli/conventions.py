@@ -129,6 +129,25 @@ ConfigFile = Annotated[
     ),
 ]
 # Options that several commands share, declared once so their flag, metavar and help agree.
+Inputs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        metavar="PATH",
+        help="File, folder, feed URL or page URL of articles; repeatable.",
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(metavar="DATE", help="First day of the period, YYYY-MM-DD (inclusive)."),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DATE", help="Last day of the period, YYYY-MM-DD (inclusive); the briefing's date."
+    ),
+]
 ThemesFile = Annotated[
     Path | None,
     typer.Option(
