@@ -19,7 +19,7 @@ import numpy as np
 from briefer.group.texts import THEME_LEAD_WORDS, is_content, theme_key
 from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import Theme
-from briefer.words import WORD, english_frequencies, stopwords
+from briefer.words import WORD, stopwords, word_frequencies
 
 # What a theme word is worth by where the theme says it: the name (as a whole) and the
 # keywords are the user naming the subject outright; a description word, or one word of a
@@ -212,7 +212,7 @@ class _Pattern:
 def _zipf(text: str) -> float:
     """wordfreq's Zipf value of a word or phrase (log10 of its frequency per billion
     words); a phrase as the product of its words' frequencies, floored at _MIN_ZIPF."""
-    table = english_frequencies()
+    table = word_frequencies()
     words = [w.lower() for w in WORD.findall(text)]
     if not words:
         return 9.0
@@ -241,12 +241,25 @@ def theme_patterns(theme: Theme) -> tuple[_Pattern, ...]:
 
 def themes_patterns(themes: Sequence[Theme]) -> list[tuple[_Pattern, ...]]:
     """theme_patterns of each theme, the near-synonyms of all looked up at once."""
+    # Every word whose frequency a theme's own patterns ask for, looked up at once.
+    word_frequencies().prefetch(
+        word.lower()
+        for theme in themes
+        for text in (theme.name, theme.description, *theme.keywords)
+        for word in WORD.findall(text)
+    )
     owns = [_own_patterns(theme) for theme in themes]
     found = near_synonyms(
         pattern.text.lower()
         for best, _ in owns
         for stems, pattern in best.items()
         if _has_synonyms(stems, pattern.text)
+    )
+    word_frequencies().prefetch(
+        word.lower()
+        for near in found.values()
+        for synonym, _ in near
+        for word in WORD.findall(synonym)
     )
     return [
         tuple(
