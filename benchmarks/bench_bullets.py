@@ -7,7 +7,8 @@ Briefings are built, one a week, from ../shared/eval/themes_dev.jsonl with its t
 bullet is flagged when it is page furniture or social residue (a handle, a link, a credit, a
 "see all our coverage" line), a question, a fragment under 6 words, or leans on the sentence
 before it (led by a pronoun, a connective or a bare definite description such as "The agency
-said"), unless the bullet before it in the story is its own article's preceding sentence; a
+said"), unless the bullet before it in the story is its own article's preceding sentence, or
+leaves a quotation mark unmatched that no neighbouring bullet of its article completes; a
 story is flagged when two of its bullets state one fact (the shorter's content words are
 nearly all in the other). The checks are written apart from the selection's own rules, more
 broadly, so that they can catch what the selection misses. Prints the counts, the rate and the
@@ -153,7 +154,8 @@ def _flags(story: Story) -> list[tuple[str, str]]:
     flags = []
     texts = {article.id: " ".join(article.text.split()) for article in story.articles}
     previous = ""
-    for bullet in story.bullets:
+    bullets = [bullet.text for bullet in story.bullets]
+    for number, bullet in enumerate(story.bullets):
         text = bullet.text
         body = texts.get(bullet.article_id, "")
         at = body.find(text)
@@ -162,6 +164,15 @@ def _flags(story: Story) -> list[tuple[str, str]]:
         reads_on = bool(previous) and f"{previous} {text}" in body
         if kind and not (kind in _LEANING_KINDS and reads_on):
             flags.append((kind, text))
+        elif _cut_quotation(text):
+            # a quotation's mark left unmatched, unless the neighbouring bullet, the next
+            # sentence of the same article, completes it
+            following = bullets[number + 1] if number + 1 < len(bullets) else ""
+            completed = (reads_on and _cut_quotation(previous)) or (
+                bool(following) and _cut_quotation(following) and f"{text} {following}" in body
+            )
+            if not completed:
+                flags.append(("cut quotation", text))
         previous = text
     seen: list[frozenset[str]] = []
     for bullet in story.bullets:
@@ -173,6 +184,10 @@ def _flags(story: Story) -> list[tuple[str, str]]:
                 break
         seen.append(terms)
     return flags
+
+
+def _cut_quotation(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
 
 
 def _kind(text: str, before: str) -> str | None:

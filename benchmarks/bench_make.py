@@ -21,6 +21,9 @@ repeat, as the machine may be shared and loaded; the summary shows medians over 
 process, by wrapping the pipeline's stage functions) and prints where the time went, and, for
 that cold run, the most the main process and the whole tree held while each stage ran (where
 the peak is).
+It says first and last whether briefer's own modules were loaded from cached bytecode or
+compiled from source in every run (an editable install under PYTHONDONTWRITEBYTECODE=1 never
+caches any; an installed briefer has its bytecode: ~0.1 s of a +50 run).
 Targets (issue 13, 2 cores): 10k cold <= 10 s and <= 5x floor, warm <= 1 s, +50 <= 2 s, peak
 tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 """
@@ -409,6 +412,31 @@ def bench_size(
     return summary
 
 
+def bytecode_note() -> str:
+    """Whether the runs measured load briefer's own modules from cached bytecode or compile
+    them from source every time (~0.1 s of a +50 run): an installed briefer has its
+    bytecode; an editable one under PYTHONDONTWRITEBYTECODE=1 never writes any."""
+    import importlib.util
+
+    import briefer
+
+    sources = sorted(Path(briefer.__file__).parent.rglob("*.py"))
+    cached = 0
+    for source in sources:
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        if compiled.is_file() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            cached += 1
+    unwritten = (
+        " (PYTHONDONTWRITEBYTECODE is set)" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
+    )
+    if cached == len(sources):
+        return f"briefer's {len(sources)} modules loaded from their cached bytecode"
+    return (
+        f"briefer's modules compiled from source in every run: {len(sources) - cached} of"
+        f" {len(sources)} without cached bytecode{unwritten}"
+    )
+
+
 def _verdicts(results: dict[int, dict[str, float]]) -> None:
     print("\ntargets (issue 13):")
 
@@ -451,12 +479,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="print a stage breakdown")
     args = parser.parse_args(argv)
     results: dict[int, dict[str, float]] = {}
+    print(bytecode_note(), flush=True)
     with tempfile.TemporaryDirectory(prefix="briefer-bench-") as temporary:
         work = Path(temporary)
         root = args.corpus.resolve() if args.corpus else work / "corpus"
         for size in args.sizes:
             results[size] = bench_size(size, root, work, args.repeat, args.days, args.verbose)
     _verdicts(results)
+    print(f"  ({bytecode_note()})")
     return 0
 
 

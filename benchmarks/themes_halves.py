@@ -2,8 +2,8 @@
 half and reporting it on the other.
 
     python benchmarks/themes_halves.py ../shared/eval/themes_dev.jsonl \
-        ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] [--set NAME=VALUE] \
-        [--all-rows] [--terse]
+        ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] \
+        [--third benchmarks/themes_third.toml] [--set NAME=VALUE] [--all-rows] [--terse]
 
 Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
 depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
@@ -39,6 +39,14 @@ ALT_NAMES = {  # the second wording's names for the same six subjects
     "Battlefield": "Fighting and front lines",
     "Humanitarian": "Civilians and refugees",
 }
+THIRD_NAMES = {  # the third wording's (benchmarks/themes_third.toml), written before any row
+    "NATO membership": "Alliance enlargement",
+    "Weapons aid": "Military support for Kyiv",
+    "Peace talks": "Diplomacy to end the war",
+    "Sanctions": "Punishing Moscow economically",
+    "Battlefield": "War on the ground",
+    "Humanitarian": "Civilian suffering",
+}
 
 
 def themes_parser() -> argparse.ArgumentParser:
@@ -48,7 +56,18 @@ def themes_parser() -> argparse.ArgumentParser:
     parser.add_argument("rows", type=Path)
     parser.add_argument("themes", type=Path)
     parser.add_argument("--alt", type=Path)
+    parser.add_argument("--third", type=Path)
     return parser
+
+
+def wordings(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, str]]]:
+    """The themes files given, each with its names for the dev labels: the dev file's own
+    ("file"), our second wording ("alt") and our third ("third")."""
+    return (
+        [("file", args.themes, {})]
+        + ([("alt", args.alt, ALT_NAMES)] if args.alt else [])
+        + ([("third", args.third, THIRD_NAMES)] if args.third else [])
+    )
 
 
 def read_rows(path: Path) -> list[dict[str, Any]] | None:
@@ -131,9 +150,7 @@ def main() -> int:
     rows = loaded
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
-    for label, path, rename in [("file", args.themes, {})] + (
-        [("alt", args.alt, ALT_NAMES)] if args.alt else []
-    ):
+    for label, path, rename in wordings(args):
         for part, line in score(rows, path, rename, args.terse).items():
             print(f"{label:5} {part:4} {line}")
     return 0

@@ -44,7 +44,7 @@ from briefer.ingest import read_inputs
 from briefer.records import Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, half, read_rows, row_article, themes_parser
+from themes_halves import half, read_rows, row_article, themes_parser, wordings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -178,9 +178,7 @@ def main() -> int:
     documents = [_document(row) for row in rows]
     high = np.asarray([row.get("confidence") == "high" for row in rows])
     halves = np.asarray([half(str(row["id"])) for row in rows])
-    for label, path, rename in [("file", args.themes, {})] + (
-        [("alt", args.alt, ALT_NAMES)] if args.alt else []
-    ):
+    for label, path, rename in wordings(args):
         themes = load_themes(path)
         names = [theme.name for theme in themes]
         gold = np.asarray(

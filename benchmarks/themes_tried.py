@@ -56,7 +56,7 @@ from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, auc, half, read_rows, row_article, themes_parser
+from themes_halves import auc, half, read_rows, row_article, themes_parser, wordings
 
 _WINDOW_WORDS = 125  # content words in the first 1,500 characters (themes_dev median 135)
 
@@ -416,8 +416,7 @@ def main() -> int:
         return 0
     rows = [r for r in loaded if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
-    wordings = [("file", args.themes, {})] + ([("alt", args.alt, ALT_NAMES)] if args.alt else [])
-    for label, path, rename in wordings:
+    for label, path, rename in wordings(args):
         themes = load_themes(path)
         gold = [
             OTHER_THEME

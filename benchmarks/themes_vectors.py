@@ -30,7 +30,7 @@ from briefer.group import themes as themes_module
 from briefer.records import OTHER_THEME
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, auc, half, read_rows, row_article, themes_parser
+from themes_halves import auc, half, read_rows, row_article, themes_parser, wordings
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -66,9 +66,7 @@ def main() -> int:
     null_vectors = _unit(model.embed(null_texts))
     halves = np.asarray([half(str(r["id"])) for r in rows])
 
-    for label, path, rename in [("file", args.themes, {})] + (
-        [("alt", args.alt, ALT_NAMES)] if args.alt else []
-    ):
+    for label, path, rename in wordings(args):
         themes = load_themes(path)
         names = np.asarray([t.name for t in themes])
         gold = np.asarray(

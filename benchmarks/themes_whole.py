@@ -97,7 +97,7 @@ from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import ALT_NAMES, read_rows, row_article, themes_parser
+from themes_halves import read_rows, row_article, themes_parser, wordings
 from themes_tried import (
     Prepared,
     Weigh,
@@ -325,8 +325,7 @@ def main() -> int:
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
-    wordings = [("file", args.themes, {})] + ([("alt", args.alt, ALT_NAMES)] if args.alt else [])
-    for label, path, rename in wordings:
+    for label, path, rename in wordings(args):
         themes = tuple(load_themes(path))
         gold = [
             OTHER_THEME

@@ -26,6 +26,11 @@ logger = logging.getLogger(__name__)
 
 # Furniture met in the first few blocks (bylines, dates) is judged as head furniture.
 HEAD_BLOCKS = 5
+# An in-body sub-heading is a one-line, headline-like paragraph, never longer than a typical
+# headline: the median title of the dated and undated story files is 11 words and 70-71
+# characters (their 95th percentile 16 words and ~104 characters, where a line already reads
+# as a sentence). A heading is never picked as a summary sentence, so a bound too generous
+# would cost short unpunctuated sentences; no labelled sub-headings exist to tune it on.
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 100
 

@@ -1,7 +1,7 @@
 """What a run may be asked for, and the checks on it: the one place that knows the briefing
 formats and the sentence scorers' names, so a name is validated without importing a scorer.
 
-The records themselves (MakeOptions, FetchSettings) live in briefer/records.py; config.py
+The records themselves (MakeOptions, FetchSettings) live in briefer/records.py; briefer.config
 builds MakeOptions at the boundary from the layered settings.
 """
 

@@ -596,7 +596,7 @@ class Mailing:
 # (settings records built by config at the boundary)
 
 # The shipped defaults of `briefer make`: the bottom layer under briefer.toml, BRIEFER_*
-# variables and flags (briefer/config.py). Chosen for a first run in a fresh clone: the
+# variables and flags (briefer/config/). Chosen for a first run in a fresh clone: the
 # samples folder in, Markdown out, and three sentences per article: the length the summary
 # evaluation (`briefer eval summaries`) and the quality floors in tests/ are measured at.
 DEFAULT_INPUTS = (Path("samples"),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib.resources import files
 from importlib.util import find_spec
@@ -196,31 +196,88 @@ def content_terms(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def english_frequencies() -> dict[str, float]:
-    """Each English word's frequency (a probability), exactly what wordfreq's
-    get_frequency_dict("en", wordlist="best") gives: for English "best" is wordfreq's large
-    list, a "cBpack" (wordfreq.read_cBpack: a gzipped msgpack list, a header and then the
-    words of each centibel of frequency, the bucket at index i holding the words of
-    frequency 10 ** (-i / 100), wordfreq.cB_to_freq). Read here straight from that file
-    because importing wordfreq (langcodes, its tokenizers) and building its dictionary cost
-    ~0.4 s of CPU in every run that groups new articles; this takes ~0.15 s. When the file
-    is not where wordfreq 3 keeps it or its header is not the one read_cBpack expects,
-    wordfreq itself is asked."""
+def _english_buckets() -> list[list[str]] | None:
+    """wordfreq's large English list as its data file holds it: the words of each centibel
+    of frequency, the bucket at index i holding the words of frequency 10 ** (-i / 100)
+    (wordfreq.read_cBpack: a gzipped msgpack list, a header and then the buckets;
+    wordfreq.cB_to_freq). Read here straight from that file because importing wordfreq
+    (langcodes, its tokenizers) and building its dictionary cost ~0.4 s of CPU in every run
+    that groups new articles. None when the file is not where wordfreq 3 keeps it or its
+    header is not the one read_cBpack expects."""
     spec = find_spec("wordfreq")
     origin = spec.origin if spec is not None else None
     path = Path(origin).parent / "data" / "large_en.msgpack.gz" if origin else None
-    if path is not None and path.is_file():
-        import msgpack
+    if path is None or not path.is_file():
+        return None
+    import msgpack
 
-        # In one call (gzip.decompress), not through a gzip file: 21 -> 13 ms for its 2.6 MB.
-        data = msgpack.unpackb(gzip.decompress(path.read_bytes()), raw=False)
-        header = data[0] if isinstance(data, list) and data else None
-        if isinstance(header, dict) and header.get("format") == "cB" and header.get("version") == 1:
-            buckets: list[list[str]] = data[1:]
-            frequency = (repeat(10 ** (-index / 100), len(b)) for index, b in enumerate(buckets))
-            return dict(
-                zip(chain.from_iterable(buckets), chain.from_iterable(frequency), strict=True)
-            )
+    # In one call (gzip.decompress), not through a gzip file: 21 -> 13 ms for its 2.6 MB.
+    data = msgpack.unpackb(gzip.decompress(path.read_bytes()), raw=False)
+    header = data[0] if isinstance(data, list) and data else None
+    if isinstance(header, dict) and header.get("format") == "cB" and header.get("version") == 1:
+        buckets: list[list[str]] = data[1:]
+        return buckets
+    return None
+
+
+@lru_cache(maxsize=1)
+def english_frequencies() -> dict[str, float]:
+    """Each English word's frequency (a probability), exactly what wordfreq's
+    get_frequency_dict("en", wordlist="best") gives (for English "best" is wordfreq's large
+    list: _english_buckets), read from its data file when it can be (~0.15 s), else from
+    wordfreq. A run looks words up through word_frequencies, which does not build this."""
+    buckets = _english_buckets()
+    if buckets is not None:
+        frequency = (repeat(10 ** (-index / 100), len(b)) for index, b in enumerate(buckets))
+        return dict(zip(chain.from_iterable(buckets), chain.from_iterable(frequency), strict=True))
     import wordfreq
 
     return dict(wordfreq.get_frequency_dict("en", wordlist="best"))
+
+
+class Frequencies:
+    """english_frequencies, looked up for the words asked for only: building that whole
+    dictionary (321,180 words) took 0.09-0.10 s of CPU in every run that groups new articles,
+    and finding a set of words in the buckets takes ~0.01 s, however many words the set
+    holds (each bucket is intersected with it). Ask for a run's words at once (`prefetch`);
+    `get` of a word not asked for yet looks it up alone (correct, but a pass of its own)."""
+
+    def __init__(self, buckets: list[list[str]] | None) -> None:
+        self._buckets = buckets
+        self._table = english_frequencies() if buckets is None else None
+        self._found: dict[str, float] = {}
+        self._asked: set[str] = set()
+
+    def prefetch(self, words: Iterable[str]) -> None:
+        """Look these words up now, in one pass over the buckets."""
+        if self._buckets is None:
+            return
+        todo = set(words).difference(self._asked)
+        if not todo:
+            return
+        found = self._found
+        for index, bucket in enumerate(self._buckets):
+            hits = todo.intersection(bucket)
+            if hits:
+                # A word in two buckets gets the later one's, as the dictionary (built in
+                # bucket order) does.
+                frequency = 10 ** (-index / 100)
+                for word in hits:
+                    found[word] = frequency
+        # Only now: a thread asking meanwhile (placing beside the telling) looks its words
+        # up itself rather than find them asked and not yet found.
+        self._asked.update(todo)
+
+    def get(self, word: str, default: float) -> float:
+        """The word's frequency, default for a word not in the list."""
+        if self._table is not None:
+            return self._table.get(word, default)
+        if word not in self._asked:
+            self.prefetch((word,))
+        return self._found.get(word, default)
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> Frequencies:
+    """The process's one Frequencies (what it has looked up is kept for the next asker)."""
+    return Frequencies(_english_buckets())

@@ -76,6 +76,23 @@ def test_social_and_syndication_residue_never_becomes_a_bullet(residue: str) -> 
         assert not any(text.startswith(("See all", "Related", "Jane Roe", "- @")) for text in texts)
 
 
+def test_one_sentence_of_a_quotation_of_several_is_never_a_bullet() -> None:
+    # The splitter ends a sentence inside a quotation of several; either part alone reads as
+    # cut off (no closing mark, or no speaker), so neither is a bullet. A whole one is.
+    quote = [
+        '"The water came up faster than anyone could remember. We lost the whole lower field,"'
+        " said Tom Reed, a farmer near Linton.",
+        '"The council will pay for the new flood wall by the spring," the mayor said on Tuesday.',
+    ]
+    article = _article("a", "Valley Courier", [FLOOD[0], *quote, *FLOOD[1:]])
+
+    texts = [b.text for b in story_bullets([article], {"a": _all_sentences(article)}, 6)]
+
+    assert not any("faster than anyone" in text or "lower field" in text for text in texts)
+    assert quote[1] in texts
+    assert all(text.count('"') % 2 == 0 for text in texts)
+
+
 def test_a_fact_repeated_by_a_second_outlet_appears_once() -> None:
     first = _article("a", "Valley Courier", FLOOD)
     second = _article(

@@ -142,6 +142,28 @@ def test_bad_options_exit_2_with_one_line(
     assert len(err.strip().splitlines()) == 1 and needle in err
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("make", "--bogus"), "no such option: --bogus; see 'briefer make --help'"),
+        (
+            ("make", "--sinse", "2024-12-01"),
+            "no such option: --sinse (did you mean --since?); see 'briefer make --help'",
+        ),
+        (("make", "--sentences", "abc"), "invalid value for '--sentences': 'abc' is not a"),
+        (("make", "--since"), "option '--since' requires an argument"),
+        (("nosuch",), "no such command 'nosuch'"),
+        (("summarize",), "missing argument 'FILE'; see 'briefer summarize --help'"),
+    ],
+)
+def test_command_line_mistakes_are_one_line_and_exit_2(args: tuple[str, ...], line: str) -> None:
+    # What the parser itself rejects reads like every other error: one line, exit code 2.
+    code, out, err = run_cli(*args)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("briefer: error: ") and line in err
+
+
 def test_summarize_prints_verbatim_sentences() -> None:
     path = SAMPLES / "004_5c763be46a265a57.txt"
     code, out, err = run_cli("summarize", str(path), "--sentences", "2")
@@ -408,3 +430,24 @@ def test_make_turns_the_collector_back_on(tmp_path: Path) -> None:
     assert code == EXIT_OK and gc.isenabled()
     code, _, _ = run_cli("make", "-i", str(tmp_path / "missing"), "--out", str(tmp_path / "c"))
     assert code != EXIT_OK and gc.isenabled()
+
+
+def test_the_readmes_top_stories_example_is_what_briefer_writes(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```markdown\n*New since the briefing of 7 January 2022")
+    example = readme[start:].split("\n", 1)[1].split("\n```", 1)[0].splitlines()
+    out = tmp_path / "briefings"
+    for until, extra in (("2022-01-07", ()), ("2024-12-05", ("--top", "2"))):
+        code, _, err = run_cli(
+            "make", "--input", str(SAMPLES), "--out", str(out),
+            "--since", "2021-12-01", "--until", until, *extra,
+        )  # fmt: skip
+        assert code == EXIT_OK, err
+    written = (out / "2024-12-05.md").read_text(encoding="utf-8").splitlines()
+    top = written[written.index(example[0]) : written.index("**Contents**")]
+    while top and not top[-1]:
+        top.pop()
+    assert len(top) == len(example)
+    for shown, real in zip(example, top, strict=True):
+        # a bullet shortened in the README ends with " …" and is the start of the real one
+        assert real.startswith(shown.removesuffix(" …")) if shown.endswith(" …") else real == shown

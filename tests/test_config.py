@@ -16,7 +16,8 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.config import KEYS, SETTINGS, load_config, parse_addresses
+from briefer.config import KEYS, SETTINGS, load_config
+from briefer.config.values import parse_addresses
 from briefer.errors import OptionsError
 from briefer.records import Config, InputLimits
 

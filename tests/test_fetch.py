@@ -738,6 +738,20 @@ def test_make_takes_feed_and_page_urls_as_inputs(site: Site, tmp_path: Path) -> 
     assert not list(tmp_path.glob("*.md"))  # fetched for the run, never stored
 
 
+def test_themes_reads_feed_and_page_urls_as_make_does(site: Site, tmp_path: Path) -> None:
+    # `briefer themes` takes the same --input values as `make`: a URL is fetched, not dropped.
+    code, out, err = run_cli(
+        "themes", "--themes", str(FEEDS / "themes.toml"),
+        "--input", site.url("/feeds/business.atom"),
+        "--input", site.url("/articles/rail-order"),
+        "--input", site.url("/gone"),
+    )  # fmt: skip
+    assert code == 1, err
+    assert f"skipped {site.url('/gone')}: HTTP 404 Not Found" in err
+    assert "Grain prices climb" in out
+    assert "Northway Rail orders 40 trains" in out
+
+
 # --------------------------------------------------------------------------- a folder of feeds
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

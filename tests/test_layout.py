@@ -125,4 +125,4 @@ def test_the_smtp_settings_are_read_in_one_module() -> None:
         for path in PACKAGE.rglob("*.py")
         if "BRIEFER_SMTP" in path.read_text(encoding="utf-8")
     )
-    assert readers == ["briefer/config.py"], readers
+    assert readers == ["briefer/config/__init__.py"], readers

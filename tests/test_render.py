@@ -180,7 +180,7 @@ def _golden(name: str, text: str) -> None:
 # ---- golden files ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", (*FORMATS, "json"))
 def test_render_matches_golden_file(fmt: str) -> None:
     _golden(f"briefing.{fmt}", render(BRIEFING, fmt))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -22,6 +23,7 @@ from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
+from briefer.stamps import text_digest
 from briefer.store import SCHEMA_VERSION, Store, checksum, store_path
 
 SAMPLES = REPO / "samples"
@@ -132,6 +134,48 @@ def test_a_file_of_several_articles_comes_back_whole_and_a_spoilt_row_is_read_ag
     assert third is not None
     assert third.lookup([feed], DEFAULTS) == {} and third.damaged == 1
     third.close()
+
+
+def test_a_files_row_keeps_its_articles_text_digests_and_one_without_them_is_still_read(
+    tmp_path: Path,
+) -> None:
+    """A files row holds each article's text digest, so a rerun's summary keys do not hash
+    the texts again, and are the keys the texts give; a row written before the digests were
+    kept (a head of two lists) still reads back whole, its keys worked out from the texts."""
+    path = tmp_path / "store.sqlite3"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("{}\n", encoding="utf-8")
+    articles = tuple(
+        Article(f"id{n}", f"T{n}", dt.date(2024, 1, 2), "src", "", text, "feed.jsonl")
+        for n, text in enumerate(("First text.", "Second, “quoted”.\n\nAnd more."))
+    )
+    length = (3, None, "default")
+    expected = [summary_key(article, *length) for article in articles]
+    store = Store.open(path)
+    assert store is not None
+    assert store.lookup([feed], DEFAULTS) == {}
+    store.remember(feed, articles, DEFAULTS)
+    store.save()
+    store.close()
+    connection = sqlite3.connect(path)
+    key, value = connection.execute("SELECT key, value FROM files").fetchone()
+    connection.close()
+    head = json.loads(value.partition("\x00")[0])
+    assert head[2] == [text_digest(a.title, a.text) for a in articles]
+    for row in (value, json.dumps(head[:2]) + "\x00" + value.partition("\x00")[2]):
+        connection = sqlite3.connect(path)
+        connection.execute(
+            "UPDATE files SET value = ?, checksum = ? WHERE key = ?", (row, checksum(key, row), key)
+        )
+        connection.commit()
+        connection.close()
+        again = Store.open(path)
+        assert again is not None
+        assert again.lookup([feed], DEFAULTS) == {feed: articles}
+        assert again.damaged == 0
+        cache = Cache(again)
+        assert [cache._summary_key(article, length) for article in articles] == expected
+        again.close()
 
 
 def test_every_field_of_an_article_but_its_text_keys_its_stories() -> None:

@@ -102,3 +102,27 @@ def test_english_frequencies_are_wordfreqs() -> None:
     found = english_frequencies()
     assert len(found) > 100_000
     assert list(found.items()) == list(expected.items())
+
+
+def test_word_frequencies_are_english_frequencies() -> None:
+    # Looked up for the words asked for, in one pass over wordfreq's buckets or word by
+    # word: every frequency as the whole dictionary has it, the later bucket's for a word
+    # listed twice, the default for a word not listed.
+    from briefer.words import Frequencies, _english_buckets, english_frequencies
+
+    table = english_frequencies()
+    buckets = _english_buckets()
+    assert buckets is not None
+    seen: set[str] = set()
+    twice = []
+    for bucket in buckets:
+        for word in bucket:
+            if word in seen:
+                twice.append(word)
+            seen.add(word)
+    words = [*list(table)[::97], *twice[:50], "zzqxv-not-a-word", ""]
+    for frequencies in (Frequencies(buckets), Frequencies(None)):
+        frequencies.prefetch(words[: len(words) // 2])
+        assert [frequencies.get(word, -1.0) for word in words] == [
+            table.get(word, -1.0) for word in words
+        ]

@@ -21,8 +21,11 @@ from briefer.cli.conventions import (
     Command,
     ConfigFile,
     Group,
+    Inputs,
     Sentences,
+    Since,
     ThemesFile,
+    Until,
     Verbose,
     Words,
     fail,
@@ -108,25 +111,9 @@ def main(
 
 @app.command(cls=Command)
 def make(
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="DATE", help="First day of the period, YYYY-MM-DD (inclusive)."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DATE", help="Last day of the period, YYYY-MM-DD; the briefing's date."
-        ),
-    ] = None,
-    inputs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            metavar="PATH",
-            help="File, folder, feed URL or page URL of articles; repeatable.",
-        ),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
+    inputs: Inputs = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -474,24 +461,10 @@ def send_command(
 
 @app.command("themes", cls=Command)
 def themes_command(
-    inputs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            metavar="PATH",
-            help="File or folder of articles; repeatable (default: input in briefer.toml).",
-        ),
-    ] = None,
+    inputs: Inputs = None,
     themes: ThemesFile = None,
-    since: Annotated[
-        str | None,
-        typer.Option(metavar="DATE", help="Only articles from this day on, YYYY-MM-DD."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(metavar="DATE", help="Only articles up to this day, YYYY-MM-DD."),
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print JSON instead of text.")
     ] = False,
@@ -505,7 +478,11 @@ def themes_command(
     """
     import json
 
-    from briefer.evaluation.themes_report import themes_report, themes_report_data
+    from briefer.evaluation.themes_report import (
+        themes_report,
+        themes_report_data,
+        themes_report_text,
+    )
 
     flags: dict[str, object] = {"inputs": inputs or None, "themes": themes}
     flags.update(since=since, until=until)
@@ -521,6 +498,9 @@ def themes_command(
             options.themes,
             since=options.since,
             until=options.until if dated else None,
+            urls=options.urls,
+            fetch=options.fetch,
+            limits=options.limits,
         )
     except BrieferError as error:
         raise fail(error) from None
@@ -534,20 +514,6 @@ def themes_command(
     if as_json:
         typer.echo(json.dumps(themes_report_data(report), indent=2))
     else:
-        for number, theme in enumerate(report.themes):
-            filed = report.filed_under(theme)
-            if number:
-                typer.echo("")
-            typer.echo(f"{theme} ({len(filed)})")
-            for fit in filed:
-                title = fit.article.title or fit.article.path
-                if fit.theme == theme and theme in {f.theme for f in fit.fits}:
-                    mine = next(f for f in fit.fits if f.theme == theme)
-                    terms = ", ".join(fit.why) or "-"  # a story of several: how they went
-                    also = f"; also {', '.join(fit.secondary)}" if fit.secondary else ""
-                    typer.echo(f"  {mine.score:6.1f}  {title}  [{terms}{also}]")
-                else:
-                    near = "; ".join(fit.why) if fit.why else "no theme terms"
-                    typer.echo(f"       -  {title}  ({near})")
+        typer.echo(themes_report_text(report))
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import difflib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,6 +61,58 @@ def _no_metavar(*args: Any, **kwargs: Any) -> str:
 class Group(TyperGroup):
     def get_help_option(self, ctx: Any) -> Any:
         return _plain_help_option(super().get_help_option(ctx))
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; a mistake on it (unknown option or command, a bad or missing
+        value) is one `briefer: error:` line and exit code 2, as every other error is, instead
+        of the parser's boxed usage message."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except _PARSER.ClickException as error:
+            typer.echo(f"briefer: error: {_parser_message(error)}", err=True)
+            sys.exit(error.exit_code)
+        except _PARSER.Abort:
+            typer.echo("briefer: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+# The parser's exceptions: click's, or from typer 0.28 on the copy of click typer carries
+# (typer._click); typer.BadParameter is one of them either way, so its module is the one.
+_PARSER = sys.modules[
+    next(
+        kind for kind in typer.BadParameter.__mro__ if kind.__name__ == "ClickException"
+    ).__module__
+]
+
+
+def _parser_message(error: Any) -> str:
+    """The parser's complaint and where to look: "no such option: --bogus; see 'briefer make
+    --help'". Click's own "Possible options" list offers any option that shares a few letters
+    (--out and --verbose for --bogus), so only a near spelling is offered."""
+    if isinstance(error, _PARSER.NoSuchOption):
+        message = f"no such option: {error.option_name}"
+        near = difflib.get_close_matches(error.option_name, error.possibilities or (), 1, 0.75)
+        if near:
+            message += f" (did you mean {near[0]}?)"
+    else:
+        message = error.format_message().strip().rstrip(".")
+        message = message[:1].lower() + message[1:] if message[1:2].islower() else message
+    context = getattr(error, "ctx", None)
+    if isinstance(error, _PARSER.UsageError) and context is not None:
+        # named `briefer` whatever the program was called as (python -m briefer, a test runner)
+        command = " ".join(["briefer", *context.command_path.split()[1:]])
+        message += f"; see '{command} --help'"
+    return message.replace("\n", " ")
 
 
 class _Argument(TyperArgument):
@@ -129,6 +182,25 @@ ConfigFile = Annotated[
     ),
 ]
 # Options that several commands share, declared once so their flag, metavar and help agree.
+Inputs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        metavar="PATH",
+        help="File, folder, feed URL or page URL of articles; repeatable.",
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(metavar="DATE", help="First day of the period, YYYY-MM-DD (inclusive)."),
+]
+Until = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DATE", help="Last day of the period, YYYY-MM-DD (inclusive); the briefing's date."
+    ),
+]
 ThemesFile = Annotated[
     Path | None,
     typer.Option(

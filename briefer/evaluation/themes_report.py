@@ -13,7 +13,14 @@ from briefer.clean import clean
 from briefer.group import ThemeFit, load_themes
 from briefer.group.grouping import file_stories
 from briefer.ingest import read_inputs
-from briefer.records import OTHER_THEME, Article, Document, Skipped
+from briefer.records import (
+    OTHER_THEME,
+    Article,
+    Document,
+    FetchSettings,
+    InputLimits,
+    Skipped,
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,16 @@ def themes_report(
     themes_path: Path,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    urls: Sequence[str] = (),
+    fetch: FetchSettings | None = None,
+    limits: InputLimits | None = None,
 ) -> ThemesReport:
-    """Every article of the inputs with its story's placement (filed as a briefing files
-    them) and its fit to every theme; with a period, only the articles dated in it (the
-    others are counted as `outside`)."""
+    """Every article of the inputs (files, folders, and feed or page URLs, read as `briefer
+    make` reads them) with its story's placement (filed as a briefing files them) and its
+    fit to every theme; with a period, only the articles dated in it (the others are counted
+    as `outside`)."""
     themes = load_themes(themes_path)
-    ingested = read_inputs(inputs)
+    ingested = read_inputs(inputs, urls, fetch, limits=limits)
     failed = list(ingested.failed)
     documents: list[Document] = []
     outside = 0
@@ -120,3 +131,26 @@ def themes_report_data(report: ThemesReport) -> list[dict[str, Any]]:
         }
         for fit in report.articles
     ]
+
+
+def themes_report_text(report: ThemesReport) -> str:
+    """The themes report as `briefer themes` prints it: each theme with its articles, best
+    fit first, the score and the terms that placed each; under Other, each article's nearest
+    theme and what it lacked."""
+    lines: list[str] = []
+    for number, theme in enumerate(report.themes):
+        filed = report.filed_under(theme)
+        if number:
+            lines.append("")
+        lines.append(f"{theme} ({len(filed)})")
+        for fit in filed:
+            title = fit.article.title or fit.article.path
+            mine = next((f for f in fit.fits if f.theme == theme), None)
+            if mine is not None and fit.theme == theme:
+                terms = ", ".join(fit.why) or "-"  # a story of several: how they went
+                also = f"; also {', '.join(fit.secondary)}" if fit.secondary else ""
+                lines.append(f"  {mine.score:6.1f}  {title}  [{terms}{also}]")
+            else:
+                near = "; ".join(fit.why) if fit.why else "no theme terms"
+                lines.append(f"       -  {title}  ({near})")
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ import hashlib
 import math
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from datetime import date
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -29,7 +30,7 @@ from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
-from briefer.words import english_frequencies
+from briefer.words import word_frequencies
 
 # --- story clustering --------------------------------------------------------------------
 
@@ -214,15 +215,19 @@ def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     cols = np.concatenate([texts.stem_of[texts.words[content]], texts.name_stem])
     values = np.concatenate([weights, np.full(len(texts.name_article), _NAME_WEIGHT)])
     # A word by its own spelling; a name or figure by its term (the stem of its word).
-    surface_idf = np.asarray([background_idf(word) for word in texts.surface])
-    name_idf = np.asarray([background_idf(term) for term in texts.stems])
+    lower = [word.lower() for word in texts.surface]
+    stems = [term.lower() for term in texts.stems]
+    frequencies = word_frequencies()
+    frequencies.prefetch(chain(lower, stems))
+    surface_idf = np.asarray([_background_idf(frequencies.get(word, 0.0)) for word in lower])
+    name_idf = np.asarray([_background_idf(frequencies.get(term, 0.0)) for term in stems])
     idf = np.concatenate([surface_idf[texts.words[content]], name_idf[texts.name_stem].reshape(-1)])
     return rows, cols, values, idf
 
 
-def background_idf(word: str) -> float:
-    """log10 of 1/p per billion words of English (wordfreq), capped at _IDF_CAP."""
-    frequency = english_frequencies().get(word.lower(), 0.0)
+def _background_idf(frequency: float) -> float:
+    """log10 of 1/p per billion words of English (wordfreq's p of the word), capped at
+    _IDF_CAP."""
     if frequency <= 0.0:
         return _IDF_CAP
     return min(-math.log10(frequency), _IDF_CAP)

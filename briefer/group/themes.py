@@ -306,7 +306,10 @@ def _choose(front: _Reading, whole: _Reading) -> tuple[np.ndarray, np.ndarray]:
     # 0.824 (0.721) at the time. The whole article ranks, as it holds all the evidence.
     # Stop 23, ranked by all the evidence, by it less the null's mean, in null SDs above
     # the mean, or relative to what the theme needs: the first wording the same, the second
-    # half B 0.764 (against 0.778).
+    # half B 0.764 (against 0.778). Stop 24 (with the third wording, themes_third.toml), by the
+    # front reading's null SDs above the null's mean: half A the same for all three wordings,
+    # half B one row up for the second and third (0.792, 0.639): a choice half B alone would
+    # make, so not taken; by the front's score or own words, 0.735-0.750 / 0.764-0.778 (second).
     ranked = np.where(eligible, whole.own, -np.inf)
     # Ties go to the first in the file.
     best = np.argmax(ranked, axis=1) if eligible.shape[1] else np.full(len(eligible), -1)

@@ -18,13 +18,13 @@ from briefer.records import OTHER_THEME, Story, TermRows
 # Related-story labels under Other are a reading aid with no labelled data to measure them
 # on; these values are kept from the previous round, unmeasured.
 _TOPIC_THRESHOLD = 0.12  # average cosine needed to join two groups of related stories
-_TOPIC_PAIR_FLOOR = 0.05
+_TOPIC_PAIR_FLOOR = 0.05  # a pair below this cosine is not a candidate at all (unmeasured)
 _TOPIC_NEIGHBOURS = 20  # each story keeps only its closest candidates
 # A topic shows in a story's heaviest few terms; the rest only slow the comparisons.
 _TOPIC_MAX_TERMS = 20
 _TOPIC_COMMON_SHARE = 0.05  # of the stories: a term in more says little about a topic...
 _TOPIC_COMMON_MIN = 100  # ...once the briefing is big enough for that to matter
-_TOPIC_TERMS = 3
+_TOPIC_TERMS = 3  # words in a label: a short noun phrase's length (unmeasured)
 _TOPIC_SHARE = 0.5  # a label word is in the headline or lead of at least this share
 _CHUNK_ROWS = 512  # stories per block product: bounds memory, not results
 

@@ -118,7 +118,23 @@ def is_unfit(text: str) -> bool:
 def _unfit(text: str, words: Sequence[str]) -> bool:
     """is_unfit, given the sentence's tokens (the caller has them already). The cheap tests
     go first: the residue test runs every residue rule's regular expressions on it."""
-    return len(words) < _FRAGMENT_WORDS or text.rstrip(" \"'”’)]").endswith("?") or is_residue(text)
+    return (
+        len(words) < _FRAGMENT_WORDS
+        or text.rstrip(" \"'”’)]").endswith("?")
+        or _part_of_a_quotation(text)
+        or is_residue(text)
+    )
+
+
+def _part_of_a_quotation(text: str) -> bool:
+    """A quotation the sentence opens and does not close, or closes without opening: one
+    sentence of a quotation of several ('"Good that Finland can count on Hungary.' with the
+    speaker and the closing mark in the next), which reads as cut off on its own."""
+    return (
+        text.count('"') % 2 == 1
+        or text.count("“") != text.count("”")
+        or (text.count("«") != text.count("»"))
+    )
 
 
 def leans_on_previous(text: str, before: str) -> bool:

@@ -7,7 +7,8 @@ import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
-from briefer.config import parse_addresses, setting_name
+from briefer.config import setting_name
+from briefer.config.values import parse_addresses
 from briefer.errors import OptionsError
 
 

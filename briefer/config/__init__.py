@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import logging
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -28,30 +26,23 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from briefer.config import values as parse
+from briefer.config.values import ENV_PREFIX, Origin
 from briefer.errors import OptionsError
 from briefer.options import (
-    ALGORITHMS,
-    FORMATS,
     LIMIT_KEYS,
-    UNDATED,
     check_algorithm,
     check_length,
     check_period,
     check_rank,
     check_undated,
-    is_url,
     merge_limits,
     parse_date,
     parse_formats,
     split_inputs,
 )
 from briefer.records import (
-    DEFAULT_ALGORITHM,
-    DEFAULT_OUT,
-    DEFAULT_SENTENCES,
-    EMAIL_MODES,
     SMTP_PORTS,
-    SMTP_SECURITY,
     SMTP_TIMEOUT,
     Config,
     EmailSettings,
@@ -65,283 +56,8 @@ log = logging.getLogger(__name__)
 CONFIG_FILENAME = "briefer.toml"
 CONFIG_ENV = "BRIEFER_CONFIG"
 PASSWORD_ENV = "BRIEFER_SMTP_PASSWORD"
-ENV_PREFIX = "BRIEFER_"
 
 DEFAULT_SMTP_SECURITY = "starttls"
-
-
-# ---- where a value came from, for error messages ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Origin:
-    """A layer a value was read from: the config file (paths relative to its folder) or the
-    environment (paths relative to the working folder)."""
-
-    label: str  # "briefer.toml" or "environment"
-    base: Path  # folder relative paths are joined to
-    cwd: Path
-    in_file: bool
-
-    def name(self, key: str) -> str:
-        return key if self.in_file else ENV_PREFIX + key.upper()
-
-    def bad(self, key: str, value: object, expected: str, example: str) -> OptionsError:
-        shown = _show(value)
-        kind = f" ({_toml_type(value)})" if self.in_file else ""
-        fix = f"write {key} = {example}" if self.in_file else f"set {self.name(key)}={example}"
-        return OptionsError(
-            f"{self.label}: {self.name(key)} = {shown}{kind} is not {expected}; {fix}"
-        )
-
-    def path(self, value: str) -> Path:
-        given = Path(value).expanduser()
-        if given.is_absolute() or not self.in_file:
-            return given
-        joined = self.base / given
-        # Kept relative to the working folder where possible: paths end up in the briefing's
-        # coverage footer, which should read the same on every clone of a repo.
-        try:
-            return joined.relative_to(self.cwd)
-        except ValueError:
-            return joined
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str | int | float | bool | list | dict):
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = repr(value)
-    else:
-        text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _toml_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return "a date or time"
-    return type(value).__name__
-
-
-# ---- value parsers: (raw value, origin, key) -> the Config field's value -----------------------
-
-# local@domain with nothing that could start another address or header; dotless domains
-# (a@localhost) are allowed, as local mail setups use them.
-_ADDRESS = re.compile(r"[^@\s,;<>()\[\]\"']+@[^@\s,;<>()\[\]\"'.][^@\s,;<>()\[\]\"']*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _strings(
-    raw: object, origin: _Origin, key: str, sep: str | None, expected: str, example: str
-) -> list[str]:
-    """A list of non-empty strings from a TOML list, or a string split at sep (None: kept
-    whole)."""
-    if isinstance(raw, str):
-        parts = [part.strip() for part in (raw.split(sep) if sep else [raw])]
-    elif isinstance(raw, list) and origin.in_file and all(isinstance(x, str) for x in raw):
-        parts = [str(part).strip() for part in raw]
-    else:
-        raise origin.bad(key, raw, expected, example)
-    parts = [part for part in parts if part]
-    if not parts:
-        raise origin.bad(key, raw, expected, example)
-    return parts
-
-
-# An item of a ":"-separated BRIEFER_INPUT: a URL keeps its own "://" and ":port".
-_POSIX_ITEM = re.compile(r"(?i)https?://(?:[^:]|:\d+(?=[/?#:]|$))*|[^:]+")
-
-
-def _inputs(raw: object, origin: _Origin, key: str) -> tuple[tuple[Path, ...], tuple[str, ...]]:
-    expected = "a file, folder or feed URL, or a list of them"
-    if origin.in_file:
-        example = '["articles", "https://example.org/feed.xml"]'
-        # A string in the file is one path or URL: TOML has lists for more than one.
-        items = _strings(raw, origin, key, None, expected, example)
-    else:
-        example = f"articles{os.pathsep}feeds"
-        text = raw if isinstance(raw, str) else ""
-        found = _POSIX_ITEM.findall(text) if os.pathsep == ":" else text.split(os.pathsep)
-        items = [item.strip() for item in found if item.strip()]
-        if not items:
-            raise origin.bad(key, raw, expected, example)
-    paths = tuple(origin.path(item) for item in items if not is_url(item))
-    urls = tuple(item for item in items if is_url(item))
-    return paths, urls
-
-
-def _path(raw: object, origin: _Origin, key: str) -> Path:
-    if not isinstance(raw, str) or not raw.strip():
-        example = f'"{DEFAULT_OUT}"' if origin.in_file else str(DEFAULT_OUT)
-        raise origin.bad(key, raw, "a path", example)
-    return origin.path(raw.strip())
-
-
-def _formats(raw: object, origin: _Origin, key: str) -> tuple[str, ...]:
-    example = '["md", "html"]' if origin.in_file else "md,html"
-    expected = f"a list of briefing formats ({', '.join(FORMATS)})"
-    names = [
-        part.lower().lstrip(".") for part in _strings(raw, origin, key, ",", expected, example)
-    ]
-    for name in names:
-        if name not in FORMATS:
-            raise OptionsError(
-                f"{origin.label}: {origin.name(key)} names {name!r}, which is not a briefing "
-                f"format; choose from {', '.join(FORMATS)}"
-            )
-    return tuple(dict.fromkeys(names))
-
-
-def _from_environment(raw: object, origin: _Origin, convert: Callable[[str], object]) -> object:
-    """Environment variables are always text: a number there is converted before checking,
-    while in briefer.toml a quoted number stays a (wrong) string, so the error can say so."""
-    if isinstance(raw, str) and not origin.in_file:
-        try:
-            return convert(raw.strip())
-        except ValueError:
-            return raw
-    return raw
-
-
-def _count(raw: object, origin: _Origin, key: str) -> int:
-    example = str(getattr(InputLimits(), key, DEFAULT_SENTENCES if key == "sentences" else 60))
-    value = _from_environment(raw, origin, int)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise origin.bad(key, raw, "a whole number of at least 1", example)
-    return value
-
-
-def _zero_or_more(raw: object, origin: _Origin, key: str) -> int:
-    value = _from_environment(raw, origin, int)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        example = "10" if key == "minutes" else "5"
-        raise origin.bad(key, raw, "a whole number of at least 0", example)
-    return value
-
-
-def _algorithm(raw: object, origin: _Origin, key: str) -> str:
-    if not isinstance(raw, str) or raw.strip() not in ALGORITHMS:
-        example = f'"{DEFAULT_ALGORITHM}"' if origin.in_file else DEFAULT_ALGORITHM
-        raise origin.bad(key, raw, f"a sentence scorer ({', '.join(ALGORITHMS)})", example)
-    return raw.strip()
-
-
-def _undated(raw: object, origin: _Origin, key: str) -> str:
-    if not isinstance(raw, str) or raw.strip().lower() not in UNDATED:
-        example = f'"{UNDATED[0]}"' if origin.in_file else UNDATED[0]
-        raise origin.bad(key, raw, f"one of {', '.join(UNDATED)}", example)
-    return raw.strip().lower()
-
-
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _flag(raw: object, origin: _Origin, key: str) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and not origin.in_file:
-        word = raw.strip().lower()
-        if word in _TRUE or word in _FALSE:
-            return word in _TRUE
-    example = "true" if origin.in_file else "1"
-    raise origin.bad(key, raw, "true or false", example)
-
-
-_TEXT_EXAMPLES = {"smtp_host": "smtp.example.org", "smtp_from": "news@example.org"}
-
-
-def _text(raw: object, origin: _Origin, key: str) -> str:
-    if not isinstance(raw, str) or not raw.strip() or _CONTROL.search(raw):
-        example = _TEXT_EXAMPLES.get(key, "briefer")
-        example = f'"{example}"' if origin.in_file else example
-        raise origin.bad(key, raw, "a one-line string", example)
-    return raw.strip()
-
-
-def _port(raw: object, origin: _Origin, key: str) -> int:
-    value = _from_environment(raw, origin, int)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise origin.bad(key, raw, "a port number from 1 to 65535", "587")
-    return value
-
-
-def _seconds(raw: object, origin: _Origin, key: str) -> float:
-    value = _from_environment(raw, origin, float)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 3600:
-        raise origin.bad(key, raw, "a number of seconds above 0", "30")
-    return float(value)
-
-
-def _one_of(choices: Sequence[str], example: str) -> Callable[[object, _Origin, str], str]:
-    """A parser for a setting that is one word of `choices` (any case); a bad value is
-    shown `example` as the fix."""
-
-    def parse(raw: object, origin: _Origin, key: str) -> str:
-        word = raw.strip().lower() if isinstance(raw, str) else None
-        if word is None or word not in choices:
-            shown = f'"{example}"' if origin.in_file else example
-            raise origin.bad(key, raw, f"one of {', '.join(choices)}", shown)
-        return word
-
-    return parse
-
-
-_security = _one_of(SMTP_SECURITY, "starttls")
-_mode = _one_of(EMAIL_MODES, "bcc")
-
-
-def parse_addresses(value: str | list[str], where: str) -> tuple[str, ...]:
-    """Bare e-mail addresses from `a@x.org,b@y.org` (or a list), in order, without repeats.
-
-    Anything that could smuggle a second header or recipient (spaces, line breaks, `<>`,
-    commas inside an item) is refused, naming `where` (a flag, key or variable).
-    """
-    items = value.split(",") if isinstance(value, str) else value
-    addresses: list[str] = []
-    for item in items:
-        address = item.strip()
-        if not address:
-            continue
-        if not _ADDRESS.fullmatch(address):
-            raise OptionsError(
-                f"{where}: {_show(address)} is not an e-mail address; "
-                "write addresses like ann@example.org, separated by commas"
-            )
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
-        raise OptionsError(f"{where} is empty; give one or more addresses like ann@example.org")
-    return tuple(addresses)
-
-
-def _email(raw: object, origin: _Origin, key: str) -> tuple[str, ...]:
-    example = '["ann@example.org", "bo@example.org"]' if origin.in_file else "ann@example.org"
-    items = _strings(raw, origin, key, ",", "a list of e-mail addresses", example)
-    return parse_addresses(items, f"{origin.label}: {origin.name(key)}")
-
-
-def _sender(raw: object, origin: _Origin, key: str) -> str:
-    # "Briefings <news@example.org>" or a bare address; no line breaks (header injection).
-    text = _text(raw, origin, key)
-    match = re.fullmatch(r"(?:[^<>@]*<)?([^<>]+)>?", text)
-    if match is None or not _ADDRESS.fullmatch(match.group(1).strip()):
-        example = '"Briefings <news@example.org>"' if origin.in_file else "news@example.org"
-        raise origin.bad(key, raw, "an e-mail address", example)
-    return text
 
 
 # ---- the SMTP and email settings --------------------------------------------------------------
@@ -357,16 +73,18 @@ def setting_name(key: str) -> str:
     return f"{key} ({ENV_PREFIX}{key.upper()})"
 
 
-def _web_address(raw: object, origin: _Origin, key: str, schemes: tuple[str, ...]) -> str:
+def _web_address(raw: object, origin: Origin, key: str, schemes: tuple[str, ...]) -> str:
     text = raw.strip() if isinstance(raw, str) else ""
     scheme, _, rest = text.partition(":")
     ok = (
-        scheme.lower() in schemes and not _CONTROL.search(text) and not re.search(r"[\s<>\"]", text)
+        scheme.lower() in schemes
+        and not parse.CONTROL.search(text)
+        and not re.search(r"[\s<>\"]", text)
     )
     if ok and scheme.lower() in ("http", "https"):
         ok = bool(re.match(r"//[^/?#\s]+", rest))
     if ok and scheme.lower() == "mailto":
-        ok = bool(_ADDRESS.fullmatch(rest.partition("?")[0]))
+        ok = bool(parse.ADDRESS.fullmatch(rest.partition("?")[0]))
     if not ok:
         examples = {
             "public_url": "https://github.com/me/news/blob/main/briefings/",
@@ -377,13 +95,13 @@ def _web_address(raw: object, origin: _Origin, key: str, schemes: tuple[str, ...
     return text
 
 
-def _public_url(raw: object, origin: _Origin, key: str) -> str:
+def _public_url(raw: object, origin: Origin, key: str) -> str:
     url = _web_address(raw, origin, key, ("https", "http"))
     # The folder the briefing files are in: a file name is joined to it.
     return url if url.endswith("/") else url + "/"
 
 
-def _unsubscribe(raw: object, origin: _Origin, key: str) -> str:
+def _unsubscribe(raw: object, origin: Origin, key: str) -> str:
     # http: is refused: mail programs only offer one-click unsubscribing over https (RFC 8058).
     return _web_address(raw, origin, key, ("mailto", "https"))
 
@@ -411,7 +129,7 @@ def _mail_settings(
     smtp.setdefault("port", SMTP_PORTS[security])
     smtp.setdefault("timeout", SMTP_TIMEOUT)
     password = environ.get(PASSWORD_ENV, "")
-    if _CONTROL.search(password):
+    if parse.CONTROL.search(password):
         raise OptionsError(f"{PASSWORD_ENV} holds a line break or control character; fix it")
     email = {name: values.pop(key) for key, name in _EMAIL_FIELDS.items() if key in values}
     return (
@@ -425,7 +143,7 @@ class Setting:
     key: str  # in briefer.toml; BRIEFER_<KEY> in the environment
     attr: str  # the MakeOptions field, or else the Config field
     flag: str  # the command-line flag; "" for settings only a file or variable can give
-    parse: Callable[[object, _Origin, str], object]
+    parse: Callable[[object, Origin, str], object]
     meaning: str
 
     @property
@@ -434,33 +152,50 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("input", "inputs", "--input", _inputs, "files or folders of articles"),
-    Setting("out", "out", "--out", _path, "folder the briefing files are written to"),
-    Setting("themes", "themes", "--themes", _path, "the themes file"),
-    Setting("format", "formats", "--format", _formats, "briefing formats: md, html, txt"),
+    Setting("input", "inputs", "--input", parse.inputs, "files or folders of articles"),
+    Setting("out", "out", "--out", parse.path, "folder the briefing files are written to"),
+    Setting("themes", "themes", "--themes", parse.path, "the themes file"),
+    Setting("format", "formats", "--format", parse.formats, "briefing formats: md, html, txt"),
     Setting(
-        "sentences", "sentences", "--sentences", _count, "summary sentences per article, at most"
+        "sentences",
+        "sentences",
+        "--sentences",
+        parse.count,
+        "summary sentences per article, at most",
     ),
-    Setting("words", "words", "--words", _count, "word budget per article summary"),
-    Setting("algorithm", "algorithm", "--algorithm", _algorithm, "the sentence scorer"),
-    Setting("explain", "explain", "--explain", _flag, "show why each story is under its theme"),
-    Setting("templates", "templates", "--templates", _path, "folder of template overrides"),
-    Setting("cache", "cache", "--cache", _flag, "keep the article store in .briefer/"),
-    Setting("undated", "undated", "--undated", _undated, "undated articles: first-seen or skip"),
-    Setting("minutes", "minutes", "--minutes", _zero_or_more, "reading time of the body; 0: any"),
-    Setting("max_stories", "max_stories", "--max-stories", _count, "most stories told in full"),
-    Setting("top", "top", "--top", _zero_or_more, "number of Top stories"),
-    Setting("new_only", "new_only", "--new-only", _flag, "only what is new since the last"),
+    Setting("words", "words", "--words", parse.count, "word budget per article summary"),
+    Setting("algorithm", "algorithm", "--algorithm", parse.algorithm, "the sentence scorer"),
+    Setting(
+        "explain", "explain", "--explain", parse.flag, "show why each story is under its theme"
+    ),
+    Setting("templates", "templates", "--templates", parse.path, "folder of template overrides"),
+    Setting("cache", "cache", "--cache", parse.flag, "keep the article store in .briefer/"),
+    Setting(
+        "undated", "undated", "--undated", parse.undated, "undated articles: first-seen or skip"
+    ),
+    Setting(
+        "minutes", "minutes", "--minutes", parse.zero_or_more, "reading time of the body; 0: any"
+    ),
+    Setting(
+        "max_stories", "max_stories", "--max-stories", parse.count, "most stories told in full"
+    ),
+    Setting("top", "top", "--top", parse.zero_or_more, "number of Top stories"),
+    Setting("new_only", "new_only", "--new-only", parse.flag, "only what is new since the last"),
     # The input limits: one InputLimits field each (records.py says where each default is from).
-    *(Setting(key, key, "--" + key.replace("_", "-"), _count, "input limit") for key in LIMIT_KEYS),
-    Setting("email", "email", "--email", _email, "recipients of the briefing"),
-    Setting("smtp_host", "smtp_host", "", _text, "SMTP server"),
-    Setting("smtp_port", "smtp_port", "", _port, "SMTP port (default by smtp_security)"),
-    Setting("smtp_user", "smtp_user", "", _text, "SMTP login; the password is never a key"),
-    Setting("smtp_security", "smtp_security", "", _security, "starttls, ssl or none"),
-    Setting("smtp_from", "smtp_from", "", _sender, "the From address"),
-    Setting("smtp_timeout", "smtp_timeout", "", _seconds, "seconds to wait for the server"),
-    Setting("email_mode", "email_mode", "", _mode, "each: a message per recipient; bcc: one"),
+    *(
+        Setting(key, key, "--" + key.replace("_", "-"), parse.count, "input limit")
+        for key in LIMIT_KEYS
+    ),
+    Setting("email", "email", "--email", parse.email, "recipients of the briefing"),
+    Setting("smtp_host", "smtp_host", "", parse.one_line, "SMTP server"),
+    Setting("smtp_port", "smtp_port", "", parse.port, "SMTP port (default by smtp_security)"),
+    Setting(
+        "smtp_user", "smtp_user", "", parse.one_line, "SMTP login; the password is never a key"
+    ),
+    Setting("smtp_security", "smtp_security", "", parse.security, "starttls, ssl or none"),
+    Setting("smtp_from", "smtp_from", "", parse.sender, "the From address"),
+    Setting("smtp_timeout", "smtp_timeout", "", parse.seconds, "seconds to wait for the server"),
+    Setting("email_mode", "email_mode", "", parse.mode, "each: a message per recipient; bcc: one"),
     Setting("public_url", "public_url", "", _public_url, "where the briefings are on the web"),
     Setting("unsubscribe", "unsubscribe", "", _unsubscribe, "mailto: or https: to unsubscribe"),
 )
@@ -581,7 +316,7 @@ def _set(
     make: dict[str, object],
     setting: Setting,
     raw: object,
-    origin: _Origin,
+    origin: Origin,
 ) -> None:
     parsed = setting.parse(raw, origin, setting.key)
     if setting.key == "input":
@@ -603,14 +338,14 @@ def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None)
     if named_by or config_file.is_file():
         data = _read_toml(config_file, label, named_by or CONFIG_FILENAME)
         _check_keys(data, label)
-        origin = _Origin(label=label, base=config_file.parent, cwd=cwd, in_file=True)
+        origin = Origin(label=label, base=config_file.parent, cwd=cwd, in_file=True)
         by_key = {setting.key: setting for setting in SETTINGS}
         for key, raw in data.items():
             _set(values, make, by_key[key], raw, origin)
         read_file = config_file
         log.debug("read settings from %s", config_file)
 
-    env_origin = _Origin(label="environment", base=cwd, cwd=cwd, in_file=False)
+    env_origin = Origin(label="environment", base=cwd, cwd=cwd, in_file=False)
     for setting in SETTINGS:
         raw = environ.get(setting.env, "")
         if raw.strip():
