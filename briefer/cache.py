@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from functools import lru_cache
@@ -616,11 +617,22 @@ def _known_rows(
 def open_cache(out: Path, use: bool) -> Iterator[Cache]:
     """The cache for a run writing to out: the store beside it when use is true. What the run
     worked out is saved when the block ends without an error."""
+    folder = store_path(out).parent
+    created = use and not folder.exists()
     store = Store.open(store_path(out)) if use else None
     try:
         yield Cache(store)
         if store is not None:
             store.save()
+    except BaseException:
+        # A run that stops before it stored anything (a mistyped --input: nothing to brief)
+        # leaves no store folder of its own making behind; one holding what was read stays,
+        # so the run after the fix reuses it.
+        if store is not None and created and not store.holds_files():
+            store.close()
+            store = None
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     finally:
         if store is not None:
             store.close()

@@ -1,5 +1,5 @@
 """The pipeline, in the order data flows: ingest -> clean -> sentences -> summarize -> group
--> render -> deliver. Each stage lives in its own module; `build` calls them in turn. The
+-> rank -> render -> deliver. Each stage lives in its own module; `build` calls them in turn. The
 article store (briefer.store, through briefer.cache) wraps the stages whose results it can
 remember; the workers (briefer.workers) run the summarizing on every core."""
 

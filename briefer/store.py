@@ -385,6 +385,12 @@ class Store:
                 connection.execute("ROLLBACK")
             raise
 
+    def holds_files(self) -> bool:
+        """Whether any input file's articles are stored (saved, not only pending)."""
+        if self._connection is None:
+            return False
+        return self._connection.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
+
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
             raise StoreProblem("the store is closed")

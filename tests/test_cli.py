@@ -359,6 +359,22 @@ def test_exit_2_when_no_input_is_usable_and_no_empty_briefing(tmp_path: Path) ->
     assert len(skipped) == 2 and all(line.startswith("briefer: skipped ") for line in skipped)
     assert last.startswith("briefer: error: no article to brief")
     assert not list((tmp_path / "o").glob("2024-12-05.*"))
+    assert not (tmp_path / ".briefer").exists()  # nor an article store holding nothing
+
+
+def test_a_failed_run_keeps_a_store_made_before(tmp_path: Path) -> None:
+    # Only a store folder the failed run made itself, holding nothing, goes with it.
+    period = ("--since", "2021-12-01", "--until", "2024-12-05", "--input", str(SAMPLES))
+    code, _, err = run_cli("make", *period, "--out", str(tmp_path / "o"))
+    assert code == EXIT_OK, err
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "briefing.md.j2").write_text("{% if %}", encoding="utf-8")
+    code, _, err = run_cli(
+        "make", *period, "--out", str(tmp_path / "o"), "--templates", str(templates), "--top", "1"
+    )
+    assert code == EXIT_USAGE and "briefing.md.j2" in err
+    assert (tmp_path / ".briefer" / "store.sqlite3").is_file()
 
 
 @pytest.mark.usefixtures("smtp_env")

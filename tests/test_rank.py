@@ -109,10 +109,7 @@ def test_five_outlets_outrank_one_and_a_copy_adds_no_weight() -> None:
 def test_themes_and_stories_follow_weight_with_other_developments_as_headlines() -> None:
     light = story("Embassy hours change", [article("l0", "Wire", 3)], ["Hours change."], "Visas")
     other = story(
-        "Local fair opens",
-        [article("o0", "Paper A", 6), article("o1", "Paper B", 6)],
-        ["The fair opened."],
-        OTHER_THEME,
+        "Local fair opens", [article("o0", "Paper A", 3)], ["The fair opened."], OTHER_THEME
     )
     ranked = rank(briefing(light, other, NARROW, WIDE), top=1)
     assert [s.theme for s in ranked.sections] == ["Diplomacy", "Visas", OTHER_THEME]
@@ -122,8 +119,41 @@ def test_themes_and_stories_follow_weight_with_other_developments_as_headlines()
     assert fair is not None and not fair.in_body, "Other developments: a headline by default"
     markdown = render(ranked, "md")
     also = markdown.split("## Also reported", 1)[1]
-    assert "- Local fair opens — Paper A, Paper B ([link](https://example.org/o0))" in also
+    assert "- Local fair opens — Paper A ([link](https://example.org/o0))" in also
     assert "Local fair opens" not in markdown.split("## Also reported", 1)[0].split("## Top")[1]
+
+
+def test_an_other_story_heavier_than_a_themed_one_told_is_told_in_full_and_last() -> None:
+    # Two outlets on the last day outweigh one wire three days older, though only the wire's
+    # story is in a theme: the theme term is worth one doubling of the outlets, not a gate.
+    light = story("Embassy hours change", [article("l0", "Wire", 3)], ["Hours change."], "Visas")
+    other = story(
+        "Local fair opens",
+        [article("o0", "Paper A", 8), article("o1", "Paper B", 8)],
+        ["The fair opened."],
+        OTHER_THEME,
+    )
+    quiet = story("Bake sale", [article("q0", "Paper C", 2)], ["Cakes were sold."], OTHER_THEME)
+    ranked = rank(briefing(light, other, quiet, NARROW, WIDE), top=1)
+    weight = {s.title: s.standing.weight for s in ranked.stories if s.standing is not None}
+    assert weight["Local fair opens"] > weight["Embassy hours change"] > weight["Bake sale"]
+    told = {s.title for s in ranked.stories if s.standing is not None and s.standing.in_body}
+    assert {"Local fair opens", "Embassy hours change"} <= told and "Bake sale" not in told
+    assert ranked.sections[-1].theme == OTHER_THEME
+    # Three outlets against one themed source of the same day: equal weights, and the tie
+    # goes to more outlets, as the ranking breaks it.
+    same_day = story("Embassy hours change", [article("l0", "Wire", 8)], ["Hours change."], "Visas")
+    wide = story(
+        "Port strike ends",
+        [article(f"p{k}", f"Paper {k}", 8) for k in range(3)],
+        ["The strike ended."],
+        OTHER_THEME,
+    )
+    ranked = rank(briefing(same_day, wide, NARROW, WIDE), top=1)
+    weight = {s.title: s.standing.weight for s in ranked.stories if s.standing is not None}
+    assert weight["Port strike ends"] == pytest.approx(weight["Embassy hours change"])
+    told = {s.title for s in ranked.stories if s.standing is not None and s.standing.in_body}
+    assert {"Port strike ends", "Embassy hours change"} <= told
 
 
 def test_the_minutes_budget_moves_the_rest_to_also_reported_and_drops_nothing() -> None:

@@ -330,15 +330,13 @@ def rank(
     found = {id(story): evidence(story, briefing.until, days) for story, _ in kept}
     by_weight = sorted(kept, key=lambda pair: order_key(pair[0], found[id(pair[0])]))
     rank_of = {id(story): place for place, (story, _) in enumerate(by_weight, start=1)}
+    story_of = {id(story): story for story, _ in by_weight}
     cap = max_stories if max_stories is not None else len(by_weight)
     # The heaviest stories are told in full whatever the budget. Listed under Top stories
     # they are repeated above the stories themselves: worth it only when the list leads a
     # longer briefing, so a briefing whose stories all fit in the list has none.
     leading = {id(story) for story, _ in by_weight[: max(0, min(top, cap))]}
     top_ids = leading if shows_top(len(by_weight), len(leading)) else set()
-    heaviest_themed = max(
-        (found[id(s)].weight for s, _ in kept if s.theme != OTHER_THEME), default=None
-    )
 
     budget = minutes * WORDS_PER_MINUTE if minutes > 0 else 0
     shown: dict[int, tuple[Bullet, ...]] = {}
@@ -363,22 +361,38 @@ def rank(
         if id(story) in leading:
             spent += heading(story.theme)
             opened.add(story.theme)
-    full = False
-    for story, updates in by_weight:
-        if id(story) in leading:
-            continue
-        weight = found[id(story)].weight
-        eligible = story.theme != OTHER_THEME or heaviest_themed is None or weight > heaviest_themed
-        if not eligible or full:
-            continue
-        cost = story_words(story, updates) + heading(story.theme)
-        if len(in_body) >= cap or (budget and spent + cost > budget):
-            # Strictly by weight: once a story does not fit, no lighter one jumps the queue.
-            full = True
-            continue
-        in_body.add(id(story))
-        opened.add(story.theme)
-        spent += cost
+
+    def fill(other_before: float) -> set[int]:
+        """The stories told in full after the leading ones, heaviest first, until the budget
+        or the cap is reached; a story of Other developments only when it ranks before
+        other_before (0: never)."""
+        body, seen, used = set(in_body), set(opened), spent
+        for story, updates in by_weight:
+            if id(story) in leading:
+                continue
+            if story.theme == OTHER_THEME and rank_of[id(story)] >= other_before:
+                continue
+            cost = story_words(story, updates)
+            cost += heading(story.theme) if story.theme not in seen else 0
+            if len(body) >= cap or (budget and used + cost > budget):
+                break  # strictly by weight: once a story does not fit, no lighter one jumps in
+            body.add(id(story))
+            seen.add(story.theme)
+            used += cost
+        return body
+
+    # Other developments are headlines unless they outweigh themed stories (the theme term of
+    # the weight already favours the reader's themes by one doubling of the outlets): an
+    # Other story is told in full when it ranks before the lightest themed story the budget
+    # tells without any of them (ties broken as the ranking breaks them: more outlets first).
+    themed_body = fill(0)
+    themed_ranks = [rank_of[i] for i in themed_body if story_of[i].theme != OTHER_THEME]
+    if themed_ranks:
+        in_body = fill(max(themed_ranks))
+    elif not any(story.theme != OTHER_THEME for story, _ in kept):
+        in_body = fill(math.inf)  # no themes file, or nothing placed: weight alone
+    else:
+        in_body = themed_body
 
     standing: dict[int, Story] = {}
     for story, updates in kept:
