@@ -42,7 +42,7 @@ from briefer.evaluation.rows import LabelledRow, read_labelled
 from briefer.group import group
 from briefer.pipeline import make
 from briefer.rank import evidence, period_days
-from briefer.rank.storylines import storyline_labels
+from briefer.rank.storylines import LINK_SIMILARITY, link
 from briefer.records import Article, Document, MakeOptions, Story, Summary
 from briefer.workers import summarize_chunk
 
@@ -51,6 +51,15 @@ CLUSTERS = SHARED / "clusters_dev.jsonl"
 # The most B-cubed precision linking may cost on the tuning half: one wrong join of two
 # three-report stories among its 250 reports costs 0.012.
 PRECISION_COST = 0.0125
+
+
+def storyline_labels(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[int]:
+    """For each story, the number of its storyline, to set against the gold labels."""
+    label = [0] * len(stories)
+    for number, members in enumerate(link(stories, threshold)):
+        for index in members:
+            label[index] = number
+    return label
 
 
 def _need(path: Path) -> bool:

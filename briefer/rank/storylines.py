@@ -36,7 +36,13 @@ from briefer.words import content_terms, stopwords
 # makes one join (0.9940 -> 0.9844). Both "wrong" joins are one subject a few days on that
 # the gold file counts as two stories: an FDA panel's booster advice, then the CDC's approval;
 # a call for a report on the origins of Covid-19, then a column on it.
-# benchmarks/bench_rank.py storylines prints the figures.
+# benchmarks/bench_rank.py storylines prints the figures. Measured again after the story
+# clustering of a later round (stories now B-cubed precision 1.0 on both halves): 0.30-0.40
+# make two joins on the first half (1.0 -> 0.9784), 0.35 two on the other (1.0 -> 0.9760),
+# 0.45 and above none; the bench's rule (the middle of the lowest run costing at most one
+# join's worth) would now say 0.6, which joins nothing on this file. The file's gold stories
+# never span more than the near-day window, so it can price a join, not show one's worth;
+# 0.35 is kept for the joins it was chosen for, a subject followed a few days on.
 LINK_SIMILARITY = 0.35
 # Two names: an actor and a place, or two actors. One name is what unrelated events in one
 # place share; the issue's "same actors, places and subject".
@@ -389,12 +395,3 @@ def join_storylines(
     lines = link(stories, threshold, had)
     lines.sort(key=lambda members: min(members))
     return [merge([stories[index] for index in members]) for members in lines]
-
-
-def storyline_labels(stories: Sequence[Story], threshold: float = LINK_SIMILARITY) -> list[int]:
-    """For each story, the number of its storyline (for measuring linking on labelled data)."""
-    label = [0] * len(stories)
-    for number, members in enumerate(link(stories, threshold)):
-        for index in members:
-            label[index] = number
-    return label
