@@ -35,7 +35,7 @@ from briefer.words import word_frequencies
 # --- story clustering --------------------------------------------------------------------
 
 # Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
-# figures of both halves are in the README's "Quality and speed"): _IDF_CAP, _BASELINE_SHARE,
+# figures of both halves are in docs/quality.md): _IDF_CAP, _BASELINE_SHARE,
 # _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A (with the figures
 # below, taken before days._WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
 # from another file (themes_dev.jsonl, see below). The rest are kept from the previous round
