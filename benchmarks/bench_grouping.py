@@ -43,11 +43,12 @@ from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
 from briefer.group.topics import label_topics
 from briefer.halves import with_workers
+from briefer.parallel import prepare_summarizing
 from briefer.records import Article, Block, Document, Sentence, Story, Summary, Theme
 from briefer.summarize import bullets
 from briefer.summarize.bullets import story_bullets
 from briefer.words import stem
-from briefer.workers import Workers, _prepare_summarizing
+from briefer.workers import Workers
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [f"Outlet {k}" for k in range(40)]
@@ -159,7 +160,7 @@ def parts(
     # both, as in `make`, where the Texts are made before the stories are told). The worker
     # is started outside the lap: in `make` it is the one that read the files.
     bullets._content_stem.cache_clear()
-    pool = Workers(prepare=_prepare_summarizing)
+    pool = Workers(prepare=prepare_summarizing)
     pool.run([0], [range(1)], _ready, _ready, [None], None, ("start", "starting"))
     clock = (time.perf_counter(), time.process_time())
     tell_stories(reports, documents, summaries, 5, functools.partial(with_workers, pool))

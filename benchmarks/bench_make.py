@@ -155,7 +155,7 @@ _STAGES = (
     ("briefer.store.Store", "briefing", "stored briefing read"),
     ("briefer.pipeline", "read_inputs", "ingest (read + parse + ids)"),
     ("briefer.pipeline", "in_period", "in period (first-seen)"),
-    ("briefer.workers.Summarizer", "__call__", "summarize (clean + split + score)"),
+    ("briefer.parallel.Summarizer", "__call__", "summarize (clean + split + score)"),
     ("briefer.cache.Cache", "summaries", "summaries incl. store lookups"),
     ("briefer.pipeline", "group", "group (all)"),
     ("briefer.group.grouping", "texts_from", "  group: texts for grouping"),

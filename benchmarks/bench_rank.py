@@ -40,11 +40,11 @@ from scipy.stats import kendalltau, spearmanr
 from briefer.evaluation.metrics import bcubed
 from briefer.evaluation.rows import LabelledRow, read_labelled
 from briefer.group import group
+from briefer.parallel import summarize_chunk
 from briefer.pipeline import make
 from briefer.rank import evidence, period_days
 from briefer.rank.storylines import LINK_SIMILARITY, link
 from briefer.records import Article, Document, MakeOptions, Story, Summary
-from briefer.workers import summarize_chunk
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 CLUSTERS = SHARED / "clusters_dev.jsonl"

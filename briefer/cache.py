@@ -425,7 +425,7 @@ class Cache:
     def summarized_ahead(
         self, article: Article, value: Summarized, *, length: tuple[int, int | None, str]
     ) -> None:
-        """A summary a reading worker worked out (workers.Ahead.each), stored now unless the
+        """A summary a reading worker worked out (parallel.Ahead.each), stored now unless the
         store has it already: the row is then written while the workers read the rest, and
         `summaries` neither looks it up nor stores it again. What is stored, and what the
         stats count, are as when it is stored by `summaries`."""

@@ -1,31 +1,234 @@
-"""Reading the input files on every core: the per-file work (read, decode, parse the front
-matter, sanitize, content id) is independent from file to file, and on a 10,000-file run it
-took longer in the main process than anything but the summarizing (issue 13). The workers are
-the run's (briefer.workers.Workers), the ones that then summarize: a file stuck in its reader
-fails alone, with a line saying so, and no worker outlives the run."""
+"""The run's work on every core, through the worker pool (briefer.workers.Workers): cleaning
+and summarizing articles (`Summarizer`: in this process for a small run, in the workers for a
+big one; both run `summarize_chunk` on the same chunks, so the briefing is byte for byte the
+same), and reading the input files. The per-file work (read, decode, parse the front matter,
+sanitize, content id) is independent from file to file, and on a 10,000-file run it took
+longer in the main process than anything but the summarizing (issue 13); the workers that read
+are the ones that then summarize. A file or article stuck in its worker fails alone, with a
+line saying so, and no worker outlives the run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
+import os
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefer.ingest.boundary import label
 from briefer.ingest.files import ReadEach, read_each
 from briefer.records import Article, FileRead, Skipped, Summarized
 from briefer.workers import (
+    CHUNK_SIZE,
+    INPUT_BUDGET,
     POOL_THRESHOLD,
-    Ahead,
-    Length,
-    Period,
+    Progress,
     Workers,
-    in_period,
     in_workers,
-    summarize_chunk,
+    raise_if_signalled,
 )
 
 log = logging.getLogger(__name__)
+
+# Modules the summarizing workers need, imported before they are forked so that they share
+# them (numpy, scipy, the stemmer: seconds and tens of MB each when every worker imports its own);
+# the grouping's per-article reading is done there too (briefer.group.texts).
+_SUMMARIZING = (
+    "briefer.clean",
+    "briefer.sentences",
+    "briefer.summarize",
+    "briefer.summarize.bullets",
+    "briefer.group.texts",
+)
+# Modules the stages after the summarizing need (scipy among them: about 0.25 s of CPU),
+# imported by the run while its reading workers work, rather than after them.
+_LATER_STAGES = ("briefer.group.grouping", "briefer.rank")
+# (since, until, undated): the run's period (since None: no first day), and whether undated
+# articles may be briefed in it (--undated first-seen).
+Period = tuple[dt.date | None, dt.date, bool]
+# (sentences, words, algorithm): what shapes a summary.
+Length = tuple[int, int | None, str]
+
+
+def summarize_chunk(
+    articles: Sequence[Article], length: Length, started: Callable[[int], None] | None = None
+) -> list[Summarized]:
+    """Clean and summarize a run of articles, in order; started(i) is called before the i-th
+    is cleaned, and started(len(articles)) before the sentences are chosen for all of them at
+    once: the default scorer's arithmetic is batched, and choose_many gives each article what
+    it would give it alone."""
+    # Imported here: the cleaner, splitter and scorers pull in numpy, scipy and the stemmer (seconds
+    # of start-up), which a warm run never needs.
+    from briefer.clean import clean
+    from briefer.group.texts import document_features
+    from briefer.sentences import split_document
+    from briefer.summarize import choose_many
+    from briefer.summarize.bullets import leaning
+
+    sentences, words, algorithm = length
+    documents = []
+    split = []
+    features = []
+    for position, article in enumerate(articles):
+        if started is not None:
+            started(position)
+        document = clean(article)
+        documents.append(document)
+        split.append(split_document(document))  # in document order (index 0, 1, ...)
+        # The grouping's reading of the text, here where the text is: the main process then
+        # never reads every article again (issue 13).
+        features.append(document_features(document))
+    if started is not None:
+        started(len(articles))
+    texts = [
+        ([sentence.text for sentence in ordered], document.article.title)
+        for document, ordered in zip(documents, split, strict=True)
+    ]
+    chosen = choose_many(texts, n=sentences, algorithm=algorithm, words=words)
+    summarized = []
+    for document, ordered, picked, found in zip(documents, split, chosen, features, strict=True):
+        kept = tuple(ordered[i] for i in picked)
+        # Read here, where the text is, so the main process can let the texts go (issue 13).
+        leans = leaning(document.article.text, kept)
+        summarized.append(Summarized(document.blocks, kept, algorithm, features=found, leans=leans))
+    return summarized
+
+
+def in_period(article: Article, period: Period) -> bool:
+    """Whether the article may be briefed in the period (an undated one may, when placed by
+    the day first seen): those the reading workers summarize at once."""
+    since, until, undated = period
+    if article.date is None:
+        return undated
+    return (since is None or since <= article.date) and article.date <= until
+
+
+@dataclass
+class Ahead:
+    """Summaries worked out in the same pass as the reading (briefer.parallel.read_files):
+    a worker that has just read a file cleans, splits, scores and reads for grouping each of
+    its articles in the period, so no text crosses to a worker twice. They wait here, by
+    title and text (what decides a summary), until the summarizing asks for them."""
+
+    length: Length
+    period: Period
+    progress: Progress | None = None  # told (files read, files) as the pass goes
+    ready: dict[tuple[str, str], Summarized] = field(default_factory=dict)
+    # Told each dated article's summary (but one the worker failed on) as it comes in, while
+    # the workers read the rest: the article store stores it then (Cache.summarized_ahead),
+    # not after the reading, when this process is all the run waits on (issue 13). An
+    # undated article waits: its first-seen day may leave it out of the period.
+    each: Callable[[Article, Summarized], None] | None = None
+    # Imported here while the workers read: the run would otherwise only wait on them.
+    meanwhile: Sequence[str] = _LATER_STAGES
+
+
+@dataclass
+class Summarizer:
+    """Summarizes the articles a run needs: `summarizer(articles, length)`. pool_threshold:
+    use worker processes when more articles than this need it (None: POOL_THRESHOLD on a
+    machine with several cores); budget: seconds per input in a worker; ahead: summaries
+    the reading workers already worked out (set by the pipeline before reading)."""
+
+    progress: Progress | None = None
+    pool_threshold: int | None = None
+    budget: float = INPUT_BUDGET
+    workers: int = 0  # processes this run summarized in; 0 when it did it alone
+    # The run's worker processes: started on first need (reading the files, or summarizing)
+    # and kept until the summarizing is done; `close` ends them sooner.
+    pool: Workers = field(
+        default_factory=lambda: Workers(preload=_SUMMARIZING, prepare=prepare_summarizing)
+    )
+    ahead: Ahead | None = None
+    # Workers kept once the summarizing is done, for a later stage to share its work with
+    # (the stories told: briefer.halves.with_workers, which ends them); 0: ended at once.
+    keep: int = 0
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.ahead is not None:
+            self.ahead.ready.clear()
+
+    def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+        taken: list[Summarized | None] = [None] * len(articles)
+        if self.ahead is not None and self.ahead.length == length and self.ahead.ready:
+            ready = self.ahead.ready
+            taken = [ready.pop((article.title, article.text), None) for article in articles]
+            self.workers = self.pool.count
+        rest = [article for article, done in zip(articles, taken, strict=True) if done is None]
+        try:
+            worked = iter(self._summarize(rest, length))
+        finally:
+            self.pool.keep(self.keep)  # the last stage that needs them: their memory given back
+        return [done if done is not None else next(worked) for done in taken]
+
+    def _summarize(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+        total = len(articles)
+        if not total:
+            return []
+        cores = os.cpu_count() or 1
+        threshold = self.pool_threshold
+        if threshold is None:
+            threshold = POOL_THRESHOLD if cores > 1 else total
+        pooled = self.pool.count if total > threshold else 0
+        self.workers = max(self.workers, pooled)
+        # Even chunks for a small run (one per worker), CHUNK_SIZE for a big one.
+        size = min(CHUNK_SIZE, -(-total // pooled)) if pooled else CHUNK_SIZE
+        chunks = [range(start, min(start + size, total)) for start in range(0, total, size)]
+        results: list[Summarized | None] = [None] * total
+        clock = time.perf_counter()
+        if self.progress is not None:
+            self.progress(0, total)
+        if pooled:
+            self.pool.budget = self.budget
+            self.pool.run(
+                articles,
+                chunks,
+                functools.partial(_summarize_task, length),
+                functools.partial(_summarize_lost, length),
+                results,
+                self.progress,
+                ("summarize", "summarizing"),
+            )
+        else:
+            for chunk in chunks:
+                raise_if_signalled()
+                done = summarize_chunk([articles[i] for i in chunk], length)
+                for position, value in zip(chunk, done, strict=True):
+                    results[position] = value
+                if self.progress is not None:
+                    self.progress(chunk.stop, total)
+        log.info(
+            "summarized %d articles in %.1f s (%s)",
+            total,
+            time.perf_counter() - clock,
+            f"{pooled} processes" if pooled else "one process",
+        )
+        return [value or Summarized((), (), length[2]) for value in results]
+
+
+def prepare_summarizing() -> None:
+    """What every summarizing worker would otherwise build for itself after the fork: the
+    furniture rules (their regexes take about 0.15 s to compile), which this process needs
+    anyway for the story bullets."""
+    from briefer.clean import prepare
+
+    prepare()
+
+
+def _summarize_task(
+    length: Length, articles: list[Article], started: Callable[[int], None]
+) -> list[Summarized]:
+    return summarize_chunk(articles, length, started)
+
+
+def _summarize_lost(length: Length, article: Article, why: str) -> Summarized:
+    log.debug("%s: %s", article.path, why)
+    return Summarized((), (), length[2], problem=f"{why}; left out")
+
 
 ReadOne = Callable[[Path], FileRead | Skipped]
 

@@ -1,7 +1,7 @@
 """The pipeline, in the order data flows: ingest -> clean -> sentences -> summarize -> group
 -> rank -> render -> deliver. Each stage lives in its own module; `build` calls them in turn. The
 article store (briefer.store, through briefer.cache) wraps the stages whose results it can
-remember; the workers (briefer.workers) run the summarizing on every core."""
+remember; the workers (briefer.workers, briefer.parallel) read and summarize on every core."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from briefer.errors import NothingToBrief
 from briefer.halves import with_workers
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
-from briefer.parallel import read_files
+from briefer.parallel import Ahead, Summarizer, read_files, summarize_chunk
 from briefer.records import (
     Article,
     Briefed,
@@ -38,14 +38,7 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
-from briefer.workers import (
-    Ahead,
-    Progress,
-    Summarizer,
-    Workers,
-    signals_interrupt,
-    summarize_chunk,
-)
+from briefer.workers import Progress, Workers, signals_interrupt
 
 if TYPE_CHECKING:
     from briefer.group.grouping import Placer, Teller

@@ -28,8 +28,9 @@ from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.telling import tell_stories
 from briefer.halves import in_threads, split_point, with_workers
 from briefer.options import MakeOptions
+from briefer.parallel import prepare_summarizing, summarize_chunk
 from briefer.records import OTHER_THEME, Article, Document, Summary
-from briefer.workers import Workers, _prepare_summarizing, in_workers, summarize_chunk
+from briefer.workers import Workers, in_workers
 
 two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 
@@ -103,7 +104,7 @@ _PARENT = os.getpid()  # this test process (a worker is forked from it)
 
 def _started_pool() -> Workers:
     """A pool whose workers are at hand, as a run's are once they have read its files."""
-    pool = Workers(prepare=_prepare_summarizing)
+    pool = Workers(prepare=prepare_summarizing)
     pool.run([0, 1], [range(1), range(1, 2)], _where, _nowhere, [None, None], None, ("", ""))
     return pool
 

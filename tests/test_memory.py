@@ -20,6 +20,7 @@ from briefer.group.grouping import Grouping, PlaceStories, group_articles
 from briefer.group.rows import _rebuilds, blob_arrays, rows_from_bytes, rows_to_bytes
 from briefer.ingest import read_file
 from briefer.options import MakeOptions
+from briefer.parallel import summarize_chunk
 from briefer.pipeline import make
 from briefer.records import (
     Article,
@@ -32,7 +33,6 @@ from briefer.records import (
 )
 from briefer.stamps import blob_checksum
 from briefer.store import SCHEMA_VERSION, Store, store_path
-from briefer.workers import summarize_chunk
 
 SAMPLES = REPO / "samples"
 

@@ -17,11 +17,11 @@ from conftest import REPO
 from briefer.cache import Cache, summary_key
 from briefer.ingest import read_file
 from briefer.options import MakeOptions
+from briefer.parallel import summarize_chunk
 from briefer.pipeline import make
 from briefer.records import Article, Summarized, Summary
 from briefer.serialize import summarized_data, summarized_from
 from briefer.summarize.bullets import leaning, story_bullets
-from briefer.workers import summarize_chunk
 
 SAMPLES = REPO / "samples"
 EVAL = REPO.parent / "shared" / "eval"

@@ -18,11 +18,11 @@ from conftest import REPO, write_sample_corpus
 from briefer.ingest import read_inputs
 from briefer.ingest.files import _read_guarded
 from briefer.options import MakeOptions
-from briefer.parallel import read_files
+from briefer.parallel import Ahead, Summarizer, in_period, read_files, summarize_chunk
 from briefer.pipeline import make
 from briefer.records import InputLimits
 from briefer.store import store_path
-from briefer.workers import Ahead, Summarizer, Workers, in_period, summarize_chunk
+from briefer.workers import Workers
 
 SAMPLES = REPO / "samples"
 COUNT = 60  # a few tasks per worker with the threshold at 0

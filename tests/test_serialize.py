@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import briefer
 from briefer.ingest import read_inputs
+from briefer.parallel import summarize_chunk
 from briefer.serialize import (
     article_data,
     briefing_data,
@@ -21,7 +22,6 @@ from briefer.serialize import (
     compact_plain,
     summarized_data,
 )
-from briefer.workers import summarize_chunk
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,8 @@ import pytest
 from conftest import REPO, run_cli, write_sample_corpus
 
 from briefer.ingest import read_inputs
-from briefer.workers import POOL_THRESHOLD, Summarizer, Workers, in_workers, summarize_chunk
+from briefer.parallel import Summarizer, summarize_chunk
+from briefer.workers import POOL_THRESHOLD, Workers, in_workers
 
 SAMPLES = REPO / "samples"
 COUNT = 3 * POOL_THRESHOLD  # enough to take a few seconds in the pool on a loaded machine
