@@ -80,6 +80,16 @@ def read_rows(path: Path) -> list[dict[str, Any]] | None:
     return [json.loads(line) for line in lines if line]
 
 
+def parsed(
+    parser: argparse.ArgumentParser | None = None,
+) -> tuple[argparse.Namespace, list[dict[str, Any]]] | None:
+    """The arguments (of themes_parser, or of a parser built on it) and the labelled rows they
+    name; None when the rows are absent (said by read_rows): the benchmark then skips."""
+    args = (parser or themes_parser()).parse_args()
+    rows = read_rows(args.rows)
+    return None if rows is None else (args, rows)
+
+
 def half(row_id: str) -> str:
     return "A" if hashlib.sha1(row_id.encode()).digest()[0] % 2 == 0 else "B"
 
@@ -137,10 +147,10 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
     parser.add_argument("--terse", action="store_true", help="leave the descriptions out")
-    args = parser.parse_args()
-    loaded = read_rows(args.rows)
-    if loaded is None:
+    given = parsed(parser)
+    if given is None:
         return 0
+    args, loaded = given
     from briefer.group import texts as texts_module
 
     for pair in args.set:

@@ -44,7 +44,7 @@ from briefer.ingest import read_inputs
 from briefer.records import Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import half, read_rows, row_article, themes_parser, wordings
+from themes_halves import half, parsed, row_article, wordings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -169,12 +169,10 @@ def _line(
 
 
 def main() -> int:
-    parser = themes_parser()
-    args = parser.parse_args()
-    loaded = read_rows(args.rows)
-    if loaded is None:
+    given = parsed()
+    if given is None:
         return 0
-    rows = loaded
+    args, rows = given
     documents = [_document(row) for row in rows]
     high = np.asarray([row.get("confidence") == "high" for row in rows])
     halves = np.asarray([half(str(row["id"])) for row in rows])

@@ -56,7 +56,7 @@ from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import auc, half, read_rows, row_article, themes_parser, wordings
+from themes_halves import auc, half, parsed, row_article, wordings
 
 _WINDOW_WORDS = 125  # content words in the first 1,500 characters (themes_dev median 135)
 
@@ -409,11 +409,10 @@ def separation(rows: list[dict[str, object]], gold: list[str], evidence: np.ndar
 
 
 def main() -> int:
-    parser = themes_parser()
-    args = parser.parse_args()
-    loaded = read_rows(args.rows)
-    if loaded is None:
+    given = parsed()
+    if given is None:
         return 0
+    args, loaded = given
     rows = [r for r in loaded if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]
     for label, path, rename in wordings(args):

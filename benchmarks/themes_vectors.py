@@ -30,7 +30,7 @@ from briefer.group import themes as themes_module
 from briefer.records import OTHER_THEME
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import auc, half, read_rows, row_article, themes_parser, wordings
+from themes_halves import auc, half, parsed, row_article, wordings
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -38,11 +38,10 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 
 def main() -> int:
-    parser = themes_parser()
-    args = parser.parse_args()
-    loaded = read_rows(args.rows)
-    if loaded is None:
+    given = parsed()
+    if given is None:
         return 0
+    args, loaded = given
     try:
         import wordfreq
         import wordllama

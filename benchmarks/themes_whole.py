@@ -97,7 +97,7 @@ from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Document, Theme
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from themes_halves import read_rows, row_article, themes_parser, wordings
+from themes_halves import parsed, row_article, themes_parser, wordings
 from themes_tried import (
     Prepared,
     Weigh,
@@ -317,11 +317,10 @@ def story_variants(
 def main() -> int:
     parser = themes_parser()
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
-    args = parser.parse_args()
-    loaded = read_rows(args.rows)
-    if loaded is None:
+    given = parsed(parser)
+    if given is None:
         return 0
-    rows = loaded
+    args, rows = given
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
     documents = [clean(row_article(r)) for r in rows]

@@ -58,6 +58,16 @@ def _outputs(result: MakeResult) -> dict[str, bytes]:
 # ---- the store on its own ----------------------------------------------------------------------
 
 
+def _remember_anew(path: Path, feed: Path, articles: tuple[Article, ...]) -> None:
+    """A new store at path that finds nothing for feed, then keeps its articles."""
+    store = Store.open(path)
+    assert store is not None
+    assert store.lookup([feed], DEFAULTS) == {}
+    store.remember(feed, articles, DEFAULTS)
+    store.save()
+    store.close()
+
+
 def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path) -> None:
     path = tmp_path / ".briefer" / "store.sqlite3"
     store = Store.open(path)
@@ -111,12 +121,7 @@ def test_a_file_of_several_articles_comes_back_whole_and_a_spoilt_row_is_read_ag
         Article(f"id{n}", f"T{n}", None, "src", "", text, "feed.jsonl")
         for n, text in enumerate(texts)
     )
-    store = Store.open(path)
-    assert store is not None
-    assert store.lookup([feed], DEFAULTS) == {}
-    store.remember(feed, articles, DEFAULTS)
-    store.save()
-    store.close()
+    _remember_anew(path, feed, articles)
     again = Store.open(path)
     assert again is not None
     assert again.lookup([feed], DEFAULTS) == {feed: articles}
@@ -151,12 +156,7 @@ def test_a_files_row_keeps_its_articles_text_digests_and_one_without_them_is_sti
     )
     length = (3, None, "default")
     expected = [summary_key(article, *length) for article in articles]
-    store = Store.open(path)
-    assert store is not None
-    assert store.lookup([feed], DEFAULTS) == {}
-    store.remember(feed, articles, DEFAULTS)
-    store.save()
-    store.close()
+    _remember_anew(path, feed, articles)
     connection = sqlite3.connect(path)
     key, value = connection.execute("SELECT key, value FROM files").fetchone()
     connection.close()

@@ -330,7 +330,6 @@ def rank(
     found = {id(story): evidence(story, briefing.until, days) for story, _ in kept}
     by_weight = sorted(kept, key=lambda pair: order_key(pair[0], found[id(pair[0])]))
     rank_of = {id(story): place for place, (story, _) in enumerate(by_weight, start=1)}
-    story_of = {id(story): story for story, _ in by_weight}
     cap = max_stories if max_stories is not None else len(by_weight)
     # The heaviest stories are told in full whatever the budget. Listed under Top stories
     # they are repeated above the stories themselves: worth it only when the list leads a
@@ -362,6 +361,8 @@ def rank(
             spent += heading(story.theme)
             opened.add(story.theme)
 
+    words_of: dict[int, int] = {}
+
     def fill(other_before: float) -> set[int]:
         """The stories told in full after the leading ones, heaviest first, until the budget
         or the cap is reached; a story of Other developments only when it ranks before
@@ -372,7 +373,9 @@ def rank(
                 continue
             if story.theme == OTHER_THEME and rank_of[id(story)] >= other_before:
                 continue
-            cost = story_words(story, updates)
+            if id(story) not in words_of:  # each story counted once over both fills
+                words_of[id(story)] = story_words(story, updates)
+            cost = words_of[id(story)]
             cost += heading(story.theme) if story.theme not in seen else 0
             if len(body) >= cap or (budget and used + cost > budget):
                 break  # strictly by weight: once a story does not fit, no lighter one jumps in
@@ -386,7 +389,9 @@ def rank(
     # Other story is told in full when it ranks before the lightest themed story the budget
     # tells without any of them (ties broken as the ranking breaks them: more outlets first).
     themed_body = fill(0)
-    themed_ranks = [rank_of[i] for i in themed_body if story_of[i].theme != OTHER_THEME]
+    themed_ranks = [
+        rank_of[id(s)] for s, _ in by_weight if id(s) in themed_body and s.theme != OTHER_THEME
+    ]
     if themed_ranks:
         in_body = fill(max(themed_ranks))
     elif not any(story.theme != OTHER_THEME for story, _ in kept):
