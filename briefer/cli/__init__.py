@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
+import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -70,12 +74,49 @@ app = typer.Typer(
 app.add_typer(eval_app, name="eval")
 
 
+# Whether this process ends as soon as the command returns (`run`: the installed command and
+# `python -m briefer`), so that nothing the command built is ever collected or freed.
+_ENDS_WITH_COMMAND = False
+
+
+def run() -> None:
+    """The `briefer` command: the app, then the process ends at once (os._exit) with the
+    command's exit code, its output flushed, rather than by the interpreter's finalization,
+    which frees every object a run built, one by one, and collects them: after a +50 rerun on
+    the 10k bench store 0.12-0.22 s of CPU and 0.18-0.49 s of wall (three runs, loaded
+    machine) against 0.02 s and 0.04-0.06 s (issue 13). A command that leaves a worker
+    process or another thread running ends as usual, as does an in-process caller of `app`
+    (the tests' runner, the benchmarks), whose objects stay theirs."""
+    global _ENDS_WITH_COMMAND
+    _ENDS_WITH_COMMAND = True
+    code: str | int | None = 0
+    try:
+        app(prog_name="briefer")
+    except SystemExit as done:
+        code = done.code
+    if multiprocessing.active_children() or threading.active_count() > 1:
+        sys.exit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)  # as sys.exit prints a message it is given
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to flush to
+            stream.flush()
+    os._exit(status)
+
+
 @contextlib.contextmanager
 def _collector_off() -> Iterator[None]:
     gc.disable()
     try:
         yield
     finally:
+        if _ENDS_WITH_COMMAND:
+            # The run's objects stay until the process ends: moved out of the collector's
+            # reach (gc.freeze, at once), or the next allocation would scan every one of
+            # them (all young while the collector was off): 0.04-0.07 s after a +50 rerun.
+            gc.freeze()
         gc.enable()
 
 
