@@ -13,6 +13,7 @@ from briefer.clean import clean
 from briefer.evaluation.themes_report import themes_report
 from briefer.group import group, load_themes, place_themes
 from briefer.group import themes as themes_module
+from briefer.group.theme_patterns import theme_patterns
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
 
@@ -85,6 +86,29 @@ def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
     )
     placement = place_themes([[game]], THEMES)[0]
     assert placement.theme == OTHER_THEME
+
+
+def test_a_keyword_cut_short_by_a_number_counts_as_context() -> None:
+    """ "Article 5" is read without its lone digit; what is left, "article", is not what the
+    user named (every newspaper article says it), so it weighs as a description word, half of
+    a keyword, while a report quoting the treaty's Article 5 with the theme's other words is
+    still placed."""
+    defence = Theme("Collective defence", "", ("Article 5", "collective defence"))
+    named = Theme("Collective defence", "", ("article", "collective defence"))
+    cut = {p.text.lower(): p.weight for p in theme_patterns(defence)}
+    whole = {p.text.lower(): p.weight for p in theme_patterns(named)}
+    assert cut["article"] == pytest.approx(whole["article"] / 2)
+    assert cut["collective defence"] == pytest.approx(whole["collective defence"])
+    treaty = doc(
+        "treaty",
+        "Allies pledge collective defence under Article 5",
+        [
+            "Allied leaders said on Monday that Article 5 of the treaty, the promise of "
+            "collective defence, covered every member.",
+            "Collective defence has been the alliance's core since 1949, officials said.",
+        ],
+    )
+    assert place_themes([[treaty]], (defence,))[0].theme == "Collective defence"
 
 
 def test_a_report_naming_its_subject_by_one_word_repeated_is_placed() -> None:
