@@ -23,8 +23,8 @@ from briefer.group.texts import article_features
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
-from briefer.stamps import text_digest
-from briefer.store import SCHEMA_VERSION, Store, checksum, store_path
+from briefer.stamps import checksum, text_digest
+from briefer.store import SCHEMA_VERSION, Store, store_path
 
 SAMPLES = REPO / "samples"
 PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")

@@ -14,7 +14,8 @@ from conftest import REPO, run_cli
 
 from briefer.errors import EXIT_USAGE
 from briefer.render import MONTHS
-from briefer.store import checksum, store_path
+from briefer.stamps import checksum
+from briefer.store import store_path
 
 # Real publisher text from the samples, written out without any date (no front matter).
 SAMPLES = REPO / "samples"

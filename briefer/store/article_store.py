@@ -1,60 +1,15 @@
-"""The article store: an SQLite file that remembers what earlier runs worked out, so a rerun
-only reads, cleans and summarizes the articles that are new or changed. `Store` holds the
-tables, rows, checksums and schema upgrades; briefer.cache wraps the pipeline's stages around
-it (`Cache`) and says what each stage's key is.
-
-It lives in `.briefer/store.sqlite3` beside the output folder (`briefings/` -> `.briefer/`),
-so one project's runs share it and it never shows up among the briefing files. It holds:
-
-- files: the articles read from each input file, keyed by the file's path and stamped with
-  its size, modification and change times and inode, so an unchanged file is not parsed again;
-- summaries: each article's cleaned blocks and chosen sentences, keyed by a hash of its title
-  and text and of the options that shape them (sentences, words, algorithm);
-- groupings: the stories and sections made from one exact set of summarized articles and
-  themes, so a rerun on the same inputs skips grouping altogether;
-- stories: what each story says (its headline, bullets and copies: records.Told), keyed by
-  its reports as shown and their summary keys, so a rerun with a few new or changed articles
-  works that out only for the stories they join or leave;
-- placements: where each story is filed (records.Placement without the fits), keyed by its
-  reports as shown, their summary keys and the themes: a story is placed on its own words;
-- rows: the last grouping's rows (records.TermRows: each article's clustering vector,
-  mentions and lead words) with the articles' ids and summary keys, one binary row per set
-  of summary options (numpy arrays, not JSON: about 25 MB at 10,000 articles), so a rerun
-  reads and vectorizes only the articles that are new;
-- storylines: what storylines read of each story (records.StoryTerms: its names and
-  content terms), keyed by its headlines and bullets, so ranking a rerun stems only the
-  stories that changed;
-- briefings: a whole run's ranked briefing, keyed by what decides it before any file is read
-  (every input file's stamp, the options, the themes, the earlier briefings it is ranked
-  against): a rerun with nothing changed loads only what the briefing shows (`run_key`);
-- seen: the day briefer first saw each undated article (by content id), which places it
-  under `--undated first-seen`. Unlike the rest it is a record, not a result: it is kept
-  when briefer's code changes.
-
-Rows are in briefer's one JSON form (briefer.serialize). Every key also carries a salt: the
-package version and a hash of briefer's own code and data files, so a changed cleaner, scorer
-or furniture list never serves stale results. Every row carries a checksum of its key and
-value, checked on read: a row that does not match, or cannot be read, is counted, worked out
-again and replaced, and the run ends with one warning; it never changes a briefing.
-
-The store is a cache, nothing more: a file that is corrupt, foreign or from a newer briefer is
-reported in one warning and rebuilt, and a failure while using it turns it off for the run;
-neither ever stops the briefing. Rows are written as they are produced, in short transactions
-of _FLUSH_ROWS rows (and the rest at the end of a run), so a big run never holds them all in
-memory; every row is sound on its own, so a killed run leaves a store the next run uses as it
-is, having lost only its unwritten additions. WAL mode and a busy timeout let concurrent runs
-share the file.
-"""
+"""The open article store (`Store`): what the pipeline's stages ask of it (briefer.cache asks
+on their behalf), rows read with their checksums checked and written in short transactions.
+The file and its schema are briefer.store.schema's; the rows' text forms briefer.store.codec's."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,25 +19,17 @@ from briefer.records import (
     Grouped,
     InputLimits,
     Placement,
-    Skipped,
     StoredRows,
     StoryTerms,
     Summarized,
     Told,
 )
 from briefer.serialize import (
-    article_data,
-    article_from,
-    briefing_data,
-    briefing_floats,
     briefing_from,
     compact,
-    compact_floats,
     compact_plain,
     placement_data,
     placement_from,
-    sections_data,
-    sections_from,
     story_terms_data,
     story_terms_from,
     summarized_data,
@@ -98,29 +45,32 @@ from briefer.stamps import (
     file_key,
     file_stamp,
     input_tag,
-    sound,
     text_digest,
+)
+from briefer.store.codec import (
+    articles_from,
+    briefing_seen,
+    briefing_value,
+    files_value,
+    grouping_from,
+    grouping_value,
+    parse_all,
+    sound_row,
+    split_files_value,
+)
+from briefer.store.schema import (
+    RESULTS,
+    StoreProblem,
+    connect,
+    describe,
+    remove_database,
+    transaction,
 )
 
 log = logging.getLogger(__name__)
 
 _V = TypeVar("_V")  # what a table's rows are read as
 
-
-STORE_FOLDER = ".briefer"
-STORE_FILENAME = "store.sqlite3"
-# 2: rows in briefer.serialize's form with checksums; the facts table gone; first-seen days.
-# 3: the briefings table. 4: the stories table. 5: the placements and rows tables. 6: the
-# storylines table. 7: the rows table's value last (Store.add_rows). An older store from
-# version 2 on gets the tables it lacks added, keeping its rows (a rows table of before 7 is
-# made again: it holds one run's cache). 8: the summaries table with rowids (_SUMMARIES_TABLE;
-# an older one is copied into one, keeping its rows).
-SCHEMA_VERSION = 8
-_ROWS_VALUE_LAST = 7  # the version from which the rows table has its value last
-_SUMMARIES_ROWID = 8  # the version from which the summaries table has rowids
-# PRAGMA application_id: "BRFR". Tells our file from any other SQLite database.
-APPLICATION_ID = 0x42524652
-BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
 KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted again
 # A whole briefing (about 6 MB at 10,000 articles, measured) or the small record of the files
@@ -130,84 +80,12 @@ KEEP_BRIEFINGS = 10
 # One set of rows per set of summary options (about 25 MB each at 10,000 articles): the
 # default and one other cover switching back and forth.
 KEEP_ROWS = 2
+# newest rows kept
+_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS, "rows": KEEP_ROWS}
 # Rows a run keeps before writing them: held to the end of a 10,000-article run, the rows
 # (texts and cleaned blocks as JSON) took ~330 MB (issue 13's profile); 500 are a few MB and a
 # transaction of a few milliseconds.
 _FLUSH_ROWS = 500
-
-# With rowids, not WITHOUT ROWID: the rows (a few KB each) are then appended in the order
-# they come, and only the small index of their keys (content hashes, in no order) takes
-# inserts all over. WITHOUT ROWID kept the whole rows in a B-tree ordered by those keys, so
-# each insert landed on a random leaf page: a cold 30,000-article run read 870k pages for
-# 30,000 rows (30k/10k: 4.1x the reads for 3x the rows), against 87k with rowids (3.3x).
-_SUMMARIES_TABLE = (
-    "CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
-)
-_BRIEFINGS_TABLE = (
-    "CREATE TABLE briefings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)"
-)
-_STORIES_TABLE = (
-    "CREATE TABLE stories (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
-    "WITHOUT ROWID"
-)
-_PLACEMENTS_TABLE = (
-    "CREATE TABLE placements (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-    "checksum TEXT NOT NULL) WITHOUT ROWID"
-)
-_STORYLINES_TABLE = (
-    "CREATE TABLE storylines (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-    "checksum TEXT NOT NULL) WITHOUT ROWID"
-)
-# The value last: a row inserted with zeroblob(n) and then written in parts is held whole in
-# memory by SQLite unless nothing of the record follows the zeroblob (Store.add_rows).
-_ROWS_TABLE = (
-    "CREATE TABLE rows (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, value BLOB NOT NULL)"
-)
-_SCHEMA = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE files (key TEXT PRIMARY KEY, stamp TEXT NOT NULL, value TEXT NOT NULL, "
-    "checksum TEXT NOT NULL)",
-    _SUMMARIES_TABLE,
-    "CREATE TABLE groupings (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL)",
-    "CREATE TABLE seen (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) "
-    "WITHOUT ROWID",
-    _BRIEFINGS_TABLE,
-    _STORIES_TABLE,
-    _PLACEMENTS_TABLE,
-    _ROWS_TABLE,
-    _STORYLINES_TABLE,
-)
-_ADDED = {  # since version 2
-    "briefings": _BRIEFINGS_TABLE,
-    "stories": _STORIES_TABLE,
-    "placements": _PLACEMENTS_TABLE,
-    "rows": _ROWS_TABLE,
-    "storylines": _STORYLINES_TABLE,
-}
-_TABLES = frozenset({"meta", "files", "summaries", "groupings", "seen", *_ADDED})
-# emptied when other code filled the store
-_RESULTS = (
-    "files",
-    "summaries",
-    "groupings",
-    "briefings",
-    "stories",
-    "placements",
-    "rows",
-    "storylines",
-)
-# newest rows kept
-_KEPT = {"groupings": KEEP_GROUPINGS, "briefings": KEEP_BRIEFINGS, "rows": KEEP_ROWS}
-_SALT_KEY = "code"  # the meta row naming the code that filled the store
-
-
-def store_path(out: Path) -> Path:
-    """`.briefer/store.sqlite3` beside the output folder."""
-    return out.parent / STORE_FOLDER / STORE_FILENAME
-
-
-class StoreProblem(Exception):
-    """The file is not a usable store of ours; the message says why."""
 
 
 class Store:
@@ -218,7 +96,7 @@ class Store:
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._pending: dict[str, dict[str, tuple[str, ...]]] = {
-            t: {} for t in (*_RESULTS, "seen") if t != "rows"
+            t: {} for t in (*RESULTS, "seen") if t != "rows"
         }
         # Stamps taken before the files were read: a file edited while it is being read is
         # then read again next time, never stored under its new stamp with its old text.
@@ -264,14 +142,14 @@ class Store:
             log.warning(
                 "%s: cannot use the article store (%s); running without it",
                 path,
-                _describe(problem),
+                describe(problem),
             )
             return None
         except (StoreProblem, sqlite3.DatabaseError) as problem:
             store.close()
-            log.warning("%s: %s; rebuilding the article store", path, _describe(problem))
+            log.warning("%s: %s; rebuilding the article store", path, describe(problem))
         try:
-            _remove_database(path)
+            remove_database(path)
             store._connect()
             return store
         except (StoreProblem, sqlite3.Error, OSError) as problem:
@@ -279,111 +157,15 @@ class Store:
             log.warning(
                 "%s: cannot rebuild the article store (%s); running without it",
                 path,
-                _describe(problem),
+                describe(problem),
             )
             return None
 
     def _connect(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        self._connection = connection
-        application = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        tables = {
-            row[0]
-            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if application == 0 and version == 0 and not tables:
-            self._create()
-        elif application != APPLICATION_ID:
-            raise StoreProblem("not a briefer article store (another program's database)")
-        elif version > SCHEMA_VERSION:
-            raise StoreProblem(
-                f"made by a newer briefer (store version {version}, this one reads "
-                f"{SCHEMA_VERSION})"
-            )
-        elif version >= 2 and version < SCHEMA_VERSION and _TABLES - tables <= _ADDED.keys():
-            self._upgrade()
-        elif version < SCHEMA_VERSION or not _TABLES.issubset(tables):
-            raise StoreProblem(f"an old or incomplete store (version {version})")
-        # No syncing: a killed run (Ctrl-C, SIGKILL, a crash of briefer) leaves its writes with
-        # the operating system, which finishes them, so the store stays sound (WAL frames are
-        # checksummed: an unfinished transaction is ignored). Only a power cut or an operating
-        # system crash mid-write could leave a corrupt file: the store is a cache, such a file
-        # is reported and rebuilt, and every row is checksummed on read. NORMAL synced each
-        # checkpoint of the ~31 MB a +50 run on the 10k bench store writes: save() took
-        # 0.31-0.36 s wall with it, 0.15-0.21 s without (CPU 0.13-0.15 both; three runs each).
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = OFF")
-        self._forget_other_code()
+        self._connection = connect(self.path, self._salt)
 
-    def _salt_matches(self) -> bool:
-        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (_SALT_KEY,)).fetchone()
-        return row is not None and row[0] == self._salt
-
-    def _forget_other_code(self) -> None:
-        """Empty the results when they were worked out by other code (another version of
-        briefer, or edited data files): none of their keys can ever match this code's again,
-        and they would otherwise pile up with every upgrade. First-seen days are kept."""
-        if self._salt_matches():
-            return
-        with self._transaction() as connection:
-            if not self._salt_matches():  # not done by a run we waited for
-                log.info("%s: made by other code; starting it afresh", self.path)
-                for table in _RESULTS:
-                    connection.execute(f"DELETE FROM {table}")
-                connection.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    (_SALT_KEY, self._salt),
-                )
-
-    def _create(self) -> None:
-        with self._transaction() as connection:
-            tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not tables.fetchall():  # another run may have created it while we waited
-                for statement in _SCHEMA:
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _upgrade(self) -> None:
-        """A store of version 2 or later made current: the tables added since created; every
-        row kept (first-seen days are a record, not a cache)."""
-        with self._transaction() as connection:
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version < SCHEMA_VERSION:
-                tables = {
-                    row[0]
-                    for row in connection.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    )
-                }
-                if version < _ROWS_VALUE_LAST and "rows" in tables:
-                    connection.execute("DROP TABLE rows")
-                    tables.discard("rows")
-                if version < _SUMMARIES_ROWID:  # copied: a summary is costly to work out
-                    connection.execute("ALTER TABLE summaries RENAME TO summaries_before")
-                    connection.execute(_SUMMARIES_TABLE)
-                    connection.execute(
-                        "INSERT INTO summaries (key, value, checksum) "
-                        "SELECT key, value, checksum FROM summaries_before"
-                    )
-                    connection.execute("DROP TABLE summaries_before")
-                for name, statement in _ADDED.items():
-                    if name not in tables:
-                        connection.execute(statement)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        connection = self._db()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-            connection.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                connection.execute("ROLLBACK")
-            raise
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db())
 
     def holds_files(self) -> bool:
         """Whether any input file's articles are stored (saved, not only pending)."""
@@ -434,16 +216,12 @@ class Store:
         except sqlite3.Error as error:
             self._give_up(error)
             return {}
-        sound = [row for row in rows if _sound(row)]
+        sound = [row for row in rows if sound_row(row)]
         self.damaged += len(rows) - len(sound)
         if not parse:
             return {row[0]: (row[1], *row[3:]) for row in sound}
-        try:
-            # One parse for all the rows: far cheaper than a json.loads call per row.
-            values = json.loads("[" + ",".join(row[1] for row in sound) + "]")
-        except ValueError:  # a row that is not JSON under a sound checksum: find it
-            values = [_parse(row[1]) for row in sound]
-            self.damaged += sum(value is None for value in values)
+        values = parse_all([row[1] for row in sound])
+        self.damaged += sum(value is None for value in values)  # not JSON, checksum sound
         return {
             row[0]: (value, *row[3:])
             for row, value in zip(sound, values, strict=True)
@@ -474,7 +252,7 @@ class Store:
     def _give_up(self, error: sqlite3.Error) -> None:
         # Damaged under our feet (or the disk is full): the briefing goes on without the store.
         log.warning(
-            "%s: the article store failed (%s); running without it", self.path, _describe(error)
+            "%s: the article store failed (%s); running without it", self.path, describe(error)
         )
         self.close()
 
@@ -496,21 +274,16 @@ class Store:
         for key, (value, stamp) in rows.items():
             path, expected = wanted[key]
             if stamp == expected:
-                head, _, body = value.partition("\x00")
+                head, body = split_files_value(value)
                 paths.append(path)
                 heads.append(head)
                 bodies.append(body)
-        try:  # one parse for all the rows' heads, as in _read
-            parsed = json.loads("[" + ",".join(heads) + "]")
-            if len(parsed) != len(heads):
-                raise ValueError("a head of several values")
-        except ValueError:
-            parsed = [_parse(head) for head in heads]
+        parsed = parse_all(heads)  # a head that is not JSON (None) is not a files row below
         found: dict[Path, tuple[Article, ...]] = {}
         digests = self._digests
         for path, head, body in zip(paths, parsed, bodies, strict=True):
             try:
-                articles, known = _articles_from(head, body)
+                articles, known = articles_from(head, body)
             except (KeyError, TypeError, ValueError):
                 self.damaged += 1
                 continue
@@ -532,17 +305,14 @@ class Store:
         self._digests.clear()
 
     def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None:
-        """A file's articles as a row: their fields but the text as JSON, then a NUL (which
-        JSON never holds unescaped), then the texts one after the other, as they are: not
-        decoding 10,000 texts from JSON in a rerun saved ~0.15 s of its 0.4 s lookup."""
+        """A file's articles (codec.files_value), under the stamp the file had before it was
+        read (lookup's)."""
         stamp = self._stamps.get(path)
         if stamp is not None:
             digests = [text_digest(a.title, a.text) for a in articles]
             for article, digest in zip(articles, digests, strict=True):
                 self._digests[article.title, article.text] = digest
-            lengths = [len(a.text) for a in articles]
-            head = [[article_data(a) for a in articles], lengths, digests]
-            value = compact_plain(head) + "\x00" + "".join(article.text for article in articles)
+            value = files_value(articles, digests)
             stamp = f"{stamp}:{self._salt}{input_tag(limits)}"
             self._add("files", file_key(path, self._cwd or os.getcwd()), value, stamp)
 
@@ -570,30 +340,14 @@ class Store:
         found = self._read("groupings", [key])
         if key not in found:
             return None
-        by_id: dict[str, Article] = {}
-        for article in articles:
-            by_id.setdefault(article.id, article)
         try:
-            value = found[key][0]
-            return Grouped(
-                sections=sections_from(value["sections"], by_id),
-                merged=int(value["merged"]),
-                left_out=tuple(
-                    Skipped(str(s["path"]), str(s["reason"])) for s in value["left_out"]
-                ),
-            )
+            return grouping_from(found[key][0], articles)
         except (KeyError, TypeError, ValueError):
             self.damaged += 1
             return None
 
     def add_grouping(self, key: str, grouped: Grouped) -> None:
-        value = {
-            "merged": grouped.merged,
-            "left_out": [{"path": s.path, "reason": s.reason} for s in grouped.left_out],
-            # The articles by id: `grouping` takes them from the run's records.
-            "sections": sections_data(grouped.sections, ids_only=True),
-        }
-        self._add("groupings", key, compact_plain(value))  # no floats before rank sets them
+        self._add("groupings", key, grouping_value(grouped))
 
     def briefing(self, key: str) -> tuple[Briefing, dict[str, dt.date]] | None:
         """The briefing stored under key and the first-seen days it placed undated articles
@@ -603,7 +357,7 @@ class Store:
             return None
         try:
             value = found[key][0]
-            seen = {str(k): dt.date.fromisoformat(v) for k, v in value["seen"].items()}
+            seen = briefing_seen(value)
             if self.seen_days(list(seen)) != seen:
                 return None
             return briefing_from(value["briefing"]), seen
@@ -612,11 +366,7 @@ class Store:
             return None
 
     def add_briefing(self, key: str, briefing: Briefing, seen: dict[str, dt.date]) -> None:
-        value = {
-            "seen": {identity: day.isoformat() for identity, day in sorted(seen.items())},
-            "briefing": briefing_data(briefing),
-        }
-        self._add("briefings", key, compact_floats(value, briefing_floats(briefing)))
+        self._add("briefings", key, briefing_value(briefing, seen))
 
     def outputs(self, key: str) -> Any:
         """The record of the files a run wrote (Cache.written), kept in the briefings table
@@ -749,47 +499,3 @@ def _trim(connection: sqlite3.Connection, table: str, kept: int) -> None:
         f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)",
         (kept,),
     )
-
-
-def _sound(row: tuple[Any, ...]) -> bool:
-    key, value, check = row[:3]
-    return isinstance(value, str) and isinstance(check, str) and sound(key, value, check)
-
-
-def _articles_from(head: Any, body: str) -> tuple[tuple[Article, ...], list[str]]:
-    """The articles of a files row (Store.remember) and their text digests (none in a row
-    written before they were kept); ValueError or TypeError if it is not one."""
-    data, lengths, *rest = head
-    digests = rest[0] if rest else []
-    if len(rest) > 1 or not all(isinstance(digest, str) for digest in digests):
-        raise ValueError("not a files row")
-    if digests and len(digests) != len(data):
-        raise ValueError("a digest for each article, or none")
-    articles, start = [], 0
-    for item, length in zip(data, lengths, strict=True):
-        item["text"] = body[start : start + length]
-        start += length
-        articles.append(article_from(item))
-    if start != len(body):
-        raise ValueError("the texts are not the lengths given")
-    return tuple(articles), digests
-
-
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _describe(problem: BaseException) -> str:
-    if isinstance(problem, sqlite3.DatabaseError) and "not a database" in str(problem):
-        return "not an SQLite database (corrupt or some other file)"
-    if isinstance(problem, OSError):
-        return str(problem.strerror or problem)
-    return str(problem)
-
-
-def _remove_database(path: Path) -> None:
-    for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
-        (path.parent / name).unlink(missing_ok=True)
