@@ -101,73 +101,95 @@ def build_fresh(
     listed: Listed,
     history: Sequence[Briefed],
 ) -> Briefing:
-    """The briefing worked out stage by stage (each stage's results still taken from the
-    store where it has them)."""
-    # The files are read on every core when the summarizing would be (the same threshold),
-    # by the same worker processes, which summarize the period's articles as they read them.
-    length = (options.sentences, options.words, options.algorithm)
-    period = (options.since, options.until, options.undated != "skip")
-    stored = functools.partial(cache.summarized_ahead, length=length)
-    summarize.ahead = Ahead(length, period, summarize.progress, each=stored)
-    reader = functools.partial(
-        read_files, threshold=summarize.pool_threshold, pool=summarize.pool, ahead=summarize.ahead
-    )
+    """The briefing worked out stage by stage: read, placed in the period, summarized and
+    grouped, counted, ranked. `_Working` runs the stages on the worker processes and takes
+    each stage's results from the store where it has them."""
+    with _Working(options, cache, summarize, themes) as working:
+        ingested = read_inputs(
+            options.inputs,
+            options.urls,
+            options.fetch,
+            cache=cache.store,
+            limits=options.limits,
+            read_many=working.read_many,
+            listed=listed,
+        )
+        chosen, coverage = in_period(ingested.articles, options, cache)
+        # Only `chosen` holds the articles from here: their texts are let go once summarized.
+        ingested = dataclasses.replace(ingested, articles=())
+        grouped = working.summarized_and_grouped(chosen)
+    coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
+    briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
+    return rank(briefing, options, history, cache)
 
-    def summarize_and_group(known: KnownRows | None) -> Grouped:
+
+class _Working:
+    """How build_fresh's stages are worked out: the files read on every core when the
+    summarizing would be (the same threshold), by the same worker processes, which summarize
+    the period's articles as they read them; half the stories told in a process of its own;
+    each stage's results taken from the store where it has them, and stored. Leaving it ends
+    the workers it started."""
+
+    def __init__(
+        self, options: MakeOptions, cache: Cache, summarize: Summarizer, themes: Sequence[Theme]
+    ) -> None:
+        self.cache, self.summarize, self.themes = cache, summarize, themes
+        self.length = (options.sentences, options.words, options.algorithm)
+        period = (options.since, options.until, options.undated != "skip")
+        stored = functools.partial(cache.summarized_ahead, length=self.length)
+        summarize.ahead = Ahead(self.length, period, summarize.progress, each=stored)
+        self.read_many = functools.partial(
+            read_files,
+            threshold=summarize.pool_threshold,
+            pool=summarize.pool,
+            ahead=summarize.ahead,
+        )
+        # A fresh interpreter (spawn) tells half the stories, started with the reading's
+        # workers while this process still holds little (a process started from a big one
+        # shows its size for a moment), and idle until then, its modules imported with its
+        # first task (idle ~21 MB, with them ~37): the reading's workers end with the
+        # summarizing (issue 13: one kept through the story graph held ~96 MB at 30,000
+        # articles). A run that reads in one process tells in one.
+        self.telling = Workers(start="spawn")
+        self._prepare = summarize.pool.prepare
+        summarize.pool.prepare = self._start_both
+
+    def _start_both(self) -> None:
+        if self._prepare is not None:
+            self._prepare()
+        self.telling.start(1)
+
+    def __enter__(self) -> _Working:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.telling.close()
+        self.summarize.pool.prepare = self._prepare
+
+    def summarized_and_grouped(self, chosen: list[Article]) -> Grouped:
+        """`group` of the chosen articles, or the store's grouping of exactly them."""
+        # The telling's worker imports what it tells with now, while this process reads the
+        # words for grouping and builds the story graph (the second core mostly idle), rather
+        # than with its first stories, when the run waits on it (~0.25 s of CPU in a fresh
+        # interpreter, briefer compiled from source).
+        self.telling.warm(_TELLING)
+        work_out = functools.partial(self._group, chosen)
+        return self.cache.grouped(chosen, self.length, self.themes, work_out)
+
+    def _group(self, chosen: list[Article], known: KnownRows | None) -> Grouped:
+        cache, length, summarize = self.cache, self.length, self.summarize
         summaries = functools.partial(
             cache.summaries, length=length, work_out=lambda todo: summarize(todo, length)
         )
         teller = functools.partial(cache.stories, length=length)
-        placer = functools.partial(cache.placements, themes=themes, length=length)
-        share = functools.partial(with_workers, telling)
+        placer = functools.partial(cache.placements, themes=self.themes, length=length)
+        share = functools.partial(with_workers, self.telling)
+        let_go = functools.partial(cache.without_texts, length=length)
         try:
-            return group(chosen, summaries, themes, teller, placer, known, share, let_go)
-        finally:
-            telling.close()
+            return group(chosen, summaries, self.themes, teller, placer, known, share, let_go)
+        finally:  # ended as soon as grouping is done, not held through ranking
+            self.telling.close()
             summarize.pool.close()
-
-    # A fresh interpreter (spawn) tells half the stories, started with the reading's workers
-    # while this process still holds little (a process started from a big one shows its
-    # size for a moment), and idle until then, its modules imported with its first task
-    # (idle ~21 MB, with them ~37): the reading's workers end with the summarizing (issue
-    # 13: one kept through the story graph held ~96 MB at 30,000 articles). A run that
-    # reads in one process tells in one.
-    telling = Workers(start="spawn")
-    prepare = summarize.pool.prepare
-
-    def start_both() -> None:
-        if prepare is not None:
-            prepare()
-        telling.start(1)
-
-    summarize.pool.prepare = start_both
-
-    ingested = read_inputs(
-        options.inputs,
-        options.urls,
-        options.fetch,
-        cache=cache.store,
-        limits=options.limits,
-        read_many=reader,
-        listed=listed,
-    )
-    # The telling's worker imports what it tells with now, while this process reads the
-    # words for grouping and builds the story graph (the second core mostly idle), rather
-    # than with its first stories, when the run waits on it (~0.25 s of CPU in a fresh
-    # interpreter, briefer compiled from source).
-    telling.warm(_TELLING)
-    chosen, coverage = in_period(ingested.articles, options, cache)
-    # Only `chosen` holds the articles from here: their texts are let go once summarized.
-    ingested = dataclasses.replace(ingested, articles=())
-    let_go = functools.partial(cache.without_texts, length=length)
-    try:
-        grouped = cache.grouped(chosen, length, themes, summarize_and_group)
-    finally:
-        telling.close()
-        summarize.pool.prepare = prepare
-    coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
-    briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-    return rank(briefing, options, history, cache)
 
 
 @dataclass(frozen=True)
