@@ -26,7 +26,7 @@ import numpy as np
 
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
-from briefer.group import themes as themes_module
+from briefer.group import theme_patterns as patterns_module
 from briefer.records import OTHER_THEME
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -77,21 +77,24 @@ def main() -> int:
         placed = place_themes([[d] for d in documents], themes)
         scores = np.asarray([[f.score for f in p.fits] for p in placed])
         # The null's mean and SD, read off the threshold at 0 and 1 SD.
-        saved = themes_module._NULL_SIGMAS
+        saved = patterns_module._NULL_SIGMAS
         try:
-            themes_module._NULL_SIGMAS = 0.0
+            patterns_module._NULL_SIGMAS = 0.0
             mean = np.asarray(
-                [themes_module.null_threshold(themes_module.theme_patterns(t)) for t in themes]
+                [patterns_module.null_threshold(patterns_module.theme_patterns(t)) for t in themes]
             )
-            themes_module._NULL_SIGMAS = 1.0
+            patterns_module._NULL_SIGMAS = 1.0
             sd = (
                 np.asarray(
-                    [themes_module.null_threshold(themes_module.theme_patterns(t)) for t in themes]
+                    [
+                        patterns_module.null_threshold(patterns_module.theme_patterns(t))
+                        for t in themes
+                    ]
                 )
                 - mean
             )
         finally:
-            themes_module._NULL_SIGMAS = saved
+            patterns_module._NULL_SIGMAS = saved
         z_score = (scores - mean) / np.maximum(sd, 1e-12)
         theme_vectors = _unit(
             model.embed([f"{t.name}. {t.description} {', '.join(t.keywords)}" for t in themes])
