@@ -11,6 +11,13 @@ how many stories they fold into (dated, and with their dates left out) and the m
 of the pairs within the date window, where the floor under the baselines
 (graph._BACKGROUND) comes from.
 
+With --events FILE, the rows are those of a busy topic (themes_dev.jsonl) and FILE says which
+of them are one event (benchmarks/themes_dev_events.toml: groups of ids; every other row is an
+event of its own): it scores the clustering against those events, B-cubed, dated and with the
+dates left out, on the halves split by the same hash of each event's label (its first id) and on
+the whole file. A check of the opposite case to the labelled files, which hold few same-topic
+distractors: here nearly every pair within the window is one.
+
 With --subsets, it scores random subsets of the stories instead (a quarter, a half and
 three quarters of them, four seeds each, then all): how a figure moves with the number of
 same-topic distractors.
@@ -38,6 +45,7 @@ import hashlib
 import json
 import random
 import sys
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +71,7 @@ def main() -> int:
     parser.add_argument("rows", type=Path)
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--busy", action="store_true")
+    parser.add_argument("--events", type=Path, metavar="FILE")
     parser.add_argument("--mistakes", choices=("A", "B", "all"))
     parser.add_argument("--kinds", choices=("A", "B", "all"))
     parser.add_argument("--subsets", action="store_true")
@@ -83,6 +92,9 @@ def main() -> int:
     ]
     if args.busy:
         busy(rows)
+        return 0
+    if args.events is not None:
+        events(rows, args.events)
         return 0
     if args.subsets:
         subsets(rows)
@@ -217,6 +229,31 @@ def subsets(rows: list[dict[str, str]]) -> None:
             scores.append(bcubed(cluster_stories(_docs(part)), gold)[2])
         shown = " ".join(f"{score:.3f}" for score in scores)
         print(f"share {share:.2f} B3-F1 {shown} mean {sum(scores) / len(scores):.3f}")
+
+
+def events(rows: list[dict[str, str]], path: Path) -> None:
+    """The clustering of a busy topic's rows scored against the events labelled in `path`."""
+    event_of: dict[str, str] = {}
+    for event in tomllib.loads(path.read_text(encoding="utf-8"))["event"]:
+        for key in event["ids"]:
+            event_of[key] = str(event["ids"][0])
+    known = {str(r["id"]) for r in rows}
+    missing = sorted(set(event_of) - known)
+    if missing:
+        raise SystemExit(f"{path}: ids not in the rows: {', '.join(missing[:5])}")
+    labels = [event_of.get(str(r["id"]), str(r["id"])) for r in rows]
+    for name in ("A", "B", "all"):
+        chosen = [k for k, label in enumerate(labels) if name == "all" or half(label) == name]
+        docs = _docs([rows[k] for k in chosen])
+        gold = [labels[k] for k in chosen]
+        shown = []
+        for reading, part in (("dated", docs), ("undated", [(t, x, None) for t, x, _ in docs])):
+            predicted = cluster_stories(part)
+            p, r, f = bcubed(predicted, gold)
+            shown.append(
+                f"{reading} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f} stories {len(set(predicted))}"
+            )
+        print(f"{name} n {len(chosen)} events {len(set(gold))} | " + " | ".join(shown))
 
 
 def busy(rows: list[dict[str, str]]) -> None:
