@@ -1,5 +1,5 @@
 """The Python API, as `import briefer` offers it: make a briefing, build one without writing
-it, or summarize a piece of text.
+it, summarize a piece of text, or fetch feeds and pages into a folder.
 
     import briefer
 
@@ -25,6 +25,7 @@ from briefer.records import Article, Briefing, MakeOptions
 
 if TYPE_CHECKING:
     from briefer.pipeline import MakeResult
+    from briefer.records import FetchResult, InputLimits
 
 Inputs = str | Path | Sequence[str | Path]
 
@@ -78,3 +79,27 @@ def summarize_text(
     document = clean(article)
     summary = summarize(document, split_document(document), n, algorithm, words)
     return [sentence.text for sentence in summary.sentences]
+
+
+def fetch(
+    urls: str | Sequence[str],
+    into: str | Path | None = None,
+    *,
+    pages: bool = True,
+    timeout: float = 15.0,
+    retries: int = 3,
+    limits: InputLimits | None = None,
+) -> FetchResult:
+    """Fetch feeds and pages and save each new article into the folder `into` (default: the
+    first default input folder, samples/) as front-matter Markdown, as `briefer fetch` does,
+    with the same checks and messages (OptionsError). pages: fetch an entry's page when its
+    feed gives only a summary; timeout: seconds to wait for a server; retries: after a 429,
+    5xx or timeout. Returns what was saved (`.saved`), found already saved (`.already`) and
+    could not be had (`.failed`)."""
+    from briefer.ingest.fetch import fetch_into
+    from briefer.options import DEFAULT_INPUTS, fetch_folder, fetch_settings
+
+    wanted = [urls] if isinstance(urls, str) else list(urls)
+    settings = fetch_settings(wanted, timeout, retries, pages)
+    folder = Path(into) if into is not None else fetch_folder(DEFAULT_INPUTS)
+    return fetch_into(wanted, folder, settings, limits=limits)

@@ -43,6 +43,8 @@ __all__ = [
     "check_length",
     "check_period",
     "check_undated",
+    "fetch_folder",
+    "fetch_settings",
     "is_url",
     "merge_limits",
     "parse_date",
@@ -138,6 +140,26 @@ def is_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def fetch_settings(
+    urls: Sequence[str], timeout: float, retries: int, entry_pages: bool
+) -> FetchSettings:
+    """The settings `briefer fetch` (and briefer.fetch) fetches urls with, each checked: every
+    URL an http(s) one, the timeout above 0, the retries at least 0."""
+    not_urls = [url for url in urls if not is_url(url)]
+    if not_urls:
+        raise OptionsError(f"{not_urls[0]!r} is not an http or https URL; give a full URL")
+    if timeout <= 0 or retries < 0:
+        raise OptionsError("--timeout must be above 0 and --retries at least 0")
+    return FetchSettings(timeout=timeout, retries=retries, entry_pages=entry_pages)
+
+
+def fetch_folder(inputs: Sequence[Path]) -> Path:
+    """Where fetched articles are saved when no folder is named: the first input that is a
+    folder (or will be one: a path without a suffix), else samples/."""
+    folders = [path for path in inputs if path.is_dir() or not path.suffix]
+    return folders[0] if folders else Path("samples")
 
 
 def split_inputs(values: Sequence[str | Path]) -> tuple[tuple[Path, ...], tuple[str, ...]]:

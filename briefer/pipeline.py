@@ -38,6 +38,7 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
+from briefer.tuning import tune_process, tuned_run
 from briefer.workers import Progress, Workers, signals_interrupt
 
 if TYPE_CHECKING:
@@ -56,14 +57,14 @@ def build(
 ) -> Briefing:
     """The briefing for options. cache: the article store to use (default: the one beside
     options.out when options.cache); summarize: how to run the summarizing (default: on every
-    core past workers.POOL_THRESHOLD articles)."""
-    if cache is None:
-        with open_cache(options.out, options.cache) as opened:
-            return build(options, opened, summarize)
-    if summarize is None:
-        with contextlib.closing(Summarizer()) as own:
-            return build(options, cache, own)
-    return _planned(options, cache, summarize, _plan(options, cache))
+    core past workers.POOL_THRESHOLD articles). The process is tuned for the run
+    (tuning.tuned_run)."""
+    with tuned_run(), contextlib.ExitStack() as owned:
+        if cache is None:
+            cache = owned.enter_context(open_cache(options.out, options.cache))
+        if summarize is None:
+            summarize = owned.enter_context(contextlib.closing(Summarizer()))
+        return _planned(options, cache, summarize, _plan(options, cache))
 
 
 @dataclass(frozen=True)
@@ -214,9 +215,11 @@ def make(
     Ctrl-C does: workers stopped, no half-written file, the store as it was. When the store
     says the files this run would write are all in the output folder as an earlier run with
     the same inputs and options wrote them (Cache.written), nothing is read, rendered or
-    written, and the briefing is loaded only if the result's `briefing` is asked for."""
+    written, and the briefing is loaded only if the result's `briefing` is asked for. The
+    process is tuned for the run (tuning.tuned_run)."""
     summarize = Summarizer(progress, pool_threshold)
     with (
+        tuned_run(),
         signals_interrupt(),
         open_cache(options.out, options.cache) as cache,
         contextlib.closing(summarize),
@@ -415,6 +418,7 @@ def summarize_file(
     path: Path, sentences: int, algorithm: str, words: int | None = None
 ) -> list[tuple[Article, Summary]]:
     """Summaries of every article in one file (a feed or JSONL file may hold several)."""
+    tune_process()
     check_algorithm(algorithm)
     articles = read_file(path)
     done = summarize_chunk(articles, (sentences, words, algorithm))

@@ -323,7 +323,7 @@ class Workers:
         ours, theirs = self.context.Pipe()
         place = _Place(self.context)
         # A fresh interpreter imports the modules its work needs as it starts, and collects
-        # as this process does (briefer.cli's threshold); a forked one has both from here.
+        # as this process does (tuning.GC_THRESHOLD); a forked one has both from here.
         fresh = self.context.get_start_method() != "fork"
         imports = tuple(self.preload) if fresh else ()
         collect = gc.get_threshold() if fresh else None
@@ -457,7 +457,7 @@ def _worker(
     input it is on (imports: modules to import first; collect: the collector's thresholds)."""
     if collect is not None:
         gc.set_threshold(*collect)
-    gc.enable()  # a forked worker: the command turns it off in its own process (briefer.cli)
+    gc.enable()  # a forked worker: a run turns it off in its own process (tuning.tuned_run)
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

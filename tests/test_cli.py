@@ -247,26 +247,52 @@ def test_python_dash_m_briefer() -> None:
     assert done.stdout.strip() == f"briefer {__version__}"
 
 
+# A fresh process, as a user's: numpy's settings must be in place when numpy is imported, so
+# the probe notes them then; a run through the command line and one through the Python API
+# alike (briefer.tuning, applied by the pipeline).
+_TUNING_PROBE = """
+import gc, os, sys
+SETTINGS = ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")
+noted = []
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and not noted:
+            noted.extend(os.environ.get(k) for k in SETTINGS)
+sys.meta_path.insert(0, Spy())
+import briefer, briefer.cli
+before = "numpy" in sys.modules or gc.get_threshold()[0] == 50000
+if sys.argv[1] == "api":
+    briefer.build(sys.argv[2], since="2021-12-01", until="2024-12-05")
+else:
+    briefer.cli.app(["make", "-i", sys.argv[2], "--since", "2021-12-01", "--until", "2024-12-05",
+                     "--out", sys.argv[3]], standalone_mode=False)
+print(before, "numpy" in sys.modules, *noted, gc.get_threshold()[0], gc.isenabled())
+"""
+
+
+@pytest.mark.parametrize("way", ["api", "cli"])
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
-def test_the_command_runs_one_blas_thread_and_a_lazier_collector_unless_told(
-    given: str | None, expected: str
+def test_a_run_has_one_blas_thread_and_a_lazier_collector_unless_told(
+    way: str, given: str | None, expected: str, tmp_path: Path
 ) -> None:
-    # A fresh process, as a user's: the settings must be in place before numpy is imported.
     settings = ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")
     env = {k: v for k, v in os.environ.items() if k not in settings}
     if given is not None:
         env["OPENBLAS_NUM_THREADS"] = env["NUMPY_MADVISE_HUGEPAGE"] = given
-    probe = (
-        "import gc, os, sys; import briefer.cli; "
-        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], "
-        "os.environ['NUMPY_MADVISE_HUGEPAGE'], gc.get_threshold()[0])"
-    )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=env
+        [sys.executable, "-c", _TUNING_PROBE, way, str(REPO / "samples"), str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     huge = "0" if given is None else given  # numpy's 2 MB pages off unless told
-    assert done.stdout.split() == ["False", expected, huge, "50000"]
+    # Nothing set by importing briefer or its command line; numpy imported by the run, after
+    # the settings; the collector's threshold raised, and the collector on after the run.
+    noted = done.stdout.splitlines()[-1].split()  # after the paths `make` prints
+    assert noted == ["False", "True", expected, huge, "50000", "True"]
 
 
 @pytest.fixture

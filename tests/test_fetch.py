@@ -19,7 +19,8 @@ from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.errors import InputError
+import briefer
+from briefer.errors import EXIT_USAGE, InputError, OptionsError
 from briefer.ingest import read_file, read_inputs
 from briefer.ingest.fetch import fetch_articles, fetch_into, stored_urls
 from briefer.ingest.frontmatter import article_markdown, toml_string
@@ -718,6 +719,34 @@ def test_fetch_command_rejects_what_is_not_a_url(tmp_path: Path) -> None:
     code, _, err = run_cli("fetch", "samples/feed.xml", "--into", str(tmp_path))
     assert code == 2
     assert "'samples/feed.xml' is not an http or https URL" in err
+
+
+@pytest.mark.parametrize(
+    ("urls", "flags", "given"),
+    [
+        (["samples/feed.xml"], [], {}),
+        (["https://news.example/feed.xml"], ["--timeout", "0"], {"timeout": 0}),
+        (["https://news.example/feed.xml"], ["--retries", "-1"], {"retries": -1}),
+    ],
+)
+def test_the_api_checks_fetch_options_as_the_command_line_does(
+    urls: list[str], flags: list[str], given: dict[str, float], tmp_path: Path
+) -> None:
+    # The checks are the core's (options.fetch_settings): one message, either way in.
+    code, _, err = run_cli("fetch", *urls, *flags, "--into", str(tmp_path))
+    assert code == EXIT_USAGE
+    with pytest.raises(OptionsError) as raised:
+        briefer.fetch(urls, into=tmp_path, **given)
+    assert err.strip() == f"briefer: error: {raised.value}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fetch_through_the_api_saves_as_the_command_does(site: Site, tmp_path: Path) -> None:
+    result = briefer.fetch(site.url("/feeds/business.atom"), into=tmp_path)
+    assert len(result.saved) == 2 and result.failed == ()
+    code, out, err = run_cli("fetch", site.url("/feeds/business.atom"), "--into", str(tmp_path))
+    assert (code, out) == (0, "")
+    assert "0 saved, 2 already stored, 0 failed" in err
 
 
 def test_make_takes_feed_and_page_urls_as_inputs(site: Site, tmp_path: Path) -> None:

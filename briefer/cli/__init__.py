@@ -6,10 +6,7 @@ conventions.py; the `eval` commands are in evaluate.py.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -40,26 +37,6 @@ from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, O
 if TYPE_CHECKING:
     from briefer.records import Briefing, Config, EmailResult, Mailing, MakeOptions
 
-# numpy's OpenBLAS starts a thread per core when numpy is imported, and they spin: briefer's
-# matrices are scipy.sparse ones (no BLAS), so the threads only burn CPU: a +50 run on the 10k
-# bench store took 2.58 -> 2.41 s of user CPU with one thread (three runs each, same
-# outputs). Set here, before anything imports numpy; a user's own setting wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# numpy asks the kernel for 2 MB pages (madvise) for every array of 4 MB or more, and each
-# fault on one then zeroes all 2 MB: grouping's large temporaries made that most of the main
-# process's system time (perf: clear_page, from numpy's casts and copies). Off, alternated
-# cold runs, main-process system CPU: 10k 0.67-0.71 -> 0.57-0.61 s (three each), 30k 2.11-2.79
-# -> 1.63-1.67 s (two each); user CPU and briefings the same. Before numpy is imported.
-os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
-# A run builds a large, long-lived heap (10,000 stored articles, their rows, stories): with the
-# default threshold (700 allocations) the cyclic collector ran ~960 times in a +50 run on the
-# 10k bench store and spent 0.38-0.48 s there, most of it re-scanning that heap. Thresholds
-# tried on that run (seconds in the collector, collections, peak RSS): 10,000: 0.15-0.19 s,
-# 57; 20,000: 0.12 s, 26; 50,000: 0.10-0.15 s, 8, 355 MB as with the default; 100,000:
-# 0.07 s, 3, 361-363 MB; 200,000: 0.06 s, 1, 378-380 MB (cyclic garbage held longer). A cold
-# 10k run: 0.92 -> 0.31 s in the collector, the same peak (431 MB) and briefing.
-gc.set_threshold(50_000)
-
 app = typer.Typer(
     cls=Group,
     add_completion=False,
@@ -68,15 +45,6 @@ app = typer.Typer(
     help="Turn a pile of news articles into a dated, extractive briefing.",
 )
 app.add_typer(eval_app, name="eval")
-
-
-@contextlib.contextmanager
-def _collector_off() -> Iterator[None]:
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _version(value: bool) -> None:
@@ -214,50 +182,41 @@ def make(
     Every option left out is taken from its BRIEFER_* environment variable, else from
     briefer.toml, else from the default shown.
     """
-    # The cyclic collector is off in this process while it imports the pipeline and makes the
-    # briefing: what a run builds here is long-lived and, but for a few hundred objects, free
-    # of cycles, so each collection only scanned it again. Counted by gc.callbacks
-    # (collections, objects found unreachable, seconds): a cold 10k bench run 37, 703, 0.19
-    # s; a cold 30k run 58, 703, 0.75 s (peak RSS of the main process 735 MB with it, 738
-    # without); a +50 run on the 10k store 35, 738, 0.076 s; importing the modules a +50 run
-    # needs, 0.28 -> 0.26 s. Worker processes collect as ever (workers._worker: parsing feeds
-    # and pages leaves cycles, ~18 objects a file).
-    with _collector_off():
-        from briefer.pipeline import make as make_briefing
+    from briefer.pipeline import make as make_briefing
 
-        flags: dict[str, object] = {
-            "since": since,
-            "until": until,
-            "inputs": inputs or None,
-            "out": out,
-            "formats": formats,
-            "themes": themes,
-            "sentences": sentences,
-            "words": words,
-            "algorithm": algorithm,
-            "explain": explain,
-            "templates": templates,
-            "cache": cache,
-            "undated": undated,
-            "minutes": minutes,
-            "max_stories": max_stories,
-            "top": top,
-            "new_only": new_only,
-            "max_file_bytes": max_file_bytes,
-            "max_text_chars": max_text_chars,
-            "max_field_chars": max_field_chars,
-            "max_html_elements": max_html_elements,
-            "max_html_attributes": max_html_attributes,
-        }
-        try:
-            config = load_settings(config_file)
-            options = options_from(config, flags)
-            # Recipients and SMTP settings are checked before any work, the email sent after.
-            mailing = _plan_mailing(config, email, dry_run)
-            with progress_bar("Summarizing") as progress:
-                result = make_briefing(options, progress=progress)
-        except BrieferError as error:
-            raise fail(error) from None
+    flags: dict[str, object] = {
+        "since": since,
+        "until": until,
+        "inputs": inputs or None,
+        "out": out,
+        "formats": formats,
+        "themes": themes,
+        "sentences": sentences,
+        "words": words,
+        "algorithm": algorithm,
+        "explain": explain,
+        "templates": templates,
+        "cache": cache,
+        "undated": undated,
+        "minutes": minutes,
+        "max_stories": max_stories,
+        "top": top,
+        "new_only": new_only,
+        "max_file_bytes": max_file_bytes,
+        "max_text_chars": max_text_chars,
+        "max_field_chars": max_field_chars,
+        "max_html_elements": max_html_elements,
+        "max_html_attributes": max_html_attributes,
+    }
+    try:
+        config = load_settings(config_file)
+        options = options_from(config, flags)
+        # Recipients and SMTP settings are checked before any work, the email sent after.
+        mailing = _plan_mailing(config, email, dry_run)
+        with progress_bar("Summarizing") as progress:
+            result = make_briefing(options, progress=progress)
+    except BrieferError as error:
+        raise fail(error) from None
     for skipped in result.failed:
         typer.echo(f"briefer: skipped {skipped.path}: {skipped.reason}", err=True)
     for path in result.paths:
@@ -332,22 +291,19 @@ def fetch_command(
     A page already saved in the folder (same canonical URL) is neither fetched nor written
     again. A feed entry with only a short summary is saved with its page's full text.
     """
-    from briefer.ingest.fetch import fetch_into
-    from briefer.options import FetchSettings, is_url
+    from briefer.api import fetch
+    from briefer.options import fetch_folder
 
     try:
-        configured_make = load_settings(config_file).make
-        if into is None:
-            configured = configured_make.inputs
-            folders = [path for path in configured if path.is_dir() or not path.suffix]
-            into = folders[0] if folders else Path("samples")
-        not_urls = [url for url in urls if not is_url(url)]
-        if not_urls:
-            raise OptionsError(f"{not_urls[0]!r} is not an http or https URL; give a full URL")
-        if timeout <= 0 or retries < 0:
-            raise OptionsError("--timeout must be above 0 and --retries at least 0")
-        settings = FetchSettings(timeout=timeout, retries=retries, entry_pages=pages)
-        result = fetch_into(urls, into, settings, limits=configured_make.limits)
+        configured = load_settings(config_file).make
+        result = fetch(
+            urls,
+            into if into is not None else fetch_folder(configured.inputs),
+            pages=pages,
+            timeout=timeout,
+            retries=retries,
+            limits=configured.limits,
+        )
     except BrieferError as error:
         raise fail(error) from None
     for note in result.notes:

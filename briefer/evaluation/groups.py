@@ -15,6 +15,7 @@ from briefer.evaluation.metrics import adjusted_rand_index, bcubed, normalized_m
 from briefer.evaluation.rows import OTHER_LABEL, LabelledRow, read_labelled
 from briefer.group import cluster_stories, load_themes, place_themes
 from briefer.records import OTHER_THEME, Article, Document
+from briefer.tuning import tune_process
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def evaluate_clusters(path: Path, undated: float = 0.0) -> ClusterScores:
     their id (the same rows in every run, whatever their order): real inputs mix dated and
     undated reports, and a held-out set where two thirds carried no date scored far below
     its dated part, so a dated file can be read that way too."""
+    tune_process()
     if not 0.0 <= undated <= 1.0:
         raise OptionsError(f"--undated {undated}: give a share of the rows from 0 to 1")
     rows = [
@@ -126,6 +128,7 @@ def evaluate_themes(
     `label_map` renames labels before scoring, so one labelled file can be scored against
     themes files that name the same categories differently.
     """
+    tune_process()
     themes = load_themes(themes_path)
     names = [theme.name for theme in themes]
     rows = read_labelled(path)

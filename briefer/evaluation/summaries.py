@@ -21,6 +21,7 @@ from briefer.evaluation.rows import jsonl_objects
 from briefer.options import check_algorithm
 from briefer.sentences import split_text
 from briefer.summarize import choose_many
+from briefer.tuning import tune_process
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def evaluate_summaries(
     limit: int | None = None,
 ) -> list[SummaryScores]:
     """Score each algorithm on the first `limit` rows of a JSONL file (all rows if None)."""
+    tune_process()
     for name in algorithms:
         check_algorithm(name)
     if sentences < 1:

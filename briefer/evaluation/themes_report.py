@@ -21,6 +21,7 @@ from briefer.records import (
     InputLimits,
     Skipped,
 )
+from briefer.tuning import tune_process
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def themes_report(
     make` reads them) with its story's placement (filed as a briefing files them) and its
     fit to every theme; with a period, only the articles dated in it (the others are counted
     as `outside`)."""
+    tune_process()
     themes = load_themes(themes_path)
     ingested = read_inputs(inputs, urls, fetch, limits=limits)
     failed = list(ingested.failed)

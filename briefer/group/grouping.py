@@ -431,9 +431,14 @@ def group_articles(
 
 # What placing every story and labelling the topics cost beside the telling (group_articles),
 # in the telling's units (summary sentences, telling._cost), per article. On the 10k bench
-# week (bench_make.py -v, quiet machine) they took 0.27 + 0.24 s, and this process's half of
-# the telling (22,245 of its 44,491 units) 1.05 s: 0.51 s is 10,800 units, 1.08 an article.
-_PLACING_WEIGHT = 1.0
+# week they once took 0.27 + 0.24 s against 1.05 s for 22,245 units of telling (1.08 an
+# article); the theme reading has grown since: measured again (thread CPU, load ~5), placing
+# and labelling 0.90-1.22 s against 0.93-1.20 s for 14,744-17,241 units of this process's
+# telling, 1.5-1.9 units an article. This process also drives the worker (sends the tales,
+# takes the stories back), so its side needs a little less: cold runs alternated at load ~5,
+# which side ended last and by how much: at 1.0 this process, 0.67 and 0.87 s after the
+# worker; at 1.5 the worker, 0.16 and 0.41 s after this process; 1.3 is between.
+_PLACING_WEIGHT = 1.3
 
 
 @dataclass(frozen=True)
