@@ -427,8 +427,9 @@ def _assert_same_graph(got: StoryGraph, cold: StoryGraph) -> None:
         assert np.array_equal(getattr(got, field), getattr(cold, field)), field
 
 
-# Day ordinals around a week: the window's edges (3 days apart pair, 4 do not), and undated.
-GRAPH_DAYS = [None, 100, 101, 103, 104, 107]
+# Day ordinals around a week: the window's edges (3 days apart pair, 4 do not), the
+# baselines' reach (days.BASELINE_DAYS: 30 days apart count, 31 do not), and undated.
+GRAPH_DAYS = [None, 100, 101, 103, 104, 107, 131]
 # Up to 24 distinct (article of GRAPH_POOL, day) pairs: what one run of a story graph holds.
 GRAPH_ARTICLES = st.lists(
     st.tuples(st.integers(0, len(GRAPH_POOL) - 1), st.sampled_from(GRAPH_DAYS)),
@@ -468,9 +469,9 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
     """The blocked construction (each pair met once, from one end, through the index of
     heads) against the definition worked out over the full square: every pair that shares
     a head (a term weighing at least _HEAD_WEIGHT in both, or a row's heaviest term)
-    compared, its cosine damped by its days (or, without two dates, by the weekdays
-    named), each row's 10 best, the baselines, the pairs that clear the floor and the
-    copies among them."""
+    compared, each row's 10 best cosines (undamped, within the baselines' reach, copies
+    left out), the baselines, each pair's cosine damped by its days (or, without two dates,
+    by the weekdays named), the pairs that clear the floor and the copies among them."""
     terms, names, days, keys, weekdays = _graph_of(chosen)
     graph = story_graph(terms, names, days, keys, weekdays)
     order = sorted(range(len(keys)), key=keys.__getitem__)
@@ -497,7 +498,15 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
                 damped[i, j] *= days_module.day_factor(abs(a - b))
             elif masks[i] and masks[j] and not masks[i] & masks[j]:
                 damped[i, j] *= 1.0 - days_module._WEEKDAY_DECAY
-    top = -np.sort(-damped, axis=1)[:, :10]
+    # the best lists: the cosines undamped, over the baselines' reach, copies left out
+    alike = raw.copy()
+    for i in range(n):
+        for j in range(n):
+            a, b = ordered_days[i], ordered_days[j]
+            far = a is not None and b is not None and abs(a - b) > days_module.BASELINE_DAYS
+            if i == j or far or raw[i, j] >= graph_module._COPY_COSINE:
+                alike[i, j] = 0.0
+    top = -np.sort(-alike, axis=1)[:, :10]
     top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
     assert np.array_equal(graph.top, top)
     baselines = np.maximum(np.asarray([sum(row.tolist()) / 10 for row in top]), 0.17)

@@ -32,12 +32,30 @@ def test_a_pair_sharing_only_light_terms_is_never_compared() -> None:
     head and meet nowhere: not in each other's best lists; the third shares `alpha`, the
     first one's head, and is compared with it."""
     light = 0.3 * candidates._HEAD_WEIGHT
-    terms = _rows({"alpha": 1.0, "common": light}, {"beta": 1.0, "common": light}, {"alpha": 1.0})
+    terms = _rows(
+        {"alpha": 1.0, "common": light},
+        {"beta": 1.0, "common": light},
+        {"alpha": 1.0, "gamma": 0.8},
+    )
     graph = story_graph(terms, NAMES, [None, None, None], ["a", "b", "c"])
     assert float((terms[0] @ terms[1].T).toarray()[0, 0]) > 0.0  # alike, a little
     assert np.array_equal(graph.top[1], np.zeros(graph.top.shape[1]))
-    assert graph.top[0, 0] > 0.99 and graph.top[2, 0] > 0.99
+    assert graph.top[0, 0] > 0.7 and graph.top[2, 0] > 0.7
     assert graph.pairs().keys() == {(0, 2)}
+
+
+def test_a_copy_is_paired_but_left_out_of_the_baselines() -> None:
+    """Two reports as alike as a copy (graph._COPY_COSINE) are one report twice: they pair
+    (marked as copies), but neither is the other's background; a third, alike but no copy,
+    is in both best lists."""
+    terms = _rows({"alpha": 1.0}, {"alpha": 1.0, "common": 0.05}, {"alpha": 1.0, "gamma": 0.8})
+    graph = story_graph(terms, NAMES, [7, 8, 8], ["a", "b", "c"])
+    assert graph.copy_pairs() == {(0, 1)}
+    rows = graph_module._quantized(terms)
+    cosine = float((rows[0] @ rows[2].T).toarray()[0, 0])
+    assert cosine < graph_module._COPY_COSINE
+    assert graph.top[0].tolist() == [cosine] + [0.0] * (graph.top.shape[1] - 1)
+    assert graph.top[2, 0] >= cosine and graph.top[2, 1] > 0.0
 
 
 def test_whether_a_pair_is_compared_does_not_depend_on_the_other_articles() -> None:

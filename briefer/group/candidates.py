@@ -1,13 +1,14 @@
 """Candidate pairs of the story graph: which articles are compared at all.
 
 Two articles are compared only when they share a head, a term that weighs heavily in
-each (_HEAD_WEIGHT), and, when both are dated, their days are within the date window
-(group/days.py WINDOW_DAYS). The pairs are found through an inverted index of the heads
-(each head's posting: the articles that hold it), cut into blocks of rows with the columns
-they meet; a pair sharing several heads is met once, in the block of the first one. Whether
-a pair is a candidate depends only on the two articles (weights come from a fixed
-background, stories.term_vectors), so a graph extended with new articles meets exactly the
-pairs the graph built cold meets. How the pairs are compared and judged is graph.py's."""
+each (_HEAD_WEIGHT), and, when both are dated, their days are within the baselines' reach
+(group/days.py BASELINE_DAYS; graph.py keeps as pairs only those within WINDOW_DAYS). The pairs are
+found through an inverted index of the heads (each head's posting: the articles that hold it), cut
+into blocks of rows with the columns they meet; a pair sharing several heads is met once, in the
+block of the first one. Whether a pair is a candidate depends only on the two articles (weights
+come from a fixed background, stories.term_vectors), so a graph extended with new articles meets
+exactly the pairs the graph built cold meets. How the pairs are compared and judged is
+graph.py's."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 
-from briefer.group.days import WINDOW_DAYS
+from briefer.group.days import BASELINE_DAYS
 
-# New articles are compared _GRAPH_ROWS at a time with the articles of their date window
+# New articles are compared _GRAPH_ROWS at a time with the articles of their reach
 # (graph.py compares them a bounded number of columns at a time): bounds memory, not results.
 _GRAPH_ROWS = 256
 # Two articles are compared only when they share a head, a term weighing at least
@@ -58,7 +59,7 @@ Block = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, int, int]
 
 def windows(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Window]:
     """The new articles cut into row blocks, each with the columns it may pair with: a
-    dated article with those dated within WINDOW_DAYS and every undated one; an undated
+    dated article with those dated within BASELINE_DAYS and every undated one; an undated
     article with all. A missing date is no evidence either way: undated pairs are judged
     on their text alone, with no damping. Pairs are met once: the articles are put in one
     order (dated by day, then undated), and a block's columns are the earlier articles
@@ -73,8 +74,8 @@ def windows(days: Sequence[int | None], fresh: np.ndarray) -> Iterable[Window]:
     for start in range(0, len(new_dated), _GRAPH_ROWS):
         chosen = new_dated[start : start + _GRAPH_ROWS]
         row_days = ordinals[chosen]
-        lo = int(np.searchsorted(ordinals, row_days[0] - WINDOW_DAYS, side="left"))
-        hi = int(np.searchsorted(ordinals, row_days[-1] + WINDOW_DAYS, side="right"))
+        lo = int(np.searchsorted(ordinals, row_days[0] - BASELINE_DAYS, side="left"))
+        hi = int(np.searchsorted(ordinals, row_days[-1] + BASELINE_DAYS, side="right"))
         span = np.arange(lo, hi)
         span = span[(span >= chosen[0]) | ~fresh[order[span]]]
         yield order[chosen], row_days, np.concatenate([order[span], undated]), ordinals[span]
