@@ -1,5 +1,5 @@
 """`python -m briefer`: the same command line as `briefer`."""
 
-from briefer.cli import app
+from briefer.cli import run
 
-app(prog_name="briefer")
+run()

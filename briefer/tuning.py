@@ -39,6 +39,18 @@ def tune_process() -> None:
     gc.set_threshold(GC_THRESHOLD)
 
 
+# Whether this process ends as soon as its command returns (cli.run), never freeing what the
+# run built.
+_ENDS_WITH_COMMAND = False
+
+
+def ends_with_command() -> None:
+    """Say that this process ends as soon as its command returns (cli.run: the installed
+    command and `python -m briefer`), for tuned_run to leave what the run built to the end."""
+    global _ENDS_WITH_COMMAND
+    _ENDS_WITH_COMMAND = True
+
+
 @contextlib.contextmanager
 def tuned_run() -> Iterator[None]:
     """tune_process, and the cyclic collector off while the briefing is made, on again after
@@ -55,4 +67,9 @@ def tuned_run() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            if _ENDS_WITH_COMMAND:
+                # The run's objects stay until the process ends: moved out of the collector's
+                # reach (gc.freeze, at once), or the next allocation would scan every one of
+                # them (all young while it was off): 0.04-0.07 s after a +50 rerun.
+                gc.freeze()
             gc.enable()

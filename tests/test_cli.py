@@ -247,6 +247,39 @@ def test_python_dash_m_briefer() -> None:
     assert done.stdout.strip() == f"briefer {__version__}"
 
 
+def test_the_command_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:
+    """`python -m briefer` (as the installed command) ends its process as soon as the command
+    returns (cli.run): what it printed is all there, the files are those an in-process run
+    writes, its store is kept (a second run finds its files as written), and a usage error
+    still exits 2 with its one line."""
+    command = [sys.executable, "-m", "briefer", "make", "--since", "2024-12-01", "--until"]
+    command += ["2024-12-05", "--input", str(SAMPLES), "--format", "md,json", "--out"]
+    done = subprocess.run(
+        [*command, str(tmp_path / "own"), "-v"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "briefer: wrote" in done.stderr  # -v's lines are flushed too
+    written = [Path(line) for line in done.stdout.splitlines()]
+    assert [path.suffix for path in written] == [".md", ".json"]
+    code, out, err = make_samples(tmp_path / "here", "--format", "md,json")
+    assert code == 0, err
+    for path, here in zip(written, (Path(line) for line in out.splitlines()), strict=True):
+        assert path.read_bytes() == here.read_bytes()
+    again = subprocess.run(
+        [*command, str(tmp_path / "own"), "-v"], capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == done.stdout and "briefer: wrote" not in again.stderr
+    wrong = subprocess.run(
+        [sys.executable, "-m", "briefer", "make", "--sinse", "2024-12-01"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("briefer: error: no such option: --sinse")
+
+
 # A fresh process, as a user's: numpy's settings must be in place when numpy is imported, so
 # the probe notes them then; a run through the command line and one through the Python API
 # alike (briefer.tuning, applied by the pipeline).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -31,7 +33,13 @@ from briefer.group.graph import (
 )
 from briefer.group.grouping import story_key
 from briefer.group.linkage import average_linkage
-from briefer.group.stories import cluster_component, story_labels, term_vectors, weekday_masks
+from briefer.group.stories import (
+    cluster_component,
+    components,
+    story_labels,
+    term_vectors,
+    weekday_masks,
+)
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
@@ -599,6 +607,37 @@ def test_a_memo_of_components_gives_the_same_stories() -> None:
     # one entry per component of several articles, a component holding one story or more
     assert 0 < len(memo) <= sum(1 for label in set(labels) if labels.count(label) > 1)
     assert story_labels(graph, keys[::-1], dict(memo)) == story_labels(graph, keys[::-1])
+
+
+@given(
+    count=st.integers(min_value=1, max_value=40),
+    pairs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=80),
+)
+def test_components_number_them_as_scipy_does(count: int, pairs: list[tuple[int, int]]) -> None:
+    """The story graph's components, worked out without scipy.sparse.csgraph, are its
+    connected_components, numbered the same way (by each component's first row)."""
+    from scipy.sparse.csgraph import connected_components
+
+    pairs = [(a, b) for a, b in pairs if a < count and b < count]
+    first = np.asarray([a for a, _ in pairs], dtype=np.int64)
+    second = np.asarray([b for _, b in pairs], dtype=np.int64)
+    adjacency = sparse.coo_matrix((np.ones(len(pairs)), (first, second)), shape=(count, count))
+    expected = connected_components(adjacency, directed=False)[1]
+    assert components(count, first, second).tolist() == expected.tolist()
+
+
+def test_a_run_does_not_load_scipy_graph_routines(tmp_path: Path) -> None:
+    """Grouping stories (their components included) never imports scipy.sparse.csgraph,
+    which brings scipy.linalg with it: a tenth of a second at every run's start."""
+    code = (
+        "import sys\n"
+        "from briefer.group import cluster_stories\n"
+        "docs = [('Storm hits coast', 'A storm hit the coast on Monday.', None)] * 3\n"
+        "assert len(set(cluster_stories(docs))) == 1\n"
+        "print(sorted(m for m in ('scipy.sparse.csgraph', 'scipy.linalg') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_average_linkage_holds_a_story_to_the_date_window_only_when_given_one() -> None:

@@ -6,6 +6,12 @@ conventions.py; the `eval` commands are in evaluate.py.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import multiprocessing
+import os
+import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +39,7 @@ from briefer.cli.conventions import (
 )
 from briefer.cli.evaluate import eval_app
 from briefer.errors import EXIT_NOT_SENT, EXIT_OK, EXIT_PARTIAL, BrieferError, OptionsError
+from briefer.tuning import ends_with_command
 
 if TYPE_CHECKING:
     from briefer.records import Briefing, Config, EmailResult, Mailing, MakeOptions
@@ -45,6 +52,32 @@ app = typer.Typer(
     help="Turn a pile of news articles into a dated, extractive briefing.",
 )
 app.add_typer(eval_app, name="eval")
+
+
+def run() -> None:
+    """The `briefer` command: the app, then the process ends at once (os._exit) with the
+    command's exit code, its output flushed, rather than by the interpreter's finalization,
+    which frees every object a run built, one by one, and collects them: after a +50 rerun on
+    the 10k bench store 0.12-0.22 s of CPU and 0.18-0.49 s of wall (three runs, loaded
+    machine) against 0.02 s and 0.04-0.06 s (issue 13). A command that leaves a worker
+    process or another thread running ends as usual, as does an in-process caller of `app`
+    (the tests' runner, the benchmarks), whose objects stay theirs."""
+    ends_with_command()
+    code: str | int | None = 0
+    try:
+        app(prog_name="briefer")
+    except SystemExit as done:
+        code = done.code
+    if multiprocessing.active_children() or threading.active_count() > 1:
+        sys.exit(code)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)  # as sys.exit prints a message it is given
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to flush to
+            stream.flush()
+    os._exit(status)
 
 
 def _version(value: bool) -> None:

@@ -24,7 +24,6 @@ from itertools import chain
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import StoryGraph, story_graph
@@ -303,6 +302,31 @@ def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
     )
 
 
+def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Each of `count` rows' connected component over the pairs (first[k], second[k]),
+    numbered in the order of each component's first row, as
+    scipy.sparse.csgraph.connected_components numbers them. Worked out with numpy alone
+    (each pair's larger root hooked under its smaller, then every row pointed at its root,
+    until each pair's rows share one), so that a run does not import scipy.sparse.csgraph:
+    it brings in scipy.sparse.linalg and scipy.linalg, ~0.13 s of CPU at every run's start
+    (issue 13; `import scipy.sparse` alone ~0.30 s, with csgraph ~0.43 s)."""
+    parent = np.arange(count, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    while True:
+        # Every row points below itself or at itself: following the pointers ends.
+        while not np.array_equal(up := parent[parent], parent):
+            parent = up
+        ones, others = parent[first], parent[second]
+        apart = ones != others
+        if not apart.any():
+            break
+        ones, others = ones[apart], others[apart]
+        np.minimum.at(parent, np.maximum(ones, others), np.minimum(ones, others))
+    # A component's root is its first row: numbered in the order of the roots.
+    return np.unique(parent, return_inverse=True)[1].astype(np.int64)
+
+
 def story_roots(
     graph: StoryGraph, memo: MutableMapping[str, list[int]] | None = None
 ) -> np.ndarray:
@@ -318,11 +342,7 @@ def story_roots(
     strong = graph.similarity >= _MERGE_THRESHOLD
     if not strong.any():
         return roots
-    adjacency = sparse.coo_matrix(
-        (np.ones(int(strong.sum()), dtype=np.int8), (graph.first[strong], graph.second[strong])),
-        shape=(count, count),
-    )
-    _, component = connected_components(adjacency, directed=False)
+    component = components(count, graph.first[strong], graph.second[strong])
     sizes = np.bincount(component)
     starts = np.concatenate([[0], np.cumsum(sizes)])
     members_of = np.argsort(component, kind="stable")  # by component, rows in order
