@@ -435,6 +435,13 @@ class Cache:
         if len(self._ahead) >= _AHEAD_BATCH:
             self._store_ahead()
 
+    def save(self) -> None:
+        """Write what the run worked out and has not written yet: the summaries told ahead
+        and not yet handed to the store, and the store's pending rows (Store.save)."""
+        if self.store is not None:
+            self._store_ahead()
+            self.store.save()
+
     def _store_ahead(self) -> None:
         if self.store is None or not self._ahead:
             return
@@ -616,18 +623,21 @@ def _known_rows(
 @contextlib.contextmanager
 def open_cache(out: Path, use: bool) -> Iterator[Cache]:
     """The cache for a run writing to out: the store beside it when use is true. What the run
-    worked out is saved when the block ends without an error."""
+    worked out is saved when the block ends, with an error or not (Cache.save)."""
     folder = store_path(out).parent
     created = use and not folder.exists()
     store = Store.open(store_path(out)) if use else None
+    cache = Cache(store)
     try:
-        yield Cache(store)
-        if store is not None:
-            store.save()
+        yield cache
+        cache.save()
     except BaseException:
-        # A run that stops before it stored anything (a mistyped --input: nothing to brief)
-        # leaves no store folder of its own making behind; one holding what was read stays,
-        # so the run after the fix reuses it.
+        # What a failed run worked out is kept too: every row is a whole result under a key
+        # of what decides it (a file's articles, a summary, a story told), as sound as when
+        # the run ends well, so the run after the fix (or after Ctrl-C) reuses it. A run
+        # that stops before it stored anything (a mistyped --input: nothing to brief) leaves
+        # no store folder of its own making behind.
+        cache.save()
         if store is not None and created and not store.holds_files():
             store.close()
             store = None

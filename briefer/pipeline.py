@@ -212,11 +212,11 @@ def make(
     options: MakeOptions, progress: Progress | None = None, pool_threshold: int | None = None
 ) -> MakeResult:
     """build, then write the briefing files and the index. SIGTERM and SIGHUP stop it as
-    Ctrl-C does: workers stopped, no half-written file, the store as it was. When the store
-    says the files this run would write are all in the output folder as an earlier run with
-    the same inputs and options wrote them (Cache.written), nothing is read, rendered or
-    written, and the briefing is loaded only if the result's `briefing` is asked for. The
-    process is tuned for the run (tuning.tuned_run)."""
+    Ctrl-C does: workers stopped, no half-written file, what the run worked out stored. When
+    the store says the files this run would write are all in the output folder as an earlier
+    run with the same inputs and options wrote them (Cache.written), nothing is read,
+    rendered or written, and the briefing is loaded only if the result's `briefing` is asked
+    for. The process is tuned for the run (tuning.tuned_run)."""
     summarize = Summarizer(progress, pool_threshold)
     with (
         tuned_run(),

@@ -550,9 +550,9 @@ def raise_if_signalled() -> None:
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
     """For the block, SIGTERM and SIGHUP raise Terminated, so the same cleanup as for Ctrl-C
-    runs (workers stopped, temporary files removed, the store left as it was); once the block
-    has unwound, the process ends by the signal. Only the main thread can take signals; other
-    threads run the block as it is."""
+    runs (workers stopped, temporary files removed, what the run worked out stored); once the
+    block has unwound, the process ends by the signal. Only the main thread can take signals;
+    other threads run the block as it is."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
+from briefer.errors import RenderError
 from briefer.group.rows import blob_arrays, join_rows, rows_from_bytes, rows_to_bytes, term_rows
 from briefer.group.stories import story_matrices
 from briefer.group.texts import read_texts
@@ -286,6 +287,38 @@ def test_a_killed_run_leaves_a_store_the_next_run_uses(
     assert not after.stats.briefing_reused
     assert _briefing_files(after) == _cold(corpus, tmp_path / "cold")
     assert _run(corpus, out).stats.briefing_reused
+
+
+@pytest.mark.parametrize("failure", ["a template error", "Ctrl-C once read"])
+def test_a_failed_run_leaves_what_it_worked_out_for_the_next_run(
+    corpus: Path, tmp_path: Path, failure: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A run that fails at its very end (its template, once every article is summarized and
+    # the briefing ranked) or part-way (Ctrl-C once the files are read, as the summarizing
+    # starts): the rows it had not yet written (fewer than a flush's worth) are written on the
+    # way out, as sound as a finished run's, so the next run does none of that work again.
+    out = tmp_path / "briefings"
+    if failure == "a template error":
+        templates = tmp_path / "templates"
+        templates.mkdir()
+        (templates / "briefing.md.j2").write_text("{% if %}", encoding="utf-8")
+        options = dataclasses.replace(_options(corpus, out), templates=templates)
+        with pytest.raises(RenderError, match=r"briefing\.md\.j2"):
+            make(options, pool_threshold=10_000)
+    else:
+
+        def progress(done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            make(_options(corpus, out), progress=progress, pool_threshold=10_000)
+    caplog.clear()
+    after = _run(corpus, out)
+    assert after.stats.files_reused == COUNT
+    if failure == "a template error":  # the ranked briefing itself was kept
+        assert after.stats.briefing_reused and after.stats.summarized == 0
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+    assert _briefing_files(after) == _cold(corpus, tmp_path / "cold")
 
 
 def _sample_parts() -> list[tuple[str, list[str]]]:

@@ -41,9 +41,10 @@ again and replaced, and the run ends with one warning; it never changes a briefi
 The store is a cache, nothing more: a file that is corrupt, foreign or from a newer briefer is
 reported in one warning and rebuilt, and a failure while using it turns it off for the run;
 neither ever stops the briefing. Rows are written as they are produced, in short transactions
-of article_store._FLUSH_ROWS rows (and the rest at the end of a run), so a big run never holds
-them all in memory; every row is sound on its own, so a killed run leaves a store the next run
-uses as it is, having lost only its unwritten additions. WAL mode and a busy timeout let
+of article_store._FLUSH_ROWS rows (and the rest at the end of a run, whether it ends well or
+with an error or Ctrl-C: cache.open_cache), so a big run never holds them all in memory; every
+row is sound on its own, so a killed run (SIGKILL) leaves a store the next run uses as it is,
+having lost only its unwritten additions. WAL mode and a busy timeout let
 concurrent runs share the file.
 """
 
