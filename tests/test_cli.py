@@ -247,6 +247,19 @@ def test_python_dash_m_briefer() -> None:
     assert done.stdout.strip() == f"briefer {__version__}"
 
 
+def test_help_into_a_closed_pipe_is_no_traceback() -> None:
+    # `briefer make --help | head -1`: the reader goes away mid-help; the parser ends the
+    # command (exit 1), which must not trip over its own error handling.
+    done = subprocess.run(
+        f"{sys.executable} -m briefer make --help | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 def test_the_command_ends_at_once_with_its_output_and_exit_code(tmp_path: Path) -> None:
     """`python -m briefer` (as the installed command) ends its process as soon as the command
     returns (cli.run): what it printed is all there, the files are those an in-process run

@@ -80,7 +80,7 @@ class Group(TyperGroup):
         except _PARSER.ClickException as error:
             typer.echo(f"briefer: error: {_parser_message(error)}", err=True)
             sys.exit(error.exit_code)
-        except _PARSER.Abort:
+        except typer.Abort:  # typer's own (typer._click has none): a prompt's end of input
             typer.echo("briefer: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
