@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -55,6 +56,8 @@ _Value = TypeVar("_Value")  # what it works out (a summary, what a story says)
 _AHEAD_BATCH = 500
 
 # ---- the keys: what decides each stage's result ---------------------------------------------
+
+log = logging.getLogger(__name__)
 
 
 def summary_key(
@@ -435,12 +438,13 @@ class Cache:
         if len(self._ahead) >= _AHEAD_BATCH:
             self._store_ahead()
 
-    def save(self) -> None:
+    def save(self, records: bool = True) -> None:
         """Write what the run worked out and has not written yet: the summaries told ahead
-        and not yet handed to the store, and the store's pending rows (Store.save)."""
+        and not yet handed to the store, and the store's pending rows (Store.save; records
+        false for a run that failed: its first-seen days are not kept)."""
         if self.store is not None:
             self._store_ahead()
-            self.store.save()
+            self.store.save(records)
 
     def _store_ahead(self) -> None:
         if self.store is None or not self._ahead:
@@ -636,8 +640,13 @@ def open_cache(out: Path, use: bool) -> Iterator[Cache]:
         # of what decides it (a file's articles, a summary, a story told), as sound as when
         # the run ends well, so the run after the fix (or after Ctrl-C) reuses it. A run
         # that stops before it stored anything (a mistyped --input: nothing to brief) leaves
-        # no store folder of its own making behind.
-        cache.save()
+        # no store folder of its own making behind. Saving must not hide why the run failed:
+        # what goes wrong in it (a full disk, a damaged store) is logged and the run's own error
+        # raised; a second Ctrl-C still stops it.
+        try:
+            cache.save(records=False)
+        except Exception as error:  # the run's own error is the one to raise
+            log.warning("%s: what the failed run worked out was not kept (%s)", folder, error)
         if store is not None and created and not store.holds_files():
             store.close()
             store = None

@@ -321,6 +321,36 @@ def test_a_failed_run_leaves_what_it_worked_out_for_the_next_run(
     assert _briefing_files(after) == _cold(corpus, tmp_path / "cold")
 
 
+def test_a_failed_run_does_not_date_the_undated_articles_it_saw(tmp_path: Path) -> None:
+    """Undated articles take the day a briefing first showed them; a run that fails at its
+    template showed nothing, so the next run (of a later day) still finds them new."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for number, town in enumerate(("Lviv", "Odesa", "Kharkiv")):
+        (folder / f"{number}.txt").write_text(
+            f"Volunteers reopen the library of {town}\n\n"
+            f"Volunteers in {town} reopened the city library after repairs to its roof, "
+            "which was damaged in the winter storms, and said lending would resume at once.\n\n"
+            "The librarians thanked the donors who paid for the new shelves and the heating.\n",
+            encoding="utf-8",
+        )
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "briefing.md.j2").write_text("{% if %}", encoding="utf-8")
+    today = dt.date.today()
+    options = MakeOptions(inputs=(folder,), out=tmp_path / "out", since=today, until=today)
+    with pytest.raises(RenderError):
+        make(dataclasses.replace(options, templates=templates), pool_threshold=10_000)
+    connection = sqlite3.connect(store_path(options.out))
+    assert connection.execute("SELECT COUNT(*) FROM summaries").fetchone()[0] == 3
+    assert connection.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == 0
+    connection.close()
+    assert make(options, pool_threshold=10_000).stats.summarized == 0
+    connection = sqlite3.connect(store_path(options.out))
+    assert connection.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == 3
+    connection.close()
+
+
 def _sample_parts() -> list[tuple[str, list[str]]]:
     """Each sample article as (headline, paragraphs): its first line, then the rest."""
     parts = []

@@ -25,6 +25,7 @@ from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
 from briefer.stamps import checksum, text_digest
 from briefer.store import SCHEMA_VERSION, Store, store_path
+from briefer.store.schema import transaction
 
 SAMPLES = REPO / "samples"
 PERIOD = ("--since", "2021-01-01", "--until", "2024-12-31")
@@ -66,6 +67,58 @@ def _remember_anew(path: Path, feed: Path, articles: tuple[Article, ...]) -> Non
     store.remember(feed, articles, DEFAULTS)
     store.save()
     store.close()
+
+
+def test_first_seen_days_are_kept_only_by_a_save_of_the_records(tmp_path: Path) -> None:
+    """A failed run saves its results (records false) but not the days it first saw undated
+    articles: no briefing showed them, so the next run sees them as new."""
+    path = tmp_path / ".briefer" / "store.sqlite3"
+    store = Store.open(path)
+    assert store is not None
+    store.first_seen(["id1"], dt.date(2024, 12, 5))
+    store.add_summary("k1", Summarized(blocks=(), sentences=(), algorithm="default"))
+    store.save(records=False)
+    store.close()
+    again = Store.open(path)
+    assert again is not None
+    assert again.summaries(["k1"]) != {}
+    assert again.seen_days(["id1"]) == {}
+    again.first_seen(["id1"], dt.date(2024, 12, 6))
+    again.save()
+    again.close()
+    last = Store.open(path)
+    assert last is not None
+    assert last.seen_days(["id1"]) == {"id1": dt.date(2024, 12, 6)}
+    last.close()
+
+
+class _InterruptedAtBegin:
+    """A connection whose BEGIN is followed by a Ctrl-C, as when the signal arrives while
+    BEGIN IMMEDIATE waits for another run's lock and is raised the moment it returns."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        cursor = self.connection.execute(sql, *args)
+        if sql == "BEGIN IMMEDIATE":
+            raise KeyboardInterrupt
+        return cursor
+
+
+def test_an_interrupt_right_after_begin_leaves_no_transaction_open(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None)
+    interrupted = _InterruptedAtBegin(connection)
+    with pytest.raises(KeyboardInterrupt), transaction(interrupted):  # type: ignore[arg-type]
+        pass
+    assert not connection.in_transaction
+    with transaction(connection):  # the next save can begin its own
+        connection.execute("CREATE TABLE t (x)")
+    connection.close()
 
 
 def test_summaries_files_and_first_seen_days_survive_a_round_trip(tmp_path: Path) -> None:

@@ -246,8 +246,8 @@ class Store:
 
     def _add(self, table: str, key: str, value: str, *extra: str) -> None:
         self._pending[table][key] = (value, checksum(key, value), *extra)
-        if sum(len(rows) for rows in self._pending.values()) >= _FLUSH_ROWS:
-            self.save()
+        if sum(len(rows) for name, rows in self._pending.items() if name != "seen") >= _FLUSH_ROWS:
+            self.save(records=False)
 
     def _give_up(self, error: sqlite3.Error) -> None:
         # Damaged under our feet (or the disk is full): the briefing goes on without the store.
@@ -464,19 +464,25 @@ class Store:
 
     # -- writing
 
-    def save(self) -> None:
+    def save(self, records: bool = True) -> None:
         """Write what this run added since the last save, in one transaction. Only the
-        newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept."""
-        if self._connection is None or not any(self._pending.values()):
+        newest KEEP_GROUPINGS groupings and KEEP_BRIEFINGS briefings are kept. With records
+        false, the first-seen days wait (a few bytes each): unlike the results, they record
+        what a briefing showed, so only a run that writes its briefing keeps them; an undated
+        article first seen by a run that failed is new to the next one, not dated to a day
+        no briefing covered."""
+        tables = [t for t, rows in self._pending.items() if rows and (records or t != "seen")]
+        if self._connection is None or not tables:
             return
         try:
-            self._write()
+            self._write(tables)
         except sqlite3.Error as error:
             self._give_up(error)
 
-    def _write(self) -> None:
+    def _write(self, tables: Sequence[str]) -> None:
         with self._transaction() as connection:
-            for table, rows in self._pending.items():
+            for table in tables:
+                rows = self._pending[table]
                 if table in _KEPT:
                     for key in rows:  # replaced rows move to the end: newest last
                         connection.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
@@ -488,8 +494,8 @@ class Store:
                 )
             for table, kept in _KEPT.items():
                 _trim(connection, table, kept)
-        for rows in self._pending.values():
-            rows.clear()
+        for table in tables:
+            self._pending[table].clear()
 
 
 def _trim(connection: sqlite3.Connection, table: str, kept: int) -> None:

@@ -151,13 +151,17 @@ def connect(path: Path, salt: str) -> sqlite3.Connection:
 @contextlib.contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """A write transaction, taken at once (other runs wait up to BUSY_TIMEOUT for it)."""
-    connection.execute("BEGIN IMMEDIATE")
     try:
+        # Inside the try: a Ctrl-C that arrives as BEGIN returns (after waiting for another
+        # run's lock) must still roll back, or the connection stays in a transaction and the
+        # next save fails ("cannot start a transaction within a transaction").
+        connection.execute("BEGIN IMMEDIATE")
         yield connection
         connection.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            connection.execute("ROLLBACK")
+        if connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
         raise
 
 
