@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import subprocess
+import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,22 @@ os.environ["BRIEFER_RAISE_BUGS"] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+def modules_loaded_after(code: str, names: Sequence[str], cwd: Path | None = None) -> list[str]:
+    """Which modules among names (each with everything below it) a fresh interpreter has
+    imported once it has run code: what a run's first steps pull in, unseen by a test process
+    that has imported everything already."""
+    probe = (
+        f"{code}\nimport json, sys\nnames = {json.dumps(list(names))}\n"
+        "print(json.dumps(sorted(m for m in sys.modules"
+        " if any(m == n or m.startswith(n + '.') for n in names))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    found: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
 
 
 @pytest.fixture

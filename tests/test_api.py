@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, modules_loaded_after
 
 import briefer
 from briefer.errors import OptionsError
@@ -48,10 +48,8 @@ def test_the_readme_example_runs_as_written(tmp_path: Path) -> None:
 
 
 def test_import_briefer_loads_no_pipeline() -> None:
-    heavy = ("numpy", "jinja2", "typer", "briefer.pipeline")
-    code = f"import sys, briefer; print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    heavy = ["numpy", "jinja2", "typer", "briefer.pipeline"]
+    assert modules_loaded_after("import briefer", heavy) == []
 
 
 def test_build_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

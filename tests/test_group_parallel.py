@@ -9,14 +9,13 @@ import functools
 import json
 import logging
 import os
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_sample_corpus
+from conftest import REPO, modules_loaded_after, write_sample_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
@@ -300,10 +299,7 @@ def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
 def test_telling_loads_no_scipy() -> None:
     """A worker that tells stories imports briefer.group.telling on its first task: keeping
     scipy out of it keeps that worker about 27 MB smaller (10k bench week)."""
-    code = "import sys, briefer.group.telling; print('scipy' in sys.modules)"
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert found.returncode == 0, found.stderr
-    assert found.stdout.strip() == "False"
+    assert modules_loaded_after("import briefer.group.telling", ["scipy"]) == []
 
 
 @two_cores
