@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from importlib.util import find_spec
@@ -267,6 +267,14 @@ class Frequencies:
         # Only now: a thread asking meanwhile (placing beside the telling) looks its words
         # up itself rather than find them asked and not yet found.
         self._asked.update(todo)
+
+    def get_many(self, words: Sequence[str], default: float) -> list[float]:
+        """[get(word, default) for word in words], in one pass of compiled code once the
+        words are looked up (a run's ~80,000 distinct words and stems)."""
+        if self._table is not None:
+            return list(map(self._table.get, words, repeat(default)))
+        self.prefetch(words)
+        return list(map(self._found.get, words, repeat(default)))
 
     def get(self, word: str, default: float) -> float:
         """The word's frequency, default for a word not in the list."""

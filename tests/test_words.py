@@ -126,3 +126,6 @@ def test_word_frequencies_are_english_frequencies() -> None:
         assert [frequencies.get(word, -1.0) for word in words] == [
             table.get(word, -1.0) for word in words
         ]
+    for frequencies in (Frequencies(buckets), Frequencies(None)):
+        frequencies.prefetch(words[: len(words) // 3])
+        assert frequencies.get_many(words, -1.0) == [table.get(word, -1.0) for word in words]

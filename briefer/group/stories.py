@@ -220,10 +220,17 @@ def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     stems = [term.lower() for term in texts.stems]
     frequencies = word_frequencies()
     frequencies.prefetch(chain(lower, stems))
-    surface_idf = np.asarray([_background_idf(frequencies.get(word, 0.0)) for word in lower])
-    name_idf = np.asarray([_background_idf(frequencies.get(term, 0.0)) for term in stems])
+    surface_idf = _idfs(frequencies.get_many(lower, 0.0))
+    name_idf = _idfs(frequencies.get_many(stems, 0.0))
     idf = np.concatenate([surface_idf[texts.words[content]], name_idf[texts.name_stem].reshape(-1)])
     return rows, cols, values, idf
+
+
+def _idfs(frequencies: Sequence[float]) -> np.ndarray:
+    """_background_idf of each frequency, worked out once for each distinct one: wordfreq's
+    frequencies are whole centibels, a few hundred values among a run's ~10^5 words."""
+    idf = {frequency: _background_idf(frequency) for frequency in set(frequencies)}
+    return np.fromiter(map(idf.__getitem__, frequencies), dtype=np.float64, count=len(frequencies))
 
 
 def _background_idf(frequency: float) -> float:
