@@ -183,7 +183,7 @@ def stages(argv: list[str], memory: bool = True) -> None:
     """Run the CLI with argv, each stage of _STAGES timed; print the times as JSON on the last
     line of standard output. memory: also sample what the process and its tree hold while
     each stage runs (a thread of this process reading /proc every 20 ms, whose own CPU is
-    counted in the stages': on the 10k +50 rerun ~0.7-1.2 s of system CPU, a third of the
+    counted in the stages': on the 10k +50 rerun 0.6-1.2 s of system CPU, a quarter of the
     run's, so the runs whose memory is not shown leave it off)."""
     import importlib
 
