@@ -2,13 +2,18 @@
 
 A pair of reports with two dates keeps less of its similarity the more days lie between them
 (none past WINDOW_DAYS); a pair without two dates is judged on its text, less a share when
-both name weekdays but none in common. Used by the story graph (graph.py) on each block of
-pairs, in place; the constants' figures are those of stories.py's tuning note.
+both name weekdays but none in common, and less a share again when both state figures but
+none in common. Used by the story graph (graph.py) on each block of pairs, in place; the
+constants' figures are those of stories.py's tuning note unless given here.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
+from scipy import sparse
 
 # Reports further apart than this are different events: a principle (the README's "dated
 # reports join within three days"); 2 or 4 give the same figures on both halves of the
@@ -40,6 +45,18 @@ _DAY_DECAY = 0.25
 # one to three days apart on the week's circle damped by 0.15 a day: 0.915 / 0.934 / 0.900;
 # a shared weekday raising the pair by 0.05 or 0.1: 0.914 / 0.933 / 0.903, 0.904.
 _WEEKDAY_DECAY = 0.15
+# A figure a report states (a count, a sum, a share, a day of the war: a term written in
+# digits) is a detail of its event, and reports of one event repeat their figures; two reports
+# that both state figures and none in common are more likely different events of one topic
+# (issue 10: undated, a busy topic's reports chain through the topic's names). Without two
+# dates to go on, their similarity keeps 1 - _FIGURE_DECAY (on top of the weekdays'); a pair
+# with two dates is judged by them. A year is left out: it says when, and every report of a
+# year states it. Chosen on half A of each file (clusters_halves.py; half A / B / whole;
+# figures in docs/quality.md), before -> 0.1 / 0.15 / 0.2 (FILL).
+_FIGURE_DECAY = 0.15
+_FIGURE = re.compile(r"[0-9][0-9,.]*")
+_ZEROS = re.compile(r"0+")
+_YEAR = re.compile(r"(?:1[89]|20)[0-9][0-9]")
 
 
 def day_factor(gap: int) -> float:
@@ -102,6 +119,33 @@ def _weekday_damp(sims: np.ndarray, row_masks: np.ndarray, column_masks: np.ndar
     apart = (row_masks[:, None] & column_masks[None, :]) == 0
     apart &= (row_masks != 0)[:, None] & (column_masks != 0)[None, :]
     sims[apart] *= 1.0 - _WEEKDAY_DECAY
+
+
+def figure_terms(vocabulary: Sequence[str]) -> np.ndarray:
+    """The columns of a vocabulary that are figures (terms written in digits), years left
+    out: a bool per term."""
+    return np.asarray(
+        [
+            term[:1].isdigit()
+            and _FIGURE.fullmatch(term) is not None
+            and not _YEAR.fullmatch(term)
+            and not _ZEROS.fullmatch(term)
+            for term in vocabulary
+        ],
+        dtype=bool,
+    )
+
+
+def figures_apart(figures: sparse.csr_matrix, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """For each pair (first[k], second[k]) of rows of `figures` (each article's figure
+    terms, nonzero where stated): whether both state figures and none in common."""
+    stated = np.diff(figures.indptr) > 0
+    both = np.nonzero(stated[first] & stated[second])[0]
+    apart = np.zeros(len(first), dtype=bool)
+    if len(both):
+        shared = figures[first[both]].multiply(figures[second[both]]).getnnz(axis=1)
+        apart[both[shared == 0]] = True
+    return apart
 
 
 def _runs(days: np.ndarray) -> list[tuple[int, int, int]]:
