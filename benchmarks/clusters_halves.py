@@ -12,11 +12,12 @@ of the pairs within the date window, where the floor under the baselines
 (graph._BACKGROUND) comes from.
 
 With --events FILE, the rows are those of a busy topic (themes_dev.jsonl) and FILE says which
-of them are one event (benchmarks/themes_dev_events.toml: groups of ids; every other row is an
-event of its own): it scores the clustering against those events, B-cubed, dated and with the
-dates left out, on the halves split by the same hash of each event's label (its first id) and on
-the whole file. A check of the opposite case to the labelled files, which hold few same-topic
-distractors: here nearly every pair within the window is one.
+of them are one event (benchmarks/themes_dev_events.toml, or a second reader's
+themes_dev_events_second.toml: groups of ids; every other row is an event of its own): it
+scores the clustering against those events, B-cubed, dated and with the dates left out, on the
+halves split by the same hash of each event's label (its first id) and on the whole file. A
+check of the opposite case to the labelled files, which hold few same-topic distractors: here
+nearly every pair within the window is one.
 
 With --subsets, it scores random subsets of the stories instead (a quarter, a half and
 three quarters of them, four seeds each, then all): how a figure moves with the number of

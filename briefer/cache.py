@@ -428,10 +428,11 @@ class Cache:
     def summarized_ahead(
         self, article: Article, value: Summarized, *, length: tuple[int, int | None, str]
     ) -> None:
-        """A summary a reading worker worked out (parallel.Ahead.each), stored now unless the
-        store has it already: the row is then written while the workers read the rest, and
-        `summaries` neither looks it up nor stores it again. What is stored, and what the
-        stats count, are as when it is stored by `summaries`."""
+        """A summary just worked out, by a reading worker (parallel.Ahead.each) or by the
+        summarizing (parallel.Summarizer's each), stored now unless the store has it already:
+        the row is then written while the rest are worked on, a run that fails part-way keeps
+        it (save), and `summaries` neither looks it up nor stores it again. What is stored,
+        and what the stats count, are as when it is stored by `summaries`."""
         if self.store is None or value.problem:
             return
         self._ahead.append((self._summary_key(article, length), value))
@@ -479,6 +480,7 @@ class Cache:
             return work_out(todo)
 
         worked = _work_out_missing(known, keys, articles, work_out_read)
+        self._store_ahead()  # those told as worked out (summarized_ahead): stored once
         for key, value in worked.items():
             if self.store is not None and not value.problem and key not in self._stored_ahead:
                 self.store.add_summary(key, value)

@@ -51,6 +51,8 @@ _LATER_STAGES = ("briefer.group.grouping", "briefer.rank")
 Period = tuple[dt.date | None, dt.date, bool]
 # (sentences, words, algorithm): what shapes a summary.
 Length = tuple[int, int | None, str]
+# Told an article's summary as soon as it is worked out (Summarizer, Ahead.each).
+Told = Callable[[Article, Summarized], None]
 
 
 def summarize_chunk(
@@ -121,7 +123,7 @@ class Ahead:
     # the workers read the rest: the article store stores it then (Cache.summarized_ahead),
     # not after the reading, when this process is all the run waits on (issue 13). An
     # undated article waits: its first-seen day may leave it out of the period.
-    each: Callable[[Article, Summarized], None] | None = None
+    each: Told | None = None
     # Imported here while the workers read: the run would otherwise only wait on them.
     meanwhile: Sequence[str] = _LATER_STAGES
 
@@ -152,7 +154,13 @@ class Summarizer:
         if self.ahead is not None:
             self.ahead.ready.clear()
 
-    def __call__(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+    def __call__(
+        self, articles: Sequence[Article], length: Length, each: Told | None = None
+    ) -> list[Summarized]:
+        """Each article's Summarized, in order. each(article, summarized) is told each one
+        worked out here as soon as it is (after its chunk, in this process or a worker's),
+        while the rest are still worked on: the article store keeps it then, and a run
+        stopped part-way (Ctrl-C, an error) loses only the chunks still in hand."""
         taken: list[Summarized | None] = [None] * len(articles)
         if self.ahead is not None and self.ahead.length == length and self.ahead.ready:
             ready = self.ahead.ready
@@ -160,12 +168,14 @@ class Summarizer:
             self.workers = self.pool.count
         rest = [article for article, done in zip(articles, taken, strict=True) if done is None]
         try:
-            worked = iter(self._summarize(rest, length))
+            worked = iter(self._summarize(rest, length, each))
         finally:
             self.pool.keep(self.keep)  # the last stage that needs them: their memory given back
         return [done if done is not None else next(worked) for done in taken]
 
-    def _summarize(self, articles: Sequence[Article], length: Length) -> list[Summarized]:
+    def _summarize(
+        self, articles: Sequence[Article], length: Length, each: Told | None
+    ) -> list[Summarized]:
         total = len(articles)
         if not total:
             return []
@@ -192,6 +202,7 @@ class Summarizer:
                 results,
                 self.progress,
                 ("summarize", "summarizing"),
+                each=None if each is None else lambda at, value: each(articles[at], value),
             )
         else:
             for chunk in chunks:
@@ -199,6 +210,8 @@ class Summarizer:
                 done = summarize_chunk([articles[i] for i in chunk], length)
                 for position, value in zip(chunk, done, strict=True):
                     results[position] = value
+                    if each is not None:
+                        each(articles[position], value)
                 if self.progress is not None:
                     self.progress(chunk.stop, total)
         log.info(

@@ -179,8 +179,11 @@ class _Working:
 
     def _group(self, chosen: list[Article], known: KnownRows | None) -> Grouped:
         cache, length, summarize = self.cache, self.length, self.summarize
+        # Each summary is handed to the store as it is worked out, as the reading's are: a
+        # run stopped while summarizing keeps the chunks it finished (Cache.save).
+        stored = functools.partial(cache.summarized_ahead, length=length)
         summaries = functools.partial(
-            cache.summaries, length=length, work_out=lambda todo: summarize(todo, length)
+            cache.summaries, length=length, work_out=lambda todo: summarize(todo, length, stored)
         )
         teller = functools.partial(cache.stories, length=length)
         placer = functools.partial(cache.placements, themes=self.themes, length=length)

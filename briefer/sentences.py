@@ -506,3 +506,31 @@ def split_document(document: Document) -> tuple[Sentence, ...]:
             sentences.append(Sentence(text=text, index=len(sentences), block=block_index))
     logger.debug("%s: %d sentences", document.article.path, len(sentences))
     return tuple(sentences)
+
+
+# A wire dateline at the head of a sentence: the place (perhaps with a region or a date after
+# a comma), the agency in brackets, and a dash; either part may stand alone: "KYIV, Ukraine
+# (AP) — ", "LONDON, July 9 (Reuters) - ", "Kyiv (Reuters) - ", "WASHINGTON -- ", "(CNN) -- ",
+# "(CNN)". A place without an agency must be in capitals and end in a long dash ("--", "—",
+# "–"): "NATO - " or "Finland — " is too likely an aside. A place before an agency needs its
+# dash too: "NATO (North Atlantic Treaty Organization) members" is no dateline. The sentence
+# proper must follow with a capital, a digit or a quote (or nothing: a dateline alone).
+_CAPITALS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, ?[A-Z][\w.'’-]*(?: [\w.'’-]+){0,2})?"
+_PLACE = r"[A-Z][\w.'’-]*(?:,? [A-Z0-9][\w.'’-]*){0,4}"
+_AGENCY = r"\( ?[A-Z][\w.&'’-]*(?: [\w.&'’-]+){0,2} ?\)"  # one to three words: (AP), (CNN Business)
+_DASH = r"(?:--|—|–)"
+_DATELINE = re.compile(
+    rf"\s*(?:{_PLACE}\s?{_AGENCY}\s*(?:{_DASH}|-|:)|{_AGENCY}\s*(?:{_DASH}|-|:)?"
+    rf"|{_CAPITALS} {_DASH})\s*(?=[\"“‘'«]?[A-Z0-9]|$)"
+)
+
+
+def dateline_end(text: str) -> int:
+    """Where the sentence proper begins after a wire dateline at its head ("KYIV, Ukraine
+    (AP) — Russia attacked ..."), else 0: the words after it are still verbatim, and read
+    on their own."""
+    head = text[:60]
+    if not (head.lstrip()[:1] in "(ABCDEFGHIJKLMNOPQRSTUVWXYZ" and any(c in head for c in "(-—–")):
+        return 0  # the common case, decided without the expression
+    match = _DATELINE.match(text)
+    return match.end() if match else 0

@@ -169,3 +169,51 @@ def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
 )
 def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bool) -> None:
     assert leans_on_previous(sentence, before) is leans
+
+
+@pytest.mark.parametrize(
+    ("dateline", "own"),
+    [
+        ("LINTON, Valley (AP) — ", FLOOD[0]),
+        ("LINTON, May 2 (Reuters) - ", FLOOD[0]),
+        ("LINTON -- ", FLOOD[0]),
+        ("(CNN) -- ", FLOOD[0]),
+        ("(CNN)", FLOOD[0]),
+        ("Linton (Reuters) - ", FLOOD[0]),
+    ],
+)
+def test_a_wire_dateline_is_left_off_the_bullet(dateline: str, own: str) -> None:
+    article = _article("a", "Valley Courier", [dateline + own, *FLOOD[1:]])
+
+    texts = [b.text for b in story_bullets([article], {"a": _all_sentences(article)}, 5)]
+
+    assert own in texts  # the sentence itself, verbatim and whole
+    assert all(text in article.text for text in texts)  # still the report's own words
+    assert not any(dateline.strip() in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "NATO — the alliance of 32 countries — met in Linton on Tuesday to talk about floods.",
+        "NATO (North Atlantic Treaty Organization) members met in Linton on Tuesday.",
+        "U.S. engineers came to Linton on Tuesday to look at the flooded river road.",
+        "Finland — The country sent pumps to Linton on Tuesday after two days of rain.",
+    ],
+)
+def test_a_sentence_opening_like_a_dateline_is_shown_whole(sentence: str) -> None:
+    article = _article("a", "Valley Courier", [sentence, *FLOOD[1:]])
+
+    texts = [b.text for b in story_bullets([article], {"a": _all_sentences(article)}, 5)]
+
+    assert sentence in texts
+
+
+def test_a_pronoun_after_a_dateline_still_leans_on_what_came_before() -> None:
+    lead = "Mayor Ann Lee ordered the river road closed on Tuesday as the water kept rising."
+    leaning = "LINTON (AP) — She warned that the bridge could be shut for a month of repairs."
+    article = _article("a", "Valley Courier", [lead, leaning])
+    split = _all_sentences(article).sentences
+    without_lead = Summary(article=article, sentences=split[1:], algorithm="test")
+
+    assert [b.text for b in story_bullets([article], {"a": without_lead}, 5)] == []

@@ -34,6 +34,7 @@ from briefer.pipeline import MakeResult, make
 from briefer.records import StoredRows, TermRows
 from briefer.serialize import briefing_data
 from briefer.store import store_path
+from briefer.workers import CHUNK_SIZE
 
 SAMPLES = REPO / "samples"
 EVAL = REPO.parent / "shared" / "eval"  # the development data (make_corpus builds from it)
@@ -349,6 +350,30 @@ def test_a_failed_run_does_not_date_the_undated_articles_it_saw(tmp_path: Path) 
     connection = sqlite3.connect(store_path(options.out))
     assert connection.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == 3
     connection.close()
+
+
+def test_a_run_stopped_while_summarizing_keeps_the_chunks_it_finished(tmp_path: Path) -> None:
+    """Summarized in this process (a small run, or one core), chunk by chunk: a Ctrl-C after
+    the first chunk leaves its summaries in the store, and the next run summarizes only the
+    rest, writing what a run without the store writes."""
+    total = CHUNK_SIZE + 40  # two chunks
+    folder = write_sample_corpus(tmp_path / "articles", total, sources=5)
+    shutil.copy(SAMPLES / "themes.toml", folder / "themes.toml")
+    out = tmp_path / "briefings"
+
+    def progress(done: int, total: int) -> None:
+        if done >= CHUNK_SIZE:  # told once a chunk is summarized
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        make(_options(folder, out), progress=progress, pool_threshold=10_000)
+    after = _run(folder, out)
+    assert after.stats.files_reused == total
+    assert (after.stats.summaries_reused, after.stats.summarized) == (
+        CHUNK_SIZE,
+        total - CHUNK_SIZE,
+    )
+    assert _briefing_files(after) == _cold(folder, tmp_path / "cold")
 
 
 def _sample_parts() -> list[tuple[str, list[str]]]:

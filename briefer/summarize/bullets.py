@@ -8,7 +8,8 @@ candidate that adds nothing new, or that mostly repeats a bullet already taken (
 from another outlet), is skipped. A sentence that leans on the one before it in its article
 (a pronoun or connective subject, or a definite description that refers back) is taken only
 right after that preceding sentence, when it has been taken itself; so "The agency said ..."
-never follows another outlet's sentence.
+never follows another outlet's sentence. A wire dateline at the head of a sentence
+("KYIV, Ukraine (AP) — ") is left off the bullet: the story is dated and sourced already.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from itertools import islice
 
 from briefer.clean import is_residue
 from briefer.records import Article, Bullet, Sentence, Summary
+from briefer.sentences import dateline_end
 from briefer.words import stem, stopwords, tokens
 
 _REPEAT_SHARE = 0.7  # share of the shorter sentence's terms that makes it a repeat
@@ -212,6 +214,7 @@ class _Candidate:
     order: tuple[int, int]  # (report's place in the story, sentence index): ties go earlier
     article_id: str
     sentence: Sentence
+    text: str  # the sentence as a bullet shows it: without a dateline at its head
     terms: frozenset[str]
     leans: bool
     previous: int | None  # index of its article's preceding sentence, when it is a candidate
@@ -240,7 +243,8 @@ def leaning(article_text: str, sentences: Sequence[Sentence]) -> tuple[bool, ...
 
     flags = []
     for sentence in sentences:
-        text = " ".join(sentence.text.split())
+        # read as the bullet shows it: "KYIV (AP) — He said ..." leans on what came before
+        text = " ".join(sentence.text[dateline_end(sentence.text) :].split())
         flags.append(_leans(text, preceding(text)))
     return tuple(flags)
 
@@ -274,10 +278,13 @@ def _article_candidates(
     candidates = []
     held: set[str] = set()
     for sentence in sentences:
-        words = tokens(sentence.text)  # squashing whitespace changes no token
+        # A wire dateline ("KYIV, Ukraine (AP) — ") is left off: the story is dated and
+        # sourced already, and what follows is still the report's own words.
+        own = sentence.text[dateline_end(sentence.text) :]
+        words = tokens(own)  # squashing whitespace changes no token
         terms = _sentence_terms(words)
         held |= terms
-        text = " ".join(sentence.text.split())
+        text = " ".join(own.split())
         if not words or _unfit(text, words):
             continue
         candidates.append(
@@ -285,6 +292,7 @@ def _article_candidates(
                 order=(place, sentence.index),
                 article_id=article.id,
                 sentence=sentence,
+                text=own,
                 terms=terms,
                 leans=leans[sentence.index],
                 previous=sentence.index - 1 if sentence.index - 1 in chosen else None,
@@ -321,10 +329,10 @@ def story_bullets(
         if best is None:
             break  # nothing left adds a new word or number
         remaining.remove(best)
-        if _is_repeat(best.terms, best.sentence.text, taken):
+        if _is_repeat(best.terms, best.text, taken):
             continue
         said |= best.terms
-        taken.append((best.terms, best.sentence.text))
+        taken.append((best.terms, best.text))
         if best.leans:
             # right after the sentence it leans on, and after any others leaning on that one
             place = taken_at[(best.article_id, best.sentence.index - 1)] + 1
@@ -332,4 +340,4 @@ def story_bullets(
             place = len(chosen)
         chosen.insert(place, best)
         taken_at = {(c.article_id, c.sentence.index): i for i, c in enumerate(chosen)}
-    return tuple(Bullet(text=c.sentence.text, article_id=c.article_id) for c in chosen)
+    return tuple(Bullet(text=c.text, article_id=c.article_id) for c in chosen)

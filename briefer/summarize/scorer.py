@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from briefer.clean import is_residue
+from briefer.sentences import dateline_end
 from briefer.summarize.select import take, word_counter
 from briefer.words import stopwords
 
@@ -89,10 +90,6 @@ class ScorerWeights:
 
 DEFAULT_WEIGHTS = ScorerWeights()
 
-# A sentence that, without its dateline, is too short to say anything: "LONDON (Reuters) -"
-_DATELINE = re.compile(
-    r"^\W*(?:[A-Za-z][\w.'’-]*[ ,]+){0,4}\(\s*[A-Za-z][\w.]*(?: [\w.]+){0,2}\s*\)\s*(?:--|—|–|-|:)"
-)
 # Page furniture that survives cleaning: bylines, timestamps, credits, calls to action.
 # Matched on lower-cased text, and only for sentences holding one of the hint words, since
 # the unanchored pattern is far slower than a set test and furniture is rare.
@@ -591,8 +588,10 @@ def _content_penalty(text: str, words: int, furniture_word: bool, weights: Score
 def _is_furniture(
     text: str, lowered: str, furniture_word: bool, words: int, fragment_words: int
 ) -> bool:
-    dateline = _DATELINE.match(text) if "(" in text else None
-    if dateline and words - _word_total(dateline.group(0)) < fragment_words:
+    # A sentence that, without its dateline, is too short to say anything: "LONDON (Reuters) -"
+    # (only sentences with a bracket are looked at here: see _TELLING)
+    dateline = dateline_end(text) if "(" in text else 0
+    if dateline and words - _word_total(text[:dateline]) < fragment_words:
         return True
     if lowered.lstrip(" \"'“(").startswith("by") and _BYLINE.match(text):
         return True
