@@ -197,6 +197,34 @@ def test_ctrl_c_while_the_workers_read_ahead_stops_the_run_cleanly(
     ]
 
 
+@needs_cores
+def test_files_read_ahead_before_a_ctrl_c_in_the_progress_bar_are_kept(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The progress bar is told of a task's results as they come in, before the run hands
+    them to the store: a Ctrl-C there (the first, here) still leaves them to the next run."""
+    from briefer.options import MakeOptions
+    from briefer.pipeline import make
+
+    options = MakeOptions(
+        inputs=(corpus,),
+        out=tmp_path / "out",
+        since=dt.date(2024, 12, 1),
+        until=dt.date(2024, 12, 10),
+    )
+
+    def progress(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        make(options, progress=progress)
+    assert multiprocessing.active_children() == []
+    after = make(options)
+    assert after.stats.files_reused >= CHUNK_SIZE
+    assert after.stats.summaries_reused >= CHUNK_SIZE
+
+
 def test_an_input_over_its_time_budget_is_reported_and_its_worker_replaced() -> None:
     articles = read_inputs([SAMPLES]).articles
     length = (3, None, "default")
