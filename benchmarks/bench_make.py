@@ -20,7 +20,8 @@ repeat, as the machine may be shared and loaded; the summary shows medians over 
 -v adds one more cold run, and a warm and a +50 run over its store, with every stage timed (in
 process, by wrapping the pipeline's stage functions) and prints where the time went, and, for
 that cold run, the most the main process and the whole tree held while each stage ran (where
-the peak is).
+the peak is). That sampling runs in the timed process and its CPU is counted in the cold
+column's stages; the warm and +50 runs are timed without it.
 It says first and last whether briefer's own modules were loaded from cached bytecode or
 compiled from source in every run (an editable install under PYTHONDONTWRITEBYTECODE=1 never
 caches any; an installed briefer has its bytecode: ~0.1 s of a +50 run).
@@ -178,9 +179,12 @@ _STAGES = (
 )
 
 
-def stages(argv: list[str]) -> None:
+def stages(argv: list[str], memory: bool = True) -> None:
     """Run the CLI with argv, each stage of _STAGES timed; print the times as JSON on the last
-    line of standard output."""
+    line of standard output. memory: also sample what the process and its tree hold while
+    each stage runs (a thread of this process reading /proc every 20 ms, whose own CPU is
+    counted in the stages': on the 10k +50 rerun 0.6-1.2 s of system CPU, a quarter of the
+    run's, so the runs whose memory is not shown leave it off)."""
     import importlib
 
     times: dict[str, float] = {}  # wall seconds
@@ -201,7 +205,8 @@ def stages(argv: list[str]) -> None:
                 peak = peaks.setdefault(label, [0.0, 0.0])
                 peak[0], peak[1] = max(peak[0], main), max(peak[1], tree)
 
-    threading.Thread(target=sample, daemon=True).start()
+    if memory:
+        threading.Thread(target=sample, daemon=True).start()
     started, cpu = time.perf_counter(), time.process_time()
     for module_name, attribute, label in _STAGES:
         module_path, _, owner_name = module_name.rpartition(".")
@@ -373,7 +378,9 @@ def bench_size(
                 if kind == "+50":
                     for source, target in zip(new, added, strict=True):
                         shutil.copyfile(source, target)
-                run, printed = _run("stages", [*python, "--stages", *make], work)
+                # Memory is shown for the cold run only: the others' CPU without the sampler's.
+                flag = "--stages" if kind == "cold" else "--stages-cpu"
+                run, printed = _run("stages", [*python, flag, *make], work)
                 columns[kind] = json.loads(printed.splitlines()[-1])
                 walls.append(f"{kind} {run.seconds:.2f} s, {run.tree_mb:.0f} MB")
         finally:
@@ -382,7 +389,7 @@ def bench_size(
         print(
             f"  stages of one more cold, warm and +50 run ({'; '.join(walls)} wall), in seconds:"
             " wall and CPU of the main process (the machine may be shared: CPU is what a stage"
-            " costs)"
+            " costs; the cold column's includes sampling its memory, the others' does not)"
         )
         kinds = ("cold", "warm", "+50")
         print(f"    {'':<38} " + "   ".join(f"{kind + ' wall':>9} {'cpu':>6}" for kind in kinds))
@@ -462,8 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--floor"]:
         floor(Path(argv[1]))
         return 0
-    if argv[:1] == ["--stages"]:
-        stages(argv[1:])
+    if argv[:1] in (["--stages"], ["--stages-cpu"]):
+        stages(argv[1:], memory=argv[0] == "--stages")
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
