@@ -24,7 +24,7 @@ from scipy import sparse
 
 from briefer.group import candidates
 from briefer.group.candidates import Block
-from briefer.group.days import beyond_reach, damped
+from briefer.group.days import _FIGURE_DECAY, beyond_reach, damped, figure_terms, figures_apart
 from briefer.halves import in_threads
 
 # An article's baseline is the mean similarity of its closest neighbours (padded with
@@ -230,7 +230,9 @@ def extend_graph(
 
     top = np.zeros((len(order), _NEIGHBOURS))
     top[position[:old]] = graph.top
-    found = _compare(vectors, all_days, all_weekdays, fresh, top, into_earlier=True)
+    found = _compare(
+        vectors, all_days, all_weekdays, fresh, top, into_earlier=True, vocabulary=vocabulary
+    )
     earlier = (position[graph.first], position[graph.second], graph.damped, graph.copies)
     return _judged(
         tuple(every_key[index] for index in order.tolist()),
@@ -281,7 +283,8 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
     fresh = touched[kept]
     top = graph.top[kept].copy()
     top[fresh] = 0.0
-    found = _compare(vectors, days, weekdays, fresh, top, into_earlier=False)
+    vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
+    found = _compare(vectors, days, weekdays, fresh, top, into_earlier=False, vocabulary=vocabulary)
     stays = (
         ~gone[graph.first] & ~gone[graph.second] & ~touched[graph.first] & ~touched[graph.second]
     )
@@ -291,7 +294,6 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
         graph.damped[stays],
         graph.copies[stays],
     )
-    vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
     keys_kept = tuple(graph.keys[index] for index in kept.tolist())
     return _judged(keys_kept, days, weekdays, vocabulary, vectors, top, [earlier, *found])
 
@@ -307,6 +309,7 @@ def _compare(
     fresh: np.ndarray,
     top: np.ndarray,
     into_earlier: bool,
+    vocabulary: Sequence[str],
 ) -> list[Pairs]:
     """Compare the fresh articles with the others of their window and among themselves,
     each pair once: merge what they meet into the best lists (`top`, in place; the
@@ -323,6 +326,8 @@ def _compare(
     hold more pairs, never fewer)."""
     heads = candidates.in_block_order(candidates.heads(vectors), fresh)
     blocks = candidates.cheaper_blocks(days, fresh, heads)
+    stated = _figures(vectors, vocabulary)
+    undated = np.asarray([day is None for day in days], dtype=bool)
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
         # Half the blocks (two threads at work): half the columns at a time, so that the
@@ -336,6 +341,7 @@ def _compare(
                 vectors, heads, weekdays, fresh, lists, into_earlier, block, width
             )
         ]
+        found = [_figures_damped(pairs, stated, undated) for pairs in found]
         return found, lists
 
     weights = [len(block[0]) * len(block[2]) for block in blocks]
@@ -396,6 +402,27 @@ def _compare_block(
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         found.append(_held(sims, copied, rows, part, top))
     return found
+
+
+def _figures(vectors: sparse.csr_matrix, vocabulary: Sequence[str]) -> sparse.csr_matrix:
+    """Each row's figure terms (days.figure_terms), read from its term vector: the figures
+    among its heaviest terms, which a name or number nearly always is."""
+    columns = np.nonzero(figure_terms(vocabulary))[0]
+    return sparse.csr_matrix(vectors[:, columns])
+
+
+def _figures_damped(pairs: Pairs, stated: sparse.csr_matrix, undated: np.ndarray) -> Pairs:
+    """The pairs found, those without two dates whose reports both state figures and none in
+    common keeping 1 - days._FIGURE_DECAY of their similarity. Applied to the pairs a block
+    holds (a lower similarity can only drop a pair in _judged, never keep one the block
+    dropped), in the one order every run takes: cold, extended or reduced graphs agree."""
+    first, second, sims, copies = pairs
+    loose = np.nonzero(undated[first] | undated[second])[0]
+    if len(loose):
+        apart = loose[figures_apart(stated, first[loose], second[loose])]
+        sims = sims.copy()
+        sims[apart] *= 1.0 - _FIGURE_DECAY
+    return first, second, sims, copies
 
 
 def _judged(

@@ -7,8 +7,9 @@ article's own neighbourhood so a busy topic does not glue its distinct events to
 The graph (graph.py, kept so that a later run extends it) falls into connected components;
 within each, average linkage (linkage.py) forms the stories, and two groups of several
 reports join only when they agree with each other at least three quarters as well as within
-themselves. Reports without two dates that name different weekdays count as less alike:
-the weekday is the day their text gives. A pair's similarity depends only on the two
+themselves. Reports without two dates that name different weekdays count as less alike
+(the weekday is the day their text gives), and so do those stating figures but none in
+common (group/days.py). A pair's similarity depends only on the two
 articles, their days (or weekdays) and their nearest neighbours, and each component is
 clustered on its own, in a fixed order, so a story does not depend on the order of the
 input or on unrelated articles.
