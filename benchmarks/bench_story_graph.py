@@ -10,7 +10,10 @@ cold, clustered into stories; the graph of all but --added articles extended wit
 components the first clustering filled; and the cold graph with those articles removed
 (checked equal to the graph built without them). Memory: the peak the graph's construction
 allocated (tracemalloc), and its pairs. The labels' digest tells whether a change of code
-changed any story.
+changed any story. --undated SHARE reads that share of the articles without their dates
+(chosen by a hash of each file's name, as `briefer eval clusters --undated`): undated
+articles meet every article of the run, and their pairs are judged by the weekdays and
+figures they name.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from briefer.evaluation.groups import left_undated
 from briefer.group import graph
 from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.stories import story_labels, story_matrices, weekday_masks
@@ -67,6 +71,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--added", type=int, default=50)
+    parser.add_argument("--undated", type=float, default=0.0, metavar="SHARE")
     args = parser.parse_args()
     paths = sorted(args.corpus.glob("*.md"))
     if not paths:
@@ -74,7 +79,10 @@ def main() -> int:
         return 0
     articles = [_read(path) for path in paths]
     keys = [path.stem for path in paths]
-    days = [date.fromisoformat(day).toordinal() if day else None for _, day, _ in articles]
+    days = [
+        date.fromisoformat(day).toordinal() if day and not left_undated(key, args.undated) else None
+        for key, (_, day, _) in zip(keys, articles, strict=True)
+    ]
     terms, names, weekdays = _rows(articles)
 
     # One thread, then two (graph._PARALLEL_PAIRS), in the same run: the ratio of their

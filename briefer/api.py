@@ -43,20 +43,22 @@ def options(inputs: Inputs | None = None, **given: object) -> MakeOptions:
     return make_options(Config(), given, dt.date.today())
 
 
-def make(inputs: Inputs | None = None, **given: object) -> MakeResult:
+def make(inputs: Inputs | None = None, *, tune_process: bool = True, **given: object) -> MakeResult:
     """Make the briefing and write its files into `out` (default: briefings/), as
     `briefer make` does. Returns what was written (`.paths`), the Briefing (`.briefing`, with
-    its coverage) and the inputs that failed (`.failed`)."""
+    its coverage) and the inputs that failed (`.failed`). tune_process=False leaves the
+    calling process's collector and environment as they are (briefer.tuning)."""
     from briefer.pipeline import make as run
 
-    return run(options(inputs, **given))
+    return run(options(inputs, **given), tune=tune_process)
 
 
-def build(inputs: Inputs | None = None, **given: object) -> Briefing:
-    """The Briefing for the inputs, without writing anything (no files, no article store)."""
+def build(inputs: Inputs | None = None, *, tune_process: bool = True, **given: object) -> Briefing:
+    """The Briefing for the inputs, without writing anything (no files, no article store).
+    tune_process: as for `make`."""
     from briefer.pipeline import build as run_build
 
-    return run_build(options(inputs, **{**given, "cache": False}))
+    return run_build(options(inputs, **{**given, "cache": False}), tune=tune_process)
 
 
 def summarize_text(

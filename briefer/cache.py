@@ -450,12 +450,15 @@ class Cache:
     def _store_ahead(self) -> None:
         if self.store is None or not self._ahead:
             return
-        todo, self._ahead = self._ahead, []
+        # Let go of only once all are handed over: a Ctrl-C part-way leaves them to the
+        # failure path's save, which hands over the rest (500 were lost so, checked).
+        todo = self._ahead
         held = self.store.held("summaries", [key for key, _ in todo])
         for key, value in todo:
             if key not in held and key not in self._stored_ahead:
-                self._stored_ahead.add(key)
                 self.store.add_summary(key, value)
+                self._stored_ahead.add(key)
+        self._ahead = []
 
     def summaries(
         self,

@@ -5,6 +5,8 @@ Exit codes (documented in the README):
   1  the briefing was written, but some inputs failed (listed on stderr and in the footer)
   2  nothing was written: bad options, a bad themes or config file, or no usable input
   3  the briefing was written (or, for `briefer send`, read) but could not be emailed
+  130  stopped by Ctrl-C (typer's own mapping): nothing half-written, the store keeps what
+       the run worked out
 """
 
 from __future__ import annotations

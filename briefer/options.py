@@ -50,6 +50,7 @@ __all__ = [
     "parse_date",
     "parse_formats",
     "split_inputs",
+    "themes_file",
 ]
 
 FORMATS = ("md", "html", "txt", "json")
@@ -153,6 +154,16 @@ def fetch_settings(
     if timeout <= 0 or retries < 0:
         raise OptionsError("--timeout must be above 0 and --retries at least 0")
     return FetchSettings(timeout=timeout, retries=retries, entry_pages=entry_pages)
+
+
+def themes_file(path: Path | None) -> Path:
+    """The themes file a themes report reads: there is no report without one (a briefing
+    files every story under "Other news" instead)."""
+    if path is None:
+        raise OptionsError(
+            "no themes file given and no themes.toml beside the input; pass --themes FILE"
+        )
+    return path
 
 
 def fetch_folder(inputs: Sequence[Path]) -> Path:

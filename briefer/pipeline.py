@@ -53,13 +53,16 @@ EMPTY = "no article text left after cleaning"
 
 
 def build(
-    options: MakeOptions, cache: Cache | None = None, summarize: Summarizer | None = None
+    options: MakeOptions,
+    cache: Cache | None = None,
+    summarize: Summarizer | None = None,
+    tune: bool = True,
 ) -> Briefing:
     """The briefing for options. cache: the article store to use (default: the one beside
     options.out when options.cache); summarize: how to run the summarizing (default: on every
     core past workers.POOL_THRESHOLD articles). The process is tuned for the run
-    (tuning.tuned_run)."""
-    with tuned_run(), contextlib.ExitStack() as owned:
+    (tuning.tuned_run) unless tune is false."""
+    with tuned_run(tune), contextlib.ExitStack() as owned:
         if cache is None:
             cache = owned.enter_context(open_cache(options.out, options.cache))
         if summarize is None:
@@ -212,17 +215,20 @@ class MakeResult:
 
 
 def make(
-    options: MakeOptions, progress: Progress | None = None, pool_threshold: int | None = None
+    options: MakeOptions,
+    progress: Progress | None = None,
+    pool_threshold: int | None = None,
+    tune: bool = True,
 ) -> MakeResult:
     """build, then write the briefing files and the index. SIGTERM and SIGHUP stop it as
     Ctrl-C does: workers stopped, no half-written file, what the run worked out stored. When
     the store says the files this run would write are all in the output folder as an earlier
     run with the same inputs and options wrote them (Cache.written), nothing is read,
     rendered or written, and the briefing is loaded only if the result's `briefing` is asked
-    for. The process is tuned for the run (tuning.tuned_run)."""
+    for. The process is tuned for the run (tuning.tuned_run) unless tune is false."""
     summarize = Summarizer(progress, pool_threshold)
     with (
-        tuned_run(),
+        tuned_run(tune),
         signals_interrupt(),
         open_cache(options.out, options.cache) as cache,
         contextlib.closing(summarize),
@@ -230,7 +236,8 @@ def make(
         plan = _plan(options, cache)
         written = cache.written(plan.key, options, len(plan.listed.paths))
         if written is not None:
-            return MakeResult(tuple(written), cache.stats, 0, (), lambda: build(options))
+            load = functools.partial(build, options, tune=tune)
+            return MakeResult(tuple(written), cache.stats, 0, (), load)
         briefing = _planned(options, cache, summarize, plan)
         from briefer.deliver import write_briefing  # rendering: Jinja, only for a run that writes
 

@@ -1,7 +1,9 @@
 """How a run sets up the process it runs in: numpy's BLAS threads and large pages, and the
 cyclic garbage collector. The core's entry points apply it (pipeline.make, build and
 summarize_file, the themes report, the evaluations), so the command line and the Python API
-run alike. A setting of the user's own (the environment variables) wins."""
+run alike. A setting of the user's own (the environment variables) wins, and a program
+embedding briefer may keep its process as it is (pipeline.make and build's `tune`, the API's
+`tune_process=False`)."""
 
 from __future__ import annotations
 
@@ -52,14 +54,19 @@ def ends_with_command() -> None:
 
 
 @contextlib.contextmanager
-def tuned_run() -> Iterator[None]:
+def tuned_run(tune: bool = True) -> Iterator[None]:
     """tune_process, and the cyclic collector off while the briefing is made, on again after
-    (if it was on), the run failing or not. What a run builds is long-lived and, but for a few
-    hundred objects, free of cycles, so each collection only scanned it again. Counted by
+    (if it was on), the run failing or not; with tune false, nothing: the process is left as
+    it is (a program embedding briefer that keeps its own collector settings, the API's
+    tune_process=False). What a run builds is long-lived and, but for a few hundred objects,
+    free of cycles, so each collection only scanned it again. Counted by
     gc.callbacks (collections, objects found unreachable, seconds): a cold 10k bench run 37,
     703, 0.19 s; a cold 30k run 58, 703, 0.75 s (peak RSS of the main process 735 MB with it,
     738 without); a +50 run on the 10k store 35, 738, 0.076 s. Worker processes collect as
     ever (workers._worker: parsing feeds and pages leaves cycles, ~18 objects a file)."""
+    if not tune:
+        yield
+        return
     tune_process()
     collecting = gc.isenabled()
     gc.disable()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import gc
+import os
 import re
 import shutil
 import subprocess
@@ -92,3 +94,46 @@ def test_every_options_field_is_a_keyword_and_nothing_else() -> None:
     assert briefing.coverage.in_period == 2
     with pytest.raises(TypeError, match="unknown option 'sentence'"):
         briefer.build(SAMPLES, sentence=2)
+
+
+@pytest.mark.parametrize("tune_process", [True, False])
+def test_a_caller_may_keep_its_collector_and_environment_as_they_are(
+    tune_process: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By default a run raises the collector's threshold, turns it off while it works and
+    sets numpy's two settings (briefer.tuning); with tune_process=False a program embedding
+    briefer keeps its own: the collector runs through the briefing at the program's
+    threshold, and the environment is not touched."""
+    settings = ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")
+    for name in settings:
+        monkeypatch.delenv(name, raising=False)
+    mine = (20, 7, 9)  # a program's own thresholds (low: many collections)
+    working: list[tuple[int, int, int]] = []  # the thresholds of collections amid the work
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        frame = sys._getframe(1)
+        while phase == "start" and frame is not None:
+            if frame.f_code.co_name == "build_fresh":  # the pipeline's stages
+                working.append(gc.get_threshold())
+                return
+            frame = frame.f_back
+
+    before = gc.get_threshold()
+    gc.set_threshold(*mine)
+    gc.callbacks.append(seen)
+    try:
+        result = briefer.make(
+            SAMPLES, since="2024-12-01", until="2024-12-05", out=tmp_path / "out", cache=False,
+            tune_process=tune_process,
+        )  # fmt: skip
+        after = (gc.get_threshold(), gc.isenabled(), [name in os.environ for name in settings])
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*before)
+    assert result.briefing.coverage.in_period == 2
+    if tune_process:
+        assert not working  # off while the briefing is made
+        assert after == ((50_000, 7, 9), True, [True, True])
+    else:
+        assert working and set(working) == {mine}
+        assert after == (mine, True, [False, False])

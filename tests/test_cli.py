@@ -371,6 +371,29 @@ def test_themes_reads_briefer_toml_and_takes_a_period(project: Path) -> None:
     assert "3 articles outside the period" in err
 
 
+def test_themes_without_a_themes_file_is_the_same_one_line_from_python_and_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --themes and no themes.toml beside the input: the report's own check (the options
+    layer), which the command line only prints, before anything is read."""
+    from briefer.api import options
+    from briefer.errors import OptionsError
+    from briefer.evaluation.themes_report import themes_report
+
+    monkeypatch.chdir(tmp_path)  # no briefer.toml
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(next(SAMPLES.glob("*.txt")), folder)
+    given = options(folder)
+    assert given.themes is None
+    with pytest.raises(OptionsError) as raised:
+        themes_report(given.inputs, given.themes)
+    code, out, err = run_cli("themes", "-i", str(folder))
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == f"briefer: error: {raised.value}\n"
+    assert "pass --themes FILE" in err
+
+
 @pytest.fixture
 def smtp_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BRIEFER_SMTP_HOST", HOST)

@@ -6,6 +6,7 @@ import shutil
 import sys
 import tempfile
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
@@ -266,6 +267,28 @@ def test_atom_feed_entries_use_published_then_updated() -> None:
     )
     assert choir.date == dt.date(2024, 11, 30)
     assert choir.text == "The school choir left for a week-long tour."
+
+
+def test_an_unreadable_feed_date_is_read_without_feedparsers_deprecated_fallback(
+    tmp_path: Path,
+) -> None:
+    """An entry whose pubDate feedparser cannot parse has published_parsed None and no
+    updated field: asking for `updated_parsed` or `updated` would get the `published` ones
+    back with feedparser's DeprecationWarning (its issue 310). The raw date is still said to
+    be unreadable."""
+    feed = tmp_path / "bad.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Port news</title><item>'
+        "<title>Port reopens</title><link>https://port.example/a</link>"
+        "<pubDate>Tue, 03 Dec 2024 99999999999999999999:00:00 GMT</pubDate>"
+        "<description>The port reopened after the storm, officials said.</description>"
+        "</item></channel></rss>",
+        encoding="utf-8",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with pytest.raises(InputError, match="cannot be read"):
+            read_file(feed)
 
 
 RSS_HEAD = '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>'

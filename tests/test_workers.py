@@ -5,6 +5,8 @@ next run uses. Real processes, real signals, a corpus big enough for the pool.""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -14,13 +16,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, modules_loaded_after, run_cli, write_sample_corpus
 
 from briefer.ingest import read_inputs
 from briefer.parallel import Summarizer, summarize_chunk
-from briefer.workers import POOL_THRESHOLD, Workers, in_workers
+from briefer.workers import CHUNK_SIZE, POOL_THRESHOLD, Workers, in_workers
 
 SAMPLES = REPO / "samples"
 COUNT = 3 * POOL_THRESHOLD  # enough to take a few seconds in the pool on a loaded machine
@@ -51,6 +54,20 @@ def _children(pid: int) -> set[int]:
         # pid (comm) state ppid ...: comm may hold spaces, so split after its ")".
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.add(int(entry.name))
+    return found
+
+
+def _workers_of(pid: int) -> set[int]:
+    """pid's worker processes: its children but multiprocessing's resource tracker, which
+    serves every run of the process (a test's) and ends with it."""
+    found = set()
+    for child in _children(pid):
+        try:
+            command = (Path("/proc") / str(child) / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            found.add(child)
     return found
 
 
@@ -126,6 +143,86 @@ def test_workers_die_with_a_killed_run_and_the_store_stays_usable(
     code, _, err = run_cli("make", "-i", str(corpus), "--out", str(out), *PERIOD)
     assert code == 0 and err == "", err
     assert (out / "2024-12-10.md").is_file()
+
+
+@needs_cores
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_ctrl_c_while_the_workers_read_ahead_stops_the_run_cleanly(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real SIGINT reaches `briefer make` while its workers read (and summarize ahead) its
+    COUNT files: sent when the run next waits on them once a first result is in, so with the
+    pass part-way whatever the machine's speed (COUNT files are three tasks for two workers;
+    the third is sent once one is done). The command exits 130 with no traceback, leaves no
+    worker behind and no briefing or scrap file, and the next run uses what it read."""
+    from multiprocessing.connection import wait
+
+    import briefer.workers
+    from briefer.options import MakeOptions
+    from briefer.pipeline import make
+
+    out = tmp_path / "briefings"
+    stopped_with: list[set[int]] = []  # the run's workers when the signal was sent
+    came_in: list[object] = []
+
+    def wait_then_interrupted(connections: list[Any], timeout: float | None = None) -> list[Any]:
+        # Where a run sits while its workers read, and so where a Ctrl-C finds it.
+        if came_in and not stopped_with:
+            stopped_with.append(_workers_of(os.getpid()))
+            os.kill(os.getpid(), signal.SIGINT)
+        ready = wait(connections, timeout)
+        came_in.extend(ready)
+        return ready
+
+    monkeypatch.setattr(briefer.workers, "wait", wait_then_interrupted)
+    code, _, err = run_cli("make", "-i", str(corpus), "--out", str(out), *PERIOD)
+    monkeypatch.undo()
+    assert code == 130 and err == "", err
+    assert stopped_with and len(stopped_with[0]) >= 2, "not stopped while its workers read"
+    assert _gone(stopped_with[0]), "a worker outlived the run"
+    assert multiprocessing.active_children() == []
+    assert not [path for path in out.rglob("*") if path.is_file()], "no briefing, no scrap"
+
+    # The next run reads only what the stopped one had not, and writes what a run without
+    # the store writes.
+    options = MakeOptions(
+        inputs=(corpus,), out=out, since=dt.date(2024, 12, 1), until=dt.date(2024, 12, 10)
+    )
+    after = make(options)
+    assert after.stats.files_reused >= CHUNK_SIZE  # at least the task that came in
+    assert after.stats.summaries_reused >= CHUNK_SIZE
+    cold = make(dataclasses.replace(options, out=tmp_path / "cold", cache=False))
+    assert [path.read_bytes() for path in after.paths if path.stem[:1].isdigit()] == [
+        path.read_bytes() for path in cold.paths if path.stem[:1].isdigit()
+    ]
+
+
+@needs_cores
+def test_files_read_ahead_before_a_ctrl_c_in_the_progress_bar_are_kept(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The progress bar is told of a task's results as they come in, before the run hands
+    them to the store: a Ctrl-C there (the first, here) still leaves them to the next run."""
+    from briefer.options import MakeOptions
+    from briefer.pipeline import make
+
+    options = MakeOptions(
+        inputs=(corpus,),
+        out=tmp_path / "out",
+        since=dt.date(2024, 12, 1),
+        until=dt.date(2024, 12, 10),
+    )
+
+    def progress(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        make(options, progress=progress)
+    assert multiprocessing.active_children() == []
+    after = make(options)
+    assert after.stats.files_reused >= CHUNK_SIZE
+    assert after.stats.summaries_reused >= CHUNK_SIZE
 
 
 def test_an_input_over_its_time_budget_is_reported_and_its_worker_replaced() -> None:

@@ -477,10 +477,6 @@ def themes_command(
     flags.update(since=since, until=until)
     try:
         options = options_from(load_settings(config_file), flags)
-        if options.themes is None:
-            raise OptionsError(
-                "no themes file given and no themes.toml beside the input; pass --themes FILE"
-            )
         dated = since is not None or until is not None
         report = themes_report(
             options.inputs,

@@ -13,6 +13,7 @@ from briefer.clean import clean
 from briefer.group import ThemeFit, load_themes
 from briefer.group.grouping import file_stories
 from briefer.ingest import read_inputs
+from briefer.options import themes_file
 from briefer.records import (
     OTHER_THEME,
     Article,
@@ -64,7 +65,7 @@ class ThemesReport:
 
 def themes_report(
     inputs: Sequence[Path],
-    themes_path: Path,
+    themes_path: Path | None,
     since: dt.date | None = None,
     until: dt.date | None = None,
     urls: Sequence[str] = (),
@@ -74,9 +75,11 @@ def themes_report(
     """Every article of the inputs (files, folders, and feed or page URLs, read as `briefer
     make` reads them) with its story's placement (filed as a briefing files them) and its
     fit to every theme; with a period, only the articles dated in it (the others are counted
-    as `outside`)."""
+    as `outside`). themes_path None (none given, and no themes.toml beside the input):
+    OptionsError, the one line `briefer themes` prints."""
+    path = themes_file(themes_path)  # before anything is read or tuned
     tune_process()
-    themes = load_themes(themes_path)
+    themes = load_themes(path)
     ingested = read_inputs(inputs, urls, fetch, limits=limits)
     failed = list(ingested.failed)
     documents: list[Document] = []

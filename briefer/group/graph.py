@@ -341,7 +341,9 @@ def _compare(
                 vectors, heads, weekdays, fresh, lists, into_earlier, block, width
             )
         ]
-        found = [_figures_damped(pairs, stated, undated) for pairs in found]
+        if found:  # all the share's pairs at once: a few numpy calls, not a few per block
+            joined = tuple(np.concatenate(side) for side in zip(*found, strict=True))
+            found = [_figures_damped((joined[0], joined[1], joined[2], joined[3]), stated, undated)]
         return found, lists
 
     weights = [len(block[0]) * len(block[2]) for block in blocks]
@@ -413,9 +415,10 @@ def _figures(vectors: sparse.csr_matrix, vocabulary: Sequence[str]) -> sparse.cs
 
 def _figures_damped(pairs: Pairs, stated: sparse.csr_matrix, undated: np.ndarray) -> Pairs:
     """The pairs found, those without two dates whose reports both state figures and none in
-    common keeping 1 - days._FIGURE_DECAY of their similarity. Applied to the pairs a block
-    holds (a lower similarity can only drop a pair in _judged, never keep one the block
-    dropped), in the one order every run takes: cold, extended or reduced graphs agree."""
+    common keeping 1 - days._FIGURE_DECAY of their similarity. Applied to the pairs the
+    blocks hold (a lower similarity can only drop a pair in _judged, never keep one a block
+    dropped), each pair's value the same product whichever run meets it: cold, extended or
+    reduced graphs agree."""
     first, second, sims, copies = pairs
     loose = np.nonzero(undated[first] | undated[second])[0]
     if len(loose):

@@ -94,16 +94,24 @@ def _parse_date_text(value: str) -> dt.date | None:
 def entry_date(label: str, entry: Any) -> dt.date | None:
     """A feed entry's day: feedparser's UTC time tuples first, then the raw text."""
     for key in ("published", "updated", "created"):
-        moment: time.struct_time | None = entry.get(f"{key}_parsed")
+        moment: time.struct_time | None = _field(entry, f"{key}_parsed")
         if moment is not None:
             try:
                 return dt.date(moment.tm_year, moment.tm_mon, moment.tm_mday)
             except (ValueError, OverflowError, TypeError):
                 # feedparser turns "0000-00-00" into year -1: not a day, and not a guess.
-                raw = entry.get(key)
+                raw = _field(entry, key)
                 raise InputError(label, f"date {shown(raw)} cannot be read", DATE_FIX) from None
     for key in ("published", "updated", "created"):
-        raw = entry.get(key)
+        raw = _field(entry, key)
         if raw:
             return parse_date(label, raw)
     return None
+
+
+def _field(entry: Any, key: str) -> Any:
+    """The entry's own value for key, or None. Asked for an `updated` field it lacks,
+    feedparser answers with the `published` one and a DeprecationWarning (its issue 310):
+    that field was read first anyway, so only one the entry has is read (`in` asks for the
+    key itself)."""
+    return entry.get(key) if key in entry else None
