@@ -508,21 +508,25 @@ def split_document(document: Document) -> tuple[Sentence, ...]:
     return tuple(sentences)
 
 
-# A wire dateline at the head of a sentence: the place (perhaps with a region or a date after
-# a comma), the agency in brackets, and a dash; either part may stand alone: "KYIV, Ukraine
-# (AP) — ", "LONDON, July 9 (Reuters) - ", "Kyiv (Reuters) - ", "WASHINGTON -- ", "(CNN) -- ",
-# "(CNN)". A place without an agency must be in capitals and end in a long dash ("--", "—",
-# "–"): "NATO - " or "Finland — " is too likely an aside. A place before an agency needs its
-# dash too: "NATO (North Atlantic Treaty Organization) members" is no dateline. The sentence
-# proper must follow with a capital, a digit or a quote (or nothing: a dateline alone).
-_CAPITALS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, ?[A-Z][\w.'’-]*(?: [\w.'’-]+){0,2})?"
-_PLACE = r"[A-Z][\w.'’-]*(?:,? [A-Z0-9][\w.'’-]*){0,4}"
+# A wire dateline at the head of a sentence: the place in capitals (perhaps with a region or a
+# date after a comma), the agency in brackets, and a dash: "KYIV, Ukraine (AP) — ", "LONDON,
+# July 9 (Reuters) - ", "(CNN) -- ", "(CNN)"; a dash after the place alone, "WASHINGTON -- ",
+# "KYIV, Ukraine -- ". Capitals tell a place from a name: "Dmitry Peskov (Kremlin spokesman):
+# The talks ..." keeps its speaker. Without an agency the place must look like a place, not an
+# acronym that is the sentence's subject ("ISIS — A group ...", "US — "): a region after a
+# comma, or five letters or more; and the dash must not come again in the sentence, which
+# would make the two a parenthesis. The sentence proper must follow with a capital, a digit
+# or a quote (or nothing: a dateline alone).
+_CAPITALS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}"
+# ", Ukraine", ", July 9", ", D.C.": not capitals, which would be a list ("EU, UK — ")
+_REGION = r", ?(?:[A-Z][a-z][\w.'’-]*|[A-Z]\.[A-Z]\.)(?: [\w.'’-]+){0,2}"
 _AGENCY = r"\( ?[A-Z][\w.&'’-]*(?: [\w.&'’-]+){0,2} ?\)"  # one to three words: (AP), (CNN Business)
-_DASH = r"(?:--|—|–)"
 _DATELINE = re.compile(
-    rf"\s*(?:{_PLACE}\s?{_AGENCY}\s*(?:{_DASH}|-|:)|{_AGENCY}\s*(?:{_DASH}|-|:)?"
-    rf"|{_CAPITALS} {_DASH})\s*(?=[\"“‘'«]?[A-Z0-9]|$)"
+    rf"\s*(?:{_CAPITALS}(?:{_REGION})? ?{_AGENCY}\s*(?:--|—|–|-)|{_AGENCY}\s*(?:--|—|–|-)?"
+    rf"|(?P<place>{_CAPITALS})(?P<region>{_REGION})? (?P<dash>--|—|–))"
+    r"\s*(?=[\"“‘'«]?[A-Z0-9]|$)"
 )
+_PLACE_LETTERS = 5  # a bare place: LONDON, MOSCOW, BERLIN; few acronyms are as long
 
 
 def dateline_end(text: str) -> int:
@@ -533,4 +537,12 @@ def dateline_end(text: str) -> int:
     if not (head.lstrip()[:1] in "(ABCDEFGHIJKLMNOPQRSTUVWXYZ" and any(c in head for c in "(-—–")):
         return 0  # the common case, decided without the expression
     match = _DATELINE.match(text)
-    return match.end() if match else 0
+    if match is None:
+        return 0
+    if match.group("dash"):  # a place without an agency
+        letters = sum(c.isalpha() for c in match.group("place"))
+        if not match.group("region") and letters < _PLACE_LETTERS:
+            return 0
+        if match.group("dash") in text[match.end() :]:
+            return 0
+    return match.end()

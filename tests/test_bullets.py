@@ -179,7 +179,7 @@ def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bo
         ("LINTON -- ", FLOOD[0]),
         ("(CNN) -- ", FLOOD[0]),
         ("(CNN)", FLOOD[0]),
-        ("Linton (Reuters) - ", FLOOD[0]),
+        ("HARLAN, Ky. — ", FLOOD[0]),
     ],
 )
 def test_a_wire_dateline_is_left_off_the_bullet(dateline: str, own: str) -> None:
@@ -199,6 +199,12 @@ def test_a_wire_dateline_is_left_off_the_bullet(dateline: str, own: str) -> None
         "NATO (North Atlantic Treaty Organization) members met in Linton on Tuesday.",
         "U.S. engineers came to Linton on Tuesday to look at the flooded river road.",
         "Finland — The country sent pumps to Linton on Tuesday after two days of rain.",
+        # a name and its descriptor keep the speaker; an acronym that is the subject stays
+        "Ann Lee (Linton mayor): The river road will stay shut until the water falls.",
+        "Ann Lee (Democrat) - The river road will stay shut until the water falls.",
+        "FEMA — The agency that pays for repairs — sent pumps to Linton on Tuesday.",
+        "UK — The national roads office sent pumps to Linton on Tuesday after the rain.",
+        "EU, UK — Both sent pumps to Linton on Tuesday after two days of heavy rain.",
     ],
 )
 def test_a_sentence_opening_like_a_dateline_is_shown_whole(sentence: str) -> None:

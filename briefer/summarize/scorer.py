@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 
 from briefer.clean import is_residue
-from briefer.sentences import dateline_end
 from briefer.summarize.select import take, word_counter
 from briefer.words import stopwords
 
@@ -90,6 +89,13 @@ class ScorerWeights:
 
 DEFAULT_WEIGHTS = ScorerWeights()
 
+# A sentence that, without its dateline, is too short to say anything: "LONDON (Reuters) -".
+# Wider than the bullets' pattern (briefer.sentences.dateline_end), which must tell a place
+# from a name by its capitals: this one also reads lower-cased, tokenized text ("( cnn ) --"),
+# and a sentence it takes for a dateline is only penalized when little is left after it.
+_DATELINE = re.compile(
+    r"^\W*(?:[A-Za-z][\w.'’-]*[ ,]+){0,4}\(\s*[A-Za-z][\w.]*(?: [\w.]+){0,2}\s*\)\s*(?:--|—|–|-|:)"
+)
 # Page furniture that survives cleaning: bylines, timestamps, credits, calls to action.
 # Matched on lower-cased text, and only for sentences holding one of the hint words, since
 # the unanchored pattern is far slower than a set test and furniture is rare.
@@ -588,10 +594,8 @@ def _content_penalty(text: str, words: int, furniture_word: bool, weights: Score
 def _is_furniture(
     text: str, lowered: str, furniture_word: bool, words: int, fragment_words: int
 ) -> bool:
-    # A sentence that, without its dateline, is too short to say anything: "LONDON (Reuters) -"
-    # (only sentences with a bracket are looked at here: see _TELLING)
-    dateline = dateline_end(text) if "(" in text else 0
-    if dateline and words - _word_total(text[:dateline]) < fragment_words:
+    dateline = _DATELINE.match(text) if "(" in text else None
+    if dateline and words - _word_total(dateline.group(0)) < fragment_words:
         return True
     if lowered.lstrip(" \"'“(").startswith("by") and _BYLINE.match(text):
         return True
