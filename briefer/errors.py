@@ -3,7 +3,8 @@
 Exit codes (documented in the README):
   0  the briefing was written and every input was read
   1  the briefing was written, but some inputs failed (listed on stderr and in the footer)
-  2  nothing was written: bad options, a bad themes or config file, or no usable input
+  2  nothing was written: bad options, a bad themes or config file, no usable input, or
+     worker processes that cannot start
   3  the briefing was written (or, for `briefer send`, read) but could not be emailed
   130  stopped by Ctrl-C (typer's own mapping): nothing half-written, the store keeps what
        the run worked out
@@ -67,6 +68,10 @@ class RenderError(BrieferError):
 
 class DeliveryError(BrieferError):
     """The briefing could not be written or sent."""
+
+
+class WorkersError(BrieferError):
+    """briefer's worker processes end as they start, again and again: nothing is written."""
 
 
 class SendError(DeliveryError):

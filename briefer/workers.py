@@ -35,6 +35,7 @@ from queue import SimpleQueue
 from types import FrameType
 from typing import Any
 
+from briefer.errors import WorkersError
 from briefer.records import Article, Block, Sentence, Summarized, Tale, TextFeatures
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,14 @@ def _by_fields(kind: type[Any]) -> Callable[[Any], tuple[type[Any], tuple[Any, .
 # instead, rebuilt by the class itself: the same records, unpickled in about half the time.
 for _kind in (Article, Block, Sentence, Summarized, Tale, TextFeatures):
     ForkingPickler.register(_kind, _by_fields(_kind))
+
+
+# Workers that may end before they begin any task, one after another, before the run gives
+# up: a worker killed once (the out-of-memory killer, a stray signal) is replaced, but one
+# that cannot start at all (a spawned interpreter that cannot re-read the caller's main
+# script, `python - < script.py`) would otherwise be replaced for ever. Three: two chances
+# after the first.
+_START_TRIES = 3
 
 
 class _Place:
@@ -202,6 +211,7 @@ class Workers:
         self.idle: list[tuple[Any, Connection]] = []
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
         self.places: dict[Connection, _Place] = {}  # each worker's, by its pipe
+        self.unstarted = 0  # workers ended before their first task, since a task was done
 
     def run(
         self,
@@ -273,6 +283,7 @@ class Workers:
                 busy.send(connection, self.work, self.items, task)
             except OSError:  # it died while idle: the task goes to its replacement
                 self._stop(process, connection)
+                self._ended_unstarted(process)
                 self.idle.append(self._start())
                 queue.appendleft(task)
                 continue
@@ -371,6 +382,23 @@ class Workers:
             if now - busy.place.read()[1] > budget and not connection.poll():
                 self._lost(connection, queue, self._overran(), overran=True)
 
+    def _ended_unstarted(self, process: Any) -> None:
+        """A worker ended before it began a task: after _START_TRIES in a row, give up."""
+        self.unstarted += 1
+        if self.unstarted < _START_TRIES:
+            return
+        main = getattr(sys.modules.get("__main__"), "__file__", None)
+        hint = (
+            f"; the main script {main} cannot be read again by a new interpreter: "
+            "run it from a file"
+            if main is not None and not os.path.exists(main)
+            else ""
+        )
+        raise WorkersError(
+            f"briefer's worker processes end as they start ({self.unstarted} in a row, "
+            f"exit code {process.exitcode}){hint}"
+        )
+
     def _overran(self) -> str:
         return f"took longer than {self.budget:g} s to {self.verb[0]}"
 
@@ -390,6 +418,7 @@ class Workers:
     def _finished(self, connection: Connection) -> None:
         process, busy = self.busy[connection]
         self.done += len(busy.tasks.popleft()[1])
+        self.unstarted = 0
         if not busy.tasks:
             del self.busy[connection]
             self.idle.append((process, connection))
@@ -410,6 +439,8 @@ class Workers:
         waited in its pipe, or were answered with answers lost with it."""
         process, busy = self.busy.pop(connection)
         self._stop(process, connection)  # first: where it was no longer moves
+        if at is None and not overran and busy.place.task() == 0:
+            self._ended_unstarted(process)  # it died before it began its first task
         if at is None:
             on, at = busy.place.task(), busy.place.read()[0]
             if overran and on < busy.tasks[0][0]:

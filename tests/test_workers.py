@@ -368,3 +368,28 @@ def test_a_forked_worker_collects_while_the_command_does_not() -> None:
         gc.enable()
         pool.close()
     assert results == [True, True, True, True]
+
+
+def test_workers_that_cannot_start_stop_the_run_with_one_line(tmp_path: Path) -> None:
+    # A script fed on standard input (`python - < script.py`) cannot be read again by a
+    # spawned interpreter, so every worker it starts ends at once. They used to be replaced
+    # for ever (thousands of tracebacks, no end); now the run gives up after a few, saying why.
+    script = (
+        "from briefer.workers import Workers\n"
+        "workers = Workers(start='spawn')\n"
+        "try:\n"
+        "    workers.run([1, 2], [range(0, 1), range(1, 2)], max, max, [None, None], None,"
+        " ('read', 'reading'))\n"
+        "except Exception as error:\n"
+        "    print('gave up:', type(error).__name__, error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path,
+        timeout=60,  # it ends in well under a second; before, it never did
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "gave up: WorkersError briefer's worker processes end as they start" in done.stdout
+    assert "run it from a file" in done.stdout
+    assert done.stderr.count("FileNotFoundError") <= 3  # the tries, and no more
+    assert not multiprocessing.active_children()
