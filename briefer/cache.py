@@ -241,8 +241,9 @@ class Cache:
         # The summary keys of articles whose texts were let go (without_texts), by the article
         # without its text.
         self._bare_keys: dict[tuple[Article, tuple[int, int | None, str]], str] = {}
-        # Summaries the reading workers worked out, stored as they came in (summarized_ahead):
-        # neither looked up nor stored again when the summarizing asks for them.
+        # Summaries worked out ahead of the summarizing's own lookups (the reading workers'),
+        # or by it chunk by chunk, stored as they came in (summarized_ahead): neither looked
+        # up nor stored again when the summarizing asks for them.
         self._stored_ahead: set[str] = set()
         self._ahead: list[tuple[str, Summarized]] = []  # told, not yet stored
         # The last stories' reports whose keys were made, and their reports as shown.
