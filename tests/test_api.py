@@ -106,7 +106,9 @@ def test_a_caller_may_keep_its_collector_and_environment_as_they_are(
     threshold, and the environment is not touched."""
     settings = ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")
     for name in settings:
-        monkeypatch.delenv(name, raising=False)
+        # set first, so the teardown puts back what was there (unset too) after the run sets it
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     mine = (20, 7, 9)  # a program's own thresholds (low: many collections)
     working: list[tuple[int, int, int]] = []  # the thresholds of collections amid the work
 
