@@ -165,6 +165,25 @@ def figures_apart(figures: sparse.csr_matrix, first: np.ndarray, second: np.ndar
     return apart
 
 
+def figures_damped(
+    sims: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    figures: sparse.csr_matrix,
+    undated: np.ndarray,
+) -> np.ndarray:
+    """The pairs' similarities (a copy when any changes): those without two dates whose
+    reports both state figures (rows of `figures`) and none in common keep
+    1 - _FIGURE_DECAY of theirs."""
+    loose = np.nonzero(undated[first] | undated[second])[0]
+    if len(loose) == 0:
+        return sims
+    apart = loose[figures_apart(figures, first[loose], second[loose])]
+    sims = sims.copy()
+    sims[apart] *= 1.0 - _FIGURE_DECAY
+    return sims
+
+
 def _keyed(figures: sparse.csr_matrix, rows: np.ndarray, width: int) -> np.ndarray:
     """Each figure of each of these rows as k * width + its column (k: the row's place in
     `rows`)."""

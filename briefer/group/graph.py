@@ -24,7 +24,7 @@ from scipy import sparse
 
 from briefer.group import candidates
 from briefer.group.candidates import Block
-from briefer.group.days import _FIGURE_DECAY, beyond_reach, damped, figure_terms, figures_apart
+from briefer.group.days import beyond_reach, damped, figure_terms, figures_damped
 from briefer.halves import in_threads
 
 # An article's baseline is the mean similarity of its closest neighbours (padded with
@@ -326,8 +326,10 @@ def _compare(
     hold more pairs, never fewer)."""
     heads = candidates.in_block_order(candidates.heads(vectors), fresh)
     blocks = candidates.cheaper_blocks(days, fresh, heads)
-    stated = _figures(vectors, vocabulary)
     undated = np.asarray([day is None for day in days], dtype=bool)
+    # Figures are evidence only where a pair lacks two dates: a run of dated reports alone
+    # does not read them (a pass over the whole vocabulary).
+    stated = _figures(vectors, vocabulary) if undated.any() else None
 
     def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
         # Half the blocks (two threads at work): half the columns at a time, so that the
@@ -341,9 +343,13 @@ def _compare(
                 vectors, heads, weekdays, fresh, lists, into_earlier, block, width
             )
         ]
-        if found:  # all the share's pairs at once: a few numpy calls, not a few per block
-            joined = tuple(np.concatenate(side) for side in zip(*found, strict=True))
-            found = [_figures_damped((joined[0], joined[1], joined[2], joined[3]), stated, undated)]
+        if found and stated is not None:  # the share's pairs at once: a few numpy calls
+            joined = (np.concatenate(side) for side in zip(*found, strict=True))
+            first, second, sims, copies = joined
+            # A lower similarity can only drop a pair in _judged, never keep one a block
+            # dropped, and each pair's value is the same whichever run meets it: cold,
+            # extended and reduced graphs agree.
+            found = [(first, second, figures_damped(sims, first, second, stated, undated), copies)]
         return found, lists
 
     weights = [len(block[0]) * len(block[2]) for block in blocks]
@@ -411,21 +417,6 @@ def _figures(vectors: sparse.csr_matrix, vocabulary: Sequence[str]) -> sparse.cs
     among its heaviest terms, which a name or number nearly always is."""
     columns = np.nonzero(figure_terms(vocabulary))[0]
     return sparse.csr_matrix(vectors[:, columns])
-
-
-def _figures_damped(pairs: Pairs, stated: sparse.csr_matrix, undated: np.ndarray) -> Pairs:
-    """The pairs found, those without two dates whose reports both state figures and none in
-    common keeping 1 - days._FIGURE_DECAY of their similarity. Applied to the pairs the
-    blocks hold (a lower similarity can only drop a pair in _judged, never keep one a block
-    dropped), each pair's value the same product whichever run meets it: cold, extended or
-    reduced graphs agree."""
-    first, second, sims, copies = pairs
-    loose = np.nonzero(undated[first] | undated[second])[0]
-    if len(loose):
-        apart = loose[figures_apart(stated, first[loose], second[loose])]
-        sims = sims.copy()
-        sims[apart] *= 1.0 - _FIGURE_DECAY
-    return first, second, sims, copies
 
 
 def _judged(
