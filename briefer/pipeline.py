@@ -140,8 +140,10 @@ class _Working:
         self.cache, self.summarize, self.themes = cache, summarize, themes
         self.length = (options.sentences, options.words, options.algorithm)
         period = (options.since, options.until, options.undated != "skip")
-        stored = functools.partial(cache.summarized_ahead, length=self.length)
-        summarize.ahead = Ahead(self.length, period, summarize.progress, each=stored)
+        # Each summary is handed to the store as it is worked out, by the reading's workers or
+        # the summarizing: a run stopped part-way keeps what it finished (Cache.save).
+        self.stored = functools.partial(cache.summarized_ahead, length=self.length)
+        summarize.ahead = Ahead(self.length, period, summarize.progress, each=self.stored)
         self.read_many = functools.partial(
             read_files,
             threshold=summarize.pool_threshold,
@@ -182,9 +184,7 @@ class _Working:
 
     def _group(self, chosen: list[Article], known: KnownRows | None) -> Grouped:
         cache, length, summarize = self.cache, self.length, self.summarize
-        # Each summary is handed to the store as it is worked out, as the reading's are: a
-        # run stopped while summarizing keeps the chunks it finished (Cache.save).
-        stored = functools.partial(cache.summarized_ahead, length=length)
+        stored = self.stored
         summaries = functools.partial(
             cache.summaries, length=length, work_out=lambda todo: summarize(todo, length, stored)
         )
