@@ -391,5 +391,7 @@ def test_workers_that_cannot_start_stop_the_run_with_one_line(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr[-2000:]
     assert "gave up: WorkersError briefer's worker processes end as they start" in done.stdout
     assert "run it from a file" in done.stdout
-    assert done.stderr.count("FileNotFoundError") <= 3  # the tries, and no more
+    # the three tries, and the workers started beside them (one a core) before it gave up:
+    # a handful, where before there was no end
+    assert done.stderr.count("FileNotFoundError") <= 3 + (os.cpu_count() or 1)
     assert not multiprocessing.active_children()
