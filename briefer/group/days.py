@@ -67,6 +67,8 @@ _WEEKDAY_DECAY = 0.15
 _FIGURE_DECAY = 0.15
 _FIGURE = re.compile(r"[0-9][0-9,.]*")
 _ZEROS = re.compile(r"0+")
+# A year as news writes one: 1800-2099 covers every date a report gives (history and forecasts
+# alike); a four-digit figure outside it is a count.
 _YEAR = re.compile(r"(?:1[89]|20)[0-9][0-9]")
 
 
