@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
-from briefer.halves import with_workers
+from briefer.halves import Split, in_process, in_threads, with_workers
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import Ahead, Summarizer, read_files, summarize_chunk
@@ -48,6 +48,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _TELLING = ("briefer.group.telling",)  # what the telling's worker imports (telling.py)
+# Runs of up to this many articles compare half the story graph's pairs in the telling's
+# worker (graph.compare_share, halves.in_process), idle until the stories are told, rather
+# than in a second thread of this one, where the interpreter's lock holds the two threads
+# back: on the 10k bench week (bench_make -v, alternated, load 4-9) the graph took 1.64-2.30
+# s of this process's CPU in two threads, 0.67-1.71 s with half in the worker (its half
+# ~0.7-0.9 s, bench_story_graph). The worker then holds scipy and its half's arrays: 10k
+# tree at the story graph 351-352 -> 396-399 MB, through the telling 383 -> 402-404 MB (run
+# peak 387-390 -> 402-404; target 500). A 30,000-article run's tree holds ~760 of its 800
+# MB at the graph (docs/quality.md), with no room for them; halfway, 20,000, at ~560 + ~70.
+_GRAPH_BESIDE = 20_000
+_GRAPH = ("briefer.group.graph",)  # what that worker imports for it
 
 EMPTY = "no article text left after cleaning"
 
@@ -178,11 +189,13 @@ class _Working:
         # words for grouping and builds the story graph (the second core mostly idle), rather
         # than with its first stories, when the run waits on it (~0.25 s of CPU in a fresh
         # interpreter, briefer compiled from source).
-        self.telling.warm(_TELLING)
-        work_out = functools.partial(self._group, chosen)
+        beside = len(chosen) <= _GRAPH_BESIDE
+        self.telling.warm(_TELLING + _GRAPH if beside else _TELLING)
+        split: Split = functools.partial(in_process, self.telling) if beside else in_threads
+        work_out = functools.partial(self._group, chosen, split)
         return self.cache.grouped(chosen, self.length, self.themes, work_out)
 
-    def _group(self, chosen: list[Article], known: KnownRows | None) -> Grouped:
+    def _group(self, chosen: list[Article], split: Split, known: KnownRows | None) -> Grouped:
         cache, length, summarize = self.cache, self.length, self.summarize
         stored = self.stored
         summaries = functools.partial(
@@ -193,7 +206,9 @@ class _Working:
         share = functools.partial(with_workers, self.telling)
         let_go = functools.partial(cache.without_texts, length=length)
         try:
-            return group(chosen, summaries, self.themes, teller, placer, known, share, let_go)
+            return group(
+                chosen, summaries, self.themes, teller, placer, known, share, let_go, split
+            )
         finally:  # ended as soon as grouping is done, not held through ranking
             self.telling.close()
             summarize.pool.close()
@@ -309,6 +324,7 @@ def group(
     known: KnownRows | None = None,
     share: Share | None = None,
     let_go: Callable[[Sequence[Article]], list[Article]] | None = None,
+    split: Split = in_threads,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
     summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
@@ -318,7 +334,8 @@ def group(
     loaded only for the stories that must be told or placed again; share: how the stories
     told may be shared with another process (telling.tell_stories); let_go: the articles
     without their texts (Cache.without_texts), which replace in `articles` those whose
-    summaries were just had: no later stage reads a text (issue 13)."""
+    summaries were just had: no later stage reads a text (issue 13); split: how the story
+    graph's pairs may be compared in two halves at once (halves.in_threads, in_process)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
@@ -357,6 +374,7 @@ def group(
         placer=placer or place_each,
         known=known,
         share=share,
+        split=split,
     )
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final, grouping.kept)
 
