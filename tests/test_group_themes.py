@@ -263,6 +263,36 @@ def test_a_capital_in_a_theme_name_is_named_by_its_country() -> None:
     assert "never names Ankara nor Turkey" in placement.why[0]
 
 
+def test_a_name_written_as_a_possessive_in_a_theme_name_is_the_name() -> None:
+    """"NATO's" in a theme's name names NATO: a report says "NATO", and the possessive is
+    matched whichever apostrophe either writes; it narrows the theme as "NATO" would."""
+    keywords = ("accession", "membership bid", "ratify")
+    joining = doc(
+        "joining",
+        "Sweden's accession moves a step closer",
+        [
+            "Two more parliaments voted to ratify Sweden's accession to NATO on Tuesday, and "
+            "the membership bid now awaits one last vote.",
+            "Officials expect the accession to be complete by the summer.",
+        ],
+    )
+    for name in ("Joining NATO's ranks", "Joining NATO’s ranks", "NATO's new members"):
+        theme = Theme(name, "", keywords)
+        assert place_themes([[joining]], (theme,))[0].theme == name
+    elsewhere = doc(
+        "elsewhere",
+        "Serbia's accession talks with the EU stall",
+        [
+            "Serbia's membership bid stalled again as the EU asked it to ratify a deal with "
+            "Kosovo before accession talks resume.",
+            "The accession chapters stay closed.",
+        ],
+    )
+    placement = place_themes([[elsewhere]], (Theme("NATO's new members", "", keywords),))[0]
+    assert placement.theme == OTHER_THEME
+    assert "never names NATO's" in placement.why[0]
+
+
 def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:
     """Two reports that each fall short of Battlefield (one theme word in one, too little
     evidence in the other) read as one mean report clear it; the story stays in Other, and

@@ -297,7 +297,7 @@ def _own_patterns(
     name = _stems(theme.name)
     add(name, 1.0)
     for pair in name:
-        if pair[0] not in narrow:  # one word of the name: context, like the description
+        if name_key(pair[1]) not in narrow:  # one word of the name: context, as a description's
             add([pair], _DESCRIPTION_WEIGHT)
     for keyword in theme.keywords:
         # Only as a whole: "open door" says nothing when "open" and "door" come apart. A
@@ -444,9 +444,22 @@ def _qualifiers(theme: Theme) -> tuple[str, ...]:
     stop = stopwords()
     found: list[str] = []
     for position, match in enumerate(WORD.finditer(theme.name)):
-        word = match.group(0)
+        word = _unpossessed(match.group(0))
         acronym = len(word) > 1 and word.isupper()
         named = position > 0 and word[:1].isupper()
         if (acronym or named) and is_content(word.lower(), stop):
             found.append(theme_key(word.lower()))
     return tuple(found)
+
+
+def name_key(word: str) -> str:
+    """The key a word of a theme's name is a qualifier by (_qualifiers)."""
+    return theme_key(_unpossessed(word).lower())
+
+
+def _unpossessed(word: str) -> str:
+    """A name without its possessive ending: "NATO's" in a theme's name names NATO, and a
+    report names it by "NATO" as for a name written plain (a qualifier is matched by its key,
+    which kept the ending: "Joining NATO's ranks" took only reports that say "NATO's", and
+    "Arms for Kyiv’s army" only those writing the curly apostrophe)."""
+    return word[:-2] if word[-2:] in ("'s", "’s") else word

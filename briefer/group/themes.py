@@ -55,6 +55,7 @@ from briefer.group.theme_patterns import (
     _qualifiers,
     _saturation,
     also_names,
+    name_key,
     null_threshold,
     other_names,
     themes_patterns,
@@ -481,9 +482,9 @@ def placements(
                 theme = themes[shown]
                 qualifiers = _qualifiers(theme)
                 named = [
-                    " nor ".join((w, *other_names(theme_key(w.lower()))))
+                    " nor ".join((w, *other_names(name_key(w))))
                     for w in WORD.findall(theme.name)
-                    if theme_key(w.lower()) in qualifiers
+                    if name_key(w) in qualifiers
                 ]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
