@@ -441,19 +441,27 @@ def _qualifiers(theme: Theme) -> tuple[str, ...]:
     "Arming Ukraine"): they narrow the theme, so a story that never names them is about
     something else, however many of the theme's other words it shares (EU membership is
     not NATO membership). A report names one by its other name too (also_names)."""
+    return tuple(theme_key(name.lower()) for name in qualifier_names(theme))
+
+
+def qualifier_names(theme: Theme) -> list[str]:
+    """_qualifiers as the theme's name writes them. The parts of a hyphenated name are names
+    of their own ("Russia-Ukraine talks" names Russia and Ukraine; as one word it would be met
+    only where a report writes "Russia-Ukraine"), each after the first read as inside the
+    name, where a capital marks a name."""
     stop = stopwords()
     found: list[str] = []
     for position, match in enumerate(WORD.finditer(theme.name)):
-        word = _unpossessed(match.group(0))
-        acronym = len(word) > 1 and word.isupper()
-        named = position > 0 and word[:1].isupper()
-        if (acronym or named) and is_content(word.lower(), stop):
-            found.append(theme_key(word.lower()))
-    return tuple(found)
+        for part, word in enumerate(_unpossessed(match.group(0)).split("-")):
+            acronym = len(word) > 1 and word.isupper()
+            named = (position > 0 or part > 0) and word[:1].isupper()
+            if (acronym or named) and is_content(word.lower(), stop):
+                found.append(word)
+    return found
 
 
 def name_key(word: str) -> str:
-    """The key a word of a theme's name is a qualifier by (_qualifiers)."""
+    """The key a word of a theme's name is a qualifier by (_qualifiers), when it is one."""
     return theme_key(_unpossessed(word).lower())
 
 

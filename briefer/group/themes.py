@@ -55,13 +55,12 @@ from briefer.group.theme_patterns import (
     _qualifiers,
     _saturation,
     also_names,
-    name_key,
     null_threshold,
     other_names,
+    qualifier_names,
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import WORD
 
 log = logging.getLogger(__name__)
 
@@ -480,11 +479,9 @@ def placements(
             why: tuple[str, ...] = ()
             if themes and scores[s, shown] > 0.0:
                 theme = themes[shown]
-                qualifiers = _qualifiers(theme)
                 named = [
-                    " nor ".join((w, *other_names(name_key(w))))
-                    for w in WORD.findall(theme.name)
-                    if name_key(w) in qualifiers
+                    " nor ".join((w, *other_names(theme_key(w.lower()))))
+                    for w in qualifier_names(theme)
                 ]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
