@@ -321,6 +321,54 @@ def test_the_parts_of_a_hyphenated_name_in_a_theme_name_are_names() -> None:
     assert "never names Ukraine" in placement.why[0]
 
 
+def test_a_themes_file_in_title_case_or_lower_case_files_as_in_sentence_case() -> None:
+    """Capitals mark names only where a file writes common words in lower case: "Peace
+    Talks" does not require "talks" of a report, while "Ukraine", a country, narrows "Arming
+    Ukraine" however the file is cased, and "nato" is NATO when the file writes "NATO"."""
+    truce = doc(
+        "truce",
+        "Negotiators agree a truce along the river",
+        [
+            "Negotiators from both sides agreed a truce on Tuesday, and the ceasefire held "
+            "through the night, mediators said.",
+            "The truce is to be extended if the ceasefire holds for a week.",
+        ],
+    )
+    guns = doc(
+        "guns",
+        "Allies send howitzers and ammunition to Armenia",
+        [
+            "Armenia will receive forty howitzers and a year of ammunition from its allies, with "
+            "air defence systems to follow.",
+            "The howitzers arrive next month.",
+        ],
+    )
+    joining = doc(
+        "joining",
+        "Parliament votes to ratify Sweden's accession to NATO",
+        [
+            "Parliament voted to ratify Sweden's accession to NATO on Tuesday; the membership "
+            "bid now awaits one last vote.",
+            "Officials expect the accession to be complete by the summer.",
+        ],
+    )
+    names = ("Peace talks", "Arming Ukraine", "NATO membership")
+    keywords = (
+        ("ceasefire", "negotiators", "truce"),
+        ("howitzers", "ammunition", "air defence"),
+        ("NATO bid", "accession", "ratify"),
+    )
+    placed = {}
+    for style in (str, str.title, str.lower):
+        themes = tuple(Theme(style(n), "", k) for n, k in zip(names, keywords, strict=True))
+        back = {theme.name: name for theme, name in zip(themes, names, strict=True)}
+        found = place_themes([[truce], [guns], [joining]], themes)
+        placed[style] = [back.get(p.theme, p.theme) for p in found]
+    assert placed[str] == ["Peace talks", OTHER_THEME, "NATO membership"]
+    assert placed[str.title] == placed[str]
+    assert placed[str.lower] == placed[str]
+
+
 def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:
     """Two reports that each fall short of Battlefield (one theme word in one, too little
     evidence in the other) read as one mean report clear it; the story stays in Other, and

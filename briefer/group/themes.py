@@ -161,7 +161,7 @@ def _names(
     whole = np.ones((count, len(themes)), dtype=bool)
     in_front = positions.word >= 0
     for t, theme in enumerate(themes):
-        for qualifier in _qualifiers(theme):
+        for qualifier in _qualifiers(theme, themes):
             where = np.zeros(len(positions.key), dtype=bool)
             if qualifier in keys:
                 where = positions.key == keys[qualifier]
@@ -481,7 +481,7 @@ def placements(
                 theme = themes[shown]
                 named = [
                     " nor ".join((w, *other_names(theme_key(w.lower()))))
-                    for w in qualifier_names(theme)
+                    for w in qualifier_names(theme, themes)
                 ]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
