@@ -85,8 +85,10 @@ def text_field(where: str, fields: Mapping[Any, Any], name: str, limits: InputLi
     return clean_line(text)
 
 
-def body_text(where: str, text: str, limits: InputLimits) -> str:
-    """The article's text as kept (clean_text), or InputError when empty or too long."""
+def body_text(where: str, text: str, limits: InputLimits, *, cleaned: bool = False) -> str:
+    """The article's text as kept (clean_text), or InputError when empty or too long.
+    cleaned: the text is part of what clean_text gave (decode's), so it holds nothing that
+    clean_text changes and is kept as it is, without a second scan (issue 13)."""
     if len(text) > limits.max_text_chars:
         raise InputError(
             where,
@@ -94,19 +96,26 @@ def body_text(where: str, text: str, limits: InputLimits) -> str:
             f"{limits.max_text_chars:,}",
             "split it, or raise the max_text_chars setting (--max-text-chars)",
         )
-    cleaned = clean_text(text)
-    if not cleaned.strip():
+    kept = text if cleaned else clean_text(text)
+    if not kept.strip():
         raise InputError(where, "no article text", "give the article's text")
-    return cleaned
+    return kept
 
 
 def make_article(
-    where: str, fields: Mapping[Any, Any], text: str, *, path: str, limits: InputLimits
+    where: str,
+    fields: Mapping[Any, Any],
+    text: str,
+    *,
+    path: str,
+    limits: InputLimits,
+    cleaned: bool = False,
 ) -> Article:
+    """The article of these fields and body text (cleaned: as body_text's)."""
     title = text_field(where, fields, "title", limits)
     url = text_field(where, fields, "url", limits)
     source = text_field(where, fields, "source", limits) or hostname(url)
-    body = body_text(where, text, limits)
+    body = body_text(where, text, limits, cleaned=cleaned)
     return Article(
         id=content_id(title, body),
         title=title,
