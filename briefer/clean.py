@@ -104,6 +104,10 @@ _LEADING_STRAY = re.compile(r"^[.,;:]+\s+(?=\S)")
 # mark, so taking it into a match or only looking at it finds the same marks.
 _SPACED_PUNCT = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.))(?=\s|$)")
 _ATTACHED_PUNCT = re.compile(r"[,.;:!?](?<=\w.)(?=\s|$)")
+# Both counts in one pass: a spaced mark leaves the group empty, an attached one gives it the
+# word character before it (no character is both white space and a word character). On the
+# 903 of 3,000 bench articles that reach it, 0.030 -> 0.018 s of CPU (issue 13).
+_SPACED_OR_ATTACHED = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.)|(?<=(\w).))(?=\s|$)")
 _SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2,}[.!?][\"”’)]*\s+[\"“‘(]*[^\W\d_]")
 # Tokenized text spaces its closing quotes too: `he said . " cnn 's ...`.
 _SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"”’')\]])*\s+")
@@ -347,8 +351,15 @@ def _looks_tokenized(text: str) -> bool:
     # Counting plain substrings first keeps ordinary articles off the regex path.
     if text.count(" , ") + text.count(" . ") < 3:
         return False
-    spaced = len(_SPACED_PUNCT.findall(text))
-    return spaced >= 3 and spaced > len(_ATTACHED_PUNCT.findall(text))
+    spaced, attached = punctuation_spacing(text)
+    return spaced >= 3 and spaced > attached
+
+
+def punctuation_spacing(text: str) -> tuple[int, int]:
+    """How many marks _SPACED_PUNCT and _ATTACHED_PUNCT find in text, in one pass."""
+    befores = _SPACED_OR_ATTACHED.findall(text)
+    spaced = befores.count("")
+    return spaced, len(befores) - spaced
 
 
 def _words(text: str) -> int:
