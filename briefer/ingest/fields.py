@@ -55,19 +55,29 @@ def squeezed(text: str) -> str:
 
 
 def field(fields: Mapping[Any, Any], name: str) -> Any:
+    return _named(_lowered(fields), name)
+
+
+def _lowered(fields: Mapping[Any, Any]) -> dict[str, Any]:
+    """The fields by their names lower-cased (the first of two that differ only in case)."""
     lowered: dict[str, Any] = {}
     for key, value in fields.items():
         if isinstance(key, str):
             lowered.setdefault(key.lower(), value)
+    return lowered
+
+
+def _named(lowered: Mapping[str, Any], name: str) -> Any:
     for alias in FIELD_NAMES[name]:
         if alias in lowered and lowered[alias] is not None:
             return lowered[alias]
     return None
 
 
-def text_field(where: str, fields: Mapping[Any, Any], name: str, limits: InputLimits) -> str:
-    """A one-line field as clean text; InputError when it is not text or is too long."""
-    value = field(fields, name)
+def text_field(where: str, lowered: Mapping[str, Any], name: str, limits: InputLimits) -> str:
+    """A one-line field (of the fields as _lowered gives them) as clean text; InputError when
+    it is not text or is too long."""
+    value = _named(lowered, name)
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -111,15 +121,17 @@ def make_article(
     limits: InputLimits,
     cleaned: bool = False,
 ) -> Article:
-    """The article of these fields and body text (cleaned: as body_text's)."""
-    title = text_field(where, fields, "title", limits)
-    url = text_field(where, fields, "url", limits)
-    source = text_field(where, fields, "source", limits) or hostname(url)
+    """The article of these fields and body text (cleaned: as body_text's). Their names are
+    lower-cased once, not once a field (four times a file, ~1% of reading it)."""
+    lowered = _lowered(fields)
+    title = text_field(where, lowered, "title", limits)
+    url = text_field(where, lowered, "url", limits)
+    source = text_field(where, lowered, "source", limits) or hostname(url)
     body = body_text(where, text, limits, cleaned=cleaned)
     return Article(
         id=content_id(title, body),
         title=title,
-        date=parse_date(where, field(fields, "date")),
+        date=parse_date(where, _named(lowered, "date")),
         source=source,
         url=url,
         text=body,
