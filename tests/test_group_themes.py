@@ -219,6 +219,50 @@ def test_an_other_story_names_its_nearest_theme_and_what_it_lacked() -> None:
     assert "sanctions" in placement.why[1:]
 
 
+def test_a_capital_in_a_theme_name_is_named_by_its_country() -> None:
+    """A theme's name narrows it to the places it names, and a name may call a state by its
+    capital, as news does ("Moscow" for Russia's government): a sanctions report that says
+    "Russia" throughout but never "Moscow" is about punishing Moscow. Not the other way: a
+    report's "Kyiv" is as often the city, and does not name the "Ukraine" of a theme. The
+    country counts only written as a name ("turkey" is not Turkey), and a report that names
+    neither says so."""
+    punishing = Theme("Punishing Moscow", "", ("sanctions", "embargo", "asset freeze"))
+    on_russia = doc(
+        "on-russia",
+        "Allies widen sanctions on Russia",
+        [
+            "The allies agreed new sanctions on Russia on Monday, adding an embargo on its "
+            "coal and an asset freeze on twenty Russian banks.",
+            "Officials said further sanctions would follow if Russia kept up the war.",
+        ],
+    )
+    assert place_themes([[on_russia]], (punishing,))[0].theme == "Punishing Moscow"
+    supplying = Theme("Arming Ukraine", "", ("howitzers", "air defence", "ammunition"))
+    from_kyiv = doc(
+        "from-kyiv",
+        "Allies send howitzers and ammunition",
+        [
+            "Kyiv will receive forty howitzers and a year of ammunition, its allies said, with "
+            "air defence systems to follow.",
+            "The howitzers arrive next month.",
+        ],
+    )
+    assert place_themes([[from_kyiv]], (supplying,))[0].theme == OTHER_THEME
+    pressing = Theme("Pressure on Ankara", "", ("tariffs", "trade dispute"))
+    poultry = doc(
+        "poultry",
+        "Tariffs hit poultry farmers in a trade dispute",
+        [
+            "Tariffs on turkey and chicken meat rose again as the trade dispute dragged on, "
+            "and turkey farmers said the tariffs would cost them their export market.",
+            "The trade dispute goes to arbitration next year.",
+        ],
+    )
+    placement = place_themes([[poultry]], (pressing,))[0]
+    assert placement.theme == OTHER_THEME
+    assert "never names Ankara nor Turkey" in placement.why[0]
+
+
 def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:
     """Two reports that each fall short of Battlefield (one theme word in one, too little
     evidence in the other) read as one mean report clear it; the story stays in Other, and
