@@ -1,5 +1,6 @@
 """The Python API, as `import briefer` offers it: make a briefing, build one without writing
-it, summarize a piece of text, or fetch feeds and pages into a folder.
+it, list where each article is filed under the themes, summarize a piece of text, or fetch
+feeds and pages into a folder.
 
     import briefer
 
@@ -24,6 +25,7 @@ from briefer.options import DEFAULT_ALGORITHM, DEFAULT_SENTENCES, check_algorith
 from briefer.records import Article, Briefing, MakeOptions
 
 if TYPE_CHECKING:
+    from briefer.evaluation.themes_report import ThemesReport
     from briefer.pipeline import MakeResult
     from briefer.records import FetchResult, InputLimits
 
@@ -59,6 +61,31 @@ def build(inputs: Inputs | None = None, *, tune_process: bool = True, **given: o
     from briefer.pipeline import build as run_build
 
     return run_build(options(inputs, **{**given, "cache": False}), tune=tune_process)
+
+
+def themes(
+    inputs: Inputs | None = None, *, tune_process: bool = True, **given: object
+) -> ThemesReport:
+    """Every article of the inputs with the theme its story is filed under (as `make` files
+    it), its fit to every theme and the evidence that decided, as `briefer themes` lists
+    them. Without `since` and `until` every article is listed; with either, only those dated
+    in the period (the rest counted in `.outside`). `themes` defaults to the themes.toml
+    beside the first input; none there and none given: OptionsError. tune_process: as for
+    `make`."""
+    from briefer.evaluation.themes_report import themes_report
+
+    dated = given.get("since") is not None or given.get("until") is not None
+    chosen = options(inputs, **given)
+    return themes_report(
+        chosen.inputs,
+        chosen.themes,
+        since=chosen.since if dated else None,
+        until=chosen.until if dated else None,
+        urls=chosen.urls,
+        fetch=chosen.fetch,
+        limits=chosen.limits,
+        tune=tune_process,
+    )
 
 
 def summarize_text(

@@ -17,6 +17,7 @@ from conftest import REPO, modules_loaded_after
 
 import briefer
 from briefer.errors import OptionsError
+from briefer.records import OTHER_THEME
 
 SAMPLES = REPO / "samples"
 
@@ -139,3 +140,24 @@ def test_a_caller_may_keep_its_collector_and_environment_as_they_are(
     else:
         assert working and set(working) == {mine}
         assert after == (mine, True, [False, False])
+
+
+def test_themes_files_each_article_as_the_command_does(tmp_path: Path) -> None:
+    """briefer.themes is `briefer themes` as a call: the themes.toml beside the input, every
+    article listed without a period, only the period's with one, and no themes file an
+    OptionsError, the command's line."""
+    from briefer.evaluation.themes_report import themes_report
+
+    every = briefer.themes(SAMPLES)
+    by_path = {fit.article.path: fit.theme for fit in every.articles}
+    listed = themes_report([SAMPLES], SAMPLES / "themes.toml")
+    assert by_path == {fit.article.path: fit.theme for fit in listed.articles}
+    assert len(by_path) == 5 and every.outside == 0
+    assert every.themes[-1] == OTHER_THEME
+    week = briefer.themes(SAMPLES, since="2024-12-01", until="2024-12-05")
+    assert len(week.articles) == 2 and week.outside == 3
+    assert {fit.theme for fit in week.articles} == {"Weapons aid"}
+    shutil.copytree(SAMPLES, tmp_path / "plain")
+    (tmp_path / "plain" / "themes.toml").unlink()
+    with pytest.raises(OptionsError, match=r"no themes file given .* pass --themes FILE"):
+        briefer.themes(tmp_path / "plain")

@@ -71,14 +71,17 @@ def themes_report(
     urls: Sequence[str] = (),
     fetch: FetchSettings | None = None,
     limits: InputLimits | None = None,
+    tune: bool = True,
 ) -> ThemesReport:
     """Every article of the inputs (files, folders, and feed or page URLs, read as `briefer
     make` reads them) with its story's placement (filed as a briefing files them) and its
     fit to every theme; with a period, only the articles dated in it (the others are counted
     as `outside`). themes_path None (none given, and no themes.toml beside the input):
-    OptionsError, the one line `briefer themes` prints."""
+    OptionsError, the one line `briefer themes` prints. tune false leaves the process as it
+    is (briefer.tuning), as pipeline.make's does."""
     path = themes_file(themes_path)  # before anything is read or tuned
-    tune_process()
+    if tune:
+        tune_process()
     themes = load_themes(path)
     ingested = read_inputs(inputs, urls, fetch, limits=limits)
     failed = list(ingested.failed)
