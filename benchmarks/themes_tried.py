@@ -120,7 +120,7 @@ def prepare(
         rank=rank,
         length=np.bincount(positions.article, weights=positions.weight, minlength=count),
         words=np.bincount(positions.article, minlength=count).astype(np.float64),
-        qualified=T._names(positions, keys.ids, np.arange(count), count, themes)[0],
+        qualified=T._names(texts, positions, keys.ids, np.arange(count), count, themes)[0],
     )
 
 

@@ -14,7 +14,7 @@ import itertools
 import logging
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
@@ -104,6 +104,10 @@ _LEADING_STRAY = re.compile(r"^[.,;:]+\s+(?=\S)")
 # mark, so taking it into a match or only looking at it finds the same marks.
 _SPACED_PUNCT = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.))(?=\s|$)")
 _ATTACHED_PUNCT = re.compile(r"[,.;:!?](?<=\w.)(?=\s|$)")
+# Both counts in one pass: a spaced mark leaves the group empty, an attached one gives it the
+# word character before it (no character is both white space and a word character). On the
+# 903 of 3,000 bench articles that reach it, 0.030 -> 0.018 s of CPU (issue 13).
+_SPACED_OR_ATTACHED = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.)|(?<=(\w).))(?=\s|$)")
 _SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2,}[.!?][\"”’)]*\s+[\"“‘(]*[^\W\d_]")
 # Tokenized text spaces its closing quotes too: `he said . " cnn 's ...`.
 _SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"”’')\]])*\s+")
@@ -126,6 +130,23 @@ _NAME = (
 )
 
 
+# Needles: substrings the lower-cased text must hold one of before a rule's regex is tried.
+# Tested one by one with `in` (a fast substring search each), not as one regex of them all,
+# which re tries alternative by alternative at every position: on the lines of 3,000 bench
+# articles the family tests took half the time so (issue 13).
+Needles = tuple[str, ...]
+# A family's test of a line: its needles (None: it asks for none) and its regex's fullmatch,
+# match or search, as its match kind says.
+_Test = tuple[Needles | None, Callable[[str], "re.Match[str] | None"]]
+
+
+def _holds(lowered: str, needles: Needles) -> bool:
+    for needle in needles:  # noqa: SIM110 (any() of a generator: a tenth slower here)
+        if needle in lowered:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class _Family:
     name: str
@@ -133,40 +154,39 @@ class _Family:
     max_words: int
     match: str  # "line", "start" or "find"
     regex: re.Pattern[str]
-    needles: re.Pattern[str] | None = None  # the lower-cased text must contain one of them
+    needles: Needles | None = None  # the lower-cased text must contain one of them
 
-    def matches(self, text: str, word_count: int, lowered: str) -> bool:
-        if word_count > self.max_words:
-            return False
-        if self.needles is not None and self.needles.search(lowered) is None:
-            return False
+    def test(self) -> _Test:
         if self.match == "line":
-            return self.regex.fullmatch(text) is not None
+            return self.needles, self.regex.fullmatch
         if self.match == "start":
-            return self.regex.match(text) is not None
-        return self.regex.search(text) is not None
+            return self.needles, self.regex.match
+        return self.needles, self.regex.search
 
 
 @dataclass(frozen=True)
 class _TailSentence:
     regex: re.Pattern[str]
     max_words: int
-    needles: re.Pattern[str] | None
+    needles: Needles | None
 
 
 @dataclass(frozen=True)
 class _FamilySet:
-    """Families to try together, indexed by word count: long paragraphs skip most of them."""
+    """Families to try together, indexed by word count: long paragraphs skip most of them.
+    Each count's families are held as their tests (_Test), those that ask for no needles
+    first (all anchored at the line's start: most fail at its first word), so a line is
+    judged without a method call or a string comparison per family."""
 
-    by_word_count: tuple[tuple[_Family, ...], ...]
+    by_word_count: tuple[tuple[_Test, ...], ...]
 
     @classmethod
     def of(cls, families: Iterable[_Family]) -> _FamilySet:
-        chosen = tuple(families)
+        chosen = sorted(families, key=lambda family: family.needles is not None)
         longest = max((family.max_words for family in chosen), default=0)
         return cls(
             tuple(
-                tuple(family for family in chosen if count <= family.max_words)
+                tuple(family.test() for family in chosen if count <= family.max_words)
                 for count in range(longest + 1)
             )
         )
@@ -175,14 +195,22 @@ class _FamilySet:
         count = _words(text)
         if count >= len(self.by_word_count):
             return False
-        lowered = text.lower()
-        return any(family.matches(text, count, lowered) for family in self.by_word_count[count])
+        lowered = None
+        for needles, test in self.by_word_count[count]:
+            if needles is not None:
+                if lowered is None:
+                    lowered = text.lower()
+                if not _holds(lowered, needles):
+                    continue
+            if test(text) is not None:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
 class _Residue:
     regex: re.Pattern[str]
-    needles: re.Pattern[str] | None
+    needles: Needles | None
 
 
 @dataclass(frozen=True)
@@ -246,7 +274,7 @@ def is_residue(sentence: str) -> bool:
     translation or contribution credit, a "see all our coverage" line): never a summary."""
     lowered = sentence.lower()
     return any(
-        (rule.needles is None or rule.needles.search(lowered) is not None)
+        (rule.needles is None or _holds(lowered, rule.needles))
         and rule.regex.search(sentence) is not None
         for rule in _rules().residue
     )
@@ -259,10 +287,10 @@ def _family_regex(patterns: list[str], repeat: bool) -> re.Pattern[str]:
     return re.compile(either, re.IGNORECASE)
 
 
-def _needles(needles: list[str]) -> re.Pattern[str] | None:
+def _needles(needles: list[str]) -> Needles | None:
     if not needles:
         return None
-    return re.compile("|".join(re.escape(str(needle)) for needle in needles))
+    return tuple(str(needle) for needle in needles)
 
 
 def _expand(pattern: str) -> str:
@@ -323,8 +351,15 @@ def _looks_tokenized(text: str) -> bool:
     # Counting plain substrings first keeps ordinary articles off the regex path.
     if text.count(" , ") + text.count(" . ") < 3:
         return False
-    spaced = len(_SPACED_PUNCT.findall(text))
-    return spaced >= 3 and spaced > len(_ATTACHED_PUNCT.findall(text))
+    spaced, attached = punctuation_spacing(text)
+    return spaced >= 3 and spaced > attached
+
+
+def punctuation_spacing(text: str) -> tuple[int, int]:
+    """How many marks _SPACED_PUNCT and _ATTACHED_PUNCT find in text, in one pass."""
+    befores = _SPACED_OR_ATTACHED.findall(text)
+    spaced = befores.count("")
+    return spaced, len(befores) - spaced
 
 
 def _words(text: str) -> int:
@@ -434,9 +469,11 @@ def _repair(text: str, tokenized: bool) -> str:
         text = _DOUBLE_PERIOD.sub(".", text)
     if any(sign in text for sign in "$€£¥₴₽"):
         text = _CURRENCY_SPACE.sub(r"\1", text)
-    if "( " in text or "[ " in text:
+    # A bracket is looked for alone first: a search for "( " or " )" stops at every space
+    # (on the prose paragraphs of 3,000 bench articles, 0.019 -> 0.005 s of CPU).
+    if ("(" in text or "[" in text) and ("( " in text or "[ " in text):
         text = _OPEN_BRACKET_SPACE.sub(r"\1", text)
-    if " )" in text or " ]" in text:
+    if (")" in text or "]" in text) and (" )" in text or " ]" in text):
         text = _CLOSE_BRACKET_SPACE.sub(r"\1", text)
     if "“ " in text or " ”" in text:
         text = _mend_quotes(text)
@@ -636,7 +673,7 @@ def _strip_tail_sentences(
 def _tail_sentence_start(text: str, rules: _Rules) -> int | None:
     lowered = text.lower()
     for tail in rules.tail_sentences:
-        if tail.needles is not None and tail.needles.search(lowered) is None:
+        if tail.needles is not None and not _holds(lowered, tail.needles):
             continue
         match = tail.regex.search(text)
         if match is None:

@@ -214,6 +214,11 @@ class _Splitter:
                 if cut > sentence_start and _has_alnum(text, sentence_start, cut):
                     cuts.append(cut)
                     sentence_start = self._skip_space(cut)
+            if end == length:
+                # The paragraph's last stop: nothing follows it, so it ends no sentence here
+                # (_judge's answer, None, without its work: half the candidates it was asked
+                # about in 3,000 bench articles' paragraphs, issue 13).
+                continue
             # Two shapes make up most candidates and need no context: they are decided here
             # exactly as _judge would decide them, only sooner.
             if end - start == 1 and end + 2 < length and text[end] == " " and text[start] == ".":

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.clean import _ATTACHED_PUNCT, _SPACED_PUNCT, clean, clean_text
+from briefer.clean import _ATTACHED_PUNCT, _SPACED_PUNCT, clean, clean_text, punctuation_spacing
 from briefer.records import Article, Block
 
 LEDE = (
@@ -566,6 +566,7 @@ def test_the_tokenized_text_counts_are_the_patterns_as_written_on_the_fixtures()
     for text in texts:
         spaced, spaced_before, attached, attached_before = _punctuation_counts(text)
         assert (spaced, attached) == (spaced_before, attached_before)
+        assert punctuation_spacing(text) == (spaced, attached)  # the one pass the cleaner makes
         counted += spaced + attached
     assert counted > 500  # the fixtures hold both shapes in number (650 marks)
 
@@ -575,6 +576,7 @@ def test_the_tokenized_text_counts_are_the_patterns_as_written_on_the_fixtures()
 def test_the_tokenized_text_counts_are_the_patterns_as_written(text: str) -> None:
     spaced, spaced_before, attached, attached_before = _punctuation_counts(text)
     assert (spaced, attached) == (spaced_before, attached_before)
+    assert punctuation_spacing(text) == (spaced, attached)
 
 
 def test_a_comments_notice_at_the_end_of_the_last_paragraph_is_removed() -> None:

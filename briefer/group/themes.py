@@ -54,11 +54,13 @@ from briefer.group.theme_patterns import (
     _REFERENCE_LENGTH,
     _qualifiers,
     _saturation,
+    also_names,
     null_threshold,
+    other_names,
+    qualifier_names,
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import WORD
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,7 @@ def _positions(texts: Texts, keys: ThemeKeys) -> Positions:
 
 
 def _names(
+    texts: Texts,
     positions: Positions,
     keys: dict[str, int],
     story_of: np.ndarray,
@@ -152,22 +155,45 @@ def _names(
     themes: Sequence[Theme],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stories x themes, for the front and the whole article: the story names every proper
-    name of the theme's name (the whole article: anywhere in it)."""
+    name of the theme's name, as written or by its other name (the whole article: anywhere
+    in it)."""
     front = np.ones((count, len(themes)), dtype=bool)
     whole = np.ones((count, len(themes)), dtype=bool)
     in_front = positions.word >= 0
     for t, theme in enumerate(themes):
-        for qualifier in _qualifiers(theme):
-            ident = keys.get(qualifier, -1)
+        for qualifier in _qualifiers(theme, themes):
+            where = np.zeros(len(positions.key), dtype=bool)
+            if qualifier in keys:
+                where = positions.key == keys[qualifier]
+            other = [keys[name] for name in also_names(qualifier) if name in keys]
+            if other:
+                where |= _as_names(texts, positions, np.isin(positions.key, other))
             named = np.zeros(count, dtype=bool)
             named_front = np.zeros(count, dtype=bool)
-            if ident >= 0:
-                where = positions.key == ident
-                named[story_of[positions.article[where]]] = True
-                named_front[story_of[positions.article[where & in_front]]] = True
+            named[story_of[positions.article[where]]] = True
+            named_front[story_of[positions.article[where & in_front]]] = True
             front[:, t] &= named_front
             whole[:, t] &= named
     return front, whole
+
+
+def _as_names(texts: Texts, positions: Positions, where: np.ndarray) -> np.ndarray:
+    """Of the places `where`, those whose word is written as a name (capitalised): each
+    distinct spelling looked at once (a country's name is met thousands of times a week)."""
+    places = np.nonzero(where)[0]
+    word = positions.word[places]
+    read = word >= 0  # read in order, else in a tail
+    capitalised = np.zeros(len(places), dtype=bool)
+    for forms, ids, part in (
+        (texts.surface, texts.words[word[read]], read),
+        (texts.tail_forms, texts.tail[-1 - word[~read]] >> 1, ~read),
+    ):
+        distinct, inverse = np.unique(ids, return_inverse=True)
+        upper = [forms[i][:1].isupper() for i in distinct.tolist()]
+        capitalised[part] = np.asarray(upper, dtype=bool)[inverse]
+    named = np.zeros(len(where), dtype=bool)
+    named[places[capitalised]] = True
+    return named
 
 
 # Articles whose content words are laid out for placing at once: the layout's arrays come to
@@ -222,7 +248,7 @@ def _mentions(
                 np.bincount(at, weights=positions.whole, minlength=part.count),
             )
         )
-        names.append(_names(positions, keys.ids, np.arange(part.count), part.count, themes))
+        names.append(_names(part, positions, keys.ids, np.arange(part.count), part.count, themes))
         first, words, tails = (
             first + part.count,
             words + len(part.words),
@@ -453,8 +479,10 @@ def placements(
             why: tuple[str, ...] = ()
             if themes and scores[s, shown] > 0.0:
                 theme = themes[shown]
-                qualifiers = _qualifiers(theme)
-                named = [w for w in WORD.findall(theme.name) if theme_key(w.lower()) in qualifiers]
+                named = [
+                    " nor ".join((w, *other_names(theme_key(w.lower()))))
+                    for w in qualifier_names(theme, themes)
+                ]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
                     f"nearest theme {theme.name}: {_tally(votes[s], shown, names, 'there')}"

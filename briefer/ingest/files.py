@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -289,10 +290,21 @@ def _read_guarded(path: Path, limits: InputLimits) -> FileRead | Skipped:
     return guarded(str(path), functools.partial(_read_any, path, limits))
 
 
+def _kind(path: Path) -> tuple[bool, bool, bool]:
+    """(path.exists(), path.is_dir(), path.is_file()) from one stat rather than three: the
+    other two cost the reading of 10,000 files ~0.06 s of CPU (issue 13). When the stat
+    fails, pathlib's own calls say (which errors mean "not there" is theirs to say)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return path.exists(), path.is_dir(), path.is_file()
+    return True, stat.S_ISDIR(mode), stat.S_ISREG(mode)
+
+
 def _read_any(path: Path, limits: InputLimits) -> FileRead:
     where = str(path)
     try:
-        exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+        exists, is_dir, is_file = _kind(path)
     except OSError as error:
         raise InputError(where, os_problem(error)) from error
     if not exists:
@@ -324,4 +336,4 @@ def _read_any(path: Path, limits: InputLimits) -> FileRead:
     if suffix in JSONL_SUFFIXES:
         return read_jsonl(where, text, limits)
     markdown = suffix in MARKDOWN_SUFFIXES
-    return FileRead((read_text(where, text, markdown=markdown, limits=limits),))
+    return FileRead((read_text(where, text, markdown=markdown, limits=limits, cleaned=True),))

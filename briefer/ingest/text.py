@@ -12,7 +12,11 @@ from briefer.records import Article, InputLimits
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 
 
-def read_text(where: str, text: str, *, markdown: bool, limits: InputLimits) -> Article:
+def read_text(
+    where: str, text: str, *, markdown: bool, limits: InputLimits, cleaned: bool = False
+) -> Article:
+    """The article of a Markdown or text file's text. cleaned: the text is decode's, which
+    clean_text has been through: the body, a part of it, is kept without scanning it again."""
     found = split_front_matter(where, text)
     if found is not None:
         fields, body = found
@@ -20,7 +24,7 @@ def read_text(where: str, text: str, *, markdown: bool, limits: InputLimits) -> 
             raise InputError(
                 where, "no article text", "add the article's text after the front matter"
             )
-        return make_article(where, fields, body, path=where, limits=limits)
+        return make_article(where, fields, body, path=where, limits=limits, cleaned=cleaned)
 
     # A bare file: its first non-empty line is the headline.
     lines = text.split("\n")
@@ -35,4 +39,6 @@ def read_text(where: str, text: str, *, markdown: bool, limits: InputLimits) -> 
         raise InputError(
             where, "no article text (only a headline line)", "add the text below the headline"
         )
-    return make_article(where, {"title": headline}, body, path=where, limits=limits)
+    return make_article(
+        where, {"title": headline}, body, path=where, limits=limits, cleaned=cleaned
+    )
