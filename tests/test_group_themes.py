@@ -263,6 +263,112 @@ def test_a_capital_in_a_theme_name_is_named_by_its_country() -> None:
     assert "never names Ankara nor Turkey" in placement.why[0]
 
 
+def test_a_name_written_as_a_possessive_in_a_theme_name_is_the_name() -> None:
+    """ "NATO's" in a theme's name names NATO: a report says "NATO", and the possessive is
+    matched whichever apostrophe either writes; it narrows the theme as "NATO" would."""
+    keywords = ("accession", "membership bid", "ratify")
+    joining = doc(
+        "joining",
+        "Sweden's accession moves a step closer",
+        [
+            "Two more parliaments voted to ratify Sweden's accession to NATO on Tuesday, and "
+            "the membership bid now awaits one last vote.",
+            "Officials expect the accession to be complete by the summer.",
+        ],
+    )
+    for name in ("Joining NATO's ranks", "Joining NATO’s ranks", "NATO's new members"):
+        theme = Theme(name, "", keywords)
+        assert place_themes([[joining]], (theme,))[0].theme == name
+    elsewhere = doc(
+        "elsewhere",
+        "Serbia's accession talks with the EU stall",
+        [
+            "Serbia's membership bid stalled again as the EU asked it to ratify a deal with "
+            "Kosovo before accession talks resume.",
+            "The accession chapters stay closed.",
+        ],
+    )
+    placement = place_themes([[elsewhere]], (Theme("NATO's new members", "", keywords),))[0]
+    assert placement.theme == OTHER_THEME
+    assert "never names NATO" in placement.why[0]
+
+
+def test_the_parts_of_a_hyphenated_name_in_a_theme_name_are_names() -> None:
+    """ "Russia-Ukraine peace talks" narrows the theme to talks naming Ukraine, not to reports
+    that happen to write "Russia-Ukraine" as one word; the parts are names of their own."""
+    talks = Theme("Russia-Ukraine peace talks", "", ("ceasefire", "negotiators", "talks"))
+    meeting = doc(
+        "meeting",
+        "Negotiators meet again as ceasefire talks resume",
+        [
+            "Negotiators from Russia and Ukraine met in Istanbul on Tuesday for a new round of "
+            "talks on a ceasefire, Turkish officials said.",
+            "Both delegations said the talks would continue next week.",
+        ],
+    )
+    assert place_themes([[meeting]], (talks,))[0].theme == "Russia-Ukraine peace talks"
+    elsewhere = doc(
+        "elsewhere",
+        "Negotiators meet again as ceasefire talks resume",
+        [
+            "Negotiators from Armenia and Azerbaijan met in Istanbul on Tuesday for a new round "
+            "of talks on a ceasefire, Turkish officials said.",
+            "Both delegations said the talks would continue next week.",
+        ],
+    )
+    placement = place_themes([[elsewhere]], (talks,))[0]
+    assert placement.theme == OTHER_THEME
+    assert "never names Ukraine" in placement.why[0]
+
+
+def test_a_themes_file_in_title_case_or_lower_case_files_as_in_sentence_case() -> None:
+    """Capitals mark names only where a file writes common words in lower case: "Peace
+    Talks" does not require "talks" of a report, while "Ukraine", a country, narrows "Arming
+    Ukraine" however the file is cased, and "nato" is NATO when the file writes "NATO"."""
+    truce = doc(
+        "truce",
+        "Negotiators agree a truce along the river",
+        [
+            "Negotiators from both sides agreed a truce on Tuesday, and the ceasefire held "
+            "through the night, mediators said.",
+            "The truce is to be extended if the ceasefire holds for a week.",
+        ],
+    )
+    guns = doc(
+        "guns",
+        "Allies send howitzers and ammunition to Armenia",
+        [
+            "Armenia will receive forty howitzers and a year of ammunition from its allies, with "
+            "air defence systems to follow.",
+            "The howitzers arrive next month.",
+        ],
+    )
+    joining = doc(
+        "joining",
+        "Parliament votes to ratify Sweden's accession to NATO",
+        [
+            "Parliament voted to ratify Sweden's accession to NATO on Tuesday; the membership "
+            "bid now awaits one last vote.",
+            "Officials expect the accession to be complete by the summer.",
+        ],
+    )
+    names = ("Peace talks", "Arming Ukraine", "NATO membership")
+    keywords = (
+        ("ceasefire", "negotiators", "truce"),
+        ("howitzers", "ammunition", "air defence"),
+        ("NATO bid", "accession", "ratify"),
+    )
+    placed = {}
+    for style in (str, str.title, str.lower):
+        themes = tuple(Theme(style(n), "", k) for n, k in zip(names, keywords, strict=True))
+        back = {theme.name: name for theme, name in zip(themes, names, strict=True)}
+        found = place_themes([[truce], [guns], [joining]], themes)
+        placed[style] = [back.get(p.theme, p.theme) for p in found]
+    assert placed[str] == ["Peace talks", OTHER_THEME, "NATO membership"]
+    assert placed[str.title] == placed[str]
+    assert placed[str.lower] == placed[str]
+
+
 def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:
     """Two reports that each fall short of Battlefield (one theme word in one, too little
     evidence in the other) read as one mean report clear it; the story stays in Other, and

@@ -250,7 +250,7 @@ def themes_patterns(themes: Sequence[Theme]) -> list[tuple[_Pattern, ...]]:
         for text in (theme.name, theme.description, *theme.keywords)
         for word in WORD.findall(text)
     )
-    owns = [_own_patterns(theme) for theme in themes]
+    owns = [_own_patterns(theme, themes) for theme in themes]
     found = near_synonyms(
         pattern.text.lower()
         for best, _ in owns
@@ -275,9 +275,10 @@ def themes_patterns(themes: Sequence[Theme]) -> list[tuple[_Pattern, ...]]:
 
 
 def _own_patterns(
-    theme: Theme,
+    theme: Theme, themes: Sequence[Theme]
 ) -> tuple[dict[tuple[str, ...], _Pattern], dict[tuple[str, ...], float]]:
-    """The theme's own words and phrases by their stems, and the source weight of each."""
+    """The theme's own words and phrases by their stems, and the source weight of each
+    (`themes`: the file it is one of)."""
     best: dict[tuple[str, ...], _Pattern] = {}
     sources: dict[tuple[str, ...], float] = {}  # the source weight of each best mention
 
@@ -292,12 +293,12 @@ def _own_patterns(
             best[stems] = _Pattern(stems, weight, text)
             sources[stems] = source
 
-    narrow = set(_qualifiers(theme))
+    narrow = set(_qualifiers(theme, themes))
     scene = _proper_names(theme.description)
     name = _stems(theme.name)
     add(name, 1.0)
     for pair in name:
-        if pair[0] not in narrow:  # one word of the name: context, like the description
+        if name_key(pair[1]) not in narrow:  # one word of the name: context, as a description's
             add([pair], _DESCRIPTION_WEIGHT)
     for keyword in theme.keywords:
         # Only as a whole: "open door" says nothing when "open" and "door" come apart. A
@@ -436,17 +437,81 @@ def also_names(qualifier: str) -> tuple[str, ...]:
     return tuple(theme_key(name.lower()) for name in other_names(qualifier))
 
 
-def _qualifiers(theme: Theme) -> tuple[str, ...]:
+def _qualifiers(theme: Theme, themes: Sequence[Theme]) -> tuple[str, ...]:
     """The proper names in a theme's name ("NATO" in "NATO membership", "Ukraine" in
     "Arming Ukraine"): they narrow the theme, so a story that never names them is about
     something else, however many of the theme's other words it shares (EU membership is
-    not NATO membership). A report names one by its other name too (also_names)."""
+    not NATO membership). A report names one by its other name too (also_names). `themes`:
+    the file the theme is one of (how it writes its names)."""
+    return tuple(theme_key(name.lower()) for name in qualifier_names(theme, themes))
+
+
+def qualifier_names(theme: Theme, themes: Sequence[Theme]) -> list[str]:
+    """_qualifiers as the theme's name writes them. Where the file's names write common words
+    in lower case ("Arming Ukraine", "Peace talks"), a capital inside a name marks a name.
+    Where they do not (every name in title case, "Peace Talks", or in lower case), it marks
+    nothing, and a name is what is known to be one: an acronym, a country or capital
+    (capitals.txt), or a word the file writes as a name in a description or keyword (past a
+    name's first word, as with capitals: "Ukraine refugees" is not narrowed either way). The
+    parts of a hyphenated name are names of their own ("Russia-Ukraine talks" names Ukraine:
+    as one word it would be met only where a report writes "Russia-Ukraine"; its first part,
+    opening the name, is read as any first word)."""
     stop = stopwords()
+    cased = _cased(themes)
+    known, acronyms = (frozenset(), frozenset()) if cased else _known_names(themes)
     found: list[str] = []
     for position, match in enumerate(WORD.finditer(theme.name)):
-        word = match.group(0)
-        acronym = len(word) > 1 and word.isupper()
-        named = position > 0 and word[:1].isupper()
-        if (acronym or named) and is_content(word.lower(), stop):
-            found.append(theme_key(word.lower()))
-    return tuple(found)
+        for part, word in enumerate(_unpossessed(match.group(0)).split("-")):
+            key = theme_key(word.lower())
+            acronym = (len(word) > 1 and word.isupper()) or key in acronyms
+            inside = position > 0 or part > 0  # a name's first word is capitalised anyway
+            named = inside and (word[:1].isupper() if cased else key in known)
+            if (acronym or named) and is_content(word.lower(), stop):
+                found.append(word)
+    return found
+
+
+def _cased(themes: Sequence[Theme]) -> bool:
+    """Whether the file's names say by their capitals which words are names: some name
+    writes a word past its first in lower case, and some name has a capital."""
+    stop = stopwords()
+    inner = [
+        part
+        for theme in themes
+        for position, match in enumerate(WORD.finditer(theme.name))
+        for part in match.group(0).split("-")[0 if position else 1 :]
+        if is_content(part.lower(), stop)
+    ]
+    lower = any(part[:1].islower() for part in inner)
+    return lower and any(ch.isupper() for theme in themes for ch in theme.name)
+
+
+def _known_names(themes: Sequence[Theme]) -> tuple[frozenset[str], frozenset[str]]:
+    """Keys of the words known to be names when the names' capitals say nothing: countries
+    and capitals (capitals.txt) and the words the file writes as names in its descriptions
+    and keywords (_proper_names: capitalised inside a sentence, or acronyms); and of those
+    it writes as acronyms anywhere ("nato membership" names NATO when a keyword says "NATO
+    bid"), which narrow a theme wherever they stand in its name, as an acronym does."""
+    written = set(_countries()) | {theme_key(c.lower()) for c in _countries().values()}
+    acronyms: set[str] = set()
+    for theme in themes:
+        for text in (theme.description, *theme.keywords):
+            written |= _proper_names(text)
+        for text in (theme.name, theme.description, *theme.keywords):
+            acronyms |= {
+                theme_key(w.lower()) for w in WORD.findall(text) if len(w) > 1 and w.isupper()
+            }
+    return frozenset(written), frozenset(acronyms)
+
+
+def name_key(word: str) -> str:
+    """The key a word of a theme's name is a qualifier by (_qualifiers), when it is one."""
+    return theme_key(_unpossessed(word).lower())
+
+
+def _unpossessed(word: str) -> str:
+    """A name without its possessive ending: "NATO's" in a theme's name names NATO, and a
+    report names it by "NATO" as for a name written plain (a qualifier is matched by its key,
+    which kept the ending: "Joining NATO's ranks" took only reports that say "NATO's", and
+    "Arms for Kyiv’s army" only those writing the curly apostrophe)."""
+    return word[:-2] if word[-2:] in ("'s", "’s") else word

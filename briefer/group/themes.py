@@ -57,10 +57,10 @@ from briefer.group.theme_patterns import (
     also_names,
     null_threshold,
     other_names,
+    qualifier_names,
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
-from briefer.words import WORD
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def _names(
     whole = np.ones((count, len(themes)), dtype=bool)
     in_front = positions.word >= 0
     for t, theme in enumerate(themes):
-        for qualifier in _qualifiers(theme):
+        for qualifier in _qualifiers(theme, themes):
             where = np.zeros(len(positions.key), dtype=bool)
             if qualifier in keys:
                 where = positions.key == keys[qualifier]
@@ -479,11 +479,9 @@ def placements(
             why: tuple[str, ...] = ()
             if themes and scores[s, shown] > 0.0:
                 theme = themes[shown]
-                qualifiers = _qualifiers(theme)
                 named = [
                     " nor ".join((w, *other_names(theme_key(w.lower()))))
-                    for w in WORD.findall(theme.name)
-                    if theme_key(w.lower()) in qualifiers
+                    for w in qualifier_names(theme, themes)
                 ]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
