@@ -2,9 +2,13 @@
 articles (the bench_make corpora: a busy week of real dev text), cold and extended.
 
     .venv/bin/python benchmarks/bench_story_graph.py /tmp/perf-corpus/10000-7d [--added 50]
+                                                     [--rounds 1]
 
 Reads each file's title, date and body (paragraphs split on blank lines), makes the term
-vectors (stories.story_matrices) and then prints, in CPU seconds: the story graph built
+vectors (stories.story_matrices) and then prints the story graph built in one thread, in two,
+and with half its pairs compared in a spawned worker process (`make`'s way up to
+pipeline._GRAPH_BESIDE articles), --rounds times alternated: wall, and CPU of this process +
+the worker's; then, in CPU seconds: the story graph built
 cold, clustered into stories; the graph of all but --added articles extended with them
 (checked equal to the cold graph, array for array), clustered again with the memo of
 components the first clustering filled; and the cold graph with those articles removed
@@ -19,7 +23,9 @@ figures they name.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
+import os
 import sys
 import time
 import tracemalloc
@@ -34,6 +40,8 @@ from briefer.group import graph
 from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
 from briefer.group.stories import story_labels, story_matrices, weekday_masks
 from briefer.group.texts import read_texts
+from briefer.halves import Split, in_process, in_threads
+from briefer.workers import Workers
 
 
 def _read(path: Path) -> tuple[str, str | None, list[str]]:
@@ -56,6 +64,13 @@ def _rows(
     return story_matrices(texts)[1], list(texts.stems), weekday_masks(texts)
 
 
+def _cpu_of(pid: int) -> float:
+    """The CPU seconds a process of this machine has used (user and system, /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _same(a: StoryGraph, b: StoryGraph) -> bool:
     arrays = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
     return (
@@ -72,6 +87,7 @@ def main() -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--added", type=int, default=50)
     parser.add_argument("--undated", type=float, default=0.0, metavar="SHARE")
+    parser.add_argument("--rounds", type=int, default=1, help="the three ways, alternated")
     args = parser.parse_args()
     paths = sorted(args.corpus.glob("*.md"))
     if not paths:
@@ -85,20 +101,39 @@ def main() -> int:
     ]
     terms, names, weekdays = _rows(articles)
 
-    # One thread, then two (graph._PARALLEL_PAIRS), in the same run: the ratio of their
-    # walls is what the second core brings on this machine now.
-    walls = {}
-    for label, threshold in (("one thread", 10**18), ("two threads", graph._PARALLEL_PAIRS)):
-        saved, graph._PARALLEL_PAIRS = graph._PARALLEL_PAIRS, threshold
-        started, cpu = time.perf_counter(), time.process_time()
-        cold = story_graph(terms, names, days, keys, weekdays)
-        walls[label] = (time.perf_counter() - started, time.process_time() - cpu)
-        graph._PARALLEL_PAIRS = saved
-    print(
-        "graph built "
-        + ", ".join(f"in {k}: {w:.2f} s wall, {c:.2f} s cpu" for k, (w, c) in walls.items())
-        + f" (wall ratio {walls['two threads'][0] / walls['one thread'][0]:.2f})"
-    )
+    # One thread, then two (graph._PARALLEL_PAIRS), then half the pairs in a spawned worker
+    # (halves.in_process, as `make` does in the telling's worker), alternated --rounds
+    # times in the same run: the ratio of their walls is what the second core brings on this
+    # machine now. The worker's own CPU is read from /proc (it is not this process's).
+    pool = Workers(start="spawn")
+    pool.start(1)
+    pool.warm(["briefer.group.graph"])
+    worker = pool.idle[0][0].pid
+    ways: dict[str, tuple[int, Split]] = {
+        "one thread": (10**18, in_threads),
+        "two threads": (graph._PARALLEL_PAIRS, in_threads),
+        "half in a worker": (graph._PARALLEL_PAIRS, functools.partial(in_process, pool)),
+    }
+    walls: dict[str, list[tuple[float, float, float]]] = {label: [] for label in ways}
+    for _ in range(args.rounds):
+        for label, (threshold, split) in ways.items():
+            saved, graph._PARALLEL_PAIRS = graph._PARALLEL_PAIRS, threshold
+            there = _cpu_of(worker)
+            started, cpu = time.perf_counter(), time.process_time()
+            cold = story_graph(terms, names, days, keys, weekdays, split)
+            walls[label].append(
+                (time.perf_counter() - started, time.process_time() - cpu, _cpu_of(worker) - there)
+            )
+            graph._PARALLEL_PAIRS = saved
+    pool.close()
+    alone = min(wall for wall, _, _ in walls["one thread"])
+    for label, runs in walls.items():
+        best = min(wall for wall, _, _ in runs)
+        print(
+            f"graph built {label}: "
+            + ", ".join(f"{w:.2f} s wall ({c:.2f} + {o:.2f} s cpu)" for w, c, o in runs)
+            + f"; best wall {best:.2f} s, {best / alone:.2f} of one thread's"
+        )
     tracemalloc.start()
     started = time.process_time()
     cold = story_graph(terms, names, days, keys, weekdays)

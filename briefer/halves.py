@@ -19,6 +19,7 @@ meanwhile (a rerun's topic labels, while it tells its stories).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -34,6 +35,9 @@ Item = TypeVar("Item")
 # weight, in the items' units.
 Beside = tuple[Callable[[], None], float]
 Part = TypeVar("Part")
+# split(work, items, weights, threshold): [work(items)], or work of each of two halves of
+# the items worked out at the same time (in_threads, in_process), to be joined by the caller.
+Split = Callable[[Callable[[Sequence[Any]], Any], Sequence[Any], Sequence[float], float], list[Any]]
 # aside(work, item): work([item], started)[0] begun beside this process (`aside`); the
 # function given back waits for it and returns it.
 Aside = Callable[[Work, Any], Callable[[], Any]]
@@ -97,6 +101,66 @@ def in_threads(
     return [here, there[0]]
 
 
+def in_process(
+    pool: Workers,
+    work: Callable[[Sequence[Item]], Part],
+    items: Sequence[Item],
+    weights: Sequence[float],
+    threshold: float,
+) -> list[Part]:
+    """in_threads, the second half worked out in one of the pool's processes instead of a
+    thread (work, the items and the result must pickle: a functools.partial of a module-level
+    function), sent as one input, while a thread of this process works out the first: for
+    work that holds the interpreter's lock for much of its time, which two threads share. In
+    threads when the pool has no worker at hand (none is started here) or the worker fails
+    (then the second half is worked out here after the first). The pool is kept for later
+    stages."""
+    cut = _cut(items, weights, threshold)
+    if cut is None or not pool.idle:
+        return in_threads(work, items, weights, threshold)
+    here: list[Part] = []
+    failed: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            here.append(work(items[:cut]))
+        except BaseException as error:  # raised in the calling thread below
+            failed.append(error)
+
+    # This thread drives the worker (its pipes, budgets and signals belong to the main
+    # thread), the other works out the first half.
+    helper = threading.Thread(target=first, daemon=True)
+    helper.start()
+    try:
+        second = [list(items[cut:])]
+        there = in_workers(pool, second, functools.partial(_each, work), _none, _VERB)
+    finally:
+        helper.join()
+    if failed:
+        raise failed[0]
+    if there[0] is None:
+        return [here[0], work(items[cut:])]
+    log.debug(
+        "%d of %d items worked out in a worker process, as one input", len(items) - cut, len(items)
+    )
+    return [here[0], there[0]]
+
+
+_VERB = ("work out", "working out")  # what a stuck worker is said to have been doing
+
+
+def _each(
+    work: Callable[[Any], Any], inputs: list[Any], started: Callable[[int], None]
+) -> list[Any]:
+    """work of each input, in order (a Work for in_workers)."""
+    results = []
+    for number, one in enumerate(inputs):
+        started(number)
+        results.append(work(one))
+    started(len(inputs))
+    return results
+
+
 def _unmarked(at: int) -> None:
     """started(at) for work done in this process, where no input needs watching."""
 
@@ -143,7 +207,7 @@ def with_workers(
     helper = threading.Thread(target=first, daemon=True)
     helper.start()
     try:
-        there = in_workers(pool, items[cut:], work, _none, ("work out", "working out"))
+        there = in_workers(pool, items[cut:], work, _none, _VERB)
     finally:
         pool.close()
     helper.join()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
-from briefer.halves import Aside, aside, with_workers
+from briefer.halves import Aside, Split, aside, in_process, in_threads, with_workers
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import Ahead, Summarizer, read_files, summarize_chunk
@@ -49,6 +49,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _TELLING = ("briefer.group.telling",)  # what the telling's worker imports (telling.py)
+# Runs of up to this many articles compare half the story graph's pairs in the telling's
+# worker (graph.compare_share, halves.in_process), idle until the stories are told, rather
+# than in a second thread of this one, where the interpreter's lock holds the two threads
+# back: on the 10k bench week (bench_make -v, alternated, load 4-9) the graph took 1.64-2.30
+# s of this process's CPU in two threads, 0.67-1.71 s with half in the worker (its half
+# ~0.7-0.9 s, bench_story_graph). The worker then holds scipy and its half's arrays: 10k
+# tree at the story graph 351-352 -> 396-399 MB, through the telling 383 -> 402-404 MB (run
+# peak 387-390 -> 402-404; target 500). A 30,000-article run's tree holds ~760 of its 800
+# MB at the graph (docs/quality.md), with no room for them; halfway, 20,000, at ~560 + ~70.
+_GRAPH_BESIDE = 20_000
+_GRAPH = ("briefer.group.graph",)  # what that worker imports for it
 # And a worker that labels the topics of a rerun beside this process (group_articles' aside).
 _LABELLING = ("briefer.group.topics",)
 # A rerun of at least this many input files labels its topics in a worker process while its
@@ -200,11 +211,17 @@ class _Working:
         # words for grouping and builds the story graph (the second core mostly idle), rather
         # than with its first stories, when the run waits on it (~0.25 s of CPU in a fresh
         # interpreter, briefer compiled from source).
-        self.telling.warm(_LABELLING if self.labelling else _TELLING)
-        work_out = functools.partial(self._group, chosen)
+        # Half the story graph is compared there too, in a cold grouping of up to
+        # _GRAPH_BESIDE articles (a rerun whose topics are labelled there extends the graph
+        # with a few rows, in one thread here).
+        beside = len(chosen) <= _GRAPH_BESIDE and not self.labelling
+        modules = _LABELLING if self.labelling else _TELLING
+        self.telling.warm(modules + _GRAPH if beside else modules)
+        split: Split = functools.partial(in_process, self.telling) if beside else in_threads
+        work_out = functools.partial(self._group, chosen, split)
         return self.cache.grouped(chosen, self.length, self.themes, work_out)
 
-    def _group(self, chosen: list[Article], known: KnownRows | None) -> Grouped:
+    def _group(self, chosen: list[Article], split: Split, known: KnownRows | None) -> Grouped:
         cache, length, summarize = self.cache, self.length, self.summarize
         stored = self.stored
         summaries = functools.partial(
@@ -219,7 +236,16 @@ class _Working:
             labelling = functools.partial(aside, self.telling)
         try:
             return group(
-                chosen, summaries, self.themes, teller, placer, known, share, let_go, labelling
+                chosen,
+                summaries,
+                self.themes,
+                teller,
+                placer,
+                known,
+                share,
+                let_go,
+                labelling,
+                split,
             )
         finally:  # ended as soon as grouping is done, not held through ranking
             self.telling.close()
@@ -337,6 +363,7 @@ def group(
     share: Share | None = None,
     let_go: Callable[[Sequence[Article]], list[Article]] | None = None,
     aside: Aside | None = None,
+    split: Split = in_threads,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
     summaries: each article's Summarized, asked for only where needed (Cache.summaries: from
@@ -347,7 +374,9 @@ def group(
     told may be shared with another process (telling.tell_stories); let_go: the articles
     without their texts (Cache.without_texts), which replace in `articles` those whose
     summaries were just had: no later stage reads a text (issue 13); aside: how the topics
-    may be labelled in another process while the stories are told (halves.aside)."""
+    may be labelled in another process while the stories are told (halves.aside); split: how
+    the story graph's pairs may be compared in two halves at once (halves.in_threads,
+    in_process)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
@@ -387,6 +416,7 @@ def group(
         known=known,
         share=share,
         aside=aside,
+        split=split,
     )
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final, grouping.kept)
 

@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 import os
+import random
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -18,14 +19,14 @@ import pytest
 from conftest import REPO, modules_loaded_after, write_sample_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_group import GRAPH_ARTICLES, _assert_same_graph, _graph_of
+from test_group import GRAPH_ARTICLES, GRAPH_DAYS, GRAPH_POOL, _assert_same_graph, _graph_of
 
 from briefer import pipeline
 from briefer.group import candidates, telling
 from briefer.group import graph as graph_module
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.telling import tell_stories
-from briefer.halves import aside, in_threads, split_point, with_workers
+from briefer.halves import Split, aside, in_process, in_threads, split_point, with_workers
 from briefer.options import MakeOptions
 from briefer.parallel import prepare_summarizing, summarize_chunk
 from briefer.records import OTHER_THEME, Article, Document, Summary
@@ -93,6 +94,87 @@ def test_the_story_graph_in_two_threads_equals_one(
 
     for forked, alone in zip(built(0), built(10**12), strict=True):
         _assert_same_graph(forked, alone)
+
+
+def _graphs(
+    chosen: list[tuple[int, int | None]], later: list[bool], threshold: int, split: Split
+) -> list[graph_module.StoryGraph]:
+    """The graph of the chosen articles built cold, that graph less the `later` ones, and
+    the graph of the others extended with them, blocks of two rows (so that even a few
+    articles make several blocks), cut in halves from `threshold` pairs by `split`."""
+    first = [item for item, late in zip(chosen, later, strict=False) if not late]
+    added = [item for item, late in zip(chosen, later, strict=False) if late]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(candidates, "_GRAPH_ROWS", 2)
+        patch.setattr(graph_module, "_PARALLEL_PAIRS", threshold)
+        cold = story_graph(*_graph_of(chosen), split=split)
+        graphs = [cold, remove_from_graph(cold, _graph_of(added)[3] if added else [])]
+        if first and added:
+            early = story_graph(*_graph_of(first), split=split)
+            graphs.append(extend_graph(early, *_graph_of(added), split=split))
+        return graphs
+
+
+@two_cores
+def test_the_story_graph_with_half_in_a_worker_process_equals_one_thread() -> None:
+    """The same graphs, cold, reduced and extended, when the second half of the blocks is
+    compared in a spawned worker (halves.in_process, as a run of up to
+    pipeline._GRAPH_BESIDE articles does in the telling's worker)."""
+    pool = Workers(start="spawn")
+    pool.start(1)
+    pool.warm(["briefer.group.graph"])
+    shuffle = random.Random(13)
+    try:
+        for _ in range(6):
+            chosen = shuffle.sample(
+                [(k, day) for k in range(len(GRAPH_POOL)) for day in GRAPH_DAYS], 24
+            )
+            later = [shuffle.random() < 0.3 for _ in chosen]
+            split = functools.partial(in_process, pool)
+            for there, alone in zip(
+                _graphs(chosen, later, 0, split),
+                _graphs(chosen, later, 10**12, in_threads),
+                strict=True,
+            ):
+                _assert_same_graph(there, alone)
+            assert len(pool.idle) == 1  # kept for the telling
+    finally:
+        pool.close()
+
+
+def _pid_of(items: Sequence[int]) -> list[tuple[int, int]]:
+    if 3 in items and os.getpid() != _PARENT:
+        os._exit(1)  # a worker dies on the half holding 3
+    return [(item, os.getpid()) for item in items]
+
+
+@two_cores
+def test_in_process_works_out_the_second_half_in_a_worker_and_keeps_it() -> None:
+    pool = Workers(start="spawn")
+    pool.start(1)
+    try:
+        first, second = in_process(pool, _pids, list(range(10)), [1.0] * 10, threshold=5)
+        assert [item for item, _ in first + second] == list(range(10))
+        assert {pid for _, pid in first} == {os.getpid()}
+        assert len({pid for _, pid in second}) == 1 and second[0][1] != os.getpid()
+        assert len(pool.idle) == 1
+        # Too little work: all of it here.
+        (alone,) = in_process(pool, _pids, list(range(10)), [1.0] * 10, threshold=11)
+        assert {pid for _, pid in alone} == {os.getpid()}
+    finally:
+        pool.close()
+    # A worker that dies on its half (a forked one: it knows this process): that half is
+    # worked out here.
+    pool = _started_pool()
+    try:
+        found = in_process(pool, _pid_of, [5, 6, 3, 4], [1.0] * 4, threshold=0)
+        assert found == [[(5, _PARENT), (6, _PARENT)], [(3, _PARENT), (4, _PARENT)]]
+    finally:
+        pool.close()
+    # No worker at hand: in two threads of this process, none started.
+    idle = Workers()
+    first, second = in_process(idle, _pids, list(range(10)), [1.0] * 10, threshold=5)
+    assert {pid for _, pid in first + second} == {os.getpid()} and not idle.idle
 
 
 # ---- stories told beside one of the run's worker processes ------------------------------------
@@ -308,10 +390,13 @@ def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
     )
     serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial"), None, 10**9)
     monkeypatch.setattr(telling, "_SHARED_COST", 0)
+    monkeypatch.setattr(graph_module, "_PARALLEL_PAIRS", 0)  # half the graph there too,
+    monkeypatch.setattr(candidates, "_GRAPH_ROWS", 2)  # in blocks enough to cut in two
     with caplog.at_level(logging.DEBUG, logger="briefer.halves"):
         pooled = pipeline.make(dataclasses.replace(options, out=tmp_path / "pooled"), None, 0)
     assert pooled.workers >= 1
-    assert any("worked out in a worker process" in r.getMessage() for r in caplog.records)
+    told = [r.getMessage() for r in caplog.records if "in a worker process" in r.getMessage()]
+    assert len(told) == 2 and "as one input" in told[0]  # the graph's half, then the stories
     merged = [story for story in pooled.briefing.stories if story.copies]
     assert merged  # the re-post is found a copy, beside the worker as here
     assert pooled.briefing.stories == serial.briefing.stories

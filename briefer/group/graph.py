@@ -16,6 +16,7 @@ unless given here."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from scipy import sparse
 from briefer.group import candidates
 from briefer.group.candidates import Block
 from briefer.group.days import beyond_reach, damped, figure_terms, figures_damped
-from briefer.halves import in_threads
+from briefer.halves import Split, in_threads
 
 # An article's baseline is the mean similarity of its closest neighbours (padded with
 # zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
@@ -167,6 +168,7 @@ def story_graph(
     days: Sequence[int | None],
     keys: Sequence[str],
     weekdays: Sequence[int] | np.ndarray | None = None,
+    split: Split = in_threads,
 ) -> StoryGraph:
     """The story graph of articles given by their term_vectors rows, the terms their
     columns stand for (`names`), their day ordinals, their keys (article ids) and the
@@ -177,7 +179,7 @@ def story_graph(
     are compared (candidates._HEAD_WEIGHT), dated ones within their date window, so the
     cost grows with the pairs that share heavy terms rather than with the square of the
     articles."""
-    return extend_graph(empty_graph(), terms, names, days, keys, weekdays)
+    return extend_graph(empty_graph(), terms, names, days, keys, weekdays, split)
 
 
 def extend_graph(
@@ -187,6 +189,7 @@ def extend_graph(
     days: Sequence[int | None],
     keys: Sequence[str],
     weekdays: Sequence[int] | np.ndarray | None = None,
+    split: Split = in_threads,
 ) -> StoryGraph:
     """`graph` with more articles (as story_graph takes them), equal to the graph of all of
     them built at once. A new article can only raise the others' baselines, so the pairs
@@ -230,9 +233,7 @@ def extend_graph(
 
     top = np.zeros((len(order), _NEIGHBOURS))
     top[position[:old]] = graph.top
-    found = _compare(
-        vectors, all_days, all_weekdays, fresh, top, into_earlier=True, vocabulary=vocabulary
-    )
+    found = _compare(vectors, all_days, all_weekdays, fresh, top, True, vocabulary, split)
     earlier = (position[graph.first], position[graph.second], graph.damped, graph.copies)
     return _judged(
         tuple(every_key[index] for index in order.tolist()),
@@ -310,6 +311,7 @@ def _compare(
     top: np.ndarray,
     into_earlier: bool,
     vocabulary: Sequence[str],
+    split: Split = in_threads,
 ) -> list[Pairs]:
     """Compare the fresh articles with the others of their window and among themselves,
     each pair once: merge what they meet into the best lists (`top`, in place; the
@@ -330,52 +332,62 @@ def _compare(
     # Figures are evidence only where a pair lacks two dates: a run of dated reports alone
     # does not read them (a pass over the whole vocabulary).
     stated = _figures(vectors, vocabulary) if undated.any() else None
-
-    def compare(share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
-        # Half the blocks (two threads at work): half the columns at a time, so that the
-        # two hold together what one thread holds.
-        width = _CHUNK_COLUMNS // 2 if len(share) < len(blocks) else _CHUNK_COLUMNS
-        lists = np.zeros_like(top)
-        found = [
-            pairs
-            for block in share
-            for pairs in _compare_block(
-                vectors, heads, weekdays, fresh, lists, into_earlier, block, width
-            )
-        ]
-        if found and stated is not None:  # the share's pairs at once: a few numpy calls
-            joined = (np.concatenate(side) for side in zip(*found, strict=True))
-            first, second, sims, copies = joined
-            # A lower similarity can only drop a pair in _judged, never keep one a block
-            # dropped, and each pair's value is the same whichever run meets it: cold,
-            # extended and reduced graphs agree.
-            found = [(first, second, figures_damped(sims, first, second, stated, undated), copies)]
-        return found, lists
-
+    plan = _Plan(vectors, heads, weekdays, fresh, into_earlier, stated, undated, len(blocks))
     weights = [len(block[0]) * len(block[2]) for block in blocks]
     found: list[Pairs] = []
-    for pairs, lists in in_threads(compare, blocks, weights, _PARALLEL_PAIRS):
+    halves = split(functools.partial(compare_share, plan), blocks, weights, _PARALLEL_PAIRS)
+    for pairs, lists in halves:
         found.extend(pairs)
         met = lists[:, 0] > 0.0  # the others' lists are all zeros: nothing to merge
         top[met] = _merged(top[met], lists[met])
     return found
 
 
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What every share of _compare's blocks reads (sent whole with a share compared in
+    another process): the rows, their heads in block order, weekdays, which are fresh,
+    whether the earlier rows' lists take the pairs too, the figures (None: none read) and
+    which rows are undated; and how many blocks there are in all."""
+
+    vectors: sparse.csr_matrix
+    heads: np.ndarray
+    weekdays: np.ndarray
+    fresh: np.ndarray
+    into_earlier: bool
+    stated: sparse.csr_matrix | None
+    undated: np.ndarray
+    blocks: int
+
+
+def compare_share(plan: _Plan, share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
+    """A share of _compare's blocks compared: the pairs that may be kept, and the best lists
+    of what they met, started at zero (_compare merges them)."""
+    # Half the blocks (two at work): half the columns at a time, so that the two hold
+    # together what one holds.
+    width = _CHUNK_COLUMNS // 2 if len(share) < plan.blocks else _CHUNK_COLUMNS
+    lists = np.zeros((plan.vectors.shape[0], _NEIGHBOURS))
+    found = [pairs for block in share for pairs in _compare_block(plan, lists, block, width)]
+    if found and plan.stated is not None:  # the share's pairs at once: a few numpy calls
+        joined = (np.concatenate(side) for side in zip(*found, strict=True))
+        first, second, sims, copies = joined
+        # A lower similarity can only drop a pair in _judged, never keep one a block
+        # dropped, and each pair's value is the same whichever run meets it: cold,
+        # extended and reduced graphs agree.
+        damped_sims = figures_damped(sims, first, second, plan.stated, plan.undated)
+        found = [(first, second, damped_sims, copies)]
+    return found, lists
+
+
 def _compare_block(
-    vectors: sparse.csr_matrix,
-    heads: np.ndarray,
-    weekdays: np.ndarray,
-    fresh: np.ndarray,
-    top: np.ndarray,
-    into_earlier: bool,
-    block: Block,
-    width: int = _CHUNK_COLUMNS,
+    plan: _Plan, top: np.ndarray, block: Block, width: int = _CHUNK_COLUMNS
 ) -> list[Pairs]:
     """One block of _compare (the rows with their columns, as candidates.candidate_blocks yields
     them), `width` columns at a time: its candidate pairs met (those whose first shared
     head is one the block stands for; every other product is set to zero, as if never
     met), merged into `top` (in place) and those that may be kept returned."""
     rows, row_days, columns, column_days, first, end = block
+    vectors, heads, weekdays, fresh = plan.vectors, plan.heads, plan.weekdays, plan.fresh
     found: list[Pairs] = []
     # The block's own rows are among its columns; each pair counts once, so a row meets
     # only those after itself: `later` is where each row meets the block's rows before it
@@ -401,7 +413,7 @@ def _compare_block(
         copy_sims = sims[copied]
         sims[copied] = 0.0
         _merge_into(top, rows, sims)
-        if into_earlier:
+        if plan.into_earlier:
             _merge_into(top, part, sims.T)
         else:
             into = np.nonzero(fresh[part])[0]

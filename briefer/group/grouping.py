@@ -18,7 +18,7 @@ from briefer.group.telling import Share, reads_blocks, tell_stories
 from briefer.group.texts import Texts, article_slices, document_features, texts_from
 from briefer.group.themes import placements
 from briefer.group.topics import by_topic, label_topics, labels_of, topics_task
-from briefer.halves import Aside
+from briefer.halves import Aside, Split, in_threads
 from briefer.heap import give_back
 from briefer.records import (
     OTHER_THEME,
@@ -101,17 +101,18 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
 
 
 def _story_graph(
-    articles: Sequence[Article], rows: TermRows, known: KnownRows | None
+    articles: Sequence[Article], rows: TermRows, known: KnownRows | None, split: Split = in_threads
 ) -> StoryGraph:
     """The articles' story graph: the known one without the articles that left it or
     changed (their text or day), then with the articles it lacks (graph.remove_from_graph
     and extend_graph: each the same graph as built at once); built afresh when nothing is
-    known."""
+    known. split: how the pairs to compare are cut in two and compared at the same time
+    (halves.in_threads, or in_process)."""
     ids = [article.id for article in articles]
     days = [d.toordinal() if (d := article.date) else None for article in articles]
     graph = known.graph if known is not None else None
     if graph is None or known is None:
-        return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays)
+        return story_graph(rows.vectors, rows.terms, days, ids, rows.weekdays, split)
     day_of = dict(zip(ids, days, strict=True))
     leaving = [
         key
@@ -131,6 +132,7 @@ def _story_graph(
         [days[k] for k in new],
         [ids[k] for k in new],
         rows.weekdays[new],
+        split,
     )
 
 
@@ -288,6 +290,7 @@ def group(
     placer: Placer = place_each,
     known: KnownRows | None = None,
     share: Share | None = None,
+    split: Split = in_threads,
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes
     (group_articles, with every item at hand). features: each item's words for grouping,
@@ -298,7 +301,9 @@ def group(
         return [(*items[k], given[k]) for k in positions]
 
     articles = [document.article for document, _ in items]
-    return group_articles(articles, read, themes, max_bullets, teller, placer, known, share)
+    return group_articles(
+        articles, read, themes, max_bullets, teller, placer, known, share, split=split
+    )
 
 
 def group_articles(
@@ -311,6 +316,7 @@ def group_articles(
     known: KnownRows | None = None,
     share: Share | None = None,
     aside: Aside | None = None,
+    split: Split = in_threads,
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
     read: each article's document, summary and words, asked for only where needed;
@@ -319,7 +325,8 @@ def group_articles(
     only the others are read here; share: how the stories to tell may be shared with other
     processes (tell_stories); aside: how the topics may be labelled in another process
     while the stories are told here, when known rows leave the texts unread (the stories
-    are then placed first). The result is the same either way."""
+    are then placed first); split: how the story graph's pairs may be compared in two
+    halves at the same time (_story_graph). The result is the same either way."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
     unique: list[tuple[int, Article]] = []
@@ -334,7 +341,7 @@ def group_articles(
     rows, texts = _rows(unique, reader, known)
     give_back()  # what the term matrices were made through
     ids = [article.id for _, article in unique]
-    graph = _story_graph([article for _, article in unique], rows, known)
+    graph = _story_graph([article for _, article in unique], rows, known, split)
     give_back()  # what the graph's blocks of pairs were compared through
     components = _Components(known.components if known is not None else {})
     story_of = np.asarray(story_labels(graph, ids, components), dtype=np.int64)
