@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
-from typing import BinaryIO
 
 from briefer.errors import InputError
 from briefer.records import InputLimits
@@ -42,8 +42,13 @@ def read_bytes(path: Path, limits: InputLimits) -> bytes:
     (checked while reading, so a file that grows or lies about its size is still bounded)."""
     where = str(path)
     try:
-        with path.open("rb") as handle:
-            data = _read_at_most(handle, limits.max_file_bytes + 1)
+        # The descriptor read as it is: a buffered file object costs more to make than a
+        # small file takes to read (10,000 files: ~0.05 s of CPU, issue 13).
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            data = _read_at_most(descriptor, limits.max_file_bytes + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise InputError(where, os_problem(error)) from error
     if len(data) > limits.max_file_bytes:
@@ -60,10 +65,10 @@ def read_bytes(path: Path, limits: InputLimits) -> bytes:
 _PIECE = 1024 * 1024
 
 
-def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+def _read_at_most(descriptor: int, size: int) -> bytes:
     pieces: list[bytes] = []
     while size > 0:
-        piece = handle.read(min(size, _PIECE))
+        piece = os.read(descriptor, min(size, _PIECE))
         if not piece:
             break
         pieces.append(piece)
