@@ -553,12 +553,6 @@ class Cache:
             self.store.add_story_terms(key, value)
         return [known[key] for key in keys]
 
-    def holds_rows(self, length: tuple[int, int | None, str]) -> bool:
-        """Whether the store holds grouping rows for summaries of this length (a rerun's
-        grouping then reads only the articles they lack): their key is looked for, nothing
-        read."""
-        return self.store is not None and bool(self.store.held("rows", [_rows_key(length)]))
-
     def grouped(
         self,
         articles: Sequence[Article],
@@ -580,7 +574,7 @@ class Cache:
             self._grouping_reused = True
             self._summaries_reused = len(articles)
             return remembered
-        rows_key = _rows_key(length)
+        rows_key = hash_parts(code_salt(), "rows", *map(str, length))
         known = _known_rows(self.store.rows(rows_key), articles, keys)
         self._rows_reused = len(known.row_of) if known is not None else 0
         grouped = work_out(known)
@@ -601,10 +595,6 @@ class Cache:
         # The rows and story graph are stored: not held through ranking (~100 MB at 30,000
         # articles, issue 13).
         return dataclasses.replace(grouped, kept=None)
-
-
-def _rows_key(length: tuple[int, int | None, str]) -> str:
-    return hash_parts(code_salt(), "rows", *map(str, length))
 
 
 def _work_out_missing(

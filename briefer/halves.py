@@ -12,9 +12,7 @@ resident pages count in full in the process tree's memory (736 MB against 450 MB
 over the 500 MB target; 30 MB more even counted proportionally). with_workers instead sends
 the second half, item by item with only what each item's work reads, to one of the run's
 worker processes, forked when the run began and still holding little (about 70 MB each at
-10k), while a thread of this process works out the first half. `aside` sends one piece of
-work to such a worker at once and takes its result when asked, this process going on
-meanwhile (a rerun's topic labels, while it tells its stories).
+10k), while a thread of this process works out the first half.
 """
 
 from __future__ import annotations
@@ -38,9 +36,6 @@ Part = TypeVar("Part")
 # split(work, items, weights, threshold): [work(items)], or work of each of two halves of
 # the items worked out at the same time (in_threads, in_process), to be joined by the caller.
 Split = Callable[[Callable[[Sequence[Any]], Any], Sequence[Any], Sequence[float], float], list[Any]]
-# aside(work, item): work([item], started)[0] begun beside this process (`aside`); the
-# function given back waits for it and returns it.
-Aside = Callable[[Work, Any], Callable[[], Any]]
 
 
 def split_point(weights: Sequence[float], ahead: float = 0.0) -> int:
@@ -218,30 +213,6 @@ def with_workers(
             there[index] = work([items[cut + index]], _unmarked)[0]
     log.debug("%d of %d items worked out in a worker process", len(there), len(items))
     return here + there
-
-
-def aside(pool: Workers, work: Work, item: Any) -> Callable[[], Any]:
-    """work([item], started)[0] begun in one of the pool's idle processes, worked out there
-    while this process goes on (work, the item and the result must pickle); the function
-    given back waits for it and returns it, worked out here when no worker was idle, there is
-    no second core, or the worker died or got stuck. The pool is ended once the result is
-    had (at once when none was idle): the last work it had."""
-    if (os.cpu_count() or 1) < 2 or not pool.submit(work, item):
-        pool.close()
-        return lambda: work([item], _unmarked)[0]
-
-    def result() -> Any:
-        try:
-            done, value = pool.answer()
-        finally:
-            pool.close()
-        if done:
-            log.debug("worked out beside this process, in a worker")
-            return value
-        log.debug("worked out here after its worker failed (%s)", value)
-        return work([item], _unmarked)[0]
-
-    return result
 
 
 def _none(item: Any, why: str) -> None:

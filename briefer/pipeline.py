@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-import os
 from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
-from briefer.halves import Aside, Split, aside, in_process, in_threads, with_workers
+from briefer.halves import Split, in_process, in_threads, with_workers
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import Ahead, Summarizer, read_files, summarize_chunk
@@ -60,13 +59,6 @@ _TELLING = ("briefer.group.telling",)  # what the telling's worker imports (tell
 # MB at the graph (docs/quality.md), with no room for them; halfway, 20,000, at ~560 + ~70.
 _GRAPH_BESIDE = 20_000
 _GRAPH = ("briefer.group.graph",)  # what that worker imports for it
-# And a worker that labels the topics of a rerun beside this process (group_articles' aside).
-_LABELLING = ("briefer.group.topics",)
-# A rerun of at least this many input files labels its topics in a worker process while its
-# stories are told here (a spawned interpreter: ~0.5 s of the other core's CPU to start;
-# the rows sent, ~3 ms of this process's CPU a thousand articles, against ~0.03 s of
-# labelling them; issue 13).
-_ASIDE_ARTICLES = 2_000
 
 EMPTY = "no article text left after cleaning"
 
@@ -127,7 +119,7 @@ def build_fresh(
     """The briefing worked out stage by stage: read, placed in the period, summarized and
     grouped, counted, ranked. `_Working` runs the stages on the worker processes and takes
     each stage's results from the store where it has them."""
-    with _Working(options, cache, summarize, themes, len(listed.paths)) as working:
+    with _Working(options, cache, summarize, themes) as working:
         ingested = read_inputs(
             options.inputs,
             options.urls,
@@ -154,12 +146,7 @@ class _Working:
     the workers it started."""
 
     def __init__(
-        self,
-        options: MakeOptions,
-        cache: Cache,
-        summarize: Summarizer,
-        themes: Sequence[Theme],
-        files: int = 0,
+        self, options: MakeOptions, cache: Cache, summarize: Summarizer, themes: Sequence[Theme]
     ) -> None:
         self.cache, self.summarize, self.themes = cache, summarize, themes
         self.length = (options.sentences, options.words, options.algorithm)
@@ -183,15 +170,6 @@ class _Working:
         self.telling = Workers(start="spawn")
         self._prepare = summarize.pool.prepare
         summarize.pool.prepare = self._start_both
-        # A rerun of a big enough period over a store holding its grouping rows labels its
-        # topics aside, in the telling's worker (group_articles), started now: it has its
-        # modules imported by the time the stories are placed.
-        self.labelling = (
-            files >= _ASIDE_ARTICLES and (os.cpu_count() or 1) > 1 and cache.holds_rows(self.length)
-        )
-        if self.labelling:
-            self.telling.start(1)
-            self.telling.warm(_LABELLING)
 
     def _start_both(self) -> None:
         if self._prepare is not None:
@@ -212,11 +190,9 @@ class _Working:
         # than with its first stories, when the run waits on it (~0.25 s of CPU in a fresh
         # interpreter, briefer compiled from source).
         # Half the story graph is compared there too, in a cold grouping of up to
-        # _GRAPH_BESIDE articles (a rerun whose topics are labelled there extends the graph
-        # with a few rows, in one thread here).
-        beside = len(chosen) <= _GRAPH_BESIDE and not self.labelling
-        modules = _LABELLING if self.labelling else _TELLING
-        self.telling.warm(modules + _GRAPH if beside else modules)
+        # _GRAPH_BESIDE articles (a rerun extends the graph with a few rows, in one thread here).
+        beside = len(chosen) <= _GRAPH_BESIDE
+        self.telling.warm(_TELLING + _GRAPH if beside else _TELLING)
         split: Split = functools.partial(in_process, self.telling) if beside else in_threads
         work_out = functools.partial(self._group, chosen, split)
         return self.cache.grouped(chosen, self.length, self.themes, work_out)
@@ -231,21 +207,9 @@ class _Working:
         placer = functools.partial(cache.placements, themes=self.themes, length=length)
         share = functools.partial(with_workers, self.telling)
         let_go = functools.partial(cache.without_texts, length=length)
-        labelling = None
-        if self.labelling and known is not None:
-            labelling = functools.partial(aside, self.telling)
         try:
             return group(
-                chosen,
-                summaries,
-                self.themes,
-                teller,
-                placer,
-                known,
-                share,
-                let_go,
-                labelling,
-                split,
+                chosen, summaries, self.themes, teller, placer, known, share, let_go, split
             )
         finally:  # ended as soon as grouping is done, not held through ranking
             self.telling.close()
@@ -362,7 +326,6 @@ def group(
     known: KnownRows | None = None,
     share: Share | None = None,
     let_go: Callable[[Sequence[Article]], list[Article]] | None = None,
-    aside: Aside | None = None,
     split: Split = in_threads,
 ) -> Grouped:
     """Stories and sections of the articles with something to say; the others left out.
@@ -373,10 +336,8 @@ def group(
     loaded only for the stories that must be told or placed again; share: how the stories
     told may be shared with another process (telling.tell_stories); let_go: the articles
     without their texts (Cache.without_texts), which replace in `articles` those whose
-    summaries were just had: no later stage reads a text (issue 13); aside: how the topics
-    may be labelled in another process while the stories are told (halves.aside); split: how
-    the story graph's pairs may be compared in two halves at once (halves.in_threads,
-    in_process)."""
+    summaries were just had: no later stage reads a text (issue 13); split: how the story
+    graph's pairs may be compared in two halves at once (halves.in_threads, in_process)."""
     from briefer.group.grouping import group_articles, place_each, tell_each
 
     todo = [
@@ -415,7 +376,6 @@ def group(
         placer=placer or place_each,
         known=known,
         share=share,
-        aside=aside,
         split=split,
     )
     return Grouped(grouping.sections, grouping.merged, tuple(left_out), final, grouping.kept)

@@ -212,9 +212,6 @@ class Workers:
         self.busy: dict[Connection, tuple[Any, _Busy]] = {}
         self.places: dict[Connection, _Place] = {}  # each worker's, by its pipe
         self.unstarted = 0  # workers ended before their first task, since a task was done
-        # The worker given one task to work on beside this process (submit), and the thread
-        # sending it, until its answer is taken.
-        self.aside: tuple[Any, Connection, threading.Thread] | None = None
 
     def run(
         self,
@@ -329,65 +326,8 @@ class Workers:
         else:
             self.close()
 
-    def submit(self, work: Work, item: Any) -> bool:
-        """work([item], started) sent to an idle worker, which works on it while this process
-        goes on: `answer` waits for the result. False (nothing sent) when no worker is idle or
-        one is already at such a task. The task is sent by a thread: it may be megabytes, and
-        the pipe holds 64 KB until the worker, perhaps still importing, reads it."""
-        if not self.idle or self.aside is not None:
-            return False
-        process, connection = self.idle.pop()
-        self.places[connection].mark(0)  # its budget runs from now until it begins the task
-        message = ForkingPickler.dumps((work, [item]))
-
-        def send() -> None:
-            with contextlib.suppress(OSError):  # it died: answer finds out
-                connection.send_bytes(message)
-
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        self.aside = (process, connection, sender)
-        return True
-
-    def answer(self) -> tuple[bool, Any]:
-        """The submitted task's result, waited for: (True, its result), or (False, why) when
-        its worker died or overran the budget. The worker is ended either way (not replaced).
-        An error in the work is raised here, as it would be in one process."""
-        assert self.aside is not None, "answer without a task submitted"
-        process, connection, sender = self.aside
-        place = self.places[connection]
-        while True:
-            raise_if_signalled()
-            left = place.read()[1] + self.budget - time.monotonic()
-            if left <= 0 or connection.poll(min(left, _PARENT_POLL)):
-                break
-        kind, why = "lost", f"took longer than {self.budget:g} s"
-        value: Any = None
-        if left > 0 or connection.poll():
-            try:
-                kind, value, _ = connection.recv()
-            except (EOFError, OSError):
-                kind, value, why = "lost", None, "its worker died"
-            if kind == "error":
-                raise value
-        self.aside = None
-        self.places.pop(connection, None)
-        # Ended at once, its answer had or not: it holds nothing more of the run's, and an
-        # orderly exit (freeing its modules and the task's arrays) kept this process waiting
-        # 0.2 s in join on the 10k bench +50 rerun.
-        _stop(process, connection)
-        sender.join()
-        if kind == "done":
-            self.unstarted = 0
-            return True, value[0]
-        return False, why
-
     def close(self) -> None:
         """End every worker: the idle ones told to, the busy ones killed."""
-        if self.aside is not None:
-            process, connection, _ = self.aside
-            _stop(process, connection)
-            self.aside = None
         for process, connection in self.idle:
             _stop(process, connection, kill=False)
         for connection, (process, _) in self.busy.items():

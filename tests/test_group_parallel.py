@@ -26,7 +26,7 @@ from briefer.group import candidates, telling
 from briefer.group import graph as graph_module
 from briefer.group.graph import extend_graph, remove_from_graph, story_graph
 from briefer.group.telling import tell_stories
-from briefer.halves import Split, aside, in_process, in_threads, split_point, with_workers
+from briefer.halves import Split, in_process, in_threads, split_point, with_workers
 from briefer.options import MakeOptions
 from briefer.parallel import prepare_summarizing, summarize_chunk
 from briefer.records import OTHER_THEME, Article, Document, Summary
@@ -300,28 +300,6 @@ def test_with_workers_does_the_work_beside_in_the_thread_of_the_first_part() -> 
 def test_with_workers_works_out_here_what_its_worker_died_on() -> None:
     found = with_workers(_started_pool(), _dies_on_three, list(range(6)), [1.0] * 6, 0)
     assert found == [0, 10, 20, 30, 40, 50]
-
-
-@two_cores
-def test_aside_works_out_an_item_in_a_worker_while_this_process_goes_on() -> None:
-    """halves.aside: the item is sent to an idle worker at once and its result taken when
-    asked for; the pool is ended then. Without an idle worker, or when the worker dies on
-    it, the item is worked out here: the result is work's own either way."""
-    pool = _started_pool()
-    result = aside(pool, _where, 7)
-    assert pool.aside is not None and len(pool.idle) == 1  # at work, beside this process
-    item, pid = result()
-    assert item == 7 and pid != os.getpid()
-    assert not pool.idle and not pool.busy and pool.aside is None  # ended once had
-    idle = Workers()
-    assert aside(idle, _where, 7)() == (7, os.getpid())
-    assert aside(_started_pool(), _dies_on_three, 3)() == 30
-    # A pool closed while its worker is at the item (the run stopped): the worker is ended.
-    pool = _started_pool()
-    aside(pool, _dies_on_three, 1)
-    (process, _, _) = pool.aside  # type: ignore[misc]
-    pool.close()
-    assert pool.aside is None and not process.is_alive()
 
 
 def _documents() -> list[tuple[Document, Summary]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 import multiprocessing
 import os
 import re
@@ -26,7 +25,6 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(REPO / "benchmarks"))  # make_corpus: articles from the dev data
 
-from briefer import pipeline
 from briefer.errors import RenderError
 from briefer.group.rows import blob_arrays, join_rows, rows_from_bytes, rows_to_bytes, term_rows
 from briefer.group.stories import story_matrices
@@ -53,13 +51,13 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def _options(folder: Path, out: Path, cache: bool = True, themed: bool = True) -> MakeOptions:
+def _options(folder: Path, out: Path, cache: bool = True) -> MakeOptions:
     return MakeOptions(
         inputs=(folder,),
         out=out,
         since=dt.date(2024, 12, 1),
         until=dt.date(2024, 12, 10),
-        themes=folder / "themes.toml" if themed else None,
+        themes=folder / "themes.toml",
         formats=FORMATS,
         cache=cache,
         minutes=2,  # a budget small enough that some stories go under "Also reported"
@@ -71,15 +69,14 @@ def _briefing_files(result: MakeResult) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in result.paths if path.stem[:1].isdigit()}
 
 
-def _cold(folder: Path, out: Path, themed: bool = True) -> dict[str, bytes]:
+def _cold(folder: Path, out: Path) -> dict[str, bytes]:
     """What a run without the store writes for the inputs as they are now."""
     shutil.rmtree(out, ignore_errors=True)
-    options = _options(folder, out, cache=False, themed=themed)
-    return _briefing_files(make(options, pool_threshold=10_000))
+    return _briefing_files(make(_options(folder, out, cache=False), pool_threshold=10_000))
 
 
-def _run(folder: Path, out: Path, themed: bool = True) -> MakeResult:
-    return make(_options(folder, out, themed=themed), pool_threshold=10_000)
+def _run(folder: Path, out: Path) -> MakeResult:
+    return make(_options(folder, out), pool_threshold=10_000)
 
 
 def _edit(path: Path, extra: str) -> None:
@@ -187,33 +184,6 @@ def test_adding_changing_and_deleting_articles_writes_what_a_cold_run_writes(
     warm = _run(corpus, out)
     assert warm.stats.briefing_reused
     assert _briefing_files(warm) == _briefing_files(again)
-
-
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
-def test_a_rerun_that_labels_its_topics_in_a_worker_writes_what_a_cold_run_writes(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A rerun over stored grouping rows places its stories first and labels their topics
-    in the telling's worker (halves.aside) while it tells them: the same bytes as a run
-    without the store, and as the rerun labelling them here. No themes file: every story is
-    under Other developments, with topics to label."""
-    out = tmp_path / "briefings"
-    _run(corpus, out, themed=False)
-    files = sorted(corpus.glob("*.md"))
-    for number, source in enumerate(files[:4]):
-        text = re.sub(r"date = \S+", "date = 2024-12-08", source.read_text(encoding="utf-8"))
-        (corpus / f"new-{number}.md").write_text(text.replace('"\ndate', ' again"\ndate', 1))
-    stored = tmp_path / "stored"
-    shutil.copytree(out.parent, stored)
-    here = _run(corpus, out, themed=False)
-    monkeypatch.setattr(pipeline, "_ASIDE_ARTICLES", 0)
-    with caplog.at_level(logging.DEBUG, logger="briefer.halves"):
-        aside = _run(corpus, stored / out.name, themed=False)
-    assert any("worked out beside this process" in r.getMessage() for r in caplog.records)
-    assert here.stats.rows_reused == aside.stats.rows_reused > 0  # a rerun, both
-    assert any(story.topic for story in aside.briefing.stories)  # labels to get right
-    cold = _cold(corpus, tmp_path / "cold", themed=False)
-    assert _briefing_files(aside) == _briefing_files(here) == cold
 
 
 def test_an_edited_first_seen_day_is_not_served_from_the_stored_briefing(

@@ -17,8 +17,8 @@ from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.telling import Share, reads_blocks, tell_stories
 from briefer.group.texts import Texts, article_slices, document_features, texts_from
 from briefer.group.themes import placements
-from briefer.group.topics import by_topic, label_topics, labels_of, topics_task
-from briefer.halves import Aside, Split, in_threads
+from briefer.group.topics import by_topic, label_topics
+from briefer.halves import Split, in_threads
 from briefer.heap import give_back
 from briefer.records import (
     OTHER_THEME,
@@ -315,7 +315,6 @@ def group_articles(
     placer: Placer = place_each,
     known: KnownRows | None = None,
     share: Share | None = None,
-    aside: Aside | None = None,
     split: Split = in_threads,
 ) -> Grouping:
     """Fold reports of one event into a story each, and file the stories under themes.
@@ -323,9 +322,7 @@ def group_articles(
     teller, placer: how each story's Told and Placement are had (worked out here, or taken
     from a memo); known: rows of articles an earlier run read (the article store's), so
     only the others are read here; share: how the stories to tell may be shared with other
-    processes (tell_stories); aside: how the topics may be labelled in another process
-    while the stories are told here, when known rows leave the texts unread (the stories
-    are then placed first); split: how the story graph's pairs may be compared in two
+    processes (tell_stories); split: how the story graph's pairs may be compared in two
     halves at the same time (_story_graph). The result is the same either way."""
     if max_bullets < 1:
         raise OptionsError(f"max bullets must be at least 1, not {max_bullets}")
@@ -377,13 +374,9 @@ def group_articles(
 
     beside = (place_all, _PLACING_WEIGHT * len(unique)) if all_read else None
 
-    labelled: Callable[[], list[str]] | None = None  # the topics, labelled aside
-
     def tell(todo: Sequence[tuple[Article, ...]]) -> list[Told]:
         fetch(todo)
-        # While the other process labels the topics, the stories are all told here.
-        alone = share if labelled is None else None
-        return tell_stories(todo, reader.documents, reader.summaries, max_bullets, alone, beside)
+        return tell_stories(todo, reader.documents, reader.summaries, max_bullets, share, beside)
 
     def place(todo: Sequence[tuple[Article, ...]]) -> list[Placement]:
         if all_read:  # every story placed at once (beside the telling, unless all were known)
@@ -399,19 +392,10 @@ def group_articles(
 
     if all_read:  # placed from texts: blocks the telling does not read let go first
         reader.let_go(story[0] for story in reports if not reads_blocks(story))
-    if aside is not None and not all_read:
-        # A rerun: the stories placed first (most from the memo), so that their topics are
-        # labelled in another process while they are told here (issue 13: on the 10k bench
-        # week +50, labelling took 0.27-0.31 s of CPU, telling 0.20-0.22).
-        found = placer(reports, place)
-        task = topics_task([placement.theme for placement in found], rows, story_of)
-        labelled = aside(labels_of, task)
-        told = teller(reports, max_bullets, tell)
-    else:
-        told = teller(reports, max_bullets, tell)
-        if all_read:  # every story is placed from texts: no report is read again
-            reader.let_go()
-        found = placer(reports, place)
+    told = teller(reports, max_bullets, tell)
+    if all_read:  # every story is placed from texts: no report is read again
+        reader.let_go()
+    found = placer(reports, place)
     stories: list[Story] = []
     merged = 0
     for story_articles, placement, said in zip(reports, found, told, strict=True):
@@ -432,11 +416,9 @@ def group_articles(
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
     if early is not None and [p.theme for p in early.placements] == [s.theme for s in stories]:
-        topics: list[str] | None = early.topics
-    else:  # labelled from the stories' themes alone, here or aside: the same labels
-        topics = labelled() if labelled is not None else None
-    if topics is not None:
-        stories = [replace(s, topic=t) if t else s for s, t in zip(stories, topics, strict=True)]
+        stories = [
+            replace(s, topic=t) if t else s for s, t in zip(stories, early.topics, strict=True)
+        ]
     else:
         stories = label_topics(stories, rows, story_of)
 

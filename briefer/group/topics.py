@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -104,31 +104,6 @@ def label_topics(stories: Sequence[Story], rows: TermRows, story_of: np.ndarray)
             index = other[place]
             result[index] = replace(result[index], topic=label)
     return result
-
-
-# What labelling the topics reads, for another process to label them (labels_of): each
-# story's theme, every article's rows (topics_task: without the clustering vectors) and each
-# article's story.
-TopicsTask = tuple[tuple[str, ...], TermRows, np.ndarray]
-
-
-def topics_task(themes: Sequence[str], rows: TermRows, story_of: np.ndarray) -> TopicsTask:
-    """label_topics' reading of stories filed under these themes, as a task to send: the
-    rows without their clustering vectors, which it never reads (a third of the bytes)."""
-    bare = sparse.csr_matrix(rows.vectors.shape, dtype=rows.vectors.dtype)
-    return tuple(themes), replace(rows, vectors=bare), story_of
-
-
-def labels_of(tasks: list[TopicsTask], started: Callable[[int], None]) -> list[list[str]]:
-    """Each task's stories' topic labels ("" for none), by label_topics: the work
-    (briefer.workers) of a process that holds nothing else of the run."""
-    found = []
-    for number, (themes, rows, story_of) in enumerate(tasks):
-        started(number)
-        stories = [Story(title="", articles=(), bullets=(), theme=theme) for theme in themes]
-        found.append([story.topic for story in label_topics(stories, rows, story_of)])
-    started(len(tasks))
-    return found
 
 
 def _labels(
