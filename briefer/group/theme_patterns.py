@@ -514,4 +514,4 @@ def _unpossessed(word: str) -> str:
     report names it by "NATO" as for a name written plain (a qualifier is matched by its key,
     which kept the ending: "Joining NATO's ranks" took only reports that say "NATO's", and
     "Arms for Kyiv’s army" only those writing the curly apostrophe)."""
-    return word[:-2] if word[-2:] in ("'s", "’s") else word
+    return word[:-2] if word[-2:].lower() in ("'s", "’s") else word  # "NATO'S" too
