@@ -15,10 +15,10 @@ baseline's floor (graph._BACKGROUND) decides. Seeds are fixed, so the figures re
 
 A rule that refused every join would score 0 there, so it also prints the other side: same
 events split, as a share of the same-event pairs of runs drawn to hold them (random draws of
-the rows hold few: 21 pairs of the 19,900 are one event in the first reading). For each event of two or more
-reports and each size, runs of that size holding the event: undated, as many of its reports
-as fit plus random others; dated, windows of consecutive rows by date holding two or more of
-them.
+the rows hold few: 21 pairs of the 19,900 are one event in the first reading). For each event
+of two or more reports and each size, runs of that size holding the event: undated, as many of
+its reports as fit plus random others; dated, windows of consecutive rows by date holding two
+or more of them.
 
 With --half A or B, the rows are one half of the events (split by clusters_halves.half of each
 event's first id, as clusters_halves.py --events does): constants chosen on A, reported on B.
