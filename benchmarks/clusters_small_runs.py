@@ -37,6 +37,7 @@ import tomllib
 from pathlib import Path
 
 from briefer.clean import clean
+from briefer.evaluation.metrics import bcubed
 from briefer.group import candidates as candidates_module
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
@@ -72,12 +73,16 @@ def _documents(rows: list[dict[str, str]], dated: bool) -> dict[str, Document]:
 
 def _shares(
     runs: list[list[str]], documents: dict[str, Document], event: dict[str, int]
-) -> tuple[float, float, int]:
+) -> tuple[float, float, int, float]:
     """Of the runs' pairs: different events joined (a share of the pairs), same events split
-    (a share of the same-event pairs) and how many same-event pairs there were."""
+    (a share of the same-event pairs), how many same-event pairs there were, and the runs'
+    mean B-cubed F1 against the events (both kinds of mistake in one figure)."""
     wrong = pairs = split = same_pairs = 0
+    scores = []
     for ids in runs:
         story_of = file_stories([documents[i] for i in ids], [], "none").story_of.tolist()
+        gold = [str(event.get(key, key)) for key in ids]
+        scores.append(bcubed([int(story) for story in story_of], gold)[2])
         for a in range(len(ids)):
             for b in range(a + 1, len(ids)):
                 pairs += 1
@@ -86,7 +91,7 @@ def _shares(
                 wrong += together and not same
                 same_pairs += same
                 split += same and not together
-    return wrong / pairs, split / max(same_pairs, 1), same_pairs
+    return wrong / pairs, split / max(same_pairs, 1), same_pairs, sum(scores) / len(scores)
 
 
 def _event_runs(
@@ -143,9 +148,12 @@ def main() -> int:
     print(
         "joined: different events joined, as a share of the runs' pairs of reports;"
         " split: same events split, as a share of the same-event pairs of runs holding an"
-        " event (how many such pairs in brackets)"
+        " event (how many such pairs in brackets); F1: the mean B-cubed F1 of those runs"
     )
-    print(f"{'articles':>9} {'undated':>8} {'split':>14} {'dated':>8} {'split':>14}")
+    print(
+        f"{'articles':>9} {'undated':>8} {'F1':>6} {'split':>14} {'F1':>6}"
+        f" {'dated':>8} {'F1':>6} {'split':>14} {'F1':>6}"
+    )
     undated, dated = _documents(rows, False), _documents(rows, True)
     for size in (*SIZES, len(ids)):
         draw = random.Random(size)
@@ -159,9 +167,11 @@ def main() -> int:
             held, held_windows = _event_runs(groups, ids, by_date, size)
         shown = []
         for runs, with_event, documents in ((drawn, held, undated), (windows, held_windows, dated)):
-            joined = _shares(runs, documents, event)[0]
-            _, split, count = _shares(with_event, documents, event)
-            shown.append(f"{joined:>8.4f} {split:>8.3f} ({count:>4})")
+            joined, _, _, score = _shares(runs, documents, event)
+            _, split, count, held_score = _shares(with_event, documents, event)
+            shown.append(
+                f"{joined:>8.4f} {score:>6.3f} {split:>8.3f} ({count:>4}) {held_score:>6.3f}"
+            )
         print(f"{size:>9} {shown[0]} {shown[1]}", flush=True)
     return 0
 
