@@ -74,7 +74,6 @@ def _cpu_of(pid: int) -> float:
 def _same(a: StoryGraph, b: StoryGraph) -> bool:
     arrays = (
         "top",
-        "reach",
         "baselines",
         "first",
         "second",

@@ -479,7 +479,7 @@ def _graph_of(
 def _assert_same_graph(got: StoryGraph, cold: StoryGraph) -> None:
     assert got.keys == cold.keys and got.days == cold.days and got.vocabulary == cold.vocabulary
     assert (got.vectors != cold.vectors).nnz == 0
-    fields = ("weekdays", "top", "reach", "baselines", "first", "second", "damped", "similarity")
+    fields = ("weekdays", "top", "baselines", "first", "second", "damped", "similarity")
     held = ("held_first", "held_second", "held_damped", "held_copies")
     for field in (*fields, "copies", *held):
         assert np.array_equal(getattr(got, field), getattr(cold, field)), field
@@ -574,27 +574,10 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
     top = -np.sort(-alike, axis=1)[:, :10]
     top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
     assert np.array_equal(graph.top, top)
-    # the articles within reach; a neighbour lacking (fewer than 10) counts as the prior
-    reach = [
-        sum(
-            1
-            for j in range(n)
-            if j != i
-            and not (
-                ordered_days[i] is not None
-                and ordered_days[j] is not None
-                and abs(ordered_days[i] - ordered_days[j]) > days_module.BASELINE_DAYS
-            )
-        )
-        for i in range(n)
-    ]
-    assert graph.reach.tolist() == reach
+    # a neighbour lacking (fewer than 10 met) counts as the prior
     prior = graph_module._PRIOR
     baselines = np.maximum(
-        np.asarray(
-            [sum(v if c < reach[i] else prior for c, v in enumerate(top[i])) / 10 for i in range(n)]
-        ),
-        0.17,
+        np.asarray([sum(v if v > 0 else prior for v in row.tolist()) / 10 for row in top]), 0.17
     )
     lowest = np.maximum(np.asarray([sum(row.tolist()) / 10 for row in top]), 0.17)
     assert np.allclose(graph.baselines, baselines, rtol=0, atol=1e-15)

@@ -87,7 +87,6 @@ def _assert_same(got: StoryGraph, cold: StoryGraph) -> None:
     for field in (
         "weekdays",
         "top",
-        "reach",
         "baselines",
         "first",
         "second",

@@ -606,7 +606,6 @@ def _same_graph(a: StoryGraph, b: StoryGraph) -> None:
 _ARRAYS = (
     "weekdays",
     "top",
-    "reach",
     "baselines",
     "first",
     "second",

@@ -11,7 +11,7 @@ does not glue its distinct events together). Whether a pair is a candidate, and 
 depend only on the two articles, their days and their own nearest neighbours. The graph is kept
 (StoryGraph) so that a later run extends it with its new articles instead of comparing everything
 again, and every new pair has a new article in it. A neighbour an article lacks (fewer than
-_NEIGHBOURS articles within reach) counts as _PRIOR, so its baseline may fall as articles
+_NEIGHBOURS candidates met within reach) counts as _PRIOR, so its baseline may fall as articles
 arrive; but the baseline with a lacking neighbour counted as zero can only rise, so a pair
 that misses the floor against those lower bounds is out for good, and one that reaches it is
 held (StoryGraph.held_*) until it is judged again. The constants' figures are those of
@@ -28,13 +28,7 @@ from scipy import sparse
 
 from briefer.group import candidates
 from briefer.group.candidates import Block
-from briefer.group.days import (
-    BASELINE_DAYS,
-    beyond_reach,
-    damped,
-    figure_terms,
-    figures_damped,
-)
+from briefer.group.days import beyond_reach, damped, figure_terms, figures_damped
 from briefer.halves import Split, in_threads
 
 # An article's baseline is the mean similarity of its closest neighbours (padded with
@@ -71,13 +65,16 @@ _BACKGROUND = 0.17
 # A neighbour an article lacks is unknown, not unlike: in a run of a few articles on one
 # busy topic the zeros that padded its best list put its baseline at the floor, and a pair
 # of different events joined from a cosine of about 0.18, which half the topic's
-# different-event pairs reach (benchmarks/clusters_small_runs.py). An article with fewer
-# than _NEIGHBOURS others within the baselines' reach (dated: within days.BASELINE_DAYS, and
-# every undated one; undated: all) counts each neighbour it lacks as this, the value a
-# neighbour of a report on a busy topic has when its neighbourhood is full, whatever the run:
-# the median baseline (the mean of the ten best) of half A of themes_dev.jsonl's reports
-# read without their dates (94 reports, one busy topic; B 0.290). Articles with ten or more
-# others within reach (every one of the labelled clusters files) are not touched.
+# different-event pairs reach (benchmarks/clusters_small_runs.py). An article that met
+# fewer than _NEIGHBOURS candidates (articles sharing a head, within the baselines' reach,
+# copies left out) counts each neighbour it lacks as this, the value a neighbour of a report
+# on a busy topic has when its neighbourhood is full, whatever the run: the median baseline
+# (the mean of the ten best) of half A of themes_dev.jsonl's reports read without their
+# dates (94 reports, one busy topic; B 0.290). Every article of the labelled clusters files
+# meets ten. Counting only the articles within reach as neighbours met (the others sharing
+# no head as zeros) helped runs of fewer than ten articles alone: a few reports of one topic
+# among five others still joined 0.29 of their different-event pairs (0.11 this way; figures
+# in docs/quality.md).
 _PRIOR = 0.288
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
@@ -124,15 +121,14 @@ class StoryGraph:
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
     undamped cosines among its candidates within days.BASELINE_DAYS, copies left out
-    (descending, padded with zeros; see
-    candidates._HEAD_WEIGHT), how many other articles are within that reach, its
-    baseline (the mean of its best list, a neighbour it lacks counted as _PRIOR, floored at
-    _BACKGROUND) and the weekdays its text names (stories.weekday_masks). The pairs kept
-    are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second)
-    with first < second: their damped similarity before the baselines are taken off, the
-    adjusted one, and whether the two are copies. The pairs held (held_*, in the same
-    order) are those that miss the floor but would reach it were every lacking neighbour
-    zero: more articles may yet lower their baselines (_PRIOR).
+    (descending, padded with zeros; see candidates._HEAD_WEIGHT), its baseline (the mean
+    of its best list, a neighbour it lacks counted as _PRIOR, floored at _BACKGROUND) and
+    the weekdays its text names (stories.weekday_masks). The pairs kept are those whose
+    adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second) with first <
+    second: their damped similarity before the baselines are taken off, the adjusted one,
+    and whether the two are copies. The pairs held (held_*, in the same order) are those
+    that miss the floor but would reach it were every lacking neighbour zero: more
+    articles may yet lower their baselines (_PRIOR).
     extend_graph(graph, ...) is equal, array for array, to story_graph of all the
     articles at once (tests/test_group.py checks it)."""
 
@@ -142,7 +138,6 @@ class StoryGraph:
     vocabulary: tuple[str, ...]
     vectors: sparse.csr_matrix  # rows x vocabulary, float64
     top: np.ndarray  # rows x _NEIGHBOURS, float64
-    reach: np.ndarray  # int64: the other articles within days.BASELINE_DAYS
     baselines: np.ndarray  # float64
     first: np.ndarray  # int64, by pair
     second: np.ndarray  # int64
@@ -181,7 +176,6 @@ def empty_graph() -> StoryGraph:
         vocabulary=(),
         vectors=sparse.csr_matrix((0, 0), dtype=np.float64),
         top=np.zeros((0, _NEIGHBOURS)),
-        reach=nothing,
         baselines=np.zeros(0),
         first=nothing,
         second=nothing,
@@ -284,8 +278,7 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
     """`graph` without these articles, equal to the graph of the others built at once. An
     article whose best similarities held a removed one is compared again with its window
     (its baseline may fall, and pairs it lost come back); the other articles' best lists
-    and pairs among themselves do not change (their baselines may rise: fewer articles
-    within reach, more neighbours lacking)."""
+    and pairs among themselves do not change."""
     leaving = set(keys)
     gone = np.asarray([key in leaving for key in graph.keys], dtype=bool)
     if int(gone.sum()) != len(leaving):
@@ -484,8 +477,7 @@ def _judged(
     """The graph of these articles once every pair that may be kept has been found: each
     pair judged against the two baselines, and held when it would reach the floor against
     the two lower bounds (every lacking neighbour zero)."""
-    reach = _within_reach(days)
-    baselines = _baselines(top, reach)
+    baselines = _baselines(top, lacking=_PRIOR)
     lowest = _baselines(top)
     first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
     similarity = np.round(
@@ -508,7 +500,6 @@ def _judged(
         vocabulary=vocabulary,
         vectors=vectors,
         top=top,
-        reach=reach,
         baselines=baselines,
         first=first[keep],
         second=second[keep],
@@ -520,24 +511,6 @@ def _judged(
         held_damped=damped[hold],
         held_copies=copies[hold],
     )
-
-
-def _within_reach(days: Sequence[int | None]) -> np.ndarray:
-    """How many other articles each is compared with for its best list: a dated one with
-    the dated within days.BASELINE_DAYS and every undated one, an undated one with all (as
-    candidates.windows pairs them)."""
-    count = len(days)
-    undated = np.asarray([day is None for day in days], dtype=bool)
-    reach = np.full(count, count - 1, dtype=np.int64)
-    if undated.all():
-        return reach
-    ordinals = np.asarray([day if day is not None else 0 for day in days], dtype=np.int64)
-    dated = np.sort(ordinals[~undated])
-    near = np.searchsorted(dated, ordinals + BASELINE_DAYS, side="right") - np.searchsorted(
-        dated, ordinals - BASELINE_DAYS, side="left"
-    )
-    reach[~undated] = near[~undated] - 1 + int(undated.sum())
-    return reach
 
 
 def _quantized(terms: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -600,17 +573,18 @@ def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
     return result
 
 
-def _baselines(top: np.ndarray, reach: np.ndarray | None = None) -> np.ndarray:
+def _baselines(top: np.ndarray, lacking: float = 0.0) -> np.ndarray:
     """Each row's baseline: the mean of its best similarities (summed largest first, one
-    column at a time, so the same values give the same float in every run), floored at
-    _BACKGROUND. With `reach` (how many articles each row was compared with), a neighbour
-    it lacks counts as _PRIOR; without, as zero: the lowest the baseline can be, whatever
-    articles come later."""
+    column at a time, so the same values give the same float in every run), a neighbour it
+    lacks (a zero in its list: a candidate always has a positive cosine, as the two share a
+    head) counted as `lacking`, floored at _BACKGROUND. Counted as zero, the lowest the
+    baseline can be, whatever articles come later: best lists only rise."""
     total = np.zeros(top.shape[0])
     for column in range(_NEIGHBOURS):
-        if reach is None:
+        if lacking == 0.0:
             total = total + top[:, column]
         else:
-            total = total + np.where(reach > column, top[:, column], _PRIOR)
+            met = top[:, column]
+            total = total + np.where(met > 0.0, met, lacking)
     result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
     return result

@@ -300,7 +300,6 @@ def _strings(array: np.ndarray) -> tuple[str, ...]:
 
 _GRAPH_ARRAYS = (
     "top",
-    "reach",
     "baselines",
     "first",
     "second",
