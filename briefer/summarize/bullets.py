@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from briefer.clean import is_residue
+from briefer.clean.rules import is_residue
 from briefer.records import Article, Bullet, Sentence, Summary
 from briefer.sentences import dateline_end
 from briefer.words import stem, stopwords, tokens
