@@ -46,18 +46,15 @@ from briefer.group.texts import (
     theme_key,
 )
 from briefer.group.theme_mentions import Forms, Hits, Positions, find_hits
+from briefer.group.theme_names import also_names, other_names, qualifier_names, qualifiers
 from briefer.group.theme_patterns import (
     _BODY_FIELD,
     _HEADLINE_FIELD,
     _LEAD_FIELD,
     _MIN_MENTIONS,
     _REFERENCE_LENGTH,
-    _qualifiers,
     _saturation,
-    also_names,
     null_threshold,
-    other_names,
-    qualifier_names,
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
@@ -161,7 +158,7 @@ def _names(
     whole = np.ones((count, len(themes)), dtype=bool)
     in_front = positions.word >= 0
     for t, theme in enumerate(themes):
-        for qualifier in _qualifiers(theme, themes):
+        for qualifier in qualifiers(theme, themes):
             where = np.zeros(len(positions.key), dtype=bool)
             if qualifier in keys:
                 where = positions.key == keys[qualifier]
