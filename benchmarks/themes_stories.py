@@ -68,10 +68,12 @@ def _readings(
     read = T._mentions(texts, columns, themes)
     weights = np.zeros((len(columns), len(themes)))
     own = np.zeros_like(weights)
+    outright = np.zeros_like(weights)
     for t, ps in enumerate(patterns):
         for p in ps:
             weights[column[p.stems], t] = p.weight
             own[column[p.stems], t] = p.weight if p.own else 0.0
+            outright[column[p.stems], t] = 1.0 if p.outright else 0.0
     query = (weights, own, needed)
     hits = read.hits
 
@@ -88,10 +90,14 @@ def _readings(
         )
 
     front, whole = story_level(story_of, count)
-    story_eligible, story_best = T._choose(front, whole)
+    story_eligible, story_best = T._choose(
+        front, whole, T._headlined(texts, hits, outright, story_of, count)
+    )
     alone = np.arange(len(documents))
     front_alone, whole_alone = story_level(alone, len(documents))
-    alone_eligible, alone_best = T._choose(front_alone, whole_alone)
+    alone_eligible, alone_best = T._choose(
+        front_alone, whole_alone, T._headlined(texts, hits, outright, alone, len(documents))
+    )
     # The mean report, among the themes one of the story's reports qualifies for (or is
     # placed under) alone.
     restricted = {}

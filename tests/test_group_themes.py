@@ -74,6 +74,25 @@ def test_an_article_gets_the_same_theme_alone_among_10_and_among_500() -> None:
     assert among_500 == alone
 
 
+def test_a_theme_the_headline_names_outright_wins_among_those_a_report_qualifies_for() -> None:
+    """A report that qualifies for two themes goes to the one whose keyword its headline says
+    (the headline says the subject), even where the other's words fill more of its body; with
+    a headline naming neither, the most evidence wins, the other theme secondary either way."""
+    body = [
+        "Russian troops pressed their offensive on the eastern front line on Monday, shelling "
+        "towns as the troops advanced, and a missile attack hit a depot behind the front line.",
+        "Ukrainian troops held the line against the offensive, officials said, and the shelling "
+        "went on overnight.",
+        "The allies agreed new sanctions on Russia, an embargo on its coal and frozen assets of "
+        "its banks; the sanctions take effect next month.",
+    ]
+    headed = doc("headed", "Allies agree new sanctions on Russia as the war goes on", body)
+    plain = doc("plain", "The war goes on in the east", body)
+    first, second = place_themes([[headed], [plain]], THEMES)
+    assert (first.theme, first.secondary) == ("Sanctions", ("Battlefield",))
+    assert (second.theme, second.secondary) == ("Battlefield", ("Sanctions",))
+
+
 def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
     game = doc(
         "game",

@@ -208,6 +208,7 @@ class _Pattern:
     weight: float  # source weight times IDF
     text: str  # as the theme wrote it
     own: bool = True  # the theme's own word, not a near-synonym
+    outright: bool = False  # the name as a whole or a keyword: the user naming the subject
 
 
 def _zipf(text: str) -> float:
@@ -289,7 +290,7 @@ def _own_patterns(
         weight = source * _idf(text)
         old = best.get(stems)
         if old is None or weight > old.weight:
-            best[stems] = _Pattern(stems, weight, text)
+            best[stems] = _Pattern(stems, weight, text, outright=source == 1.0)
             sources[stems] = source
 
     narrow = set(qualifiers(theme, themes))
