@@ -447,6 +447,22 @@ def test_a_themes_file_files_the_same_in_any_case() -> None:
         assert found == placed[str], style
 
 
+def test_a_title_cased_name_narrows_by_its_names_alone() -> None:
+    """In a name whose every word is capitalised, common words in either spelling ("Defence",
+    "Programme") narrow nothing; a country, a person no dictionary lists and an acronym do."""
+    from briefer.group.theme_names import qualifier_names
+
+    names = (
+        "Air Defence Programme",
+        "Refugees In Poland",
+        "Mark Rutte Visits",
+        "Nato Summit Plans",
+    )
+    themes = tuple(Theme(name, "", ()) for name in names)
+    found = [qualifier_names(theme, themes) for theme in themes]
+    assert found == [[], ["Poland"], ["Rutte"], ["Nato"]]
+
+
 def test_a_capital_that_is_a_word_or_another_towns_name_names_no_country() -> None:
     """capitals.txt leaves out a capital that is an English word ("Male" of the Maldives) or
     that another town of some size is called too ("Hamilton" of Bermuda: Hamilton, Ontario

