@@ -6,13 +6,13 @@ Briefings are built, one a week, from ../shared/eval/themes_dev.jsonl with its t
 (skipped cleanly when absent), and from the feeds in tests/fixtures/feeds as one briefing. Each
 bullet is flagged when it is page furniture or social residue (a handle, a link, a credit, a
 "see all our coverage" line), a question, a fragment under 6 words, or leans on the sentence
-before it (led by a pronoun, a connective or a bare definite description such as "The agency
-said"), unless the bullet before it in the story is its own article's preceding sentence, or
-leaves a quotation mark unmatched that no neighbouring bullet of its article completes; a
-story is flagged when two of its bullets state one fact (the shorter's content words are
-nearly all in the other). The checks are written apart from the selection's own rules, more
-broadly, so that they can catch what the selection misses. Prints the counts, the rate and the
-flagged bullets.
+before it (led by a pronoun, a connective, "Both" of a pair it does not name, or a bare definite
+description such as "The agency said"), unless the bullet before it in the story is its own
+article's preceding sentence, or leaves a quotation mark unmatched that no neighbouring bullet
+of its article completes; a story is flagged when two of its bullets state one fact (the
+shorter's content words are nearly all in the other). The checks are written apart from the
+selection's own rules, more broadly, so that they can catch what the selection misses. Prints
+the counts, the rate and the flagged bullets.
 """
 
 from __future__ import annotations
@@ -80,10 +80,14 @@ _DEFINITE = re.compile(r"^The ([a-z][\w-]*)(?: ([a-z][\w-]*))?")
 _INTRODUCED = re.compile(
     r"^(?:,|\s+(?:of|in|at|from|for|on|with|who|which|that|whose|behind|to|by)\b)"
 )
+# "Both countries ...": "Both" and a lower-case word, with no "and" naming the pair soon after
+_PAIR = re.compile(r"^Both (?:[a-z]\S*)(?: \S+){0,6}")
 _QUOTE_OPEN = "\"'“‘«"
 _QUOTE_CLOSE = re.compile(r"[\"”»]")
 BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
-_LEANING_KINDS = frozenset({"pronoun-led", "connective-led", "definite-led", "unattributed quote"})
+_LEANING_KINDS = frozenset(
+    {"pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote"}
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,6 +217,9 @@ def _kind(text: str, before: str) -> str | None:
         return "pronoun-led"
     if first in _CONNECTIVES:
         return "connective-led"
+    pair = _PAIR.match(subject)
+    if pair and " and " not in f"{pair.group()} ":
+        return "pair-led"
     definite = _DEFINITE.match(subject)
     if definite and not _INTRODUCED.match(subject[definite.end() :]):
         nouns = [w for w in definite.groups() if w and w not in stopwords()]

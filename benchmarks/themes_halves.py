@@ -3,7 +3,8 @@ half and reporting it on the other.
 
     python benchmarks/themes_halves.py ../shared/eval/themes_dev.jsonl \
         ../shared/eval/themes_dev.toml [--alt benchmarks/themes_alt.toml] \
-        [--third benchmarks/themes_third.toml] [--set NAME=VALUE] [--all-rows] [--terse]
+        [--third benchmarks/themes_third.toml] [--set NAME=VALUE] [--all-rows] [--terse] \
+        [--case title|lower|upper]
 
 Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
 depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
@@ -12,6 +13,9 @@ sweep (the near-synonyms' cut is baked into their shipped table: see
 tools/build_word_vectors.py). --terse reads each themes file with its descriptions left out:
 the same subjects as a user who writes only names and keywords would give them, a check that
 placement does not need a description (the held-out data comes with another user's file).
+--case rewrites each file's theme names in title case ("Peace Talks"), lower case, or (upper)
+the whole file, descriptions and keywords too, in capitals: a file files the same however it
+is cased.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
 from briefer.group import themes as themes_module
-from briefer.records import OTHER_THEME, Article
+from briefer.records import OTHER_THEME, Article, Theme
 
 ALT_NAMES = {  # the second wording's names for the same six subjects
     "NATO membership": "Joining the alliance",
@@ -39,6 +43,14 @@ ALT_NAMES = {  # the second wording's names for the same six subjects
     "Battlefield": "Fighting and front lines",
     "Humanitarian": "Civilians and refugees",
 }
+LABELS = (
+    "NATO membership",
+    "Weapons aid",
+    "Peace talks",
+    "Sanctions",
+    "Battlefield",
+    "Humanitarian",
+)
 THIRD_NAMES = {  # the third wording's (benchmarks/themes_third.toml), written before any row
     "NATO membership": "Alliance enlargement",
     "Weapons aid": "Military support for Kyiv",
@@ -114,12 +126,36 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(wins + 0.5 * ties)
 
 
+CASES = {"title": str.title, "lower": str.lower, "upper": str.upper}
+
+
+def recased(theme: Theme, case: str) -> Theme:
+    """A theme as a file in another case writes it (--case): its name, and in capitals its
+    description and keywords too."""
+    style = CASES[case]
+    if case != "upper":
+        return replace(theme, name=style(theme.name))
+    keywords = tuple(style(k) for k in theme.keywords)
+    return replace(
+        theme, name=style(theme.name), description=style(theme.description), keywords=keywords
+    )
+
+
 def score(
-    rows: list[dict[str, object]], themes_path: Path, rename: dict[str, str], terse: bool = False
+    rows: list[dict[str, object]],
+    themes_path: Path,
+    rename: dict[str, str],
+    terse: bool = False,
+    case: str = "",
 ) -> dict[str, str]:
     themes = load_themes(themes_path)
     if terse:
         themes = tuple(replace(theme, description="") for theme in themes)
+    if case:
+        themes = tuple(recased(theme, case) for theme in themes)
+        rename = {label: CASES[case](name) for label, name in rename.items()} | {
+            label: CASES[case](label) for label in LABELS if label not in rename
+        }
     docs = [[clean(row_article(row))] for row in rows]
     placed = place_themes(docs, themes)
     lines = {}
@@ -147,6 +183,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--all-rows", action="store_true", help="score low rows too")
     parser.add_argument("--terse", action="store_true", help="leave the descriptions out")
+    parser.add_argument("--case", choices=sorted(CASES), default="", help="recase each file")
     given = parsed(parser)
     if given is None:
         return 0
@@ -161,7 +198,7 @@ def main() -> int:
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]
     for label, path, rename in wordings(args):
-        for part, line in score(rows, path, rename, args.terse).items():
+        for part, line in score(rows, path, rename, args.terse, args.case).items():
             print(f"{label:5} {part:4} {line}")
     return 0
 

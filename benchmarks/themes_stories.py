@@ -1,7 +1,7 @@
 """Theme placement as a briefing makes it: the rows of a labelled file grouped into stories by
 the briefing's own story clustering, each row scored by the theme of its story. This is how a
 reader meets a placement (the briefing files stories, not articles), and it is where a story's
-reports are combined: the figures behind _vote in briefer/group/themes.py.
+reports are combined: the figures behind vote in briefer/group/theme_choice.py.
 
     python benchmarks/themes_stories.py ../shared/eval/themes_dev.jsonl \
         ../shared/eval/themes_dev.toml --alt benchmarks/themes_alt.toml
@@ -18,7 +18,7 @@ under a theme, rows under the wrong theme). Each way of combining a story's repo
 - vote, ties to the theme: each report placed alone, the story where most go; a tie between
   Other and a theme goes to the theme, between themes to the story's own-word evidence;
 - vote (shipped): the same, a tie between Other and a theme going to Other
-  (themes._vote; checked to equal the briefing's placements).
+  (theme_choice.vote; checked to equal the briefing's placements).
 
 The samples' stories with samples/themes.toml close the output (the briefing's placement).
 """
@@ -36,6 +36,7 @@ from scipy import sparse
 
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
+from briefer.group import theme_choice as C
 from briefer.group import themes as T
 from briefer.group.grouping import file_stories
 from briefer.group.texts import document_parts, read_texts
@@ -68,14 +69,16 @@ def _readings(
     read = T._mentions(texts, columns, themes)
     weights = np.zeros((len(columns), len(themes)))
     own = np.zeros_like(weights)
+    outright = np.zeros_like(weights)
     for t, ps in enumerate(patterns):
         for p in ps:
             weights[column[p.stems], t] = p.weight
             own[column[p.stems], t] = p.weight if p.own else 0.0
+            outright[column[p.stems], t] = 1.0 if p.outright else 0.0
     query = (weights, own, needed)
     hits = read.hits
 
-    def story_level(of: np.ndarray, n: int) -> tuple[T._Reading, T._Reading]:
+    def story_level(of: np.ndarray, n: int) -> tuple[C.Reading, C.Reading]:
         front_named = np.zeros((n, len(themes)), dtype=bool)
         whole_named = np.zeros_like(front_named)
         np.logical_or.at(front_named, of, read.named_front)
@@ -88,10 +91,14 @@ def _readings(
         )
 
     front, whole = story_level(story_of, count)
-    story_eligible, story_best = T._choose(front, whole)
+    story_eligible, story_best = C.choose(
+        front, whole, C.headlined(texts, hits, outright, story_of, count)
+    )
     alone = np.arange(len(documents))
     front_alone, whole_alone = story_level(alone, len(documents))
-    alone_eligible, alone_best = T._choose(front_alone, whole_alone)
+    alone_eligible, alone_best = C.choose(
+        front_alone, whole_alone, C.headlined(texts, hits, outright, alone, len(documents))
+    )
     # The mean report, among the themes one of the story's reports qualifies for (or is
     # placed under) alone.
     restricted = {}
@@ -140,7 +147,7 @@ def _votes(story_of: np.ndarray, count: int, alone: np.ndarray, themes: int) -> 
 
 
 def _to_theme(votes: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """As themes._vote, but a tie between Other and a theme goes to the theme."""
+    """As theme_choice.vote, but a tie between Other and a theme goes to the theme."""
     themed = votes[:, 1:]
     top = themed.max(axis=1)
     best: np.ndarray = np.argmax(np.where(themed == top[:, None], own, -np.inf), axis=1)
@@ -192,7 +199,7 @@ def main() -> int:
         )
         read = _readings(documents, story_of, count, themes)
         votes = _votes(story_of, count, read["alone"], len(themes))
-        vote = T._vote(votes, read["own"])
+        vote = C.vote(votes, read["own"])
         assert (vote == shipped).all(), "the vote is not the briefing's placement"
         several = int((np.bincount(story_of)[story_of] > 1)[high].sum())
         print(

@@ -167,19 +167,23 @@ def with_workers(
     weights: Sequence[float],
     threshold: float,
     beside: Beside | None = None,
+    end: bool = True,
 ) -> list[Any]:
     """work(items, started), the second half worked out in one of the pool's processes
     (work, the items and the results must pickle) while a thread of this process works out
     the first, when the weights reach threshold and the pool has a worker at hand (none is
-    started here: a fork now would copy this process's heap). The pool is ended once done:
-    the last stage that needs it. An item the worker got stuck on (INPUT_BUDGET) or died on
-    is worked out here after the others, so every item gets work's own result. beside: other
-    work of this process, and its weight in the items' units, done by the same thread
-    before the first half (which is that much lighter: split_point); done first in any case."""
+    started here: a fork now would copy this process's heap). The pool is ended once done
+    (the last stage that needs it), unless end is false: it is then left idle for a later
+    stage (and ended all the same if the work fails). An item the worker got stuck on
+    (INPUT_BUDGET) or died on is worked out here after the others, so every item gets
+    work's own result. beside: other work of this process, and its weight in the items'
+    units, done by the same thread before the first half (which is that much lighter:
+    split_point); done first in any case."""
     do, weight = beside if beside is not None else (None, 0.0)
     cut = _cut(items, weights, threshold, weight)
     if cut is None or not pool.idle:
-        pool.close()
+        if end:
+            pool.close()
         if do is not None:
             do()
         return work(list(items), _unmarked)
@@ -203,8 +207,12 @@ def with_workers(
     helper.start()
     try:
         there = in_workers(pool, items[cut:], work, _none, _VERB)
-    finally:
+    except BaseException:
         pool.close()
+        raise
+    finally:
+        if end:
+            pool.close()
     helper.join()
     if failed:
         raise failed[0]

@@ -227,7 +227,7 @@ def prepare_summarizing() -> None:
     """What every summarizing worker would otherwise build for itself after the fork: the
     furniture rules (their regexes take about 0.15 s to compile), which this process needs
     anyway for the story bullets."""
-    from briefer.clean import prepare
+    from briefer.clean.rules import prepare
 
     prepare()
 

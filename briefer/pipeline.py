@@ -33,6 +33,8 @@ from briefer.records import (
     KnownRows,
     Listed,
     Skipped,
+    Story,
+    StoryTerms,
     Summarized,
     Summary,
     TextFeatures,
@@ -59,6 +61,9 @@ _TELLING = ("briefer.group.telling",)  # what the telling's worker imports (tell
 # MB at the graph (docs/quality.md), with no room for them; halfway, 20,000, at ~560 + ~70.
 _GRAPH_BESIDE = 20_000
 _GRAPH = ("briefer.group.graph",)  # what that worker imports for it
+# ...and for ranking, where it works out half the storylines' terms in a cold run of up to
+# _GRAPH_BESIDE articles (kept idle from grouping to ranking: pipeline.rank).
+_RANKING = ("briefer.rank.storylines",)
 
 EMPTY = "no article text left after cleaning"
 
@@ -133,9 +138,9 @@ def build_fresh(
         # Only `chosen` holds the articles from here: their texts are let go once summarized.
         ingested = dataclasses.replace(ingested, articles=())
         grouped = working.summarized_and_grouped(chosen)
-    coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if nothing is left
-    briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-    return rank(briefing, options, history, cache)
+        coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if none left
+        briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
+        return rank(briefing, options, history, cache, working.telling if working.keep else None)
 
 
 class _Working:
@@ -168,6 +173,7 @@ class _Working:
         # summarizing (issue 13: one kept through the story graph held ~96 MB at 30,000
         # articles). A run that reads in one process tells in one.
         self.telling = Workers(start="spawn")
+        self.keep = False  # the telling's worker kept idle after grouping, for ranking
         self._prepare = summarize.pool.prepare
         summarize.pool.prepare = self._start_both
 
@@ -191,8 +197,8 @@ class _Working:
         # interpreter, briefer compiled from source).
         # Half the story graph is compared there too, in a cold grouping of up to
         # _GRAPH_BESIDE articles (a rerun extends the graph with a few rows, in one thread here).
-        beside = len(chosen) <= _GRAPH_BESIDE
-        self.telling.warm(_TELLING + _GRAPH if beside else _TELLING)
+        beside = self.keep = len(chosen) <= _GRAPH_BESIDE
+        self.telling.warm(_TELLING + _GRAPH + _RANKING if beside else _TELLING)
         split: Split = functools.partial(in_process, self.telling) if beside else in_threads
         work_out = functools.partial(self._group, chosen, split)
         return self.cache.grouped(chosen, self.length, self.themes, work_out)
@@ -205,14 +211,15 @@ class _Working:
         )
         teller = functools.partial(cache.stories, length=length)
         placer = functools.partial(cache.placements, themes=self.themes, length=length)
-        share = functools.partial(with_workers, self.telling)
+        share = functools.partial(with_workers, self.telling, end=not self.keep)
         let_go = functools.partial(cache.without_texts, length=length)
         try:
             return group(
                 chosen, summaries, self.themes, teller, placer, known, share, let_go, split
             )
-        finally:  # ended as soon as grouping is done, not held through ranking
-            self.telling.close()
+        finally:  # ended as soon as grouping is done unless ranking shares its work with it
+            if not self.keep:
+                self.telling.close()
             summarize.pool.close()
 
 
@@ -403,13 +410,22 @@ def account(
 
 
 def rank(
-    briefing: Briefing, options: MakeOptions, history: Sequence[Briefed], cache: Cache
+    briefing: Briefing,
+    options: MakeOptions,
+    history: Sequence[Briefed],
+    cache: Cache,
+    pool: Workers | None = None,
 ) -> Briefing:
     """Top stories, storylines and the reading-time budget (briefer.rank), against the
     briefings already in options.out (history); what storylines read of each story is
-    remembered in the store (Cache.story_terms)."""
+    remembered in the store (Cache.story_terms). pool: a worker idle after grouping (the
+    telling's, in a cold run), which works out half the stories' terms the store does not
+    have, and is then ended."""
     from briefer.rank import rank as rank_stories
 
+    terms = None
+    if cache.store is not None:
+        terms = cache.story_terms if pool is None else functools.partial(_shared_terms, cache, pool)
     return rank_stories(
         briefing,
         minutes=options.minutes,
@@ -417,8 +433,35 @@ def rank(
         max_stories=options.max_stories,
         new_only=options.new_only,
         history=history,
-        terms=cache.story_terms if cache.store is not None else None,
+        terms=terms,
     )
+
+
+# The storylines' terms worth sharing with a worker, in characters of what they read (story_
+# texts): about 0.1 s of terms. The 3,120 stories of the 10k bench week read 1.72 million
+# characters and take 0.32-0.34 s (captured and timed in one process, load ~4), in rank,
+# after the reading's workers have ended and with the second core idle; a worker's share
+# costs its pipe's round trips besides.
+_TERMS_SHARED = 500_000.0
+
+
+def _shared_terms(
+    cache: Cache,
+    pool: Workers,
+    stories: Sequence[Story],
+    work_out: Callable[[Sequence[Story]], list[StoryTerms]],
+) -> list[StoryTerms]:
+    """Cache.story_terms, the terms the store does not have worked out half here and half
+    in the pool's idle worker (storylines.terms_of: the same terms as work_out's)."""
+    from briefer.rank.storylines import story_texts, terms_of
+
+    def shared(todo: Sequence[Story]) -> list[StoryTerms]:
+        texts = [story_texts(story) for story in todo]
+        weights = [float(sum(map(len, story))) for story in texts]
+        found: list[StoryTerms] = with_workers(pool, terms_of, texts, weights, _TERMS_SHARED)
+        return found
+
+    return cache.story_terms(stories, shared)
 
 
 def nothing_to_brief(coverage: Coverage, options: MakeOptions) -> str:

@@ -289,3 +289,23 @@ class Frequencies:
 def word_frequencies() -> Frequencies:
     """The process's one Frequencies (what it has looked up is kept for the next asker)."""
     return Frequencies(_english_buckets())
+
+
+@lru_cache(maxsize=1)
+def dictionary_lower() -> frozenset[str]:
+    """The words an English dictionary writes in lower case: every common word and its
+    inflections ("talks", "arming"), and no name ("ukraine" and "zelensky" are not there).
+    briefer/data/dictionary_lower.txt.gz, SCOWL's list as tools/build_dictionary.py reads it:
+    ~64,000 words, ~45 ms to read, so read only where a theme's name does not say by its
+    capitals which of its words are names."""
+    data = files("briefer.data").joinpath("dictionary_lower.txt.gz").read_bytes()
+    lines = gzip.decompress(data).decode("utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def dictionary_acronyms() -> frozenset[str]:
+    """The words the same dictionary writes in capitals only, lower-cased ("nato", "un");
+    briefer/data/dictionary_acronyms.txt."""
+    text = files("briefer.data").joinpath("dictionary_acronyms.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))

@@ -165,6 +165,12 @@ def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
         ("The head of the agency said the river would peak.", "The agency warned.", False),
         ("The Kremlin said it would not take part in the talks.", "The Kremlin spoke.", False),
         ("This week, crews began clearing the river road.", "", False),
+        # "Both" leans on a pair given before, unless the sentence names the pair itself
+        ("Both towns used to draw water from the river.", "", True),
+        ("Both have asked the state for pumps since Monday.", "", True),
+        ("Both sides agreed on Monday to talks and to a vote in May.", "", True),
+        ("Both Linton and Harlan asked the state for pumps.", "", False),
+        ("Both the county and the state sent pumps on Monday.", "", False),
     ],
 )
 def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bool) -> None:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.clean import _ATTACHED_PUNCT, _SPACED_PUNCT, clean, clean_text, punctuation_spacing
+from briefer.clean import clean, clean_text
+from briefer.clean.spacing import ATTACHED_PUNCT, SPACED_PUNCT, punctuation_spacing
 from briefer.records import Article, Block
 
 LEDE = (
@@ -547,9 +548,9 @@ _ATTACHED_PUNCT_AS_WRITTEN = re.compile(r"\w[,.;:!?](?=\s|$)")
 
 def _punctuation_counts(text: str) -> tuple[int, int, int, int]:
     return (
-        len(_SPACED_PUNCT.findall(text)),
+        len(SPACED_PUNCT.findall(text)),
         len(_SPACED_PUNCT_AS_WRITTEN.findall(text)),
-        len(_ATTACHED_PUNCT.findall(text)),
+        len(ATTACHED_PUNCT.findall(text)),
         len(_ATTACHED_PUNCT_AS_WRITTEN.findall(text)),
     )
 

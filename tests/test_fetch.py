@@ -256,6 +256,7 @@ def fetch_error(site: Site, path: str, settings: FetchSettings = FAST) -> str:
         ("http://[::1/x", "http://[::1/x"),  # not a URL at all: returned as given
         ("HTTP://News.Example.COM./a", "http://news.example.com/a"),
         ("HTTP://./a", "HTTP://./a"),
+        ("HTTP://0/ ?", "http://0/"),  # an empty query's "?" left off, and the space before it
     ],
 )
 def test_canonical_url(given: str, expected: str) -> None:

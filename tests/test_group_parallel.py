@@ -268,6 +268,18 @@ def test_with_workers_sends_the_second_half_to_a_worker_and_ends_the_pool() -> N
         assert not pool.idle and not pool.busy
 
 
+@two_cores
+def test_with_workers_can_leave_its_worker_for_a_later_stage() -> None:
+    pool = _started_pool()
+    found = with_workers(pool, _where, list(range(10)), [1.0] * 10, threshold=5, end=False)
+    there = {pid for _, pid in found[5:]}
+    assert len(there) == 1 and os.getpid() not in there
+    assert len(pool.idle) == 1 and not pool.busy  # kept, idle: the next stage's
+    again = with_workers(pool, _where, list(range(10)), [1.0] * 10, threshold=5)
+    assert {pid for _, pid in again[5:]} == there  # the same worker, then ended
+    assert not pool.idle and not pool.busy
+
+
 def test_split_point_counts_the_work_beside_the_first_part() -> None:
     assert split_point([1, 1, 1, 1], ahead=2) == 1  # 2 + 1 against 1 + 1 + 1
     assert split_point([1, 1, 1, 1], ahead=0) == split_point([1, 1, 1, 1])
@@ -377,6 +389,34 @@ def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
     assert len(told) == 2 and "as one input" in told[0]  # the graph's half, then the stories
     merged = [story for story in pooled.briefing.stories if story.copies]
     assert merged  # the re-post is found a copy, beside the worker as here
+    assert pooled.briefing.stories == serial.briefing.stories
+    assert [p.read_bytes() for p in pooled.paths] == [p.read_bytes() for p in serial.paths]
+
+
+@two_cores
+def test_a_run_shares_the_storylines_terms_with_the_telling_worker_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the store, the worker that told half the stories works out half the storylines'
+    terms the store lacks (pipeline._shared_terms): the same briefing as one process."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for document, _ in DOCUMENTS:
+        article = document.article
+        (folder / f"{article.id}.md").write_text(
+            f"---\ntitle: '{article.title}'\ndate: {article.date}\nsource: {article.source}\n"
+            f"---\n\n{article.text}\n",
+            encoding="utf-8",
+        )
+    options = MakeOptions(inputs=(folder,), since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31))
+    serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial" / "b"), None, 10**9)
+    monkeypatch.setattr(telling, "_SHARED_COST", 0)
+    monkeypatch.setattr(pipeline, "_TERMS_SHARED", 0)
+    with caplog.at_level(logging.DEBUG, logger="briefer.halves"):
+        pooled = pipeline.make(dataclasses.replace(options, out=tmp_path / "pooled" / "b"), None, 0)
+    assert pooled.workers >= 1
+    shared = [r.getMessage() for r in caplog.records if "in a worker process" in r.getMessage()]
+    assert len(shared) == 2  # the stories, then the storylines' terms
     assert pooled.briefing.stories == serial.briefing.stories
     assert [p.read_bytes() for p in pooled.paths] == [p.read_bytes() for p in serial.paths]
 

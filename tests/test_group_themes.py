@@ -74,6 +74,25 @@ def test_an_article_gets_the_same_theme_alone_among_10_and_among_500() -> None:
     assert among_500 == alone
 
 
+def test_a_theme_the_headline_names_outright_wins_among_those_a_report_qualifies_for() -> None:
+    """A report that qualifies for two themes goes to the one whose keyword its headline says
+    (the headline says the subject), even where the other's words fill more of its body; with
+    a headline naming neither, the most evidence wins, the other theme secondary either way."""
+    body = [
+        "Russian troops pressed their offensive on the eastern front line on Monday, shelling "
+        "towns as the troops advanced, and a missile attack hit a depot behind the front line.",
+        "Ukrainian troops held the line against the offensive, officials said, and the shelling "
+        "went on overnight.",
+        "The allies agreed new sanctions on Russia, an embargo on its coal and frozen assets of "
+        "its banks; the sanctions take effect next month.",
+    ]
+    headed = doc("headed", "Allies agree new sanctions on Russia as the war goes on", body)
+    plain = doc("plain", "The war goes on in the east", body)
+    first, second = place_themes([[headed], [plain]], THEMES)
+    assert (first.theme, first.secondary) == ("Sanctions", ("Battlefield",))
+    assert (second.theme, second.secondary) == ("Battlefield", ("Sanctions",))
+
+
 def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
     game = doc(
         "game",
@@ -326,10 +345,14 @@ def test_the_parts_of_a_hyphenated_name_in_a_theme_name_are_names() -> None:
     assert "never names Ukraine" in placement.why[0]
 
 
-def test_a_themes_file_in_title_case_or_lower_case_files_as_in_sentence_case() -> None:
-    """Capitals mark names only where a file writes common words in lower case: "Peace
-    Talks" does not require "talks" of a report, while "Ukraine", a country, narrows "Arming
-    Ukraine" however the file is cased, and "nato" is NATO when the file writes "NATO"."""
+def test_a_themes_file_files_the_same_in_any_case() -> None:
+    """Capitals mark names only where a name writes common words in lower case: "Peace
+    Talks" and "PEACE TALKS" do not require "talks" of a report, while "Ukraine", a country,
+    narrows "Arming Ukraine" however the file is cased, "Zelensky", which no English
+    dictionary lists in lower case, narrows "Backing Zelensky" (title case, capitals or
+    lower case alike), and "NATO", which the dictionary writes in capitals, is NATO in
+    "nato membership" and "NATO MEMBERSHIP". A file in capitals (its keywords and
+    descriptions too) files as the file written in sentence case."""
     truce = doc(
         "truce",
         "Negotiators agree a truce along the river",
@@ -357,21 +380,98 @@ def test_a_themes_file_in_title_case_or_lower_case_files_as_in_sentence_case() -
             "Officials expect the accession to be complete by the summer.",
         ],
     )
-    names = ("Peace talks", "Arming Ukraine", "NATO membership")
+    elsewhere = doc(
+        "elsewhere",
+        "Parliament votes to ratify Serbia's accession to the EU",
+        [
+            "Parliament voted to ratify Serbia's accession to the EU on Tuesday; the membership "
+            "bid now awaits one last vote.",
+            "Officials expect the accession to be complete by the summer.",
+        ],
+    )
+    backing = doc(
+        "backing",
+        "Leaders pledge backing for Zelensky at the summit",
+        [
+            "European leaders pledged political backing and a loan guarantee for Zelensky on "
+            "Friday, and the summit endorsed his reform plan.",
+            "The backing comes with a pledge to review the loan guarantee next year.",
+        ],
+    )
+    backing_other = doc(
+        "backing-other",
+        "Leaders pledge backing for Macron at the summit",
+        [
+            "European leaders pledged political backing and a loan guarantee for Macron on "
+            "Friday, and the summit endorsed his reform plan.",
+            "The backing comes with a pledge to review the loan guarantee next year.",
+        ],
+    )
+    names = ("Peace talks", "Arming Ukraine", "NATO membership", "Backing Zelensky")
     keywords = (
         ("ceasefire", "negotiators", "truce"),
         ("howitzers", "ammunition", "air defence"),
-        ("NATO bid", "accession", "ratify"),
+        ("accession", "ratify", "membership bid"),
+        ("political backing", "loan guarantee", "pledged"),
     )
+    descriptions = (
+        "Talks between the two sides and the mediators around them.",
+        "Weapons sent to Ukraine by its allies.",
+        "Who joins NATO and when.",
+        "Support for Zelensky and his government.",
+    )
+    reports = [[truce], [guns], [joining], [elsewhere], [backing], [backing_other]]
     placed = {}
-    for style in (str, str.title, str.lower):
-        themes = tuple(Theme(style(n), "", k) for n, k in zip(names, keywords, strict=True))
+    for style in (str, str.title, str.lower, str.upper):
+        themes = tuple(
+            Theme(style(n), style(d) if style is str.upper else d, tuple(map(style, k)))
+            for n, d, k in zip(names, descriptions, keywords, strict=True)
+        )
         back = {theme.name: name for theme, name in zip(themes, names, strict=True)}
-        found = place_themes([[truce], [guns], [joining]], themes)
-        placed[style] = [back.get(p.theme, p.theme) for p in found]
-    assert placed[str] == ["Peace talks", OTHER_THEME, "NATO membership"]
-    assert placed[str.title] == placed[str]
-    assert placed[str.lower] == placed[str]
+        placed[style] = [back.get(p.theme, p.theme) for p in place_themes(reports, themes)]
+    assert placed[str] == [
+        "Peace talks",
+        OTHER_THEME,
+        "NATO membership",
+        OTHER_THEME,
+        "Backing Zelensky",
+        OTHER_THEME,
+    ]
+    for style in (str.title, str.lower, str.upper):
+        assert placed[style] == placed[str], style
+    # Without the descriptions (nothing else in the file says who is a name) the same.
+    for style in (str.title, str.lower, str.upper):
+        bare = tuple(Theme(style(n), "", k) for n, k in zip(names, keywords, strict=True))
+        back = {theme.name: name for theme, name in zip(bare, names, strict=True)}
+        found = [back.get(p.theme, p.theme) for p in place_themes(reports, bare)]
+        assert found == placed[str], style
+
+
+def test_a_title_cased_name_narrows_by_its_names_alone() -> None:
+    """In a name whose every word is capitalised, common words in either spelling ("Defence",
+    "Programme") narrow nothing; a country, a person no dictionary lists and an acronym do."""
+    from briefer.group.theme_names import qualifier_names
+
+    names = (
+        "Air Defence Programme",
+        "Refugees In Poland",
+        "Mark Rutte Visits",
+        "Nato Summit Plans",
+    )
+    themes = tuple(Theme(name, "", ()) for name in names)
+    found = [qualifier_names(theme, themes) for theme in themes]
+    assert found == [[], ["Poland"], ["Rutte"], ["Nato"]]
+
+
+def test_a_capital_that_is_a_word_or_another_towns_name_names_no_country() -> None:
+    """capitals.txt leaves out a capital that is an English word ("Male" of the Maldives) or
+    that another town of some size is called too ("Hamilton" of Bermuda: Hamilton, Ontario
+    is the larger), so "Male" in a theme's name does not make it name the Maldives."""
+    from briefer.group.theme_names import other_names
+
+    assert other_names("moscow") == ("Russia",)
+    assert other_names("male") == ()
+    assert other_names("hamilton") == ()
 
 
 def test_a_story_takes_no_theme_that_none_of_its_reports_takes_alone() -> None:

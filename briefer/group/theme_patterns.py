@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 
 from briefer.group.texts import THEME_LEAD_WORDS, is_content, theme_key
+from briefer.group.theme_names import name_key, proper_names, qualifiers, uncapped
 from briefer.group.theme_neighbours import near_synonyms
 from briefer.records import Theme
 from briefer.words import WORD, stopwords, word_frequencies
@@ -209,6 +208,7 @@ class _Pattern:
     weight: float  # source weight times IDF
     text: str  # as the theme wrote it
     own: bool = True  # the theme's own word, not a near-synonym
+    outright: bool = False  # the name as a whole or a keyword: the user naming the subject
 
 
 def _zipf(text: str) -> float:
@@ -290,12 +290,13 @@ def _own_patterns(
         weight = source * _idf(text)
         old = best.get(stems)
         if old is None or weight > old.weight:
-            best[stems] = _Pattern(stems, weight, text)
+            best[stems] = _Pattern(stems, weight, text, outright=source == 1.0)
             sources[stems] = source
 
-    narrow = set(_qualifiers(theme, themes))
-    scene = _proper_names(theme.description)
-    name = _stems(theme.name)
+    narrow = set(qualifiers(theme, themes))
+    description = uncapped(theme.description)
+    scene = proper_names(description)
+    name = _stems(uncapped(theme.name))
     add(name, 1.0)
     for pair in name:
         if name_key(pair[1]) not in narrow:  # one word of the name: context, as a description's
@@ -306,9 +307,9 @@ def _own_patterns(
         # found as written; what is left ("article") is not what the user named, so it is
         # context, as a description word is. (High rows of themes_dev: the third wording's
         # "Article 5" half B 0.625 -> 0.639, all 200 rows 0.600 -> 0.605; the others unchanged.)
-        pairs = _stems(keyword)
+        pairs = _stems(uncapped(keyword))
         add(pairs, 1.0 if _whole(keyword, len(pairs)) else _DESCRIPTION_WEIGHT)
-    for pair in _stems(theme.description):
+    for pair in _stems(description):
         if pair[0] not in narrow and pair[0] not in scene:
             add([pair], _DESCRIPTION_WEIGHT)
     return best, sources
@@ -376,142 +377,3 @@ def null_threshold(patterns: Sequence[_Pattern]) -> float:
         mean += first
         variance += float((pmf * gain**2).sum()) - first**2
     return mean + _NULL_SIGMAS * math.sqrt(max(variance, 0.0))
-
-
-def _proper_names(text: str) -> frozenset[str]:
-    """Keys of the words written as names (capitalised inside a sentence, or acronyms):
-    in a description they set the scene ("talks between Moscow and Kyiv") and say
-    nothing of the subject, since every story of the briefing shares the scene. A word
-    after a colon counts as opening a sentence: read as a name instead, the second
-    wording's "...: Russian and Ukrainian forces" loses "Russian" as a theme word, and on
-    themes_dev its half A fell 0.721 -> 0.706 and half B 0.750 -> 0.736 (the first
-    wording's unchanged): war reports that cleared by it fell short."""
-    found: set[str] = set()
-    for match in WORD.finditer(text):
-        word = match.group(0)
-        before = text[: match.start()].rstrip()
-        opens = not before or before[-1] in '.!?:;"“(['
-        if (len(word) > 1 and word.isupper()) or (word[:1].isupper() and not opens):
-            found.add(theme_key(word.lower()))
-    return frozenset(found)
-
-
-@cache
-def _countries() -> dict[str, str]:
-    """Each capital's country as written, by the capital's key (briefer/data/capitals.txt:
-    GeoNames' countries and capitals whose both names are one word)."""
-    found: dict[str, str] = {}
-    text = resources.files("briefer.data").joinpath("capitals.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            country, capital = line.split("\t")
-            found[theme_key(capital.lower())] = country
-    return found
-
-
-def other_names(qualifier: str) -> tuple[str, ...]:
-    """The other names a qualifier (a key of _qualifiers) is named by, as written: a capital
-    in a theme's name names its state, as news writes "Moscow" for Russia's government
-    ("Punishing Moscow economically" is about sanctions on Russia, whether or not a report
-    says "Moscow"). The country is read as a name, so only where capitalised
-    (themes._names): "turkey" does not name the Turkey of a theme on Ankara.
-
-    High rows of themes_dev, half A / B (benchmarks/themes_halves.py), against 0.882 / 0.736,
-    0.750 / 0.778, 0.691 / 0.639: the first two wordings (no capital in a name) row for row
-    the same; the third ("Punishing Moscow economically", "Military support for Kyiv") 0.706
-    / 0.653 (three sanctions reports in, a clean-energy report out; all 200 rows 0.605 ->
-    0.620). Names and keywords alone (--terse): 0.647 / 0.625 -> 0.632 / 0.667, four
-    sanctions reports in, two pieces that name Ukraine but never Kyiv (Trump's role in arming
-    it, gold Other; a NATO explainer) now under the Kyiv theme. Nothing was tuned. The other
-    way too (a report's "Kyiv" naming the "Ukraine" of "Arming Ukraine"): themes_dev the
-    same, but the self-written fixture's second wording 0.852 -> 0.843: a troop build-up
-    report headed "..., Kyiv warns" cleared Arming Ukraine on the war words every report
-    shares, its name all that had kept it out. A report's capital is as often the city itself
-    (missiles on Kyiv), so only the theme's is read so."""
-    country = _countries().get(qualifier)
-    return (country,) if country else ()
-
-
-def also_names(qualifier: str) -> tuple[str, ...]:
-    """other_names as keys."""
-    return tuple(theme_key(name.lower()) for name in other_names(qualifier))
-
-
-def _qualifiers(theme: Theme, themes: Sequence[Theme]) -> tuple[str, ...]:
-    """The proper names in a theme's name ("NATO" in "NATO membership", "Ukraine" in
-    "Arming Ukraine"): they narrow the theme, so a story that never names them is about
-    something else, however many of the theme's other words it shares (EU membership is
-    not NATO membership). A report names one by its other name too (also_names). `themes`:
-    the file the theme is one of (how it writes its names)."""
-    return tuple(theme_key(name.lower()) for name in qualifier_names(theme, themes))
-
-
-def qualifier_names(theme: Theme, themes: Sequence[Theme]) -> list[str]:
-    """_qualifiers as the theme's name writes them. Where the file's names write common words
-    in lower case ("Arming Ukraine", "Peace talks"), a capital inside a name marks a name.
-    Where they do not (every name in title case, "Peace Talks", or in lower case), it marks
-    nothing, and a name is what is known to be one: an acronym, a country or capital
-    (capitals.txt), or a word the file writes as a name in a description or keyword (past a
-    name's first word, as with capitals: "Ukraine refugees" is not narrowed either way). The
-    parts of a hyphenated name are names of their own ("Russia-Ukraine talks" names Ukraine:
-    as one word it would be met only where a report writes "Russia-Ukraine"; its first part,
-    opening the name, is read as any first word)."""
-    stop = stopwords()
-    cased = _cased(themes)
-    known, acronyms = (frozenset(), frozenset()) if cased else _known_names(themes)
-    found: list[str] = []
-    for position, match in enumerate(WORD.finditer(theme.name)):
-        for part, word in enumerate(_unpossessed(match.group(0)).split("-")):
-            key = theme_key(word.lower())
-            acronym = (len(word) > 1 and word.isupper()) or key in acronyms
-            inside = position > 0 or part > 0  # a name's first word is capitalised anyway
-            named = inside and (word[:1].isupper() if cased else key in known)
-            if (acronym or named) and is_content(word.lower(), stop):
-                found.append(word)
-    return found
-
-
-def _cased(themes: Sequence[Theme]) -> bool:
-    """Whether the file's names say by their capitals which words are names: some name
-    writes a word past its first in lower case, and some name has a capital."""
-    stop = stopwords()
-    inner = [
-        part
-        for theme in themes
-        for position, match in enumerate(WORD.finditer(theme.name))
-        for part in match.group(0).split("-")[0 if position else 1 :]
-        if is_content(part.lower(), stop)
-    ]
-    lower = any(part[:1].islower() for part in inner)
-    return lower and any(ch.isupper() for theme in themes for ch in theme.name)
-
-
-def _known_names(themes: Sequence[Theme]) -> tuple[frozenset[str], frozenset[str]]:
-    """Keys of the words known to be names when the names' capitals say nothing: countries
-    and capitals (capitals.txt) and the words the file writes as names in its descriptions
-    and keywords (_proper_names: capitalised inside a sentence, or acronyms); and of those
-    it writes as acronyms anywhere ("nato membership" names NATO when a keyword says "NATO
-    bid"), which narrow a theme wherever they stand in its name, as an acronym does."""
-    written = set(_countries()) | {theme_key(c.lower()) for c in _countries().values()}
-    acronyms: set[str] = set()
-    for theme in themes:
-        for text in (theme.description, *theme.keywords):
-            written |= _proper_names(text)
-        for text in (theme.name, theme.description, *theme.keywords):
-            acronyms |= {
-                theme_key(w.lower()) for w in WORD.findall(text) if len(w) > 1 and w.isupper()
-            }
-    return frozenset(written), frozenset(acronyms)
-
-
-def name_key(word: str) -> str:
-    """The key a word of a theme's name is a qualifier by (_qualifiers), when it is one."""
-    return theme_key(_unpossessed(word).lower())
-
-
-def _unpossessed(word: str) -> str:
-    """A name without its possessive ending: "NATO's" in a theme's name names NATO, and a
-    report names it by "NATO" as for a name written plain (a qualifier is matched by its key,
-    which kept the ending: "Joining NATO's ranks" took only reports that say "NATO's", and
-    "Arms for Kyiv’s army" only those writing the curly apostrophe)."""
-    return word[:-2] if word[-2:].lower() in ("'s", "’s") else word  # "NATO'S" too

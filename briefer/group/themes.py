@@ -14,15 +14,16 @@ Each report is read twice, and a theme may place it on either reading:
 Both weigh a typical report alike, so one reference length and one chance model serve both.
 
 A theme places a story only on evidence that cannot be chance: its score must reach what an
-unrelated report of the same length would score against that theme (a per-theme null model:
-the theme's words drawn at their English frequencies), the theme's words must be mentioned at
-least twice (one word repeated or two), so one keyword in an unrelated context ("killed off" in
-a game review) does not decide, and it must name the proper names of the theme's name. Among the
-themes a story qualifies for, the most evidence in the theme's own words over the whole
-article chooses. A story of several reports goes where most of them go, each placed alone
-(_vote): its theme is always one of its reports' own. Everything that decided is kept in the
-placement, so the explanations show exactly it: the reading that placed the story, its score,
-its terms, and for a story of several reports how many of them went where.
+unrelated report of the same length would score against that theme (a per-theme null model: the
+theme's words drawn at their English frequencies), the theme's words must be mentioned at least
+twice (one word repeated or two), so one keyword in an unrelated context ("killed off" in a
+game review) does not decide, and it must name the proper names of the theme's name. Among the
+themes a story qualifies for, one whose name or keyword a headline says comes first, then the
+most evidence in the theme's own words over the whole article chooses. A story of several
+reports goes where most of them go, each placed alone (theme_choice.vote): its theme is always
+one of its reports' own. Everything that decided is kept in the placement, so the explanations
+show exactly it: the reading that placed the story, its score, its terms, and for a story of
+several reports how many of them went where.
 """
 
 from __future__ import annotations
@@ -45,19 +46,17 @@ from briefer.group.texts import (
     read_texts,
     theme_key,
 )
+from briefer.group.theme_choice import Reading, choose, headlined, shortfall, tally, vote
 from briefer.group.theme_mentions import Forms, Hits, Positions, find_hits
+from briefer.group.theme_names import also_names, other_names, qualifier_names, qualifiers
 from briefer.group.theme_patterns import (
     _BODY_FIELD,
     _HEADLINE_FIELD,
     _LEAD_FIELD,
     _MIN_MENTIONS,
     _REFERENCE_LENGTH,
-    _qualifiers,
     _saturation,
-    also_names,
     null_threshold,
-    other_names,
-    qualifier_names,
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
@@ -79,18 +78,6 @@ log = logging.getLogger(__name__)
 # article never decides whether a story is themed). The rows either reading moves are Other
 # rows with war vocabulary deep in the body against themed rows that name their subject late,
 # about as many each way on half B.
-
-
-@dataclass(frozen=True)
-class _Reading:
-    """One reading of every story against every theme (stories x themes, but gains)."""
-
-    gains: sparse.csr_matrix  # stories x patterns: saturated mean term frequencies
-    scores: np.ndarray  # BM25F evidence
-    own: np.ndarray  # the part of it in the theme's own words (not near-synonyms)
-    mentions: np.ndarray  # mentions of the theme's words in this reading
-    qualified: np.ndarray  # names every proper name of the theme's name
-    eligible: np.ndarray  # clears the null with enough mentions, and qualified
 
 
 @dataclass(frozen=True)
@@ -161,7 +148,7 @@ def _names(
     whole = np.ones((count, len(themes)), dtype=bool)
     in_front = positions.word >= 0
     for t, theme in enumerate(themes):
-        for qualifier in _qualifiers(theme, themes):
+        for qualifier in qualifiers(theme, themes):
             where = np.zeros(len(positions.key), dtype=bool)
             if qualifier in keys:
                 where = positions.key == keys[qualifier]
@@ -276,7 +263,7 @@ def _read(
     story_of: np.ndarray,
     patterns: tuple[np.ndarray, np.ndarray, np.ndarray],
     qualified: np.ndarray,
-) -> _Reading:
+) -> Reading:
     """One reading's evidence: each mention at `weight`, each report `length` long."""
     weights, own, needed = patterns
     count = len(length)
@@ -299,99 +286,7 @@ def _read(
     mentions = np.asarray(found @ (weights > 0)).reshape(count, themes).astype(np.int64)
     eligible = (scores >= needed) & (mentions >= _MIN_MENTIONS) & qualified & (needed > 0)
     own_scores = np.asarray(gains @ own).reshape(count, themes)
-    return _Reading(gains, scores, own_scores, mentions, qualified, eligible)
-
-
-def _shortfall(
-    theme: str, reading: _Reading, s: int, t: int, needed: float, qualifiers: Sequence[str]
-) -> str:
-    """Why the nearest theme did not take an Other story, in the terms that decided."""
-    reasons = []
-    if reading.scores[s, t] < needed:
-        reasons.append(f"score {reading.scores[s, t]:.1f} of {needed:.1f} needed")
-    if reading.mentions[s, t] < _MIN_MENTIONS:
-        reasons.append(f"{reading.mentions[s, t]} mention of its words, {_MIN_MENTIONS} needed")
-    if not reading.qualified[s, t]:
-        reasons.append(f"never names {' or '.join(qualifiers)}")
-    return f"nearest theme {theme}: " + ", ".join(reasons)
-
-
-def _choose(front: _Reading, whole: _Reading) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's themes it qualifies for (either reading clearing the null), and its theme
-    (-1 for Other): among those, the most evidence in the theme's own words."""
-    eligible = front.eligible | whole.eligible
-    # The user's own words decide between the themes an article qualifies for; their
-    # near-synonyms only help it qualify (clear the null). On themes_dev (high rows, front
-    # reading), first wording the same either way; second wording half A 0.750 against 0.765
-    # with all the evidence ranking, half B 0.792 against 0.778. Ranked by all the evidence,
-    # both reports of Rutte's call for more weapons in the samples went to Peace talks (45.8
-    # against 43.8: "negotiating" is a near-synonym of "negotiations"). Ranking by the ratio to
-    # the null instead gave the same accuracy on half A (0.779) and lower macro-F1 with the
-    # second wording (0.532 against 0.590); by the headline and lead's evidence alone (the
-    # labels' "main subject"): half A 0.809 (second wording 0.735), half B the same; against
-    # 0.824 (0.721) at the time. The whole article ranks, as it holds all the evidence.
-    # Stop 23, ranked by all the evidence, by it less the null's mean, in null SDs above
-    # the mean, or relative to what the theme needs: the first wording the same, the second
-    # half B 0.764 (against 0.778). Stop 24 (with the third wording, themes_third.toml), by the
-    # front reading's null SDs above the null's mean: half A the same for all three wordings,
-    # half B one row up for the second and third (0.792, 0.639): a choice half B alone would
-    # make, so not taken; by the front's score or own words, 0.735-0.750 / 0.764-0.778 (second).
-    ranked = np.where(eligible, whole.own, -np.inf)
-    # Ties go to the first in the file.
-    best = np.argmax(ranked, axis=1) if eligible.shape[1] else np.full(len(eligible), -1)
-    best[~eligible.any(axis=1)] = -1
-    return eligible, best
-
-
-# How a story's reports combine (stop 23; benchmarks/themes_stories.py: the rows of
-# themes_dev, dated, grouped into stories by the briefing's own clustering, each row scored by
-# its story's theme; 200 rows in 144 stories, 64 of the 140 high rows in stories of several
-# reports). High rows, half A / B, first wording then second; each row alone (no combining,
-# what `briefer eval themes` scores) 0.882 / 0.736, 0.750 / 0.778. The story read as its mean
-# report (before): 0.750 / 0.667, 0.662 / 0.667 (all 200 rows 0.635, 0.590): a story of reports
-# that are each Other took a theme (Other rows filed under a theme: 20 and 27, against 10 and
-# 15 alone), as the mean report holds every report's theme words at once and BM25's saturation
-# is concave: two reports scoring 11.1 and 12.8 of 14.8 needed read as one scoring 21.2. Each
-# report's score alone, averaged: 0.765 / 0.694, 0.735 / 0.722, but it files the samples' two
-# reports of Rutte's call for weapons under Peace talks. Each report placed alone, the story
-# where most of them go: a tie between Other and a theme to the theme, 0.779 / 0.667, 0.706 /
-# 0.708; to Other (built, the better on half A): 0.824 / 0.722, 0.750 / 0.736 (all 200 rows
-# 0.675, 0.665; the rows in Other 57% and 43%, gold 45%). Restricting the mean report to the
-# themes a report qualifies for (or is placed under) alone: 0.794 / 0.681, 0.662 / 0.694. In
-# the briefing of the 10,000-article bench week 11 of 1,446 stories change section, 9 to Other
-# (sentence-shuffled variants of one article near the bar, which the mean report cleared on all
-# their words at once). Placing that week's stories took 0.45 s of CPU before and 0.46 after
-# (median of 4, alternated; placements() alone, the machine shared). Since the story graph's
-# baselines reach a month (graph.py) the file falls into 177 stories (26 high rows in stories of
-# several): the shipped vote 0.853 / 0.750, 0.735 / 0.778 (all rows 0.705, 0.690); each row
-# alone as above; the mean report 0.838 / 0.736, 0.721 / 0.736; the mean of scores 0.824 /
-# 0.750, 0.735 / 0.764; ties to the theme 0.824 / 0.708, 0.735 / 0.764.
-def _vote(votes: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """A story's theme from its reports, each placed alone (votes: stories x (Other, themes)):
-    where more of them go than anywhere else, Other included. Where Other ties with a theme
-    the reports disagree on whether the story is about any theme: Other, as for a report whose
-    evidence does not clear the null. Between tied themes, the story's own-word evidence
-    (the ranking of _choose, over the story's whole text)."""
-    top = votes.max(axis=1)
-    tied = votes[:, 1:] == top[:, None]
-    best: np.ndarray = np.argmax(np.where(tied, own, -np.inf), axis=1)
-    best[votes[:, 0] == top] = -1
-    return best
-
-
-def _tally(votes: np.ndarray, t: int, names: Sequence[str], here: str) -> str:
-    """How a story's reports went, each placed alone: "2 of 3 reports placed here alone (1
-    under Other)"; for a theme chosen over another as many reports took, the tie's reason."""
-    others = [
-        f"{votes[u + 1]} under {name}" for u, name in enumerate(names) if u != t and votes[u + 1]
-    ]
-    if votes[0]:
-        others.append(f"{votes[0]} under {OTHER_THEME}")
-    tied = [name for u, name in enumerate(names) if u != t and votes[u + 1] == votes[t + 1]]
-    if here == "here" and tied:
-        others.append(f"ahead of {' and '.join(tied)} on the story's own words")
-    detail = f" ({'; '.join(others)})" if others else ""
-    return f"{votes[t + 1]} of {votes.sum()} reports placed {here} alone{detail}"
+    return Reading(gains, scores, own_scores, mentions, qualified, eligible)
 
 
 def placements(
@@ -412,10 +307,12 @@ def placements(
     hits = read.hits
     weights = np.zeros((max(len(columns), 1), len(themes)))
     own = np.zeros_like(weights)
+    outright = np.zeros_like(weights)
     for t, theme_patterns_ in enumerate(patterns):
         for pattern in theme_patterns_:
             weights[column[pattern.stems], t] = pattern.weight
             own[column[pattern.stems], t] = pattern.weight if pattern.own else 0.0
+            outright[column[pattern.stems], t] = 1.0 if pattern.outright else 0.0
     front_length = np.bincount(story_of, weights=read.front_length, minlength=count)
     whole_length = np.bincount(story_of, weights=read.whole_length, minlength=count)
     # A story names a theme's names when one of its reports does.
@@ -426,7 +323,7 @@ def placements(
     query = (weights, own, needed)
     front = _read(hits, hits.weight, front_length, story_of, query, named_front)
     whole = _read(hits, hits.whole, whole_length, story_of, query, named_whole)
-    eligible, best = _choose(front, whole)
+    eligible, best = choose(front, whole, headlined(texts, hits, outright, story_of, count))
     # Each theme's reading shown: the whole article's when it qualifies (it holds every word of
     # the front), else the front's when that does, else the one scoring higher.
     shows_whole = whole.eligible | (~front.eligible & (whole.scores >= front.scores))
@@ -435,16 +332,17 @@ def placements(
     reports = np.bincount(story_of, minlength=count)
     votes = np.zeros((count, len(themes) + 1), dtype=np.int64)  # Other, then each theme
     if themes and (reports > 1).any():
-        # Each report placed alone; a story of several goes where most of them go (_vote).
+        # Each report placed alone; a story of several goes where most of them go (vote).
         alone = np.arange(len(story_of))
-        eligible_alone, best_alone = _choose(
+        eligible_alone, best_alone = choose(
             _read(hits, hits.weight, read.front_length, alone, query, read.named_front),
             _read(hits, hits.whole, read.whole_length, alone, query, read.named_whole),
+            headlined(texts, hits, outright, alone, len(alone)),
         )
         np.add.at(votes, (story_of, best_alone + 1), 1)
         eligible = np.zeros_like(eligible)
         np.logical_or.at(eligible, story_of, eligible_alone)
-        best = _vote(votes, whole.own)
+        best = vote(votes, whole.own)
     else:
         votes[np.arange(count), best + 1] = 1
     # An Other story's nearest theme: the one most of its reports took, then the one its
@@ -487,12 +385,12 @@ def placements(
                 theme = themes[shown]
                 named = lacking[shown]
                 reading = whole if shows_whole[s, shown] else front
-                shortfall = (
-                    f"nearest theme {theme.name}: {_tally(votes[s], shown, names, 'there')}"
+                lacked = (
+                    f"nearest theme {theme.name}: {tally(votes[s], shown, names, 'there')}"
                     if reports[s] > 1
-                    else _shortfall(theme.name, reading, s, shown, float(needed[shown]), named)
+                    else shortfall(theme.name, reading, s, shown, float(needed[shown]), named)
                 )
-                why = (shortfall, *fits[shown].terms)
+                why = (lacked, *fits[shown].terms)
             result.append(Placement(OTHER_THEME, (), why, tuple(fits)))
             continue
         order = sorted(
@@ -503,7 +401,7 @@ def placements(
         secondary = tuple(themes[t].name for t in order)
         why = fits[best[s]].terms
         if reports[s] > 1:  # what decided: its reports, each placed alone
-            why = (_tally(votes[s], best[s], names, "here"), *why)
+            why = (tally(votes[s], best[s], names, "here"), *why)
         result.append(Placement(themes[best[s]].name, secondary, why, tuple(fits)))
     return result
 

@@ -87,7 +87,9 @@ def canonical_url(url: str, base: str = "") -> str:
     query = urlencode(kept, safe="/:@!$'()*,;") if kept else ""
     if not _query_changed(parts.query, kept):
         query = parts.query  # leave a clean query spelled as the site spells it
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+    # Without an empty query's "?" ("http://a/ ?") it may end in a space too: stripped, as a
+    # second reading would strip it, so that a canonical URL is its own canonical URL.
+    return urlunsplit((scheme, host, parts.path or "/", query, "")).rstrip()
 
 
 def _is_tracking(name: str) -> bool:

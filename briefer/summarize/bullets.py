@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 
-from briefer.clean import is_residue
+from briefer.clean.rules import is_residue
 from briefer.records import Article, Bullet, Sentence, Summary
 from briefer.sentences import dateline_end
 from briefer.words import stem, stopwords, tokens
@@ -140,10 +140,11 @@ def _part_of_a_quotation(text: str) -> bool:
 
 
 def leans_on_previous(text: str, before: str) -> bool:
-    """Whether a sentence needs the one before it to be understood: its subject is a pronoun,
-    it opens with a connective or "There," / "Here", it is a quotation without a named
-    speaker, or its subject is a definite description ("The agency") whose noun is neither
-    introduced in the sentence nor new: it occurs in `before`, the text just before it."""
+    """Whether a sentence needs the one before it to be understood: its subject is a pronoun
+    or "Both" of a pair it does not name, it opens with a connective or "There," / "Here", it
+    is a quotation without a named speaker, or its subject is a definite description ("The
+    agency") whose noun is neither introduced in the sentence nor new: it occurs in `before`,
+    the text just before it."""
     return _leans(text, lambda: before)
 
 
@@ -168,9 +169,27 @@ def _leans(text: str, before: Callable[[], str]) -> bool:
     if first == "there":
         # existential "There is ..." stands; locative "There, ..." points back
         return second not in _BE_FORMS
+    if first == "both":
+        return _both_leans(stripped)
     if first == "the" and stripped[:3] == "The":
         return _definite_leans(stripped, words, before)
     return False
+
+
+# "Both" presupposes a pair already given ("Both countries used to sell grain"), unless the
+# sentence names the pair itself: "both A and B" puts "and" within a few words of it. Five
+# words hold a pair of two names of two words each ("Both the White House and Republican
+# senators"); past them an "and" joins clauses ("Both sides agreed to talks and ...").
+_PAIR_WORDS = 5
+
+
+def _both_leans(text: str) -> bool:
+    """A sentence opening with "Both" leans on what came before unless it names its pair: a
+    name right after ("Both Finland - which borders Russia - and Sweden") or "both A and B"."""
+    after = _WORD.findall(text[:200])[1 : 1 + _PAIR_WORDS]
+    if not after or after[0][:1].isupper():
+        return False
+    return "and" not in after
 
 
 def _quote_leans(text: str) -> bool:

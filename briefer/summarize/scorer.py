@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from briefer.clean import is_residue
+from briefer.clean.rules import is_residue
 from briefer.summarize.select import take, word_counter
 from briefer.words import stopwords
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-import tomllib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib.resources import files
 
+from briefer.clean.rules import NAME_PARTICLES, Rules, holds, load_rules, word_count
+from briefer.clean.spacing import looks_tokenized, normalize, repair, squash
 from briefer.records import Article, Block, Document
 from briefer.words import stopwords
 
@@ -34,36 +32,6 @@ HEAD_BLOCKS = 5
 HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 100
 
-# One translation table: line breaks of every kind become "\n" (str.splitlines would
-# split on all of them), invisible characters scrapers leave inside words are dropped
-# (which rejoins the word), other spaces and control characters become plain spaces.
-_LINE_BREAK_CHARS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_INVISIBLE_CHARS = (
-    "\u00ad\u200b\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-_ODD_SPACE_CHARS = "".join(
-    chr(code)
-    for code in [
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA1),
-        0x1680,
-        *range(0x2000, 0x200B),
-        0x202F,
-        0x205F,
-        0x3000,
-    ]
-    if chr(code) != "\n" and chr(code) not in _LINE_BREAK_CHARS
-)
-_NORMALIZE = {
-    **dict.fromkeys(map(ord, _ODD_SPACE_CHARS), " "),
-    **dict.fromkeys(map(ord, _LINE_BREAK_CHARS), "\n"),
-    **dict.fromkeys(map(ord, _INVISIBLE_CHARS), None),
-}
-_NEEDS_NORMALIZE = re.compile(
-    "[" + re.escape(_ODD_SPACE_CHARS + _LINE_BREAK_CHARS + _INVISIBLE_CHARS) + "]"
-)
-_SPACE_RUN = re.compile(r" {2,}")
-
 
 def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -78,36 +46,6 @@ _CONNECTORS = _word_set(
     "than into onto about over under between among its his her their our your my is are was "
     "were be been has have had will would can could should may might must not"
 )
-_NAME_PARTICLES = _word_set(
-    "de da del della der den di du dos das la le van von bin ibn al el ter ten y st"
-)
-
-# Editorial cut marks: "<...>", "[…]", "(...)" inside a paragraph.
-_CUT_MARK = re.compile(r"[<\[(]\s*(?:(?:\.\s*){2,}|…\s*)[>\])]")
-# Paragraphs are squashed to single spaces first; a leading literal space keeps these fast.
-_SPACE_BEFORE_PUNCT = re.compile(r" (?<=[\w”’\")\]%] )([,.;:!?])(?=[ \"”’)\]]|$)")
-_SPACE_BEFORE_PUNCT_TEST = re.compile(r" [,.;:!?]")
-_REPEATED_TERMINAL = re.compile(r"([.!?])(?:\s+\.(?!\.))+")
-_DOUBLE_PERIOD = re.compile(r"(?<=\w)\.\.(?!\.)")
-_CURRENCY_SPACE = re.compile(r"([$€£¥₴₽])\s+(?=\d)")
-_OPEN_BRACKET_SPACE = re.compile(r"([(\[])\s+(?=\S)")
-_CLOSE_BRACKET_SPACE = re.compile(r" (?<=\S )([)\]])")
-_OPEN_QUOTE_SPACE = re.compile(r"“\s+(?=[\w‘'])")
-_CLOSE_QUOTE_SPACE = re.compile(r"(?<=[\w.,!?])\s+”(?=[\s.,;:!?)]|$)")
-_LEADING_STRAY = re.compile(r"^[.,;:]+\s+(?=\S)")
-# Tokenized corpora ("it 's one , he said .") put spaces before punctuation on purpose.
-# Each pattern begins with the mark and then looks back at what precedes it: the engine jumps
-# from mark to mark by a fast scan instead of trying a space (or a word character) at every
-# position of the text, 6-8x faster on the bench corpus, where counting these was a fifth of
-# the cleaning (issue 13). They count what "(?:^|\s)[,.;:!?](?=\s|$)" and
-# "\w[,.;:!?](?=\s|$)" count (tests/test_clean.py): the character before a mark is never a
-# mark, so taking it into a match or only looking at it finds the same marks.
-_SPACED_PUNCT = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.))(?=\s|$)")
-_ATTACHED_PUNCT = re.compile(r"[,.;:!?](?<=\w.)(?=\s|$)")
-# Both counts in one pass: a spaced mark leaves the group empty, an attached one gives it the
-# word character before it (no character is both white space and a word character). On the
-# 903 of 3,000 bench articles that reach it, 0.030 -> 0.018 s of CPU (issue 13).
-_SPACED_OR_ATTACHED = re.compile(r"[,.;:!?](?:(?<=\s.)|(?<=\A.)|(?<=(\w).))(?=\s|$)")
 _SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2,}[.!?][\"”’)]*\s+[\"“‘(]*[^\W\d_]")
 # Tokenized text spaces its closing quotes too: `he said . " cnn 's ...`.
 _SENTENCE_END = re.compile(r"[.!?…](?:\s?[\"”’')\]])*\s+")
@@ -116,185 +54,6 @@ _INITIAL_BEFORE = re.compile(
 )
 _WORD_RUN = re.compile(r"[^\W_]+")
 _TITLE_SEPARATOR = re.compile(r"[|–—:-]")
-
-
-def _upper_letters() -> str:
-    letters = (chr(code) for code in range(0x0530) if chr(code).isupper())
-    return "".join(re.escape(letter) for letter in letters)
-
-
-_UPPER = _upper_letters()
-_NAME_TOKEN = rf"(?:[{_UPPER}][\w'’-]*\.?)"
-_NAME = (
-    rf"(?-i:{_NAME_TOKEN}(?:\s+(?:{_NAME_TOKEN}|" + "|".join(sorted(_NAME_PARTICLES)) + r")){0,4})"
-)
-
-
-# Needles: substrings the lower-cased text must hold one of before a rule's regex is tried.
-# Tested one by one with `in` (a fast substring search each), not as one regex of them all,
-# which re tries alternative by alternative at every position: on the lines of 3,000 bench
-# articles the family tests took half the time so (issue 13).
-Needles = tuple[str, ...]
-# A family's test of a line: its needles (None: it asks for none) and its regex's fullmatch,
-# match or search, as its match kind says.
-_Test = tuple[Needles | None, Callable[[str], "re.Match[str] | None"]]
-
-
-def _holds(lowered: str, needles: Needles) -> bool:
-    for needle in needles:  # noqa: SIM110 (any() of a generator: a tenth slower here)
-        if needle in lowered:
-            return True
-    return False
-
-
-@dataclass(frozen=True)
-class _Family:
-    name: str
-    where: str  # "anywhere", "edge" or "tail"
-    max_words: int
-    match: str  # "line", "start" or "find"
-    regex: re.Pattern[str]
-    needles: Needles | None = None  # the lower-cased text must contain one of them
-
-    def test(self) -> _Test:
-        if self.match == "line":
-            return self.needles, self.regex.fullmatch
-        if self.match == "start":
-            return self.needles, self.regex.match
-        return self.needles, self.regex.search
-
-
-@dataclass(frozen=True)
-class _TailSentence:
-    regex: re.Pattern[str]
-    max_words: int
-    needles: Needles | None
-
-
-@dataclass(frozen=True)
-class _FamilySet:
-    """Families to try together, indexed by word count: long paragraphs skip most of them.
-    Each count's families are held as their tests (_Test), those that ask for no needles
-    first (all anchored at the line's start: most fail at its first word), so a line is
-    judged without a method call or a string comparison per family."""
-
-    by_word_count: tuple[tuple[_Test, ...], ...]
-
-    @classmethod
-    def of(cls, families: Iterable[_Family]) -> _FamilySet:
-        chosen = sorted(families, key=lambda family: family.needles is not None)
-        longest = max((family.max_words for family in chosen), default=0)
-        return cls(
-            tuple(
-                tuple(family.test() for family in chosen if count <= family.max_words)
-                for count in range(longest + 1)
-            )
-        )
-
-    def matches(self, text: str) -> bool:
-        count = _words(text)
-        if count >= len(self.by_word_count):
-            return False
-        lowered = None
-        for needles, test in self.by_word_count[count]:
-            if needles is not None:
-                if lowered is None:
-                    lowered = text.lower()
-                if not _holds(lowered, needles):
-                    continue
-            if test(text) is not None:
-                return True
-        return False
-
-
-@dataclass(frozen=True)
-class _Residue:
-    regex: re.Pattern[str]
-    needles: Needles | None
-
-
-@dataclass(frozen=True)
-class _Rules:
-    anywhere: _FamilySet
-    marker: _FamilySet  # "Read more", "Related": may take the teasers after them
-    head: _FamilySet
-    tail: _FamilySet
-    tail_sentences: tuple[_TailSentence, ...]
-    residue: tuple[_Residue, ...]
-
-
-@lru_cache(maxsize=1)
-def _rules() -> _Rules:
-    text = files("briefer.data").joinpath("furniture.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    families = tuple(
-        _Family(
-            name=str(family["name"]),
-            where=str(family["where"]),
-            max_words=int(family["max_words"]),
-            match=str(family["match"]),
-            regex=_family_regex(family["patterns"], bool(family.get("repeat", False))),
-            needles=_needles(family.get("needles", [])),
-        )
-        for family in data["family"]
-    )
-    tails = tuple(
-        _TailSentence(
-            regex=re.compile(_expand(t["pattern"]), re.IGNORECASE),
-            max_words=int(t["max_words"]),
-            needles=_needles(t.get("needles", [])),
-        )
-        for t in data.get("tail_sentence", [])
-    )
-    return _Rules(
-        anywhere=_FamilySet.of(
-            f for f in families if f.where == "anywhere" and f.name != "teaser_marker"
-        ),
-        marker=_FamilySet.of(f for f in families if f.name == "teaser_marker"),
-        head=_FamilySet.of(f for f in families if f.where == "edge"),
-        tail=_FamilySet.of(f for f in families if f.where in ("edge", "tail")),
-        tail_sentences=tails,
-        residue=tuple(
-            _Residue(
-                regex=re.compile(_expand(r["pattern"]), re.IGNORECASE),
-                needles=_needles(r.get("needles", [])),
-            )
-            for r in data.get("residue", [])
-        ),
-    )
-
-
-def prepare() -> None:
-    """Compile the rules now (before worker processes are forked, so that they share them)."""
-    _rules()
-
-
-def is_residue(sentence: str) -> bool:
-    """Whether a sentence holds social or syndication residue (a handle, hashtag or link, a
-    translation or contribution credit, a "see all our coverage" line): never a summary."""
-    lowered = sentence.lower()
-    return any(
-        (rule.needles is None or _holds(lowered, rule.needles))
-        and rule.regex.search(sentence) is not None
-        for rule in _rules().residue
-    )
-
-
-def _family_regex(patterns: list[str], repeat: bool) -> re.Pattern[str]:
-    either = "|".join(f"(?:{_expand(pattern)})" for pattern in patterns)
-    if repeat:
-        either = f"(?:{either})(?:\\s*[|•·]?\\s*(?:{either}))*"
-    return re.compile(either, re.IGNORECASE)
-
-
-def _needles(needles: list[str]) -> Needles | None:
-    if not needles:
-        return None
-    return tuple(str(needle) for needle in needles)
-
-
-def _expand(pattern: str) -> str:
-    return pattern.replace("{name}", _NAME)
 
 
 @dataclass(frozen=True)
@@ -319,10 +78,10 @@ def clean(article: Article) -> Document:
 
 def clean_text(text: str, title: str = "") -> tuple[tuple[Block, ...], tuple[str, ...]]:
     """Body paragraphs and sub-headings of raw article text, and the furniture lines dropped."""
-    rules = _rules()
+    rules = load_rules()
     removed: list[tuple[int, str]] = []
-    lines = _normalize(text).split("\n")
-    tokenized = _looks_tokenized(text)
+    lines = normalize(text).split("\n")
+    tokenized = looks_tokenized(text)
     paras = _paragraphs(lines, rules, removed)
     paras = _repair_all(paras, tokenized, removed)
     paras = _drop_anywhere(paras, rules, removed)
@@ -335,44 +94,12 @@ def clean_text(text: str, title: str = "") -> tuple[tuple[Block, ...], tuple[str
     return blocks, tuple(line for _, line in removed)
 
 
-def _normalize(text: str) -> str:
-    text = text.replace("\r\n", "\n")
-    # str.translate is slow on non-ASCII text; most articles need no translation at all.
-    return text.translate(_NORMALIZE) if _NEEDS_NORMALIZE.search(text) else text
-
-
-def _squash(line: str) -> str:
-    if "  " in line:
-        line = _SPACE_RUN.sub(" ", line)
-    return line.strip()
-
-
-def _looks_tokenized(text: str) -> bool:
-    # Counting plain substrings first keeps ordinary articles off the regex path.
-    if text.count(" , ") + text.count(" . ") < 3:
-        return False
-    spaced, attached = punctuation_spacing(text)
-    return spaced >= 3 and spaced > attached
-
-
-def punctuation_spacing(text: str) -> tuple[int, int]:
-    """How many marks _SPACED_PUNCT and _ATTACHED_PUNCT find in text, in one pass."""
-    befores = _SPACED_OR_ATTACHED.findall(text)
-    spaced = befores.count("")
-    return spaced, len(befores) - spaced
-
-
-def _words(text: str) -> int:
-    """Word count of squashed text (single spaces, no other whitespace)."""
-    return text.count(" ") + 1 if text else 0
-
-
 # ---------------------------------------------------------------- paragraphs
 
 
-def _paragraphs(lines: list[str], rules: _Rules, removed: list[tuple[int, str]]) -> list[_Para]:
+def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) -> list[_Para]:
     """Group lines into paragraphs; furniture lines are dropped before they can be joined."""
-    squashed = [_squash(line) for line in lines]
+    squashed = [squash(line) for line in lines]
     wrap_width = _wrap_width(squashed)
     paras: list[_Para] = []
     open_para: _Para | None = None
@@ -446,7 +173,7 @@ def _join(previous: str, line: str) -> str:
 def _repair_all(paras: list[_Para], tokenized: bool, removed: list[tuple[int, str]]) -> list[_Para]:
     kept: list[_Para] = []
     for para in paras:
-        text = _repair(para.text, tokenized)
+        text = repair(para.text, tokenized)
         if not _WORD_RUN.search(text):
             removed.append((para.line, para.text))
             continue
@@ -454,53 +181,10 @@ def _repair_all(paras: list[_Para], tokenized: bool, removed: list[tuple[int, st
     return kept
 
 
-def _repair(text: str, tokenized: bool) -> str:
-    """Remove cut marks and mend spacing around punctuation; words are never changed."""
-    # Each repair is tried only when its cheap substring test says it can apply.
-    if ".." in text or ". ." in text or "…" in text:
-        text = _CUT_MARK.sub(" ", text)
-    text = _squash(text)
-    if tokenized:
-        return text
-    if _SPACE_BEFORE_PUNCT_TEST.search(text):
-        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-        text = _REPEATED_TERMINAL.sub(r"\1", text)
-    if ".." in text:
-        text = _DOUBLE_PERIOD.sub(".", text)
-    if any(sign in text for sign in "$€£¥₴₽"):
-        text = _CURRENCY_SPACE.sub(r"\1", text)
-    # A bracket is looked for alone first: a search for "( " or " )" stops at every space
-    # (on the prose paragraphs of 3,000 bench articles, 0.019 -> 0.005 s of CPU).
-    if ("(" in text or "[" in text) and ("( " in text or "[ " in text):
-        text = _OPEN_BRACKET_SPACE.sub(r"\1", text)
-    if (")" in text or "]" in text) and (" )" in text or " ]" in text):
-        text = _CLOSE_BRACKET_SPACE.sub(r"\1", text)
-    if "“ " in text or " ”" in text:
-        text = _mend_quotes(text)
-    if text[:1] in (".", ",", ";", ":"):
-        text = _LEADING_STRAY.sub("", text)
-    return text.strip()
-
-
-def _mend_quotes(text: str) -> str:
-    text = _OPEN_QUOTE_SPACE.sub("“", text)
-
-    def close(match: re.Match[str]) -> str:
-        before = text[: match.start()]
-        # Only a quote that closes an open one is pulled back to its word.
-        if before.count("“") > before.count("”"):
-            return "”"
-        return match.group(0)
-
-    return _CLOSE_QUOTE_SPACE.sub(close, text)
-
-
 # ---------------------------------------------------------------- furniture
 
 
-def _drop_anywhere(
-    paras: list[_Para], rules: _Rules, removed: list[tuple[int, str]]
-) -> list[_Para]:
+def _drop_anywhere(paras: list[_Para], rules: Rules, removed: list[tuple[int, str]]) -> list[_Para]:
     """Joined and repaired paragraphs get the line rules again (a wrapped credit line, say)."""
     kept: list[_Para] = []
     for para in paras:
@@ -537,7 +221,7 @@ _TITLE_TAIL_WORDS = 4
 def _repeats_title(text: str, wanted: str) -> bool:
     # A paragraph with more words than that cannot repeat the title: its words are not
     # all read (the first paragraphs are often the whole lede, hundreds of words).
-    most = _words(wanted) + _TITLE_TAIL_WORDS
+    most = word_count(wanted) + _TITLE_TAIL_WORDS
     if text.isascii():
         # Case-folding ASCII is lower-casing, which keeps every character a letter, digit or
         # neither: the text's own first runs, lowered, are those of the folded text, without
@@ -560,7 +244,7 @@ def _repeats_title(text: str, wanted: str) -> bool:
     return False
 
 
-def _drop_head(paras: list[_Para], rules: _Rules, removed: list[tuple[int, str]]) -> list[_Para]:
+def _drop_head(paras: list[_Para], rules: Rules, removed: list[tuple[int, str]]) -> list[_Para]:
     """Bylines, datelines and page notes among the first blocks."""
     limit = _head_limit(paras)
     kept: list[_Para] = []
@@ -579,12 +263,12 @@ def _drop_head(paras: list[_Para], rules: _Rules, removed: list[tuple[int, str]]
 def _head_limit(paras: list[_Para]) -> int:
     """How many blocks count as the head: page notes sit above the lede or just below it."""
     for position, para in enumerate(paras[:HEAD_BLOCKS]):
-        if _words(para.text) >= 25 and para.text.rstrip(_CLOSERS)[-1:] in (".", "!", "?"):
+        if word_count(para.text) >= 25 and para.text.rstrip(_CLOSERS)[-1:] in (".", "!", "?"):
             return min(position + 2, HEAD_BLOCKS)
     return HEAD_BLOCKS
 
 
-def _drop_tail(paras: list[_Para], rules: _Rules, removed: list[tuple[int, str]]) -> list[_Para]:
+def _drop_tail(paras: list[_Para], rules: Rules, removed: list[tuple[int, str]]) -> list[_Para]:
     """Teasers after a marker, then the trailing run of credits, bios and notes."""
     paras = _cut_teasers(paras, removed)
     end = len(paras)
@@ -625,12 +309,12 @@ def _unmark(paras: list[_Para], removed: list[tuple[int, str]]) -> list[_Para]:
 def _is_finished_paragraph(text: str) -> bool:
     """A long paragraph that ends a sentence: body text rather than a teaser blurb."""
     core = text.rstrip(_CLOSERS)
-    return _words(text) >= 60 and core[-1:] in (".", "!", "?")
+    return word_count(text) >= 60 and core[-1:] in (".", "!", "?")
 
 
 def _is_name_list(text: str) -> bool:
     """Only people's names: "Jane Doe, John Roe", "Ann Lee and Bo Park"."""
-    if _words(text) > 14 or any(char.isdigit() for char in text):
+    if word_count(text) > 14 or any(char.isdigit() for char in text):
         return False
     parts = [part for part in re.split(r"\s*(?:,|&|\||\band\b)\s*", text.strip(" .")) if part]
     if not parts:
@@ -641,7 +325,7 @@ def _is_name_list(text: str) -> bool:
     stop = stopwords()
     for part in parts:
         for token in part.split():
-            if token.lower() in _NAME_PARTICLES:
+            if token.lower() in NAME_PARTICLES:
                 continue
             bare = token.rstrip(".")
             if not bare or not bare[0].isupper():
@@ -654,7 +338,7 @@ def _is_name_list(text: str) -> bool:
 
 
 def _strip_tail_sentences(
-    paras: list[_Para], rules: _Rules, removed: list[tuple[int, str]]
+    paras: list[_Para], rules: Rules, removed: list[tuple[int, str]]
 ) -> list[_Para]:
     """Credits and comment notices tacked onto the end of the last paragraph."""
     while paras:
@@ -670,16 +354,16 @@ def _strip_tail_sentences(
     return paras
 
 
-def _tail_sentence_start(text: str, rules: _Rules) -> int | None:
+def _tail_sentence_start(text: str, rules: Rules) -> int | None:
     lowered = text.lower()
     for tail in rules.tail_sentences:
-        if tail.needles is not None and not _holds(lowered, tail.needles):
+        if tail.needles is not None and not holds(lowered, tail.needles):
             continue
         match = tail.regex.search(text)
         if match is None:
             continue
         start = _sentence_start(text, match.start())
-        if _words(text[start:]) <= tail.max_words:
+        if word_count(text[start:]) <= tail.max_words:
             return start
     return None
 
@@ -715,7 +399,7 @@ def _blocks(paras: list[_Para], tokenized: bool) -> tuple[Block, ...]:
 
 def _heading_shape(text: str) -> bool:
     """A short title-like line: few words, no closing period, not a sentence."""
-    if _words(text) > HEADING_MAX_WORDS or len(text) > HEADING_MAX_CHARS:
+    if word_count(text) > HEADING_MAX_WORDS or len(text) > HEADING_MAX_CHARS:
         return False
     core = text.rstrip(_CLOSERS)
     if not core or core[-1] in ".,;:…-–—":
