@@ -72,7 +72,19 @@ def _cpu_of(pid: int) -> float:
 
 
 def _same(a: StoryGraph, b: StoryGraph) -> bool:
-    arrays = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+    arrays = (
+        "top",
+        "baselines",
+        "first",
+        "second",
+        "damped",
+        "similarity",
+        "copies",
+        "held_first",
+        "held_second",
+        "held_damped",
+        "held_copies",
+    )
     return (
         a.keys == b.keys
         and a.days == b.days

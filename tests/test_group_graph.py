@@ -75,7 +75,8 @@ def test_whether_a_pair_is_compared_does_not_depend_on_the_other_articles() -> N
     extended = extend_graph(
         extend_graph(empty_graph(), others, NAMES, [7] * 3, keys[2:]), pair, NAMES, [7, 7], keys[:2]
     )
-    for name in ("top", "baselines", "first", "second", "damped", "similarity", "copies"):
+    arrays = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+    for name in (*arrays, "held_first", "held_second", "held_damped", "held_copies"):
         assert np.array_equal(getattr(extended, name), getattr(cold, name)), name
 
 

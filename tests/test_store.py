@@ -603,7 +603,20 @@ def _same_graph(a: StoryGraph, b: StoryGraph) -> None:
     assert a.vectors.shape == b.vectors.shape
 
 
-_ARRAYS = ("weekdays", "top", "baselines", "first", "second", "damped", "similarity", "copies")
+_ARRAYS = (
+    "weekdays",
+    "top",
+    "baselines",
+    "first",
+    "second",
+    "damped",
+    "similarity",
+    "copies",
+    "held_first",
+    "held_second",
+    "held_damped",
+    "held_copies",
+)
 _SPARSE = ("data", "indices", "indptr")
 
 

@@ -15,13 +15,14 @@ FARES = (
     "The Bramford city council on {day} put off a vote on raising bus fares by 25 cents, "
     "saying it needed another month to study the effect on riders.",
 )
-# Another council event: alike enough to join FARES on text alone when only two reports
-# are in the run (a cosine of about 0.18 to 0.27, depending on the weekdays they name),
-# not enough to outweigh naming another day.
+# A council report on fares too: alike enough to join FARES on text alone when only two
+# reports are in the run (a cosine of about 0.4 naming one weekday, the weekday a shared
+# term; a neighbour each lacks counts as graph._PRIOR), not enough to outweigh naming
+# another day.
 PARKING = (
     "Council studies parking fees",
-    "The council on {day} asked for a study of parking fees downtown, a month after "
-    "merchants complained.",
+    "The council on {day} asked for a study of parking fees downtown and bus fares, a month "
+    "after merchants complained.",
 )
 
 

@@ -10,9 +10,12 @@ of its nearest neighbours among its candidates, undamped and copies left out (so
 does not glue its distinct events together). Whether a pair is a candidate, and its similarity,
 depend only on the two articles, their days and their own nearest neighbours. The graph is kept
 (StoryGraph) so that a later run extends it with its new articles instead of comparing everything
-again: new articles can only raise baselines, so old pairs can only drop out, and every new pair
-has a new article in it. The constants' figures are those of stories.py's tuning note,
-unless given here."""
+again, and every new pair has a new article in it. A neighbour an article lacks (fewer than
+_NEIGHBOURS candidates met within reach) counts as _PRIOR, so its baseline may fall as articles
+arrive; but the baseline with a lacking neighbour counted as zero can only rise, so a pair
+that misses the floor against those lower bounds is out for good, and one that reaches it is
+held (StoryGraph.held_*) until it is judged again. The constants' figures are those of
+stories.py's tuning note, unless given here."""
 
 from __future__ import annotations
 
@@ -59,6 +62,20 @@ _BASELINE_SHARE = 0.8
 # 0.960 / 0.466 before, 0.996 / 0.297 with them, 0.986 / 0.457 without (left out from a
 # cosine of 0.8 / 0.7: 0.979 / 0.475, 0.967 / 0.484, but the undated file 0.900 / 0.899).
 _BACKGROUND = 0.17
+# A neighbour an article lacks is unknown, not unlike: in a run of a few articles on one
+# busy topic the zeros that padded its best list put its baseline at the floor, and a pair
+# of different events joined from a cosine of about 0.18, which half the topic's
+# different-event pairs reach (benchmarks/clusters_small_runs.py). An article that met
+# fewer than _NEIGHBOURS candidates (articles sharing a head, within the baselines' reach,
+# copies left out) counts each neighbour it lacks as this, the value a neighbour of a report
+# on a busy topic has when its neighbourhood is full, whatever the run: the median baseline
+# (the mean of the ten best) of half A of themes_dev.jsonl's reports read without their
+# dates (94 reports, one busy topic; B 0.290). Every article of the undated clusters file
+# meets ten, 451 of the dated file's 500 (its figures do not move). Counting only the
+# articles within reach as neighbours met (the others sharing no head as zeros) helped runs
+# of fewer than ten articles alone: a few reports of one topic among five others still
+# joined 0.29 of their different-event pairs (0.11 this way; figures in docs/quality.md).
+_PRIOR = 0.288
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
 _COPY_COSINE = 0.85
@@ -104,12 +121,14 @@ class StoryGraph:
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
     undamped cosines among its candidates within days.BASELINE_DAYS, copies left out
-    (descending, padded with zeros; see
-    candidates._HEAD_WEIGHT), its baseline (their mean,
-    floored at _BACKGROUND) and the weekdays its text names (stories.weekday_masks). The
-    pairs kept are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first,
-    second) with first < second: their damped similarity before the baselines are taken
-    off, the adjusted one, and whether the two are copies.
+    (descending, padded with zeros; see candidates._HEAD_WEIGHT), its baseline (the mean
+    of its best list, a neighbour it lacks counted as _PRIOR, floored at _BACKGROUND) and
+    the weekdays its text names (stories.weekday_masks). The pairs kept are those whose
+    adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second) with first <
+    second: their damped similarity before the baselines are taken off, the adjusted one,
+    and whether the two are copies. The pairs held (held_*, in the same order) are those
+    that miss the floor but would reach it were every lacking neighbour zero: more
+    articles may yet lower their baselines (_PRIOR).
     extend_graph(graph, ...) is equal, array for array, to story_graph of all the
     articles at once (tests/test_group.py checks it)."""
 
@@ -125,6 +144,10 @@ class StoryGraph:
     damped: np.ndarray  # float64
     similarity: np.ndarray  # float64: damped less the baselines' share, rounded
     copies: np.ndarray  # bool
+    held_first: np.ndarray  # int64, by pair held
+    held_second: np.ndarray  # int64
+    held_damped: np.ndarray  # float64
+    held_copies: np.ndarray  # bool
 
     def pairs(self) -> dict[tuple[int, int], float]:
         """{(first, second): adjusted similarity} of every pair kept."""
@@ -159,6 +182,10 @@ def empty_graph() -> StoryGraph:
         damped=np.zeros(0),
         similarity=np.zeros(0),
         copies=np.zeros(0, dtype=bool),
+        held_first=nothing,
+        held_second=nothing,
+        held_damped=np.zeros(0),
+        held_copies=np.zeros(0, dtype=bool),
     )
 
 
@@ -192,9 +219,9 @@ def extend_graph(
     split: Split = in_threads,
 ) -> StoryGraph:
     """`graph` with more articles (as story_graph takes them), equal to the graph of all of
-    them built at once. A new article can only raise the others' baselines, so the pairs
-    kept before can only drop out; every new pair has a new article in it, and only the
-    new articles are compared with the rest. An article already in the graph cannot be
+    them built at once. A new article can only raise the others' best lists, so a pair
+    neither kept nor held before stays out; every new pair has a new article in it, and
+    only the new articles are compared with the rest. An article already in the graph cannot be
     added again: to change one, remove it first (remove_from_graph)."""
     if not terms.shape[0] == len(days) == len(keys):
         raise ValueError(f"{terms.shape[0]} term rows for {len(days)} days and {len(keys)} keys")
@@ -234,7 +261,8 @@ def extend_graph(
     top = np.zeros((len(order), _NEIGHBOURS))
     top[position[:old]] = graph.top
     found = _compare(vectors, all_days, all_weekdays, fresh, top, True, vocabulary, split)
-    earlier = (position[graph.first], position[graph.second], graph.damped, graph.copies)
+    first, second, damped_sims, copies = _every_pair(graph)
+    earlier = (position[first], position[second], damped_sims, copies)
     return _judged(
         tuple(every_key[index] for index in order.tolist()),
         all_days,
@@ -249,8 +277,8 @@ def extend_graph(
 def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
     """`graph` without these articles, equal to the graph of the others built at once. An
     article whose best similarities held a removed one is compared again with its window
-    (its baseline may fall, and pairs it lost come back); the other articles' best lists,
-    baselines and pairs among themselves do not change."""
+    (its baseline may fall, and pairs it lost come back); the other articles' best lists
+    and pairs among themselves do not change."""
     leaving = set(keys)
     gone = np.asarray([key in leaving for key in graph.keys], dtype=bool)
     if int(gone.sum()) != len(leaving):
@@ -286,20 +314,26 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
     top[fresh] = 0.0
     vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
     found = _compare(vectors, days, weekdays, fresh, top, into_earlier=False, vocabulary=vocabulary)
-    stays = (
-        ~gone[graph.first] & ~gone[graph.second] & ~touched[graph.first] & ~touched[graph.second]
-    )
-    earlier = (
-        position[graph.first[stays]],
-        position[graph.second[stays]],
-        graph.damped[stays],
-        graph.copies[stays],
-    )
+    first, second, damped_sims, copies = _every_pair(graph)
+    stays = ~gone[first] & ~gone[second] & ~touched[first] & ~touched[second]
+    earlier = (position[first[stays]], position[second[stays]], damped_sims[stays], copies[stays])
     keys_kept = tuple(graph.keys[index] for index in kept.tolist())
     return _judged(keys_kept, days, weekdays, vocabulary, vectors, top, [earlier, *found])
 
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
+
+
+def _every_pair(graph: StoryGraph) -> Pairs:
+    """The pairs kept and the pairs held, together."""
+    return (
+        np.concatenate([graph.first, graph.held_first]),
+        np.concatenate([graph.second, graph.held_second]),
+        np.concatenate([graph.damped, graph.held_damped]),
+        np.concatenate([graph.copies, graph.held_copies]),
+    )
+
+
 # A block of rows with the columns they meet: (rows, their days or None, columns, the dated
 
 
@@ -441,14 +475,24 @@ def _judged(
     found: Sequence[Pairs],
 ) -> StoryGraph:
     """The graph of these articles once every pair that may be kept has been found: each
-    pair judged against the two baselines."""
-    baselines = _baselines(top)
+    pair judged against the two baselines, and held when it would reach the floor against
+    the two lower bounds (every lacking neighbour zero)."""
+    baselines = _baselines(top, lacking=_PRIOR)
+    lowest = _baselines(top)
     first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
     similarity = np.round(
         damped - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
     )
-    keep = np.nonzero(similarity >= _PAIR_FLOOR)[0]
+    kept = similarity >= _PAIR_FLOOR
+    # baselines >= lowest (_PRIOR >= 0): a kept pair would be held too
+    held = ~kept & (
+        np.round(damped - _BASELINE_SHARE * (lowest[first] + lowest[second]) / 2, _DECIMALS)
+        >= _PAIR_FLOOR
+    )
+    keep = np.nonzero(kept)[0]
     keep = keep[np.lexsort((second[keep], first[keep]))]
+    hold = np.nonzero(held)[0]
+    hold = hold[np.lexsort((second[hold], first[hold]))]
     return StoryGraph(
         keys=keys,
         days=tuple(days),
@@ -462,6 +506,10 @@ def _judged(
         damped=damped[keep],
         similarity=similarity[keep],
         copies=copies[keep],
+        held_first=first[hold],
+        held_second=second[hold],
+        held_damped=damped[hold],
+        held_copies=copies[hold],
     )
 
 
@@ -525,12 +573,18 @@ def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
     return result
 
 
-def _baselines(top: np.ndarray) -> np.ndarray:
+def _baselines(top: np.ndarray, lacking: float = 0.0) -> np.ndarray:
     """Each row's baseline: the mean of its best similarities (summed largest first, one
-    column at a time, so the same values give the same float in every run), floored at
-    _BACKGROUND."""
+    column at a time, so the same values give the same float in every run), a neighbour it
+    lacks (a zero in its list: a candidate always has a positive cosine, as the two share a
+    head) counted as `lacking`, floored at _BACKGROUND. Counted as zero, the lowest the
+    baseline can be, whatever articles come later: best lists only rise."""
     total = np.zeros(top.shape[0])
     for column in range(_NEIGHBOURS):
-        total = total + top[:, column]
+        if lacking == 0.0:
+            total = total + top[:, column]
+        else:
+            met = top[:, column]
+            total = total + np.where(met > 0.0, met, lacking)
     result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
     return result

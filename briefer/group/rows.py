@@ -298,7 +298,19 @@ def _strings(array: np.ndarray) -> tuple[str, ...]:
     return tuple(array.tobytes().decode("utf-8", "surrogatepass").split("\n"))
 
 
-_GRAPH_ARRAYS = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
+_GRAPH_ARRAYS = (
+    "top",
+    "baselines",
+    "first",
+    "second",
+    "damped",
+    "similarity",
+    "copies",
+    "held_first",
+    "held_second",
+    "held_damped",
+    "held_copies",
+)
 
 
 def _graph_vectors(
