@@ -37,7 +37,13 @@ from scipy import sparse
 
 from briefer.evaluation.groups import left_undated
 from briefer.group import graph
-from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
+from briefer.group.graph import (
+    PAIR_ARRAYS,
+    StoryGraph,
+    extend_graph,
+    remove_from_graph,
+    story_graph,
+)
 from briefer.group.stories import story_labels, story_matrices, weekday_masks
 from briefer.group.texts import read_texts
 from briefer.halves import Split, in_process, in_threads
@@ -72,19 +78,7 @@ def _cpu_of(pid: int) -> float:
 
 
 def _same(a: StoryGraph, b: StoryGraph) -> bool:
-    arrays = (
-        "top",
-        "baselines",
-        "first",
-        "second",
-        "damped",
-        "similarity",
-        "copies",
-        "held_first",
-        "held_second",
-        "held_damped",
-        "held_copies",
-    )
+    arrays = PAIR_ARRAYS
     return (
         a.keys == b.keys
         and a.days == b.days

@@ -12,6 +12,7 @@ from scipy import sparse
 
 from briefer.group import cluster_stories
 from briefer.group.graph import (
+    PAIR_ARRAYS,
     StoryGraph,
     empty_graph,
     extend_graph,
@@ -84,20 +85,7 @@ def _graph_of(
 def _assert_same(got: StoryGraph, cold: StoryGraph) -> None:
     assert got.keys == cold.keys and got.days == cold.days and got.vocabulary == cold.vocabulary
     assert (got.vectors != cold.vectors).nnz == 0
-    for field in (
-        "weekdays",
-        "top",
-        "baselines",
-        "first",
-        "second",
-        "damped",
-        "similarity",
-        "copies",
-        "held_first",
-        "held_second",
-        "held_damped",
-        "held_copies",
-    ):
+    for field in ("weekdays", *PAIR_ARRAYS):
         assert np.array_equal(getattr(got, field), getattr(cold, field)), field
 
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, run_cli
 
 from briefer.cache import Cache, summary_key
-from briefer.group.graph import StoryGraph
+from briefer.group.graph import PAIR_ARRAYS, StoryGraph
 from briefer.group.rows import blob_arrays, rows_from_bytes, rows_parts, rows_to_bytes, write_rows
 from briefer.group.texts import article_features
 from briefer.options import MakeOptions
@@ -603,20 +603,7 @@ def _same_graph(a: StoryGraph, b: StoryGraph) -> None:
     assert a.vectors.shape == b.vectors.shape
 
 
-_ARRAYS = (
-    "weekdays",
-    "top",
-    "baselines",
-    "first",
-    "second",
-    "damped",
-    "similarity",
-    "copies",
-    "held_first",
-    "held_second",
-    "held_damped",
-    "held_copies",
-)
+_ARRAYS = ("weekdays", *PAIR_ARRAYS)
 _SPARSE = ("data", "indices", "indptr")
 
 

@@ -166,6 +166,24 @@ class StoryGraph:
         )
 
 
+# The StoryGraph's arrays of its best lists and pairs, in one order: the store keeps them
+# so (rows.py), and a graph equals another when these do (with its keys, days, weekdays
+# and vectors).
+PAIR_ARRAYS = (
+    "top",
+    "baselines",
+    "first",
+    "second",
+    "damped",
+    "similarity",
+    "copies",
+    "held_first",
+    "held_second",
+    "held_damped",
+    "held_copies",
+)
+
+
 def empty_graph() -> StoryGraph:
     """The graph of no articles, which extend_graph grows."""
     nothing = np.zeros(0, dtype=np.int64)

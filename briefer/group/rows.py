@@ -15,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 from scipy import sparse
 
-from briefer.group.graph import StoryGraph
+from briefer.group.graph import PAIR_ARRAYS, StoryGraph
 from briefer.group.graph import _quantized as quantized  # the graph's own weights
 from briefer.group.stories import weekday_masks
 from briefer.group.texts import REST_PART, Texts
@@ -298,21 +298,6 @@ def _strings(array: np.ndarray) -> tuple[str, ...]:
     return tuple(array.tobytes().decode("utf-8", "surrogatepass").split("\n"))
 
 
-_GRAPH_ARRAYS = (
-    "top",
-    "baselines",
-    "first",
-    "second",
-    "damped",
-    "similarity",
-    "copies",
-    "held_first",
-    "held_second",
-    "held_damped",
-    "held_copies",
-)
-
-
 def _graph_vectors(
     rows: TermRows,
     taken: np.ndarray,
@@ -414,7 +399,7 @@ def _graph_arrays(graph: StoryGraph, ids: Sequence[str], rows: TermRows) -> dict
         arrays["graph_indices"] = graph.vectors.indices
         arrays["graph_indptr"] = graph.vectors.indptr
         arrays["graph_shape"] = np.asarray(graph.vectors.shape, dtype=np.int64)
-    arrays.update({f"graph_{name}": getattr(graph, name) for name in _GRAPH_ARRAYS})
+    arrays.update({f"graph_{name}": getattr(graph, name) for name in PAIR_ARRAYS})
     return arrays
 
 
@@ -447,5 +432,5 @@ def _graph_from(arrays: dict[str, np.ndarray], rows: TermRows) -> StoryGraph:
         weekdays=arrays["graph_weekdays"],
         vocabulary=vocabulary,
         vectors=vectors,
-        **{name: arrays[f"graph_{name}"] for name in _GRAPH_ARRAYS},
+        **{name: arrays[f"graph_{name}"] for name in PAIR_ARRAYS},
     )
