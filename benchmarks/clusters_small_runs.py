@@ -23,6 +23,15 @@ or more of them.
 With --half A or B, the rows are one half of the events (split by clusters_halves.half of each
 event's first id, as clusters_halves.py --events does): constants chosen on A, reported on B.
 --set NAME=VALUE sets a grouping constant for the run (as clusters_halves.py --set).
+
+Then small runs of general news, the other kind: for each labelled clusters file (--file,
+by default ../shared/eval/clusters_dev.jsonl and clusters_dev_undated.jsonl; its events are
+its labels, few on one topic) runs of 1, 2, 3, 5, 10 and 30 events with all their reports
+(about three each), clustered alone: the runs' mean B-cubed F1, the share of their same-event
+pairs split and of their different-event pairs joined. One event alone is every event of the
+file once (how many are kept whole is printed too); larger runs are GENERAL_DRAWS random draws
+of events. The dated file is read dated and with its dates left out. With --half, the events
+of that half (clusters_halves.half of the label). --busy-only / --general-only print one kind.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from pathlib import Path
 from briefer.clean import clean
 from briefer.evaluation.metrics import bcubed
 from briefer.group import candidates as candidates_module
+from briefer.group import cluster_stories
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group import stories as stories_module
@@ -52,6 +62,14 @@ DRAWS = {2: 300, 3: 300, 5: 300, 10: 60, 30: 60}  # enough pairs that a share mo
 # Runs drawn for each event of two or more reports and each size (the same-event side): 11
 # events of the first reading, 10 of the second, so about 100 runs of each size.
 EVENT_DRAWS = 10
+CLUSTERS = (
+    REPO.parent / "shared" / "eval" / "clusters_dev.jsonl",
+    REPO.parent / "shared" / "eval" / "clusters_dev_undated.jsonl",
+)
+EVENTS_PER_RUN = (1, 2, 3, 5, 10, 30)
+# Random runs of each size of more than one event: 100 runs of 3 events hold about 400
+# same-event pairs, so a split share moves by about 0.01 between seeds.
+GENERAL_DRAWS = 100
 
 
 def half(label: str) -> str:
@@ -119,6 +137,67 @@ def _event_runs(
     return undated, dated
 
 
+def _general(path: Path, part: str | None) -> None:
+    """Small runs of a labelled clusters file's events, each run clustered alone."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if part is not None:
+        rows = [row for row in rows if half(str(row["label"])) == part]
+    events: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        events.setdefault(str(row["label"]), []).append(row)
+    labels = sorted(events)
+    readings = (True, False) if any(row.get("date") for row in rows) else (False,)
+    for dated in readings:
+        print(
+            f"{path.name}{'' if dated else ' (dates left out)' if len(readings) > 1 else ''}:"
+            f" {len(labels)} events, {len(rows)} reports{f' (half {part})' if part else ''}"
+        )
+        print(f"{'events':>9} {'runs':>5} {'F1':>6} {'split':>17} {'joined':>8} {'whole':>10}")
+        for size in EVENTS_PER_RUN:
+            if size > len(labels):
+                continue
+            draw = random.Random(size)
+            runs = (
+                [[label] for label in labels]
+                if size == 1
+                else [draw.sample(labels, size) for _ in range(GENERAL_DRAWS)]
+            )
+            scores, whole, split, same, joined, other = [], 0, 0, 0, 0, 0
+            for run in runs:
+                part_rows = [row for label in run for row in events[label]]
+                docs = [
+                    (
+                        row.get("title") or "",
+                        row["text"],
+                        dt.date.fromisoformat(row["date"]) if dated and row.get("date") else None,
+                    )
+                    for row in part_rows
+                ]
+                gold = [str(row["label"]) for row in part_rows]
+                story_of = cluster_stories(docs)
+                scores.append(bcubed(story_of, gold)[2])
+                whole += sum(
+                    len({story_of[i] for i in range(len(gold)) if gold[i] == label}) == 1
+                    for label in run
+                )
+                for a in range(len(gold)):
+                    for b in range(a + 1, len(gold)):
+                        together = story_of[a] == story_of[b]
+                        if gold[a] == gold[b]:
+                            same += 1
+                            split += not together
+                        else:
+                            other += 1
+                            joined += together
+            held = sum(len(run) for run in runs)
+            print(
+                f"{size:>9} {len(runs):>5} {sum(scores) / len(scores):>6.3f}"
+                f" {split / max(same, 1):>7.3f} ({split:>3}/{same:>4})"
+                f" {joined / max(other, 1):>8.4f} {whole:>4}/{held:<5}",
+                flush=True,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -126,21 +205,38 @@ def main() -> int:
     )
     parser.add_argument("--half", choices=("A", "B"))
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--file", action="append", type=Path, metavar="CLUSTERS_JSONL")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--busy-only", action="store_true")
+    kind.add_argument("--general-only", action="store_true")
     args = parser.parse_args()
-    if not ROWS.is_file():
-        print(f"skipped: {ROWS} is not there (the dev data sits beside the repo)")
-        return 0
     for pair in args.set:
         name, _, value = pair.partition("=")
         for module in (stories_module, graph_module, candidates_module, days_module):
             if hasattr(module, name):
                 setattr(module, name, type(getattr(module, name))(float(value)))
+    if not args.general_only:
+        _busy(args.events, args.half)
+    if not args.busy_only:
+        for path in args.file or CLUSTERS:
+            if path.is_file():
+                _general(path, args.half)
+            else:
+                print(f"skipped: {path} is not there (the dev data sits beside the repo)")
+    return 0
+
+
+def _busy(events_path: Path, part: str | None) -> None:
+    """Small runs of one busy topic (themes_dev.jsonl)."""
+    if not ROWS.is_file():
+        print(f"skipped: {ROWS} is not there (the dev data sits beside the repo)")
+        return
     rows = [json.loads(line) for line in ROWS.read_text(encoding="utf-8").splitlines() if line]
-    groups = [list(group["ids"]) for group in tomllib.loads(args.events.read_text())["event"]]
+    groups = [list(group["ids"]) for group in tomllib.loads(events_path.read_text())["event"]]
     event = {key: number for number, group in enumerate(groups) for key in group}
-    if args.half is not None:
+    if part is not None:
         label = {key: group[0] for group in groups for key in group}
-        rows = [row for row in rows if half(label.get(row["id"], row["id"])) == args.half]
+        rows = [row for row in rows if half(label.get(row["id"], row["id"])) == part]
         kept = {row["id"] for row in rows}
         groups = [group for group in groups if group[0] in kept]
     ids = [row["id"] for row in rows]
@@ -173,7 +269,6 @@ def main() -> int:
                 f"{joined:>8.4f} {score:>6.3f} {split:>8.3f} ({count:>4}) {held_score:>6.3f}"
             )
         print(f"{size:>9} {shown[0]} {shown[1]}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
