@@ -1,8 +1,9 @@
-"""Story clustering in small runs of one busy topic: how often two reports of different events
-are joined when a run holds only a few articles.
+"""Story clustering in small runs, of one busy topic and of general news: how often two reports
+of different events are joined, and two of one event split, when a run holds only a few articles.
 
     python benchmarks/clusters_small_runs.py [--events benchmarks/themes_dev_events.toml]
-        [--half A|B] [--set NAME=VALUE]
+        [--half A|B] [--set NAME=VALUE] [--file CLUSTERS_JSONL ...]
+        [--busy-only | --general-only]
 
 The rows are ../shared/eval/themes_dev.jsonl (200 real 2022 Russia/Ukraine reports, one busy
 topic) and the events those read by hand (benchmarks/themes_dev_events.toml: groups of ids,
