@@ -92,6 +92,9 @@ def test_a_theme_the_headline_names_outright_wins_among_those_a_report_qualifies
     first, second = place_themes([[headed], [plain]], THEMES)
     assert (first.theme, first.secondary) == ("Sanctions", ("Battlefield",))
     assert (second.theme, second.secondary) == ("Battlefield", ("Sanctions",))
+    # The explanation says what decided: the headline, over the other theme's evidence.
+    assert first.why[0] == "its headline names this theme (ahead of Battlefield)"
+    assert not second.why[0].startswith("its headline")
 
 
 def test_a_keyword_in_an_unrelated_context_does_not_place_a_story() -> None:
