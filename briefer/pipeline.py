@@ -197,7 +197,10 @@ class _Working:
         # interpreter, briefer compiled from source).
         # Half the story graph is compared there too, in a cold grouping of up to
         # _GRAPH_BESIDE articles (a rerun extends the graph with a few rows, in one thread here).
-        beside = self.keep = len(chosen) <= _GRAPH_BESIDE
+        beside = len(chosen) <= _GRAPH_BESIDE
+        # Kept idle for ranking only where ranking can use it: its stories' terms are the
+        # store's (Cache.story_terms); without a store (--no-cache) ranking works alone.
+        self.keep = beside and self.cache.store is not None
         self.telling.warm(_TELLING + _GRAPH + _RANKING if beside else _TELLING)
         split: Split = functools.partial(in_process, self.telling) if beside else in_threads
         work_out = functools.partial(self._group, chosen, split)

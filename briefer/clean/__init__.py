@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from briefer.clean.rules import NAME_PARTICLES, Rules, holds, load_rules, word_count
+from briefer.clean.rules import NAME_PARTICLES, Rules, holds, load_rules, word_count, word_set
 from briefer.clean.spacing import looks_tokenized, normalize, repair, squash
 from briefer.records import Article, Block, Document
 from briefer.words import stopwords
@@ -33,15 +33,11 @@ HEADING_MAX_WORDS = 12
 HEADING_MAX_CHARS = 100
 
 
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _OPENERS = "\"'“‘«„([{"
 _CLOSERS = "\"'”’»)]}"
 _TERMINAL = ".!?…:"
 # Words a line cannot end on when the sentence is complete: the next line carries on.
-_CONNECTORS = _word_set(
+_CONNECTORS = word_set(
     "a an the of to in on at for with by from and or but nor that which who whom whose as "
     "than into onto about over under between among its his her their our your my is are was "
     "were be been has have had will would can could should may might must not"

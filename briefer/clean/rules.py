@@ -13,11 +13,12 @@ from functools import lru_cache
 from importlib.resources import files
 
 
-def _word_set(words: str) -> frozenset[str]:
+def word_set(words: str) -> frozenset[str]:
+    """The words of a string of words separated by spaces, as a set."""
     return frozenset(words.split())
 
 
-NAME_PARTICLES = _word_set(
+NAME_PARTICLES = word_set(
     "de da del della der den di du dos das la le van von bin ibn al el ter ten y st"
 )
 

@@ -147,3 +147,15 @@ def tally(votes: np.ndarray, t: int, names: Sequence[str], here: str) -> str:
         others.append(f"ahead of {' and '.join(tied)} on the story's own words")
     detail = f" ({'; '.join(others)})" if others else ""
     return f"{votes[t + 1]} of {votes.sum()} reports placed {here} alone{detail}"
+
+
+def passed_over(front: Reading, whole: Reading, best: np.ndarray) -> np.ndarray:
+    """Each row's theme that its headline's preference (choose) put behind its theme: the one
+    the evidence in the themes' own words alone would have chosen, where that is not `best`;
+    else -1. The explanation says so: the headline decided."""
+    eligible = front.eligible | whole.eligible
+    if not eligible.shape[1]:
+        return np.full(len(eligible), -1)
+    plain = np.argmax(np.where(eligible, whole.own, -np.inf), axis=1)
+    result: np.ndarray = np.where((best >= 0) & (plain != best), plain, -1)
+    return result

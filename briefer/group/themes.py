@@ -46,7 +46,15 @@ from briefer.group.texts import (
     read_texts,
     theme_key,
 )
-from briefer.group.theme_choice import Reading, choose, headlined, shortfall, tally, vote
+from briefer.group.theme_choice import (
+    Reading,
+    choose,
+    headlined,
+    passed_over,
+    shortfall,
+    tally,
+    vote,
+)
 from briefer.group.theme_mentions import Forms, Hits, Positions, find_hits
 from briefer.group.theme_names import also_names, other_names, qualifier_names, qualifiers
 from briefer.group.theme_patterns import (
@@ -324,6 +332,7 @@ def placements(
     front = _read(hits, hits.weight, front_length, story_of, query, named_front)
     whole = _read(hits, hits.whole, whole_length, story_of, query, named_whole)
     eligible, best = choose(front, whole, headlined(texts, hits, outright, story_of, count))
+    over = passed_over(front, whole, best)  # where the headline decided (a story of one report)
     # Each theme's reading shown: the whole article's when it qualifies (it holds every word of
     # the front), else the front's when that does, else the one scoring higher.
     shows_whole = whole.eligible | (~front.eligible & (whole.scores >= front.scores))
@@ -402,6 +411,8 @@ def placements(
         why = fits[best[s]].terms
         if reports[s] > 1:  # what decided: its reports, each placed alone
             why = (tally(votes[s], best[s], names, "here"), *why)
+        elif over[s] >= 0:  # its headline names this theme, ahead of more evidence elsewhere
+            why = (f"its headline names this theme (ahead of {names[over[s]]})", *why)
         result.append(Placement(themes[best[s]].name, secondary, why, tuple(fits)))
     return result
 
