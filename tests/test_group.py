@@ -24,6 +24,7 @@ from briefer.group import Grouping, candidates, cluster_stories, group, load_the
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group.graph import (
+    PAIR_ARRAYS,
     StoryGraph,
     empty_graph,
     extend_graph,
@@ -479,9 +480,7 @@ def _graph_of(
 def _assert_same_graph(got: StoryGraph, cold: StoryGraph) -> None:
     assert got.keys == cold.keys and got.days == cold.days and got.vocabulary == cold.vocabulary
     assert (got.vectors != cold.vectors).nnz == 0
-    fields = ("weekdays", "top", "baselines", "first", "second", "damped", "similarity")
-    held = ("held_first", "held_second", "held_damped", "held_copies")
-    for field in (*fields, "copies", *held):
+    for field in ("weekdays", *PAIR_ARRAYS):
         assert np.array_equal(getattr(got, field), getattr(cold, field)), field
 
 

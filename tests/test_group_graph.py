@@ -12,7 +12,7 @@ from scipy import sparse
 from briefer.group import candidates
 from briefer.group import graph as graph_module
 from briefer.group.days import WINDOW_DAYS
-from briefer.group.graph import empty_graph, extend_graph, story_graph
+from briefer.group.graph import PAIR_ARRAYS, empty_graph, extend_graph, story_graph
 
 NAMES = ["alpha", "beta", "common", "gamma"]
 
@@ -75,8 +75,7 @@ def test_whether_a_pair_is_compared_does_not_depend_on_the_other_articles() -> N
     extended = extend_graph(
         extend_graph(empty_graph(), others, NAMES, [7] * 3, keys[2:]), pair, NAMES, [7, 7], keys[:2]
     )
-    arrays = ("top", "baselines", "first", "second", "damped", "similarity", "copies")
-    for name in (*arrays, "held_first", "held_second", "held_damped", "held_copies"):
+    for name in PAIR_ARRAYS:
         assert np.array_equal(getattr(extended, name), getattr(cold, name)), name
 
 

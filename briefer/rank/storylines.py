@@ -139,7 +139,10 @@ def story_texts(story: Story) -> list[str]:
 
 def story_terms(story: Story) -> StoryTerms:
     """A story's names and content terms, from story_texts alone."""
-    texts = story_texts(story)
+    return _terms(story_texts(story))
+
+
+def _terms(texts: Sequence[str]) -> StoryTerms:
     return StoryTerms(names(texts), _term_counts(texts))
 
 
@@ -153,7 +156,7 @@ def terms_of(
     for number, story in enumerate(texts):
         if started is not None:
             started(number)
-        found.append(StoryTerms(names(story), _term_counts(story)))
+        found.append(_terms(story))
     if started is not None:
         started(len(texts))
     return found
