@@ -362,10 +362,8 @@ def test_stories_told_beside_a_worker_equal_those_told_here(numbers: list[int]) 
     assert not pool.idle
 
 
-@two_cores
-def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+def _articles_folder(tmp_path: Path) -> Path:
+    """DOCUMENTS' articles as front-matter files in a folder, for whole runs."""
     folder = tmp_path / "articles"
     folder.mkdir()
     for document, _ in DOCUMENTS:
@@ -375,6 +373,14 @@ def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
             f"---\n\n{article.text}\n",
             encoding="utf-8",
         )
+    return folder
+
+
+@two_cores
+def test_a_run_tells_stories_beside_a_worker_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _articles_folder(tmp_path)
     options = MakeOptions(
         inputs=(folder,), since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31), cache=False
     )
@@ -399,15 +405,7 @@ def test_a_run_shares_the_storylines_terms_with_the_telling_worker_as_one_proces
 ) -> None:
     """With the store, the worker that told half the stories works out half the storylines'
     terms the store lacks (pipeline._shared_terms): the same briefing as one process."""
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for document, _ in DOCUMENTS:
-        article = document.article
-        (folder / f"{article.id}.md").write_text(
-            f"---\ntitle: '{article.title}'\ndate: {article.date}\nsource: {article.source}\n"
-            f"---\n\n{article.text}\n",
-            encoding="utf-8",
-        )
+    folder = _articles_folder(tmp_path)
     options = MakeOptions(inputs=(folder,), since=dt.date(2020, 1, 1), until=dt.date(2024, 12, 31))
     serial = pipeline.make(dataclasses.replace(options, out=tmp_path / "serial" / "b"), None, 10**9)
     monkeypatch.setattr(telling, "_SHARED_COST", 0)
