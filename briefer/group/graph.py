@@ -607,10 +607,7 @@ def _baselines(top: np.ndarray, lacking: float = 0.0) -> np.ndarray:
     baseline can be, whatever articles come later: best lists only rise."""
     total = np.zeros(top.shape[0])
     for column in range(_NEIGHBOURS):
-        if lacking == 0.0:
-            total = total + top[:, column]
-        else:
-            met = top[:, column]
-            total = total + np.where(met > 0.0, met, lacking)
+        met = top[:, column]
+        total = total + np.where(met > 0.0, met, lacking)
     result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
     return result
