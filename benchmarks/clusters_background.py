@@ -1,31 +1,31 @@
-"""Undated pairs judged on what they share beyond their topic's background (issue 10, a busy
-topic's undated reports chaining), measured outside the clustering: the grid behind
-briefer/group/background.py's constants, and variants it did not take.
+"""A measurement, not a built rule: undated pairs judged on what they share beyond their
+topic's background (issue 10, a busy topic's undated reports chaining).
 
     python benchmarks/clusters_background.py [--discount G] [--undated-share S]
-        [--partner-kept] [--grid]
+        [--partner-kept] [--scaled] [--headline-damp H] [--grid]
 
 Each article's background is what its nearest neighbours hold: for each of its terms, the
 share of its neighbours.NEIGHBOURS most similar other articles of the run (by the cosine of
 their term vectors, copies left out) that hold the term too. A pair without two dates keeps
 of its damped similarity 1 - G x (the share of its cosine on terms its two neighbourhoods
-hold, the mean of the two shares, term by term): a pair that shares only what every
-report of the topic shares loses up to G of it. As that takes the topic off twice (the
-baselines take it off as a whole already), such a pair's baselines count S instead of
-neighbours.BASELINE_SHARE. Dated pairs are not touched. The neighbours are the run's ten
-most similar articles (the partner of the pair left out and the eleventh taken in its place),
-or with --partner-kept the ten of the graph's best lists less the partner (nine when it is
-among them): what a graph that kept its best lists' identities could work out exactly.
+hold, the mean of the two shares, term by term): a pair that shares only what every report
+of the topic shares loses up to G of it. As that takes the topic off twice (the baselines
+take it off as a whole already), such a pair's baselines count S instead of
+neighbours.BASELINE_SHARE. Dated pairs are not touched. The neighbours are the run's ten most
+similar articles with the pair's partner left out and the eleventh taken in its place, or
+with --partner-kept the ten less the partner (nine when it is among them): what best lists
+that kept their members' identities could give exactly. --scaled changes the share in
+proportion to how full the two best lists are (a run of a few articles keeps the rule of
+dated pairs); --headline-damp H: an undated pair whose headlines share no content term keeps
+1 - H of its damped similarity besides.
 
-With --partner-kept --scaled (the share's change in proportion to how full the two best
-lists are) it is the rule background.py builds, which this script turns off to apply its own
-after the story graph is built (the pairs the graph keeps with its own rule, their
-similarities then lowered or raised); --headline-damp H: an undated pair whose headlines
-share no content term keeps 1 - H of its damped similarity besides. docs/quality.md (stop 30)
-has the figures. Prints, half A / half B / whole (the halves of clusters_halves.py): the busy
-topic (themes_dev.jsonl, undated, against both readings' events), the undated clusters file,
-the dated file read two thirds and wholly undated, and the dated file (dated pairs: the same
-as without the rule).
+It is applied after the story graph is built (the pairs the graph keeps with its own rule,
+their similarities then lowered or raised), so it shows what the evidence is worth, not what
+an exact, extendable graph would cost; docs/quality.md (stop 30) has the figures, the rule as
+it was built and taken out again (its cost), and what building it would take. Prints, half
+A / half B / whole (the halves of clusters_halves.py): the busy topic (themes_dev.jsonl,
+undated, against both readings' events), the undated clusters file, the dated file read two
+thirds and wholly undated, and the dated file (dated pairs: the same as without the rule).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from scipy import sparse
 
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
-from briefer.group import background, neighbours, stories
 from briefer.group import graph as graph_module
+from briefer.group import neighbours, stories
 from briefer.group.texts import TITLE_PART, read_texts
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
@@ -177,8 +177,6 @@ def main() -> int:
     parser.add_argument("--scaled", action="store_true")
     parser.add_argument("--grid", action="store_true")
     args = parser.parse_args()
-    background.TOPIC_DISCOUNT = 0.0  # the built rule off: this script applies its own
-    background.UNDATED_SHARE = neighbours.BASELINE_SHARE
     if not (EVAL / "themes_dev.jsonl").exists():
         print(f"{EVAL}: no dev files; skipped", file=sys.stderr)
         return 0
