@@ -23,6 +23,7 @@ from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, candidates, cluster_stories, group, load_themes
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
+from briefer.group import neighbours as neighbours_module
 from briefer.group.graph import (
     PAIR_ARRAYS,
     StoryGraph,
@@ -574,7 +575,7 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
     top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
     assert np.array_equal(graph.top, top)
     # a neighbour lacking (fewer than 10 met) counts as the prior
-    prior = graph_module._PRIOR
+    prior = neighbours_module.PRIOR
     baselines = np.maximum(
         np.asarray([sum(v if v > 0 else prior for v in row.tolist()) / 10 for row in top]), 0.17
     )
