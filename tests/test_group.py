@@ -876,7 +876,7 @@ def test_single_article_story_takes_the_most_informative_up_to_max_bullets() -> 
         group(items, THEMES, max_bullets=0)
 
 
-def test_story_title_prefers_earliest_dated_headline_then_summary() -> None:
+def test_story_title_is_a_headline_there_is_else_a_summary_sentence() -> None:
     later = make_item("late", FLOOD_B[0], FLOOD_B[1], DAY + timedelta(days=1))
     untitled = make_item("early", "", FLOOD_A[1], DAY)
     grouping = group([later, untitled], THEMES)
