@@ -9,7 +9,7 @@ same-topic distractors than either half).
 With --busy, the rows are distinct articles of one busy topic (themes_dev.jsonl): it prints
 how many stories they fold into (dated, and with their dates left out) and the median cosine
 of the pairs within the date window, where the floor under the baselines
-(graph._BACKGROUND) comes from.
+(neighbours.BACKGROUND) comes from.
 
 With --events FILE, the rows are those of a busy topic (themes_dev.jsonl) and FILE says which
 of them are one event (benchmarks/themes_dev_events.toml, or a second reader's
@@ -58,9 +58,24 @@ from briefer.group import candidates as candidates_module
 from briefer.group import cluster_stories
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
+from briefer.group import neighbours as neighbours_module
 from briefer.group import stories as stories_module
 from briefer.group.texts import read_texts
 from briefer.words import content_words
+
+
+def set_constants(pairs: list[str]) -> None:
+    """--set NAME=VALUE: a grouping constant set for the run, in every module that has it
+    (a constant imported by two modules is set in both); a name no module has is an error,
+    not a run of the unchanged code."""
+    modules = (stories_module, graph_module, neighbours_module, candidates_module, days_module)
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        holders = [module for module in modules if hasattr(module, name)]
+        if not holders:
+            raise SystemExit(f"--set {pair}: no grouping module has a constant {name!r}")
+        for module in holders:
+            setattr(module, name, type(getattr(module, name))(float(value)))
 
 
 def half(label: str) -> str:
@@ -81,12 +96,7 @@ def main() -> int:
     if not args.rows.exists():
         print(f"{args.rows}: not found; skipped", file=sys.stderr)
         return 0
-    for pair in args.set:
-        name, _, value = pair.partition("=")
-        # a constant imported by both modules is set in both
-        for module in (stories_module, graph_module, candidates_module, days_module):
-            if hasattr(module, name):
-                setattr(module, name, type(getattr(module, name))(float(value)))
+    set_constants(args.set)
     rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line]
     rows = [
         {**row, "date": None} if left_undated(str(row["id"]), args.undated) else row for row in rows

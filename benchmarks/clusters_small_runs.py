@@ -11,8 +11,8 @@ every other row an event of its own). For runs of 2, 3, 5, 10 and 30 articles it
 random draws of the rows (undated: their dates left out) and windows of consecutive rows by
 date (dated), then all 200, and prints the share of the runs' pairs of reports that are joined
 although they are different events. The labelled files cannot show this: every article there
-has ten neighbours for its baseline (graph._NEIGHBOURS), where a small run has few and the
-baseline's floor (graph._BACKGROUND) decides. Seeds are fixed, so the figures repeat.
+has ten neighbours for its baseline (neighbours.NEIGHBOURS), where a small run has few and the
+baseline's floor (neighbours.BACKGROUND) decides. Seeds are fixed, so the figures repeat.
 
 A rule that refused every join would score 0 there, so it also prints the other side: same
 events split, as a share of the same-event pairs of runs drawn to hold them (random draws of
@@ -39,20 +39,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import random
 import sys
 import tomllib
 from pathlib import Path
 
+from clusters_halves import half, set_constants  # the same halves and --set
+
 from briefer.clean import clean
 from briefer.evaluation.metrics import bcubed
-from briefer.group import candidates as candidates_module
 from briefer.group import cluster_stories
-from briefer.group import days as days_module
-from briefer.group import graph as graph_module
-from briefer.group import stories as stories_module
 from briefer.group.grouping import file_stories
 from briefer.records import Article, Document
 
@@ -71,11 +68,6 @@ EVENTS_PER_RUN = (1, 2, 3, 5, 10, 30)
 # Random runs of each size of more than one event: 100 runs of 3 events hold about 400
 # same-event pairs, so a split share moves by about 0.01 between seeds.
 GENERAL_DRAWS = 100
-
-
-def half(label: str) -> str:
-    """clusters_halves.half: A or B by a hash of the label."""
-    return "A" if hashlib.sha1(label.encode()).digest()[0] % 2 == 0 else "B"
 
 
 def _documents(rows: list[dict[str, str]], dated: bool) -> dict[str, Document]:
@@ -211,11 +203,7 @@ def main() -> int:
     kind.add_argument("--busy-only", action="store_true")
     kind.add_argument("--general-only", action="store_true")
     args = parser.parse_args()
-    for pair in args.set:
-        name, _, value = pair.partition("=")
-        for module in (stories_module, graph_module, candidates_module, days_module):
-            if hasattr(module, name):
-                setattr(module, name, type(getattr(module, name))(float(value)))
+    set_constants(args.set)
     if not args.general_only:
         _busy(args.events, args.half)
     if not args.busy_only:

@@ -23,6 +23,7 @@ from briefer.evaluation.metrics import bcubed
 from briefer.group import Grouping, candidates, cluster_stories, group, load_themes
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
+from briefer.group import neighbours as neighbours_module
 from briefer.group.graph import (
     PAIR_ARRAYS,
     StoryGraph,
@@ -40,6 +41,7 @@ from briefer.group.stories import (
     term_vectors,
     weekday_masks,
 )
+from briefer.group.telling import tell_story
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
@@ -574,7 +576,7 @@ def test_the_story_graph_is_its_definition_pair_by_pair(
     top = np.pad(top, ((0, 0), (0, 10 - top.shape[1])))
     assert np.array_equal(graph.top, top)
     # a neighbour lacking (fewer than 10 met) counts as the prior
-    prior = graph_module._PRIOR
+    prior = neighbours_module.PRIOR
     baselines = np.maximum(
         np.asarray([sum(v if v > 0 else prior for v in row.tolist()) / 10 for row in top]), 0.17
     )
@@ -891,6 +893,45 @@ def test_story_title_prefers_earliest_dated_headline_then_summary() -> None:
     assert story.title.endswith("…")
     assert long_sentence.startswith(story.title[:-1])
     assert long_sentence[len(story.title) - 1] == " "  # cut at a word boundary
+
+
+def test_a_joined_story_takes_the_headline_its_reports_share_most() -> None:
+    """When a story joins reports of different events, its headline is that of the event most
+    of its reports tell (the report sharing the most words with the others), not whichever
+    came first; two reports alone keep the oldest's, as do equals."""
+    warning = make_item(
+        "warning",
+        "Britain warns of severe consequences over nuclear threats",
+        ["Britain on Monday warned Moscow of severe consequences if nuclear weapons were used."],
+        DAY,
+        "Wire",
+    )
+    corridor = [
+        "Russia said shipping through the Black Sea grain corridor was unacceptable on Monday.",
+        "Moscow suspended its part in the grain deal brokered by Turkey and the United Nations.",
+    ]
+    pullout = make_item("pullout", "Russia says Black Sea grain corridor unacceptable",
+                        [" ".join(corridor)], DAY + timedelta(days=1), "Wire")  # fmt: skip
+    exports = make_item(
+        "exports",
+        "Ukraine will press on with grain exports despite Russian pullout",
+        ["Ukraine said it would keep exporting grain through the Black Sea corridor on Monday "
+         "after Moscow suspended its part in the grain deal brokered by Turkey."],
+        DAY + timedelta(days=1),
+        "Wire",
+    )  # fmt: skip
+    items = [warning, pullout, exports]
+    documents = {document.article.id: document for document, _ in items}
+    summaries = {summary.article.id: summary for _, summary in items}
+    articles = [document.article for document, _ in items]  # oldest first
+
+    told = tell_story(articles, documents, summaries, 3)
+    assert told.title in {pullout[0].article.title, exports[0].article.title}
+
+    alone = tell_story(articles[:2], documents, summaries, 3)
+    assert alone.title == warning[0].article.title  # two reports: the oldest's
+    swapped = tell_story(articles[1:][::-1], documents, summaries, 3)
+    assert swapped.title == exports[0].article.title  # first of the two given
 
 
 def test_sections_order_stories_newest_first_then_by_title() -> None:

@@ -1,5 +1,5 @@
 """Small runs of one busy topic: an article with fewer than ten others within reach counts
-each neighbour it lacks as unknown (graph._PRIOR), not as zero, so a few reports of one war
+each neighbour it lacks as unknown (neighbours.PRIOR), not as zero, so a few reports of one war
 are not joined by the topic they share; and since baselines may then fall as articles
 arrive, a graph extended (or reduced) article by article still equals the one built cold."""
 

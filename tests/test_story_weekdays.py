@@ -17,7 +17,7 @@ FARES = (
 )
 # A council report on fares too: alike enough to join FARES on text alone when only two
 # reports are in the run (a cosine of about 0.4 naming one weekday, the weekday a shared
-# term; a neighbour each lacks counts as graph._PRIOR), not enough to outweigh naming
+# term; a neighbour each lacks counts as neighbours.PRIOR), not enough to outweigh naming
 # another day.
 PARKING = (
     "Council studies parking fees",

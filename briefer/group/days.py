@@ -22,7 +22,7 @@ WINDOW_DAYS = 3
 # How far apart two dated reports are still compared for their baselines (graph.py): a
 # topic's background is what its reports share whatever their days, and a busy topic's come a
 # few a day, so within the window alone an article has too few neighbours to show it. A
-# month keeps the comparisons linear in a long run's days. Figures in graph.py (_BACKGROUND)
+# month keeps the comparisons linear in a long run's days. Figures in neighbours.py (BACKGROUND)
 # and docs/quality.md: 7 / 14 / 30 / 60 days / the whole run, busy topic half A 0.901 /
 # 0.920 / 0.950 / 0.962 / 0.969, dated file half A 0.988 / 0.986 / 0.983 / 0.983 / 0.979.
 BASELINE_DAYS = 30
@@ -147,6 +147,13 @@ def figure_terms(vocabulary: Sequence[str]) -> np.ndarray:
         ],
         dtype=bool,
     )
+
+
+def figure_columns(vectors: sparse.csr_matrix, vocabulary: Sequence[str]) -> sparse.csr_matrix:
+    """Each row's figure terms (figure_terms), read from its term vector: the figures
+    among its heaviest terms, which a name or number nearly always is."""
+    columns = np.nonzero(figure_terms(vocabulary))[0]
+    return sparse.csr_matrix(vectors[:, columns])
 
 
 def figures_apart(figures: sparse.csr_matrix, first: np.ndarray, second: np.ndarray) -> np.ndarray:

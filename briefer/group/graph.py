@@ -5,85 +5,31 @@ a head, a term that weighs heavily in each (candidates.py): found through an inv
 the heads, so the pairs compared grow with the pairs that share heavy terms, not with the
 square of the articles of a month. A candidate pair within the date window is compared by the
 cosine of the term vectors (stories.term_vectors), damped by the days between them or the
-weekdays they name (group/days.py), less a share of each article's baseline: the mean cosine
-of its nearest neighbours among its candidates, undamped and copies left out (so a busy topic
-does not glue its distinct events together). Whether a pair is a candidate, and its similarity,
-depend only on the two articles, their days and their own nearest neighbours. The graph is kept
-(StoryGraph) so that a later run extends it with its new articles instead of comparing everything
-again, and every new pair has a new article in it. A neighbour an article lacks (fewer than
-_NEIGHBOURS candidates met within reach) counts as _PRIOR, so its baseline may fall as articles
-arrive; but the baseline with a lacking neighbour counted as zero can only rise, so a pair
-that misses the floor against those lower bounds is out for good, and one that reaches it is
-held (StoryGraph.held_*) until it is judged again. The constants' figures are those of
+weekdays they name (group/days.py), less a share of each article's baseline (neighbours.py: the
+mean cosine of its nearest neighbours among its candidates, so a busy topic does not glue its
+distinct events together). Whether a pair is a candidate, and its similarity, depend only on
+the two articles, their days and their own nearest neighbours. The graph is kept (StoryGraph)
+so that a later run extends it with its new articles instead of comparing everything again,
+and every new pair has a new article in it. A baseline may fall as articles arrive (a lacking
+neighbour counts as neighbours.PRIOR), but its lower bound cannot, so a pair that misses the
+floor against the lower bounds is out for good, and one that reaches it is held
+(StoryGraph.held_*) until it is judged again. The constants' figures are those of
 stories.py's tuning note, unless given here."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import sparse
 
-from briefer.group import candidates
+from briefer.group import candidates, neighbours
 from briefer.group.candidates import Block
-from briefer.group.days import beyond_reach, damped, figure_terms, figures_damped
+from briefer.group.days import beyond_reach, damped, figure_columns, figures_damped
 from briefer.halves import Split, in_threads
 
-# An article's baseline is the mean similarity of its closest neighbours (padded with
-# zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
-# above that shared background says "same event". The neighbours' similarity is their
-# texts' cosine, undamped (the days and weekdays are the pair's evidence, not the topic's),
-# over days.BASELINE_DAYS rather than the date window, and a copy (_COPY_COSINE) is the
-# report again, not its background, so it is left out (see _BACKGROUND for the figures). A pair's
-# adjusted similarity is its similarity less _BASELINE_SHARE of the mean of the two baselines (half
-# A / B: 0.7 0.911 / 0.923, 0.8 0.914 / 0.932, 0.9 0.909 / 0.927).
-_NEIGHBOURS = 10
-_BASELINE_SHARE = 0.8
-# With few articles in a week the neighbourhood says little, and a topic's background
-# would pass for an event: no baseline is below what two reports on one busy topic a few
-# days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
-# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
-# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
-# -> 0.982, the undated one unchanged, its baselines are higher).
-# Checked against events read by hand (benchmarks/themes_dev_events.toml, clusters_halves.py
-# --events; every figure in docs/quality.md): the busy topic's B-cubed F1 dated half A / B
-# 0.888 / 0.915 (undated 0.721 / 0.732) with baselines damped and within the window; a floor
-# of 0.2 / 0.25 / 0.3 lifted it to 0.907 / 0.931, 0.956 / 0.963, 0.967 / 0.976 but put the
-# undated file at 0.900 / 0.897 / 0.889 (0.903 then), so it stays. What the busy topic lacked
-# was background (its reports come a few a day, so within the window an article's neighbours
-# are few, and damped by their days): baselines undamped, over a month, copies left out, give
-# 0.950 / 0.976 (undated 0.768 / 0.774); the dated file 0.982 -> 0.972 (A 0.988 -> 0.983, B
-# 0.974), the undated 0.903 -> 0.901 (A 0.915 -> 0.914, B 0.933 -> 0.930), two thirds undated
-# 0.904 -> 0.907 (A 0.949 -> 0.953, B 0.916 -> 0.913). Copies left out: a story retold many
-# times over a week (the 10k bench week: variants of 1,100 dev reports, about 9 each) counts
-# its own retellings as background otherwise, B-cubed against the reports they vary P / R
-# 0.960 / 0.466 before, 0.996 / 0.297 with them, 0.986 / 0.457 without (left out from a
-# cosine of 0.8 / 0.7: 0.979 / 0.475, 0.967 / 0.484, but the undated file 0.900 / 0.899).
-_BACKGROUND = 0.17
-# A neighbour an article lacks is unknown, not unlike: in a run of a few articles on one
-# busy topic the zeros that padded its best list put its baseline at the floor, and a pair
-# of different events joined from a cosine of about 0.18, which half the topic's
-# different-event pairs reach (benchmarks/clusters_small_runs.py). An article that met
-# fewer than _NEIGHBOURS candidates (articles sharing a head, within the baselines' reach,
-# copies left out) counts each neighbour it lacks as this, the value a neighbour of a report
-# on a busy topic has when its neighbourhood is full, whatever the run: the median baseline
-# (the mean of the ten best) of half A of themes_dev.jsonl's reports read without their
-# dates (94 reports, one busy topic; B 0.290). Every article of the undated clusters file
-# meets ten, 451 of the dated file's 500 (its figures do not move). Counting only the
-# articles within reach as neighbours met (the others sharing no head as zeros) helped runs
-# of fewer than ten articles alone: a few reports of one topic among five others still
-# joined 0.29 of their different-event pairs (0.11 this way; figures in docs/quality.md).
-# The cost falls on small runs of general news (clusters_small_runs.py, each clusters file's
-# events clustered alone, half A / B): one event alone is kept whole 0.80 / 0.80 of the time
-# dated (0.94 / 0.89 counted as zero), the undated file 0.80 / 0.81 (0.94 / 0.93); runs of
-# three events' F1 dated 0.947 / 0.936 (0.985 / 0.967). No value is better on both kinds, and
-# the gain falls with the cost: 0 / _BACKGROUND (0.17) / 0.2 / 0.25 / 0.288 join 0.33 / 0.32
-# / 0.22 / 0.10 / 0.07 of the busy topic's undated 2-report pairs (half A) and keep 257 / 255
-# / 250 / 227 / 218 of the undated file's 272 half-A events whole alone; 0.17 is no remedy
-# (the floor under the baselines is 0.17 already, so it changes only articles that met some).
-_PRIOR = 0.288
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
 _COPY_COSINE = 0.85
@@ -108,11 +54,6 @@ _QUANTUM = 2.0**-24
 # whatever the window holds (a few copies of it are alive at once), which bounds memory,
 # not results.
 _CHUNK_COLUMNS = 2**13
-# Every pair kept has a similarity of at least _FIND, as both baselines are at least
-# _BACKGROUND: the pairs that reach it are held until the baselines are known. Less a
-# margin, as the final test rounds to _DECIMALS: a pair a hair under the bound may still
-# be kept, and an extended graph must hold what a cold one does.
-_FIND = _PAIR_FLOOR + _BASELINE_SHARE * _BACKGROUND - 1e-5
 # Pairs to compare (rows x columns over the blocks) from which the blocks are compared in
 # two threads. A pair costs about 44 ns (the 10k bench week: 39.6 million in 1.76 s on one
 # core); a second thread and the merge of its best lists cost well under a millisecond. A
@@ -127,16 +68,13 @@ class StoryGraph:
 
     Rows are the articles in order of their keys (article ids; equal keys keep the order
     they were given in). Each has its day ordinal (None: undated), its term vector over
-    `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its _NEIGHBOURS best
-    undamped cosines among its candidates within days.BASELINE_DAYS, copies left out
-    (descending, padded with zeros; see candidates._HEAD_WEIGHT), its baseline (the mean
-    of its best list, a neighbour it lacks counted as _PRIOR, floored at _BACKGROUND) and
-    the weekdays its text names (stories.weekday_masks). The pairs kept are those whose
-    adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second) with first <
-    second: their damped similarity before the baselines are taken off, the adjusted one,
-    and whether the two are copies. The pairs held (held_*, in the same order) are those
-    that miss the floor but would reach it were every lacking neighbour zero: more
-    articles may yet lower their baselines (_PRIOR).
+    `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its best list and baseline
+    (neighbours.py) and the weekdays its text names (stories.weekday_masks). The pairs kept
+    are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second)
+    with first < second: their damped similarity before the baselines are taken off, the
+    adjusted one, and whether the two are copies. The pairs held (held_*, in the same
+    order) miss the floor but would reach it were every lacking neighbour zero: more
+    articles may yet lower their baselines (neighbours.PRIOR).
     extend_graph(graph, ...) is equal, array for array, to story_graph of all the
     articles at once (tests/test_group.py checks it)."""
 
@@ -145,7 +83,7 @@ class StoryGraph:
     weekdays: np.ndarray  # int64 bit masks (0: none named)
     vocabulary: tuple[str, ...]
     vectors: sparse.csr_matrix  # rows x vocabulary, float64
-    top: np.ndarray  # rows x _NEIGHBOURS, float64
+    top: np.ndarray  # rows x neighbours.NEIGHBOURS, float64
     baselines: np.ndarray  # float64
     first: np.ndarray  # int64, by pair
     second: np.ndarray  # int64
@@ -174,22 +112,11 @@ class StoryGraph:
         )
 
 
-# The StoryGraph's arrays of its best lists and pairs, in one order: the store keeps them
-# so (rows.py), and a graph equals another when these do (with its keys, days, weekdays
-# and vectors).
-PAIR_ARRAYS = (
-    "top",
-    "baselines",
-    "first",
-    "second",
-    "damped",
-    "similarity",
-    "copies",
-    "held_first",
-    "held_second",
-    "held_damped",
-    "held_copies",
-)
+# The StoryGraph's arrays of its best lists and pairs, in one order (the fields'): the store
+# keeps them so (rows.py), and a graph equals another when these do (with its keys, days,
+# weekdays and vectors).
+_ROWS = ("keys", "days", "weekdays", "vocabulary", "vectors")
+PAIR_ARRAYS = tuple(field.name for field in fields(StoryGraph) if field.name not in _ROWS)
 
 
 def empty_graph() -> StoryGraph:
@@ -201,7 +128,7 @@ def empty_graph() -> StoryGraph:
         weekdays=nothing,
         vocabulary=(),
         vectors=sparse.csr_matrix((0, 0), dtype=np.float64),
-        top=np.zeros((0, _NEIGHBOURS)),
+        top=np.zeros((0, neighbours.NEIGHBOURS)),
         baselines=np.zeros(0),
         first=nothing,
         second=nothing,
@@ -284,7 +211,7 @@ def extend_graph(
     fresh = np.zeros(len(order), dtype=bool)
     fresh[position[old:]] = True
 
-    top = np.zeros((len(order), _NEIGHBOURS))
+    top = np.zeros((len(order), neighbours.NEIGHBOURS))
     top[position[:old]] = graph.top
     found = _compare(vectors, all_days, all_weekdays, fresh, top, True, vocabulary, split)
     first, second, damped_sims, copies = _every_pair(graph)
@@ -360,9 +287,6 @@ def _every_pair(graph: StoryGraph) -> Pairs:
     )
 
 
-# A block of rows with the columns they meet: (rows, their days or None, columns, the dated
-
-
 def _compare(
     vectors: sparse.csr_matrix,
     days: Sequence[int | None],
@@ -381,9 +305,9 @@ def _compare(
     (halves.in_threads: the sparse products, sorts and comparisons that take nearly all
     of a block's time let go of the interpreter's lock). Each half fills best lists
     of its own, started at zero, merged into `top` at the end; the result is the one a
-    single pass gives: a best list is the largest _NEIGHBOURS of the values met, in
+    single pass gives: a best list is the largest neighbours.NEIGHBOURS of the values met, in
     whatever order and lists they were met (extra zeros change nothing: every value is at
-    least zero and `top` has _NEIGHBOURS of its own), and a pair held against lower best
+    least zero and `top` has neighbours.NEIGHBOURS of its own), and a pair held against lower best
     lists is judged in _judged against the final ones (holding is a bound: lower lists
     hold more pairs, never fewer)."""
     heads = candidates.in_block_order(candidates.heads(vectors), fresh)
@@ -391,7 +315,7 @@ def _compare(
     undated = np.asarray([day is None for day in days], dtype=bool)
     # Figures are evidence only where a pair lacks two dates: a run of dated reports alone
     # does not read them (a pass over the whole vocabulary).
-    stated = _figures(vectors, vocabulary) if undated.any() else None
+    stated = figure_columns(vectors, vocabulary) if undated.any() else None
     plan = _Plan(vectors, heads, weekdays, fresh, into_earlier, stated, undated, len(blocks))
     weights = [len(block[0]) * len(block[2]) for block in blocks]
     found: list[Pairs] = []
@@ -399,7 +323,7 @@ def _compare(
     for pairs, lists in halves:
         found.extend(pairs)
         met = lists[:, 0] > 0.0  # the others' lists are all zeros: nothing to merge
-        top[met] = _merged(top[met], lists[met])
+        top[met] = neighbours.merged(top[met], lists[met])
     return found
 
 
@@ -426,7 +350,7 @@ def compare_share(plan: _Plan, share: Sequence[Block]) -> tuple[list[Pairs], np.
     # Half the blocks (two at work): half the columns at a time, so that the two hold
     # together what one holds.
     width = _CHUNK_COLUMNS // 2 if len(share) < plan.blocks else _CHUNK_COLUMNS
-    lists = np.zeros((plan.vectors.shape[0], _NEIGHBOURS))
+    lists = np.zeros((plan.vectors.shape[0], neighbours.NEIGHBOURS))
     found = [pairs for block in share for pairs in _compare_block(plan, lists, block, width)]
     if found and plan.stated is not None:  # the share's pairs at once: a few numpy calls
         joined = (np.concatenate(side) for side in zip(*found, strict=True))
@@ -468,27 +392,20 @@ def _compare_block(
         sims[met] = 0.0
         copied[met] = False
         # The best lists take the texts' similarity, undamped, over days.BASELINE_DAYS, a
-        # copy left out (see _NEIGHBOURS); the pairs, damped, stay within the window.
+        # copy left out (see neighbours.NEIGHBOURS); the pairs, damped, stay within the window.
         beyond_reach(sims, row_days, column_days[left : left + width])
         copy_sims = sims[copied]
         sims[copied] = 0.0
-        _merge_into(top, rows, sims)
+        neighbours.merge_into(top, rows, sims)
         if plan.into_earlier:
-            _merge_into(top, part, sims.T)
+            neighbours.merge_into(top, part, sims.T)
         else:
             into = np.nonzero(fresh[part])[0]
-            _merge_into(top, part[into], sims[:, into].T)
+            neighbours.merge_into(top, part[into], sims[:, into].T)
         sims[copied] = copy_sims
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         found.append(_held(sims, copied, rows, part, top))
     return found
-
-
-def _figures(vectors: sparse.csr_matrix, vocabulary: Sequence[str]) -> sparse.csr_matrix:
-    """Each row's figure terms (days.figure_terms), read from its term vector: the figures
-    among its heaviest terms, which a name or number nearly always is."""
-    columns = np.nonzero(figure_terms(vocabulary))[0]
-    return sparse.csr_matrix(vectors[:, columns])
 
 
 def _judged(
@@ -503,16 +420,18 @@ def _judged(
     """The graph of these articles once every pair that may be kept has been found: each
     pair judged against the two baselines, and held when it would reach the floor against
     the two lower bounds (every lacking neighbour zero)."""
-    baselines = _baselines(top, lacking=_PRIOR)
-    lowest = _baselines(top)
+    baselines = neighbours.baselines(top, lacking=neighbours.PRIOR)
+    lowest = neighbours.baselines(top)
     first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
     similarity = np.round(
-        damped - _BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
+        damped - neighbours.BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
     )
     kept = similarity >= _PAIR_FLOOR
-    # baselines >= lowest (_PRIOR >= 0): a kept pair would be held too
+    # baselines >= lowest (neighbours.PRIOR >= 0): a kept pair would be held too
     held = ~kept & (
-        np.round(damped - _BASELINE_SHARE * (lowest[first] + lowest[second]) / 2, _DECIMALS)
+        np.round(
+            damped - neighbours.BASELINE_SHARE * (lowest[first] + lowest[second]) / 2, _DECIMALS
+        )
         >= _PAIR_FLOOR
     )
     keep = np.nonzero(kept)[0]
@@ -554,60 +473,21 @@ def _recolumn(matrix: sparse.csr_matrix, columns: np.ndarray, width: int) -> spa
     return moved
 
 
-def _best(sims: np.ndarray) -> np.ndarray:
-    """Each row's _NEIGHBOURS largest values, descending, padded with zeros."""
-    width = sims.shape[1]
-    if width > _NEIGHBOURS:
-        sims = np.partition(sims, width - _NEIGHBOURS, axis=1)[:, width - _NEIGHBOURS :]
-    best = np.zeros((sims.shape[0], _NEIGHBOURS))
-    best[:, : sims.shape[1]] = -np.sort(-sims, axis=1)
-    return best
-
-
 def _held(
     sims: np.ndarray, copied: np.ndarray, rows: np.ndarray, columns: np.ndarray, top: np.ndarray
 ) -> Pairs:
     """The pairs of a block that may be kept once the baselines are known: (first,
     second, damped similarity, copies). Baselines only rise as more pairs are met, so the
-    ones so far already rule out most pairs that reach _FIND."""
-    r_idx, c_idx = np.nonzero(sims >= _FIND)
+    ones so far already rule out most pairs that reach `find`."""
+    # Every pair kept has a similarity of at least `find`, as both baselines are at least
+    # BACKGROUND. Less a margin, as the final test rounds to _DECIMALS: a pair a hair under
+    # the bound may still be kept, and an extended graph must hold what a cold one does.
+    share, background = neighbours.BASELINE_SHARE, neighbours.BACKGROUND
+    find = _PAIR_FLOOR + share * background - 1e-5
+    r_idx, c_idx = np.nonzero(sims >= find)
     a, b = rows[r_idx], columns[c_idx]
-    bound = (
-        _FIND + _BASELINE_SHARE * (_baselines(top[a]) + _baselines(top[b]) - 2 * _BACKGROUND) / 2
-    )
+    lowest = neighbours.baselines(top[a]) + neighbours.baselines(top[b])
+    bound = find + share * (lowest - 2 * background) / 2
     held = sims[r_idx, c_idx] >= bound
     r_idx, c_idx, a, b = r_idx[held], c_idx[held], a[held], b[held]
     return np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]
-
-
-def _merge_into(top: np.ndarray, articles: np.ndarray, sims: np.ndarray) -> None:
-    """The best lists of these articles (top, in place) with their similarities (a row of
-    sims each) merged in. Only the articles with a similarity above their list's last are
-    merged: the others' lists would come out as they are (equal values are the same float),
-    and on the 10k bench week most of a block's are such, their sort the graph's costliest
-    step after the products."""
-    gains = np.flatnonzero(sims.max(axis=1, initial=0.0) > top[articles, -1])
-    if len(gains):
-        chosen = articles[gains]
-        top[chosen] = _merged(top[chosen], _best(sims[gains]))
-
-
-def _merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """The best _NEIGHBOURS of two such lists, row by row, descending."""
-    both = np.concatenate([top, more], axis=1)
-    result: np.ndarray = -np.sort(-both, axis=1)[:, :_NEIGHBOURS]
-    return result
-
-
-def _baselines(top: np.ndarray, lacking: float = 0.0) -> np.ndarray:
-    """Each row's baseline: the mean of its best similarities (summed largest first, one
-    column at a time, so the same values give the same float in every run), a neighbour it
-    lacks (a zero in its list: a candidate always has a positive cosine, as the two share a
-    head) counted as `lacking`, floored at _BACKGROUND. Counted as zero, the lowest the
-    baseline can be, whatever articles come later: best lists only rise."""
-    total = np.zeros(top.shape[0])
-    for column in range(_NEIGHBOURS):
-        met = top[:, column]
-        total = total + np.where(met > 0.0, met, lacking)
-    result: np.ndarray = np.maximum(total / _NEIGHBOURS, _BACKGROUND)
-    return result

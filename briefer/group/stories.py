@@ -35,14 +35,14 @@ from briefer.words import word_frequencies
 # --- story clustering --------------------------------------------------------------------
 
 # Chosen on half A of clusters_dev_undated.jsonl (benchmarks/clusters_halves.py; the
-# figures of both halves are in docs/quality.md): _IDF_CAP, _BASELINE_SHARE,
+# figures of both halves are in docs/quality.md): _IDF_CAP, neighbours.BASELINE_SHARE,
 # _MERGE_THRESHOLD and _COHESION, each the best of a small grid on half A (with the figures
-# below, taken before days._WEEKDAY_DECAY, which was chosen last). _BACKGROUND comes
+# below, taken before days._WEEKDAY_DECAY, which was chosen last). neighbours.BACKGROUND comes
 # from another file (themes_dev.jsonl, see below). Every figure in this note predates the
-# baselines reaching a month (graph.py _BACKGROUND: dated file 0.982 -> 0.972, undated
+# baselines reaching a month (baselines over a month: dated file 0.982 -> 0.972, undated
 # 0.903 -> 0.901, two thirds undated 0.904 -> 0.907). The rest are kept from the previous round
 # and checked again with the values below (half A / B, chosen values 0.914 / 0.932; none
-# was better on A by more than 0.002): _NEIGHBOURS 5 / 20 0.910 / 0.927, 0.903 / 0.921;
+# was better on A by more than 0.002): neighbours.NEIGHBOURS 5 / 20 0.910 / 0.927, 0.903 / 0.921;
 # _TITLE_WEIGHT 1 / 3 0.897 / 0.919, 0.915 / 0.923; _NAME_WEIGHT 0.5 / 2 0.915 / 0.931,
 # 0.897 / 0.919; _LEAD_TERMS 30 / 100 0.916 / 0.931, 0.914 / 0.932; _MAX_TERMS 40 / 100
 # 0.914 / 0.927, 0.914 / 0.932. A baseline from the median of the neighbours instead of

@@ -83,6 +83,10 @@ _ANAPHORIC_ADJECTIVES = frozenset({"same", "former", "latter", "other", "above",
 _WORD = re.compile(r"[^\W_]+")  # "It's" -> "It", "s"
 _OPENING_QUOTES = "\"'“‘«„"
 _CLOSING_QUOTE = re.compile(r"[\"”»]")
+# A single quotation mark closes where no letter follows it: in British copy ('No deal,' said
+# Jones) the mark that opens a quotation also ends it, and an apostrophe inside a word
+# ("Putin's") is not an end.
+_CLOSING_SINGLE = re.compile(r"['’](?!\w)")
 
 
 @lru_cache(maxsize=200_000)
@@ -194,7 +198,7 @@ def _both_leans(text: str) -> bool:
 
 def _quote_leans(text: str) -> bool:
     """A sentence opening with a quotation stands when the speaker is named after it."""
-    closing = _CLOSING_QUOTE.search(text, 1)
+    closing = (_CLOSING_SINGLE if text[0] in "'‘" else _CLOSING_QUOTE).search(text, 1)
     if closing is None:
         return True  # a quotation cut from its speaker
     after = [word.lower() for word in _WORD.findall(text[closing.end() : closing.end() + 80])]
