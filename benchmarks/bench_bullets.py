@@ -10,7 +10,8 @@ before it (led by a pronoun, a connective, "Both" of a pair it does not name, or
 description such as "The agency said"), unless the bullet before it in the story is its own
 article's preceding sentence, or leaves a quotation mark unmatched that no neighbouring bullet
 of its article completes; a story is flagged when two of its bullets state one fact (the
-shorter's content words are nearly all in the other). The checks are written apart from the
+shorter's content words are nearly all in the other); and a story without a bullet is counted
+(the opposite failure: every sentence held back). The checks are written apart from the
 selection's own rules, more broadly, so that they can catch what the selection misses. Prints
 the counts, the rate and the flagged bullets.
 """
@@ -84,6 +85,10 @@ _INTRODUCED = re.compile(
 _PAIR = re.compile(r"^Both (?:[a-z]\S*)(?: \S+){0,6}")
 _QUOTE_OPEN = "\"'“‘«"
 _QUOTE_CLOSE = re.compile(r"[\"”»]")
+# A single mark ends a quotation after its punctuation ('No,' she said); one to three words
+# set off by single marks at the head of a sentence are a scare quote, not a quotation.
+_QUOTE_CLOSE_SINGLE = re.compile(r"(?<=[,.!?;:…])['’](?!\w)")
+_SCARE_QUOTE = re.compile(r"['‘][^\s'‘’]+(?: [^\s'‘’]+){0,2}['’] ")
 BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
 _LEANING_KINDS = frozenset(
     {"pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote"}
@@ -110,12 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     runs.append(("fixture feeds", feeds, FEEDS / "themes.toml"))
 
     totals: defaultdict[str, int] = defaultdict(int)
-    bullets = stories = 0
+    bullets = stories = bare = 0
     for name, articles, themes_path in runs:
         story_list = _stories(articles, themes_path)
         for story in story_list:
             stories += 1
             bullets += len(story.bullets)
+            if not story.bullets:  # the other failure: a story told by its headline alone
+                bare += 1
+                if not args.quiet:
+                    print(f"[no bullet] {name} | {story.title[:50]}")
             for kind, text in _flags(story):
                 totals[kind] += 1
                 if not args.quiet:
@@ -127,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     rate = 100 * flagged / bullets if bullets else 0.0
     print(f"flagged bullets: {flagged} ({rate:.2f}%); stories stating one fact twice: "
-          f"{totals['same fact']}")  # fmt: skip
+          f"{totals['same fact']}; stories without a bullet: {bare}")  # fmt: skip
     return 0
 
 
@@ -203,7 +212,13 @@ def _kind(text: str, before: str) -> str | None:
         return "fragment"
     subject = text.lstrip()
     if subject[:1] in _QUOTE_OPEN:  # the speaker after the quotation is the subject
-        closing = _QUOTE_CLOSE.search(subject, 1)
+        if subject[0] in "'‘":
+            closing = _QUOTE_CLOSE_SINGLE.search(subject, 1)
+            scare = _SCARE_QUOTE.match(subject)
+            if closing is None and scare is not None:
+                return None  # 'Progressive' Democrats: a word or three set off, not a quotation
+        else:
+            closing = _QUOTE_CLOSE.search(subject, 1)
         if closing is None or not _TOKEN.search(subject[closing.end() :]):
             return "unattributed quote"
         subject = subject[closing.end() :].lstrip(" ,")

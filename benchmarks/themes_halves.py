@@ -8,11 +8,12 @@ half and reporting it on the other.
 
 Rows are split by the parity of a hash of their id (half A: even, half B: odd), so the split
 depends on nothing but the ids. Only `high`-confidence rows are scored (the file's README
-says to judge by them). --set overrides a constant of briefer.group.themes (or texts) for a
+says to judge by them). --set overrides a constant of the theme modules (set_constant) for a
 sweep (the near-synonyms' cut is baked into their shipped table: see
-tools/build_word_vectors.py). --terse reads each themes file with its descriptions left out:
-the same subjects as a user who writes only names and keywords would give them, a check that
-placement does not need a description (the held-out data comes with another user's file).
+tools/build_word_vectors.py); benchmarks/themes_audit.py sweeps each of them. --terse reads
+each themes file with its descriptions left out: the same subjects as a user who writes only
+names and keywords would give them, a check that placement does not need a description (the
+held-out data comes with another user's file).
 --case rewrites each file's theme names in title case ("Peace Talks"), lower case, or (upper)
 the whole file, descriptions and keywords too, in capitals: a file files the same however it
 is cased.
@@ -32,6 +33,10 @@ import numpy as np
 
 from briefer.clean import clean
 from briefer.group import load_themes, place_themes
+from briefer.group import texts as texts_module
+from briefer.group import theme_choice as choice_module
+from briefer.group import theme_mentions as mentions_module
+from briefer.group import theme_patterns as patterns_module
 from briefer.group import themes as themes_module
 from briefer.records import OTHER_THEME, Article, Theme
 
@@ -102,6 +107,30 @@ def parsed(
     return None if rows is None else (args, rows)
 
 
+# Every module that holds a placement constant, as its own name or imported by name.
+CONSTANT_MODULES = (texts_module, patterns_module, themes_module, choice_module, mentions_module)
+
+
+def set_constant(name: str, value: float) -> dict[Any, Any]:
+    """Set a placement constant wherever a theme module holds it (a constant imported by name
+    is a copy: setting it in one module alone left the others at the shipped value), with the
+    null's mean field weight worked out again; returns what restore_constants takes."""
+    holders = [m for m in CONSTANT_MODULES if hasattr(m, name)]
+    if not holders:
+        raise SystemExit(f"--set: no theme module has {name}")
+    saved = {(m, name): getattr(m, name) for m in holders}
+    for module in holders:
+        setattr(module, name, type(getattr(module, name))(value))
+    patterns_module._MEAN_FIELD = patterns_module._mean_field()
+    return saved
+
+
+def restore_constants(saved: dict[Any, Any]) -> None:
+    for (module, name), value in saved.items():
+        setattr(module, name, value)
+    patterns_module._MEAN_FIELD = patterns_module._mean_field()
+
+
 def half(row_id: str) -> str:
     return "A" if hashlib.sha1(row_id.encode()).digest()[0] % 2 == 0 else "B"
 
@@ -148,6 +177,21 @@ def score(
     terse: bool = False,
     case: str = "",
 ) -> dict[str, str]:
+    """Each part's line: its rows, accuracy and macro-F1 (measure)."""
+    return {
+        name: f"n {n} acc {accuracy:.3f} macroF1 {f1:.3f}"
+        for name, (n, accuracy, f1) in measure(rows, themes_path, rename, terse, case).items()
+    }
+
+
+def measure(
+    rows: list[dict[str, object]],
+    themes_path: Path,
+    rename: dict[str, str],
+    terse: bool = False,
+    case: str = "",
+) -> dict[str, tuple[int, float, float]]:
+    """Half A, half B and all the rows: how many, accuracy and macro-F1."""
     themes = load_themes(themes_path)
     if terse:
         themes = tuple(replace(theme, description="") for theme in themes)
@@ -158,7 +202,7 @@ def score(
         }
     docs = [[clean(row_article(row))] for row in rows]
     placed = place_themes(docs, themes)
-    lines = {}
+    lines: dict[str, tuple[int, float, float]] = {}
     for name in ("A", "B", "all"):
         picked = [
             (rename.get(str(r["label"]), str(r["label"])), p.theme)
@@ -174,7 +218,7 @@ def score(
             denominator = gold.count(label) + pred.count(label)
             f1s.append(2 * tp / denominator if denominator else 0.0)
         accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
-        lines[name] = f"n {len(gold)} acc {accuracy:.3f} macroF1 {sum(f1s) / len(f1s):.3f}"
+        lines[name] = (len(gold), accuracy, sum(f1s) / len(f1s))
     return lines
 
 
@@ -188,12 +232,9 @@ def main() -> int:
     if given is None:
         return 0
     args, loaded = given
-    from briefer.group import texts as texts_module
-
     for pair in args.set:
         name, _, value = pair.partition("=")
-        module = texts_module if hasattr(texts_module, name) else themes_module
-        setattr(module, name, type(getattr(module, name))(float(value)))
+        set_constant(name, float(value))
     rows = loaded
     if not args.all_rows:
         rows = [r for r in rows if r.get("confidence") == "high"]

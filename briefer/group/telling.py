@@ -7,12 +7,14 @@ stories loads no more than the words, copies and bullets code (grouping pulls in
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 
 from briefer.group.copies import find_copies
 from briefer.halves import Beside
 from briefer.records import Article, Document, Summary, Tale, Told
 from briefer.summarize.bullets import story_bullets
+from briefer.words import content_terms
 
 _TITLE_CHARS = 90  # a headline made from a sentence is cut near this length
 
@@ -26,12 +28,15 @@ def _shorten(text: str, limit: int = _TITLE_CHARS) -> str:
 
 
 def story_title(
-    articles: Sequence[Article], summaries: dict[str, Summary], documents: dict[str, Document]
+    articles: Sequence[Article],
+    summaries: dict[str, Summary],
+    documents: dict[str, Document],
+    copied: Collection[str] = (),
 ) -> str:
-    """The story's headline: its oldest report's, else one made from a summary or the text."""
-    for article in articles:  # oldest first, so the earliest dated headline wins
-        if article.title.strip():
-            return " ".join(article.title.split())
+    """The story's headline: headline_report's, else one made from a summary or the text."""
+    report = headline_report(articles, summaries, copied)
+    if report is not None:
+        return " ".join(report.title.split())
     for article in articles:
         sentences = summaries[article.id].sentences
         if sentences and sentences[0].text.strip():
@@ -41,6 +46,49 @@ def story_title(
             if block.text.strip():
                 return _shorten(block.text)
     return articles[0].source.strip() or "Untitled report"
+
+
+def headline_report(
+    articles: Sequence[Article], summaries: dict[str, Summary], copied: Collection[str] = ()
+) -> Article | None:
+    """The report whose headline the story shows: of those with a headline, the one that shares
+    the most with the others (central_report), a copy (`copied`, by id) being its original
+    again, not another report; the oldest copy's when only copies have headlines; None when
+    no report has one."""
+    voices = [article for article in articles if article.id not in copied]
+    titled = [article for article in voices if article.title.strip()]
+    if titled:
+        return central_report(titled, voices, summaries)
+    return next((article for article in articles if article.title.strip()), None)
+
+
+def central_report(
+    candidates: Sequence[Article], articles: Sequence[Article], summaries: dict[str, Summary]
+) -> Article:
+    """Of the candidates (some of the story's reports, oldest first), the one whose words (its
+    headline's and its summary's content terms) the story's other reports hold most: each term
+    counts once for every other report that holds it. When a story joins reports of different
+    events, that is a report of the event most of them tell, not whichever came first; of
+    two reports alone both share the same terms, and the oldest wins, as it does among any
+    equals. A report with a longer summary holds more terms and may count for more: summaries
+    are of one length but for articles too short to fill it."""
+    if len(candidates) == 1:
+        return candidates[0]
+    held = {
+        article.id: frozenset(
+            content_terms(
+                " ".join([article.title, *(s.text for s in summaries[article.id].sentences)])
+            )
+        )
+        for article in articles
+    }
+    counts = Counter(term for terms in held.values() for term in terms)
+
+    def shared(place: int) -> tuple[int, int]:
+        # a term held by n reports is held by n - 1 others of each of them; ties go earlier
+        return sum(counts[term] - 1 for term in held[candidates[place].id]), -place
+
+    return candidates[max(range(len(candidates)), key=shared)]
 
 
 # tell(tales, started) for some of the stories, started(i) called before the i-th: a
@@ -83,9 +131,9 @@ def tell_story(
     max_bullets: int,
 ) -> Told:
     """A story's headline, bullets and copies, from its reports (oldest first) alone."""
-    title = story_title(articles, summaries, documents)
     copies = find_copies([documents[a.id] for a in articles])
     copied = {copy for copy, _ in copies}
+    title = story_title(articles, summaries, documents, copied)
     quoted = [a for a in articles if a.id not in copied]
     return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
 
