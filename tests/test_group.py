@@ -782,12 +782,13 @@ def test_busy_topic_events_bcubed(shared_dir: Path, name: str) -> None:
     gold = [event_of.get(r["id"], r["id"]) for r in rows]
     precision, _, f1 = bcubed(cluster_stories(docs), gold)
     assert f1 >= 0.86 and precision >= 0.76
-    # Undated, every report meets the whole topic: 0.789 against either reading with the
-    # figures reports state as evidence (0.751 and 0.748 without).
-    _, _, undated_f1 = bcubed(
+    # Undated, every report meets the whole topic: 0.849 and 0.850 against the two readings
+    # with what a pair shares beyond its neighbours' terms (group/background.py; precision
+    # 0.755), 0.789 before it, 0.751 and 0.748 before figures counted as evidence.
+    undated_precision, _, undated_f1 = bcubed(
         cluster_stories([(title, text, None) for title, text, _ in docs]), gold
     )
-    assert undated_f1 >= 0.77
+    assert undated_f1 >= 0.83 and undated_precision >= 0.72
 
 
 # --- group ---------------------------------------------------------------------------------

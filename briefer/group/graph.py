@@ -84,6 +84,7 @@ class StoryGraph:
     vocabulary: tuple[str, ...]
     vectors: sparse.csr_matrix  # rows x vocabulary, float64
     top: np.ndarray  # rows x neighbours.NEIGHBOURS, float64
+    members: np.ndarray  # int64, the row of each value of top (-1: none)
     baselines: np.ndarray  # float64
     first: np.ndarray  # int64, by pair
     second: np.ndarray  # int64
@@ -129,6 +130,7 @@ def empty_graph() -> StoryGraph:
         vocabulary=(),
         vectors=sparse.csr_matrix((0, 0), dtype=np.float64),
         top=np.zeros((0, neighbours.NEIGHBOURS)),
+        members=np.zeros((0, neighbours.NEIGHBOURS), dtype=np.int64),
         baselines=np.zeros(0),
         first=nothing,
         second=nothing,
@@ -213,7 +215,11 @@ def extend_graph(
 
     top = np.zeros((len(order), neighbours.NEIGHBOURS))
     top[position[:old]] = graph.top
-    found = _compare(vectors, all_days, all_weekdays, fresh, top, True, vocabulary, split)
+    members = np.full(top.shape, -1, dtype=np.int64)
+    members[position[:old]] = np.where(graph.members >= 0, position[graph.members], -1)
+    found = _compare(
+        vectors, all_days, all_weekdays, fresh, (top, members), True, vocabulary, split
+    )
     first, second, damped_sims, copies = _every_pair(graph)
     earlier = (position[first], position[second], damped_sims, copies)
     return _judged(
@@ -222,7 +228,7 @@ def extend_graph(
         all_weekdays,
         tuple(vocabulary),
         vectors,
-        top,
+        (top, members),
         [earlier, *found],
     )
 
@@ -265,13 +271,19 @@ def remove_from_graph(graph: StoryGraph, keys: Collection[str]) -> StoryGraph:
     fresh = touched[kept]
     top = graph.top[kept].copy()
     top[fresh] = 0.0
+    members = graph.members[kept]
+    members = np.where(members >= 0, position[np.maximum(members, 0)], -1)
+    members[fresh] = -1
     vocabulary = tuple(graph.vocabulary[column] for column in used.tolist())
-    found = _compare(vectors, days, weekdays, fresh, top, into_earlier=False, vocabulary=vocabulary)
+    lists = (top, members)
+    found = _compare(
+        vectors, days, weekdays, fresh, lists, into_earlier=False, vocabulary=vocabulary
+    )
     first, second, damped_sims, copies = _every_pair(graph)
     stays = ~gone[first] & ~gone[second] & ~touched[first] & ~touched[second]
     earlier = (position[first[stays]], position[second[stays]], damped_sims[stays], copies[stays])
     keys_kept = tuple(graph.keys[index] for index in kept.tolist())
-    return _judged(keys_kept, days, weekdays, vocabulary, vectors, top, [earlier, *found])
+    return _judged(keys_kept, days, weekdays, vocabulary, vectors, lists, [earlier, *found])
 
 
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first, second, damped, copies
@@ -292,7 +304,7 @@ def _compare(
     days: Sequence[int | None],
     weekdays: np.ndarray,
     fresh: np.ndarray,
-    top: np.ndarray,
+    lists: tuple[np.ndarray, np.ndarray],
     into_earlier: bool,
     vocabulary: Sequence[str],
     split: Split = in_threads,
@@ -320,10 +332,11 @@ def _compare(
     weights = [len(block[0]) * len(block[2]) for block in blocks]
     found: list[Pairs] = []
     halves = split(functools.partial(compare_share, plan), blocks, weights, _PARALLEL_PAIRS)
-    for pairs, lists in halves:
+    top, members = lists
+    for pairs, (values, rows) in halves:
         found.extend(pairs)
-        met = lists[:, 0] > 0.0  # the others' lists are all zeros: nothing to merge
-        top[met] = neighbours.merged(top[met], lists[met])
+        met = values[:, 0] > 0.0  # the others' lists are all zeros: nothing to merge
+        top[met], members[met] = neighbours.merged(top[met], members[met], values[met], rows[met])
     return found
 
 
@@ -344,13 +357,16 @@ class _Plan:
     blocks: int
 
 
-def compare_share(plan: _Plan, share: Sequence[Block]) -> tuple[list[Pairs], np.ndarray]:
+def compare_share(
+    plan: _Plan, share: Sequence[Block]
+) -> tuple[list[Pairs], tuple[np.ndarray, np.ndarray]]:
     """A share of _compare's blocks compared: the pairs that may be kept, and the best lists
     of what they met, started at zero (_compare merges them)."""
     # Half the blocks (two at work): half the columns at a time, so that the two hold
     # together what one holds.
     width = _CHUNK_COLUMNS // 2 if len(share) < plan.blocks else _CHUNK_COLUMNS
-    lists = np.zeros((plan.vectors.shape[0], neighbours.NEIGHBOURS))
+    top = np.zeros((plan.vectors.shape[0], neighbours.NEIGHBOURS))
+    lists = (top, np.full(top.shape, -1, dtype=np.int64))
     found = [pairs for block in share for pairs in _compare_block(plan, lists, block, width)]
     if found and plan.stated is not None:  # the share's pairs at once: a few numpy calls
         joined = (np.concatenate(side) for side in zip(*found, strict=True))
@@ -364,7 +380,7 @@ def compare_share(plan: _Plan, share: Sequence[Block]) -> tuple[list[Pairs], np.
 
 
 def _compare_block(
-    plan: _Plan, top: np.ndarray, block: Block, width: int = _CHUNK_COLUMNS
+    plan: _Plan, lists: tuple[np.ndarray, np.ndarray], block: Block, width: int = _CHUNK_COLUMNS
 ) -> list[Pairs]:
     """One block of _compare (the rows with their columns, as candidates.candidate_blocks yields
     them), `width` columns at a time: its candidate pairs met (those whose first shared
@@ -372,6 +388,7 @@ def _compare_block(
     met), merged into `top` (in place) and those that may be kept returned."""
     rows, row_days, columns, column_days, first, end = block
     vectors, heads, weekdays, fresh = plan.vectors, plan.heads, plan.weekdays, plan.fresh
+    top, members = lists
     found: list[Pairs] = []
     # The block's own rows are among its columns; each pair counts once, so a row meets
     # only those after itself: `later` is where each row meets the block's rows before it
@@ -396,12 +413,12 @@ def _compare_block(
         beyond_reach(sims, row_days, column_days[left : left + width])
         copy_sims = sims[copied]
         sims[copied] = 0.0
-        neighbours.merge_into(top, rows, sims)
+        neighbours.merge_into(top, members, rows, sims, part)
         if plan.into_earlier:
-            neighbours.merge_into(top, part, sims.T)
+            neighbours.merge_into(top, members, part, sims.T, rows)
         else:
             into = np.nonzero(fresh[part])[0]
-            neighbours.merge_into(top, part[into], sims[:, into].T)
+            neighbours.merge_into(top, members, part[into], sims[:, into].T, rows)
         sims[copied] = copy_sims
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
         found.append(_held(sims, copied, rows, part, top))
@@ -414,12 +431,13 @@ def _judged(
     weekdays: np.ndarray,
     vocabulary: tuple[str, ...],
     vectors: sparse.csr_matrix,
-    top: np.ndarray,
+    lists: tuple[np.ndarray, np.ndarray],
     found: Sequence[Pairs],
 ) -> StoryGraph:
     """The graph of these articles once every pair that may be kept has been found: each
     pair judged against the two baselines, and held when it would reach the floor against
     the two lower bounds (every lacking neighbour zero)."""
+    top, members = lists
     baselines = neighbours.baselines(top, lacking=neighbours.PRIOR)
     lowest = neighbours.baselines(top)
     first, second, damped, copies = (np.concatenate(side) for side in zip(*found, strict=True))
@@ -445,6 +463,7 @@ def _judged(
         vocabulary=vocabulary,
         vectors=vectors,
         top=top,
+        members=members,
         baselines=baselines,
         first=first[keep],
         second=second[keep],

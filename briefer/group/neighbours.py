@@ -5,7 +5,9 @@ An article's best list holds the NEIGHBOURS highest cosines it met among its can
 (graph.py compares them), undamped, within days.BASELINE_DAYS, copies left out; its baseline
 is their mean, a neighbour it lacks counted as PRIOR, floored at BACKGROUND. A pair's adjusted
 similarity is its damped similarity less BASELINE_SHARE of the mean of the two baselines
-(graph._judged). Best lists only rise as articles arrive, so the baseline with every lacking
+(graph._judged). A list keeps which rows its values are (graph.members; of equal values the
+earlier row), for what a pair shares beyond its neighbours (background.py). Best lists only
+rise as articles arrive, so the baseline with every lacking
 neighbour counted as zero is a lower bound whatever comes later: what lets a graph hold the
 pairs that may yet be kept. The constants' figures are those of stories.py's tuning note,
 unless given here."""
@@ -74,33 +76,71 @@ BACKGROUND = 0.17
 PRIOR = 0.288
 
 
-def best(sims: np.ndarray) -> np.ndarray:
-    """Each row's NEIGHBOURS largest values, descending, padded with zeros."""
+def best(sims: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's NEIGHBOURS largest values, descending, and the rows they are (`columns`:
+    the row of each column of sims); of equal values the earlier row first, so a list does
+    not depend on the order its values were met in. Padded with zeros and -1."""
     width = sims.shape[1]
     if width > NEIGHBOURS:
-        sims = np.partition(sims, width - NEIGHBOURS, axis=1)[:, width - NEIGHBOURS :]
-    best = np.zeros((sims.shape[0], NEIGHBOURS))
-    best[:, : sims.shape[1]] = -np.sort(-sims, axis=1)
-    return best
+        cut = width - NEIGHBOURS
+        order = np.argpartition(sims, (cut - 1, cut), axis=1)
+        picked = order[:, cut:]
+        # Where the value just below the ten equals the tenth, the selection chose among the
+        # tied at will: those rows (rare: exact ties of a cosine) are sorted whole.
+        tenth = np.take_along_axis(sims, order[:, cut : cut + 1], axis=1)[:, 0]
+        below = np.take_along_axis(sims, order[:, cut - 1 : cut], axis=1)[:, 0]
+        for row in np.flatnonzero((below == tenth) & (tenth > 0.0)).tolist():
+            order = np.lexsort((columns, -sims[row]))[:NEIGHBOURS]
+            picked[row] = order
+        values = np.take_along_axis(sims, picked, axis=1)
+        members = columns[picked]
+    else:
+        values = sims
+        members = np.broadcast_to(columns, sims.shape)
+    top = np.zeros((sims.shape[0], NEIGHBOURS))
+    rows = np.full((sims.shape[0], NEIGHBOURS), -1, dtype=np.int64)
+    top[:, : values.shape[1]] = values
+    rows[:, : values.shape[1]] = members
+    return _ordered(top, rows)
 
 
-def merge_into(top: np.ndarray, articles: np.ndarray, sims: np.ndarray) -> None:
-    """The best lists of these articles (top, in place) with their similarities (a row of
-    sims each) merged in. Only the articles with a similarity above their list's last are
-    merged: the others' lists would come out as they are (equal values are the same float),
-    and on the 10k bench week most of a block's are such, their sort the graph's costliest
-    step after the products."""
-    gains = np.flatnonzero(sims.max(axis=1, initial=0.0) > top[articles, -1])
+def _ordered(top: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's values descending, of equal values the earlier row first, the first
+    NEIGHBOURS kept; a zero (no neighbour) stands for none, its row -1."""
+    rows = np.where(top > 0.0, rows, -1)
+    order = np.lexsort((np.where(rows < 0, np.iinfo(np.int64).max, rows), -top), axis=1)
+    order = order[:, :NEIGHBOURS]
+    return np.take_along_axis(top, order, axis=1), np.take_along_axis(rows, order, axis=1)
+
+
+def merge_into(
+    top: np.ndarray,
+    members: np.ndarray,
+    articles: np.ndarray,
+    sims: np.ndarray,
+    columns: np.ndarray,
+) -> None:
+    """The best lists of these articles (top, and the rows they are in `members`, in place)
+    with their similarities (a row of sims each; `columns`: the row of each column) merged
+    in. Only the articles with a similarity of at least their list's last are merged: the
+    others' lists would come out as they are (equal values are the same float), and on the
+    10k bench week most of a block's are such, their sort the graph's costliest step after
+    the products."""
+    highest = sims.max(axis=1, initial=0.0)
+    gains = np.flatnonzero((highest >= top[articles, -1]) & (highest > 0.0))
     if len(gains):
         chosen = articles[gains]
-        top[chosen] = merged(top[chosen], best(sims[gains]))
+        more, more_rows = best(sims[gains], columns)
+        top[chosen], members[chosen] = merged(top[chosen], members[chosen], more, more_rows)
 
 
-def merged(top: np.ndarray, more: np.ndarray) -> np.ndarray:
-    """The best NEIGHBOURS of two such lists, row by row, descending."""
-    both = np.concatenate([top, more], axis=1)
-    result: np.ndarray = -np.sort(-both, axis=1)[:, :NEIGHBOURS]
-    return result
+def merged(
+    top: np.ndarray, members: np.ndarray, more: np.ndarray, more_members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best NEIGHBOURS of two such lists, row by row, descending (with their rows)."""
+    return _ordered(
+        np.concatenate([top, more], axis=1), np.concatenate([members, more_members], axis=1)
+    )
 
 
 def baselines(top: np.ndarray, lacking: float = 0.0) -> np.ndarray:

@@ -426,6 +426,8 @@ def _graph_from(arrays: dict[str, np.ndarray], rows: TermRows) -> StoryGraph:
         )
     if len(keys) != len(days) or vectors.shape[0] != len(keys):
         raise ValueError("a story graph that does not match its articles")
+    if any(f"graph_{name}" not in arrays for name in PAIR_ARRAYS):
+        raise ValueError("a story graph of an earlier layout")
     return StoryGraph(
         keys=keys,
         days=days,

@@ -26,6 +26,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
+from briefer.group.background import beyond_background
 from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
@@ -347,7 +348,8 @@ def story_roots(
     when given, maps those keys to cluster_component's results, read and filled here."""
     count = len(graph.keys)
     roots = np.arange(count, dtype=np.int64)
-    strong = graph.similarity >= _MERGE_THRESHOLD
+    similarity = beyond_background(graph)
+    strong = similarity >= _MERGE_THRESHOLD
     if not strong.any():
         return roots
     component = components(count, graph.first[strong], graph.second[strong])
@@ -365,7 +367,7 @@ def story_roots(
         chosen = inside[pair_starts[label] : pair_starts[label + 1]]
         firsts = place[graph.first[chosen]].tolist()
         seconds = place[graph.second[chosen]].tolist()
-        sims = graph.similarity[chosen].tolist()
+        sims = similarity[chosen].tolist()
         local = dict(zip(zip(firsts, seconds, strict=True), sims, strict=True))
         copied = graph.copies[chosen]
         local_copies = list(
