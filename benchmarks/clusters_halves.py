@@ -55,6 +55,7 @@ import numpy as np
 
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
+from briefer.group import background as background_module
 from briefer.group import candidates as candidates_module
 from briefer.group import cluster_stories
 from briefer.group import days as days_module
@@ -69,7 +70,14 @@ def set_constants(pairs: list[str]) -> None:
     """--set NAME=VALUE: a grouping constant set for the run, in every module that has it
     (a constant imported by two modules is set in both); a name no module has is an error,
     not a run of the unchanged code."""
-    modules = (stories_module, graph_module, neighbours_module, candidates_module, days_module)
+    modules = (
+        stories_module,
+        graph_module,
+        neighbours_module,
+        candidates_module,
+        days_module,
+        background_module,
+    )
     for pair in pairs:
         name, _, value = pair.partition("=")
         holders = [module for module in modules if hasattr(module, name)]

@@ -9,8 +9,9 @@ within each, average linkage (linkage.py) forms the stories, and two groups of s
 reports join only when they agree with each other at least three quarters as well as within
 themselves. Reports without two dates that name different weekdays count as less alike
 (the weekday is the day their text gives), and so do those stating figures but none in
-common (group/days.py). A pair's similarity depends only on the two
-articles, their days (or weekdays) and their nearest neighbours, and each component is
+common (group/days.py) and those sharing what their neighbours hold (group/background.py).
+A pair's similarity depends only on the two articles, their days (or weekdays) and their
+nearest neighbours, and each component is
 clustered on its own, in a fixed order, so a story does not depend on the order of the
 input or on unrelated articles.
 """
