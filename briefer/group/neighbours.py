@@ -80,6 +80,11 @@ def best(sims: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Each row's NEIGHBOURS largest values, descending, and the rows they are (`columns`:
     the row of each column of sims); of equal values the earlier row first, so a list does
     not depend on the order its values were met in. Padded with zeros and -1."""
+    return _ordered(*_picked(sims, columns))
+
+
+def _picked(sims: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """best's values and rows, in no particular order (merged orders them)."""
     width = sims.shape[1]
     if width > NEIGHBOURS:
         cut = width - NEIGHBOURS
@@ -101,14 +106,20 @@ def best(sims: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     rows = np.full((sims.shape[0], NEIGHBOURS), -1, dtype=np.int64)
     top[:, : values.shape[1]] = values
     rows[:, : values.shape[1]] = members
-    return _ordered(top, rows)
+    return top, rows
 
 
 def _ordered(top: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's values descending, of equal values the earlier row first, the first
     NEIGHBOURS kept; a zero (no neighbour) stands for none, its row -1."""
     rows = np.where(top > 0.0, rows, -1)
-    order = np.lexsort((np.where(rows < 0, np.iinfo(np.int64).max, rows), -top), axis=1)
+    order = np.argsort(-top, axis=1, kind="stable")
+    ranked = np.take_along_axis(top, order, axis=1)
+    # Equal values (rare: exact ties of a cosine) take the earlier row first: those rows are
+    # ordered again by value and row.
+    tied = np.flatnonzero(((ranked[:, 1:] == ranked[:, :-1]) & (ranked[:, 1:] > 0.0)).any(axis=1))
+    if len(tied):
+        order[tied] = np.lexsort((rows[tied], -top[tied]), axis=1)
     order = order[:, :NEIGHBOURS]
     return np.take_along_axis(top, order, axis=1), np.take_along_axis(rows, order, axis=1)
 
@@ -130,7 +141,7 @@ def merge_into(
     gains = np.flatnonzero((highest >= top[articles, -1]) & (highest > 0.0))
     if len(gains):
         chosen = articles[gains]
-        more, more_rows = best(sims[gains], columns)
+        more, more_rows = _picked(sims[gains], columns)
         top[chosen], members[chosen] = merged(top[chosen], members[chosen], more, more_rows)
 
 
