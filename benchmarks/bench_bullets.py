@@ -85,7 +85,10 @@ _INTRODUCED = re.compile(
 _PAIR = re.compile(r"^Both (?:[a-z]\S*)(?: \S+){0,6}")
 _QUOTE_OPEN = "\"'“‘«"
 _QUOTE_CLOSE = re.compile(r"[\"”»]")
-_QUOTE_CLOSE_SINGLE = re.compile(r"['’](?!\w)")  # an apostrophe in a word is no end
+# A single mark ends a quotation after its punctuation ('No,' she said); one to three words
+# set off by single marks at the head of a sentence are a scare quote, not a quotation.
+_QUOTE_CLOSE_SINGLE = re.compile(r"(?<=[,.!?;:…])['’](?!\w)")
+_SCARE_QUOTE = re.compile(r"['‘][^\s'‘’]+(?: [^\s'‘’]+){0,2}['’] ")
 BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
 _LEANING_KINDS = frozenset(
     {"pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote"}
@@ -209,7 +212,13 @@ def _kind(text: str, before: str) -> str | None:
         return "fragment"
     subject = text.lstrip()
     if subject[:1] in _QUOTE_OPEN:  # the speaker after the quotation is the subject
-        closing = (_QUOTE_CLOSE_SINGLE if subject[0] in "'‘" else _QUOTE_CLOSE).search(subject, 1)
+        if subject[0] in "'‘":
+            closing = _QUOTE_CLOSE_SINGLE.search(subject, 1)
+            scare = _SCARE_QUOTE.match(subject)
+            if closing is None and scare is not None:
+                return None  # 'Progressive' Democrats: a word or three set off, not a quotation
+        else:
+            closing = _QUOTE_CLOSE.search(subject, 1)
         if closing is None or not _TOKEN.search(subject[closing.end() :]):
             return "unattributed quote"
         subject = subject[closing.end() :].lstrip(" ,")

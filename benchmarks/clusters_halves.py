@@ -27,7 +27,8 @@ With --undated SHARE, that share of the rows (chosen by a hash of their id, as `
 clusters --undated`) is read without its date: the dated file read as mostly or wholly
 undated, a check of the undated rules on stories they were not chosen on.
 
-With --mistakes A, B or all, it prints that part's wrongly merged stories (a predicted story
+With --mistakes A, B or all, it prints that part's wrongly merged stories (with --events:
+those of the rows read undated) (a predicted story
 holding reports of several labelled ones) and wrongly split ones, headline by headline.
 
 With --kinds A, B or all, it sorts that part's mistakes by kind, pair by pair: each pair of
@@ -105,7 +106,7 @@ def main() -> int:
         busy(rows)
         return 0
     if args.events is not None:
-        events(rows, args.events)
+        events(rows, args.events, args.mistakes, args.kinds)
         return 0
     if args.subsets:
         subsets(rows)
@@ -242,8 +243,12 @@ def subsets(rows: list[dict[str, str]]) -> None:
         print(f"share {share:.2f} B3-F1 {shown} mean {sum(scores) / len(scores):.3f}")
 
 
-def events(rows: list[dict[str, str]], path: Path) -> None:
-    """The clustering of a busy topic's rows scored against the events labelled in `path`."""
+def events(
+    rows: list[dict[str, str]], path: Path, wrong: str | None = None, by_kind: str | None = None
+) -> None:
+    """The clustering of a busy topic's rows scored against the events labelled in `path`;
+    `wrong` / `by_kind` (A, B or all): that part's mistakes, read undated (the reading
+    issue 10 is about), as --mistakes / --kinds print them."""
     event_of: dict[str, str] = {}
     for event in tomllib.loads(path.read_text(encoding="utf-8"))["event"]:
         for key in event["ids"]:
@@ -265,6 +270,11 @@ def events(rows: list[dict[str, str]], path: Path) -> None:
                 f"{reading} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f} stories {len(set(predicted))}"
             )
         print(f"{name} n {len(chosen)} events {len(set(gold))} | " + " | ".join(shown))
+        undated = [(title, text, None) for title, text, _ in docs]
+        if name == wrong:
+            mistakes(cluster_stories(undated), gold, [title for title, _, _ in docs])
+        if name == by_kind:
+            kinds(undated, cluster_stories(undated), gold)
 
 
 def busy(rows: list[dict[str, str]]) -> None:

@@ -6,9 +6,9 @@ Each labelled clusters file of ../shared/eval (and the busy topic's 200 reports 
 read by hand, benchmarks/themes_dev_events.toml) is clustered as `briefer eval clusters` does;
 for every story whose reports tell different events, one of them told by more reports than any
 other, it counts whether the headline shown is a report of that event: the oldest report's
-(the rule before) or telling.central_report's (the report sharing the most words with the
-others). Stories of one event, or of events told equally often, are counted apart: either
-headline is as right. Skipped cleanly when ../shared is absent.
+(the rule before) or telling.headline_report's (the report sharing the most words with the
+others, copies left out). Stories of one event, or of events told equally often, are counted
+apart: either headline is as right. Skipped cleanly when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from pathlib import Path
 
 from briefer.clean import clean
 from briefer.group import cluster_stories
-from briefer.group.telling import central_report
-from briefer.records import Article, Summary
+from briefer.group.copies import find_copies
+from briefer.group.grouping import _article_key
+from briefer.group.telling import headline_report
+from briefer.records import Article, Document, Summary
 from briefer.sentences import split_document
 from briefer.summarize import summarize
 
@@ -38,7 +40,7 @@ def headlines(rows: list[dict[str, str]], gold: list[str], dated: bool) -> str:
             id=f"{k:05d}",
             title=row.get("title") or "",
             date=date.fromisoformat(row["date"]) if dated and row.get("date") else None,
-            source=row.get("source") or "",
+            source=str(row.get("source") or ""),
             url="",
             text=row["text"],
             path="",
@@ -46,8 +48,9 @@ def headlines(rows: list[dict[str, str]], gold: list[str], dated: bool) -> str:
         for k, row in enumerate(rows)
     ]
     summaries: dict[str, Summary] = {}
+    documents: dict[str, Document] = {}
     for article in articles:
-        document = clean(article)
+        document = documents[article.id] = clean(article)
         summaries[article.id] = summarize(document, split_document(document), SENTENCES)
     docs = [(a.title, a.text, a.date) for a in articles]
     stories: defaultdict[int, list[int]] = defaultdict(list)
@@ -63,11 +66,11 @@ def headlines(rows: list[dict[str, str]], gold: list[str], dated: bool) -> str:
         if most[0][1] == most[1][1]:
             counts["tied"] += 1
             continue
-        # oldest first, as a story's reports are told (undated last, then by order)
-        order = sorted(members, key=lambda k: (docs[k][2] is None, docs[k][2] or date.min, k))
-        reports = [articles[k] for k in order]
+        reports = sorted((articles[k] for k in members), key=_article_key)  # as they are told
         titled = [a for a in reports if a.title.strip()]
-        central = central_report(titled, reports, summaries)
+        copies = find_copies([documents[a.id] for a in reports])
+        central = headline_report(reports, summaries, {copy for copy, _ in copies})
+        assert central is not None
         counts["mixed"] += 1
         counts["oldest"] += gold[int(titled[0].id)] == most[0][0]
         counts["central"] += gold[int(central.id)] == most[0][0]

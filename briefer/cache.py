@@ -534,6 +534,19 @@ class Cache:
             self.store.add_placement(key, value)
         return [known[key] for key in keys]
 
+    def _with_patterns(self, themes: Sequence[Theme], work_out: Callable[[], Grouped]) -> Grouped:
+        """work_out(), placing the stories by the themes' patterns the store keeps (worked
+        out once and kept when it has none): group.theme_patterns.given_patterns."""
+        assert self.store is not None
+        from briefer.group.theme_patterns import given_patterns  # numpy: only when grouping
+
+        key = _patterns_key(themes)
+        with given_patterns(themes, self.store.theme_patterns(key)) as given:
+            grouped = work_out()
+        if (data := given.data()) is not None:
+            self.store.add_theme_patterns(key, data)
+        return grouped
+
     def story_terms(
         self,
         stories: Sequence[Story],
@@ -577,7 +590,10 @@ class Cache:
         rows_key = hash_parts(code_salt(), "rows", *map(str, length))
         known = _known_rows(self.store.rows(rows_key), articles, keys)
         self._rows_reused = len(known.row_of) if known is not None else 0
-        grouped = work_out(known)
+        if themes:
+            grouped = self._with_patterns(themes, lambda: work_out(known))
+        else:
+            grouped = work_out(known)
         # The summaries not worked out came from the store, or were not even needed.
         self._summaries_reused = sum(key not in self._worked for key in keys)
         if grouped.final:
@@ -595,6 +611,11 @@ class Cache:
         # The rows and story graph are stored: not held through ranking (~100 MB at 30,000
         # articles, issue 13).
         return dataclasses.replace(grouped, kept=None)
+
+
+def _patterns_key(themes: Sequence[Theme]) -> str:
+    """What decides a file of themes' patterns (group.theme_patterns): the themes and the code."""
+    return hash_parts(code_salt(), "theme patterns", compact(_themes_data(themes)))
 
 
 def _work_out_missing(

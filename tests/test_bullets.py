@@ -167,6 +167,11 @@ def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
         ("‘The council's plan failed,’ said Mayor Ann Lee on Monday.", "", False),
         ("'The council's plan failed us all.'", "", True),
         ("'Progressive' councillors were criticised for the letter on Monday.", "", False),
+        # a plural possessive or a quotation within the quotation is not its end
+        ("'The councils' pumps failed us,' she said on Monday.", "", True),
+        ("‘The councils’ pumps failed us,’ she said on Monday.", "", True),
+        ("'Our crews held basement 'talks' that did not say anything at all.", "", True),
+        ("'Progressive' councillors criticised the 'naive' letter on Monday.", "", False),
         ("The agency said the river would peak on Thursday.", "The weather agency warned.", True),
         ("The agency said the river would peak on Thursday.", "", False),
         ("The head of the agency said the river would peak.", "The agency warned.", False),

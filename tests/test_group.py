@@ -41,7 +41,7 @@ from briefer.group.stories import (
     term_vectors,
     weekday_masks,
 )
-from briefer.group.telling import tell_story
+from briefer.group.telling import central_report, tell_story
 from briefer.group.texts import Texts, read_texts
 from briefer.records import OTHER_THEME, Article, Block, Document, Sentence, Summary, Theme
 
@@ -876,7 +876,7 @@ def test_single_article_story_takes_the_most_informative_up_to_max_bullets() -> 
         group(items, THEMES, max_bullets=0)
 
 
-def test_story_title_prefers_earliest_dated_headline_then_summary() -> None:
+def test_story_title_is_a_headline_there_is_else_a_summary_sentence() -> None:
     later = make_item("late", FLOOD_B[0], FLOOD_B[1], DAY + timedelta(days=1))
     untitled = make_item("early", "", FLOOD_A[1], DAY)
     grouping = group([later, untitled], THEMES)
@@ -932,6 +932,27 @@ def test_a_joined_story_takes_the_headline_its_reports_share_most() -> None:
     assert alone.title == warning[0].article.title  # two reports: the oldest's
     swapped = tell_story(articles[1:][::-1], documents, summaries, 3)
     assert swapped.title == exports[0].article.title  # first of the two given
+
+
+def test_a_copy_does_not_vote_for_its_originals_headline() -> None:
+    """A syndicated copy is its original again: in a story of two reports and a copy of the
+    later one, the two reports alone decide the headline (they share the same words, so the
+    oldest's), not the copy's echo of the later one."""
+    first = make_item("first", FLOOD_A[0], FLOOD_A[1], DAY, "Courier")
+    later_day = DAY + timedelta(days=1)
+    later = make_item("later", FLOOD_B[0], FLOOD_B[1], later_day, "Times")
+    copy = make_item("copy", FLOOD_B[0] + " (re-post)", FLOOD_B[1], later_day, "Wire")
+    items = [first, later, copy]
+    documents = {document.article.id: document for document, _ in items}
+    summaries = {summary.article.id: summary for _, summary in items}
+    articles = [document.article for document, _ in items]
+
+    told = tell_story(articles, documents, summaries, 3)
+
+    assert [copied for copied, _ in told.copies] == ["copy"]
+    assert told.title == FLOOD_A[0]
+    # were the copy a report of its own, the later report's headline would be the story's
+    assert central_report(articles[:2], articles, summaries).id == "later"
 
 
 def test_sections_order_stories_newest_first_then_by_title() -> None:

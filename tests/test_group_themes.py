@@ -14,9 +14,15 @@ from briefer.clean import clean
 from briefer.evaluation.themes_report import themes_report
 from briefer.group import group, load_themes, place_themes
 from briefer.group import themes as themes_module
-from briefer.group.theme_patterns import theme_patterns
+from briefer.group.theme_patterns import (
+    given_patterns,
+    null_threshold,
+    theme_patterns,
+    themes_patterns,
+)
 from briefer.ingest import read_inputs
 from briefer.records import OTHER_THEME, Article, Block, Document, Summary, Theme
+from briefer.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "themes_dev.jsonl"
@@ -716,3 +722,37 @@ def test_placing_a_slice_of_articles_at_a_time_changes_nothing(
     monkeypatch.setattr(themes_module, "_PLACING_SLICE", 1)
     assert place_themes(stories, load_themes(REPO / "samples" / "themes.toml")) == at_once
     assert {p.theme for p in at_once} - {OTHER_THEME}
+
+
+def test_a_file_of_themes_patterns_kept_in_the_store_are_the_ones_worked_out(
+    tmp_path: Path,
+) -> None:
+    """A run keeps its themes' patterns in the article store (they depend on the themes and
+    the code alone) and the next run places by them: the same patterns and null thresholds
+    as worked out; what does not read as patterns is worked out again, and a file of other
+    themes is never given them."""
+    worked = themes_patterns(THEMES)
+    alone = themes_patterns(THEMES[:1])
+    with given_patterns(THEMES, None) as first:
+        assert themes_patterns(THEMES) == worked
+    kept = first.data()
+    assert kept is not None
+    store = Store.open(tmp_path / "store.sqlite3")
+    assert store is not None
+    store.add_theme_patterns("patterns", kept)
+    store.save()
+    store.close()
+    again = Store.open(tmp_path / "store.sqlite3")
+    assert again is not None
+    stored = again.theme_patterns("patterns")
+    again.close()
+    with given_patterns(THEMES, stored) as second:
+        given = themes_patterns(THEMES)
+        assert themes_patterns(THEMES[:1]) == alone
+    assert given == worked
+    assert [null_threshold(p) for p in given] == [null_threshold(p) for p in worked]
+    assert second.data() is None  # nothing new to keep
+    for spoilt in ([["not patterns"]], kept[:1], [[[["a"], 1, "a", True, False]]] * 2):
+        with given_patterns(THEMES, spoilt) as third:
+            assert themes_patterns(THEMES) == worked
+        assert third.data() == kept

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# An article's baseline is the mean similarity of its closest neighbours (padded with
-# zeros when it has fewer): on a busy topic every pair looks alike, and only similarity
+# An article's baseline is the mean similarity of its closest neighbours (a neighbour it
+# lacks counted as PRIOR): on a busy topic every pair looks alike, and only similarity
 # above that shared background says "same event". The neighbours' similarity is their
 # texts' cosine, undamped (the days and weekdays are the pair's evidence, not the topic's),
 # over days.BASELINE_DAYS rather than the date window, and a copy (graph._COPY_COSINE) is the
@@ -27,9 +27,14 @@ BASELINE_SHARE = 0.8
 # With few articles in a week the neighbourhood says little, and a topic's background
 # would pass for an event: no baseline is below what two reports on one busy topic a few
 # days apart share by topic alone, the median cosine of the 573 pairs of themes_dev.jsonl
-# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. Without it
-# those 200 distinct articles fold into 86 stories; with it 144 (the dated dev file 0.995
-# -> 0.982, the undated one unchanged, its baselines are higher).
+# (real 2022 Russia/Ukraine articles) within three days of each other, 0.169. When it was
+# chosen, those 200 distinct articles folded into 86 stories without it and 144 with it (the
+# dated dev file 0.995 -> 0.982, the undated one unchanged, its baselines are higher). Since
+# baselines reach a month and a lacking neighbour counts as PRIOR it rarely binds: at 0 the
+# busy topic still forms 178 stories, its events' figures unchanged, the undated file 0.902
+# (A 0.914 / B 0.932), the dated 0.974 (A 0.985 / B 0.977; stop 29, clusters_halves.py --set
+# BACKGROUND=0). Kept: it also bounds the pairs a graph holds (graph._held), which at 0
+# would be every pair from a similarity of 0.02, a cost in memory and time not measured.
 # Checked against events read by hand (benchmarks/themes_dev_events.toml, clusters_halves.py
 # --events; every figure in docs/quality.md): the busy topic's B-cubed F1 dated half A / B
 # 0.888 / 0.915 (undated 0.721 / 0.732) with baselines damped and within the window; a floor

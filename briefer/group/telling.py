@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from briefer.group.copies import find_copies
 from briefer.halves import Beside
@@ -28,13 +28,15 @@ def _shorten(text: str, limit: int = _TITLE_CHARS) -> str:
 
 
 def story_title(
-    articles: Sequence[Article], summaries: dict[str, Summary], documents: dict[str, Document]
+    articles: Sequence[Article],
+    summaries: dict[str, Summary],
+    documents: dict[str, Document],
+    copied: Collection[str] = (),
 ) -> str:
-    """The story's headline: the headline of the report that shares the most with the others
-    (central_report), else one made from a summary or the text."""
-    titled = [article for article in articles if article.title.strip()]
-    if titled:
-        return " ".join(central_report(titled, articles, summaries).title.split())
+    """The story's headline: headline_report's, else one made from a summary or the text."""
+    report = headline_report(articles, summaries, copied)
+    if report is not None:
+        return " ".join(report.title.split())
     for article in articles:
         sentences = summaries[article.id].sentences
         if sentences and sentences[0].text.strip():
@@ -46,6 +48,20 @@ def story_title(
     return articles[0].source.strip() or "Untitled report"
 
 
+def headline_report(
+    articles: Sequence[Article], summaries: dict[str, Summary], copied: Collection[str] = ()
+) -> Article | None:
+    """The report whose headline the story shows: of those with a headline, the one that shares
+    the most with the others (central_report), a copy (`copied`, by id) being its original
+    again, not another report; the oldest copy's when only copies have headlines; None when
+    no report has one."""
+    voices = [article for article in articles if article.id not in copied]
+    titled = [article for article in voices if article.title.strip()]
+    if titled:
+        return central_report(titled, voices, summaries)
+    return next((article for article in articles if article.title.strip()), None)
+
+
 def central_report(
     candidates: Sequence[Article], articles: Sequence[Article], summaries: dict[str, Summary]
 ) -> Article:
@@ -54,7 +70,8 @@ def central_report(
     counts once for every other report that holds it. When a story joins reports of different
     events, that is a report of the event most of them tell, not whichever came first; of
     two reports alone both share the same terms, and the oldest wins, as it does among any
-    equals."""
+    equals. A report with a longer summary holds more terms and may count for more: summaries
+    are of one length but for articles too short to fill it."""
     if len(candidates) == 1:
         return candidates[0]
     held = {
@@ -114,9 +131,9 @@ def tell_story(
     max_bullets: int,
 ) -> Told:
     """A story's headline, bullets and copies, from its reports (oldest first) alone."""
-    title = story_title(articles, summaries, documents)
     copies = find_copies([documents[a.id] for a in articles])
     copied = {copy for copy, _ in copies}
+    title = story_title(articles, summaries, documents, copied)
     quoted = [a for a in articles if a.id not in copied]
     return Told(title, story_bullets(quoted, summaries, max_bullets), copies)
 

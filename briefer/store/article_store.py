@@ -388,6 +388,15 @@ class Store:
     def add_placement(self, key: str, value: Placement) -> None:
         self._add("placements", key, compact(placement_data(value)))
 
+    def theme_patterns(self, key: str) -> Any:
+        """The patterns of a file of themes stored under key (theme_patterns.patterns_data's
+        form, a row per file of themes and code, kept in the placements table beside the
+        stories' placements, which depend on them); None when there are none."""
+        return self._each("placements", [key], lambda value: value).get(key)
+
+    def add_theme_patterns(self, key: str, value: object) -> None:
+        self._add("placements", key, compact(value))
+
     def story_terms(self, keys: Sequence[str]) -> dict[str, StoryTerms]:
         return self._each("storylines", keys, story_terms_from)
 

@@ -83,10 +83,10 @@ _ANAPHORIC_ADJECTIVES = frozenset({"same", "former", "latter", "other", "above",
 _WORD = re.compile(r"[^\W_]+")  # "It's" -> "It", "s"
 _OPENING_QUOTES = "\"'“‘«„"
 _CLOSING_QUOTE = re.compile(r"[\"”»]")
-# A single quotation mark closes where no letter follows it: in British copy ('No deal,' said
-# Jones) the mark that opens a quotation also ends it, and an apostrophe inside a word
-# ("Putin's") is not an end.
-_CLOSING_SINGLE = re.compile(r"['’](?!\w)")
+# In British copy ('No deal,' said Jones) the mark that opens a quotation also ends it, and is
+# also an apostrophe ("Putin's", "the allies' weapons"): _single_closing tells them apart.
+_SINGLE_MARKS = re.compile(r"['‘’]")
+_CLOSING_PUNCTUATION = frozenset(",.!?;:…")
 
 
 @lru_cache(maxsize=200_000)
@@ -198,15 +198,44 @@ def _both_leans(text: str) -> bool:
 
 def _quote_leans(text: str) -> bool:
     """A sentence opening with a quotation stands when the speaker is named after it."""
-    closing = (_CLOSING_SINGLE if text[0] in "'‘" else _CLOSING_QUOTE).search(text, 1)
-    if closing is None:
+    if text[0] in "'‘":
+        end = _single_closing(text)
+    else:
+        closing = _CLOSING_QUOTE.search(text, 1)
+        end = None if closing is None else closing.end()
+    if end is None:
         return True  # a quotation cut from its speaker
-    after = [word.lower() for word in _WORD.findall(text[closing.end() : closing.end() + 80])]
+    after = [word.lower() for word in _WORD.findall(text[end : end + 80])]
     if not after:
         return True
     # '..." he said' and '..." said he' both leave the speaker to the sentence before
     speaker = after[1] if after[0] in {"said", "says", "added"} and len(after) > 1 else after[0]
     return speaker in _PRONOUNS
+
+
+def _single_closing(text: str) -> int | None:
+    """Where a quotation that text opens with a single mark ends (the index past its closing
+    mark), None when it does not end in the sentence. A mark between two letters is an
+    apostrophe; one after a space and before a letter opens a quotation within it, whose
+    own close is skipped; of the marks that may close it, the first right after punctuation
+    ('We will win,' said Jones) is the close, else the first of them (a scare quote:
+    'Progressive' Democrats; "the allies' weapons" is a close only where nothing else is)."""
+    depth = 0
+    first: int | None = None
+    for mark in _SINGLE_MARKS.finditer(text, 1):
+        at = mark.start()
+        before, after = text[at - 1], text[at + 1 : at + 2]
+        if after.isalnum():
+            if before.isspace():
+                depth += 1  # a quotation within the quotation opens
+            continue  # else an apostrophe inside a word
+        if depth:
+            depth -= 1
+        elif before in _CLOSING_PUNCTUATION:
+            return at + 1
+        elif first is None and not before.isspace():
+            first = at + 1
+    return first
 
 
 def _definite_leans(text: str, words: list[str], before: Callable[[], str]) -> bool:
