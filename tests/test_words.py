@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefer.words import WORD, measure, porter_step1, stem, tokens, word_list
+from briefer.words import _AROUND, WORD, measure, porter_step1, stem, tokens, word_list
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,8 @@ def test_letters_and_digits_are_what_isalnum_accepts() -> None:
     assert re.findall(r"[^\W_]", every) == [c for c in every if c.isalnum()]
     splitters = [c for c in every if len(f"a{c}b".split()) == 2]
     assert splitters and not [c for c in splitters if WORD.fullmatch(f"a{c}b")]
+    # and the marks it strips from a run's ends are never part of a word's letters or digits
+    assert _AROUND and not re.findall(r"[^\W_]", _AROUND)
 
 
 def test_word_list_matches_the_regex_on_real_and_awkward_text() -> None:
@@ -35,6 +37,7 @@ def test_word_list_matches_the_regex_on_real_and_awkward_text() -> None:
         "",
         "   ",
         "--- ... '' ’’ --a-- .b. c'-d",
+        "(said), “offer”. U.S. 'a-b'- -x- «Kyiv’s»… —no— ((2,500)) a.-b .'-",
     ]
     assert len(texts) > 100
     for text in texts:

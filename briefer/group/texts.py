@@ -39,11 +39,18 @@ BODY_HALF_LIFE = 66.0
 
 # A capitalised word that does not open a sentence (the lookbehinds rule out a sentence
 # end, an opening quote or bracket, or a line start just before it), or a number with two
-# or more digits. One regex pass, because this runs over every article; the lookahead
-# first lets the engine skip most positions before trying the lookbehinds.
+# or more digits. One regex pass, because this runs over every article. It opens with the
+# first letter or digit itself, which lets the engine skip to the next capital or digit in
+# compiled code (a pattern opening with an assertion is tried at every position); the
+# lookbehinds then look past that character, at what stood before it, and the text's first
+# character is no name ((?<=[\s\S]...): something before it). The same matches as the
+# pattern opening with (?=[A-Z0-9]) and the lookbehinds at the word's start (compared on the
+# 10k bench week's articles and 300,000 random strings), in two thirds of the time (0.069 ->
+# 0.046 s over 3,000 of its articles).
+_BEFORE_NAME = r"[.!?:;\"“”‘’(\[\n]"
 _NAME = re.compile(
-    r"(?=[A-Z0-9])(?<![.!?:;\"“”‘’(\[\n]\s)(?<![.!?:;\"“”‘’(\[\n])(?<!^)(?<![^\W_])"
-    r"(?:[A-Z][^\W_]*(?:['’.\-][^\W_]+)*|\d[\d,.]*\d)"
+    rf"[A-Z0-9](?<!{_BEFORE_NAME}\s[A-Z0-9])(?<!{_BEFORE_NAME}[A-Z0-9])(?<=[\s\S][A-Z0-9])"
+    r"(?<![^\W_][A-Z0-9])(?:(?<=[A-Z])[^\W_]*(?:['’.\-][^\W_]+)*|(?<=\d)[\d,.]*\d)"
 )
 
 
