@@ -171,7 +171,15 @@ def kinds(docs: list[tuple[str, str, date | None]], predicted: list[int], gold: 
     )
     row = {key: index for index, key in reversed(list(enumerate(graph.keys)))}
     at = [row[key] for key in keys]
-    pairs = graph.pairs()
+    # the adjusted similarities the clustering reads (undated pairs beyond their background)
+    judged = background_module.beyond_background(graph)
+    pairs = dict(
+        zip(
+            zip(graph.first.tolist(), graph.second.tolist(), strict=True),
+            judged.tolist(),
+            strict=True,
+        )
+    )
     cosines = (terms @ terms.T).toarray()
     story_of: dict[int, set[str]] = {}
     for story, label in zip(predicted, gold, strict=True):
