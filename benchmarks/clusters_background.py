@@ -23,7 +23,7 @@ dated pairs); --headline-damp H: an undated pair whose headlines share no conten
 It is applied after the story graph is built (the pairs the graph keeps with its own rule,
 their similarities then lowered or raised), the neighbours searched among all the run's rows;
 background.py takes them from the graph's best lists (candidates sharing a head), which moves
-the whole busy file a little (0.852 here, 0.849 built); docs/quality.md (stop 30) has the
+the whole busy file a little (0.852 here, 0.849 built); docs/quality.md (stop 29) has the
 figures and the cost. Prints, half A / half B / whole (the halves of clusters_halves.py): the
 busy topic (themes_dev.jsonl, undated, against both readings' events), the undated clusters
 file, the dated file read two thirds and wholly undated, and the dated file (dated pairs: the

@@ -33,10 +33,6 @@ from briefer.halves import Split, in_threads
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.
 _COPY_COSINE = 0.85
-# Adjusted similarities below this are treated as zero, which keeps the graph (and memory)
-# small; kept from the previous round (half A / B: 0.01 0.914 / 0.932, the same as 0.02;
-# 0.03 0.915 / 0.933).
-_PAIR_FLOOR = 0.02
 # Adjusted similarities are rounded to this many decimals before they are compared (kept
 # from the previous round, where float32 sums in another order differed in the last
 # bits; the similarities are exact now, see _QUANTUM, and the rounding changes nothing
@@ -70,7 +66,7 @@ class StoryGraph:
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its best list and baseline
     (neighbours.py) and the weekdays its text names (stories.weekday_masks). The pairs kept
-    are those whose adjusted similarity reaches _PAIR_FLOOR, ordered by (first, second)
+    are those whose adjusted similarity reaches neighbours.PAIR_FLOOR, ordered by (first, second)
     with first < second: their damped similarity before the baselines are taken off, the
     adjusted one, and whether the two are copies. The pairs held (held_*, in the same
     order) miss the floor but would reach it were every lacking neighbour zero: more
@@ -421,7 +417,7 @@ def _compare_block(
             neighbours.merge_into(top, members, part[into], sims[:, into].T, rows)
         sims[copied] = copy_sims
         damped(sims, row_days, column_days[left : left + width], weekdays, rows, part)
-        found.append(_held(sims, copied, rows, part, top))
+        found.append(neighbours.held(sims, copied, rows, part, top))
     return found
 
 
@@ -444,13 +440,13 @@ def _judged(
     similarity = np.round(
         damped - neighbours.BASELINE_SHARE * (baselines[first] + baselines[second]) / 2, _DECIMALS
     )
-    kept = similarity >= _PAIR_FLOOR
+    kept = similarity >= neighbours.PAIR_FLOOR
     # baselines >= lowest (neighbours.PRIOR >= 0): a kept pair would be held too
     held = ~kept & (
         np.round(
             damped - neighbours.BASELINE_SHARE * (lowest[first] + lowest[second]) / 2, _DECIMALS
         )
-        >= _PAIR_FLOOR
+        >= neighbours.PAIR_FLOOR
     )
     keep = np.nonzero(kept)[0]
     keep = keep[np.lexsort((second[keep], first[keep]))]
@@ -490,23 +486,3 @@ def _recolumn(matrix: sparse.csr_matrix, columns: np.ndarray, width: int) -> spa
     )
     moved.sort_indices()
     return moved
-
-
-def _held(
-    sims: np.ndarray, copied: np.ndarray, rows: np.ndarray, columns: np.ndarray, top: np.ndarray
-) -> Pairs:
-    """The pairs of a block that may be kept once the baselines are known: (first,
-    second, damped similarity, copies). Baselines only rise as more pairs are met, so the
-    ones so far already rule out most pairs that reach `find`."""
-    # Every pair kept has a similarity of at least `find`, as both baselines are at least
-    # BACKGROUND. Less a margin, as the final test rounds to _DECIMALS: a pair a hair under
-    # the bound may still be kept, and an extended graph must hold what a cold one does.
-    share, background = neighbours.BASELINE_SHARE, neighbours.BACKGROUND
-    find = _PAIR_FLOOR + share * background - 1e-5
-    r_idx, c_idx = np.nonzero(sims >= find)
-    a, b = rows[r_idx], columns[c_idx]
-    lowest = neighbours.baselines(top[a]) + neighbours.baselines(top[b])
-    bound = find + share * (lowest - 2 * background) / 2
-    held = sims[r_idx, c_idx] >= bound
-    r_idx, c_idx, a, b = r_idx[held], c_idx[held], a[held], b[held]
-    return np.minimum(a, b), np.maximum(a, b), sims[r_idx, c_idx], copied[r_idx, c_idx]

@@ -94,12 +94,9 @@ from briefer.words import word_frequencies
 #   the 10,000-article bench week (/tmp/perf-corpus/10000-7d, a loaded machine) the graph
 #   takes 1.85 s of CPU; the embedding's dense products over the same blocks 0.94 s more,
 #   embedding the texts 2.9 s and loading the weights 0.3 s;
-# - adjacent content-word pairs as terms (half a word's weight): 0.911 / 0.926 / 0.895, 0.976;
 # - month names treated like weekdays (same-story pairs naming months but none in common
 #   12%, different-story 47% on half A; B 7% / 74%), damped 0.1 / 0.15: 0.913 / 0.933 /
 #   0.903 and 0.913 / 0.933 / 0.901: the pairs it touches are few and far from the threshold;
-# - a dated report's own weekday (and the day before) set against an undated report's:
-#   two thirds undated (another draw of the rows) 0.898 -> 0.895;
 # - the larger of the two baselines instead of their mean (share 0.8) 0.908 / 0.928 /
 #   0.896; the baseline as the neighbours' median 0.905 / 0.921 / 0.896, root mean square
 #   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895; each baseline without
@@ -108,7 +105,7 @@ from briefer.words import word_frequencies
 # - a shared term discounted by its share among the two reports' neighbours (0.5):
 #   0.919 / 0.928;
 # - every pair of a component at its adjusted similarity, negative ones too, instead of 0
-#   under _PAIR_FLOOR: 0.912 / 0.934 / 0.900; a report joining a group only with a pair in
+#   under neighbours.PAIR_FLOOR: 0.912 / 0.934 / 0.900; a report joining a group only with a pair in
 #   the graph to each member 0.908 / 0.925 / 0.895; only when its mean similarity to the
 #   group is at least 0.5 / 0.6 of its best pair there 0.914 / 0.934 / 0.902, 0.907 /
 #   0.922 / 0.894 (the same asked of every join: 0.913 / 0.934 / 0.902, 0.906 / 0.922 /
