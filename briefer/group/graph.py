@@ -306,7 +306,8 @@ def _compare(
     split: Split = in_threads,
 ) -> list[Pairs]:
     """Compare the fresh articles with the others of their window and among themselves,
-    each pair once: merge what they meet into the best lists (`top`, in place; the
+    each pair once: merge what they meet into the best lists (`lists`: their values and
+    the rows those are, neighbours.merge_into, of equal values the earlier row; in place; the
     others' too when `into_earlier`, else theirs are complete already) and return the
     pairs that may be kept. With many pairs to compare (_PARALLEL_PAIRS), the blocks are
     cut in two halves of about equal work, compared at the same time in two threads
@@ -381,7 +382,8 @@ def _compare_block(
     """One block of _compare (the rows with their columns, as candidates.candidate_blocks yields
     them), `width` columns at a time: its candidate pairs met (those whose first shared
     head is one the block stands for; every other product is set to zero, as if never
-    met), merged into `top` (in place) and those that may be kept returned."""
+    met), merged into the best lists (`lists`, values and rows, in place) and those that may
+    be kept returned."""
     rows, row_days, columns, column_days, first, end = block
     vectors, heads, weekdays, fresh = plan.vectors, plan.heads, plan.weekdays, plan.fresh
     top, members = lists
