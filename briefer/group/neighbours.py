@@ -9,8 +9,7 @@ similarity is its damped similarity less BASELINE_SHARE of the mean of the two b
 earlier row), for what a pair shares beyond its neighbours (background.py). Best lists only
 rise as articles arrive, so the baseline with every lacking neighbour counted as zero is a
 lower bound whatever comes later: what lets a graph hold the pairs that may yet be kept
-(held). The constants' figures are those of stories.py's tuning note,
-unless given here."""
+(held). The constants' figures are those of stories.py's tuning note, unless given here."""
 
 from __future__ import annotations
 
@@ -100,8 +99,7 @@ def _picked(sims: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarr
         tenth = np.take_along_axis(sims, order[:, cut : cut + 1], axis=1)[:, 0]
         below = np.take_along_axis(sims, order[:, cut - 1 : cut], axis=1)[:, 0]
         for row in np.flatnonzero((below == tenth) & (tenth > 0.0)).tolist():
-            order = np.lexsort((columns, -sims[row]))[:NEIGHBOURS]
-            picked[row] = order
+            picked[row] = np.lexsort((columns, -sims[row]))[:NEIGHBOURS]
         values = np.take_along_axis(sims, picked, axis=1)
         members = columns[picked]
     else:
