@@ -86,7 +86,9 @@ _PAIR = re.compile(r"^Both (?:[a-z]\S*)(?: \S+){0,6}")
 _QUOTE_OPEN = "\"'“‘«"
 _QUOTE_CLOSE = re.compile(r"[\"”»]")
 # A single mark ends a quotation after its punctuation ('No,' she said); one to three words
-# set off by single marks at the head of a sentence are a scare quote, not a quotation.
+# set off by single marks at the head of a sentence are a scare quote, not a quotation (a
+# definition written apart from the selection's rule, not tuned: a scare quote sets off a word
+# or a short name, a quotation a clause).
 _QUOTE_CLOSE_SINGLE = re.compile(r"(?<=[,.!?;:…])['’](?!\w)")
 _SCARE_QUOTE = re.compile(r"['‘][^\s'‘’]+(?: [^\s'‘’]+){0,2}['’] ")
 BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
