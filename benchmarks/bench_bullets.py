@@ -7,11 +7,13 @@ Briefings are built, one a week, from ../shared/eval/themes_dev.jsonl with its t
 bullet is flagged when it is page furniture or social residue (a handle, a link, a credit, a
 "see all our coverage" line), a question, a fragment under 6 words, or leans on the sentence
 before it (led by a pronoun, a connective, "Both" of a pair it does not name, or a bare definite
-description such as "The agency said"), unless the bullet before it in the story is its own
-article's preceding sentence, or leaves a quotation mark unmatched that no neighbouring bullet
-of its article completes; a story is flagged when two of its bullets state one fact (the
-shorter's content words are nearly all in the other); and a story without a bullet is counted
-(the opposite failure: every sentence held back). The checks are written apart from the
+description such as "The agency said"; or with a pronoun for its subject after an opening
+clause or for the speaker of a verb of saying: "Asked why, he said ...", "..., she added."),
+unless the bullet before it in the story is its own article's preceding sentence, or leaves a
+quotation mark unmatched that no neighbouring bullet of its article completes; a story is
+flagged when two of its bullets state one fact (the shorter's content words are nearly all in
+the other); and a story without a bullet is counted (the opposite failure: every sentence held
+back). The checks are written apart from the
 selection's own rules, more broadly, so that they can catch what the selection misses. Prints
 the counts, the rate and the flagged bullets.
 """
@@ -91,10 +93,21 @@ _QUOTE_CLOSE = re.compile(r"[\"”»]")
 # or a short name, a quotation a clause).
 _QUOTE_CLOSE_SINGLE = re.compile(r"(?<=[,.!?;:…])['’](?!\w)")
 _SCARE_QUOTE = re.compile(r"['‘][^\s'‘’]+(?: [^\s'‘’]+){0,2}['’] ")
+# A personal pronoun as the subject after the first comma ("In a speech, he said ...",
+# "Vowing to win, she ..."), or as the speaker of a verb of saying anywhere ("..., he added.");
+# broader than the selection's rule, which looks at the opening word and a closed verb list.
+_PRONOUN_SUBJECT = re.compile(r"^[^,\"“”]{1,200}, (?:he|she) \w")
+_PRONOUN_SPEAKER = re.compile(
+    r"\b(?:he|she|they) (?:said|says|added|adds|told|wrote|explained|noted|warned|argued|"
+    r"insisted|stressed|continued|claimed|declared|recalled)\b"
+)
 BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
 _LEANING_KINDS = frozenset(
-    {"pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote"}
-)
+    {
+        "pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote",
+        "pronoun subject",
+    }
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +256,8 @@ def _kind(text: str, before: str) -> str | None:
         earlier = {stem(w) for w in tokens(before.lower())}
         if any(stem(noun) in earlier for noun in nouns):
             return "definite-led"
+    if _PRONOUN_SUBJECT.match(subject) or _PRONOUN_SPEAKER.search(subject):
+        return "pronoun subject"
     return None
 
 
