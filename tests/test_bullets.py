@@ -129,6 +129,29 @@ def test_a_pronoun_led_sentence_is_never_a_bullet_without_the_sentence_it_leans_
     assert together.index(leaning) == together.index(lead) + 1  # read right after its lead
 
 
+def test_each_reports_bullets_keep_its_order() -> None:
+    # The second report's detail names the engineer short and adds more words than its lead:
+    # chosen first, it is still told after the lead that introduces her.
+    first = _article(
+        "a",
+        "Harlan Times",
+        ["Floods closed the river road between Linton and Harlan on Tuesday after heavy rain."],
+    )
+    lead = "County engineer Ruth Moss inspected the Linton bridge after the river road flooded."
+    detail = (
+        "Ms Moss found cracks in two piers, a washed-out abutment, scoured footings and a "
+        "buckled railing, and closed the bridge to lorries until repairs costing $2m are done."
+    )
+    second = _article("b", "Valley Courier", [lead, detail])
+    summaries = {"a": _all_sentences(first), "b": _all_sentences(second)}
+
+    bullets = story_bullets([first, second], summaries, 5)
+
+    texts = [bullet.text for bullet in bullets]
+    assert texts.index(lead) < texts.index(detail)
+    assert {bullet.article_id for bullet in bullets} == {"a", "b"}
+
+
 def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
     first = _article(
         "a",

@@ -1,5 +1,5 @@
 """A story's bullets: chosen across all its reports at once, most informative first, each fact
-said once, and each able to stand on its own.
+said once, each able to stand on its own, and each report's own in the order it tells them.
 
 Every summary sentence of every report is a candidate. The next bullet is the candidate that
 adds the most of the story's content (its content words and numbers not yet said, each counted
@@ -8,8 +8,10 @@ candidate that adds nothing new, or that mostly repeats a bullet already taken (
 from another outlet), is skipped. A sentence that leans on the one before it in its article
 (a pronoun or connective subject, or a definite description that refers back) is taken only
 right after that preceding sentence, when it has been taken itself; so "The agency said ..."
-never follows another outlet's sentence. A wire dateline at the head of a sentence
-("KYIV, Ukraine (AP) — ") is left off the bullet: the story is dated and sourced already.
+never follows another outlet's sentence. The places chosen for a report's bullets are filled
+with them in the report's own order (its lead before its details). A wire dateline at the
+head of a sentence ("KYIV, Ukraine (AP) — ") is left off the bullet: the story is dated and
+sourced already.
 """
 
 from __future__ import annotations
@@ -407,7 +409,8 @@ def story_bullets(
     articles: Sequence[Article], summaries: dict[str, Summary], max_bullets: int
 ) -> tuple[Bullet, ...]:
     """The story's bullets, chosen across all its reports at once (see the module docstring),
-    in the order they were chosen, each attributed to its report."""
+    in the order they were chosen, each report's own among them in its order
+    (_report_order), each attributed to its report."""
     # `reports`: how many of the story's reports hold each term (the facts they agree on
     # weigh most)
     candidates, reports = _candidates(articles, summaries)
@@ -442,4 +445,33 @@ def story_bullets(
             place = len(chosen)
         chosen.insert(place, best)
         taken_at = {(c.article_id, c.sentence.index): i for i, c in enumerate(chosen)}
-    return tuple(Bullet(text=c.text, article_id=c.article_id) for c in chosen)
+    return tuple(Bullet(text=c.text, article_id=c.article_id) for c in _report_order(chosen))
+
+
+def _report_order(chosen: list[_Candidate]) -> list[_Candidate]:
+    """The bullets with each report's own in its order: the places its bullets were chosen
+    for are filled with them in the order the report tells them, so a report's lead comes
+    before its details, and a person is introduced ("Rafael Grossi said ...") before a later
+    sentence names him short ("accusing Mr Grossi of lying"). A bullet that leans on the one
+    before it moves with it, as one."""
+    units: list[list[_Candidate]] = []
+    for candidate in chosen:
+        last = units[-1][-1] if units else None
+        follows = (
+            last is not None
+            and last.article_id == candidate.article_id
+            and last.sentence.index == candidate.sentence.index - 1
+        )
+        if candidate.leans and follows:
+            units[-1].append(candidate)
+        else:
+            units.append([candidate])
+    places: dict[str, list[int]] = {}
+    for place, unit in enumerate(units):
+        places.setdefault(unit[0].article_id, []).append(place)
+    ordered = list(units)
+    for article_places in places.values():
+        told = sorted((units[place] for place in article_places), key=lambda u: u[0].order)
+        for place, unit in zip(article_places, told, strict=True):
+            ordered[place] = unit
+    return [candidate for unit in ordered for candidate in unit]
