@@ -7,13 +7,17 @@ Briefings are built, one a week, from ../shared/eval/themes_dev.jsonl with its t
 bullet is flagged when it is page furniture or social residue (a handle, a link, a credit, a
 "see all our coverage" line), a question, a fragment under 6 words, or leans on the sentence
 before it (led by a pronoun, a connective, "Both" of a pair it does not name, or a bare definite
-description such as "The agency said"), unless the bullet before it in the story is its own
-article's preceding sentence, or leaves a quotation mark unmatched that no neighbouring bullet
-of its article completes; a story is flagged when two of its bullets state one fact (the
-shorter's content words are nearly all in the other); and a story without a bullet is counted
-(the opposite failure: every sentence held back). The checks are written apart from the
+description such as "The agency said"; or with a pronoun for its subject after an opening
+clause or for the speaker of a verb of saying: "Asked why, he said ...", "..., she added."),
+unless the bullet before it in the story is its own article's preceding sentence, or leaves a
+quotation mark unmatched that no neighbouring bullet of its article completes; a story is
+flagged when two of its bullets state one fact (the shorter's content words are nearly all in
+the other); and a story without a bullet is counted (the opposite failure: every sentence held
+back). The checks are written apart from the
 selection's own rules, more broadly, so that they can catch what the selection misses. Prints
-the counts, the rate and the flagged bullets.
+the counts, the rate and the flagged bullets; then how many stories open with a report's
+opening sentence, and how many bullets are told before a sentence of their own report that
+comes earlier in it.
 """
 
 from __future__ import annotations
@@ -91,10 +95,22 @@ _QUOTE_CLOSE = re.compile(r"[\"”»]")
 # or a short name, a quotation a clause).
 _QUOTE_CLOSE_SINGLE = re.compile(r"(?<=[,.!?;:…])['’](?!\w)")
 _SCARE_QUOTE = re.compile(r"['‘][^\s'‘’]+(?: [^\s'‘’]+){0,2}['’] ")
-BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
-_LEANING_KINDS = frozenset(
-    {"pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote"}
+# A personal pronoun as the subject after the first comma ("In a speech, he said ...",
+# "Vowing to win, she ..."), or as the speaker of a verb of saying anywhere ("..., he added.");
+# broader than the selection's rule, which looks at the opening word and a closed verb list.
+_PRONOUN_SUBJECT = re.compile(r"^[^,\"“”]{1,200}, (?:he|she) \w")
+_PRONOUN_SPEAKER = re.compile(
+    r"\b(?:he|she|they) (?:said|says|added|adds|told|wrote|explained|noted|warned|argued|"
+    r"insisted|stressed|continued|claimed|declared|recalled)\b"
 )
+BACK_CHARACTERS = 300  # about two sentences before the bullet in its article
+OPENING_CHARACTERS = 60  # a dateline ("KYIV, Ukraine (AP) — ") is about 20 to 40 characters
+_LEANING_KINDS = frozenset(
+    {
+        "pronoun-led", "connective-led", "definite-led", "pair-led", "unattributed quote",
+        "pronoun subject",
+    }
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     runs.append(("fixture feeds", feeds, FEEDS / "themes.toml"))
 
     totals: defaultdict[str, int] = defaultdict(int)
-    bullets = stories = bare = 0
+    bullets = stories = bare = opening = reordered = 0
     for name, articles, themes_path in runs:
         story_list = _stories(articles, themes_path)
         for story in story_list:
@@ -127,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
                 bare += 1
                 if not args.quiet:
                     print(f"[no bullet] {name} | {story.title[:50]}")
+            first, backwards = _order(story)
+            opening += first
+            reordered += backwards
             for kind, text in _flags(story):
                 totals[kind] += 1
                 if not args.quiet:
@@ -139,7 +158,27 @@ def main(argv: list[str] | None = None) -> int:
     rate = 100 * flagged / bullets if bullets else 0.0
     print(f"flagged bullets: {flagged} ({rate:.2f}%); stories stating one fact twice: "
           f"{totals['same fact']}; stories without a bullet: {bare}")  # fmt: skip
+    print(f"stories led by a report's opening sentence: {opening} of {stories - bare}; bullets "
+          f"told before an earlier sentence of their own report: {reordered}")  # fmt: skip
     return 0
+
+
+def _order(story: Story) -> tuple[bool, int]:
+    """Whether the story's first bullet opens its report (a lead, which introduces what the
+    report's later sentences refer to), and how many bullets come before a sentence their
+    own report tells earlier ("accusing Mr Grossi of lying" before "Rafael Grossi said")."""
+    texts = {article.id: " ".join(article.text.split()) for article in story.articles}
+    places = [texts.get(b.article_id, "").find(" ".join(b.text.split())) for b in story.bullets]
+    backwards = 0
+    for number, bullet in enumerate(story.bullets):
+        later = [
+            place
+            for other, place in zip(story.bullets[number + 1 :], places[number + 1 :], strict=True)
+            if other.article_id == bullet.article_id
+        ]
+        backwards += any(place < places[number] for place in later)
+    # a lead may follow a dateline or a byline of a few characters
+    return bool(places) and 0 <= places[0] < OPENING_CHARACTERS, backwards
 
 
 def _read(path: Path) -> list[Article]:
@@ -243,6 +282,8 @@ def _kind(text: str, before: str) -> str | None:
         earlier = {stem(w) for w in tokens(before.lower())}
         if any(stem(noun) in earlier for noun in nouns):
             return "definite-led"
+    if _PRONOUN_SUBJECT.match(subject) or _PRONOUN_SPEAKER.search(subject):
+        return "pronoun subject"
     return None
 
 

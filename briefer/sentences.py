@@ -148,6 +148,11 @@ def _lexicon() -> _Lexicon:
     )
 
 
+def speech_verbs() -> frozenset[str]:
+    """The verbs of saying (briefer/data/speech_verbs.txt), lower-cased: "said", "added", ..."""
+    return _lexicon().speech_verbs
+
+
 def _stops(text: str) -> Iterable[re.Match[str]]:
     """The candidate sentence ends of text, in order."""
     periods = _STOPS_BEGINNING_WITH["."].finditer(text)
@@ -520,9 +525,10 @@ def split_document(document: Document) -> tuple[Sentence, ...]:
 # "KYIV, Ukraine -- ". Capitals tell a place from a name: "Dmitry Peskov (Kremlin spokesman):
 # The talks ..." keeps its speaker. Without an agency the place must look like a place, not an
 # acronym that is the sentence's subject ("ISIS — A group ...", "US — "): a region after a
-# comma, or five letters or more; and the dash must not come again in the sentence, which
-# would make the two a parenthesis. The sentence proper must follow with a capital, a digit
-# or a quote (or nothing: a dateline alone).
+# comma, five letters or more, or a country or capital of capitals.txt ("KYIV -- "); and the
+# dash must not come again in the sentence, which would make the two a parenthesis. The
+# sentence proper must follow with a capital, a digit or a quote (or nothing: a dateline
+# alone).
 _CAPITALS = r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}"
 # ", Ukraine", ", July 9", ", D.C.": not capitals, which would be a list ("EU, UK — ")
 _REGION = r", ?(?:[A-Z][a-z][\w.'’-]*|[A-Z]\.[A-Z]\.)(?: [\w.'’-]+){0,2}"
@@ -533,6 +539,16 @@ _DATELINE = re.compile(
     r"\s*(?=[\"“‘'«]?[A-Z0-9]|$)"
 )
 _PLACE_LETTERS = 5  # a bare place: LONDON, MOSCOW, BERLIN; few acronyms are as long
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """The countries and capitals of capitals.txt in capitals ("KYIV", "ROME", "OSLO",
+    "IRAN"): a bare place shorter than _PLACE_LETTERS that is a dateline all the same."""
+    found: set[str] = set()
+    for line in _data_lines("capitals.txt"):
+        found.update(name.upper() for name in line.split("\t"))
+    return frozenset(found)
 
 
 def dateline_end(text: str) -> int:
@@ -547,7 +563,8 @@ def dateline_end(text: str) -> int:
         return 0
     if match.group("dash"):  # a place without an agency
         letters = sum(c.isalpha() for c in match.group("place"))
-        if not match.group("region") and letters < _PLACE_LETTERS:
+        place = match.group("place")
+        if not match.group("region") and letters < _PLACE_LETTERS and place not in _places():
             return 0
         if match.group("dash") in text[match.end() :]:
             return 0

@@ -129,6 +129,29 @@ def test_a_pronoun_led_sentence_is_never_a_bullet_without_the_sentence_it_leans_
     assert together.index(leaning) == together.index(lead) + 1  # read right after its lead
 
 
+def test_each_reports_bullets_keep_its_order() -> None:
+    # The second report's detail names the engineer short and adds more words than its lead:
+    # chosen first, it is still told after the lead that introduces her.
+    first = _article(
+        "a",
+        "Harlan Times",
+        ["Floods closed the river road between Linton and Harlan on Tuesday after heavy rain."],
+    )
+    lead = "County engineer Ruth Moss inspected the Linton bridge after the river road flooded."
+    detail = (
+        "Ms Moss found cracks in two piers, a washed-out abutment, scoured footings and a "
+        "buckled railing, and closed the bridge to lorries until repairs costing $2m are done."
+    )
+    second = _article("b", "Valley Courier", [lead, detail])
+    summaries = {"a": _all_sentences(first), "b": _all_sentences(second)}
+
+    bullets = story_bullets([first, second], summaries, 5)
+
+    texts = [bullet.text for bullet in bullets]
+    assert texts.index(lead) < texts.index(detail)
+    assert {bullet.article_id for bullet in bullets} == {"a", "b"}
+
+
 def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
     first = _article(
         "a",
@@ -148,6 +171,36 @@ def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
     bullets = story_bullets([first, second], {"a": _all_sentences(first), "b": lone}, 5)
 
     assert all(not bullet.text.startswith("The agency said") for bullet in bullets)
+
+
+def test_a_speaker_left_to_a_pronoun_never_follows_another_outlets_sentence() -> None:
+    # Another outlet's bullet named the mayor: "..., he said" after it would put his words
+    # in her mouth.
+    first = _article(
+        "a",
+        "Harlan Times",
+        ["Mayor Ann Lee said on Monday the river road would stay shut until Friday morning."],
+    )
+    lead = "The county's engineer inspected the Linton bridge on Monday after the flood."
+    second = _article(
+        "b",
+        "Valley Courier",
+        [
+            lead,
+            "Vowing that the bridge would be safe again, he said repairs would take a month.",
+            "The bridge deck will be rebuilt before the road reopens to lorries, he added.",
+        ],
+    )
+    lone = Summary(article=second, sentences=_all_sentences(second).sentences[1:], algorithm="test")
+
+    alone = story_bullets([first, second], {"a": _all_sentences(first), "b": lone}, 5)
+    together = story_bullets(
+        [first, second], {"a": _all_sentences(first), "b": _all_sentences(second)}, 5
+    )
+
+    assert [bullet.article_id for bullet in alone] == ["a"]
+    texts = [bullet.text for bullet in together]
+    assert texts.index(lead) + 1 == texts.index(second.text.split("\n\n")[1])
 
 
 @pytest.mark.parametrize(
@@ -183,6 +236,26 @@ def test_the_agency_said_never_follows_another_outlets_sentence() -> None:
         ("Both sides agreed on Monday to talks and to a vote in May.", "", True),
         ("Both Linton and Harlan asked the state for pumps.", "", False),
         ("Both the county and the state sent pumps on Monday.", "", False),
+        # a personal pronoun the sentence does not name, after an opening clause or as the
+        # speaker of a speech tag
+        ("Vowing that Linton would rebuild, he said the road would reopen in May.", "", True),
+        ("In a speech to the county board, she asked for pumps and sandbags.", "", True),
+        ("Asked about the bridge, he said it would stay shut for a month.", "", True),
+        ("Since then, they have pumped water out of forty basements.", "", True),
+        ("The river road will reopen once the water falls, he added.", "", True),
+        ("The river road, she said, will reopen once the water falls.", "", True),
+        ("The pumps were the first she ordered, she told the council.", "", True),
+        # ... but not one the clause itself names, nor one that is not the subject
+        ("When the crews arrived, they cleared the river road in a day.", "", False),
+        ("When Mayor Lee spoke on Monday, the crews had cleared the road.", "", False),
+        ("Mayor Ann Lee said on Monday that if the river rose, she would close it.", "", False),
+        ("The crews, who said they were tired, cleared the road by Monday.", "", False),
+        # a noun naming what was said or done before; "Well," answering what came before
+        ("The comments came as the river rose again on Monday night.", "", True),
+        ("The move follows two days of heavy rain across the valley.", "", True),
+        ("The decision to close the road was taken on Monday.", "", False),
+        ("Well, the river has come up to our door twice this year.", "", True),
+        ("Well-drilling crews began clearing the river road on Monday.", "", False),
     ],
 )
 def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bool) -> None:
@@ -195,6 +268,7 @@ def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bo
         ("LINTON, Valley (AP) — ", FLOOD[0]),
         ("LINTON, May 2 (Reuters) - ", FLOOD[0]),
         ("LINTON -- ", FLOOD[0]),
+        ("ROME -- ", FLOOD[0]),  # a capital shorter than five letters is a place too
         ("(CNN) -- ", FLOOD[0]),
         ("(CNN)", FLOOD[0]),
         ("HARLAN, Ky. — ", FLOOD[0]),

@@ -685,3 +685,18 @@ def test_first_seen_days_checked_the_older_way_are_still_read(tmp_path: Path) ->
         assert store.seen_days(["a1"]) == ({"a1": day} if kept else {})
         store.close()
     connection.close()
+
+
+def test_a_new_store_is_made_quietly_and_one_made_by_other_code_is_emptied_with_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from briefer.store.schema import connect
+
+    path = tmp_path / "store.sqlite3"
+    with caplog.at_level("INFO", logger="briefer.store.schema"):
+        connect(path, "salt-1").close()
+        assert "other code" not in caplog.text  # nothing was there to forget
+        connect(path, "salt-1").close()
+        assert "other code" not in caplog.text
+        connect(path, "salt-2").close()
+    assert caplog.text.count("made by other code; starting it afresh") == 1

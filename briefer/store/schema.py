@@ -170,9 +170,13 @@ def _tables(connection: sqlite3.Connection) -> set[str]:
     return {row[0] for row in connection.execute(query)}
 
 
-def _salt_matches(connection: sqlite3.Connection, salt: str) -> bool:
+def _salt(connection: sqlite3.Connection) -> str | None:
     row = connection.execute("SELECT value FROM meta WHERE key = ?", (_SALT_KEY,)).fetchone()
-    return row is not None and row[0] == salt
+    return None if row is None else str(row[0])
+
+
+def _salt_matches(connection: sqlite3.Connection, salt: str) -> bool:
+    return _salt(connection) == salt
 
 
 def _forget_other_code(connection: sqlite3.Connection, path: Path, salt: str) -> None:
@@ -183,7 +187,9 @@ def _forget_other_code(connection: sqlite3.Connection, path: Path, salt: str) ->
         return
     with transaction(connection):
         if not _salt_matches(connection, salt):  # not done by a run we waited for
-            log.info("%s: made by other code; starting it afresh", path)
+            # A store just created has no salt yet and nothing to forget: say nothing then.
+            if _salt(connection) is not None:
+                log.info("%s: made by other code; starting it afresh", path)
             for table in RESULTS:
                 connection.execute(f"DELETE FROM {table}")
             connection.execute(

@@ -1,5 +1,5 @@
 """A story's bullets: chosen across all its reports at once, most informative first, each fact
-said once, and each able to stand on its own.
+said once, each able to stand on its own, and each report's own in the order it tells them.
 
 Every summary sentence of every report is a candidate. The next bullet is the candidate that
 adds the most of the story's content (its content words and numbers not yet said, each counted
@@ -8,8 +8,10 @@ candidate that adds nothing new, or that mostly repeats a bullet already taken (
 from another outlet), is skipped. A sentence that leans on the one before it in its article
 (a pronoun or connective subject, or a definite description that refers back) is taken only
 right after that preceding sentence, when it has been taken itself; so "The agency said ..."
-never follows another outlet's sentence. A wire dateline at the head of a sentence
-("KYIV, Ukraine (AP) — ") is left off the bullet: the story is dated and sourced already.
+never follows another outlet's sentence. The places chosen for a report's bullets are filled
+with them in the report's own order (its lead before its details). A wire dateline at the
+head of a sentence ("KYIV, Ukraine (AP) — ") is left off the bullet: the story is dated and
+sourced already.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from itertools import islice
 
 from briefer.clean.rules import is_residue
 from briefer.records import Article, Bullet, Sentence, Summary
-from briefer.sentences import dateline_end
+from briefer.sentences import dateline_end, speech_verbs
 from briefer.words import stem, stopwords, tokens
 
 _REPEAT_SHARE = 0.7  # share of the shorter sentence's terms that makes it a repeat
@@ -80,6 +82,38 @@ _INTRODUCING = frozenset(
 )  # fmt: skip
 # A definite description that always points back, whatever its noun
 _ANAPHORIC_ADJECTIVES = frozenset({"same", "former", "latter", "other", "above", "aforementioned"})
+# Nouns that name what someone said or did just before, when nothing in the sentence says
+# what: "The comments came as ...", "The move follows ...". A closed set of news usage, not
+# tuned; an introduced one stands ("The decision to ...", "The statement, issued on ...").
+_REPORTED_NOUNS = frozenset(
+    {"comments", "comment", "remarks", "remark", "move", "announcement", "statement", "decision"}
+)
+# Words that open a sentence with something other than its subject, so that a pronoun after
+# the first comma is the subject: prepositions, subordinating conjunctions and determiners of
+# time (closed classes of English). "In a speech to parliament, he suggested ...", "Asked
+# about the talks, she said ...": the pronoun names someone the sentence does not.
+_OPENERS = frozenset(
+    {
+        "in", "on", "at", "after", "before", "during", "despite", "with", "without", "for",
+        "following", "since", "as", "while", "when", "whenever", "although", "though", "if",
+        "unless", "once", "because", "unlike", "like", "amid", "among", "upon", "from", "by",
+        "until", "till", "up", "over", "under", "through", "throughout", "within", "every",
+        "each", "last", "next", "earlier", "later", "yesterday", "today", "tonight",
+    }
+)  # fmt: skip
+_PERSONAL = frozenset({"he", "she", "they"})  # the pronouns that stand for people
+# "they" stands for the plural of a noun the opening clause may hold ("When the Russians
+# entered, they took ...", "When Meta took action against the accounts, they had ..."); a
+# clause of at most three words ("Since then,", "Every day,", "In general,") holds none. A
+# definition of a short adverbial, not tuned: in themes_dev's sentences every "they" after
+# such a clause points back, and the longer clauses there mostly hold their antecedent.
+_SHORT_CLAUSE_WORDS = 3
+# An opening clause (no quotation, bracket or other clause mark in it) and the word after it
+_OPENING_CLAUSE = re.compile(r"([^,;:\"“”‘’()\[\]]{1,200}), (\w+)\b")
+# A speech tag with a pronoun for its speaker, closing the sentence ("..., he added.", "...,
+# she told her interviewer.": at most three words after the verb) or set off by commas
+# within it ("Aid, she said, is on its way."); the verb one of speech_verbs.txt.
+_SPEECH_TAG = re.compile(r",[\"”’']? (he|she|they) (\w+)(?:,|(?: [\w-]+){0,3}[.!]?[\"”’']?\s*$)")
 _WORD = re.compile(r"[^\W_]+")  # "It's" -> "It", "s"
 _OPENING_QUOTES = "\"'“‘«„"
 _CLOSING_QUOTE = re.compile(r"[\"”»]")
@@ -170,14 +204,30 @@ def _leans(text: str, before: Callable[[], str]) -> bool:
         return False
     if first in _PRONOUNS or first in _CONNECTIVES:
         return True
+    if first == "well" and stripped[4:5] == ",":
+        return True  # "Well, let's see ...": an answer to what came before
     if first == "there":
         # existential "There is ..." stands; locative "There, ..." points back
         return second not in _BE_FORMS
     if first == "both":
         return _both_leans(stripped)
     if first == "the" and stripped[:3] == "The":
-        return _definite_leans(stripped, words, before)
-    return False
+        return _definite_leans(stripped, words, before) or _pronoun_subject(stripped, first)
+    return _pronoun_subject(stripped, first)
+
+
+def _pronoun_subject(text: str, first: str) -> bool:
+    """A sentence whose speaker or subject is a personal pronoun it does not name, placed
+    where the checks of the first words cannot see it: after an opening clause ("Vowing to
+    press on, he said ...") or in a speech tag ("Ukraine can still win, he added.")."""
+    if first in _OPENERS or (first.endswith(("ing", "ed")) and len(first) > 4):
+        clause = _OPENING_CLAUSE.match(text)
+        if clause is not None and clause.group(2) in _PERSONAL:
+            short = len(clause.group(1).split()) <= _SHORT_CLAUSE_WORDS
+            if clause.group(2) != "they" or short:
+                return True
+    verbs = speech_verbs()
+    return any(tag.group(2).lower() in verbs for tag in _SPEECH_TAG.finditer(text))
 
 
 # "Both" presupposes a pair already given ("Both countries used to sell grain"), unless the
@@ -257,6 +307,8 @@ def _definite_leans(text: str, words: list[str], before: Callable[[], str]) -> b
     introduced = (span == 2 and words[2] in _INTRODUCING) or following in _INTRODUCING
     if introduced or (comma and len(raw) == 1 + span):
         return False  # introduced here: "The head of ...", "The man, a farmer, ..."
+    if phrase and phrase[-1] in _REPORTED_NOUNS:
+        return True
     earlier = {stem(word) for word in tokens(before().lower())}
     return any(stem(word) in earlier for word in phrase)
 
@@ -357,7 +409,8 @@ def story_bullets(
     articles: Sequence[Article], summaries: dict[str, Summary], max_bullets: int
 ) -> tuple[Bullet, ...]:
     """The story's bullets, chosen across all its reports at once (see the module docstring),
-    in the order they were chosen, each attributed to its report."""
+    in the order they were chosen, each report's own among them in its order
+    (_report_order), each attributed to its report."""
     # `reports`: how many of the story's reports hold each term (the facts they agree on
     # weigh most)
     candidates, reports = _candidates(articles, summaries)
@@ -392,4 +445,33 @@ def story_bullets(
             place = len(chosen)
         chosen.insert(place, best)
         taken_at = {(c.article_id, c.sentence.index): i for i, c in enumerate(chosen)}
-    return tuple(Bullet(text=c.text, article_id=c.article_id) for c in chosen)
+    return tuple(Bullet(text=c.text, article_id=c.article_id) for c in _report_order(chosen))
+
+
+def _report_order(chosen: list[_Candidate]) -> list[_Candidate]:
+    """The bullets with each report's own in its order: the places its bullets were chosen
+    for are filled with them in the order the report tells them, so a report's lead comes
+    before its details, and a person is introduced ("Rafael Grossi said ...") before a later
+    sentence names him short ("accusing Mr Grossi of lying"). A bullet that leans on the one
+    before it moves with it, as one."""
+    units: list[list[_Candidate]] = []
+    for candidate in chosen:
+        last = units[-1][-1] if units else None
+        follows = (
+            last is not None
+            and last.article_id == candidate.article_id
+            and last.sentence.index == candidate.sentence.index - 1
+        )
+        if candidate.leans and follows:
+            units[-1].append(candidate)
+        else:
+            units.append([candidate])
+    places: dict[str, list[int]] = {}
+    for place, unit in enumerate(units):
+        places.setdefault(unit[0].article_id, []).append(place)
+    ordered = list(units)
+    for article_places in places.values():
+        told = sorted((units[place] for place in article_places), key=lambda u: u[0].order)
+        for place, unit in zip(article_places, told, strict=True):
+            ordered[place] = unit
+    return [candidate for unit in ordered for candidate in unit]
