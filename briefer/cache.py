@@ -266,10 +266,17 @@ class Cache:
 
     def _summary_key(self, article: Article, length: tuple[int, int | None, str]) -> str:
         """summary_key, worked out once per article and run (it hashes the whole text)."""
+        if not article.text:  # its text let go (without_texts) or never read (Store.lookup)
+            key = self._bare_keys.get((article, length))
+            if key is None and self.store is not None:
+                digest = self.store.elided_digest(article)
+                if digest is not None:
+                    key = summary_key(article, *length, digest=digest)
+                    self._bare_keys[article, length] = key
+            if key is not None:
+                return key
         memo = (article.title, article.text, length)
         key = self._summary_keys.get(memo)
-        if key is None and not article.text:
-            key = self._bare_keys.get((article, length))
         if key is None:
             # The store has the digest of an article it read or wrote the file of.
             digest = self.store.text_digest(article) if self.store is not None else None
@@ -474,13 +481,26 @@ class Cache:
         keys = [self._summary_key(article, length) for article in articles]
         lookup = [key for key in keys if key not in self._stored_ahead]
         known = self.store.summaries(lookup) if self.store is not None else {}
+        store = self.store
+        if store is not None:  # the bullets would read a text the store did not give
+            for article, key in zip(articles, keys, strict=True):
+                value = known.get(key)
+                if value is not None and value.leans is None and store.elided_digest(article):
+                    del known[key]
         self._summaries_reused += sum(key in known for key in keys)
         self._summaries_read += len(known)
 
         def work_out_read(todo: Sequence[Article]) -> list[Summarized]:
             # A text let go (without_texts) is never summarized again: that would be "".
-            if any(not a.text and (a, length) in self._bare_keys for a in todo):
+            # One the store's lookup left out (Store.lookup) is read back from the store.
+            elided = [store is not None and store.elided_digest(a) is not None for a in todo]
+            if any(
+                not a.text and (a, length) in self._bare_keys and not held
+                for a, held in zip(todo, elided, strict=True)
+            ):
                 raise RuntimeError("an article's text was let go before it was summarized")
+            if store is not None and any(elided):
+                todo = store.with_texts(todo)
             return work_out(todo)
 
         worked = _work_out_missing(known, keys, articles, work_out_read)

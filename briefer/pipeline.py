@@ -133,6 +133,9 @@ def build_fresh(
             limits=options.limits,
             read_many=working.read_many,
             listed=listed,
+            # The stored files' articles without their texts: only those summarized again
+            # need them, and the cache reads those back (Cache.summaries).
+            texts=False,
         )
         chosen, coverage = in_period(ingested.articles, options, cache)
         # Only `chosen` holds the articles from here: their texts are let go once summarized.

@@ -186,6 +186,22 @@ def test_adding_changing_and_deleting_articles_writes_what_a_cold_run_writes(
     assert _briefing_files(warm) == _briefing_files(again)
 
 
+def test_a_rerun_with_other_summary_options_reads_the_stored_texts_back(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A rerun takes the stored files' articles without their texts; with other summary
+    options every article is summarized again from its text read back from the store (no
+    file parsed again), and the briefing is what a cold run with those options writes."""
+    out = tmp_path / "briefings"
+    _run(corpus, out)
+    shorter = dataclasses.replace(_options(corpus, out), sentences=2)
+    again = make(shorter, pool_threshold=10_000)
+    assert again.stats.files_reused == COUNT and again.stats.summarized == COUNT
+    cold_out = tmp_path / "cold"
+    cold = make(dataclasses.replace(shorter, out=cold_out, cache=False), pool_threshold=10_000)
+    assert _briefing_files(again) == _briefing_files(cold)
+
+
 def test_an_edited_first_seen_day_is_not_served_from_the_stored_briefing(
     corpus: Path, tmp_path: Path
 ) -> None:

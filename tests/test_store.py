@@ -20,6 +20,7 @@ from briefer.cache import Cache, summary_key
 from briefer.group.graph import PAIR_ARRAYS, StoryGraph
 from briefer.group.rows import blob_arrays, rows_from_bytes, rows_parts, rows_to_bytes, write_rows
 from briefer.group.texts import article_features
+from briefer.ingest import read_file
 from briefer.options import MakeOptions
 from briefer.pipeline import MakeResult, make
 from briefer.records import Article, Block, InputLimits, Sentence, Summarized
@@ -229,6 +230,59 @@ def test_a_files_row_keeps_its_articles_text_digests_and_one_without_them_is_sti
         cache = Cache(again)
         assert [cache._summary_key(article, length) for article in articles] == expected
         again.close()
+
+
+def test_a_rerun_reads_the_files_rows_without_their_texts_and_reads_back_those_it_needs(
+    tmp_path: Path,
+) -> None:
+    """lookup with texts false gives a stored file's articles with their texts "" (only the
+    rows' heads read), their summary keys those of their texts; with_texts reads the texts
+    back. A file of two articles with the same id and title keeps its texts (nothing else
+    tells them apart), and a row whose texts are spoilt after the lookup is counted and its
+    file read again."""
+    path = tmp_path / "store.sqlite3"
+    single = tmp_path / "a.md"
+    single.write_text("+++\ntitle = 'A'\n+++\nText, with “quotes” ✓.\n", encoding="utf-8")
+    (article,) = read_file(single)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("{}\n", encoding="utf-8")
+    alike = tuple(
+        Article("id2", "T", None, "src", "", text, "feed.jsonl") for text in ("One.", "One. ")
+    )
+    store = Store.open(path)
+    assert store is not None
+    assert store.lookup([single, feed], DEFAULTS) == {}
+    store.remember(single, [article], DEFAULTS)
+    store.remember(feed, list(alike), DEFAULTS)
+    store.save()
+    store.close()
+
+    length = (3, None, "default")
+    again = Store.open(path)
+    assert again is not None
+    found = again.lookup([single, feed], DEFAULTS, texts=False)
+    assert found == {single: (dataclasses.replace(article, text=""),), feed: alike}
+    bare = found[single][0]
+    assert Cache(again)._summary_key(bare, length) == summary_key(article, *length)
+    # A replaced copy (an undated article given its first-seen day) is still known.
+    dated = dataclasses.replace(bare, first_seen=dt.date(2024, 1, 3))
+    assert again.with_texts([bare, dated, *alike]) == [
+        article,
+        dataclasses.replace(article, first_seen=dt.date(2024, 1, 3)),
+        *alike,
+    ]
+    assert again.damaged == 0
+    # The texts spoilt under the row's (head's) checksum: the file itself is read again.
+    connection = sqlite3.connect(path)
+    key, value = connection.execute(
+        "SELECT key, value FROM files WHERE value NOT LIKE '%feed.jsonl%'"
+    ).fetchone()
+    connection.execute("UPDATE files SET value = ? WHERE key = ?", (value[:-2] + "!\n", key))
+    connection.commit()
+    connection.close()
+    (read_again,) = again.with_texts([bare])
+    assert read_again.text == "Text, with “quotes” ✓.\n" and again.damaged == 1
+    again.close()
 
 
 def test_every_field_of_an_article_but_its_text_keys_its_stories() -> None:

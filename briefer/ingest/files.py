@@ -36,8 +36,9 @@ class FileCache(Protocol):
     """What read_inputs asks before parsing a file, and tells after (the article store)."""
 
     # limits: what the files were read within; a file read within other limits is read again.
+    # texts false: articles may come with their texts "" (the store's, read back on demand).
     def lookup(
-        self, paths: Sequence[Path], limits: InputLimits
+        self, paths: Sequence[Path], limits: InputLimits, texts: bool = True
     ) -> dict[Path, tuple[Article, ...]]: ...
 
     def remember(self, path: Path, articles: Sequence[Article], limits: InputLimits) -> None: ...
@@ -66,10 +67,12 @@ def read_inputs(
     limits: InputLimits | None = None,
     read_many: ReadMany | None = None,
     listed: Listed | None = None,
+    texts: bool = True,
 ) -> Ingested:
     """Read every file and folder given (listed: what list_inputs found for them, when the
     caller has it already), then fetch every feed or page URL given (for this run only;
-    nothing is stored). A bad input is recorded, never raised."""
+    nothing is stored). A bad input is recorded, never raised. texts false: the articles
+    the cache gives may come without their texts (FileCache.lookup)."""
     limits = limits or InputLimits()
     listed = listed or list_inputs(paths)
     failed = list(listed.failed)
@@ -78,7 +81,7 @@ def read_inputs(
     unique = list(listed.paths)
     articles: list[Article] = []
     # Unchanged files come back parsed from the store; a file with a bad record is never kept.
-    known = cache.lookup(unique, limits) if cache is not None else {}
+    known = cache.lookup(unique, limits, texts=texts) if cache is not None else {}
     todo = [path for path in unique if path not in known]
     read_one = functools.partial(_read_guarded, limits=limits)
 

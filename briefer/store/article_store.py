@@ -5,13 +5,14 @@ The file and its schema are briefer.store.schema's; the rows' text forms briefer
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from briefer.records import (
     Article,
@@ -48,9 +49,12 @@ from briefer.stamps import (
     text_digest,
 )
 from briefer.store.codec import (
+    TEXTS_CHECK,
+    FilesHead,
     articles_from,
     briefing_seen,
     briefing_value,
+    files_head,
     files_value,
     grouping_from,
     grouping_value,
@@ -70,6 +74,25 @@ from briefer.store.schema import (
 log = logging.getLogger(__name__)
 
 _V = TypeVar("_V")  # what a table's rows are read as
+
+
+class _Elided(NamedTuple):
+    """A file whose articles Store.lookup gave without their texts: its row, its head (what
+    their texts' places, digests and check are) and the file (read again if the row no
+    longer gives them)."""
+
+    key: str
+    head: FilesHead
+    path: Path
+
+
+def _same_article(article: Article, read: Sequence[Article]) -> Article:
+    """The article of a file read again that is `article` (by id and title)."""
+    for candidate in read:
+        if candidate.id == article.id and candidate.title == article.title:
+            return candidate
+    raise StoreProblem(f"{article.path} changed while briefer ran; run it again")
+
 
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
 KEEP_GROUPINGS = 20  # each is one run's result; an old one is rarely wanted again
@@ -108,6 +131,9 @@ class Store:
         # this run looked up or remembered, until asked for once (Cache's summary keys):
         # the rows keep them, so a rerun does not hash the texts again.
         self._digests: dict[tuple[str, str], str] = {}
+        # The files whose articles lookup gave without their texts, by the articles' path.
+        self._elided: dict[str, _Elided] = {}
+        self._limits = InputLimits()  # what lookup's files were read within
         self.files_reused = 0
         self.damaged = 0  # rows whose checksum did not match or that could not be read
         self._salt = code_salt()
@@ -244,8 +270,13 @@ class Store:
             self._give_up(error)
         return found
 
-    def _add(self, table: str, key: str, value: str, *extra: str) -> None:
-        self._pending[table][key] = (value, checksum(key, value), *extra)
+    def _add(
+        self, table: str, key: str, value: str, *extra: str, checked: str | None = None
+    ) -> None:
+        """A row to write: its checksum that of value, or of the part of it `checked` (a files
+        row's head, which carries its texts' own check)."""
+        check = checksum(key, value if checked is None else checked)
+        self._pending[table][key] = (value, check, *extra)
         if sum(len(rows) for name, rows in self._pending.items() if name != "seen") >= _FLUSH_ROWS:
             self.save(records=False)
 
@@ -258,9 +289,15 @@ class Store:
 
     # -- what the stages ask
 
-    def lookup(self, paths: Sequence[Path], limits: InputLimits) -> dict[Path, tuple[Article, ...]]:
+    def lookup(
+        self, paths: Sequence[Path], limits: InputLimits, texts: bool = True
+    ) -> dict[Path, tuple[Article, ...]]:
         """The articles of every file whose stamp matches what was stored (ingest's cache)
-        when read within the same limits."""
+        when read within the same limits. texts false: the articles of a row that allows it
+        (codec.FilesHead.bare) come with their texts "", only the rows' heads read and
+        checked (a rerun of the 10k bench week holds none of its 10,000 old texts: only the
+        articles it summarizes again need theirs, `with_texts`); their summary keys from
+        the digests the rows keep (elided_digest)."""
         wanted: dict[str, tuple[Path, str]] = {}
         cwd = self._cwd = os.getcwd()
         tail = f":{self._salt}{input_tag(limits)}"  # once, not once a file
@@ -269,29 +306,142 @@ class Store:
             if stamp is not None:
                 self._stamps[path] = stamp
                 wanted[file_key(path, cwd)] = (path, f"{stamp}{tail}")
-        rows = self._read("files", list(wanted), ", stamp", parse=False)
-        paths, heads, bodies = [], [], []
-        for key, (value, stamp) in rows.items():
-            path, expected = wanted[key]
-            if stamp == expected:
-                head, body = split_files_value(value)
-                paths.append(path)
-                heads.append(head)
-                bodies.append(body)
-        parsed = parse_all(heads)  # a head that is not JSON (None) is not a files row below
-        found: dict[Path, tuple[Article, ...]] = {}
-        digests = self._digests
-        for path, head, body in zip(paths, parsed, bodies, strict=True):
+        # (key, head, texts or None: not read yet) of the rows whose stamps match
+        rows: list[tuple[str, str, str | None]] = []
+        heads = self._heads(list(wanted))
+        for key, (head, stamp) in heads.items():
+            if stamp == wanted[key][1]:
+                rows.append((key, head, None))
+        # A row whose head is not what its checksum covers: one written whole (before the
+        # heads were checked alone), or damaged, which _read counts.
+        others = [key for key in wanted if key not in heads]
+        for key, (value, stamp) in self._read("files", others, ", stamp", parse=False).items():
+            if stamp == wanted[key][1]:
+                rows.append((key, *split_files_value(value)))
+        parsed = parse_all([row[1] for row in rows])  # None: not JSON, not a files row
+        read: list[tuple[str, FilesHead, str | None]] = []
+        for (key, _, given), value in zip(rows, parsed, strict=True):
             try:
-                articles, known = articles_from(head, body)
+                read.append((key, files_head(value), given))
+            except (KeyError, TypeError, ValueError):
+                self.damaged += 1
+        unread = {key for key, files, given in read if given is None and (texts or not files.bare)}
+        bodies = self._bodies(sorted(unread))
+        found: dict[Path, tuple[Article, ...]] = {}
+        digests, elided = self._digests, self._elided
+        for key, files, given in read:
+            body = bodies.get(key) if key in unread else given
+            if key in unread and body is None:
+                continue  # its texts are gone (damaged, counted): the file is read again
+            path = wanted[key][0]
+            try:
+                articles, known = articles_from(files, body)
             except (KeyError, TypeError, ValueError):
                 self.damaged += 1
                 continue
             found[path] = articles
+            if body is None:  # kept without their texts: where to read them back
+                elided[articles[0].path] = _Elided(key, files, path)
+                continue
             for article, digest in zip(articles, known, strict=False):
                 digests[article.title, article.text] = digest
         self.files_reused += len(found)
+        self._limits = limits
         return found
+
+    def _heads(self, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """{key: (head, stamp)} of the files rows of keys whose heads are what their
+        checksums cover (codec.files_value): the texts after them are not read."""
+        if self._connection is None or not keys:
+            return {}
+        rows: list[tuple[Any, ...]] = []
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                # A text's length in SQLite counts its characters before the first NUL: the
+                # head's (JSON holds none unescaped), which is all substr then returns.
+                rows.extend(
+                    self._connection.execute(
+                        "SELECT key, substr(value, 1, length(value)), checksum, stamp "
+                        f"FROM files WHERE key IN ({marks})",
+                        batch,
+                    )
+                )
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return {}
+        return {row[0]: (row[1], row[3]) for row in rows if sound_row(row)}
+
+    def _bodies(self, keys: Sequence[str]) -> dict[str, str]:
+        """{key: the texts part} of the files rows of keys (checked by articles_from)."""
+        if self._connection is None or not keys:
+            return {}
+        found: dict[str, str] = {}
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key, value FROM files WHERE key IN ({marks})"
+                for key, value in self._connection.execute(query, batch):
+                    if isinstance(value, str):
+                        found[key] = split_files_value(value)[1]
+        except sqlite3.Error as error:
+            self._give_up(error)
+            return {}
+        self.damaged += len(keys) - len(found)
+        return found
+
+    def _place(self, article: Article) -> tuple[_Elided, int] | None:
+        """Where the text of an article that lookup gave without it is: its file and its
+        place among the file's articles; None for any other article."""
+        if article.text:
+            return None
+        where = self._elided.get(article.path)
+        if where is None:
+            return None
+        place = where.head.place(article.id, article.title)
+        return None if place is None else (where, place)
+
+    def elided_digest(self, article: Article) -> str | None:
+        """The text digest of an article that lookup gave without its text (None for any
+        other): what its summary key needs of the text."""
+        found = self._place(article)
+        return None if found is None else found[0].head.digests[found[1]]
+
+    def with_texts(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles, each that lookup gave without its text with its text read back
+        from its file's row (checked against the check its head was read with); the others
+        as they are. A row that no longer gives them (damaged, or replaced by another run
+        since) is counted, and its file read again."""
+        places = [self._place(article) for article in articles]
+        keys = sorted({found[0].key for found in places if found is not None})
+        if not keys:
+            return list(articles)
+        bodies = self._bodies(keys)
+        result: list[Article] = []
+        reread: dict[Path, list[Article]] = {}
+        for article, found in zip(articles, places, strict=True):
+            if found is None:
+                result.append(article)
+                continue
+            where, place = found
+            body = bodies.get(where.key)
+            if body is not None and checksum(TEXTS_CHECK, body) != where.head.texts_check:
+                self.damaged += 1
+                body = None
+            if body is None:
+                if where.path not in reread:
+                    from briefer.ingest import read_file  # only when the store fails us
+
+                    reread[where.path] = read_file(where.path, self._limits)
+                    bodies.pop(where.key, None)
+                text = _same_article(article, reread[where.path]).text
+            else:
+                start = sum(where.head.lengths[:place])
+                text = body[start : start + where.head.lengths[place]]
+            result.append(dataclasses.replace(article, text=text))
+        return result
 
     def text_digest(self, article: Article) -> str:
         """stamps.text_digest of the article, from its file's row when this run read or
@@ -312,9 +462,10 @@ class Store:
             digests = [text_digest(a.title, a.text) for a in articles]
             for article, digest in zip(articles, digests, strict=True):
                 self._digests[article.title, article.text] = digest
-            value = files_value(articles, digests)
+            value, head = files_value(articles, digests)
             stamp = f"{stamp}:{self._salt}{input_tag(limits)}"
-            self._add("files", file_key(path, self._cwd or os.getcwd()), value, stamp)
+            key = file_key(path, self._cwd or os.getcwd())
+            self._add("files", key, value, stamp, checked=head)
 
     def _each(self, table: str, keys: Sequence[str], parse: Callable[[Any], _V]) -> dict[str, _V]:
         """{key: parse(value)} for the rows of keys that are there and sound; a value that

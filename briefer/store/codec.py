@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefer.records import Article, Briefing, Grouped, Skipped
 from briefer.serialize import (
@@ -21,7 +21,7 @@ from briefer.serialize import (
     sections_data,
     sections_from,
 )
-from briefer.stamps import sound
+from briefer.stamps import checksum, sound
 
 
 def sound_row(row: tuple[Any, ...]) -> bool:
@@ -49,13 +49,22 @@ def _parse(text: str) -> Any:
         return None
 
 
-def files_value(articles: Sequence[Article], digests: Sequence[str]) -> str:
-    """A file's articles as a row: their fields but the text as JSON, then a NUL (which JSON
-    never holds unescaped), then the texts one after the other, as they are: not decoding
-    10,000 texts from JSON in a rerun saved ~0.15 s of its 0.4 s lookup."""
+# What a files row's texts are checked under, within its head (files_value): not a row's key.
+TEXTS_CHECK = "texts"
+
+
+def files_value(articles: Sequence[Article], digests: Sequence[str]) -> tuple[str, str]:
+    """A file's articles as a row, and the part of it the row's checksum covers: their
+    fields but the text as JSON (the head), then a NUL (which JSON never holds unescaped),
+    then the texts one after the other, as they are (not decoding 10,000 texts from JSON in
+    a rerun saved ~0.15 s of its 0.4 s lookup). The head carries the texts' own check, so a
+    rerun reads and checks the heads alone (Store.lookup) and the texts only of the articles
+    it summarizes (Store.with_texts)."""
+    texts = "".join(article.text for article in articles)
     lengths = [len(a.text) for a in articles]
-    head = [[article_data(a) for a in articles], lengths, list(digests)]
-    return compact_plain(head) + "\x00" + "".join(article.text for article in articles)
+    data = [article_data(a) for a in articles]
+    head = compact_plain([data, lengths, list(digests), checksum(TEXTS_CHECK, texts)])
+    return head + "\x00" + texts, head
 
 
 def split_files_value(value: str) -> tuple[str, str]:
@@ -64,23 +73,88 @@ def split_files_value(value: str) -> tuple[str, str]:
     return head, body
 
 
-def articles_from(head: Any, body: str) -> tuple[tuple[Article, ...], list[str]]:
-    """The articles of a files row (files_value) and their text digests (none in a row
-    written before they were kept); ValueError or TypeError if it is not one."""
+class FilesHead(NamedTuple):
+    """A files row's head (files_value) read: its articles' fields, each text's length and
+    digest, and the texts' check (None in a row written before it was kept)."""
+
+    data: list[dict[str, Any]]
+    lengths: list[int]
+    digests: list[str]
+    texts_check: str | None
+
+    @property
+    def bare(self) -> bool:
+        """Whether its articles may be had without their texts (Store.lookup): each has its
+        digest (what its summary key needs of its text), the texts can be checked when read
+        back, and no two of them have the same id and title (what tells them apart without
+        their texts: `place`, and a memo keyed by an article without its text)."""
+        if self.texts_check is None or len(self.digests) != len(self.data):
+            return False
+        if len(self.data) == 1:
+            return True
+        return len({(item["id"], item["title"]) for item in self.data}) == len(self.data)
+
+    def place(self, identity: str, title: str) -> int | None:
+        """The place among its articles of the one with this id and title; None if none."""
+        for place, item in enumerate(self.data):
+            if item["id"] == identity and item["title"] == title:
+                return place
+        return None
+
+
+def files_head(head: Any) -> FilesHead:
+    """A files row's head, parsed (JSON); ValueError or TypeError if it is not one."""
     data, lengths, *rest = head
     digests = rest[0] if rest else []
-    if len(rest) > 1 or not all(isinstance(digest, str) for digest in digests):
+    texts_check = rest[1] if len(rest) > 1 else None
+    if len(rest) > 2 or not all(isinstance(digest, str) for digest in digests):
         raise ValueError("not a files row")
     if digests and len(digests) != len(data):
         raise ValueError("a digest for each article, or none")
-    articles, start = [], 0
-    for item, length in zip(data, lengths, strict=True):
-        item["text"] = body[start : start + length]
-        start += length
+    if len(lengths) != len(data):
+        raise ValueError("a length for each article")
+    if texts_check is not None and not isinstance(texts_check, str):
+        raise ValueError("not a files row")
+    return FilesHead(data, lengths, digests, texts_check)
+
+
+def articles_from(head: Any, body: str | None) -> tuple[tuple[Article, ...], list[str]]:
+    """The articles of a files row (files_value) and their text digests (none in a row
+    written before they were kept); ValueError or TypeError if it is not one, or if its
+    texts are not what its head says. body None: each article's text left "" (the head
+    must then be `bare`)."""
+    parsed = head if isinstance(head, FilesHead) else files_head(head)
+    if body is None:
+        if not parsed.bare:
+            raise ValueError("a files row whose articles need their texts")
+        texts = [""] * len(parsed.data)
+    else:
+        if parsed.texts_check is not None and checksum(TEXTS_CHECK, body) != parsed.texts_check:
+            raise ValueError("the texts are not those the row was written with")
+        if sum(parsed.lengths) != len(body):
+            raise ValueError("the texts are not the lengths given")
+        texts = texts_of(body, parsed.lengths)
+    articles = []
+    for item, text in zip(parsed.data, texts, strict=True):
+        item["text"] = text
         articles.append(article_from(item))
-    if start != len(body):
-        raise ValueError("the texts are not the lengths given")
-    return tuple(articles), digests
+    return tuple(articles), parsed.digests
+
+
+def texts_of(body: str, lengths: Sequence[int]) -> list[str]:
+    """A files row's texts, cut from its body by their lengths."""
+    texts, start = [], 0
+    for length in lengths:
+        texts.append(body[start : start + length])
+        start += length
+    return texts
+
+
+def body_sound(value: str, texts_check: str) -> str | None:
+    """A files row's texts, if they are those its head was written with (the head's check);
+    else None."""
+    body = split_files_value(value)[1]
+    return body if checksum(TEXTS_CHECK, body) == texts_check else None
 
 
 def grouping_value(grouped: Grouped) -> str:
