@@ -42,6 +42,25 @@ from briefer.group.graph import _DECIMALS, StoryGraph
 # 0.856 / 0.891 / 0.849, undated file 0.915 / 0.935 / 0.902.
 TOPIC_DISCOUNT = 0.3
 UNDATED_SHARE = 0.7
+# Tried at stop 30 on top of these and not taken (benchmarks/clusters_undated_rules.py; busy
+# half A / B / whole, undated file A / B / whole, the dated file two thirds / wholly undated;
+# built 0.856 / 0.891 / 0.849, 0.915 / 0.935 / 0.902, 0.908 / 0.899): a pair losing 0.2 / 0.5 x
+# its rival (the smaller of its reports' best other pairs whose report the partner has no pair
+# with) 0.876 / 0.904 / 0.855, 0.913 / 0.933 / 0.902, 0.906 / 0.896 and 0.882 / 0.902 / 0.865,
+# 0.913 / 0.930 / 0.899, 0.908 / 0.895; half kept unless each is among the other's 3 nearest
+# 0.879 / 0.907 / 0.878, 0.911 / 0.931 / 0.895, 0.904 / 0.890; 0.2 x how far each report's best
+# other neighbour outdoes the pair 0.888 / 0.915 / 0.881, 0.909 / 0.929 / 0.899, 0.905 / 0.889;
+# 0.1 x each report's mean cosine with the other's neighbours 0.918 / 0.938 / 0.915, 0.905 /
+# 0.925 / 0.894, 0.907 / 0.889; months named apart as weekdays (0.15) 0.863 / 0.902 / 0.852,
+# 0.916 / 0.935 / 0.902, 0.909 / 0.896 (and one general-news event of 516 split alone);
+# headlines sharing no term kept at 0.85 0.869 / 0.904 / 0.855, 0.914 / 0.931 / 0.903, 0.907 /
+# 0.898. Measured by patching, not kept: the held share squared (0.5 / 0.7) 0.903 / 0.933 /
+# 0.898, 0.914 / 0.929 / 0.896; a story of 3+ shedding members until its mean pair reaches 0.08
+# 0.860 / 0.898 / 0.855, 0.910 / 0.931 / 0.898; a lone report joining a pair only with both
+# 0.868 / 0.908 / 0.863, 0.902 / 0.920 / 0.889. Each is a point on the frontier that
+# TOPIC_DISCOUNT already draws (0.34: 0.869 / 0.920 / 0.877, 0.914 / 0.934 / 0.897): the
+# undated file's weak same-story pairs are other angles on one storyline, which the busy
+# topic's readers count as other events (docs/quality.md, stop 30).
 # Rows of _held_by_neighbours' product at a time: at about 7 KB a row (the dev files' undated
 # rows: ten neighbours' terms each) a block holds ~7 MB, whatever the run; it bounds memory,
 # not results.

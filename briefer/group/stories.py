@@ -96,7 +96,8 @@ from briefer.words import word_frequencies
 #   embedding the texts 2.9 s and loading the weights 0.3 s;
 # - month names treated like weekdays (same-story pairs naming months but none in common
 #   12%, different-story 47% on half A; B 7% / 74%), damped 0.1 / 0.15: 0.913 / 0.933 /
-#   0.903 and 0.913 / 0.933 / 0.901: the pairs it touches are few and far from the threshold;
+#   0.903 and 0.913 / 0.933 / 0.901: the pairs it touches are few and far from the threshold
+#   (stop 30, capitalised and without May, on the busy topic too: background.py);
 # - the larger of the two baselines instead of their mean (share 0.8) 0.908 / 0.928 /
 #   0.896; the baseline as the neighbours' median 0.905 / 0.921 / 0.896, root mean square
 #   0.916 / 0.932 / 0.903, third neighbour 0.906 / 0.932 / 0.895; each baseline without
