@@ -442,7 +442,40 @@ def test_a_closing_comment_prompt_is_furniture_not_a_heading() -> None:
 def test_list_items_are_not_headings() -> None:
     blocks, _ = clean_text(f"{LEDE}\n- 300 troops\n• Two tank brigades\n{MIDDLE}")
     assert not any(block.is_heading for block in blocks)
-    assert texts(blocks) == [LEDE, "- 300 troops", "• Two tank brigades", MIDDLE]
+    assert texts(blocks) == [LEDE, "300 troops", "Two tank brigades", MIDDLE]
+
+
+def test_list_items_are_paragraphs_of_their_own_without_their_markers() -> None:
+    # Lines of about one length read as a hard-wrapped text, whose lines join; an item is
+    # never joined to the line before, and its marker is no word of its sentence.
+    items = [
+        "* Crews expect to reopen the road by Friday once the water falls below the deck.",
+        "* Ferries will carry cars across the river at Linton until the road reopens there.",
+        "- Two schools in Harlan closed on Tuesday and sent their pupils home early by bus.",
+        "• Red Cross volunteers opened a shelter in the Linton school gym for the families.",
+    ]
+    text = "\n".join([LEDE, "What we know so far:", *items, MIDDLE])
+
+    blocks, _ = clean_text(text)
+
+    assert texts(blocks)[2:6] == [item[2:] for item in items]
+    assert not any(block.is_heading for block in blocks)
+
+
+def test_a_list_flattened_into_one_line_is_cut_into_its_items() -> None:
+    line = (
+        "Rescue workers pulled more survivors from the flooded homes of Linton on Tuesday. "
+        "* The county said the river road would stay shut until Friday. * Ferries will carry "
+        "cars across the river until then, the ferry company said."
+    )
+
+    blocks, _ = clean_text(line)
+
+    assert texts(blocks) == [
+        "Rescue workers pulled more survivors from the flooded homes of Linton on Tuesday.",
+        "The county said the river road would stay shut until Friday.",
+        "Ferries will carry cars across the river until then, the ferry company said.",
+    ]
 
 
 def test_a_short_last_line_is_not_a_heading() -> None:

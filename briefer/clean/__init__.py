@@ -50,6 +50,14 @@ _INITIAL_BEFORE = re.compile(
 )
 _WORD_RUN = re.compile(r"[^\W_]+")
 _TITLE_SEPARATOR = re.compile(r"[|–—:-]")
+# A bulleted list item at a line's head: its marker and the space after it. An item is a
+# paragraph of its own, never the continuation of the line before (which a hard-wrapped text's
+# line length would otherwise make it), and its marker is no word of its text. Numbered items
+# keep their numbers (a figure may be meant).
+_LIST_ITEM = re.compile(r"[-*•‣◦▪●–]\s+(?=\S)")
+# A list flattened into one line: " * " before an item's first word ("... in Kharkiv. * Russia's
+# defence ministry said ..."); an asterisk standing alone in prose marks nothing else.
+_FLAT_ITEM = re.compile(r"\s\*\s+(?=[\"“‘'(]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class _Para:
     # need not try them again (on the bench corpus, where a line is a paragraph, a tenth of
     # the cleaning). Any other text (joined, repaired, cut) is tried again.
     judged: bool = False
+    item: bool = False  # a list item (its marker dropped): never a sub-heading
 
 
 def clean(article: Article) -> Document:
@@ -97,10 +106,14 @@ def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) 
     """Group lines into paragraphs; furniture lines are dropped before they can be joined."""
     squashed = [squash(line) for line in lines]
     wrap_width = _wrap_width(squashed)
+    if any(" * " in line for line in squashed):
+        squashed, indexes = _unflatten(squashed)
+    else:
+        indexes = list(range(len(squashed)))
     paras: list[_Para] = []
     open_para: _Para | None = None
     previous_line = ""
-    for index, line in enumerate(squashed):
+    for index, line in zip(indexes, squashed, strict=True):
         if not line:
             open_para = None
             continue
@@ -112,6 +125,10 @@ def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) 
             removed.append((index, line))
             open_para = None
             continue
+        marker = _LIST_ITEM.match(line)
+        if marker is not None:
+            line = line[marker.end() :]
+            open_para = None  # an item opens a paragraph of its own
         if open_para is not None and _continues(previous_line, line, wrap_width):
             joined = replace(
                 open_para,
@@ -122,10 +139,26 @@ def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) 
             paras[-1] = joined
             open_para = joined
         else:
-            open_para = _Para(line, index, judged=True)
+            open_para = _Para(line, index, judged=True, item=marker is not None)
             paras.append(open_para)
         previous_line = line
     return paras
+
+
+def _unflatten(lines: list[str]) -> tuple[list[str], list[int]]:
+    """The lines with a list flattened into one line cut into its items, each opening with its
+    marker as a line of its own, and the index of the source line each came from."""
+    cut: list[str] = []
+    indexes: list[int] = []
+    for index, line in enumerate(lines):
+        start = 0
+        for match in _FLAT_ITEM.finditer(line):
+            cut.append(line[start : match.start()])
+            indexes.append(index)
+            start = match.start() + 1  # the item keeps its marker: _paragraphs drops it
+        cut.append(line[start:])
+        indexes.append(index)
+    return cut, indexes
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -386,6 +419,7 @@ def _blocks(paras: list[_Para], tokenized: bool) -> tuple[Block, ...]:
         heading = (
             not tokenized
             and para.lines == 1
+            and not para.item
             and position + 1 < len(paras)
             and _heading_shape(para.text)
         )
