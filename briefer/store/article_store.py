@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from briefer.errors import InputError
 from briefer.records import (
     Article,
     Briefing,
@@ -91,7 +92,7 @@ def _same_article(article: Article, read: Sequence[Article]) -> Article:
     for candidate in read:
         if candidate.id == article.id and candidate.title == article.title:
             return candidate
-    raise StoreProblem(f"{article.path} changed while briefer ran; run it again")
+    raise InputError(article.path, "changed while briefer read it", "run briefer again")
 
 
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
