@@ -438,6 +438,13 @@ class Store:
                     reread[where.path] = read_file(where.path, self._limits)
                     bodies.pop(where.key, None)
                 text = _same_article(article, reread[where.path]).text
+                # The id ignores the text's spacing, so a file only re-wrapped since is the
+                # same article by id and title: the summary key was made from the old text's
+                # digest and must not be given a summary of another text.
+                if text_digest(article.title, text) != where.head.digests[place]:
+                    raise InputError(
+                        article.path, "changed while briefer read it", "run briefer again"
+                    )
             else:
                 start = sum(where.head.lengths[:place])
                 text = body[start : start + where.head.lengths[place]]
