@@ -135,3 +135,13 @@ def test_a_best_list_keeps_its_members_whatever_order_they_were_met_in() -> None
     for part in later:
         neighbours.merge_into(*lists, np.asarray([0]), values[:, part], rows[part])
     assert np.array_equal(lists[0], top) and np.array_equal(lists[1], members)
+
+
+def test_blocks_bound_memory_not_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs and rows judged a few at a time give the similarities of all at once, bit for
+    bit: each pair's sums are its own."""
+    graph = _graph(WAR, None)
+    whole = background.beyond_background(graph)
+    monkeypatch.setattr(background, "_BLOCK_PAIRS", 3)
+    monkeypatch.setattr(background, "_BLOCK_ROWS", 2)
+    assert len(graph.first) > 3 and np.array_equal(background.beyond_background(graph), whole)

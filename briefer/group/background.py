@@ -68,6 +68,11 @@ UNDATED_SHARE = 0.7
 # rows: ten neighbours' terms each) a block holds ~7 MB, whatever the run; it bounds memory,
 # not results.
 _BLOCK_ROWS = 2**10
+# Pairs judged at a time: each takes both its reports' rows of the held counts (about 2 x 3 KB
+# on the 10k bench week), so a block holds ~25 MB whatever the run; all the pairs of a run of
+# 10,000 undated articles at once held ~80 MB more at its peak. It bounds memory, not results
+# (each pair's sums are its own).
+_BLOCK_PAIRS = 2**12
 
 
 def beyond_background(graph: StoryGraph) -> np.ndarray:
@@ -81,15 +86,19 @@ def beyond_background(graph: StoryGraph) -> np.ndarray:
     one, other = first[loose], second[loose]
     rows = np.unique(np.concatenate([one, other]))
     held = _held_by_neighbours(graph, rows)
-    at = np.searchsorted(rows, one), np.searchsorted(rows, other)
-    shared = sparse.csr_matrix(graph.vectors[one].multiply(graph.vectors[other]))
-    cosine = np.asarray(shared.sum(axis=1)).ravel()
-    # held: each row's terms, how many of its neighbours hold them; a shared term is held by
-    # the partner itself, which the partner's presence among the neighbours counted
-    on_held = (
-        np.asarray(shared.multiply(held[at[0]]).sum(axis=1)).ravel()
-        + np.asarray(shared.multiply(held[at[1]]).sum(axis=1)).ravel()
-    )
+    cosine = np.empty(len(loose))
+    on_held = np.empty(len(loose))
+    for start in range(0, len(loose), _BLOCK_PAIRS):
+        pair = slice(start, start + _BLOCK_PAIRS)
+        a, b = one[pair], other[pair]
+        shared = sparse.csr_matrix(graph.vectors[a].multiply(graph.vectors[b]))
+        cosine[pair] = np.asarray(shared.sum(axis=1)).ravel()
+        # held: each row's terms, how many of its neighbours hold them; a shared term is held
+        # by the partner itself, which the partner's presence among the neighbours counted
+        on_held[pair] = (
+            np.asarray(shared.multiply(held[np.searchsorted(rows, a)]).sum(axis=1)).ravel()
+            + np.asarray(shared.multiply(held[np.searchsorted(rows, b)]).sum(axis=1)).ravel()
+        )
     partners = (graph.members[one] == other[:, None]).any(axis=1).astype(np.float64) + (
         graph.members[other] == one[:, None]
     ).any(axis=1)
