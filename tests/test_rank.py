@@ -478,6 +478,24 @@ def test_a_top_story_highlight_never_leans_on_a_bullet_left_out() -> None:
     assert top is not None and [b.text for b in top.highlights] == [lead, aside]
 
 
+def test_a_top_story_shows_the_bullet_that_says_what_its_title_says() -> None:
+    from briefer.rank import highlights
+
+    # Two bullets on a side matter agree with each other more than either agrees with the
+    # headline's claim: the claim is shown all the same, so the title is never shown over
+    # bullets on another matter.
+    claim = "Dock workers in Valmora voted to strike, closing the harbour from Thursday."
+    side = [
+        "A storm damaged the lighthouse at Cape Orran and the coast road near the lighthouse.",
+        "Crews began repairing the storm damage to the Cape Orran lighthouse on Monday.",
+    ]
+    strike = story("Valmora dock workers vote to strike", WIDE_REPORTS, [*side, claim])
+
+    shown = [b.text for b in highlights(strike.bullets, strike.title)]
+
+    assert claim in shown and len(shown) == 2
+
+
 def test_every_format_carries_top_stories_and_also_reported() -> None:
     many = [
         story(

@@ -168,11 +168,12 @@ def lead_story(briefing: Briefing) -> Story | None:
 def highlights(
     bullets: Sequence[Bullet], title: str, count: int = HIGHLIGHTS
 ) -> tuple[Bullet, ...]:
-    """The story's most informative bullets: those sharing the most content terms with its
-    title and its other bullets (what the reports agree the story is about), in their order.
-    A bullet that leans on the one before it (a pronoun, a connective, "The agency" named
-    just before: the story's bullets put it right after its lead) is picked only together
-    with that bullet, never shown alone."""
+    """The story's most informative bullets: first the one that says most of what its title
+    says (the headline's claim, so a title is never shown over bullets on another matter),
+    then those sharing the most content terms with its title and its other bullets (what the
+    reports agree the story is about), in their order. A bullet that leans on the one before
+    it (a pronoun, a connective, "The agency" named just before: the story's bullets put it
+    right after its lead) is picked only together with that bullet, never shown alone."""
     if len(bullets) <= count:
         return tuple(bullets)
     # the stemmer: not needed to read a record
@@ -189,7 +190,16 @@ def highlights(
         leans_on_previous(bullet.text, bullets[index - 1].text if index else "")
         for index, bullet in enumerate(bullets)
     ]
-    ranked = [index for _, index in sorted(scores)]
+    agreed = [index for _, index in sorted(scores)]
+    # the title's bullet first: most terms in common with the title, the agreed order breaking
+    # ties (so a story whose bullets all say as much of its title keeps its order)
+    place = {index: rank for rank, index in enumerate(agreed)}
+    titled = min(
+        (i for i in agreed if not leans[i]),
+        key=lambda i: (-len(terms[i] & heading), place[i]),
+        default=None,
+    )
+    ranked = agreed if titled is None else [titled, *(i for i in agreed if i != titled)]
     chosen: list[int] = []
     while len(chosen) < count:
         pick = next(
