@@ -32,7 +32,9 @@ class BrieferError(Exception):
 class InputError(BrieferError):
     """An input file or folder that cannot be read as an article.
 
-    Raised per file by ingest; the pipeline records it as skipped and carries on.
+    Raised per file by ingest; the pipeline records it as skipped and carries on. Raised
+    from the store to stop the run when a file changed while briefer read it (its text can be
+    had neither from the store's row nor from the file as it was first read).
     """
 
     def __init__(self, path: str, problem: str, fix: str = "") -> None:

@@ -245,7 +245,10 @@ def test_a_speaker_left_to_a_pronoun_never_follows_another_outlets_sentence() ->
         ("The river road will reopen once the water falls, he added.", "", True),
         ("The river road, she said, will reopen once the water falls.", "", True),
         ("The pumps were the first she ordered, she told the council.", "", True),
-        # ... but not one the clause itself names, nor one that is not the subject
+        # a "he" after a clause that names him leans too: the cheap error (see _pronoun_subject)
+        ("When Mayor Lee arrived on Monday, he told the crews to close the road.", "", True),
+        # ... but not a "they" after a longer clause, which mostly holds its antecedent, nor
+        # a pronoun that is not the subject
         ("When the crews arrived, they cleared the river road in a day.", "", False),
         ("When Mayor Lee spoke on Monday, the crews had cleared the road.", "", False),
         ("Mayor Ann Lee said on Monday that if the river rose, she would close it.", "", False),

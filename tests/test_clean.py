@@ -478,6 +478,52 @@ def test_a_list_flattened_into_one_line_is_cut_into_its_items() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The levy works out as 0.2 * 100 = 20 pounds for each household in the county.",
+        "Critics gave the new bridge a rating of 4 * Stars across the board on Tuesday.",
+        "He said it was * Not * the time to reopen the river road to heavy traffic.",
+    ],
+)
+def test_an_asterisk_within_prose_cuts_nothing(line: str) -> None:
+    blocks, _ = clean_text(f"{LEDE}\n\n{line}\n\n{MIDDLE}")
+    assert texts(blocks) == [LEDE, line, MIDDLE]
+
+
+def test_a_flattened_list_after_a_heading_in_capitals_is_cut() -> None:
+    line = "FIGHTING * The county said the river road would stay shut until Friday on Tuesday."
+    blocks, _ = clean_text(f"{LEDE}\n\n{line}\n\n{MIDDLE}")
+    assert "The county said the river road would stay shut until Friday on Tuesday." in texts(
+        blocks
+    )
+
+
+def test_a_hard_wrapped_sentence_broken_at_a_dash_stays_one_paragraph() -> None:
+    # Every line but the last of each paragraph fills the width (about 80 characters), so the
+    # text reads as hard-wrapped; the dash lines carry on the sentence above them.
+    lines = [
+        "The county's flood bill came to far more than the Treasury had allowed for",
+        "- a claim that officials in the finance ministry denied on Tuesday evening, as",
+        "residents of Linton said the council had lost control of the river defences",
+        "- and they called for an inquiry into the works once the waters had fallen.",
+        "",
+        "The walkout had halted container traffic and left hundreds of ships offshore,",
+        "and officials said the backlog would take a month or more to clear at Linton.",
+        "",
+        "Crews expect to reopen the road by Friday once the water falls below the deck",
+        "of the bridge, and ferries will carry cars across the river at Linton till then.",
+    ]
+    blocks, _ = clean_text("\n".join(lines))
+    assert texts(blocks)[0] == " ".join(lines[:4])
+
+
+def test_furniture_marked_as_a_list_item_is_still_furniture() -> None:
+    blocks, removed = clean_text(f"{LEDE}\n\n• Share this article\n\n{MIDDLE}")
+    assert texts(blocks) == [LEDE, MIDDLE]
+    assert removed == ("• Share this article",)
+
+
 def test_a_short_last_line_is_not_a_heading() -> None:
     blocks, _ = clean_text(f"{LEDE}\n\nWhat comes next")
     assert blocks[-1] == Block("What comes next")

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, run_cli
 
 from briefer.cache import Cache, summary_key
+from briefer.errors import InputError
 from briefer.group.graph import PAIR_ARRAYS, StoryGraph
 from briefer.group.rows import blob_arrays, rows_from_bytes, rows_parts, rows_to_bytes, write_rows
 from briefer.group.texts import article_features
@@ -282,6 +283,15 @@ def test_a_rerun_reads_the_files_rows_without_their_texts_and_reads_back_those_i
     connection.close()
     (read_again,) = again.with_texts([bare])
     assert read_again.text == "Text, with “quotes” ✓.\n" and again.damaged == 1
+    # ...and if the file has changed too, the run stops with one line to say so: also when
+    # it was only re-wrapped, which keeps its id (an id ignores spacing) but not its text.
+    single.write_text("+++\ntitle = 'A'\n+++\nText, with\n“quotes” ✓.\n", encoding="utf-8")
+    assert read_file(single)[0].id == article.id
+    with pytest.raises(InputError, match="changed while briefer read it"):
+        again.with_texts([bare])
+    single.write_text("+++\ntitle = 'A'\n+++\nAnother text.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="changed while briefer read it"):
+        again.with_texts([bare])
     again.close()
 
 

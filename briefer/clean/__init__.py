@@ -55,9 +55,11 @@ _TITLE_SEPARATOR = re.compile(r"[|–—:-]")
 # line length would otherwise make it), and its marker is no word of its text. Numbered items
 # keep their numbers (a figure may be meant).
 _LIST_ITEM = re.compile(r"[-*•‣◦▪●–]\s+(?=\S)")
-# A list flattened into one line: " * " before an item's first word ("... in Kharkiv. * Russia's
-# defence ministry said ..."); an asterisk standing alone in prose marks nothing else.
-_FLAT_ITEM = re.compile(r"\s\*\s+(?=[\"“‘'(]?[A-Z0-9])")
+# A list flattened into one line: " * " after a sentence's end, a colon or a word in capitals
+# (a heading: "FIGHTING * Russia's ...") and before an item's first word ("... in Kharkiv. *
+# Russia's defence ministry said ..."). Elsewhere an asterisk in prose is no marker: "0.2 * 100",
+# "a rating of 4 * Stars", "it was * Not * the time".
+_FLAT_ITEM = re.compile(r"(?:(?<=[.!?:\"”’)\]])|(?<=[A-Z]{2}))\s\*\s+(?=[\"“‘'(]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -117,17 +119,21 @@ def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) 
         if not line:
             open_para = None
             continue
-        if rules.marker.matches(line):
+        marker = _LIST_ITEM.match(line)
+        if marker is not None and _wraps_into(previous_line, open_para, wrap_width):
+            marker = None  # a hard-wrapped sentence broken at a dash, not a list
+        # Furniture is told by its words, a list marker or not ("• Share this article")
+        bare = line if marker is None else line[marker.end() :]
+        if rules.marker.matches(bare):
             paras.append(_Para(line, index, marker=True))
             open_para = None
             continue
-        if rules.anywhere.matches(line):
+        if rules.anywhere.matches(bare):
             removed.append((index, line))
             open_para = None
             continue
-        marker = _LIST_ITEM.match(line)
         if marker is not None:
-            line = line[marker.end() :]
+            line = bare
             open_para = None  # an item opens a paragraph of its own
         if open_para is not None and _continues(previous_line, line, wrap_width):
             joined = replace(
@@ -171,6 +177,16 @@ def _wrap_width(lines: list[str]) -> int | None:
         return None
     full = sum(1 for length in lengths if length >= 0.8 * width)
     return width if full >= 0.5 * len(lengths) else None
+
+
+def _wraps_into(previous: str, open_para: _Para | None, wrap_width: int | None) -> bool:
+    """Whether a line opening with a dash or an asterisk carries on a hard-wrapped sentence
+    ("... had allowed for" / "- a claim that ..."): the line before filled the width and ended
+    mid-sentence, and was no list item itself. Otherwise the mark opens an item."""
+    if wrap_width is None or open_para is None or open_para.item:
+        return False
+    core = previous.rstrip(_CLOSERS)
+    return len(previous) >= 0.8 * wrap_width and bool(core) and core[-1] not in _TERMINAL
 
 
 def _continues(previous: str, line: str, wrap_width: int | None) -> bool:

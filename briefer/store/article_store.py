@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from briefer.errors import InputError
 from briefer.records import (
     Article,
     Briefing,
@@ -91,7 +92,7 @@ def _same_article(article: Article, read: Sequence[Article]) -> Article:
     for candidate in read:
         if candidate.id == article.id and candidate.title == article.title:
             return candidate
-    raise StoreProblem(f"{article.path} changed while briefer ran; run it again")
+    raise InputError(article.path, "changed while briefer read it", "run briefer again")
 
 
 _BATCH = 500  # keys per SELECT ... IN (...), well under SQLite's variable limit
@@ -437,6 +438,13 @@ class Store:
                     reread[where.path] = read_file(where.path, self._limits)
                     bodies.pop(where.key, None)
                 text = _same_article(article, reread[where.path]).text
+                # The id ignores the text's spacing, so a file only re-wrapped since is the
+                # same article by id and title: the summary key was made from the old text's
+                # digest and must not be given a summary of another text.
+                if text_digest(article.title, text) != where.head.digests[place]:
+                    raise InputError(
+                        article.path, "changed while briefer read it", "run briefer again"
+                    )
             else:
                 start = sum(where.head.lengths[:place])
                 text = body[start : start + where.head.lengths[place]]
