@@ -24,12 +24,10 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from clusters_halves import judged_pairs  # the graph and its judged pairs, as the clustering's
 
-from briefer.group import background as background_module
 from briefer.group import cluster_stories
-from briefer.group import graph as graph_module
 from briefer.group import stories as stories_module
-from briefer.group.texts import read_texts
 
 # How many shared terms a pair shows: the few that carry most of its cosine.
 _SHOWN_TERMS = 8
@@ -63,23 +61,7 @@ def main() -> int:
     if missing:
         raise SystemExit(f"not in the rows of the period: {', '.join(missing)}")
     predicted = cluster_stories(docs)
-    texts = read_texts([(title, [text]) for title, text, _ in docs])
-    terms = stories_module.term_vectors(texts).tocsr()
-    keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
-    ordinals = [day.toordinal() if day is not None else None for _, _, day in docs]
-    graph = graph_module.story_graph(
-        terms, texts.stems, ordinals, keys, stories_module.weekday_masks(texts)
-    )
-    at_row = {key: index for index, key in reversed(list(enumerate(graph.keys)))}
-    at = [at_row[key] for key in keys]
-    judged = background_module.beyond_background(graph)
-    adjusted = dict(
-        zip(
-            zip(graph.first.tolist(), graph.second.tolist(), strict=True),
-            judged.tolist(),
-            strict=True,
-        )
-    )
+    texts, terms, at, adjusted = judged_pairs(docs)
     print(
         f"{len(docs)} rows, {'undated' if args.undated else 'dated'}; "
         f"merge threshold {stories_module._MERGE_THRESHOLD}"

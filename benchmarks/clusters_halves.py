@@ -50,6 +50,7 @@ import sys
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,18 +161,20 @@ def mistakes(predicted: list[int], gold: list[str], titles: list[str]) -> None:
 _SHORT = 25
 
 
-def kinds(docs: list[tuple[str, str, date | None]], predicted: list[int], gold: list[str]) -> None:
-    """The part's mistaken pairs of reports, counted by kind (see the module's docstring)."""
+def judged_pairs(
+    docs: list[tuple[str, str, date | None]],
+) -> tuple[Any, Any, list[int], dict[tuple[int, int], float]]:
+    """(texts, term vectors, each doc's row in the story graph, {(row, row): the adjusted
+    similarity the clustering reads}) of docs: the graph built as cluster_stories builds it,
+    undated pairs judged beyond their background."""
     texts = read_texts([(title, [text]) for title, text, _ in docs])
-    terms = stories_module.term_vectors(texts)
+    terms = stories_module.term_vectors(texts).tocsr()
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
     days = [day.toordinal() if day is not None else None for _, _, day in docs]
     graph = graph_module.story_graph(
         terms, texts.stems, days, keys, stories_module.weekday_masks(texts)
     )
     row = {key: index for index, key in reversed(list(enumerate(graph.keys)))}
-    at = [row[key] for key in keys]
-    # the adjusted similarities the clustering reads (undated pairs beyond their background)
     judged = background_module.beyond_background(graph)
     pairs = dict(
         zip(
@@ -180,6 +183,12 @@ def kinds(docs: list[tuple[str, str, date | None]], predicted: list[int], gold: 
             strict=True,
         )
     )
+    return texts, terms, [row[key] for key in keys], pairs
+
+
+def kinds(docs: list[tuple[str, str, date | None]], predicted: list[int], gold: list[str]) -> None:
+    """The part's mistaken pairs of reports, counted by kind (see the module's docstring)."""
+    texts, terms, at, pairs = judged_pairs(docs)
     cosines = (terms @ terms.T).toarray()
     story_of: dict[int, set[str]] = {}
     for story, label in zip(predicted, gold, strict=True):

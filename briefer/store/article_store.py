@@ -227,21 +227,8 @@ class Store:
         """{key: parsed value} for the rows of keys that are there and sound; a row whose
         checksum does not match or whose value cannot be parsed is counted and left out.
         parse False: the values as stored."""
-        if self._connection is None or not keys:
-            return {}
-        rows: list[tuple[Any, ...]] = []
-        try:
-            for start in range(0, len(keys), _BATCH):
-                batch = keys[start : start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                rows.extend(
-                    self._connection.execute(
-                        f"SELECT key, value, checksum{columns} FROM {table} WHERE key IN ({marks})",
-                        batch,
-                    )
-                )
-        except sqlite3.Error as error:
-            self._give_up(error)
+        rows = self._rows(f"key, value, checksum{columns}", table, keys)
+        if not rows:
             return {}
         sound = [row for row in rows if sound_row(row)]
         self.damaged += len(rows) - len(sound)
@@ -353,45 +340,36 @@ class Store:
     def _heads(self, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         """{key: (head, stamp)} of the files rows of keys whose heads are what their
         checksums cover (codec.files_value): the texts after them are not read."""
-        if self._connection is None or not keys:
+        # A text's length in SQLite counts its characters before the first NUL: the head's
+        # (JSON holds none unescaped), which is all substr then returns.
+        rows = self._rows("key, substr(value, 1, length(value)), checksum, stamp", "files", keys)
+        return {row[0]: (row[1], row[3]) for row in rows or () if sound_row(row)}
+
+    def _bodies(self, keys: Sequence[str]) -> dict[str, str]:
+        """{key: the texts part} of the files rows of keys (checked by articles_from)."""
+        rows = self._rows("key, value", "files", keys)
+        if rows is None:
             return {}
+        found = {key: split_files_value(value)[1] for key, value in rows if isinstance(value, str)}
+        self.damaged += len(keys) - len(found)
+        return found
+
+    def _rows(self, select: str, table: str, keys: Sequence[str]) -> list[tuple[Any, ...]] | None:
+        """`SELECT select FROM table` for the rows of keys, _BATCH keys a query; None when
+        there is no store to read or SQLite failed (the store then given up)."""
+        if self._connection is None or not keys:
+            return None
         rows: list[tuple[Any, ...]] = []
         try:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                # A text's length in SQLite counts its characters before the first NUL: the
-                # head's (JSON holds none unescaped), which is all substr then returns.
-                rows.extend(
-                    self._connection.execute(
-                        "SELECT key, substr(value, 1, length(value)), checksum, stamp "
-                        f"FROM files WHERE key IN ({marks})",
-                        batch,
-                    )
-                )
+                query = f"SELECT {select} FROM {table} WHERE key IN ({marks})"
+                rows.extend(self._connection.execute(query, batch))
         except sqlite3.Error as error:
             self._give_up(error)
-            return {}
-        return {row[0]: (row[1], row[3]) for row in rows if sound_row(row)}
-
-    def _bodies(self, keys: Sequence[str]) -> dict[str, str]:
-        """{key: the texts part} of the files rows of keys (checked by articles_from)."""
-        if self._connection is None or not keys:
-            return {}
-        found: dict[str, str] = {}
-        try:
-            for start in range(0, len(keys), _BATCH):
-                batch = keys[start : start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                query = f"SELECT key, value FROM files WHERE key IN ({marks})"
-                for key, value in self._connection.execute(query, batch):
-                    if isinstance(value, str):
-                        found[key] = split_files_value(value)[1]
-        except sqlite3.Error as error:
-            self._give_up(error)
-            return {}
-        self.damaged += len(keys) - len(found)
-        return found
+            return None
+        return rows
 
     def _place(self, article: Article) -> tuple[_Elided, int] | None:
         """Where the text of an article that lookup gave without it is: its file and its
