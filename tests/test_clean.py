@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -484,11 +485,20 @@ def test_a_list_flattened_into_one_line_is_cut_into_its_items() -> None:
         "The levy works out as 0.2 * 100 = 20 pounds for each household in the county.",
         "Critics gave the new bridge a rating of 4 * Stars across the board on Tuesday.",
         "He said it was * Not * the time to reopen the river road to heavy traffic.",
+        "The score (20) * 5 gave the total of one hundred points for the county team.",
+        'He rated it "good" * 3 on the form the council sent to every household there.',
+        "The levy on GDP * 2 would double the bill for the county and for its towns.",
     ],
 )
 def test_an_asterisk_within_prose_cuts_nothing(line: str) -> None:
     blocks, _ = clean_text(f"{LEDE}\n\n{line}\n\n{MIDDLE}")
     assert texts(blocks) == [LEDE, line, MIDDLE]
+
+
+def test_a_flattened_list_after_an_ellipsis_is_cut() -> None:
+    line = "Russia said it took two villages… * Kyiv said its troops held the line on Tuesday."
+    blocks, _ = clean_text(f"{LEDE}\n\n{line}\n\n{MIDDLE}")
+    assert "Kyiv said its troops held the line on Tuesday." in texts(blocks)
 
 
 def test_a_flattened_list_after_a_heading_in_capitals_is_cut() -> None:
@@ -516,6 +526,46 @@ def test_a_hard_wrapped_sentence_broken_at_a_dash_stays_one_paragraph() -> None:
     ]
     blocks, _ = clean_text("\n".join(lines))
     assert texts(blocks)[0] == " ".join(lines[:4])
+
+
+# Two paragraphs of a text wrapped at 80 columns, around what a test puts between them.
+_FLOOD = (
+    "The county's flood bill came to far more than the Treasury had allowed for in its spring "
+    "budget, officials said on Tuesday, and residents of Linton said the council had lost "
+    "control of the river defences long before the storm arrived at the weekend."
+)
+_FERRIES = (
+    "Crews expect to reopen the road by Friday once the water falls below the deck of the "
+    "bridge, and ferries will carry cars across the river at Linton until then, the county said."
+)
+
+
+def _wrapped(*paragraphs: str) -> str:
+    return "\n\n".join("\n".join(textwrap.wrap(paragraph, 80)) for paragraph in paragraphs)
+
+
+@pytest.mark.parametrize("mark", ["-", "•"])
+def test_a_wrapped_list_after_a_full_line_without_a_colon_stays_a_list(mark: str) -> None:
+    intro = "Among the measures the council announced on Tuesday evening were the following"
+    items = [
+        "The flood levy will rise by two per cent for every household in the county from",
+        "Ferries will run every hour from Linton to the far bank of the river until the end",
+        "The council will publish its review of the river defences before the next budget",
+    ]
+    listed = "\n".join([intro, *(f"{mark} {item}" for item in items)])
+    text = f"{_wrapped(_FLOOD)}\n\n{listed}\n\n{_wrapped(_FERRIES)}"
+    blocks, _ = clean_text(text)
+    assert texts(blocks)[1:5] == [intro, *items]
+
+
+def test_a_flattened_list_after_capitals_is_cut_in_a_wrapped_text_too() -> None:
+    flat = (
+        "The army said on Tuesday that its units had taken two villages near the river. "
+        "FIGHTING * The county said the road would stay shut. * Aid arrived."
+    )
+    blocks, _ = clean_text(f"{_wrapped(_FLOOD)}\n\n{flat}\n\n{_wrapped(_FERRIES, _FLOOD)}")
+    assert "The county said the road would stay shut." in texts(blocks)
+    assert not any("*" in block.text for block in blocks)
 
 
 def test_furniture_marked_as_a_list_item_is_still_furniture() -> None:

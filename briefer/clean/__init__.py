@@ -55,11 +55,15 @@ _TITLE_SEPARATOR = re.compile(r"[|–—:-]")
 # line length would otherwise make it), and its marker is no word of its text. Numbered items
 # keep their numbers (a figure may be meant).
 _LIST_ITEM = re.compile(r"[-*•‣◦▪●–]\s+(?=\S)")
-# A list flattened into one line: " * " after a sentence's end, a colon or a word in capitals
-# (a heading: "FIGHTING * Russia's ...") and before an item's first word ("... in Kharkiv. *
-# Russia's defence ministry said ..."). Elsewhere an asterisk in prose is no marker: "0.2 * 100",
-# "a rating of 4 * Stars", "it was * Not * the time".
-_FLAT_ITEM = re.compile(r"(?:(?<=[.!?:\"”’)\]])|(?<=[A-Z]{2}))\s\*\s+(?=[\"“‘'(]?[A-Z0-9])")
+# A list flattened into one line: " * " before an item's first word, after a sentence's end or
+# a colon ("... in Kharkiv. * Russia's defence ministry said ..."), or after a closing mark or a
+# word in capitals (a heading: "FIGHTING * Russia's ...") before a letter. Elsewhere an asterisk
+# in prose is no marker: "0.2 * 100", "a rating of 4 * Stars", "it was * Not * the time", "the
+# score (20) * 5", "the levy on GDP * 2".
+_FLAT_ITEM = re.compile(
+    r"(?<=[.!?:…])\s\*\s+(?=[\"“‘'(]?[A-Z0-9])"
+    r"|(?:(?<=[\"”’)\]])|(?<=[A-Z]{2}))\s\*\s+(?=[\"“‘'(]?[A-Z])"
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def _paragraphs(lines: list[str], rules: Rules, removed: list[tuple[int, str]]) 
             open_para = None
             continue
         marker = _LIST_ITEM.match(line)
-        if marker is not None and _wraps_into(previous_line, open_para, wrap_width):
+        if marker is not None and _wraps_into(previous_line, line, open_para, wrap_width):
             marker = None  # a hard-wrapped sentence broken at a dash, not a list
         # Furniture is told by its words, a list marker or not ("• Share this article")
         bare = line if marker is None else line[marker.end() :]
@@ -179,11 +183,14 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if full >= 0.5 * len(lengths) else None
 
 
-def _wraps_into(previous: str, open_para: _Para | None, wrap_width: int | None) -> bool:
-    """Whether a line opening with a dash or an asterisk carries on a hard-wrapped sentence
-    ("... had allowed for" / "- a claim that ..."): the line before filled the width and ended
-    mid-sentence, and was no list item itself. Otherwise the mark opens an item."""
+def _wraps_into(previous: str, line: str, open_para: _Para | None, wrap_width: int | None) -> bool:
+    """Whether a line opening with a dash carries on a hard-wrapped sentence ("... had allowed
+    for" / "- a claim that ..."): the words after the dash go on in lower case, the line before
+    filled the width and ended mid-sentence, and was no list item itself. Otherwise the mark
+    opens an item (an item's first word is a capital or a figure)."""
     if wrap_width is None or open_para is None or open_para.item:
+        return False
+    if line[:1] not in "-–" or not line[1:].lstrip()[:1].islower():
         return False
     core = previous.rstrip(_CLOSERS)
     return len(previous) >= 0.8 * wrap_width and bool(core) and core[-1] not in _TERMINAL

@@ -62,7 +62,7 @@ UNDATED_SHARE = 0.7
 # undated file's weak same-story pairs are other angles on one storyline, which the busy
 # topic's readers count as other events (docs/quality.md, stop 30). The discount asked of
 # dated pairs too (0.1 / 0.15 / 0.3, or read from neighbours beyond days.WINDOW_DAYS only):
-# the busy topic dated 0.965 -> up to 0.980, but the labelled dated file 0.972 -> 0.953-0.970
+# the busy topic dated 0.965 -> up to 0.981, but the labelled dated file 0.972 -> 0.953-0.970
 # (docs/quality.md, stop 30, different events joined in long briefings).
 # Rows of _held_by_neighbours' product at a time: at about 7 KB a row (the dev files' undated
 # rows: ten neighbours' terms each) a block holds ~7 MB, whatever the run; it bounds memory,

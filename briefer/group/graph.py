@@ -61,7 +61,7 @@ _PARALLEL_PAIRS = 1_000_000
 # week's 700 blocks, CPU per block fitted in each half: 0.97 and 0.91 ms, 60 and 66 ns). Cut
 # by pairs alone, the telling's worker took 552 small blocks in 0.93 s of CPU and this process
 # 148 large ones in 0.54 s; cut so, 463 in 0.73-0.75 s and 237 in 0.70-0.71 s.
-_BLOCK_PAIRS = 15_000
+_BLOCK_COST_PAIRS = 15_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,9 +332,9 @@ def _compare(
     # does not read them (a pass over the whole vocabulary).
     stated = figure_columns(vectors, vocabulary) if undated.any() else None
     plan = _Plan(vectors, heads, weekdays, fresh, into_earlier, stated, undated, len(blocks))
-    weights = [len(block[0]) * len(block[2]) + _BLOCK_PAIRS for block in blocks]
+    weights = [len(block[0]) * len(block[2]) + _BLOCK_COST_PAIRS for block in blocks]
     found: list[Pairs] = []
-    at_least = _PARALLEL_PAIRS + _BLOCK_PAIRS * len(blocks)  # the pairs alone, as before
+    at_least = _PARALLEL_PAIRS + _BLOCK_COST_PAIRS * len(blocks)  # the pairs alone, as before
     halves = split(functools.partial(compare_share, plan), blocks, weights, at_least)
     top, members = lists
     for pairs, (values, rows) in halves:
