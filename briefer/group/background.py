@@ -70,9 +70,10 @@ UNDATED_SHARE = 0.7
 _BLOCK_ROWS = 2**10
 # Pairs judged at a time: each takes its shared terms and both its reports' rows of the held
 # counts. All at once, the pairs of the bench's 10k week read without dates held the main
-# process at 418 MB against 340 MB at the graph (the tree 481-489 MB; at 30k 1,648 MB); 4,096
-# at a time, 317 MB, under the graph's peak (tree 432-438 MB; 822 MB at 30k). A power of two of
-# the order of _BLOCK_ROWS; it bounds memory, not results (each pair's sums are its own).
+# process at 418 MB against 340 MB at the graph (the tree 481-489 MB; stop 29's code at 30k
+# 1,648 MB); 4,096 at a time, 317 MB, under the graph's peak (tree 432-438 MB; 822 MB at 30k).
+# A power of two of the order of _BLOCK_ROWS; it bounds memory, not results (each pair's sums
+# are its own).
 _BLOCK_PAIRS = 2**12
 
 
