@@ -551,6 +551,32 @@ def _places() -> frozenset[str]:
     return frozenset(found)
 
 
+# A dateline in ordinary case, which only a country after the place tells from a sentence's
+# subject set off by a dash ("Finland — The country ...", "Brussels – Less discussion ..."
+# stay): "Mihail Kogălniceanu, Romania — The U.S. Army's ...". The place is one to three
+# capitalised words and no country itself ("Poland, Hungary — The two ..." is a list); the
+# country one of capitals.txt's.
+_CASED_DATELINE = re.compile(
+    r"\s*(?P<place>[A-Z][^\W\d_]*(?:[.'’-][^\W\d_]+)*(?: [A-Z][^\W\d_]*(?:[.'’-][^\W\d_]+)*){0,2})"
+    r", (?P<country>[A-Z][a-z]+) (?P<dash>--|—|–) (?=[\"“‘'«]?[A-Z0-9])"
+)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """The countries of capitals.txt, as written there ("Romania", "Ukraine")."""
+    return frozenset(line.split("\t")[0] for line in _data_lines("capitals.txt"))
+
+
+def _cased_dateline_end(text: str) -> int:
+    match = _CASED_DATELINE.match(text)
+    if match is None or match.group("country") not in _countries():
+        return 0
+    if match.group("place") in _countries() or match.group("dash") in text[match.end() :]:
+        return 0
+    return match.end()
+
+
 def dateline_end(text: str) -> int:
     """Where the sentence proper begins after a wire dateline at its head ("KYIV, Ukraine
     (AP) — Russia attacked ..."), else 0: the words after it are still verbatim, and read
@@ -560,7 +586,7 @@ def dateline_end(text: str) -> int:
         return 0  # the common case, decided without the expression
     match = _DATELINE.match(text)
     if match is None:
-        return 0
+        return _cased_dateline_end(text)
     if match.group("dash"):  # a place without an agency
         letters = sum(c.isalpha() for c in match.group("place"))
         place = match.group("place")

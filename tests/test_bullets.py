@@ -275,6 +275,9 @@ def test_what_leans_on_the_sentence_before(sentence: str, before: str, leans: bo
         ("(CNN) -- ", FLOOD[0]),
         ("(CNN)", FLOOD[0]),
         ("HARLAN, Ky. — ", FLOOD[0]),
+        # in ordinary case, a place and its country
+        ("Mihail Kogălniceanu, Romania — ", FLOOD[0]),
+        ("Kyiv, Ukraine – ", FLOOD[0]),
     ],
 )
 def test_a_wire_dateline_is_left_off_the_bullet(dateline: str, own: str) -> None:
@@ -300,6 +303,10 @@ def test_a_wire_dateline_is_left_off_the_bullet(dateline: str, own: str) -> None
         "FEMA — The agency that pays for repairs — sent pumps to Linton on Tuesday.",
         "UK — The national roads office sent pumps to Linton on Tuesday after the rain.",
         "EU, UK — Both sent pumps to Linton on Tuesday after two days of heavy rain.",
+        # in ordinary case only a place with its country is a dateline
+        "Brussels – Less talk of the river road and more pumps for the Linton valley.",
+        "Poland, Hungary — Both sent pumps to Linton on Tuesday after two days of rain.",
+        "Linton, Valley — The county sent pumps to the town on Tuesday after the rain.",
     ],
 )
 def test_a_sentence_opening_like_a_dateline_is_shown_whole(sentence: str) -> None:
