@@ -542,13 +542,17 @@ _PLACE_LETTERS = 5  # a bare place: LONDON, MOSCOW, BERLIN; few acronyms are as 
 
 
 @lru_cache(maxsize=1)
+def _capitals() -> tuple[tuple[str, str], ...]:
+    """capitals.txt's (country, capital) pairs, as written there ("Ukraine", "Kyiv")."""
+    pairs = (line.split("\t") for line in _data_lines("capitals.txt"))
+    return tuple((country, capital) for country, capital in pairs)
+
+
+@lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """The countries and capitals of capitals.txt in capitals ("KYIV", "ROME", "OSLO",
     "IRAN"): a bare place shorter than _PLACE_LETTERS that is a dateline all the same."""
-    found: set[str] = set()
-    for line in _data_lines("capitals.txt"):
-        found.update(name.upper() for name in line.split("\t"))
-    return frozenset(found)
+    return frozenset(name.upper() for pair in _capitals() for name in pair)
 
 
 # A dateline in ordinary case, which only a country after the place tells from a sentence's
@@ -565,7 +569,7 @@ _CASED_DATELINE = re.compile(
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
     """The countries of capitals.txt, as written there ("Romania", "Ukraine")."""
-    return frozenset(line.split("\t")[0] for line in _data_lines("capitals.txt"))
+    return frozenset(country for country, _ in _capitals())
 
 
 def _cased_dateline_end(text: str) -> int:

@@ -50,7 +50,6 @@ from briefer.stamps import (
     text_digest,
 )
 from briefer.store.codec import (
-    TEXTS_CHECK,
     FilesHead,
     articles_from,
     briefing_seen,
@@ -62,6 +61,7 @@ from briefer.store.codec import (
     parse_all,
     sound_row,
     split_files_value,
+    texts_sound,
 )
 from briefer.store.schema import (
     RESULTS,
@@ -406,7 +406,7 @@ class Store:
                 continue
             where, place = found
             body = bodies.get(where.key)
-            if body is not None and checksum(TEXTS_CHECK, body) != where.head.texts_check:
+            if body is not None and not texts_sound(body, where.head.texts_check):
                 self.damaged += 1
                 body = None
             if body is None:

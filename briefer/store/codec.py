@@ -129,7 +129,7 @@ def articles_from(head: Any, body: str | None) -> tuple[tuple[Article, ...], lis
             raise ValueError("a files row whose articles need their texts")
         texts = [""] * len(parsed.data)
     else:
-        if parsed.texts_check is not None and checksum(TEXTS_CHECK, body) != parsed.texts_check:
+        if not texts_sound(body, parsed.texts_check):
             raise ValueError("the texts are not those the row was written with")
         if sum(parsed.lengths) != len(body):
             raise ValueError("the texts are not the lengths given")
@@ -150,11 +150,10 @@ def texts_of(body: str, lengths: Sequence[int]) -> list[str]:
     return texts
 
 
-def body_sound(value: str, texts_check: str) -> str | None:
-    """A files row's texts, if they are those its head was written with (the head's check);
-    else None."""
-    body = split_files_value(value)[1]
-    return body if checksum(TEXTS_CHECK, body) == texts_check else None
+def texts_sound(body: str, texts_check: str | None) -> bool:
+    """Whether a files row's texts are those its head was written with (the head's check; a
+    row written before the check was kept has none, and is taken as it is)."""
+    return texts_check is None or checksum(TEXTS_CHECK, body) == texts_check
 
 
 def grouping_value(grouped: Grouped) -> str:
