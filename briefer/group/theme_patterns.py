@@ -218,7 +218,8 @@ _SYNONYM_WEIGHT = 0.5
 # weights. Fitted on one wording's half A, none bettered the shipped rule on its own half B and
 # the other wordings' halves; pooled over the three half A's, half B at best 0.736 / 0.764 /
 # 0.681 (against 0.736 / 0.792 / 0.667: the z-score and headline alone, the rule relearned),
-# with 9 weights 0.694 / 0.736 / 0.639 (half A of the file 0.912 when fitted on it alone).
+# with 9 weights 0.694 / 0.736 / 0.639 (half A of the file 0.912 when fitted on it alone); each
+# wording read with a fit on all rows of the other two, 1, 2 and 4 rows below the rule at best.
 
 
 @dataclass(frozen=True)
