@@ -211,6 +211,15 @@ _SYNONYM_WEIGHT = 0.5
 # the third 0.691 / 0.639 (one row, on half B alone, for shipping the vectors). The words it
 # adds are topical ("truce", "shelling", "refugees") but as often the war's common ones
 # ("thousands", "victims", "authorities"), which the Other rows hold as much.
+# Stop 31, nor a learned decision over theme-agnostic features of (article, theme) (benchmarks/
+# themes_learned.py prints every figure): the front's, whole's, headline's and lead's score in
+# null SDs, distinct own words, keywords' and near-synonyms' shares, the gap to the next theme,
+# the headline naming it; a conditional logit against Other or a logistic over pairs, 2, 4 or 9
+# weights. Fitted on one wording's half A, none bettered the shipped rule on its own half B and
+# the other wordings' halves; pooled over the three half A's, half B at best 0.736 / 0.764 /
+# 0.681 (against 0.736 / 0.792 / 0.667: the z-score and headline alone, the rule relearned),
+# with 9 weights 0.694 / 0.736 / 0.639 (half A of the file 0.912 when fitted on it alone); each
+# wording read with a fit on all rows of the other two, 1, 2 and 4 rows below the rule at best.
 
 
 @dataclass(frozen=True)
