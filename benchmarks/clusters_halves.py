@@ -287,9 +287,11 @@ def events(
         chosen = [k for k, label in enumerate(labels) if name == "all" or half(label) == name]
         docs = _docs([rows[k] for k in chosen])
         gold = [labels[k] for k in chosen]
+        # their outlets, as a briefing reads them (background.SAME_OUTLET_SHARE)
+        sources = [str(rows[k].get("source") or "") for k in chosen]
         shown = []
         for reading, part in (("dated", docs), ("undated", [(t, x, None) for t, x, _ in docs])):
-            predicted = cluster_stories(part)
+            predicted = cluster_stories(part, sources)
             p, r, f = bcubed(predicted, gold)
             shown.append(
                 f"{reading} B3-P {p:.3f} B3-R {r:.3f} B3-F1 {f:.3f} stories {len(set(predicted))}"
@@ -297,9 +299,9 @@ def events(
         print(f"{name} n {len(chosen)} events {len(set(gold))} | " + " | ".join(shown))
         undated = [(title, text, None) for title, text, _ in docs]
         if name == wrong:
-            mistakes(cluster_stories(undated), gold, [title for title, _, _ in docs])
+            mistakes(cluster_stories(undated, sources), gold, [title for title, _, _ in docs])
         if name == by_kind:
-            kinds(undated, cluster_stories(undated), gold)
+            kinds(undated, cluster_stories(undated, sources), gold)
 
 
 def busy(rows: list[dict[str, str]]) -> None:

@@ -299,7 +299,7 @@ def in_period(
     undated = [article for article in articles if article.date is None]
     seen = cache.first_seen(undated, dt.date.today()) if options.undated != "skip" else {}
     chosen: list[Article] = []
-    before = after = 0
+    before = after = placed = outside = 0
     for article in articles:
         day = article.date
         if day is None and article.id in seen:
@@ -307,11 +307,17 @@ def in_period(
             article = dataclasses.replace(article, first_seen=day)
         if day is None:
             continue
-        if options.since is not None and day < options.since:
-            before += 1
-        elif day > options.until:
-            after += 1
+        if (options.since is not None and day < options.since) or day > options.until:
+            # An undated article is not before or after the period: only the day briefer
+            # first saw it is, and the footer says so rather than give it a date.
+            if article.date is None:
+                outside += 1
+            elif day > options.until:
+                after += 1
+            else:
+                before += 1
         else:
+            placed += article.date is None
             chosen.append(article)
     if undated and options.undated == "skip":
         log.warning(
@@ -320,12 +326,22 @@ def in_period(
             len(undated),
             "" if len(undated) == 1 else "s",
         )
+    if outside:
+        log.warning(
+            "%d undated article%s left out: briefer first saw %s outside the period (an undated "
+            "article is placed by that day)",
+            outside,
+            "" if outside == 1 else "s",
+            "it" if outside == 1 else "them",
+        )
     counts = Coverage(
         read=len(articles),
         in_period=len(chosen),
         before_period=before,
         after_period=after,
         undated=len(undated) if options.undated == "skip" else 0,
+        first_seen=placed,
+        first_seen_outside=outside,
     )
     return chosen, counts
 
@@ -478,6 +494,11 @@ def nothing_to_brief(coverage: Coverage, options: MakeOptions) -> str:
         parts.append(
             f"{coverage.before_period} before and {coverage.after_period} after the period {period}"
         )
+    if coverage.first_seen_outside:
+        parts.append(
+            f"{coverage.first_seen_outside} undated, first seen by briefer outside the period"
+            + ("" if coverage.before_period or coverage.after_period else f" {period}")
+        )
     if coverage.undated:
         parts.append(f"{coverage.undated} undated (--undated skip)")
     if coverage.failed:
@@ -486,6 +507,13 @@ def nothing_to_brief(coverage: Coverage, options: MakeOptions) -> str:
         fix = "check the --input paths"
     elif coverage.before_period or coverage.after_period:
         fix = "check --since/--until"
+    elif coverage.first_seen_outside:
+        # They have no date to check: only a period holding the day they were first seen
+        # (today, for articles new to briefer) can brief them.
+        fix = (
+            "an undated article is placed by the day briefer first saw it: "
+            "include that day in --since/--until"
+        )
     elif coverage.undated:
         fix = "use --undated first-seen"
     else:

@@ -146,6 +146,11 @@ class Coverage:
     before_period: int = 0
     after_period: int = 0
     undated: int = 0  # left out because no date could be established
+    # Undated articles placed by the day briefer first saw them (--undated first-seen): those
+    # of the period (counted in in_period too), and those whose first-seen day falls outside
+    # it (left out, and not counted as before or after the period: they have no date).
+    first_seen: int = 0
+    first_seen_outside: int = 0
     merged: int = 0  # articles folded into a story reported by another article
     failed: tuple[Skipped, ...] = field(default_factory=tuple)  # inputs that could not be read
     # Inputs read, but not cleanly (e.g. a feed parsed leniently past an XML error).
@@ -156,7 +161,7 @@ class Coverage:
 
     @property
     def out_of_period(self) -> int:
-        return self.before_period + self.after_period
+        return self.before_period + self.after_period + self.first_seen_outside
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,58 @@ def test_undated_articles_are_briefed_by_the_day_first_seen(undated: Path, tmp_p
     articles = [a for s in data["sections"] for story in s["stories"] for a in story["articles"]]
     assert {(a["date"], a["first_seen"]) for a in articles} == {(None, today.isoformat())}
     assert data["coverage"]["in_period"] == 3 and data["coverage"]["undated"] == 0
+    assert data["coverage"]["first_seen"] == 3 and data["coverage"]["first_seen_outside"] == 0
+
+
+def test_a_briefing_of_undated_articles_says_so_at_the_top_and_in_the_footer(
+    undated: Path, tmp_path: Path
+) -> None:
+    """The period of a briefing whose articles carry no date says when briefer read them,
+    not when they were published: the reader is told under the period, and the footer counts
+    them, rather than leaving 'In the period: 3' to read as three dated reports."""
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        "make", "-i", str(undated), "--out", str(out), "--format", "md,txt,html",
+        "--since", "2022-01-01",
+    )  # fmt: skip
+    assert code == 0, err
+    today = dt.date.today()
+    note = "3 of the 3 articles in the period carry no date: each is placed by the day"
+    markdown = (out / f"{today}.md").read_text(encoding="utf-8")
+    lines = markdown.splitlines()
+    assert lines[2].startswith("Period: 1 January 2022") and lines[4].startswith(f"*{note}")
+    assert "- Undated, placed by the day first seen: 3\n" in markdown
+    assert "first seen outside the period" not in markdown
+    text = (out / f"{today}.txt").read_text(encoding="utf-8")
+    assert note.split(":")[0] in text and "Undated, placed by the day first seen: 3" in text
+    html = (out / f"{today}.html").read_text(encoding="utf-8")
+    assert note.split(":")[0] in html and "Undated, placed by the day first seen" in html
+
+
+def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
+    undated: Path, tmp_path: Path
+) -> None:
+    """A briefing of a past period leaves out undated articles briefer first saw today, and
+    says that they are undated: not 'After the period: 3', which reads as three reports
+    published after it."""
+    (undated / "dated.md").write_text(
+        (SAMPLES / sorted(p.name for p in SAMPLES.glob("*.txt"))[4]).read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        "make", "-i", str(undated), "--out", str(out), "--since", "2021-01-01",
+        "--until", "2024-12-31",
+    )  # fmt: skip
+    assert code == 0, err
+    assert err.strip().splitlines() == [
+        "briefer: 3 undated articles left out: briefer first saw them outside the period (an "
+        "undated article is placed by that day)"
+    ]
+    markdown = (out / "2024-12-31.md").read_text(encoding="utf-8")
+    assert "- After the period: 0\n" in markdown
+    assert "- Undated, first seen outside the period: 3\n" in markdown
+    assert "carry no date" not in markdown and "placed by the day first seen" not in markdown
 
 
 def test_the_first_seen_day_is_kept_by_the_store(undated: Path, tmp_path: Path) -> None:
@@ -73,7 +125,10 @@ def test_the_first_seen_day_is_kept_by_the_store(undated: Path, tmp_path: Path) 
     connection.close()
     code, _, err = run_cli("make", "-i", str(undated), "--out", str(out), *today)
     assert code == EXIT_USAGE, "all three now belong to an earlier period"
-    assert "3 before" in err and "--since/--until" in err
+    # Not "3 before the period": they have no date, only the day briefer first saw them.
+    assert "before" not in err
+    assert "3 undated, first seen by briefer outside the period" in err
+    assert "placed by the day briefer first saw it" in err and "--since/--until" in err
     code, _, err = run_cli("make", "-i", str(undated), "--out", str(out), "--since", earlier)
     assert code == 0, err
 
@@ -124,3 +179,15 @@ def test_a_run_with_nothing_in_the_period_says_why(tmp_path: Path) -> None:
     (line,) = err.strip().splitlines()
     assert "no article to brief" in line and "5 before" in line and "--since/--until" in line
     assert not out.exists()
+
+
+def test_the_note_under_the_period_is_for_a_briefing_of_mostly_undated_articles() -> None:
+    from briefer.records import Coverage
+    from briefer.render.view import undated_note
+
+    assert undated_note(Coverage(read=300, in_period=300, first_seen=1)) == ""
+    assert undated_note(Coverage(read=4, in_period=4, first_seen=2)) == "", "half is not most"
+    assert undated_note(Coverage(read=3, in_period=3, first_seen=2)).startswith(
+        "2 of the 3 articles in the period carry no date"
+    )
+    assert undated_note(Coverage(read=3, in_period=3)) == ""

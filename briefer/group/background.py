@@ -23,6 +23,8 @@ the best lists' members with the rows and an element-wise product per undated pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 from scipy import sparse
 
@@ -64,6 +66,22 @@ UNDATED_SHARE = 0.7
 # dated pairs too (0.1 / 0.15 / 0.3, or read from neighbours beyond days.WINDOW_DAYS only):
 # the busy topic dated 0.965 -> up to 0.981, but the labelled dated file 0.972 -> 0.953-0.970
 # (docs/quality.md, stop 30, different events joined in long briefings).
+# What a pair without two dates keeps of its similarity when its two reports are of one outlet
+# (their sources the same, case and spacing aside; a report without a source is of none): an
+# outlet seldom files two reports of one event that are not a same-day update, and undated,
+# nothing else tells its reports of one topic apart. A briefing of the busy topic read undated
+# had 16 of its 44 stories of 2+ reports hold two of one outlet's reports, most of them
+# different events (ABC's Pentagon updates of three days, HuffPost's three Tucker Carlson
+# pieces, BBC's two Finland explainers weeks apart), against 4 of the 11 events read by hand
+# (the Dugina car bomb, the Kharkiv counteroffensive, the grain corridor's day, the Poland
+# missile), which keep their pairs at this share. Chosen on half A of the busy topic (events
+# of benchmarks/themes_dev_events.toml, clusters_halves.py --events, which passes the
+# sources) as the mildest share reaching its best: 1 (before) 0.856, 0.8 0.858, 0.7 0.859,
+# 0.65 0.876, 0.6 0.884, 0.5 / 0.4 0.884, 0 0.883 (recall 0.984 -> 0.963). Half B 0.891 ->
+# 0.915, whole 0.849 -> 0.866 (precision 0.755 -> 0.781); the second reader's events 0.850 ->
+# 0.867 (A 0.860 -> 0.874, B 0.896 -> 0.918). Dated pairs are untouched (the busy topic dated
+# 0.965 either way), and the clusters files carry no sources (their figures unchanged).
+SAME_OUTLET_SHARE = 0.6
 # Rows of _held_by_neighbours' product at a time: at about 7 KB a row (the dev files' undated
 # rows: ten neighbours' terms each) a block holds ~7 MB, whatever the run; it bounds memory,
 # not results.
@@ -77,12 +95,42 @@ _BLOCK_ROWS = 2**10
 _BLOCK_PAIRS = 2**12
 
 
-def beyond_background(graph: StoryGraph) -> np.ndarray:
+def beyond_background(graph: StoryGraph, outlets: np.ndarray | None = None) -> np.ndarray:
     """The adjusted similarity of each pair the graph keeps (graph.similarity's order), the
-    pairs without two dates judged beyond their background (see above)."""
+    pairs without two dates judged beyond their background (see above), and those of one
+    outlet kept at SAME_OUTLET_SHARE (outlets: a code for each row's outlet, 0 for none
+    known; None: no outlet known)."""
     first, second = graph.first, graph.second
     undated = np.asarray([day is None for day in graph.days], dtype=bool)
     loose = np.nonzero(undated[first] | undated[second])[0]
+    similarity = _beyond_topic(graph, loose)
+    if outlets is None or len(loose) == 0:
+        return similarity
+    one, other = outlets[first[loose]], outlets[second[loose]]
+    same = loose[(one == other) & (one != 0)]
+    if len(same) == 0:
+        return similarity
+    similarity = similarity.copy()
+    similarity[same] = np.round(similarity[same] * SAME_OUTLET_SHARE, _DECIMALS)
+    return similarity
+
+
+def outlet_codes(keys: Sequence[str], outlets: Mapping[str, str] | None) -> np.ndarray | None:
+    """A code for each key's outlet (its source on one line, case-folded, as rank counts
+    outlets), 0 for a key without a source; None without `outlets`."""
+    if outlets is None:
+        return None
+    codes: dict[str, int] = {}
+    named = (" ".join(outlets.get(key, "").split()).casefold() for key in keys)
+    return np.asarray(
+        [codes.setdefault(name, len(codes) + 1) if name else 0 for name in named], dtype=np.int64
+    )
+
+
+def _beyond_topic(graph: StoryGraph, loose: np.ndarray) -> np.ndarray:
+    """beyond_background's similarities before the outlets are read: the `loose` pairs (those
+    without two dates) judged beyond their topic's background."""
+    first, second = graph.first, graph.second
     if len(loose) == 0 or (TOPIC_DISCOUNT == 0.0 and UNDATED_SHARE == neighbours.BASELINE_SHARE):
         return graph.similarity
     one, other = first[loose], second[loose]

@@ -96,6 +96,7 @@ def _stories_of(documents: Sequence[Document], rows: TermRows) -> np.ndarray:
         [document.article.id for document in documents],
         rows.terms,
         weekdays=rows.weekdays,
+        outlets={document.article.id: document.article.source for document in documents},
     )
     return np.asarray(labels, dtype=np.int64)
 
@@ -341,7 +342,8 @@ def group_articles(
     graph = _story_graph([article for _, article in unique], rows, known, split)
     give_back()  # what the graph's blocks of pairs were compared through
     components = _Components(known.components if known is not None else {})
-    story_of = np.asarray(story_labels(graph, ids, components), dtype=np.int64)
+    outlets = {article.id: article.source for _, article in unique}
+    story_of = np.asarray(story_labels(graph, ids, components, outlets), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
     members: list[list[tuple[int, Article]]] = [[] for _ in range(count)]
     for entry, number in zip(unique, story_of.tolist(), strict=True):

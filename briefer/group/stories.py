@@ -27,7 +27,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from briefer.group.background import beyond_background
+from briefer.group.background import beyond_background, outlet_codes
 from briefer.group.days import WINDOW_DAYS
 from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
@@ -336,7 +336,9 @@ def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def story_roots(
-    graph: StoryGraph, memo: MutableMapping[str, list[int]] | None = None
+    graph: StoryGraph,
+    memo: MutableMapping[str, list[int]] | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> np.ndarray:
     """Each row's story, as the row of the story's first member. The graph falls into
     components joined by pairs that reach _MERGE_THRESHOLD: average linkage joins two
@@ -344,10 +346,11 @@ def story_roots(
     pair that does, so no story crosses them, and each is clustered on its own
     (cluster_component) with its members in key order. A component's stories depend only
     on its members' days and the pairs among them, which component_key digests: `memo`,
-    when given, maps those keys to cluster_component's results, read and filled here."""
+    when given, maps those keys to cluster_component's results, read and filled here.
+    outlets: each key's source (background.SAME_OUTLET_SHARE; None: none known)."""
     count = len(graph.keys)
     roots = np.arange(count, dtype=np.int64)
-    similarity = beyond_background(graph)
+    similarity = beyond_background(graph, outlet_codes(graph.keys, outlets))
     strong = similarity >= _MERGE_THRESHOLD
     if not strong.any():
         return roots
@@ -425,12 +428,16 @@ def cluster_component(
 
 
 def story_labels(
-    graph: StoryGraph, keys: Sequence[str], memo: MutableMapping[str, list[int]] | None = None
+    graph: StoryGraph,
+    keys: Sequence[str],
+    memo: MutableMapping[str, list[int]] | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> list[int]:
     """Story label for each of the graph's articles, given by their keys in any order
     (an article given twice is taken twice as often as the graph holds it): labels are
-    numbered 0, 1, 2, ... by each story's first article in that order."""
-    roots = story_roots(graph, memo)
+    numbered 0, 1, 2, ... by each story's first article in that order. outlets: each key's
+    source, as story_roots reads it."""
+    roots = story_roots(graph, memo, outlets)
     rows: dict[str, list[int]] = {}
     for row, key in enumerate(graph.keys):
         rows.setdefault(key, []).append(row)
@@ -464,8 +471,11 @@ def weekday_masks(texts: Texts) -> np.ndarray:
     return masks
 
 
-def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
-    """Story label for each (title, text, date): equal labels mean the same event.
+def cluster_stories(
+    docs: Sequence[tuple[str, str, date | None]], sources: Sequence[str] | None = None
+) -> list[int]:
+    """Story label for each (title, text, date), of these sources if given (story_roots):
+    equal labels mean the same event.
 
     Labels are 0, 1, 2, ... in order of each story's first item, so the result depends
     only on the input; the items of a component are clustered in the order of their
@@ -475,8 +485,9 @@ def cluster_stories(docs: Sequence[tuple[str, str, date | None]]) -> list[int]:
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
     days = [day for _, _, day in docs]
     return cluster_labels(
-        term_vectors(texts), days, keys, texts.stems, weekdays=weekday_masks(texts)
-    )
+        term_vectors(texts), days, keys, texts.stems, weekdays=weekday_masks(texts),
+        outlets=None if sources is None else dict(zip(keys, sources, strict=True)),
+    )  # fmt: skip
 
 
 def cluster_labels(
@@ -486,15 +497,16 @@ def cluster_labels(
     names: Sequence[str] | None = None,
     memo: MutableMapping[str, list[int]] | None = None,
     weekdays: np.ndarray | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> list[int]:
     """Story label for each article from its term_vectors row (`names`: the terms of its
-    columns; column numbers when left out) and the weekdays its text names (weekday_masks;
-    None: none): the story graph, cut into components, each clustered on its own with its
-    members ordered by `keys` (article ids). Labels are numbered by each story's first
-    article."""
+    columns; column numbers when left out), the weekdays its text names (weekday_masks;
+    None: none) and its source (`outlets` by key; None: none known): the story graph, cut
+    into components, each clustered on its own with its members ordered by `keys` (article
+    ids). Labels are numbered by each story's first article."""
     if terms.shape[0] == 0:
         return []
     days = [day.toordinal() if day is not None else None for day in dates]
     if names is None:
         names = [str(column) for column in range(terms.shape[1])]
-    return story_labels(story_graph(terms, names, days, keys, weekdays), keys, memo)
+    return story_labels(story_graph(terms, names, days, keys, weekdays), keys, memo, outlets)

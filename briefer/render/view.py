@@ -122,6 +122,8 @@ class BriefingView:
     story_anchors: dict[str, str] = dataclasses.field(default_factory=dict)
     also_anchor: str = "also-reported"
     themes: int = 0  # themes with stories, told in full or under Also reported
+    # Under the period, when most of its articles carry no date (undated_note)
+    undated_note: str = ""
     # A shortened email: what it leaves out and where the whole briefing is.
     cut: bool = False
     total_stories: int = 0
@@ -182,6 +184,20 @@ def _story(section: Section, index: int) -> StoryView:
     )
 
 
+def undated_note(coverage: Coverage) -> str:
+    """A line under the period when most of its articles carry no date (placed by the day
+    briefer first saw them): the period then says when briefer read them, not when they were
+    published, and the reader learns it at the top, not only in the footer. Most, not any: one
+    undated feed entry among hundreds is the footer's to count."""
+    placed, briefed = coverage.first_seen, coverage.in_period
+    if not placed or placed * 2 <= briefed:
+        return ""
+    return (
+        f"{placed} of the {briefed} articles in the period carry no date: each is placed by the"
+        " day briefer first saw it."
+    )
+
+
 def build_view(
     briefing: Briefing, period: str, explain: bool = False, cut: Cut | None = None
 ) -> BriefingView:
@@ -234,6 +250,7 @@ def build_view(
     shown = len(briefing.stories)  # told in full or listed under Also reported
     first = fallback(sections[0].stories[0].title, "untitled") if sections else ""
     view = BriefingView(
+        undated_note=undated_note(coverage),
         title=fallback(briefing.title, "Briefing"),
         date=briefing.date,
         period=period,
@@ -249,6 +266,17 @@ def build_view(
             ("Before the period", coverage.before_period, ()),
             ("After the period", coverage.after_period, ()),
             ("Undated, left out", coverage.undated, ()),
+            # Only when there are some, like "Read with warnings": most feeds date every entry.
+            *(
+                (("Undated, placed by the day first seen", coverage.first_seen, ()),)
+                if coverage.first_seen
+                else ()
+            ),
+            *(
+                (("Undated, first seen outside the period", coverage.first_seen_outside, ()),)
+                if coverage.first_seen_outside
+                else ()
+            ),
             ("Merged into other stories", coverage.merged, ()),
         ),
         coverage_files=(
