@@ -45,7 +45,7 @@ from briefer.group.stories import story_labels, story_matrices
 from briefer.group.telling import story_title, tell_stories
 from briefer.group.texts import document_features, texts_from, theme_key
 from briefer.group.themes import placements
-from briefer.group.topics import label_topics
+from briefer.group.topics import topic_labels
 from briefer.halves import with_workers
 from briefer.parallel import prepare_summarizing
 from briefer.records import Article, Block, Document, Sentence, Story, Summary, Theme
@@ -175,7 +175,7 @@ def parts(
             titles, reports, told, found, copies, strict=True
         )
     ]
-    label_topics(stories, rows, story_of)
+    topic_labels([story.theme for story in stories], rows, story_of)
     lap("topic labels")
     return times
 

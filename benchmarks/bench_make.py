@@ -169,7 +169,7 @@ _STAGES = (
     # these two are this process's half.
     ("briefer.group.telling", "find_copies", "  group: copy detection (here)"),
     ("briefer.group.telling", "story_bullets", "  group: story bullets (here)"),
-    ("briefer.group.grouping", "label_topics", "  group: topic labels"),
+    ("briefer.group.grouping", "topic_labels", "  group: topic labels"),
     ("briefer.cache.Cache", "stories", "  group: stories told, incl. store"),
     ("briefer.pipeline", "rank", "rank"),
     ("briefer.store.Store", "save", "store writes"),

@@ -33,7 +33,7 @@ from briefer.group.graph import (
     story_graph,
 )
 from briefer.group.grouping import story_key
-from briefer.group.linkage import average_linkage
+from briefer.group.linkage import average_linkage, average_linkage_of
 from briefer.group.stories import (
     cluster_component,
     components,
@@ -711,6 +711,33 @@ def test_average_linkage_holds_a_story_to_the_date_window_only_when_given_one() 
     assert average_linkage([5, 5, 15], dict(graph), 0.1, window=3) == [0, 0, 2]
     # undated items carry no span at all
     assert average_linkage([None, None, None], dict(graph), 0.1, window=3) == [0, 0, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    count=st.integers(1, 30),
+    found=st.lists(
+        st.tuples(
+            st.integers(0, 29),
+            st.integers(0, 29),
+            # Few distinct values: ties between pairs, and means that equal the threshold.
+            st.sampled_from([0.05, 0.1, 0.12, 0.2, 0.25, 0.3, 0.5, 0.7, 1.0]),
+        ),
+        max_size=120,
+    ),
+    threshold=st.sampled_from([0.1, 0.12, 0.3]),
+)
+def test_average_linkage_of_arrays_merges_as_the_dict_of_its_pairs(
+    count: int, found: list[tuple[int, int, float]], threshold: float
+) -> None:
+    """The topic labels' form (pairs as arrays, undated, nothing else) gives the groups of
+    the pairs as a dict, ties and all."""
+    pairs = {(min(a, b), max(a, b)): sim for a, b, sim in found if a != b and max(a, b) < count}
+    first = np.asarray([i for i, _ in pairs], dtype=np.int64)
+    second = np.asarray([j for _, j in pairs], dtype=np.int64)
+    sims = np.asarray(list(pairs.values()), dtype=np.float64)
+    expected = average_linkage([None] * count, dict(pairs), threshold)
+    assert average_linkage_of(count, first, second, sims, threshold) == expected
 
 
 def test_dev_undated_clusters_bcubed(shared_dir: Path) -> None:

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from briefer.clean.captions import cut_photo_credits
 from briefer.clean.rules import (
     NAME_PARTICLES,
     Rules,
@@ -99,7 +100,7 @@ def clean_text(text: str, title: str = "") -> tuple[tuple[Block, ...], tuple[str
     """Body paragraphs and sub-headings of raw article text, and the furniture lines dropped."""
     rules = load_rules()
     removed: list[tuple[int, str]] = []
-    lines = normalize(text).split("\n")
+    lines = cut_photo_credits(normalize(text).split("\n"), removed, rules.anywhere.matches)
     tokenized = looks_tokenized(text)
     paras = _paragraphs(lines, rules, removed)
     paras = _repair_all(paras, tokenized, removed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -17,7 +17,7 @@ from briefer.group.stories import cluster_labels, story_labels, story_matrices
 from briefer.group.telling import Share, reads_blocks, tell_stories
 from briefer.group.texts import Texts, article_slices, document_features, texts_from
 from briefer.group.themes import placements
-from briefer.group.topics import by_topic, label_topics
+from briefer.group.topics import by_topic, topic_labels
 from briefer.halves import Split, in_threads
 from briefer.heap import give_back
 from briefer.records import (
@@ -372,7 +372,7 @@ def group_articles(
         if early is None:
             every = placements(unplaced.pop(), story_of, count, themes, "primary")
             give_back()  # the texts, and what placing them went through
-            early = _Early(every, _topics(reports, every, rows, story_of))
+            early = _Early(every, _topics(every, rows, story_of))
 
     beside = (place_all, _PLACING_WEIGHT * len(unique)) if all_read else None
 
@@ -398,9 +398,14 @@ def group_articles(
     if all_read:  # every story is placed from texts: no report is read again
         reader.let_go()
     found = placer(reports, place)
+    themes_found = [placement.theme for placement in found]
+    if early is not None and [p.theme for p in early.placements] == themes_found:
+        topics = early.topics
+    else:
+        topics = topic_labels(themes_found, rows, story_of)
     stories: list[Story] = []
     merged = 0
-    for story_articles, placement, said in zip(reports, found, told, strict=True):
+    for story_articles, placement, said, topic in zip(reports, found, told, topics, strict=True):
         merged += len(story_articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
         log.debug("story %r: %s %s because %s", said.title, theme, secondary, why)
@@ -413,16 +418,11 @@ def group_articles(
                 secondary_themes=secondary,
                 why=why,
                 copies=said.copies,
+                topic=topic,
             )
         )
     if merged:
         log.info("%d articles folded into stories first reported by another article", merged)
-    if early is not None and [p.theme for p in early.placements] == [s.theme for s in stories]:
-        stories = [
-            replace(s, topic=t) if t else s for s, t in zip(stories, early.topics, strict=True)
-        ]
-    else:
-        stories = label_topics(stories, rows, story_of)
 
     sections: list[Section] = []
     named: set[str] = set()
@@ -459,19 +459,10 @@ class _Early:
     topics: list[str]  # by story ("" for none)
 
 
-def _topics(
-    reports: Sequence[tuple[Article, ...]],
-    placed: Sequence[Placement],
-    rows: TermRows,
-    story_of: np.ndarray,
-) -> list[str]:
-    """Each story's topic label (label_topics) when it is placed so, before it is told: the
+def _topics(placed: Sequence[Placement], rows: TermRows, story_of: np.ndarray) -> list[str]:
+    """Each story's topic label (topic_labels) when it is placed so, before it is told: the
     labels read only where the stories are filed."""
-    stories = [
-        Story(title="", articles=articles, bullets=(), theme=placement.theme)
-        for articles, placement in zip(reports, placed, strict=True)
-    ]
-    return [story.topic for story in label_topics(stories, rows, story_of)]
+    return topic_labels([placement.theme for placement in placed], rows, story_of)
 
 
 def story_key(story: Story) -> tuple[bool, int, str, str]:
