@@ -937,3 +937,56 @@ def test_cleaning_never_invents_words_and_never_raises(text: str, title: str) ->
         assert "\n" not in block.text
         assert word_runs(block.text) <= allowed
     assert clean_text(text, title) == (blocks, removed)
+
+
+def _paragraphs(text: str) -> list[str]:
+    blocks, _ = clean_text(text)
+    return [block.text for block in blocks]
+
+
+def test_an_inline_photo_credit_and_its_dated_caption_are_furniture() -> None:
+    """Wire copy flattened into one paragraph: the caption (ending on the photo's day) and the
+    credit in parentheses go; the report's sentences on either side stay, and the credit no
+    longer glues itself to the next sentence ("Scott Applewhite) It was ...")."""
+    text = (
+        "The Senate voted 95-1 to ratify the accession of Finland and Sweden. The minister "
+        "spoke with reporters in his office at the Capitol in Washington, Wednesday, Aug. 3, "
+        "2022. (AP Photo/J. Scott Applewhite) It was a milestone for the alliance."
+    )
+    blocks, removed = clean_text(text)
+    assert [block.text for block in blocks] == [
+        "The Senate voted 95-1 to ratify the accession of Finland and Sweden. It was a "
+        "milestone for the alliance."
+    ]
+    assert "(AP Photo/J. Scott Applewhite)" in removed
+    assert any(line.startswith("The minister spoke with reporters") for line in removed)
+
+
+def test_a_story_caption_after_the_photos_own_goes_with_it() -> None:
+    """AP's way: the photo's dated caption, then a sentence or two for the whole story (a copy
+    of the lead), then the credit."""
+    text = (
+        "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
+        "of 11 jets. (AP Photo/Petr David Josek) Defense ministers smile before signing the "
+        "treaty at an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. Poland signed an "
+        "agreement to protect Slovak airspace. It lasts until 2024. (AP Photo/Petr David "
+        "Josek) The jets fly on until September."
+    )
+    assert _paragraphs(text) == [
+        "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
+        "of 11 jets. The jets fly on until September."
+    ]
+
+
+def test_an_undated_sentence_before_a_credit_is_kept() -> None:
+    """Only a caption ending on a date is taken for one: a sentence of the report that a
+    credit follows stays, as do parentheses that are not a photo credit."""
+    kept = (
+        "Hundreds gathered in front of the presidency in Sofia. They want Gazprom to cease "
+        "to be the only supplier (a demand made in March 2022, too)."
+    )
+    assert _paragraphs(f"{kept} (AP Photo/Valentina Petrova) More protests are planned.") == [
+        f"{kept} More protests are planned."
+    ]
+    prose = "The report (Photo evidence, page 4) was published on Monday, Aug. 1, 2022."
+    assert _paragraphs(prose) == [prose]

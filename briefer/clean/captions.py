@@ -1,0 +1,96 @@
+"""Photo captions and credits left inline in a flattened text.
+
+Wire copy republished as one long paragraph carries its photos between its sentences: the
+caption, then the credit in parentheses ("... in Washington, Wednesday, Aug. 3, 2022. (AP
+Photo/J. Scott Applewhite) It's a milestone for ..."). Read as prose, the credit glues itself
+to the next sentence ("(AP Photo/J." and "Scott Applewhite) It's a milestone ...", split at
+the initial) and the caption reads as a sentence of the report: a real briefing of themes_dev
+told "Senate Minority Leader Mitch McConnell, R-Ky., discusses NATO expansion and other issues
+during an Associated Press interview in his office ..., Wednesday, Aug. 3, 2022." as a bullet
+(4 of themes_dev's 5 AP reports, all via dailymail.co.uk, carry 26 such credits). A credit on a
+line of its own is the furniture rules' (photo_line); this takes the ones inside a line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from briefer.clean.spacing import squash
+
+# A photo credit in parentheses: "(AP Photo/J. Scott Applewhite)", "(Photo: Getty Images)",
+# "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)": up to three capitalised words (the
+# agency), "Photo" capitalised, then "/", ":" or "by" and the name.
+_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s){0,3}Photos?\s*(?:/|:|by\b)[^()]{1,80}\)")
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
+)
+# How a caption ends: the day the photo was taken, "..., Wednesday, Aug. 3, 2022." or "on 3
+# August 2022.". A sentence of the report right before a credit seldom ends on a full date, so
+# only such a sentence is taken for a caption; any other is kept.
+_DATE = rf"(?:\b{_MONTH} \d{{1,2}},? \d{{4}}|\b\d{{1,2}} {_MONTH},? \d{{4}})"
+_CAPTION_END = re.compile(rf"{_DATE}\s*[.)]*$")
+_HAS_DATE = re.compile(_DATE)
+# Of the text before a credit, the characters split into sentences to find its caption: two
+# captions' worth (the longest of themes_dev's run to ~250 characters).
+_TAIL = 1200
+# Sentences of a story caption that may follow a photo's dated caption (AP's: one or two,
+# copied from the lead; see caption_before).
+_STORY_CAPTION = 2
+
+
+def cut_photo_credits(
+    lines: list[str], removed: list[tuple[int, str]], furniture: Callable[[str], bool]
+) -> list[str]:
+    """The lines with each inline photo credit taken out, and the caption just before it
+    (caption_before); what is taken goes to `removed` with its line's index. A line without
+    a credit is kept as it is (a cheap test first: most have none), and so is a caption line:
+    one that ends on its credit and is furniture as a whole (the rules drop it, caption and
+    all, dated or not). One whose report goes on after a credit is cut here, or the rules
+    would drop the report's sentences with the caption."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        credits = list(_CREDIT.finditer(line)) if "Photo" in line else []
+        if not credits or (not line[credits[-1].end() :].strip() and furniture(squash(line))):
+            kept.append(line)
+            continue
+        pieces: list[str] = []
+        last = 0
+        for credit in credits:
+            before = line[last : credit.start()].rstrip()
+            caption = caption_before(before)
+            if caption:
+                removed.append((index, caption))
+                before = before[: len(before) - len(caption)].rstrip()
+            removed.append((index, credit.group()))
+            pieces.append(before)
+            last = credit.end()
+        pieces.append(line[last:])
+        kept.append(" ".join(piece.strip() for piece in pieces if piece.strip()))
+    return kept
+
+
+def caption_before(text: str) -> str:
+    """The caption at the end of text (which a photo credit follows), or "": its last
+    sentences from the latest of them that ends on a date, that one and at most
+    _STORY_CAPTION after it. AP captions a photo so: the photo's own caption, then one for the
+    whole story, a sentence or two copied from its lead ("... in Malacky, Slovakia, Saturday,
+    Aug. 27, 2022. Poland and Czech Republic signed an agreement ... That protection is meant
+    to last ...")."""
+    tail = text[-_TAIL:]
+    if not tail or _HAS_DATE.search(tail) is None:
+        return ""
+    from briefer.sentences import split_text  # the sentence splitter's abbreviations ("Aug.")
+
+    sentences = split_text(tail)
+    if not sentences or not tail.endswith(sentences[-1]):
+        return ""
+    end = len(tail)
+    for sentence in reversed(sentences[-1 - _STORY_CAPTION :]):
+        start = tail.rfind(sentence, 0, end)
+        if start < 0:
+            return ""
+        if _CAPTION_END.search(sentence):
+            return tail[start:]
+        end = start
+    return ""
