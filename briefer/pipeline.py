@@ -19,6 +19,7 @@ from briefer.cache import Cache, CacheStats, open_cache, run_key
 from briefer.deliver.index import briefed_history
 from briefer.errors import NothingToBrief
 from briefer.halves import Split, in_process, in_threads, with_workers
+from briefer.heap import keep_freed
 from briefer.ingest import list_inputs, read_file, read_inputs
 from briefer.options import MakeOptions, check_algorithm
 from briefer.parallel import Ahead, Summarizer, read_files, summarize_chunk
@@ -40,8 +41,8 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
-from briefer.tuning import tune_process, tuned_run
-from briefer.workers import Progress, Workers, signals_interrupt
+from briefer.tuning import ending_with_command, tune_process, tuned_run
+from briefer.workers import POOL_THRESHOLD, Progress, Workers, signals_interrupt
 
 if TYPE_CHECKING:
     from briefer.group.grouping import Placer, Teller
@@ -140,10 +141,25 @@ def build_fresh(
         chosen, coverage = in_period(ingested.articles, options, cache)
         # Only `chosen` holds the articles from here: their texts are let go once summarized.
         ingested = dataclasses.replace(ingested, articles=())
-        grouped = working.summarized_and_grouped(chosen)
-        coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if none left
-        briefing = Briefing(options.until, options.since, options.until, grouped.sections, coverage)
-        return rank(briefing, options, history, cache, working.telling if working.keep else None)
+        with _heap(listed, cache):
+            grouped = working.summarized_and_grouped(chosen)
+            coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if none
+            briefing = Briefing(
+                options.until, options.since, options.until, grouped.sections, coverage
+            )
+            return rank(
+                briefing, options, history, cache, working.telling if working.keep else None
+            )
+
+
+def _heap(listed: Listed, cache: Cache) -> contextlib.AbstractContextManager[None]:
+    """How the rest of the run treats the memory it frees: a rerun that read fewer new files
+    than the reading's workers are started for (workers.POOL_THRESHOLD: a run worked in this
+    process alone) keeps it for its next allocations (heap.keep_freed); any other gives it
+    back between its stages (heap.give_back: a big run's peak)."""
+    if cache.store is None or len(listed.paths) - cache.store.files_reused >= POOL_THRESHOLD:
+        return contextlib.nullcontext()
+    return keep_freed(ending_with_command())
 
 
 class _Working:

@@ -53,6 +53,11 @@ def ends_with_command() -> None:
     _ENDS_WITH_COMMAND = True
 
 
+def ending_with_command() -> bool:
+    """Whether this process ends as soon as its command returns (ends_with_command)."""
+    return _ENDS_WITH_COMMAND
+
+
 @contextlib.contextmanager
 def tuned_run(tune: bool = True) -> Iterator[None]:
     """tune_process, and the cyclic collector off while the briefing is made, on again after

@@ -156,3 +156,34 @@ def test_the_cleaned_blocks_are_let_go_once_the_stories_are_told() -> None:
     grouping: Grouping = group_articles(articles, read, themes, placer=placer)
     assert told == [0]
     assert len(grouping.sections) > 1
+
+
+def test_a_rerun_with_few_new_files_keeps_what_it_frees_for_the_run_only(tmp_path: Path) -> None:
+    """A rerun that reads fewer new files than the workers are started for keeps what it
+    frees while it runs (heap.keep_freed: no give_back between its stages); a run that
+    reads many, or runs without a store, gives it back as ever; and the keeping ends with
+    the run, an error or not (a process that runs on is not left keeping)."""
+    from briefer import heap
+    from briefer.cache import Cache
+    from briefer.pipeline import _heap
+    from briefer.records import Listed
+    from briefer.workers import POOL_THRESHOLD
+
+    listed = Listed(tuple(tmp_path / f"{k}.md" for k in range(POOL_THRESHOLD + 50)), (), ())
+    store = Store.open(tmp_path / "store.sqlite3")
+    try:
+        cache = Cache(store)
+        store.files_reused = len(listed.paths) - 50  # 50 new files
+        with _heap(listed, cache):
+            assert heap._KEEPING
+        assert not heap._KEEPING
+        with pytest.raises(RuntimeError), _heap(listed, cache):
+            raise RuntimeError("the run failed")
+        assert not heap._KEEPING
+        store.files_reused = 0  # every file new: a cold run
+        with _heap(listed, cache):
+            assert not heap._KEEPING
+        with _heap(listed, Cache(None)):
+            assert not heap._KEEPING
+    finally:
+        store.close()
