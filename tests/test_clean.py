@@ -963,19 +963,40 @@ def test_an_inline_photo_credit_and_its_dated_caption_are_furniture() -> None:
 
 
 def test_a_story_caption_after_the_photos_own_goes_with_it() -> None:
-    """AP's way: the photo's dated caption, then a sentence or two for the whole story (a copy
-    of the lead), then the credit."""
+    """AP's way: the photo's dated caption, then a sentence or two for the whole story, the
+    same under every photo, then the credit. Said once, such a sentence is the report's."""
+    story = "Poland signed an agreement to protect Slovak airspace. It lasts until 2024."
     text = (
         "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
-        "of 11 jets. (AP Photo/Petr David Josek) Defense ministers smile before signing the "
-        "treaty at an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. Poland signed an "
-        "agreement to protect Slovak airspace. It lasts until 2024. (AP Photo/Petr David "
-        "Josek) The jets fly on until September."
+        "of 11 jets. Jets fly over an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. "
+        f"{story} (AP Photo/Petr David Josek) The jets fly on until September. Defense "
+        "ministers smile before signing the treaty at an airshow in Malacky, Slovakia, "
+        f"Saturday, Aug. 27, 2022. {story} (AP Photo/Petr David Josek) Czechia pays its share."
     )
     assert _paragraphs(text) == [
         "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
-        "of 11 jets. The jets fly on until September."
+        "of 11 jets. The jets fly on until September. Czechia pays its share."
     ]
+    once = (
+        "The vote was held on 3 August 2022. It passed. Few noticed. (Photo: Reuters) More later."
+    )
+    assert _paragraphs(once) == [
+        "The vote was held on 3 August 2022. It passed. Few noticed. More later."
+    ]
+
+
+def test_a_caption_ends_on_its_date_and_a_full_stop() -> None:
+    """A report's sentence ending on a date keeps its place, and so does one a credit
+    interrupts; AP's place after the date ("..., 2022, in Washington.") still ends a caption."""
+    assert _paragraphs(
+        "Lawmakers voted on the bill on Aug. 3, 2022 (AP Photo/J. Doe) and it passed easily."
+    ) == ["Lawmakers voted on the bill on Aug. 3, 2022 and it passed easily."]
+    assert _paragraphs(
+        "Samsonova won in straight sets. Liudmila Samsonova poses with the trophy, Sunday, Aug. "
+        "7, 2022, in Washington. (AP Photo/Nick Wass) She had not played for weeks."
+    ) == ["Samsonova won in straight sets. She had not played for weeks."]
+    prose = "The sketch (Photo: left) shows the old bridge."
+    assert _paragraphs(prose) == [prose]
 
 
 def test_an_undated_sentence_before_a_credit_is_kept() -> None:
