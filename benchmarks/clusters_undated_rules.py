@@ -185,7 +185,7 @@ def labels(docs: list[tuple[str, str, date | None]], rules: list[tuple[str, floa
             sims = sims.copy()
             sims[loose] = _apply(name)(graph, sims, loose, context, value)
     built = stories.beyond_background
-    stories.beyond_background = lambda _: np.round(sims, 6)  # type: ignore[assignment]
+    stories.beyond_background = lambda *_: np.round(sims, 6)  # type: ignore[assignment]
     try:
         return stories.story_labels(graph, keys)
     finally:
