@@ -19,6 +19,8 @@ story graph keeps without two dates, before the clustering:
 - months D: both texts name months (capitalised, May left out: a name and a verb too) and none
   in common: loses D x its damped similarity (the weekdays' rule for months);
 - headline D: the two headlines share no content term: keeps 1 - D.
+The rows' sources are not read: "built" is the clustering without the outlets' rule of stop 31
+(background.SAME_OUTLET_SHARE), which the rules were measured before.
 --set NAME=VALUE sets a grouping constant as clusters_halves.py does (e.g. TOPIC_DISCOUNT).
 Prints for each check (clusters_background.checks: the busy topic undated against both
 readings' events, the undated file, the dated file read two thirds and wholly undated, and
