@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,13 +46,16 @@ def squeezed(text: str) -> str:
     them: 0.087 -> 0.065 s of CPU on 4,000 bench articles, whose reading took 0.32 s (issue
     13). No white space but the space is printable (checked over every code point,
     tests/test_ingest.py), so a printable text has no other; anything else (tabs, no-break
-    spaces, controls) is split as before."""
-    flat = text.replace("\n", " ")
-    if not flat.isprintable():
+    spaces, controls) is split as before. The lines are stripped and joined first: the runs
+    of spaces are nearly all at line breaks (a paragraph's end), and a replace of "  " reads
+    the whole text, stopping at every space (the 10k bench week's articles: 0.163 -> 0.111 s
+    of CPU)."""
+    if not text.replace("\n", " ").isprintable():
         return " ".join(text.split())
+    flat = " ".join(filter(None, map(str.strip, text.split("\n"), repeat(" "))))
     while "  " in flat:
         flat = flat.replace("  ", " ")
-    return flat.strip(" ")
+    return flat
 
 
 def field(fields: Mapping[Any, Any], name: str) -> Any:
