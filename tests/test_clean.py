@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefer.clean import clean, clean_text
+from briefer.clean.rules import _family, word_count, words_over
 from briefer.clean.spacing import ATTACHED_PUNCT, SPACED_PUNCT, punctuation_spacing
 from briefer.records import Article, Block
 
@@ -1011,3 +1012,30 @@ def test_an_undated_sentence_before_a_credit_is_kept() -> None:
     ]
     prose = "The report (Photo evidence, page 4) was published on Monday, Aug. 1, 2022."
     assert _paragraphs(prose) == [prose]
+
+
+@given(
+    st.lists(st.text(alphabet="ab", min_size=1, max_size=30), max_size=120).map(" ".join),
+    st.integers(min_value=0, max_value=90),
+)
+@settings(max_examples=300, deadline=None)
+def test_words_over_answers_as_the_whole_count(text: str, bound: int) -> None:
+    # Short and long words alike: the prefix it counts first never decides wrongly.
+    assert words_over(text, bound) == (word_count(text) > bound)
+
+
+def test_a_search_family_keeps_its_anchored_patterns_at_the_line_start() -> None:
+    family = _family(
+        {
+            "name": "notes",
+            "where": "edge",
+            "max_words": 80,
+            "match": "find",
+            "patterns": [r"^correction\s*:", r"\ball rights reserved\b"],
+        }
+    )
+    _, test = family.test()
+    assert test("Correction: an earlier version misnamed the minister.")
+    assert not test("The minister asked for a correction: none came.")
+    assert test("Photos by the agency. All rights reserved.")
+    assert not test("The rights were reserved for members.")
