@@ -19,6 +19,8 @@ story graph keeps without two dates, before the clustering:
 - months D: both texts name months (capitalised, May left out: a name and a verb too) and none
   in common: loses D x its damped similarity (the weekdays' rule for months);
 - headline D: the two headlines share no content term: keeps 1 - D.
+The rows' sources are not read: "built" is the clustering without the outlets' rule of stop 31
+(background.SAME_OUTLET_SHARE), which the rules were measured before.
 --set NAME=VALUE sets a grouping constant as clusters_halves.py does (e.g. TOPIC_DISCOUNT).
 Prints for each check (clusters_background.checks: the busy topic undated against both
 readings' events, the undated file, the dated file read two thirds and wholly undated, and
@@ -185,7 +187,7 @@ def labels(docs: list[tuple[str, str, date | None]], rules: list[tuple[str, floa
             sims = sims.copy()
             sims[loose] = _apply(name)(graph, sims, loose, context, value)
     built = stories.beyond_background
-    stories.beyond_background = lambda _: np.round(sims, 6)  # type: ignore[assignment]
+    stories.beyond_background = lambda *_: np.round(sims, 6)  # type: ignore[assignment]
     try:
         return stories.story_labels(graph, keys)
     finally:

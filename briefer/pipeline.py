@@ -315,7 +315,8 @@ def in_period(
     undated = [article for article in articles if article.date is None]
     seen = cache.first_seen(undated, dt.date.today()) if options.undated != "skip" else {}
     chosen: list[Article] = []
-    before = after = placed = outside = 0
+    before = after = placed = 0
+    outside: list[dt.date] = []  # the days undated articles left out were first seen
     for article in articles:
         day = article.date
         if day is None and article.id in seen:
@@ -327,7 +328,7 @@ def in_period(
             # An undated article is not before or after the period: only the day briefer
             # first saw it is, and the footer says so rather than give it a date.
             if article.date is None:
-                outside += 1
+                outside.append(day)
             elif day > options.until:
                 after += 1
             else:
@@ -343,12 +344,14 @@ def in_period(
             "" if len(undated) == 1 else "s",
         )
     if outside:
+        first, last = min(outside), max(outside)
         log.warning(
-            "%d undated article%s left out: briefer first saw %s outside the period (an undated "
-            "article is placed by that day)",
-            outside,
-            "" if outside == 1 else "s",
-            "it" if outside == 1 else "them",
+            "%d undated article%s left out: briefer first saw %s %s, outside the period (an "
+            "undated article is placed by that day)",
+            len(outside),
+            "" if len(outside) == 1 else "s",
+            "it" if len(outside) == 1 else "them",
+            f"on {first}" if first == last else f"from {first} to {last}",
         )
     counts = Coverage(
         read=len(articles),
@@ -357,7 +360,7 @@ def in_period(
         after_period=after,
         undated=len(undated) if options.undated == "skip" else 0,
         first_seen=placed,
-        first_seen_outside=outside,
+        first_seen_outside=len(outside),
     )
     return chosen, counts
 
@@ -528,7 +531,7 @@ def nothing_to_brief(coverage: Coverage, options: MakeOptions) -> str:
         # (today, for articles new to briefer) can brief them.
         fix = (
             "an undated article is placed by the day briefer first saw it: "
-            "include that day in --since/--until"
+            "include that day (the warning above gives it) in --since/--until"
         )
     elif coverage.undated:
         fix = "use --undated first-seen"

@@ -42,6 +42,12 @@ class Article:
     first_seen: dt.date | None = None
 
 
+def outlet_key(source: str) -> str:
+    """The outlet an article's source names, for telling outlets apart (ranking counts them,
+    the grouping reads two reports of one outlet): on one line, case-folded; "" for none."""
+    return " ".join(source.split()).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph of cleaned body text, or an in-body sub-heading."""

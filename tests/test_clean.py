@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefer.clean import clean, clean_text
+from briefer.clean.rules import _family, word_count, words_over
 from briefer.clean.spacing import ATTACHED_PUNCT, SPACED_PUNCT, punctuation_spacing
 from briefer.records import Article, Block
 
@@ -963,19 +964,40 @@ def test_an_inline_photo_credit_and_its_dated_caption_are_furniture() -> None:
 
 
 def test_a_story_caption_after_the_photos_own_goes_with_it() -> None:
-    """AP's way: the photo's dated caption, then a sentence or two for the whole story (a copy
-    of the lead), then the credit."""
+    """AP's way: the photo's dated caption, then a sentence or two for the whole story, the
+    same under every photo, then the credit. Said once, such a sentence is the report's."""
+    story = "Poland signed an agreement to protect Slovak airspace. It lasts until 2024."
     text = (
         "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
-        "of 11 jets. (AP Photo/Petr David Josek) Defense ministers smile before signing the "
-        "treaty at an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. Poland signed an "
-        "agreement to protect Slovak airspace. It lasts until 2024. (AP Photo/Petr David "
-        "Josek) The jets fly on until September."
+        "of 11 jets. Jets fly over an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. "
+        f"{story} (AP Photo/Petr David Josek) The jets fly on until September. Defense "
+        "ministers smile before signing the treaty at an airshow in Malacky, Slovakia, "
+        f"Saturday, Aug. 27, 2022. {story} (AP Photo/Petr David Josek) Czechia pays its share."
     )
     assert _paragraphs(text) == [
         "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
-        "of 11 jets. The jets fly on until September."
+        "of 11 jets. The jets fly on until September. Czechia pays its share."
     ]
+    once = (
+        "The vote was held on 3 August 2022. It passed. Few noticed. (Photo: Reuters) More later."
+    )
+    assert _paragraphs(once) == [
+        "The vote was held on 3 August 2022. It passed. Few noticed. More later."
+    ]
+
+
+def test_a_caption_ends_on_its_date_and_a_full_stop() -> None:
+    """A report's sentence ending on a date keeps its place, and so does one a credit
+    interrupts; AP's place after the date ("..., 2022, in Washington.") still ends a caption."""
+    assert _paragraphs(
+        "Lawmakers voted on the bill on Aug. 3, 2022 (AP Photo/J. Doe) and it passed easily."
+    ) == ["Lawmakers voted on the bill on Aug. 3, 2022 and it passed easily."]
+    assert _paragraphs(
+        "Samsonova won in straight sets. Liudmila Samsonova poses with the trophy, Sunday, Aug. "
+        "7, 2022, in Washington. (AP Photo/Nick Wass) She had not played for weeks."
+    ) == ["Samsonova won in straight sets. She had not played for weeks."]
+    prose = "The sketch (Photo: left) shows the old bridge."
+    assert _paragraphs(prose) == [prose]
 
 
 def test_an_undated_sentence_before_a_credit_is_kept() -> None:
@@ -990,3 +1012,30 @@ def test_an_undated_sentence_before_a_credit_is_kept() -> None:
     ]
     prose = "The report (Photo evidence, page 4) was published on Monday, Aug. 1, 2022."
     assert _paragraphs(prose) == [prose]
+
+
+@given(
+    st.lists(st.text(alphabet="ab", min_size=1, max_size=30), max_size=120).map(" ".join),
+    st.integers(min_value=0, max_value=90),
+)
+@settings(max_examples=300, deadline=None)
+def test_words_over_answers_as_the_whole_count(text: str, bound: int) -> None:
+    # Short and long words alike: the prefix it counts first never decides wrongly.
+    assert words_over(text, bound) == (word_count(text) > bound)
+
+
+def test_a_search_family_keeps_its_anchored_patterns_at_the_line_start() -> None:
+    family = _family(
+        {
+            "name": "notes",
+            "where": "edge",
+            "max_words": 80,
+            "match": "find",
+            "patterns": [r"^correction\s*:", r"\ball rights reserved\b"],
+        }
+    )
+    _, test = family.test()
+    assert test("Correction: an earlier version misnamed the minister.")
+    assert not test("The minister asked for a correction: none came.")
+    assert test("Photos by the agency. All rights reserved.")
+    assert not test("The rights were reserved for members.")

@@ -60,11 +60,24 @@ def test_only_undated_pairs_of_one_outlet_keep_less() -> None:
     after = background.beyond_background(graph, background.outlet_codes(keys, outlets))
     same = (graph.first <= 3) & (graph.second <= 3)
     assert same.any() and (~same).any()
-    assert np.allclose(after[same], before[same] * background.SAME_OUTLET_SHARE, atol=1e-6)
+    share = 4 / (len(keys) - 1)  # the outlet's share of the reports of a known outlet
+    keep = 1 - (1 - background.SAME_OUTLET_SHARE) * (1 - share)
+    assert np.allclose(after[same], before[same] * keep, atol=1e-6)
     assert np.array_equal(after[~same], before[~same])
     dated = _graph(WAR, 738000)
     codes = background.outlet_codes(dated.keys, dict.fromkeys(dated.keys, "Wire"))
     assert np.array_equal(background.beyond_background(dated, codes), dated.similarity)
+
+
+def test_an_outlet_that_files_the_whole_run_says_nothing_of_a_pair() -> None:
+    """One site's pages, or an aggregator's name on every entry: judged as without sources."""
+    graph = _graph(WAR, None)
+    codes = background.outlet_codes(graph.keys, dict.fromkeys(graph.keys, "News Aggregator"))
+    assert np.array_equal(
+        background.beyond_background(graph, codes), background.beyond_background(graph)
+    )
+    docs = _docs()
+    assert cluster_stories(docs, ["Site"] * len(docs)) == cluster_stories(docs)
 
 
 def test_outlet_codes_read_sources_as_rank_counts_outlets() -> None:

@@ -66,16 +66,16 @@ def test_a_briefing_of_undated_articles_says_so_at_the_top_and_in_the_footer(
     )  # fmt: skip
     assert code == 0, err
     today = dt.date.today()
-    note = "3 of the 3 articles in the period carry no date: each is placed by the day"
+    note = "All 3 articles in the period carry no date: each is placed by the day"
     markdown = (out / f"{today}.md").read_text(encoding="utf-8")
     lines = markdown.splitlines()
     assert lines[2].startswith("Period: 1 January 2022") and lines[4].startswith(f"*{note}")
-    assert "- Undated, placed by the day first seen: 3\n" in markdown
-    assert "first seen outside the period" not in markdown
+    assert "- In the period: 3\n- of them undated, placed by the day first seen: 3\n" in markdown
+    assert "first seen outside the period" not in markdown and "Undated, left out" not in markdown
     text = (out / f"{today}.txt").read_text(encoding="utf-8")
-    assert note.split(":")[0] in text and "Undated, placed by the day first seen: 3" in text
+    assert note.split(":")[0] in text and "of them undated, placed by the day first seen: 3" in text
     html = (out / f"{today}.html").read_text(encoding="utf-8")
-    assert note.split(":")[0] in html and "Undated, placed by the day first seen" in html
+    assert note.split(":")[0] in html and "of them undated, placed by the day first seen" in html
 
 
 def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
@@ -95,12 +95,13 @@ def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
     )  # fmt: skip
     assert code == 0, err
     assert err.strip().splitlines() == [
-        "briefer: 3 undated articles left out: briefer first saw them outside the period (an "
-        "undated article is placed by that day)"
+        f"briefer: 3 undated articles left out: briefer first saw them on {dt.date.today()}, "
+        "outside the period (an undated article is placed by that day)"
     ]
     markdown = (out / "2024-12-31.md").read_text(encoding="utf-8")
     assert "- After the period: 0\n" in markdown
-    assert "- Undated, first seen outside the period: 3\n" in markdown
+    assert "- Undated, left out (first seen outside the period): 3\n" in markdown
+    assert "- Undated, left out: 0" not in markdown, "not beside those left out by their day"
     assert "carry no date" not in markdown and "placed by the day first seen" not in markdown
 
 
@@ -129,6 +130,7 @@ def test_the_first_seen_day_is_kept_by_the_store(undated: Path, tmp_path: Path) 
     assert "before" not in err
     assert "3 undated, first seen by briefer outside the period" in err
     assert "placed by the day briefer first saw it" in err and "--since/--until" in err
+    assert f"first saw them on {earlier}, outside the period" in err, "the day to include"
     code, _, err = run_cli("make", "-i", str(undated), "--out", str(out), "--since", earlier)
     assert code == 0, err
 
@@ -191,3 +193,9 @@ def test_the_note_under_the_period_is_for_a_briefing_of_mostly_undated_articles(
         "2 of the 3 articles in the period carry no date"
     )
     assert undated_note(Coverage(read=3, in_period=3)) == ""
+    assert undated_note(Coverage(read=3, in_period=3, first_seen=3)).startswith(
+        "All 3 articles in the period carry no date"
+    )
+    assert undated_note(Coverage(read=1, in_period=1, first_seen=1)).startswith(
+        "The article in the period carries no date: it is placed"
+    )

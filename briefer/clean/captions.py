@@ -20,22 +20,26 @@ from briefer.clean.spacing import squash
 
 # A photo credit in parentheses: "(AP Photo/J. Scott Applewhite)", "(Photo: Getty Images)",
 # "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)": up to three capitalised words (the
-# agency), "Photo" capitalised, then "/", ":" or "by" and the name.
-_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s){0,3}Photos?\s*(?:/|:|by\b)[^()]{1,80}\)")
+# agency), "Photo" capitalised, then "/", ":" or "by" and the name, capitalised too ("(Photo:
+# left)" is prose).
+_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s){0,3}Photos?\s*(?:/\s*|:\s*|by\s+)[A-Z][^()]{0,79}\)")
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
 )
-# How a caption ends: the day the photo was taken, "..., Wednesday, Aug. 3, 2022." or "on 3
-# August 2022.". A sentence of the report right before a credit seldom ends on a full date, so
-# only such a sentence is taken for a caption; any other is kept.
+# How a caption ends: the day the photo was taken and a full stop, "..., Wednesday, Aug. 3,
+# 2022." or "on 3 August 2022.", in AP's style perhaps with the place after it ("Sunday, Aug.
+# 7, 2022, in Washington."). A sentence of the report right before a credit seldom ends so, and
+# a date that runs on into the sentence ("on Aug. 3, 2022 (AP Photo/...) and it passed") is
+# not a caption's end: only such a sentence is taken for a caption; any other is kept.
 _DATE = rf"(?:\b{_MONTH} \d{{1,2}},? \d{{4}}|\b\d{{1,2}} {_MONTH},? \d{{4}})"
-_CAPTION_END = re.compile(rf"{_DATE}\s*[.)]*$")
+_PLACE_AFTER = r"(?:, in [A-Z][\w.-]*(?: [A-Z][\w.-]*){0,3})?"
+_CAPTION_END = re.compile(rf"{_DATE}{_PLACE_AFTER}\.\)?$")
 _HAS_DATE = re.compile(_DATE)
 # Of the text before a credit, the characters split into sentences to find its caption: two
 # captions' worth (the longest of themes_dev's run to ~250 characters).
 _TAIL = 1200
-# Sentences of a story caption that may follow a photo's dated caption (AP's: one or two,
-# copied from the lead; see caption_before).
+# Sentences of a story caption that may follow a photo's dated caption (AP's: one or two, the
+# same under every photo; see caption_before).
 _STORY_CAPTION = 2
 
 
@@ -58,7 +62,7 @@ def cut_photo_credits(
         last = 0
         for credit in credits:
             before = line[last : credit.start()].rstrip()
-            caption = caption_before(before)
+            caption = caption_before(before, line)
             if caption:
                 removed.append((index, caption))
                 before = before[: len(before) - len(caption)].rstrip()
@@ -70,13 +74,14 @@ def cut_photo_credits(
     return kept
 
 
-def caption_before(text: str) -> str:
-    """The caption at the end of text (which a photo credit follows), or "": its last
-    sentences from the latest of them that ends on a date, that one and at most
-    _STORY_CAPTION after it. AP captions a photo so: the photo's own caption, then one for the
-    whole story, a sentence or two copied from its lead ("... in Malacky, Slovakia, Saturday,
-    Aug. 27, 2022. Poland and Czech Republic signed an agreement ... That protection is meant
-    to last ...")."""
+def caption_before(text: str, line: str) -> str:
+    """The caption at the end of text (which a photo credit follows; `line` is the whole line
+    it is part of), or "": the last sentence when it ends on a date (_CAPTION_END), or a
+    sentence so ending with at most _STORY_CAPTION after it that the line repeats word for
+    word. AP captions a photo so: the photo's own caption, then one for the whole story, the
+    same sentence or two under every photo ("... in Malacky, Slovakia, Saturday, Aug. 27, 2022.
+    Poland and Czech Republic signed an agreement ... That protection is meant to last ...").
+    A sentence of the report before a credit is said once: it and all before it are kept."""
     tail = text[-_TAIL:]
     if not tail or _HAS_DATE.search(tail) is None:
         return ""
@@ -92,5 +97,7 @@ def caption_before(text: str) -> str:
             return ""
         if _CAPTION_END.search(sentence):
             return tail[start:]
+        if line.count(sentence) < 2:
+            return ""
         end = start
     return ""

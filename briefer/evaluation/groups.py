@@ -64,7 +64,10 @@ def evaluate_clusters(path: Path, undated: float = 0.0) -> ClusterScores:
         replace(row, date=None) if left_undated(row.id, undated) else row
         for row in read_labelled(path, need_date=True)
     ]
-    pred = cluster_stories([(row.title, row.text, row.date) for row in rows])
+    # with their outlets, as a briefing groups them (a file without sources: none known)
+    pred = cluster_stories(
+        [(row.title, row.text, row.date) for row in rows], [row.source for row in rows]
+    )
     gold = [row.label for row in rows]
     precision, recall, f1 = bcubed(pred, gold)
     return ClusterScores(

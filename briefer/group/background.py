@@ -30,6 +30,7 @@ from scipy import sparse
 
 from briefer.group import neighbours
 from briefer.group.graph import _DECIMALS, StoryGraph
+from briefer.records import outlet_key
 
 # Chosen on half A of the busy topic (themes_dev.jsonl read undated, against the events read
 # by hand in benchmarks/themes_dev_events.toml) and of the undated clusters file together
@@ -67,21 +68,26 @@ UNDATED_SHARE = 0.7
 # the busy topic dated 0.965 -> up to 0.981, but the labelled dated file 0.972 -> 0.953-0.970
 # (docs/quality.md, stop 30, different events joined in long briefings).
 # What a pair without two dates keeps of its similarity when its two reports are of one outlet
-# (their sources the same, case and spacing aside; a report without a source is of none): an
-# outlet seldom files two reports of one event that are not a same-day update, and undated,
-# nothing else tells its reports of one topic apart. A briefing of the busy topic read undated
-# had 16 of its 44 stories of 2+ reports hold two of one outlet's reports, most of them
-# different events (ABC's Pentagon updates of three days, HuffPost's three Tucker Carlson
-# pieces, BBC's two Finland explainers weeks apart), against 4 of the 11 events read by hand
-# (the Dugina car bomb, the Kharkiv counteroffensive, the grain corridor's day, the Poland
-# missile), which keep their pairs at this share. Chosen on half A of the busy topic (events
-# of benchmarks/themes_dev_events.toml, clusters_halves.py --events, which passes the
-# sources) as the mildest share reaching its best: 1 (before) 0.856, 0.8 0.858, 0.7 0.859,
-# 0.65 0.876, 0.6 0.884, 0.5 / 0.4 0.884, 0 0.883 (recall 0.984 -> 0.963). Half B 0.891 ->
-# 0.915, whole 0.849 -> 0.866 (precision 0.755 -> 0.781); the second reader's events 0.850 ->
-# 0.867 (A 0.860 -> 0.874, B 0.896 -> 0.918). Dated pairs are untouched (the busy topic dated
-# 0.965 either way), and the clusters files carry no sources (their figures unchanged).
-SAME_OUTLET_SHARE = 0.6
+# (their sources the same, case and spacing aside; a report without a source is of none), at
+# most: an outlet seldom files two reports of one event that are not a same-day update, and
+# undated, nothing else tells its reports of one topic apart. The pair keeps 1 - (1 - this) x
+# (1 - s), s the outlet's share of the run's reports of a known outlet: all of a run from one
+# outlet, or an aggregator's name on every entry, says nothing of a pair (s 1: kept whole).
+# A briefing of the busy topic read undated had 16 of its 44 stories of 2+ reports hold two of
+# one outlet's reports, most of them different events (ABC's Pentagon updates of three days,
+# HuffPost's three Tucker Carlson pieces, BBC's two Finland explainers weeks apart), against 4
+# of the 11 events read by hand (the Dugina car bomb, the Kharkiv counteroffensive, the grain
+# corridor's day, the Poland missile), which keep their pairs at this share. Chosen on half A
+# of the busy topic (events of benchmarks/themes_dev_events.toml, clusters_halves.py --events,
+# which passes the sources) as the mildest value reaching its best: 1 (none) 0.856, 0.6 0.876,
+# 0.5 / 0.4 / 0.3 0.884, 0.2 0.880. Half B 0.891 -> 0.915, whole 0.849 -> 0.866 (precision
+# 0.755 -> 0.781); the second reader's events 0.850 -> 0.867 (A 0.860 -> 0.874, B 0.896 ->
+# 0.918). Stop 31 first shipped 0.6 for every outlet alike (the same figures here); with every
+# row of the undated clusters file given one source, that cost 0.902 -> 0.891 (a threshold
+# raised for every undated pair), which the outlet's share takes back to 0.902. Dated pairs
+# are untouched (the busy topic dated 0.965 either way), and the clusters files carry no
+# sources (their figures unchanged).
+SAME_OUTLET_SHARE = 0.5
 # Rows of _held_by_neighbours' product at a time: at about 7 KB a row (the dev files' undated
 # rows: ten neighbours' terms each) a block holds ~7 MB, whatever the run; it bounds memory,
 # not results.
@@ -107,21 +113,27 @@ def beyond_background(graph: StoryGraph, outlets: np.ndarray | None = None) -> n
     if outlets is None or len(loose) == 0:
         return similarity
     one, other = outlets[first[loose]], outlets[second[loose]]
-    same = loose[(one == other) & (one != 0)]
-    if len(same) == 0:
+    same = (one == other) & (one != 0)
+    if not same.any():
         return similarity
+    # An outlet that files most of the run says little of any pair of its reports (all of a
+    # run from one outlet, or an aggregator's name on every entry: none): a pair keeps less
+    # the smaller its outlet's share of the run's reports of a known outlet.
+    counts = np.bincount(outlets)
+    share = counts / max(1, len(outlets) - counts[0])
+    keep = 1.0 - (1.0 - SAME_OUTLET_SHARE) * (1.0 - share[one[same]])
     similarity = similarity.copy()
-    similarity[same] = np.round(similarity[same] * SAME_OUTLET_SHARE, _DECIMALS)
+    similarity[loose[same]] = np.round(similarity[loose[same]] * keep, _DECIMALS)
     return similarity
 
 
 def outlet_codes(keys: Sequence[str], outlets: Mapping[str, str] | None) -> np.ndarray | None:
-    """A code for each key's outlet (its source on one line, case-folded, as rank counts
+    """A code for each key's outlet (records.outlet_key of its source, as ranking counts
     outlets), 0 for a key without a source; None without `outlets`."""
     if outlets is None:
         return None
     codes: dict[str, int] = {}
-    named = (" ".join(outlets.get(key, "").split()).casefold() for key in keys)
+    named = (outlet_key(outlets.get(key, "")) for key in keys)
     return np.asarray(
         [codes.setdefault(name, len(codes) + 1) if name else 0 for name in named], dtype=np.int64
     )

@@ -48,6 +48,7 @@ from briefer.records import (
     Standing,
     Story,
     Update,
+    outlet_key,
 )
 
 if TYPE_CHECKING:
@@ -78,11 +79,6 @@ _STORY_FRAME_WORDS = 8
 # A period's articles come from a few hundred sources, each asked for again and again (~17,500
 # times a 10k run's rank): their lines worked out once.
 @functools.lru_cache(maxsize=4096)
-def outlet_key(source: str) -> str:
-    """The outlet an article counts for: its source on one line, case-folded."""
-    return " ".join(source.split()).casefold()
-
-
 @functools.lru_cache(maxsize=4096)
 def outlet_name(source: str) -> str:
     return " ".join(source.split()) or UNKNOWN_OUTLET

@@ -192,9 +192,15 @@ def undated_note(coverage: Coverage) -> str:
     placed, briefed = coverage.first_seen, coverage.in_period
     if not placed or placed * 2 <= briefed:
         return ""
+    if briefed == 1:
+        return (
+            "The article in the period carries no date: it is placed by the day briefer first"
+            " saw it."
+        )
+    which = f"All {briefed}" if placed == briefed else f"{placed} of the {briefed}"
     return (
-        f"{placed} of the {briefed} articles in the period carry no date: each is placed by the"
-        " day briefer first saw it."
+        f"{which} articles in the period carry no date: each is placed by the day briefer first"
+        " saw it."
     )
 
 
@@ -263,17 +269,31 @@ def build_view(
         coverage_counts=(
             ("Articles read", coverage.read, ()),
             ("In the period", coverage.in_period, ()),
-            ("Before the period", coverage.before_period, ()),
-            ("After the period", coverage.after_period, ()),
-            ("Undated, left out", coverage.undated, ()),
-            # Only when there are some, like "Read with warnings": most feeds date every entry.
+            # Of those, and only when there are some, like "Read with warnings": most feeds
+            # date every entry.
             *(
-                (("Undated, placed by the day first seen", coverage.first_seen, ()),)
+                (("of them undated, placed by the day first seen", coverage.first_seen, ()),)
                 if coverage.first_seen
                 else ()
             ),
+            ("Before the period", coverage.before_period, ()),
+            ("After the period", coverage.after_period, ()),
+            # Left out undated by --undated skip; beside undated articles placed by the day
+            # first seen (the default), only when some were skipped, or "left out: 0" would
+            # stand above those left out for their first-seen day.
             *(
-                (("Undated, first seen outside the period", coverage.first_seen_outside, ()),)
+                (("Undated, left out", coverage.undated, ()),)
+                if coverage.undated or not (coverage.first_seen or coverage.first_seen_outside)
+                else ()
+            ),
+            *(
+                (
+                    (
+                        "Undated, left out (first seen outside the period)",
+                        coverage.first_seen_outside,
+                        (),
+                    ),
+                )
                 if coverage.first_seen_outside
                 else ()
             ),
