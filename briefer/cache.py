@@ -363,7 +363,8 @@ class Cache:
         stats then count all `files` and every article in the period as reused), or by
         work_out and then stored, when it was made from every input without a problem (a
         failed or half-read input is read and reported again by the next run, and undated
-        articles left out by `--undated skip` are warned about again)."""
+        articles left out, by `--undated skip` or by the day first seen, are warned about
+        again)."""
         if self.store is None or key is None:
             return work_out()
         remembered = self.store.briefing(key)
@@ -376,7 +377,9 @@ class Cache:
         briefing = work_out()
         coverage = briefing.coverage
         # Each of these is told on stderr by the run that finds it: such a run is made anew.
-        if not coverage.failed and not coverage.warnings and not coverage.undated:
+        if not (
+            coverage.failed or coverage.warnings or coverage.undated or coverage.first_seen_outside
+        ):
             self.store.add_briefing(key, briefing, self._seen)
             self._stored_seen = dict(self._seen)
         return briefing

@@ -139,9 +139,10 @@ def build_fresh(
             texts=False,
         )
         chosen, coverage = in_period(ingested.articles, options, cache)
+        read_anew = len(ingested.articles) - (cache.store.articles_reused if cache.store else 0)
         # Only `chosen` holds the articles from here: their texts are let go once summarized.
         ingested = dataclasses.replace(ingested, articles=())
-        with _heap(listed, cache):
+        with _heap(read_anew, cache):
             grouped = working.summarized_and_grouped(chosen)
             coverage = account(coverage, ingested, grouped, options)  # NothingToBrief if none
             briefing = Briefing(
@@ -152,12 +153,13 @@ def build_fresh(
             )
 
 
-def _heap(listed: Listed, cache: Cache) -> contextlib.AbstractContextManager[None]:
-    """How the rest of the run treats the memory it frees: a rerun that read fewer new files
-    than the reading's workers are started for (workers.POOL_THRESHOLD: a run worked in this
-    process alone) keeps it for its next allocations (heap.keep_freed); any other gives it
-    back between its stages (heap.give_back: a big run's peak)."""
-    if cache.store is None or len(listed.paths) - cache.store.files_reused >= POOL_THRESHOLD:
+def _heap(read_anew: int, cache: Cache) -> contextlib.AbstractContextManager[None]:
+    """How the rest of the run treats the memory it frees: a rerun that took files from the
+    store and read no more new articles (read_anew: from files, feeds and pages alike) than a
+    run summarizes in this process alone (workers.POOL_THRESHOLD) keeps it for its next
+    allocations (heap.keep_freed); any other gives it back between its stages (heap.give_back:
+    a big run's peak). Articles, not files: one file may hold a whole cold run's."""
+    if cache.store is None or not cache.store.files_reused or read_anew > POOL_THRESHOLD:
         return contextlib.nullcontext()
     return keep_freed(ending_with_command())
 

@@ -966,7 +966,10 @@ def test_an_inline_photo_credit_and_its_dated_caption_are_furniture() -> None:
 def test_a_story_caption_after_the_photos_own_goes_with_it() -> None:
     """AP's way: the photo's dated caption, then a sentence or two for the whole story, the
     same under every photo, then the credit. Said once, such a sentence is the report's."""
-    story = "Poland signed an agreement to protect Slovak airspace. It lasts until 2024."
+    story = (
+        "Poland and Czechia signed an agreement to protect Slovak airspace as its MiGs retire. "
+        "That protection is meant to last until Slovakia receives new F-16s in 2024."
+    )
     text = (
         "Poland signed an agreement Saturday to protect Slovak airspace. Slovakia has a fleet "
         "of 11 jets. Jets fly over an airshow in Malacky, Slovakia, Saturday, Aug. 27, 2022. "
@@ -998,6 +1001,30 @@ def test_a_caption_ends_on_its_date_and_a_full_stop() -> None:
     ) == ["Samsonova won in straight sets. She had not played for weeks."]
     prose = "The sketch (Photo: left) shows the old bridge."
     assert _paragraphs(prose) == [prose]
+    assert _paragraphs(
+        "The law, which Congress passed, takes effect on Jan. 1, 2023. (Photo: Reuters) Critics "
+        "said it was rushed."
+    ) == [
+        "The law, which Congress passed, takes effect on Jan. 1, 2023. Critics said it was rushed."
+    ]
+    assert _paragraphs(
+        "The meeting ended at 5 p.m. Officials left Geneva on Aug. 3, 2022. (AP Photo/J. Doe) "
+        "They returned."
+    ) == ["The meeting ended at 5 p.m. Officials left Geneva on Aug. 3, 2022. They returned."]
+
+
+def test_a_short_sentence_said_twice_is_no_story_caption() -> None:
+    text = (
+        "It passed. Lawmakers met in Washington on Wednesday, Aug. 3, 2022. It passed. (Photo: "
+        "Reuters) Few noticed."
+    )
+    assert _paragraphs(text) == [text.replace(" (Photo: Reuters)", "")]
+
+
+def test_a_credit_in_another_script_is_cut_too() -> None:
+    assert _paragraphs("Talks resumed. (Photo: Éric Feferberg/AFP) They ended late.") == [
+        "Talks resumed. They ended late."
+    ]
 
 
 def test_an_undated_sentence_before_a_credit_is_kept() -> None:

@@ -26,6 +26,7 @@ from briefer.records import (
     Article,
     Block,
     Document,
+    InputLimits,
     Placement,
     StoredRows,
     Summary,
@@ -158,32 +159,60 @@ def test_the_cleaned_blocks_are_let_go_once_the_stories_are_told() -> None:
     assert len(grouping.sections) > 1
 
 
-def test_a_rerun_with_few_new_files_keeps_what_it_frees_for_the_run_only(tmp_path: Path) -> None:
-    """A rerun that reads fewer new files than the workers are started for keeps what it
-    frees while it runs (heap.keep_freed: no give_back between its stages); a run that
-    reads many, or runs without a store, gives it back as ever; and the keeping ends with
-    the run, an error or not (a process that runs on is not left keeping)."""
+def test_a_rerun_with_few_new_articles_keeps_what_it_frees_for_the_run_only(
+    tmp_path: Path,
+) -> None:
+    """A rerun that took files from the store and read no more new articles than a run
+    summarizes in this process alone keeps what it frees while it runs (heap.keep_freed: no
+    give_back between its stages); a cold run, one that reads many new articles (one big
+    file holds as many as a folder of them), or one without a store gives it back as ever;
+    and the keeping ends with the run, an error or not (a process that runs on is not left
+    keeping). The store counts the articles of the files it gave."""
     from briefer import heap
     from briefer.cache import Cache
     from briefer.pipeline import _heap
-    from briefer.records import Listed
     from briefer.workers import POOL_THRESHOLD
 
-    listed = Listed(tuple(tmp_path / f"{k}.md" for k in range(POOL_THRESHOLD + 50)), (), ())
     store = Store.open(tmp_path / "store.sqlite3")
+    assert store is not None
     try:
         cache = Cache(store)
-        store.files_reused = len(listed.paths) - 50  # 50 new files
-        with _heap(listed, cache):
+        store.files_reused = 10_000
+        with _heap(50, cache):
             assert heap._KEEPING
         assert not heap._KEEPING
-        with pytest.raises(RuntimeError), _heap(listed, cache):
+        with pytest.raises(RuntimeError), _heap(50, cache):
             raise RuntimeError("the run failed")
         assert not heap._KEEPING
-        store.files_reused = 0  # every file new: a cold run
-        with _heap(listed, cache):
+        with _heap(POOL_THRESHOLD, cache):
+            assert heap._KEEPING, "as many as are summarized in this process"
+        with _heap(POOL_THRESHOLD + 1, cache):
+            assert not heap._KEEPING, "a big new file beside stored ones"
+        store.files_reused = 0  # every file new: a cold run, however few its files
+        with _heap(50, cache):
             assert not heap._KEEPING
-        with _heap(listed, Cache(None)):
+        with _heap(50, Cache(None)):
             assert not heap._KEEPING
+    finally:
+        store.close()
+
+    # One file of three articles, remembered and given back: three articles reused.
+    records = tmp_path / "all.jsonl"
+    records.write_text("{}\n", encoding="utf-8")
+    articles = [
+        Article(f"id{k}", f"T{k}", None, "src", "", f"Text {k}.", str(records)) for k in range(3)
+    ]
+    first = Store.open(tmp_path / "again.sqlite3")
+    assert first is not None
+    assert first.lookup([records], InputLimits()) == {}  # new: read, then remembered
+    assert first.articles_reused == 0
+    first.remember(records, articles, InputLimits())
+    first.save()
+    first.close()
+    store = Store.open(tmp_path / "again.sqlite3")
+    assert store is not None
+    try:
+        assert store.lookup([records], InputLimits()) == {records: tuple(articles)}
+        assert (store.files_reused, store.articles_reused) == (1, 3)
     finally:
         store.close()

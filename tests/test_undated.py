@@ -70,12 +70,21 @@ def test_a_briefing_of_undated_articles_says_so_at_the_top_and_in_the_footer(
     markdown = (out / f"{today}.md").read_text(encoding="utf-8")
     lines = markdown.splitlines()
     assert lines[2].startswith("Period: 1 January 2022") and lines[4].startswith(f"*{note}")
-    assert "- In the period: 3\n- of them undated, placed by the day first seen: 3\n" in markdown
+    assert (
+        "- In the period: 3\n- In the period, undated (placed by the day first seen): 3\n"
+        in markdown
+    )
     assert "first seen outside the period" not in markdown and "Undated, left out" not in markdown
     text = (out / f"{today}.txt").read_text(encoding="utf-8")
-    assert note.split(":")[0] in text and "of them undated, placed by the day first seen: 3" in text
+    assert (
+        note.split(":")[0] in text
+        and "In the period, undated (placed by the day first seen): 3" in text
+    )
     html = (out / f"{today}.html").read_text(encoding="utf-8")
-    assert note.split(":")[0] in html and "of them undated, placed by the day first seen" in html
+    assert (
+        note.split(":")[0] in html
+        and "In the period, undated (placed by the day first seen)" in html
+    )
 
 
 def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
@@ -98,6 +107,11 @@ def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
         f"briefer: 3 undated articles left out: briefer first saw them on {dt.date.today()}, "
         "outside the period (an undated article is placed by that day)"
     ]
+    again = run_cli(
+        "make", "-i", str(undated), "--out", str(out), "--since", "2021-01-01",
+        "--until", "2024-12-31",
+    )  # fmt: skip
+    assert again[0] == 0 and again[2] == err, "a rerun warns again: its briefing is made anew"
     markdown = (out / "2024-12-31.md").read_text(encoding="utf-8")
     assert "- After the period: 0\n" in markdown
     assert "- Undated, left out (first seen outside the period): 3\n" in markdown

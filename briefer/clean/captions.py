@@ -19,21 +19,26 @@ from collections.abc import Callable
 from briefer.clean.spacing import squash
 
 # A photo credit in parentheses: "(AP Photo/J. Scott Applewhite)", "(Photo: Getty Images)",
-# "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)": up to three capitalised words (the
-# agency), "Photo" capitalised, then "/", ":" or "by" and the name, capitalised too ("(Photo:
-# left)" is prose).
-_CREDIT = re.compile(r"\((?:[A-Z][\w.&-]*\s){0,3}Photos?\s*(?:/\s*|:\s*|by\s+)[A-Z][^()]{0,79}\)")
+# "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)", "(Photo: Éric Feferberg/AFP)": up to three
+# words (the agency), "Photo" capitalised, then "/", ":" or "by" and the name, each word
+# capitalised in any script (_credits; "(Photo: left)" is prose).
+_CREDIT = re.compile(
+    r"\((?P<agency>(?:[^\W\d_][\w.&-]*\s){0,3})Photos?\s*(?:/\s*|:\s*|by\s+)"
+    r"(?P<name>[^\W\d_][^()]{0,79})\)"
+)
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
 )
-# How a caption ends: the day the photo was taken and a full stop, "..., Wednesday, Aug. 3,
-# 2022." or "on 3 August 2022.", in AP's style perhaps with the place after it ("Sunday, Aug.
-# 7, 2022, in Washington."). A sentence of the report right before a credit seldom ends so, and
-# a date that runs on into the sentence ("on Aug. 3, 2022 (AP Photo/...) and it passed") is
-# not a caption's end: only such a sentence is taken for a caption; any other is kept.
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+# How a caption ends: the weekday and date the photo was taken and a full stop, AP's "...,
+# Wednesday, Aug. 3, 2022." or "... on Wednesday, Aug 10, 2022.", perhaps with the place after
+# it ("Sunday, Aug. 7, 2022, in Washington."): all 26 inline captions of the dev files end so.
+# A report's sentence right before a credit seldom does ("The law takes effect on Jan. 1, 2023."
+# names no weekday), and a date that runs on into the sentence ("on Aug. 3, 2022 (AP Photo/...)
+# and it passed") is no caption's end: only such a sentence is taken for a caption.
 _DATE = rf"(?:\b{_MONTH} \d{{1,2}},? \d{{4}}|\b\d{{1,2}} {_MONTH},? \d{{4}})"
 _PLACE_AFTER = r"(?:, in [A-Z][\w.-]*(?: [A-Z][\w.-]*){0,3})?"
-_CAPTION_END = re.compile(rf"{_DATE}{_PLACE_AFTER}\.\)?$")
+_CAPTION_END = re.compile(rf"\b{_WEEKDAY},? {_DATE}{_PLACE_AFTER}\.\)?$")
 _HAS_DATE = re.compile(_DATE)
 # Of the text before a credit, the characters split into sentences to find its caption: two
 # captions' worth (the longest of themes_dev's run to ~250 characters).
@@ -41,6 +46,9 @@ _TAIL = 1200
 # Sentences of a story caption that may follow a photo's dated caption (AP's: one or two, the
 # same under every photo; see caption_before).
 _STORY_CAPTION = 2
+# Words a story caption's sentence has at least: the dev files' run 19 to 60; a sentence said
+# twice by chance is a short one ("It passed.").
+_STORY_SENTENCE_WORDS = 10
 
 
 def cut_photo_credits(
@@ -54,7 +62,7 @@ def cut_photo_credits(
     would drop the report's sentences with the caption."""
     kept: list[str] = []
     for index, line in enumerate(lines):
-        credits = list(_CREDIT.finditer(line)) if "Photo" in line else []
+        credits = _credits(line) if "Photo" in line else []
         if not credits or (not line[credits[-1].end() :].strip() and furniture(squash(line))):
             kept.append(line)
             continue
@@ -72,6 +80,15 @@ def cut_photo_credits(
         pieces.append(line[last:])
         kept.append(" ".join(piece.strip() for piece in pieces if piece.strip()))
     return kept
+
+
+def _credits(line: str) -> list[re.Match[str]]:
+    """The photo credits of a line: _CREDIT's matches whose words are capitalised."""
+    return [
+        credit
+        for credit in _CREDIT.finditer(line)
+        if all(word[0].isupper() for word in (*credit["agency"].split(), credit["name"]))
+    ]
 
 
 def caption_before(text: str, line: str) -> str:
@@ -97,7 +114,7 @@ def caption_before(text: str, line: str) -> str:
             return ""
         if _CAPTION_END.search(sentence):
             return tail[start:]
-        if line.count(sentence) < 2:
+        if len(sentence.split()) < _STORY_SENTENCE_WORDS or line.count(sentence) < 2:
             return ""
         end = start
     return ""

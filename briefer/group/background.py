@@ -69,7 +69,7 @@ UNDATED_SHARE = 0.7
 # (docs/quality.md, stop 30, different events joined in long briefings).
 # What a pair without two dates keeps of its similarity when its two reports are of one outlet
 # (their sources the same, case and spacing aside; a report without a source is of none), at
-# most: an outlet seldom files two reports of one event that are not a same-day update, and
+# least: an outlet seldom files two reports of one event that are not a same-day update, and
 # undated, nothing else tells its reports of one topic apart. The pair keeps 1 - (1 - this) x
 # (1 - s), s the outlet's share of the run's reports of a known outlet: all of a run from one
 # outlet, or an aggregator's name on every entry, says nothing of a pair (s 1: kept whole).
@@ -104,8 +104,8 @@ _BLOCK_PAIRS = 2**12
 def beyond_background(graph: StoryGraph, outlets: np.ndarray | None = None) -> np.ndarray:
     """The adjusted similarity of each pair the graph keeps (graph.similarity's order), the
     pairs without two dates judged beyond their background (see above), and those of one
-    outlet kept at SAME_OUTLET_SHARE (outlets: a code for each row's outlet, 0 for none
-    known; None: no outlet known)."""
+    outlet keeping less, down to SAME_OUTLET_SHARE, the smaller the outlet's share of the
+    run (outlets: a code for each row's outlet, 0 for none known; None: no outlet known)."""
     first, second = graph.first, graph.second
     undated = np.asarray([day is None for day in graph.days], dtype=bool)
     loose = np.nonzero(undated[first] | undated[second])[0]

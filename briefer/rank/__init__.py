@@ -77,8 +77,7 @@ _STORY_FRAME_WORDS = 8
 
 
 # A period's articles come from a few hundred sources, each asked for again and again (~17,500
-# times a 10k run's rank): their lines worked out once.
-@functools.lru_cache(maxsize=4096)
+# times a 10k run's rank): their lines worked out once (records.outlet_key likewise).
 @functools.lru_cache(maxsize=4096)
 def outlet_name(source: str) -> str:
     return " ".join(source.split()) or UNKNOWN_OUTLET

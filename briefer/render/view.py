@@ -272,7 +272,13 @@ def build_view(
             # Of those, and only when there are some, like "Read with warnings": most feeds
             # date every entry.
             *(
-                (("of them undated, placed by the day first seen", coverage.first_seen, ()),)
+                (
+                    (
+                        "In the period, undated (placed by the day first seen)",
+                        coverage.first_seen,
+                        (),
+                    ),
+                )
                 if coverage.first_seen
                 else ()
             ),

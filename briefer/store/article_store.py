@@ -136,6 +136,7 @@ class Store:
         self._elided: dict[str, _Elided] = {}
         self._limits = InputLimits()  # what lookup's files were read within
         self.files_reused = 0
+        self.articles_reused = 0  # the articles of those files
         self.damaged = 0  # rows whose checksum did not match or that could not be read
         self._salt = code_salt()
 
@@ -334,6 +335,7 @@ class Store:
             for article, digest in zip(articles, known, strict=False):
                 digests[article.title, article.text] = digest
         self.files_reused += len(found)
+        self.articles_reused += sum(map(len, found.values()))
         self._limits = limits
         return found
 
