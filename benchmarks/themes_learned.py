@@ -168,17 +168,9 @@ def table(
     patterns = P.themes_patterns(themes)
     needed = np.asarray([P.null_threshold(p) for p in patterns])
     columns = sorted({p.stems for tp in patterns for p in tp})
-    column = {stems: c for c, stems in enumerate(columns)}
     read = T._mentions(texts, columns, themes)
     hits = read.hits
-    weights = np.zeros((max(len(columns), 1), len(themes)))
-    own = np.zeros_like(weights)
-    outright = np.zeros_like(weights)
-    for t, tp in enumerate(patterns):
-        for p in tp:
-            weights[column[p.stems], t] = p.weight
-            own[column[p.stems], t] = p.weight if p.own else 0.0
-            outright[column[p.stems], t] = 1.0 if p.outright else 0.0
+    weights, own, outright = T.pattern_weights(patterns, columns)
     query = (weights, own, needed)
     front = T._read(hits, hits.weight, read.front_length, story_of, query, read.named_front)
     whole = T._read(hits, hits.whole, read.whole_length, story_of, query, read.named_whole)

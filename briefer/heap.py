@@ -18,13 +18,18 @@ log = logging.getLogger(__name__)
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's malloc_trim; None where the C library has none (macOS, musl, Windows)."""
+def _libc() -> ctypes.CDLL | None:
+    """The C library the process runs on; None where there is none to load (Windows)."""
     try:
-        library = ctypes.CDLL(None)
+        return ctypes.CDLL(None)
     except (OSError, TypeError):  # no C library to load by None (Windows)
         return None
-    found = getattr(library, "malloc_trim", None)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim; None where the C library has none (macOS, musl, Windows)."""
+    found = getattr(_libc(), "malloc_trim", None)
     if found is None:
         log.debug("no malloc_trim in the C library: freed memory stays in the heap")
         return None
@@ -50,11 +55,7 @@ def give_back() -> None:
 @functools.cache
 def _mallopt() -> Callable[[int, int], int] | None:
     """glibc's mallopt; None where the C library has none."""
-    try:
-        library = ctypes.CDLL(None)
-    except (OSError, TypeError):  # no C library to load by None (Windows)
-        return None
-    found = getattr(library, "mallopt", None)
+    found = getattr(_libc(), "mallopt", None)
     if found is None:
         return None
     found.argtypes = [ctypes.c_int, ctypes.c_int]

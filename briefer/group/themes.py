@@ -63,6 +63,7 @@ from briefer.group.theme_patterns import (
     _LEAD_FIELD,
     _MIN_MENTIONS,
     _REFERENCE_LENGTH,
+    _Pattern,
     _saturation,
     null_threshold,
     themes_patterns,
@@ -297,6 +298,25 @@ def _read(
     return Reading(gains, scores, own_scores, mentions, qualified, eligible)
 
 
+def pattern_weights(
+    patterns: Sequence[Sequence[_Pattern]], columns: Sequence[tuple[str, ...]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The themes' patterns as three (column x theme) matrices, a column for each of
+    `columns` (patterns' stems): each pattern's weight, its weight when it is the theme's own
+    word (0 for a near-synonym), and 1 where it is an outright mention (the name or a
+    keyword)."""
+    column = {stems: c for c, stems in enumerate(columns)}
+    weights = np.zeros((max(len(columns), 1), len(patterns)))
+    own = np.zeros_like(weights)
+    outright = np.zeros_like(weights)
+    for t, theme_patterns_ in enumerate(patterns):
+        for pattern in theme_patterns_:
+            weights[column[pattern.stems], t] = pattern.weight
+            own[column[pattern.stems], t] = pattern.weight if pattern.own else 0.0
+            outright[column[pattern.stems], t] = 1.0 if pattern.outright else 0.0
+    return weights, own, outright
+
+
 def placements(
     texts: Texts,
     story_of: np.ndarray,
@@ -310,17 +330,9 @@ def placements(
     patterns = themes_patterns(themes)
     needed = np.asarray([null_threshold(p) for p in patterns], dtype=np.float64)
     columns = sorted({p.stems for theme_patterns_ in patterns for p in theme_patterns_})
-    column = {stems: c for c, stems in enumerate(columns)}
     read = _mentions(texts, columns, themes)
     hits = read.hits
-    weights = np.zeros((max(len(columns), 1), len(themes)))
-    own = np.zeros_like(weights)
-    outright = np.zeros_like(weights)
-    for t, theme_patterns_ in enumerate(patterns):
-        for pattern in theme_patterns_:
-            weights[column[pattern.stems], t] = pattern.weight
-            own[column[pattern.stems], t] = pattern.weight if pattern.own else 0.0
-            outright[column[pattern.stems], t] = 1.0 if pattern.outright else 0.0
+    weights, own, outright = pattern_weights(patterns, columns)
     front_length = np.bincount(story_of, weights=read.front_length, minlength=count)
     whole_length = np.bincount(story_of, weights=read.whole_length, minlength=count)
     # A story names a theme's names when one of its reports does.
