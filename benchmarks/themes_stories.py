@@ -65,16 +65,8 @@ def _readings(
     patterns = themes_patterns(themes)
     needed = np.asarray([null_threshold(p) for p in patterns])
     columns = sorted({p.stems for ps in patterns for p in ps})
-    column = {stems: c for c, stems in enumerate(columns)}
     read = T._mentions(texts, columns, themes)
-    weights = np.zeros((len(columns), len(themes)))
-    own = np.zeros_like(weights)
-    outright = np.zeros_like(weights)
-    for t, ps in enumerate(patterns):
-        for p in ps:
-            weights[column[p.stems], t] = p.weight
-            own[column[p.stems], t] = p.weight if p.own else 0.0
-            outright[column[p.stems], t] = 1.0 if p.outright else 0.0
+    weights, own, outright = T.pattern_weights(patterns, columns)
     query = (weights, own, needed)
     hits = read.hits
 
