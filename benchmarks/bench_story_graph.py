@@ -37,6 +37,7 @@ from scipy import sparse
 
 from briefer.evaluation.groups import left_undated
 from briefer.group import graph
+from briefer.group.days import weekday_masks
 from briefer.group.graph import (
     PAIR_ARRAYS,
     StoryGraph,
@@ -44,7 +45,7 @@ from briefer.group.graph import (
     remove_from_graph,
     story_graph,
 )
-from briefer.group.stories import story_labels, story_matrices, weekday_masks
+from briefer.group.stories import story_labels, story_matrices
 from briefer.group.texts import read_texts
 from briefer.halves import Split, in_process, in_threads
 from briefer.workers import Workers

@@ -47,6 +47,7 @@ from scipy import sparse
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
 from briefer.group import background, neighbours, stories
+from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group.texts import TITLE_PART, read_texts
 
@@ -115,7 +116,9 @@ def labels(
     terms = stories.term_vectors(texts)
     keys = [f"{title}\x00{text}\x00{day}\x00{n}" for n, (title, text, day) in enumerate(docs)]
     days = [day.toordinal() if day is not None else None for _, _, day in docs]
-    graph = graph_module.story_graph(terms, texts.stems, days, keys, stories.weekday_masks(texts))
+    graph = graph_module.story_graph(
+        terms, texts.stems, days, keys, days_module.weekday_masks(texts)
+    )
     row = {key: place for place, key in enumerate(graph.keys)}
     headlines: list[set[int]] = [set() for _ in docs]
     title = texts.part == TITLE_PART

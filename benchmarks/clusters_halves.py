@@ -172,7 +172,7 @@ def judged_pairs(
     keys = [f"{title}\x00{text}\x00{day}" for title, text, day in docs]
     days = [day.toordinal() if day is not None else None for _, _, day in docs]
     graph = graph_module.story_graph(
-        terms, texts.stems, days, keys, stories_module.weekday_masks(texts)
+        terms, texts.stems, days, keys, days_module.weekday_masks(texts)
     )
     row = {key: index for index, key in reversed(list(enumerate(graph.keys)))}
     judged = background_module.beyond_background(graph)

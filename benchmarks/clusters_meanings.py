@@ -29,6 +29,7 @@ from scipy import sparse
 
 from briefer.evaluation.groups import left_undated
 from briefer.evaluation.metrics import bcubed
+from briefer.group import days as days_module
 from briefer.group import graph, stories
 from briefer.group.texts import read_texts
 
@@ -55,7 +56,7 @@ def clustered(
         names += [f"\x00meaning{k:03d}" for k in range(extra.shape[1])]
     days = [_ordinal(r.get("date")) for r in rows]
     keys = [f"{k:06d}" for k in range(len(rows))]
-    weekdays = stories.weekday_masks(texts)
+    weekdays = days_module.weekday_masks(texts)
     start = time.process_time()
     built = graph.story_graph(terms, names, days, keys, weekdays)
     seconds = time.process_time() - start

@@ -41,6 +41,7 @@ from scipy import sparse
 
 from briefer.evaluation.metrics import bcubed
 from briefer.group import background, stories
+from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group.graph import StoryGraph
 from briefer.group.texts import TITLE_PART, Texts, read_texts
@@ -175,7 +176,7 @@ def labels(docs: list[tuple[str, str, date | None]], rules: list[tuple[str, floa
     keys = [f"{title}\x00{text}\x00{day}\x00{n}" for n, (title, text, day) in enumerate(docs)]
     days = [day.toordinal() if day is not None else None for _, _, day in docs]
     graph = graph_module.story_graph(
-        stories.term_vectors(texts), texts.stems, days, keys, stories.weekday_masks(texts)
+        stories.term_vectors(texts), texts.stems, days, keys, days_module.weekday_masks(texts)
     )
     place = {key: row for row, key in enumerate(graph.keys)}
     context = Context(texts, np.asarray([place[key] for key in keys], dtype=np.int64))

@@ -357,7 +357,7 @@ class TermRows:
     lead_term: np.ndarray  # each such content word's term (figures left out), in text order
     lead_form: np.ndarray  # and its spelling, as an index into `forms`
     forms: tuple[str, ...]
-    weekdays: np.ndarray  # per article: the weekdays its text names (stories.weekday_masks)
+    weekdays: np.ndarray  # per article: the weekdays its text names (days.weekday_masks)
 
     @property
     def count(self) -> int:

@@ -24,6 +24,7 @@ from briefer.group import Grouping, candidates, cluster_stories, group, load_the
 from briefer.group import days as days_module
 from briefer.group import graph as graph_module
 from briefer.group import neighbours as neighbours_module
+from briefer.group.days import weekday_masks
 from briefer.group.graph import (
     PAIR_ARRAYS,
     StoryGraph,
@@ -39,7 +40,6 @@ from briefer.group.stories import (
     components,
     story_labels,
     term_vectors,
-    weekday_masks,
 )
 from briefer.group.telling import central_report, tell_story
 from briefer.group.texts import Texts, read_texts

@@ -10,8 +10,9 @@ import pytest
 from test_group_small_runs import AIR_DEFENCE, SHELLING, STRIKE, STRIKE_AGAIN, SWAP
 
 from briefer.group import background, neighbours
+from briefer.group.days import weekday_masks
 from briefer.group.graph import StoryGraph, empty_graph, extend_graph, story_graph
-from briefer.group.stories import term_vectors, weekday_masks
+from briefer.group.stories import term_vectors
 from briefer.group.texts import read_texts
 
 # More reports of the same war, each another event, so that every report has neighbours that

@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from briefer.group import cluster_stories
+from briefer.group.days import weekday_masks
 from briefer.group.graph import (
     PAIR_ARRAYS,
     StoryGraph,
@@ -19,7 +20,7 @@ from briefer.group.graph import (
     remove_from_graph,
     story_graph,
 )
-from briefer.group.stories import term_vectors, weekday_masks
+from briefer.group.stories import term_vectors
 from briefer.group.texts import read_texts
 
 # Hand-written reports of one war: four different events (a strike on a power station, a

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from briefer.group import cluster_stories
+from briefer.group.days import weekday_masks
 from briefer.group.grouping import file_stories
-from briefer.group.stories import weekday_masks
 from briefer.group.texts import read_texts
 from briefer.records import Article, Block, Document
 

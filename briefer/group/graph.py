@@ -71,7 +71,7 @@ class StoryGraph:
     Rows are the articles in order of their keys (article ids; equal keys keep the order
     they were given in). Each has its day ordinal (None: undated), its term vector over
     `vocabulary` (alphabetical; weights quantized, see _QUANTUM), its best list and baseline
-    (neighbours.py) and the weekdays its text names (stories.weekday_masks). The pairs kept
+    (neighbours.py) and the weekdays its text names (days.weekday_masks). The pairs kept
     are those whose adjusted similarity reaches neighbours.PAIR_FLOOR, ordered by (first, second)
     with first < second: their damped similarity before the baselines are taken off, the
     adjusted one, and whether the two are copies. The pairs held (held_*, in the same
@@ -156,7 +156,7 @@ def story_graph(
 ) -> StoryGraph:
     """The story graph of articles given by their term_vectors rows, the terms their
     columns stand for (`names`), their day ordinals, their keys (article ids) and the
-    weekdays their texts name (stories.weekday_masks; None: none named).
+    weekdays their texts name (days.weekday_masks; None: none named).
 
     A pair's similarity depends on the two articles, their days (or weekdays) and their
     own nearest neighbours (the baselines), nothing else. Only pairs that share a head

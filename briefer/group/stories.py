@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from briefer.group.background import beyond_background, outlet_codes
-from briefer.group.days import WINDOW_DAYS
+from briefer.group.days import WINDOW_DAYS, weekday_masks
 from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
@@ -451,26 +451,6 @@ def story_labels(
     return result
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def weekday_masks(texts: Texts) -> np.ndarray:
-    """Each article's weekdays named in its headline or text (as read for grouping): bit k
-    for _WEEKDAYS[k] (days._WEEKDAY_DECAY weighs them). Per article, so a mask never
-    depends on the other articles."""
-    bits = np.asarray(
-        [
-            1 << _WEEKDAYS.index(word.lower()) if word.lower() in _WEEKDAYS else 0
-            for word in texts.surface
-        ],
-        dtype=np.int8,  # seven bits: taken per word of the run (48 MB as int64 at 30k)
-    )
-    masks = np.zeros(texts.count, dtype=np.int64)
-    named = np.nonzero(bits[texts.words])[0]
-    np.bitwise_or.at(masks, texts.article[named], bits[texts.words[named]])
-    return masks
-
-
 def cluster_stories(
     docs: Sequence[tuple[str, str, date | None]], sources: Sequence[str] | None = None
 ) -> list[int]:
@@ -500,7 +480,7 @@ def cluster_labels(
     outlets: Mapping[str, str] | None = None,
 ) -> list[int]:
     """Story label for each article from its term_vectors row (`names`: the terms of its
-    columns; column numbers when left out), the weekdays its text names (weekday_masks;
+    columns; column numbers when left out), the weekdays its text names (days.weekday_masks;
     None: none) and its source (`outlets` by key; None: none known): the story graph, cut
     into components, each clustered on its own with its members ordered by `keys` (article
     ids). Labels are numbered by each story's first article."""
