@@ -87,30 +87,28 @@ def test_a_briefing_of_undated_articles_says_so_at_the_top_and_in_the_footer(
     )
 
 
+def _add_a_dated_sample(folder: Path) -> None:
+    """The last sample article (dated 2024) beside the undated ones."""
+    last = sorted(SAMPLES.glob("*.txt"))[-1]
+    (folder / "dated.md").write_text(last.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def test_undated_articles_first_seen_after_a_past_period_are_counted_as_such(
     undated: Path, tmp_path: Path
 ) -> None:
     """A briefing of a past period leaves out undated articles briefer first saw today, and
     says that they are undated: not 'After the period: 3', which reads as three reports
     published after it."""
-    (undated / "dated.md").write_text(
-        (SAMPLES / sorted(p.name for p in SAMPLES.glob("*.txt"))[4]).read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    _add_a_dated_sample(undated)
     out = tmp_path / "out"
-    code, _, err = run_cli(
-        "make", "-i", str(undated), "--out", str(out), "--since", "2021-01-01",
-        "--until", "2024-12-31",
-    )  # fmt: skip
+    past = ("make", "-i", str(undated), "--out", str(out), "--since", "2021-01-01")
+    code, _, err = run_cli(*past, "--until", "2024-12-31")
     assert code == 0, err
     assert err.strip().splitlines() == [
         f"briefer: 3 undated articles left out: briefer first saw them on {dt.date.today()}, "
         "outside the period (an undated article is placed by that day)"
     ]
-    again = run_cli(
-        "make", "-i", str(undated), "--out", str(out), "--since", "2021-01-01",
-        "--until", "2024-12-31",
-    )  # fmt: skip
+    again = run_cli(*past, "--until", "2024-12-31")
     assert again[0] == 0 and again[2] == err, "a rerun warns again: its briefing is made anew"
     markdown = (out / "2024-12-31.md").read_text(encoding="utf-8")
     assert "- After the period: 0\n" in markdown
@@ -163,10 +161,7 @@ def test_undated_skip_warns_and_exits_non_zero_when_nothing_is_left(
 
 
 def test_undated_skip_beside_dated_articles_is_one_warning(undated: Path, tmp_path: Path) -> None:
-    (undated / "dated.md").write_text(
-        (SAMPLES / sorted(p.name for p in SAMPLES.glob("*.txt"))[4]).read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    _add_a_dated_sample(undated)
     out = tmp_path / "out"
     code, _, err = run_cli(
         "make", "-i", str(undated), "--out", str(out), "--undated", "skip",
