@@ -226,7 +226,10 @@ def average_linkage_dense(
         one, other = np.minimum(*copies), np.maximum(*copies)
         copied[one, other] = copied[other, one] = True
         # each copy pair's similarity, as the dicts' lookup gives it (0.0 when no pair)
-        copy_keys = np.unique(one * n + other)
+        # sorted and each once (numpy 2.4's np.unique hashes: 0.7 s for 886,000 keys here,
+        # a sort 0.05 s)
+        copy_keys = np.sort(one * n + other)
+        copy_keys = copy_keys[np.concatenate([[True], copy_keys[1:] != copy_keys[:-1]])]
         copy_sims = np.zeros(len(copy_keys))
         if len(first):
             keys = np.minimum(first, second) * n + np.maximum(first, second)
@@ -311,16 +314,16 @@ def average_linkage_dense(
         best_mean[j], best_item[j] = -np.inf, -1
         # Every group's mean with i changed and j is gone: a group whose best was either
         # looks again; the others only compare their mean with i against their best.
-        again = np.nonzero(alive & ((best_item == i) | (best_item == j)))[0]
-        rebest(np.union1d(again, [i]))
+        again = alive & ((best_item == i) | (best_item == j))
+        again[i] = True
+        rebest(np.nonzero(again)[0])
         means = sums[:, i] / (size * size[i])
         better = (
             alive
             & (means >= threshold)
             & ((means > best_mean) | ((means == best_mean) & (i < best_item)))
         )
-        better[i] = False
-        better[again] = False
+        better &= ~again
         best_mean[better] = means[better]
         best_item[better] = i
 
