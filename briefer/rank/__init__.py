@@ -119,7 +119,7 @@ def undated_recency(days: int) -> float:
     What is known is that it was read in the period (first seen in it), not when it appeared:
     counting it as the oldest day ranked every undated story below every dated one of equal
     evidence, which in a mixed folder pushes the undated half of the news to the bottom."""
-    return sum(0.5 ** (age / days) for age in range(days)) / days
+    return math.fsum(0.5 ** (age / days) for age in range(days)) / days
 
 
 @dataclass(frozen=True)
