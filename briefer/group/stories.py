@@ -25,13 +25,13 @@ from datetime import date
 from itertools import chain
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.background import beyond_background, outlet_codes
 from briefer.group.days import WINDOW_DAYS, weekday_masks
 from briefer.group.graph import StoryGraph, story_graph
 from briefer.group.linkage import average_linkage
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
+from briefer.sparse import sparse
 from briefer.words import word_frequencies
 
 # --- story clustering --------------------------------------------------------------------
