@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from briefer.group.linkage import average_linkage_of
-from briefer.group.stories import keep_top_terms
 from briefer.group.texts import usual_form
+from briefer.group.top_terms import keep_top_terms
 from briefer.records import OTHER_THEME, Story, TermRows
 from briefer.sparse import sparse
 
