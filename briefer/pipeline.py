@@ -41,7 +41,7 @@ from briefer.records import (
     TextFeatures,
     Theme,
 )
-from briefer.tuning import ending_with_command, tune_process, tuned_run
+from briefer.tuning import ending_with_command, keep_to_the_end, tune_process, tuned_run
 from briefer.workers import POOL_THRESHOLD, Progress, Workers, signals_interrupt
 
 if TYPE_CHECKING:
@@ -293,9 +293,11 @@ def make(
             briefing, options.out, options.formats, options.templates, options.explain, index=True
         )
         cache.add_written(plan.key, options, briefing, paths)
-    return MakeResult(
+    result = MakeResult(
         tuple(paths), cache.stats, summarize.workers, briefing.coverage.failed, briefing
     )
+    keep_to_the_end(cache, summarize, result)
+    return result
 
 
 # ---- the stages' glue ---------------------------------------------------------------------------

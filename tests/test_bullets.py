@@ -114,6 +114,48 @@ def test_a_fact_repeated_by_a_second_outlet_appears_once() -> None:
     assert {bullet.article_id for bullet in bullets} == {"a", "b"}  # each attributed
 
 
+def _outlets(*leads: str) -> list[str]:
+    """The bullets of a story of FLOOD and one more outlet's report for each lead given, each
+    opening with its lead and going on with a fact of its own."""
+    reports = [_article("a", "Valley Courier", FLOOD)]
+    for number, lead in enumerate(leads):
+        fact = f"{number + 3} families in Harlan were moved to a school gym overnight."
+        reports.append(_article(f"b{number}", f"Outlet {number}", [lead, fact]))
+    summaries = {report.id: _all_sentences(report) for report in reports}
+    return [bullet.text for bullet in story_bullets(reports, summaries, max_bullets=5)]
+
+
+def test_a_fact_another_outlet_tells_in_its_own_words_appears_once() -> None:
+    """Two outlets' leads on one event share about half of their words (not the 0.7 of the
+    shorter's terms that a repeat within a report takes): the reader gets the fact once."""
+    own_words = (
+        "Rising water shut the river road from Harlan to Linton on Tuesday, the county said."
+    )
+    texts = _outlets(own_words)
+    assert (FLOOD[0] in texts) != (own_words in texts)
+    assert "3 families in Harlan were moved to a school gym overnight." in texts
+
+
+def test_another_outlets_telling_with_a_figure_of_its_own_is_kept() -> None:
+    """A figure the bullet taken does not hold is a fact of its own ("40 cars"). A third
+    outlet's lead tells FLOOD's first sentence again, so that one is taken first."""
+    with_figure = (
+        "Rising water shut the river road from Harlan to Linton on Tuesday, stranding 40 cars."
+    )
+    texts = _outlets(with_figure, "Floods closed the road after two days of rain.")
+    assert texts.index(FLOOD[0]) < texts.index(with_figure)
+
+
+def test_two_facts_of_one_report_about_one_subject_are_both_kept() -> None:
+    """Within one report, sentences sharing half of their words tell two facts about one
+    subject; only most of the shorter one's words make a repeat there."""
+    lead = "Mayor Ann Lee ordered the river road between Linton and Harlan closed on Tuesday."
+    detail = "Ann Lee had kept the river road open through the floods of 2019 and 2021."
+    article = _article("a", "Valley Courier", [lead, detail, FLOOD[2]])
+    texts = [b.text for b in story_bullets([article], {"a": _all_sentences(article)}, 5)]
+    assert lead in texts and detail in texts
+
+
 def test_a_pronoun_led_sentence_is_never_a_bullet_without_the_sentence_it_leans_on() -> None:
     lead = "Mayor Ann Lee ordered the river road closed on Tuesday as the water kept rising."
     leaning = "She warned that the bridge at Linton could be shut for a month of repairs."

@@ -1027,6 +1027,44 @@ def test_a_credit_in_another_script_is_cut_too() -> None:
     ]
 
 
+def test_a_labelled_credit_after_its_caption_is_cut_and_the_next_sentence_kept_whole() -> None:
+    """A caption's credit as a photo's page shows it under the photo ("Photograph: Name/Agency"),
+    flattened into the text: the credit goes and the sentence after it reads from its first
+    word, whether that is a stopword, a possessive, or a name the agency's words run into."""
+    caption = "Farmers queue at a grain silo near the port."
+    cases = [
+        ("Jane Roe/Reuters", "In the first weeks, exports fell by half."),
+        ("The Guardian", "Since March, however, no ship has sailed."),
+        ("Ann Lee/The Observer", "Kovalenko, who farms 500 hectares, expects a loss."),
+        ("Loop Images/Universal Images Group/Getty Images", "Moscow’s plan has not happened."),
+        ("Sky Pictures/Reuters", "Petro Kovalenko, the mayor, said prices had doubled."),
+    ]
+    for credit, sentence in cases:
+        text = f"Exports stopped in March. {caption} Photograph: {credit} {sentence}"
+        blocks, removed = clean_text(text)
+        assert [block.text for block in blocks] == [
+            f"Exports stopped in March. {caption} {sentence}"
+        ]
+        assert f"Photograph: {credit}" in removed
+    # at the head of a line that goes on with the report, too
+    assert _paragraphs(
+        "Photo: Jane Roe/AFP On Friday the ministers met in Brussels to agree the next package."
+    ) == ["On Friday the ministers met in Brussels to agree the next package."]
+
+
+def test_what_only_looks_like_a_labelled_credit_is_kept() -> None:
+    """Prose with such a label and no capitalised name after it stays; a teaser line that
+    opens with one is furniture as a whole, as it was."""
+    for prose in (
+        "The sketch was shown to reporters. Photo: left, the bridge; right, the dam.",
+        "Lawmakers approved it. Picture: a 12-page plan for the port.",
+    ):
+        assert _paragraphs(prose) == [prose]
+    assert _paragraphs("Photos: The war in pictures\n\nThe talks ended on Friday.") == [
+        "The talks ended on Friday."
+    ]
+
+
 def test_an_undated_sentence_before_a_credit_is_kept() -> None:
     """Only a caption ending on a date is taken for one: a sentence of the report that a
     credit follows stays, as do parentheses that are not a photo credit."""

@@ -6,6 +6,7 @@ real templates; the new-since-last checks run `briefer make` twice on files in a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -315,6 +316,25 @@ def test_a_storyline_over_four_days_is_one_story_with_four_dated_updates() -> No
         "4 September 2024",
         "3 September 2024",
     ]
+
+
+def test_an_undated_story_ranks_mid_period_not_below_every_dated_one() -> None:
+    def one(key: str, title: str, day: int | None) -> Story:
+        dated = article(key, f"Outlet {key}", day or 1, title)
+        report = dated if day is not None else dataclasses.replace(dated, date=None)
+        return story(title, [report], [f"{title} was reported."])
+
+    newest = one("a", "Ferry service resumes in Brask", 8)
+    oldest = one("b", "Library reopens in Tolle", 2)
+    undated = one("c", "Bridge repairs begin in Varn", None)
+    ranked = rank(briefing(oldest, undated, newest))
+    assert [s.title for s in ranked.stories] == [newest.title, undated.title, oldest.title]
+    weights = [s.standing.recency for s in ranked.stories if s.standing is not None]
+    # The week's mean recency: as if its newest report were equally likely on any day.
+    assert weights[1] == pytest.approx(sum(0.5 ** (age / 7) for age in range(7)) / 7, abs=1e-6)
+    # All undated: the same recency for every story, so evidence alone orders them.
+    alone = rank(briefing(undated, one("d", "Market hall opens in Varn", None)))
+    assert len({s.standing.recency for s in alone.stories if s.standing is not None}) == 1
 
 
 def test_explain_says_why_a_story_ranks_where_it_does() -> None:

@@ -145,6 +145,21 @@ SHAPED: list[tuple[str, list[str] | None]] = [
     ),
     ("First part.\n\nSecond part without a stop", ["First part.", "Second part without a stop"]),
     ("A long sentence that is wrapped\nover two lines by its author.", None),  # one sentence
+    # A separator of underscores between sentences on one line (wire copy's section rules),
+    # after a closing quote or a full stop: a break, and part of neither sentence.
+    (
+        "“We will not stop until the war ends.” ___ Jane Doe contributed to this report. "
+        "___ Follow our coverage of the war.",
+        [
+            "“We will not stop until the war ends.”",
+            "Jane Doe contributed to this report.",
+            "Follow our coverage of the war.",
+        ],
+    ),
+    (
+        "Talks ended on Friday. ___\nThe next round opens in May. ___",
+        ["Talks ended on Friday.", "The next round opens in May."],
+    ),
 ]
 
 # Lower-cased, tokenized text in the style of the CNN/DailyMail rows.
@@ -197,6 +212,11 @@ TOKENIZED: list[tuple[str, list[str] | None]] = [
     (
         "the best players : 8 . lionel messi , barcelona . 7 . cristiano ronaldo .",
         ["the best players : 8 . lionel messi , barcelona .", "7 . cristiano ronaldo ."],
+    ),
+    # underscores within a sentence, after no stop: a censored word, not a separator
+    (
+        "he told them to f ___ off , police said . nobody moved .",
+        ["he told them to f ___ off , police said .", "nobody moved ."],
     ),
     (
         "does god have a prayer in hollywood ? what unites these projects is the type of men .",
@@ -359,7 +379,7 @@ def test_cnndm_rows_split_on_free_standing_stops(shared_dir: Path) -> None:
 # raised by the splitter fails them too.
 NEWS_WORDS = """Mr. Dr. U.S. Inc. J. V. e.g. No. St. a.m. said. said asked. the The He he war.
 war “Why now?” over,” "Yes," 1. 8 2.5% $2.4 ... … — ( ) . , ? ! " ' it's Putin Vladimir iPhone
-www.example.com. u.s. mr. says wales"""
+www.example.com. u.s. mr. says wales ___ f___"""
 NEWS_PIECES = [*NEWS_WORDS.split(), "\n", "\n\n", "\t", "- item"]
 news_text = st.lists(st.sampled_from(NEWS_PIECES), max_size=40).map(" ".join)
 any_text = st.lists(
@@ -367,6 +387,11 @@ any_text = st.lists(
     max_size=60,
 ).map("".join)
 texts = st.one_of(news_text, any_text, st.text(max_size=60))
+
+
+# What may lie between sentences: white space, and separators of underscores ("... ends.” ___
+# Jane Doe contributed"), which belong to no sentence.
+_SKIPPABLE = re.compile(r"(?:\s|(?<!\S)_{3,}(?!\S))*")
 
 
 @settings(max_examples=300, deadline=None)
@@ -378,9 +403,9 @@ def test_sentences_are_verbatim_ordered_and_cover_the_text(text: str) -> None:
         assert sentence and sentence == sentence.strip()
         found = text.find(sentence, position)
         assert found >= 0
-        assert text[position:found].strip() == ""  # nothing but white space is skipped
+        assert _SKIPPABLE.fullmatch(text[position:found])  # nothing but white space is skipped
         position = found + len(sentence)
-    assert text[position:].strip() == ""
+    assert _SKIPPABLE.fullmatch(text[position:])
 
 
 @settings(max_examples=300, deadline=None)

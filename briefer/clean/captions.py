@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from briefer.clean.spacing import squash
+from briefer.words import dictionary_lower, stopwords
 
 # A photo credit in parentheses: "(AP Photo/J. Scott Applewhite)", "(Photo: Getty Images)",
 # "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)", "(Photo: Éric Feferberg/AFP)": up to three
@@ -26,6 +27,27 @@ _CREDIT = re.compile(
     r"\((?P<agency>(?:[^\W\d_][\w.&-]*\s){0,3})Photos?\s*(?:/\s*|:\s*|by\s+)"
     r"(?P<name>[^\W\d_][^()]{0,79})\)"
 )
+# A credit after its caption with a label and no parentheses, as the Guardian's pages put it
+# under a photo, flattened into the text: "... at the port of Sevastopol. Photograph: Maxar
+# Technologies/Reuters Hennadiy Lahuta, the head of ..." (6 in themes_dev's Guardian rows).
+# The label is one of the photo_line furniture family's that names nothing but a credit
+# ("Image:" and "Video:" open prose too), capitalised, after a sentence's end or at the
+# line's head, then ": " and a capitalised word.
+_LABEL = re.compile(
+    r"(?:(?<=[.!?…\"'”’)] )|^)(?:Photograph|Photo|Picture|Illustration)s?: (?=[^\W\d_])"
+)
+# The credit's names, "/" between them ("Loop Images/Universal Images Group/Getty Images"),
+# each of capitalised words with perhaps a lower-case particle between two ("Ministry of
+# Defence", "Anadolu Agency via Getty Images"), then the first word of the last name. Where
+# the last name ends and the text's next sentence begins no mark says: see _last_name_end.
+_WORD = r"[^\W\d_][\w.&'’-]*"
+# Words of one name in a credit: the longest of themes_dev's run to three ("Universal Images
+# Group", "Zuma Press Wire"); one more for a particle ("Ministry of Defence").
+_CREDIT_NAME_WORDS = 4
+_NAMES = re.compile(
+    rf"(?P<names>(?:{_WORD}(?: {_WORD}){{0,{_CREDIT_NAME_WORDS - 1}}} ?/ ?)*)(?P<last>{_WORD})"
+)
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)(?=[\s,.;:!?)\"”]|$)")
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
 )
@@ -51,32 +73,93 @@ _STORY_CAPTION = 2
 _STORY_SENTENCE_WORDS = 10
 
 
+def labelled_credits(line: str) -> list[tuple[int, int]]:
+    """The (start, end) of each credit with a label in the line ("Photograph: Luke Harding/The
+    Guardian", _LABEL). Its caption, the sentence before it, is left where it is: undated, it
+    cannot be told from a sentence of the report by its shape (as caption_before keeps an
+    undated sentence before a credit in parentheses)."""
+    spans = []
+    for label in _LABEL.finditer(line):
+        names = _NAMES.match(line, label.end())
+        if names is None or not _names_capitalised(names["names"], names["last"]):
+            continue
+        end = _last_name_end(line, names.start("last"), names.end())
+        if end > names.end() or names["last"].lower() not in stopwords():
+            spans.append((label.start(), end))  # a name, not "The" alone ("Photos: The war")
+    return spans
+
+
+def _names_capitalised(names: str, last: str) -> bool:
+    """Whether every name opens and ends with a capital and has nothing but capitalised
+    words and particles (stopwords) between."""
+    if not last[0].isupper():
+        return False
+    for name in filter(None, (part.strip() for part in names.split("/"))):
+        words = name.split()
+        if not (words[0][0].isupper() and words[-1][0].isupper()):
+            return False
+        if any(not word[0].isupper() and word not in stopwords() for word in words[1:-1]):
+            return False
+    return True
+
+
+def _last_name_end(line: str, start: int, end: int) -> int:
+    """Where the credit's last name ends, its first word ending at `end`: it takes the words
+    after that first one that a name of an agency or a publication is made of ("Getty Images",
+    "Universal Images Group", "The Guardian"), and stops at one that opens the next sentence:
+    a capitalised word that is a stopword ("In", "On", "Since", "The"), is no bare word
+    ("Russia's", "Panchenko,"), or is a name, which an English dictionary does not list in
+    lower case (dictionary_lower, read only when such a word comes: "Hennadiy" it does not
+    list; "Images", "Group", "Press", "Observer" it does). After "The" the next word is the
+    name's ("The Guardian On ...")."""
+    words = 1
+    after_article = line[start:end].lower() in stopwords()
+    while words < _CREDIT_NAME_WORDS:
+        following = _NEXT_WORD.match(line, end)
+        if following is None:
+            break
+        word = following[1]
+        if not word[0].isupper():
+            break
+        if not after_article:
+            lower = word.lower()
+            if lower in stopwords() or lower not in dictionary_lower():
+                break
+        after_article = False
+        end = following.end()
+        words += 1
+    return end
+
+
 def cut_photo_credits(
     lines: list[str], removed: list[tuple[int, str]], furniture: Callable[[str], bool]
 ) -> list[str]:
     """The lines with each inline photo credit taken out, and the caption just before it
-    (caption_before); what is taken goes to `removed` with its line's index. A line without
-    a credit is kept as it is (a cheap test first: most have none), and so is a caption line:
-    one that ends on its credit and is furniture as a whole (the rules drop it, caption and
-    all, dated or not). One whose report goes on after a credit is cut here, or the rules
-    would drop the report's sentences with the caption."""
+    (caption_before) or a labelled one (labelled_credits); what is taken goes to `removed`
+    with its line's index. A line without a credit is kept as it is (a cheap test first: most
+    have none), and so is a caption line: one that ends on its credit and is furniture as a
+    whole (the rules drop it, caption and all, dated or not). One whose report goes on after
+    a credit is cut here, or the rules would drop the report's sentences with the caption."""
     kept: list[str] = []
     for index, line in enumerate(lines):
-        credits = _credits(line) if "Photo" in line else []
-        if not credits or (not line[credits[-1].end() :].strip() and furniture(squash(line))):
+        # (start, end, whether a dated caption before it goes with it)
+        credits = [(c.start(), c.end(), True) for c in _credits(line)] if "Photo" in line else []
+        if ": " in line and ("Photo" in line or "Picture" in line or "Illustration" in line):
+            credits = sorted([*credits, *((*span, False) for span in labelled_credits(line))])
+        if not credits or (not line[credits[-1][1] :].strip() and furniture(squash(line))):
             kept.append(line)
             continue
         pieces: list[str] = []
         last = 0
-        for credit in credits:
-            before = line[last : credit.start()].rstrip()
-            caption = caption_before(before, line)
+        for start, end, dated_caption in credits:
+            before = line[last:start].rstrip()
+            caption = caption_before(before, line) if dated_caption else ""
             if caption:
                 removed.append((index, caption))
                 before = before[: len(before) - len(caption)].rstrip()
-            removed.append((index, credit.group()))
+            removed.append((index, line[start:end]))
             pieces.append(before)
-            last = credit.end()
+            last = end
         pieces.append(line[last:])
         kept.append(" ".join(piece.strip() for piece in pieces if piece.strip()))
     return kept

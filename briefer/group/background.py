@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group import neighbours
 from briefer.group.graph import _DECIMALS, StoryGraph
 from briefer.records import outlet_key
+from briefer.sparse import sparse
 
 # Chosen on half A of the busy topic (themes_dev.jsonl read undated, against the events read
 # by hand in benchmarks/themes_dev_events.toml) and of the undated clusters file together

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.days import BASELINE_DAYS
+from briefer.sparse import sparse
 
 # New articles are compared _GRAPH_ROWS at a time with the articles of their reach
 # (graph.py compares them a bounded number of columns at a time): bounds memory, not results.

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+from briefer.sparse import sparse
 
 if TYPE_CHECKING:
     from briefer.group.texts import Texts

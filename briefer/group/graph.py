@@ -23,12 +23,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group import candidates, neighbours
 from briefer.group.candidates import Block
 from briefer.group.days import beyond_reach, damped, figure_columns, figures_damped
 from briefer.halves import Split, in_threads
+from briefer.sparse import sparse
 
 # Two reports whose terms are this alike are one report twice (copies.py's share of shared
 # word runs, 0.85, read as a cosine): they do not count when a group's tightness is judged.

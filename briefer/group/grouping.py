@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import sparse
 
 from briefer.errors import OptionsError
 from briefer.group.graph import StoryGraph, extend_graph, remove_from_graph, story_graph
@@ -36,6 +35,7 @@ from briefer.records import (
     Theme,
     Told,
 )
+from briefer.sparse import sparse
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.days import weekday_masks
 from briefer.group.graph import PAIR_ARRAYS, StoryGraph
 from briefer.group.graph import _quantized as quantized  # the graph's own weights
 from briefer.group.texts import REST_PART, Texts
 from briefer.records import StoredRows, TermRows
+from briefer.sparse import sparse
 
 _PLACE_DECIMALS = 9  # see term_rows
 

@@ -25,7 +25,6 @@ from datetime import date
 from itertools import chain
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.background import beyond_background, outlet_codes
 from briefer.group.days import WINDOW_DAYS, weekday_masks
@@ -37,6 +36,8 @@ from briefer.group.linkage import (
     pairs_digest,
 )
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
+from briefer.group.top_terms import keep_top_terms
+from briefer.sparse import sparse
 from briefer.words import word_frequencies
 
 # --- story clustering --------------------------------------------------------------------
@@ -300,26 +301,6 @@ def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sp
     return result
 
 
-def keep_top_terms(matrix: sparse.csr_matrix, limit: int) -> sparse.csr_matrix:
-    """Each row's `limit` heaviest terms: the rest barely move a cosine but dominate the
-    cost of the products."""
-    lengths = np.diff(matrix.indptr)
-    if lengths.size == 0 or lengths.max() <= limit:
-        return matrix
-    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
-    # Only rows over the limit need sorting: heaviest first within each row, by one
-    # stable sort on the row plus a fraction that falls as the weight grows (ties keep
-    # column order).
-    long = np.nonzero(lengths[row_of] > limit)[0]
-    data = matrix.data[long]
-    sort_key = row_of[long] + 0.5 * (1.0 - data / (float(data.max()) * 1.0000001))
-    order = long[np.argsort(sort_key, kind="stable")]
-    rank = np.arange(len(order)) - np.searchsorted(row_of[order], row_of[order], side="left")
-    short = np.nonzero(lengths[row_of] <= limit)[0]
-    keep = np.sort(np.concatenate([short, order[rank < limit]]))
-    return sparse.csr_matrix(
-        (matrix.data[keep], (row_of[keep], matrix.indices[keep])), shape=matrix.shape
-    )
 
 
 def story_roots(

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.texts import TITLE_PART, Texts
 from briefer.group.theme_mentions import Hits
 from briefer.group.theme_patterns import _MIN_MENTIONS
 from briefer.records import OTHER_THEME
+from briefer.sparse import sparse
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.texts import (
     BODY_HALF_LIFE,
@@ -69,6 +68,7 @@ from briefer.group.theme_patterns import (
     themes_patterns,
 )
 from briefer.records import OTHER_THEME, Document, Placement, Theme, ThemeFit
+from briefer.sparse import sparse
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 
 from briefer.group.linkage import average_linkage_of
-from briefer.group.stories import keep_top_terms
 from briefer.group.texts import usual_form
+from briefer.group.top_terms import keep_top_terms
 from briefer.records import OTHER_THEME, Story, TermRows
+from briefer.sparse import sparse
 
 # Related-story labels under Other are a reading aid with no labelled data to measure them
 # on; these values are kept from the previous round, unmeasured.

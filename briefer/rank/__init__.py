@@ -14,7 +14,9 @@ group -> **rank** -> render. A story's weight is read from evidence in the input
 - themed: the user named the subject in the themes file; worth as much as one doubling of
   its outlets.
 - age: days from its newest report to the end of the period, with a half-life of the period
-  itself: the oldest story of the period keeps half its weight.
+  itself: the oldest story of the period keeps half its weight. A story with no dated report
+  is somewhere in the period, but nobody says where: it gets the recency averaged over the
+  period's days (about 0.72 of a week), not the oldest day's.
 
 Stories that report one developing event on several days are first joined into a storyline
 (briefer.rank.storylines). The weights then order the Top stories, the themes (by the summed
@@ -110,6 +112,16 @@ def period_days(since: dt.date | None, until: dt.date, earliest: dt.date | None)
     return (until - start).days + 1
 
 
+@functools.lru_cache(maxsize=64)
+def undated_recency(days: int) -> float:
+    """The recency of a story none of whose reports is dated: the mean of the recencies of the
+    period's days (ages 0 .. days - 1), as if its newest report were equally likely on any.
+    What is known is that it was read in the period (first seen in it), not when it appeared:
+    counting it as the oldest day ranked every undated story below every dated one of equal
+    evidence, which in a mixed folder pushes the undated half of the news to the bottom."""
+    return math.fsum(0.5 ** (age / days) for age in range(days)) / days
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What a story's weight is made of (rank's own working, shown by --explain)."""
@@ -134,8 +146,10 @@ def evidence(story: Story, until: dt.date, days: int) -> Evidence:
         + (THEME_WEIGHT if themed else 0.0)
     )
     latest = latest_date(story)
-    age = min(max((until - latest).days, 0), days) if latest is not None else days
-    recency = 0.5 ** (age / days)
+    if latest is not None:
+        recency = 0.5 ** (min(max((until - latest).days, 0), days) / days)
+    else:
+        recency = undated_recency(days)
     # Rounded so that equal evidence gives equal weights whatever the float arithmetic's
     # order, and the tie breaks decide.
     weight = round(strength * recency, 6)

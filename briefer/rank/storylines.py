@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import sparse
 
 from briefer.records import Article, Story, StoryTerms, Update
+from briefer.sparse import sparse
 from briefer.words import content_terms, stopwords
 
 # Chosen on the first half of clusters_dev.jsonl's gold stories (split by a hash of the label):

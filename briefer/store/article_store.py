@@ -52,6 +52,7 @@ from briefer.stamps import (
 from briefer.store.codec import (
     FilesHead,
     articles_from,
+    bare_articles,
     briefing_seen,
     briefing_value,
     files_head,
@@ -319,19 +320,25 @@ class Store:
         found: dict[Path, tuple[Article, ...]] = {}
         digests, elided = self._digests, self._elided
         for key, files, given in read:
-            body = bodies.get(key) if key in unread else given
-            if key in unread and body is None:
-                continue  # its texts are gone (damaged, counted): the file is read again
             path = wanted[key][0]
+            if given is None and key not in unread:  # bare: kept without their texts
+                try:
+                    articles = bare_articles(files)
+                except (KeyError, TypeError, ValueError):
+                    self.damaged += 1
+                    continue
+                found[path] = articles
+                elided[articles[0].path] = _Elided(key, files, path)  # where to read them back
+                continue
+            body = bodies.get(key) if given is None else given
+            if body is None:
+                continue  # its texts are gone (damaged, counted): the file is read again
             try:
                 articles, known = articles_from(files, body)
             except (KeyError, TypeError, ValueError):
                 self.damaged += 1
                 continue
             found[path] = articles
-            if body is None:  # kept without their texts: where to read them back
-                elided[articles[0].path] = _Elided(key, files, path)
-                continue
             for article, digest in zip(articles, known, strict=False):
                 digests[article.title, article.text] = digest
         self.files_reused += len(found)

@@ -5,7 +5,8 @@ Every summary sentence of every report is a candidate. The next bullet is the ca
 adds the most of the story's content (its content words and numbers not yet said, each counted
 by how many of the story's reports hold it, so the facts the reports agree on come first). A
 candidate that adds nothing new, or that mostly repeats a bullet already taken (the same fact
-from another outlet), is skipped. A sentence that leans on the one before it in its article
+from another outlet, told in other words: _is_repeat), is skipped; the outlet is still cited
+in the story's sources. A sentence that leans on the one before it in its article
 (a pronoun or connective subject, or a definite description that refers back) is taken only
 right after that preceding sentence, when it has been taken itself; so "The agency said ..."
 never follows another outlet's sentence. The places chosen for a report's bullets are filled
@@ -29,6 +30,14 @@ from briefer.sentences import dateline_end, speech_verbs
 from briefer.words import stem, stopwords, tokens
 
 _REPEAT_SHARE = 0.7  # share of the shorter sentence's terms that makes it a repeat
+# The same share for a sentence of another report of the story, when it brings no figure of
+# its own: two outlets tell one fact in their own words ("The Senate passed sweeping
+# legislation Tuesday ..." / "The Senate overwhelmingly passed legislation on Tuesday ..."),
+# sharing about half of their terms. Chosen on half A of the dev stories (themes_dev's weeks
+# and both clusters files, halves by a hash of a story's first report id), every bullet each
+# value left out read: 0.6 left out 17 (13 repeats), 0.55 28 (23), 0.5 54 (46), 0.45 27 more
+# (18); half B at 0.5: 63 (50). Figures in docs/quality.md, stop 32.
+_REPEAT_SHARE_ACROSS = 0.5
 _REPEAT_MIN_TERMS = 3  # shorter sentences are repeats only when identical
 # A bullet of fewer words is a fragment (a caption, a dateline, half a quote); the same bound
 # as the scorer's fragment penalty (briefer.summarize.scorer.ScorerWeights.fragment_words).
@@ -142,15 +151,39 @@ def _sentence_terms(words: Sequence[str]) -> frozenset[str]:
 
 
 def _is_repeat(
-    terms: frozenset[str], text: str, taken: Sequence[tuple[frozenset[str], str]]
+    terms: frozenset[str],
+    text: str,
+    article_id: str,
+    taken: Sequence[tuple[frozenset[str], str, str]],
 ) -> bool:
-    for other_terms, other_text in taken:
+    """Whether a sentence (its terms, its text, its report) says again what a bullet already
+    taken says: the same words, or most of the shorter one's terms (_REPEAT_SHARE), or, from
+    another report, half of them with no figure the taken one lacks (_REPEAT_SHARE_ACROSS).
+    Within one report a writer seldom tells a fact twice, and two sentences sharing half of
+    their terms tell two facts about one subject ("Trump announced he was replacing campaign
+    manager Brad Parscale." / "Parscale had been Trump's campaign manager since ...")."""
+    for other_terms, other_text, other_article in taken:
         if " ".join(text.split()).casefold() == " ".join(other_text.split()).casefold():
             return True
         smaller = min(len(terms), len(other_terms))
-        if smaller >= _REPEAT_MIN_TERMS and len(terms & other_terms) >= _REPEAT_SHARE * smaller:
+        if smaller < _REPEAT_MIN_TERMS:
+            continue
+        shared = len(terms & other_terms)
+        if shared >= _REPEAT_SHARE * smaller:
+            return True
+        if (
+            other_article != article_id
+            and shared >= _REPEAT_SHARE_ACROSS * smaller
+            and not any(_is_figure(term) for term in terms - other_terms)
+        ):
             return True
     return False
+
+
+def _is_figure(term: str) -> bool:
+    """A term that is a figure ("3.28", "2021", "18-20-year-olds"): a new one is a new fact
+    ("Jobless claims soared to 3.28 million" against another week's "1.3 million")."""
+    return any(character.isdigit() for character in term)
 
 
 def is_unfit(text: str) -> bool:
@@ -427,7 +460,7 @@ def story_bullets(
     # weigh most)
     candidates, reports = _candidates(articles, summaries)
     said: set[str] = set()
-    taken: list[tuple[frozenset[str], str]] = []
+    taken: list[tuple[frozenset[str], str, str]] = []
     chosen: list[_Candidate] = []
     taken_at: dict[tuple[str, int], int] = {}  # (article, sentence index) -> place in `chosen`
     remaining = list(candidates)
@@ -446,10 +479,10 @@ def story_bullets(
         if best is None:
             break  # nothing left adds a new word or number
         remaining.remove(best)
-        if _is_repeat(best.terms, best.text, taken):
+        if _is_repeat(best.terms, best.text, best.article_id, taken):
             continue
         said |= best.terms
-        taken.append((best.terms, best.text))
+        taken.append((best.terms, best.text, best.article_id))
         if best.leans:
             # right after the sentence it leans on, and after any others leaning on that one
             place = taken_at[(best.article_id, best.sentence.index - 1)] + 1
