@@ -301,8 +301,6 @@ def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sp
     return result
 
 
-
-
 def story_roots(
     graph: StoryGraph,
     memo: MutableMapping[str, list[int]] | None = None,
