@@ -62,6 +62,9 @@ _FORCED_BREAK = re.compile(r"\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[-*•‣◦▪●–]
 # words ("s *** for"). The separator belongs to neither sentence.
 _UNDERSCORES = re.compile(r"(?<!\S)_{3,}(?!\S)")
 _SEPARATOR_AFTER = (".", "!", "?", "…", "___", "\n")
+# Characters before a separator read for the sentence's end: its closing marks and the spaces
+# before the separator are a few; a text's head within them is the text's head.
+_SEPARATOR_LOOKBACK = 40
 # Tokenizer output: punctuation and clitics standing apart from the words.
 _TOKENIZED = re.compile(r"\s[,;:.?!](?=\s|$)|\s(?:'s|'re|'ll|'ve|'m|'d|n't)(?=\s|$)")
 # Dotted initialisms with no entry of their own: U.S., Ph.D., a.m., N.Y.C.
@@ -210,8 +213,9 @@ class _Splitter:
             for match in _UNDERSCORES.finditer(text):
                 start = match.start()
                 # what comes before it, less closing marks (glued or standing apart)
-                before = text[max(start - 40, 0) : start].rstrip(" \t" + _CLOSERS)
-                if before.endswith(_SEPARATOR_AFTER) or (not before and start <= 40):
+                window = max(start - _SEPARATOR_LOOKBACK, 0)
+                before = text[window:start].rstrip(" \t" + _CLOSERS)
+                if before.endswith(_SEPARATOR_AFTER) or (not before and window == 0):
                     self.resume[start] = match.end()
             self.forced = sorted({*self.forced, *self.resume})
         self._quote_positions: dict[str, list[int]] = {}
