@@ -14,6 +14,7 @@ changes where scipy.sparse, or that copy, was imported already."""
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,20 @@ import numpy
 _COMPAT = "scipy._lib.array_api_compat.numpy"  # the copy of numpy's namespace
 
 
+def _compat_in_place() -> bool:
+    """Whether scipy keeps its copy of numpy's namespace where _import looks for it. A scipy
+    that moved it would make its copy while numpy's names are trimmed and never be handed
+    the missing ones: then scipy.sparse is imported as it is, at the full cost."""
+    import scipy
+
+    return any(
+        os.path.isfile(os.path.join(folder, *_COMPAT.split(".")[1:], "__init__.py"))
+        for folder in scipy.__path__
+    )
+
+
 def _import() -> Any:
-    if "scipy.sparse" in sys.modules or _COMPAT in sys.modules:
+    if "scipy.sparse" in sys.modules or _COMPAT in sys.modules or not _compat_in_place():
         from scipy import sparse as found
 
         return found
