@@ -2,7 +2,7 @@
 floor of simply reading and splitting the same files, and report peak memory.
 
     .venv/bin/python benchmarks/bench_make.py [--sizes 10000 [30000]] [--repeat 3] [-v]
-                                              [--days 7] [--corpus DIR]
+                                              [--days 7] [--corpus DIR] [--undated] [--copies]
 
 For each size it builds the corpus with benchmarks/make_corpus.py (in a temporary folder, or
 in --corpus DIR/<size> when that folder does not hold it yet) from the dev data in
@@ -25,6 +25,14 @@ column's stages; the warm and +50 runs are timed without it.
 It says first and last whether briefer's own modules were loaded from cached bytecode or
 compiled from source in every run (an editable install under PYTHONDONTWRITEBYTECODE=1 never
 caches any; an installed briefer has its bytecode: ~0.1 s of a +50 run).
+--undated runs the same corpus (and the same 50 new articles) with every `date` line taken
+out, in its own folder (<size>-<days>d-undated): every article placed by the day first seen,
+today, and the run's period the `--days` days up to today; the held-out news mostly carries
+no date, and undated reports pair with every report of their topic. --copies builds every
+article from one and the same row (make_corpus.py --copies, <size>-<days>d-copies): one
+report run many times with small changes, whose story graph holds nearly every pair (the
+dense case; 1,500 of them is a size to try). The targets are the dated week's; the other
+corpora are read against them too.
 Targets (issue 13, 2 cores): 10k cold <= 10 s and <= 5x floor, warm <= 1 s, +50 <= 2 s, peak
 tree < 500 MB; 30k cold <= 3.3x the 10k cold and peak < 800 MB.
 """
@@ -34,6 +42,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import os
 import shutil
@@ -266,11 +275,11 @@ def _period(corpus: Path) -> tuple[str, str]:
     return min(days), max(days)
 
 
-def _corpus(root: Path, size: int, days: int) -> Path:
-    corpus = root / f"{size}-{days}d"
+def _corpus(root: Path, size: int, days: int, copies: bool = False) -> Path:
+    corpus = root / f"{size}-{days}d{'-copies' if copies else ''}"
     if not (corpus / "themes.toml").is_file():
         started = time.perf_counter()
-        build(corpus, size, days=days)
+        build(corpus, size, days=days, copies=copies)
         print(
             f"corpus: {size} articles over {days} days built in "
             f"{time.perf_counter() - started:.1f} s",
@@ -279,20 +288,55 @@ def _corpus(root: Path, size: int, days: int) -> Path:
     return corpus
 
 
-def _new_articles(work: Path, days: int) -> list[Path]:
-    """NEW_ARTICLES articles unlike the corpus's, over the same days."""
+def _undated(corpus: Path) -> Path:
+    """A copy of the corpus beside it with every `date` line taken out (made once)."""
+    undated = corpus.with_name(f"{corpus.name}-undated")
+    if not (undated / "themes.toml").is_file():  # written last: the copy is whole
+        undated.mkdir(parents=True, exist_ok=True)
+        for path in corpus.glob("*.md"):
+            _copy_undated(path, undated / path.name)
+        shutil.copyfile(corpus / "themes.toml", undated / "themes.toml")
+    return undated
+
+
+def _copy_undated(source: Path, target: Path) -> None:
+    """source written to target without its front matter's `date` line."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    target.write_text("".join(x for x in lines if not x.startswith("date = ")), encoding="utf-8")
+
+
+def _new_articles(work: Path, days: int, undated: bool = False) -> list[Path]:
+    """NEW_ARTICLES articles unlike the corpus's, over the same days (undated: without dates)."""
     folder = work / "new"
     if not folder.is_dir():
         build(folder, NEW_ARTICLES, days=days, seed=NEW_SEED)
+    if undated:
+        bare = work / "new-undated"
+        if not bare.is_dir():
+            bare.mkdir()
+            for path in folder.glob("*.md"):
+                _copy_undated(path, bare / path.name)
+        folder = bare
     return sorted(folder.glob("*.md"))
 
 
 def bench_size(
-    size: int, root: Path, work: Path, repeat: int, days: int, verbose: bool
+    size: int,
+    root: Path,
+    work: Path,
+    repeat: int,
+    days: int,
+    verbose: bool,
+    undated: bool = False,
+    copies: bool = False,
 ) -> dict[str, float]:
-    corpus = _corpus(root, size, days)
+    corpus = _corpus(root, size, days, copies)
     since, until = _period(corpus)
-    new = _new_articles(work, days)
+    if undated:  # placed by the day first seen: today, the last day of the period
+        corpus = _undated(corpus)
+        today = dt.date.today()
+        since, until = str(today - dt.timedelta(days=days - 1)), str(today)
+    new = _new_articles(work, days, undated)
     python = [sys.executable, str(Path(__file__).resolve())]
     rows: list[dict[str, Run]] = []
     for number in range(repeat):
@@ -341,8 +385,8 @@ def bench_size(
         )
     summary: dict[str, float] = {}
     print(
-        f"\nbriefer make, {size} articles over {days} days, {os.cpu_count()} cores, "
-        f"median of {repeat} (ratio to the floor of the same repeat):"
+        f"\nbriefer make, {size} articles over {days} days ({corpus.name}), "
+        f"{os.cpu_count()} cores, median of {repeat} (ratio to the floor of the same repeat):"
     )
     for kind in ("floor", "cold", "warm", "+50"):
         seconds = statistics.median(r[kind].seconds for r in rows)
@@ -484,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=7, help="days the articles spread over")
     parser.add_argument("--corpus", type=Path, help="keep the corpora here (built if missing)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print a stage breakdown")
+    parser.add_argument("--undated", action="store_true", help="every date line taken out")
+    parser.add_argument("--copies", action="store_true", help="every article one row varied")
     args = parser.parse_args(argv)
     results: dict[int, dict[str, float]] = {}
     missing = [name for name in FILES if not (EVAL / name).is_file()]
@@ -495,7 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(temporary)
         root = args.corpus.resolve() if args.corpus else work / "corpus"
         for size in args.sizes:
-            results[size] = bench_size(size, root, work, args.repeat, args.days, args.verbose)
+            results[size] = bench_size(
+                size, root, work, args.repeat, args.days, args.verbose, args.undated, args.copies
+            )
     _verdicts(results)
     print(f"  ({bytecode_note()})")
     return 0

@@ -70,6 +70,13 @@ _WEEKDAY_DECAY = 0.15
 # years counted as figures: busy topic 0.788 / 0.850 / 0.810 but the undated file 0.910 /
 # 0.928 / 0.898; zeros counted: the undated file 0.911 / 0.930 / 0.901.
 _FIGURE_DECAY = 0.15
+# Pairs whose figures are compared at a time (figures_apart): each pair's figures are keyed
+# and sorted, about five arrays of 8 bytes a figure of each side. All of a graph's pairs at
+# once (a share of a graph's blocks), the 30k bench week read without dates peaked 80 MB
+# above the term rows there, and 1,500 near-copies of one report (1.1 million pairs, ~10
+# figures each) 430 MB above; 2^16 pairs hold a few MB whatever the run. It bounds memory,
+# not results (each pair's answer is its own), and a few numpy calls a block keep its cost.
+_FIGURE_PAIRS = 2**16
 _FIGURE = re.compile(r"[0-9][0-9,.]*")
 _ZEROS = re.compile(r"0+")
 # A year as news writes one: 1800-2099 covers every date a report gives (history and forecasts
@@ -169,13 +176,14 @@ def figures_apart(figures: sparse.csr_matrix, first: np.ndarray, second: np.ndar
     stated = np.diff(figures.indptr) > 0
     both = np.nonzero(stated[first] & stated[second])[0]
     apart = np.zeros(len(first), dtype=bool)
-    if len(both):
-        width = figures.shape[1]
+    width = figures.shape[1]
+    for start in range(0, len(both), _FIGURE_PAIRS):
+        chosen = both[start : start + _FIGURE_PAIRS]
         shared = np.intersect1d(
-            _keyed(figures, first[both], width), _keyed(figures, second[both], width)
+            _keyed(figures, first[chosen], width), _keyed(figures, second[chosen], width)
         )
-        apart[both] = True
-        apart[both[shared // width]] = False
+        apart[chosen] = True
+        apart[chosen[shared // width]] = False
     return apart
 
 

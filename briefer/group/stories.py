@@ -29,7 +29,12 @@ import numpy as np
 from briefer.group.background import beyond_background, outlet_codes
 from briefer.group.days import WINDOW_DAYS, weekday_masks
 from briefer.group.graph import StoryGraph, story_graph
-from briefer.group.linkage import average_linkage
+from briefer.group.linkage import (
+    average_linkage,
+    average_linkage_dense,
+    components,
+    pairs_digest,
+)
 from briefer.group.texts import TITLE_PART, Texts, body_ranks, read_texts
 from briefer.group.top_terms import keep_top_terms
 from briefer.sparse import sparse
@@ -203,6 +208,13 @@ _MERGE_THRESHOLD = 0.04
 # there: 0.878 / 0.904).
 _COHESION = 0.75
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
+# A component is clustered over a square array (linkage.average_linkage_dense: the same
+# stories) from _DENSE_PAIRS pairs that are at least 2 / _DENSE_SHARE of its possible pairs:
+# at most ~80 bytes a pair (9 a cell) against ~600 as dicts (1,500 near-copies of one
+# report: 1.1 million pairs). Speed sets the floor: at 128 reports with half their pairs
+# (4,064) both took 63-66 ms; with fewer or sparser pairs the dicts are faster.
+_DENSE_PAIRS = 4096
+_DENSE_SHARE = 8
 
 
 def _occurrences(texts: Texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -289,31 +301,6 @@ def _heaviest(matrix: sparse.csr_matrix, limit: int, names: Sequence[str]) -> sp
     return result
 
 
-def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Each of `count` rows' connected component over the pairs (first[k], second[k]),
-    numbered in the order of each component's first row, as
-    scipy.sparse.csgraph.connected_components numbers them. Worked out with numpy alone
-    (each pair's larger root hooked under its smaller, then every row pointed at its root,
-    until each pair's rows share one), so that a run does not import scipy.sparse.csgraph:
-    it brings in scipy.sparse.linalg and scipy.linalg, ~0.13 s of CPU at every run's start
-    (issue 13; `import scipy.sparse` alone ~0.30 s, with csgraph ~0.43 s)."""
-    parent = np.arange(count, dtype=np.int64)
-    first = np.asarray(first, dtype=np.int64)
-    second = np.asarray(second, dtype=np.int64)
-    while True:
-        # Every row points below itself or at itself: following the pointers ends.
-        while not np.array_equal(up := parent[parent], parent):
-            parent = up
-        ones, others = parent[first], parent[second]
-        apart = ones != others
-        if not apart.any():
-            break
-        ones, others = ones[apart], others[apart]
-        np.minimum.at(parent, np.maximum(ones, others), np.minimum(ones, others))
-    # A component's root is its first row: numbered in the order of the roots.
-    return np.unique(parent, return_inverse=True)[1].astype(np.int64)
-
-
 def story_roots(
     graph: StoryGraph,
     memo: MutableMapping[str, list[int]] | None = None,
@@ -346,28 +333,40 @@ def story_roots(
     for label in np.nonzero(sizes > 1)[0].tolist():
         members = members_of[starts[label] : starts[label + 1]]
         chosen = inside[pair_starts[label] : pair_starts[label + 1]]
-        firsts = place[graph.first[chosen]].tolist()
-        seconds = place[graph.second[chosen]].tolist()
-        sims = similarity[chosen].tolist()
-        local = dict(zip(zip(firsts, seconds, strict=True), sims, strict=True))
+        pairs = (place[graph.first[chosen]], place[graph.second[chosen]], similarity[chosen])
         copied = graph.copies[chosen]
-        local_copies = list(
-            zip(
-                place[graph.first[chosen][copied]].tolist(),
-                place[graph.second[chosen][copied]].tolist(),
-                strict=True,
-            )
-        )
+        copies = (pairs[0][copied], pairs[1][copied])
         member_days = [graph.days[row] for row in members.tolist()]
         if memo is None:
-            stories = cluster_component(member_days, local, local_copies)
+            stories = _clustered(member_days, pairs, copies)
         else:
-            key = component_key(member_days, local, local_copies)
+            key = component_key_of(member_days, pairs, copies)
             if key not in memo:
-                memo[key] = cluster_component(member_days, local, local_copies)
+                memo[key] = _clustered(member_days, pairs, copies)
             stories = memo[key]
         roots[members] = members[np.asarray(stories, dtype=np.int64)]
     return roots
+
+
+# A component's pairs as arrays: (first, second, similarity), first below second.
+_Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _clustered(
+    days: Sequence[int | None], pairs: _Pairs, copies: tuple[np.ndarray, np.ndarray]
+) -> list[int]:
+    """cluster_component of a component given as arrays; one dense enough
+    (_DENSE_PAIRS) over a square array, the same stories (linkage.average_linkage_dense)."""
+    first, second, sims = pairs
+    if len(first) >= _DENSE_PAIRS and len(first) * _DENSE_SHARE >= len(days) ** 2:
+        roots = average_linkage_dense(
+            days, first, second, sims, _MERGE_THRESHOLD, _COHESION, copies, WINDOW_DAYS
+        )
+        assigned: dict[int, int] = {}
+        return [assigned.setdefault(root, position) for position, root in enumerate(roots)]
+    graph = dict(zip(zip(first.tolist(), second.tolist(), strict=True), sims.tolist(), strict=True))
+    copied = list(zip(copies[0].tolist(), copies[1].tolist(), strict=True))
+    return cluster_component(days, graph, copied)
 
 
 def component_key(
@@ -388,6 +387,15 @@ def component_key(
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def component_key_of(
+    days: Sequence[int | None], pairs: _Pairs, copies: tuple[np.ndarray, np.ndarray]
+) -> str:
+    """component_key of a component given as arrays: the same digest, its text fed to it a
+    part at a time (linkage.pairs_digest) rather than made whole."""
+    head = (_MERGE_THRESHOLD, _COHESION, WINDOW_DAYS, tuple(days))
+    return pairs_digest(head, *pairs, copies)
 
 
 def cluster_component(
