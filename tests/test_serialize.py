@@ -122,7 +122,7 @@ def test_a_bare_files_row_gives_the_articles_its_full_reading_gives(
     """The store's two readings of a files row kept without its texts (bare_articles, the
     rerun's, and articles_from) build the same articles, dates and first-seen days too."""
     digests = [f"d{k}" for k in range(len(articles))]
-    value, head = files_value(articles, digests)
+    _, head = files_value(articles, digests)
     parsed = files_head(json.loads(head))
     assert parsed.bare
     assert bare_articles(parsed) == articles_from(files_head(json.loads(head)), None)[0]

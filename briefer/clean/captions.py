@@ -52,9 +52,12 @@ _NAMES = re.compile(
 # "Anadolu Agency", "Rex Features", "PA Media", "AP Photo", "Mirrorpix Collection"): the common
 # nouns of such names, not learnt from the dev credits.
 _AGENCY_WORDS = frozenset(
-    "Images Image Group Press Wire Stock Photo Photos Photography Pictures Picture Agency "
-    "Features News Service Services Media Collection Archive Archives Library".split()
-)
+    {
+        "Images", "Image", "Group", "Press", "Wire", "Stock", "Photo", "Photos", "Photography",
+        "Pictures", "Picture", "Agency", "Features", "News", "Service", "Services", "Media",
+        "Collection", "Archive", "Archives", "Library",
+    }
+)  # fmt: skip
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)(?=[\s,.;:!?)\"”]|$)")
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
@@ -127,10 +130,10 @@ def _last_name_end(line: str, start: int, end: int) -> int:
         if following is None:
             break
         word = following[1]
-        if word == "via" and (name := _NEXT_WORD.match(line, following.end())) is not None:
-            if name[1][0].isupper():  # the agency that distributed it: its first word
-                end, words, after_article = name.end(), words + 2, False
-                continue
+        name = _NEXT_WORD.match(line, following.end()) if word == "via" else None
+        if name is not None and name[1][0].isupper():  # the agency that distributed it
+            end, words, after_article = name.end(), words + 2, False
+            continue
         if not word[0].isupper():
             break
         if not after_article and word not in _AGENCY_WORDS:
@@ -138,7 +141,7 @@ def _last_name_end(line: str, start: int, end: int) -> int:
         after_article = False
         end = following.end()
         words += 1
-    if line.startswith(". ", end) or line.endswith(".") and end == len(line) - 1:
+    if line.startswith(". ", end) or (line.endswith(".") and end == len(line) - 1):
         end += 1
     return end
 
