@@ -376,15 +376,24 @@ class StoredRows:
     components: dict[str, list[int]] = field(default_factory=dict)  # KnownRows.components
 
 
-@dataclass(frozen=True)
+@dataclass
 class KnownRows:
-    """Rows an earlier run read (the article store's), and which article each row is."""
+    """Rows an earlier run read (the article store's), and which article each row is. Not
+    frozen: grouping lets go of the rows and the story graph once it has joined and extended
+    them (let_go), while the callers that handed it this record, down from the store's
+    lookup, still hold it: the 10k bench week's +50 rerun's peak 264 -> 242 MB, its page
+    faults 66,700 -> 61,500 (five runs each, the freed pages taken again by later stages)."""
 
-    rows: TermRows
+    rows: TermRows | None  # None once let go
     row_of: dict[str, int]  # article id -> row
     graph: StoryGraph | None = None  # the earlier grouping's story graph (group.graph)
     # The stories of each component of several articles, by stories.component_key.
     components: dict[str, list[int]] = field(default_factory=dict)
+
+    def let_go(self) -> None:
+        """Forget the rows and the story graph (what grouping has joined and extended)."""
+        self.rows = None
+        self.graph = None
 
 
 @dataclass(frozen=True)

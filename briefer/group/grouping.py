@@ -279,6 +279,8 @@ def _rows(
         (1, place[article.id]) if article.id in place else (0, known.row_of[article.id])
         for _, article in unique
     ]
+    if known.rows is None:
+        raise ValueError("the known rows were let go before they were joined")
     return join_rows([known.rows, made], order), None
 
 
@@ -322,7 +324,8 @@ def group_articles(
     read: each article's document, summary and words, asked for only where needed;
     teller, placer: how each story's Told and Placement are had (worked out here, or taken
     from a memo); known: rows of articles an earlier run read (the article store's), so
-    only the others are read here; share: how the stories to tell may be shared with other
+    only the others are read here (its rows and graph let go once joined and extended:
+    KnownRows.let_go); share: how the stories to tell may be shared with other
     processes (tell_stories); split: how the story graph's pairs may be compared in two
     halves at the same time (_story_graph). The result is the same either way."""
     if max_bullets < 1:
@@ -342,6 +345,8 @@ def group_articles(
     graph = _story_graph([article for _, article in unique], rows, known, split)
     give_back()  # what the graph's blocks of pairs were compared through
     components = _Components(known.components if known is not None else {})
+    if known is not None:  # joined and extended: their arrays freed for what comes next
+        known.let_go()
     outlets = {article.id: article.source for _, article in unique}
     story_of = np.asarray(story_labels(graph, ids, components, outlets), dtype=np.int64)
     count = int(story_of.max()) + 1 if len(story_of) else 0
