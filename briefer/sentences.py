@@ -218,6 +218,7 @@ class _Splitter:
                 if before.endswith(_SEPARATOR_AFTER) or (not before and window == 0):
                     self.resume[start] = match.end()
             self.forced = sorted({*self.forced, *self.resume})
+        self.separators = list(self.resume)  # found in text order, so sorted
         self._quote_positions: dict[str, list[int]] = {}
 
     def _limit(self, position: int) -> int:
@@ -332,10 +333,16 @@ class _Splitter:
         """The span (left, right) without a separator at its head or its tail."""
         while left in self.resume and left < right:
             left = self._skip_space(self.resume[left])
-        # from the last separator back: one at the tail may follow another ("ends. ___ ___")
-        for start, end in sorted(self.resume.items(), reverse=True):
-            if left < start < right and end >= right:
+        # from the last separator back: one at the tail may follow another ("ends. ___ ___");
+        # only those inside the span are looked at (self.resume's keys are in text order),
+        # so a text of thousands of separators is split in time linear in them
+        starts = self.separators
+        at = bisect.bisect_left(starts, right) - 1
+        while at >= 0 and starts[at] > left:
+            start = starts[at]
+            if start < right and self.resume[start] >= right:
                 right = len(self.text[left:start].rstrip()) + left
+            at -= 1
         return left, max(left, right)
 
     def _skip_space(self, position: int) -> int:

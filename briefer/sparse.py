@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy
@@ -36,7 +37,14 @@ def _compat_in_place() -> bool:
 
 
 def _import() -> Any:
-    if "scipy.sparse" in sys.modules or _COMPAT in sys.modules or not _compat_in_place():
+    # Another thread would see numpy's names trimmed while scipy.sparse is imported (an
+    # application importing briefer from a worker thread): only a lone thread trims them.
+    if (
+        "scipy.sparse" in sys.modules
+        or _COMPAT in sys.modules
+        or threading.active_count() > 1
+        or not _compat_in_place()
+    ):
         from scipy import sparse as found
 
         return found
@@ -53,11 +61,15 @@ def _import() -> Any:
         if listing is not None:
             numpy.__dir__ = listing  # type: ignore[method-assign]
     compat = sys.modules.get(_COMPAT)
-    if compat is not None and not hasattr(compat, "__getattr__"):
+    if compat is not None:
+        # a __getattr__ the copy has of its own answers the rest, as it did
+        earlier = getattr(compat, "__getattr__", None)
 
         def numpy_attribute(name: str) -> Any:
             if name in unloaded:
                 return getattr(numpy, name)
+            if earlier is not None:
+                return earlier(name)
             raise AttributeError(f"module {_COMPAT!r} has no attribute {name!r}")
 
         compat.__getattr__ = numpy_attribute  # type: ignore[method-assign]

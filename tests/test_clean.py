@@ -1038,6 +1038,13 @@ def test_a_labelled_credit_after_its_caption_is_cut_and_the_next_sentence_kept_w
         ("Ann Lee/The Observer", "Kovalenko, who farms 500 hectares, expects a loss."),
         ("Loop Images/Universal Images Group/Getty Images", "Moscow’s plan has not happened."),
         ("Sky Pictures/Reuters", "Petro Kovalenko, the mayor, said prices had doubled."),
+        # the next sentence opening on a common noun, a title or a country: none of them is
+        # an agency's word, so none is taken for part of the credit
+        ("Getty Images", "Police said the silo was closed."),
+        ("Jane Roe/Reuters", "Turkey brokered a new deal."),
+        ("Reuters", "President Biden said the deal holds."),
+        ("Alamy Stock Photo", "Prices rose again."),
+        ("AFP via Getty Images", "Officials said the port reopened."),
     ]
     for credit, sentence in cases:
         text = f"Exports stopped in March. {caption} Photograph: {credit} {sentence}"
@@ -1046,6 +1053,10 @@ def test_a_labelled_credit_after_its_caption_is_cut_and_the_next_sentence_kept_w
             f"Exports stopped in March. {caption} {sentence}"
         ]
         assert f"Photograph: {credit}" in removed
+    # a full stop after the credit is the credit's
+    blocks, removed = clean_text(f"{caption} Photograph: Jane Roe/Reuters. Police said so.")
+    assert [block.text for block in blocks] == [f"{caption} Police said so."]
+    assert "Photograph: Jane Roe/Reuters." in removed
     # at the head of a line that goes on with the report, too
     assert _paragraphs(
         "Photo: Jane Roe/AFP On Friday the ministers met in Brussels to agree the next package."

@@ -1350,3 +1350,32 @@ def test_names_are_capitals_within_sentences_and_figures(text: str) -> None:
         "2,500",
         "U.S",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([0.5, 1.0, 1.0, 2.0, 3.25, 1e-300, 7.0]), max_size=40),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 25),
+)
+def test_keep_top_terms_keeps_each_rows_heaviest_with_ties_in_column_order(
+    rows: list[list[float]], limit: int
+) -> None:
+    """Each row's `limit` heaviest entries, ties kept in column order: what a plain sort of
+    each row by (weight, heaviest first; column) keeps."""
+    from briefer.group.top_terms import keep_top_terms
+
+    width = max(len(row) for row in rows) or 1
+    matrix = sparse.csr_matrix(
+        [[*row, *([0.0] * (width - len(row)))] for row in rows], dtype=np.float64
+    )
+    kept = keep_top_terms(matrix, limit)
+    for number, row in enumerate(rows):
+        heaviest = sorted((-w, column) for column, w in enumerate(row) if w)[:limit]
+        expected = sorted(column for _, column in heaviest)
+        got = kept.getrow(number)
+        assert sorted(got.indices.tolist()) == expected
+        assert all(matrix[number, c] == kept[number, c] for c in expected)

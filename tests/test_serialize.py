@@ -4,6 +4,9 @@ checksums read them as before."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 import briefer
 from briefer.ingest import read_inputs
 from briefer.parallel import summarize_chunk
+from briefer.records import Article
 from briefer.serialize import (
     article_data,
     briefing_data,
@@ -22,6 +26,7 @@ from briefer.serialize import (
     compact_plain,
     summarized_data,
 )
+from briefer.store.codec import articles_from, bare_articles, files_head, files_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,3 +98,32 @@ def test_every_float_of_a_ranked_briefing_is_among_its_briefing_floats() -> None
     floats = list(briefing_floats(briefing))
     assert floats and sorted(_floats_in(data)) == sorted(floats)
     assert compact_floats(data, floats) == compact(data)
+
+
+_DAY = st.none() | st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))
+_ARTICLE = st.builds(
+    Article,
+    id=_TEXT,
+    title=_TEXT,
+    date=_DAY,
+    source=_TEXT,
+    url=_TEXT,
+    text=_TEXT,
+    path=_TEXT,
+    first_seen=_DAY,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ARTICLE, min_size=1, max_size=4, unique_by=lambda a: (a.id, a.title)))
+def test_a_bare_files_row_gives_the_articles_its_full_reading_gives(
+    articles: list[Article],
+) -> None:
+    """The store's two readings of a files row kept without its texts (bare_articles, the
+    rerun's, and articles_from) build the same articles, dates and first-seen days too."""
+    digests = [f"d{k}" for k in range(len(articles))]
+    _, head = files_value(articles, digests)
+    parsed = files_head(json.loads(head))
+    assert parsed.bare
+    assert bare_articles(parsed) == articles_from(files_head(json.loads(head)), None)[0]
+    assert bare_articles(parsed) == tuple(dataclasses.replace(a, text="") for a in articles)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from briefer.clean.spacing import squash
-from briefer.words import dictionary_lower, stopwords
+from briefer.words import stopwords
 
 # A photo credit in parentheses: "(AP Photo/J. Scott Applewhite)", "(Photo: Getty Images)",
 # "(Photo by Jane Doe/AFP)", "(Reuters Photo/...)", "(Photo: Éric Feferberg/AFP)": up to three
@@ -47,6 +47,17 @@ _CREDIT_NAME_WORDS = 4
 _NAMES = re.compile(
     rf"(?P<names>(?:{_WORD}(?: {_WORD}){{0,{_CREDIT_NAME_WORDS - 1}}} ?/ ?)*)(?P<last>{_WORD})"
 )
+# The words photo agencies', wire services' and picture libraries' names are made of after
+# their first ("Getty Images", "Universal Images Group", "Zuma Press Wire", "Alamy Stock Photo",
+# "Anadolu Agency", "Rex Features", "PA Media", "AP Photo", "Mirrorpix Collection"): the common
+# nouns of such names, not learnt from the dev credits.
+_AGENCY_WORDS = frozenset(
+    {
+        "Images", "Image", "Group", "Press", "Wire", "Stock", "Photo", "Photos", "Photography",
+        "Pictures", "Picture", "Agency", "Features", "News", "Service", "Services", "Media",
+        "Collection", "Archive", "Archives", "Library",
+    }
+)  # fmt: skip
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)(?=[\s,.;:!?)\"”]|$)")
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
@@ -105,13 +116,13 @@ def _names_capitalised(names: str, last: str) -> bool:
 
 def _last_name_end(line: str, start: int, end: int) -> int:
     """Where the credit's last name ends, its first word ending at `end`: it takes the words
-    after that first one that a name of an agency or a publication is made of ("Getty Images",
-    "Universal Images Group", "The Guardian"), and stops at one that opens the next sentence:
-    a capitalised word that is a stopword ("In", "On", "Since", "The"), is no bare word
-    ("Russia's", "Panchenko,"), or is a name, which an English dictionary does not list in
-    lower case (dictionary_lower, read only when such a word comes: "Hennadiy" it does not
-    list; "Images", "Group", "Press", "Observer" it does). After "The" the next word is the
-    name's ("The Guardian On ...")."""
+    after that first one that agencies' and publications' names are made of (_AGENCY_WORDS:
+    "Getty Images", "Universal Images Group", "Alamy Stock Photo"), the name after "The"
+    ("The Guardian") and one after "via" ("AFP via Getty Images"), and stops at any other
+    word: that opens the next sentence. A closed list, as the words that open a report's
+    sentence are any ("Police said ...", "President Biden said ...", "Hennadiy Lahuta, the
+    head of ..."): a credit's word left in the text costs less than a report's word cut. A
+    full stop right after the name is the credit's ("... Reuters. Police said ...")."""
     words = 1
     after_article = line[start:end].lower() in stopwords()
     while words < _CREDIT_NAME_WORDS:
@@ -119,15 +130,19 @@ def _last_name_end(line: str, start: int, end: int) -> int:
         if following is None:
             break
         word = following[1]
+        name = _NEXT_WORD.match(line, following.end()) if word == "via" else None
+        if name is not None and name[1][0].isupper():  # the agency that distributed it
+            end, words, after_article = name.end(), words + 2, False
+            continue
         if not word[0].isupper():
             break
-        if not after_article:
-            lower = word.lower()
-            if lower in stopwords() or lower not in dictionary_lower():
-                break
+        if not after_article and word not in _AGENCY_WORDS:
+            break
         after_article = False
         end = following.end()
         words += 1
+    if line.startswith(". ", end) or (line.endswith(".") and end == len(line) - 1):
+        end += 1
     return end
 
 

@@ -16,7 +16,7 @@ group -> **rank** -> render. A story's weight is read from evidence in the input
 - age: days from its newest report to the end of the period, with a half-life of the period
   itself: the oldest story of the period keeps half its weight. A story with no dated report
   is somewhere in the period, but nobody says where: it gets the recency averaged over the
-  period's days (about 0.72 of a week), not the oldest day's.
+  period's days (about 0.76 of a week), not the oldest day's.
 
 Stories that report one developing event on several days are first joined into a storyline
 (briefer.rank.storylines). The weights then order the Top stories, the themes (by the summed

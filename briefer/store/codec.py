@@ -159,14 +159,14 @@ def bare_articles(head: FilesHead) -> tuple[Article, ...]:
         seen = item.get("first_seen")
         articles.append(
             Article(
-                str(item["id"]),
-                str(item["title"]),
-                day,
-                str(item["source"]),
-                str(item["url"]),
-                "",
-                str(item["path"]),
-                None if seen is None else _date_from(seen),
+                id=str(item["id"]),
+                title=str(item["title"]),
+                date=day,
+                source=str(item["source"]),
+                url=str(item["url"]),
+                text="",
+                path=str(item["path"]),
+                first_seen=None if seen is None else _date_from(seen),
             )
         )
     return tuple(articles)
