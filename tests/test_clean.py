@@ -1045,6 +1045,14 @@ def test_a_labelled_credit_after_its_caption_is_cut_and_the_next_sentence_kept_w
         ("Reuters", "President Biden said the deal holds."),
         ("Alamy Stock Photo", "Prices rose again."),
         ("AFP via Getty Images", "Officials said the port reopened."),
+        ("Anadolu Agency via Getty Images", "Police said the silo was closed."),
+        ("Sean Gallup via Getty Images", "Crews said the road would reopen."),
+        ("The Washington Post via Getty Images", "Police said so."),
+        ("PA Media", "Police said so."),
+        # an agency's word that opens the sentence: a lower-case word follows it
+        ("Getty Images", "Media reports said the silo was closed."),
+        ("Jane Roe/Reuters", "News of the closure spread."),
+        ("Reuters", "Press secretary Jo Lee said so."),
     ]
     for credit, sentence in cases:
         text = f"Exports stopped in March. {caption} Photograph: {credit} {sentence}"

@@ -58,6 +58,12 @@ _AGENCY_WORDS = frozenset(
         "Collection", "Archive", "Archives", "Library",
     }
 )  # fmt: skip
+# A credit naming who distributed the photo after who took it: the rest of the first name's
+# capitalised words (at most the name's own limit), " via ", and the distributor's first word.
+_VIA = re.compile(
+    rf"(?: {_WORD}){{0,{_CREDIT_NAME_WORDS - 1}}}? via [^\W\d_][\w&'’-]*"
+    r"(?=[\s,.;:!?)]|$)"
+)
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)(?=[\s,.;:!?)\"”]|$)")
 _MONTH = (
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"  # "Aug.", "August"
@@ -118,26 +124,32 @@ def _last_name_end(line: str, start: int, end: int) -> int:
     """Where the credit's last name ends, its first word ending at `end`: it takes the words
     after that first one that agencies' and publications' names are made of (_AGENCY_WORDS:
     "Getty Images", "Universal Images Group", "Alamy Stock Photo"), the name after "The"
-    ("The Guardian") and one after "via" ("AFP via Getty Images"), and stops at any other
+    ("The Guardian") and everything up to one after "via" ("Sean Gallup via Getty Images"),
+    and stops at any other
     word: that opens the next sentence. A closed list, as the words that open a report's
     sentence are any ("Police said ...", "President Biden said ...", "Hennadiy Lahuta, the
     head of ..."): a credit's word left in the text costs less than a report's word cut. A
-    full stop right after the name is the credit's ("... Reuters. Police said ...")."""
+    full stop right after the name is the credit's ("... Reuters. Police said ..."). An
+    agency's word followed by a lower-case one opens the sentence instead ("Media reports
+    said ...", "News of the closure ...")."""
     words = 1
     after_article = line[start:end].lower() in stopwords()
+    distributor = _VIA.match(line, end)
+    if distributor is not None:  # "Sean Gallup via Getty Images": up to the distributor's name
+        end, after_article = distributor.end(), False
     while words < _CREDIT_NAME_WORDS:
         following = _NEXT_WORD.match(line, end)
         if following is None:
             break
         word = following[1]
-        name = _NEXT_WORD.match(line, following.end()) if word == "via" else None
-        if name is not None and name[1][0].isupper():  # the agency that distributed it
-            end, words, after_article = name.end(), words + 2, False
-            continue
         if not word[0].isupper():
             break
-        if not after_article and word not in _AGENCY_WORDS:
-            break
+        if not after_article:
+            if word not in _AGENCY_WORDS:
+                break
+            after = _NEXT_WORD.match(line, following.end())
+            if after is not None and after[1][0].islower():
+                break
         after_article = False
         end = following.end()
         words += 1

@@ -210,7 +210,7 @@ _COHESION = 0.75
 _MAX_TERMS = 60  # each article's heaviest terms; more changed nothing on half A (see above)
 # A component is clustered over a square array (linkage.average_linkage_dense: the same
 # stories) from _DENSE_PAIRS pairs that are at least 2 / _DENSE_SHARE of its possible pairs:
-# at most ~80 bytes a pair (9 a cell) against ~600 as dicts (1,500 near-copies of one
+# at most ~80 bytes a pair (10 a cell) against ~600 as dicts (1,500 near-copies of one
 # report: 1.1 million pairs). Speed sets the floor: at 128 reports with half their pairs
 # (4,064) both took 63-66 ms; with fewer or sparser pairs the dicts are faster.
 _DENSE_PAIRS = 4096
