@@ -71,6 +71,29 @@ def test_make_on_samples_writes_one_merged_story(tmp_path: Path) -> None:
     assert "&lt;...&gt;" not in html and "Skip to content" not in html
 
 
+def test_a_text_given_twice_is_told_once_and_counted(tmp_path: Path) -> None:
+    """Two files of one title and text (one text posted word for word by two sites) are one
+    article to tell; the footer counts the other with the merged ones, so none goes uncounted."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = (
+        "Dock workers in Valmora ended their strike on Tuesday after a pay offer.\n\n"
+        "Ships returned to the harbour on Wednesday morning.\n"
+    )
+    for name, source in (("a.md", "Valmora Post"), ("b.md", "Coast Wire")):
+        (folder / name).write_text(
+            f'+++\ntitle = "Valmora strike ends"\ndate = 2024-12-03\nsource = "{source}"\n'
+            f"+++\n\n{body}",
+            encoding="utf-8",
+        )
+    out = tmp_path / "out"
+    code, _, err = run_cli("make", "-i", str(folder), "--out", str(out), "--until", "2024-12-05")
+    assert code == 0, err
+    markdown = (out / "2024-12-05.md").read_text(encoding="utf-8")
+    assert markdown.count("\n### ") == 1
+    assert "- In the period: 2" in markdown and "- Merged into other stories: 1" in markdown
+
+
 def test_make_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert make_samples(first, "--format", "md,html,txt")[0] == 0

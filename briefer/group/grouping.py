@@ -409,7 +409,13 @@ def group_articles(
     else:
         topics = topic_labels(themes_found, rows, story_of)
     stories: list[Story] = []
-    merged = 0
+    # An article whose title and text another has too (their content id: the same file given
+    # twice, or one text posted word for word by two sites) is told once, as its twin; the
+    # coverage footer counts it with the articles folded into another's story, so none goes
+    # uncounted.
+    merged = len(articles) - len(unique)
+    if merged:
+        log.info("%d articles repeat another's title and text: each told once", merged)
     for story_articles, placement, said, topic in zip(reports, found, told, topics, strict=True):
         merged += len(story_articles) - 1
         theme, secondary, why = placement.theme, placement.secondary, placement.why
