@@ -387,7 +387,7 @@ class KnownRows:
     rows: TermRows | None  # None once let go
     row_of: dict[str, int]  # article id -> row
     graph: StoryGraph | None = None  # the earlier grouping's story graph (group.graph)
-    # The stories of each component of several articles, by stories.component_key.
+    # The stories of each component of several articles, by stories.component_key_of.
     components: dict[str, list[int]] = field(default_factory=dict)
 
     def let_go(self) -> None:
@@ -400,7 +400,7 @@ class KnownRows:
 class GroupingRows:
     """What a grouping leaves for the article store to keep (KnownRows to the next run):
     each grouped article's rows, by its id, the story graph, and the stories of each
-    component it clustered (by stories.component_key)."""
+    component it clustered (by stories.component_key_of)."""
 
     ids: tuple[str, ...]
     rows: TermRows

@@ -5,6 +5,7 @@ tests check against the dicts' merging, and the whole run of copies one story.""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import timedelta
 
@@ -14,12 +15,33 @@ from hypothesis import strategies as st
 from test_group import BUDGET, DAY, FLOOD_A, THEMES, make_item, stories_of
 
 from briefer.group import group
+from briefer.group.days import WINDOW_DAYS
 from briefer.group.linkage import average_linkage, average_linkage_dense
-from briefer.group.stories import component_key, component_key_of
+from briefer.group.stories import _COHESION, _MERGE_THRESHOLD, component_key_of
 
 # Outlets that copy the report, each adding a line of its own.
 _DESKS = ("Herald", "Tribune", "Courier", "Gazette", "Wire", "Post", "Ledger", "Times")
 _PLACES = ("Eastfield", "Linton", "Harlan", "the capital", "the coast", "the valley")
+
+
+def component_key(
+    days: list[int | None],
+    graph: dict[tuple[int, int], float],
+    copies: list[tuple[int, int]],
+) -> str:
+    """The component key as it was first made (the digest of one repr made whole): the keys
+    stores hold, which component_key_of must go on giving."""
+    text = repr(
+        (
+            _MERGE_THRESHOLD,
+            _COHESION,
+            WINDOW_DAYS,
+            tuple(days),
+            sorted(graph.items()),
+            sorted(copies),
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _near_copies(count: int, dated: bool) -> list[tuple[str, str, list[str]]]:

@@ -18,7 +18,6 @@ input or on unrelated articles.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from datetime import date
@@ -311,7 +310,7 @@ def story_roots(
     groups only when their mean pair similarity reaches the threshold, which needs one
     pair that does, so no story crosses them, and each is clustered on its own
     (cluster_component) with its members in key order. A component's stories depend only
-    on its members' days and the pairs among them, which component_key digests: `memo`,
+    on its members' days and the pairs among them, which component_key_of digests: `memo`,
     when given, maps those keys to cluster_component's results, read and filled here.
     outlets: each key's source (background.SAME_OUTLET_SHARE; None: none known)."""
     count = len(graph.keys)
@@ -369,31 +368,15 @@ def _clustered(
     return cluster_component(days, graph, copied)
 
 
-def component_key(
-    days: Sequence[int | None],
-    graph: Mapping[tuple[int, int], float],
-    copies: Collection[tuple[int, int]] = (),
-) -> str:
-    """A digest of everything cluster_component's result depends on (its arguments and
-    the constants of the merging rule), for a memo of components across runs."""
-    text = repr(
-        (
-            _MERGE_THRESHOLD,
-            _COHESION,
-            WINDOW_DAYS,
-            tuple(days),
-            sorted(graph.items()),
-            sorted(copies),
-        )
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def component_key_of(
     days: Sequence[int | None], pairs: _Pairs, copies: tuple[np.ndarray, np.ndarray]
 ) -> str:
-    """component_key of a component given as arrays: the same digest, its text fed to it a
-    part at a time (linkage.pairs_digest) rather than made whole."""
+    """A digest of everything cluster_component's result depends on (the component's days,
+    pairs and copies, and the constants of the merging rule), for a memo of components across
+    runs: the sha256 of the repr of (threshold, cohesion, window, days, the sorted pairs with
+    their similarities, the sorted copies), fed to it a part at a time
+    (linkage.pairs_digest) rather than made whole, so the keys stores already hold stay
+    valid (tests/test_group_dense.py checks it against that repr made whole)."""
     head = (_MERGE_THRESHOLD, _COHESION, WINDOW_DAYS, tuple(days))
     return pairs_digest(head, *pairs, copies)
 
