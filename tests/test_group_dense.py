@@ -10,8 +10,10 @@ import random
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from test_group import BUDGET, DAY, FLOOD_A, THEMES, make_item, stories_of
 
 from briefer.group import group
@@ -73,6 +75,37 @@ def test_many_near_copies_of_one_report_form_one_story_citing_them_all() -> None
         assert sorted(map(sorted, stories)) == sorted(
             [sorted(ident for ident, _, _ in copies), ["budget"]]
         ), dated
+
+
+def test_the_chunked_paths_group_as_one_chunk_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parts that bound memory (rows of the square array, pairs of the digest, pairs
+    whose figures are compared) made tiny, so every later part runs: the same stories, and
+    the same component keys in the memo, as with the shipped sizes."""
+    from briefer.group import days as days_module
+    from briefer.group import linkage as linkage_module
+
+    copies = _near_copies(150, False)
+    items = [
+        make_item(ident, title, paragraphs, None, source=_DESKS[k % len(_DESKS)])
+        for k, (ident, title, paragraphs) in enumerate(copies)
+    ]
+    items.append(make_item("budget", *BUDGET, None, source="Herald"))
+    shipped = group(items, THEMES)
+    monkeypatch.setattr(linkage_module, "_DENSE_ROWS", 3)
+    monkeypatch.setattr(linkage_module, "_DIGEST_PAIRS", 7)
+    monkeypatch.setattr(days_module, "_FIGURE_PAIRS", 5)
+    chunked = group(items, THEMES)
+    assert stories_of(chunked) == stories_of(shipped)
+    assert chunked.kept is not None and shipped.kept is not None
+    assert chunked.kept.components == shipped.kept.components and shipped.kept.components
+    # figures stated apart, pair by pair, on a random matrix of figures: some pairs share one
+    rng = np.random.default_rng(32)
+    figures = sparse.random(60, 12, density=0.15, format="csr", random_state=rng)
+    first, second = rng.integers(0, 60, 400), rng.integers(0, 60, 400)
+    apart = days_module.figures_apart(figures, first, second)
+    monkeypatch.setattr(days_module, "_FIGURE_PAIRS", 2**16)
+    whole = days_module.figures_apart(figures, first, second)
+    assert apart.tolist() == whole.tolist() and apart.any() and not apart.all()
 
 
 @settings(max_examples=150, deadline=None)
